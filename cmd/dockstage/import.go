@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile"
+	"github.com/spf13/cobra"
+)
+
+type importOptions struct {
+	dockerfile string
+	output     string
+	name       string
+	force      bool
+}
+
+func newImportCmd(s streams) *cobra.Command {
+	var opts importOptions
+	cmd := &cobra.Command{
+		Use:   "import [DOCKERFILE|-]",
+		Short: "Import a Dockerfile into a spec",
+		Long: `Import DOCKERFILE (default ./Dockerfile, "-" for standard input) into a spec,
+keeping stages and instructions in order with every flag, heredoc and comment.
+The spec is written to dockstage.yaml beside the Dockerfile (standard output when
+reading standard input) unless -o says otherwise; "-o -" prints it. An existing
+spec is not overwritten without --force.`,
+		Example: `  dockstage import Dockerfile -o -
+  dockstage import legacy/Dockerfile -o legacy/dockstage.yaml --name api`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.dockerfile = "Dockerfile"
+			if len(args) == 1 {
+				opts.dockerfile = args[0]
+			}
+			return runImport(s, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.output, "output", "o", "", `spec file to write, "-" for standard output (default: dockstage.yaml beside the Dockerfile)`)
+	f.StringVar(&opts.name, "name", "", "service name for the spec (default: the Dockerfile's directory name, else \"app\")")
+	f.BoolVar(&opts.force, "force", false, "overwrite an existing spec file")
+	return cmd
+}
+
+func runImport(s streams, opts importOptions) error {
+	data, err := readInput(s, opts.dockerfile)
+	if err != nil {
+		return err
+	}
+	file := opts.dockerfile
+	if file == "-" {
+		file = "<stdin>"
+	}
+	name := opts.name
+	if name == "" && opts.dockerfile != "-" {
+		if abs, err := filepath.Abs(opts.dockerfile); err == nil {
+			name = serviceName(filepath.Base(filepath.Dir(abs)))
+		}
+	}
+	sp, warns, err := transpile.Reverse(file, data, transpile.ReverseOptions{Name: name})
+	if err != nil {
+		return badInput(err)
+	}
+	for _, w := range warns {
+		fmt.Fprintf(s.err, "%s: warning: %s\n", w.Pos, w.Msg)
+	}
+	out, err := spec.Marshal(sp)
+	if err != nil {
+		return err
+	}
+	dest := opts.output
+	if dest == "" {
+		if opts.dockerfile == "-" {
+			dest = "-"
+		} else {
+			dest = filepath.Join(filepath.Dir(opts.dockerfile), "dockstage.yaml")
+		}
+	}
+	if dest == "-" {
+		_, err := s.out.Write(out)
+		return err
+	}
+	if _, err := writeFile(dest, out, opts.force); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "wrote %s\n", dest)
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes: 0 fine, 1 findings (lint findings, drift, a different build),
+// 2 bad input or usage.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitBad      = 2
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = "dev"
+
+// streams are the command's standard streams.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// exitError carries an exit code with an error already worth printing.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func badInput(err error) error { return &exitError{code: exitBad, err: err} }
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dockstage",
+		Short: "Render multistage Dockerfiles and compose files from a YAML spec, and import Dockerfiles back",
+		Long: `dockstage keeps a service's container build in one YAML spec (dockstage.yaml):
+standard stages base -> src -> test -> prod plus builder stages whose artifacts
+reach prod through COPY --from. It renders the spec into a multistage Dockerfile
+and compose files, each parsed back before it is written, and imports existing
+Dockerfiles into the spec.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return badInput(fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
+	})
+	root.AddCommand(
+		newRenderCmd(s),
+		newImportCmd(s),
+		newVersionCmd(s),
+	)
+	return root
+}
+
+// run executes the command line and returns the exit code; it is main
+// without os.Exit, so that tests can call it.
+func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
+	s := streams{in: in, out: out, err: errw}
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(errw, err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// cobra's own errors: unknown command, wrong argument count.
+	return exitBad
+}
+
+func newVersionCmd(s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print dockstage's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(s.out, "dockstage %s (spec version 1)\n", version)
+			return err
+		},
+	}
+}

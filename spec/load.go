@@ -1,0 +1,469 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/util/suggest"
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads a spec from YAML. file names the source in positions and
+// messages. Decoding is strict: unknown keys (with a "did you mean" where
+// one is close), wrong types and duplicate keys are errors. All decoding
+// errors are returned together as an ErrorList; Load does not run Validate.
+func Load(file string, data []byte) (*Spec, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrorList{{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "empty spec: expected a mapping with version, name and stages"}}
+		}
+		return nil, yamlError(file, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, ErrorList{{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column}, Msg: "a spec is one YAML document; remove the second document (after ---)"}}
+	}
+	d := &decoder{file: file}
+	s := &Spec{}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	d.decode(root, reflect.ValueOf(s).Elem(), "")
+	s.Pos = Pos{File: file, Line: 1, Col: 1}
+	if len(d.errs) > 0 {
+		d.errs.Sort()
+		return s, d.errs
+	}
+	return s, nil
+}
+
+// yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
+// positioned Error.
+func yamlError(file string, err error) error {
+	msg := err.Error()
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+		if n, tail, ok := strings.Cut(rest, ": "); ok {
+			if _, e := fmt.Sscanf(n, "%d", &line); e == nil {
+				msg = tail
+			}
+		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return ErrorList{{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}}
+}
+
+type decoder struct {
+	file string
+	errs ErrorList
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.errs.Add(d.pos(n), format, args...)
+}
+
+// nodeDecoder is implemented by types whose YAML form is not the plain
+// struct/sequence mapping.
+type nodeDecoder interface {
+	decodeNode(d *decoder, n *yaml.Node, path string)
+}
+
+var (
+	posType         = reflect.TypeOf(Pos{})
+	nodeDecoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
+)
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a string"
+	}
+	return "an alias"
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// decode decodes n into v (addressable). path is the dotted key path used
+// in messages.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	n = resolve(n)
+	if v.CanAddr() && v.Addr().Type().Implements(nodeDecoderType) {
+		v.Addr().Interface().(nodeDecoder).decodeNode(d, n, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			d.errorf(n, "%s: expected a value, got null", path)
+			return
+		}
+		nv := reflect.New(v.Type().Elem())
+		d.decode(n, nv.Elem(), path)
+		v.Set(nv)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		if n.Kind == yaml.ScalarNode && v.Type().Elem().Kind() == reflect.String && n.Tag != "!!null" {
+			// A single string where a list of strings is expected.
+			v.Set(reflect.ValueOf([]string{n.Value}))
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, "%s: expected a list, got %s", path, kindName(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if s, ok := d.scalar(n, path); ok {
+			v.SetString(s)
+		}
+	case reflect.Bool:
+		n = resolve(n)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.errorf(n, "%s: expected true or false, got %s", path, kindName(n))
+			return
+		}
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			d.errorf(n, "%s: %v", path, err)
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.errorf(n, "%s: expected an integer, got %s", path, kindName(n))
+			return
+		}
+		var i int
+		if err := n.Decode(&i); err != nil {
+			d.errorf(n, "%s: %v", path, err)
+			return
+		}
+		v.SetInt(int64(i))
+	default:
+		panic("spec: no decoder for " + v.Type().String())
+	}
+}
+
+// scalar returns a scalar's text. Numbers and booleans are accepted where a
+// string is expected (`user: 10001`, `expose: [8080]`) and kept as written.
+func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, "%s: expected a string, got %s", path, kindName(n))
+		return "", false
+	}
+	if n.Tag == "!!binary" {
+		d.errorf(n, "%s: binary values are not supported; write the text", path)
+		return "", false
+	}
+	return n.Value, true
+}
+
+type fieldInfo struct {
+	name  string
+	index int
+}
+
+func yamlFields(t reflect.Type) []fieldInfo {
+	var out []fieldInfo
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || name == "" || !f.IsExported() {
+			continue
+		}
+		out = append(out, fieldInfo{name: name, index: i})
+	}
+	return out
+}
+
+// keysOf checks a mapping node for duplicate keys and non-string keys and
+// returns its key/value pairs.
+func (d *decoder) keysOf(n *yaml.Node, path string) (keys []*yaml.Node, vals []*yaml.Node, ok bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: expected a mapping, got %s", orTop(path), kindName(n))
+		return nil, nil, false
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+			d.errorf(k, "%s: keys must be strings", orTop(path))
+			continue
+		}
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			d.errorf(k, "%s: YAML merge keys (<<) are not supported; write the keys out", orTop(path))
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, "%s: duplicate key %q (first at line %d)", orTop(path), k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		keys = append(keys, k)
+		vals = append(vals, val)
+	}
+	return keys, vals, true
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "spec"
+	}
+	return path
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if f := v.FieldByName("Pos"); f.IsValid() && f.Type() == posType && f.Interface().(Pos) == (Pos{}) {
+		f.Set(reflect.ValueOf(d.pos(n)))
+	}
+	keys, vals, ok := d.keysOf(n, path)
+	if !ok {
+		return
+	}
+	fields := yamlFields(v.Type())
+	for i, k := range keys {
+		fi := -1
+		for _, f := range fields {
+			if f.name == k.Value {
+				fi = f.index
+				break
+			}
+		}
+		if fi < 0 {
+			d.unknownKey(k, path, fields)
+			continue
+		}
+		d.decode(vals[i], v.Field(fi), join(path, k.Value))
+	}
+}
+
+func (d *decoder) unknownKey(k *yaml.Node, path string, fields []fieldInfo) {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	msg := fmt.Sprintf("%s: unknown key %q", orTop(path), k.Value)
+	if m, ok := suggest.Search(k.Value, names, true); ok {
+		msg += fmt.Sprintf("; did you mean %q?", m)
+	} else {
+		sort.Strings(names)
+		msg += "; expected one of: " + strings.Join(names, ", ")
+	}
+	d.errs.Add(d.pos(k), "%s", msg)
+}
+
+// decodeNode reads the stages mapping: stage name -> stage.
+func (s *Stages) decodeNode(d *decoder, n *yaml.Node, path string) {
+	keys, vals, ok := d.keysOf(n, path)
+	if !ok {
+		return
+	}
+	for i, k := range keys {
+		st := &Stage{Name: k.Value, Pos: d.pos(k)}
+		if v := resolve(vals[i]); v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if v.Content[j].Value == "from" {
+					st.FromPos = d.pos(v.Content[j+1])
+				}
+			}
+		}
+		d.decode(vals[i], reflect.ValueOf(st).Elem(), join(path, k.Value))
+		*s = append(*s, st)
+	}
+}
+
+// decodeNode reads an ordered mapping. A null value is kept as nil (an ARG
+// without default); other scalars are kept as written.
+func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
+	keys, vals, ok := d.keysOf(n, path)
+	if !ok {
+		return
+	}
+	out := KVList{}
+	for i, k := range keys {
+		kv := KV{Key: k.Value, Pos: d.pos(k)}
+		val := resolve(vals[i])
+		if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
+			// no value: kv.Value stays nil
+		} else if s, ok := d.scalar(val, join(path, k.Value)); ok {
+			kv.Value = &s
+		}
+		out = append(out, kv)
+	}
+	*l = out
+}
+
+// decodeNode reads a command: a string (shell form) or a list of strings
+// (exec form).
+func (c *Command) decodeNode(d *decoder, n *yaml.Node, path string) {
+	c.Pos = d.pos(n)
+	switch n.Kind {
+	case yaml.SequenceNode:
+		c.Exec = true
+		c.Args = []string{}
+		for i, e := range n.Content {
+			if s, ok := d.scalar(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				c.Args = append(c.Args, s)
+			}
+		}
+	case yaml.ScalarNode:
+		if s, ok := d.scalar(n, path); ok {
+			c.Shell = s
+		}
+	default:
+		d.errorf(n, "%s: expected a command: a string (shell form) or a list (exec form), got %s", path, kindName(n))
+	}
+}
+
+// decodeNode reads RUN: a string or list is the command alone; a mapping
+// carries the flags.
+func (r *Run) decodeNode(d *decoder, n *yaml.Node, path string) {
+	r.Pos = d.pos(n)
+	if n.Kind != yaml.MappingNode {
+		r.Command.decodeNode(d, n, path)
+		return
+	}
+	type plain Run // without the decodeNode method
+	p := (*plain)(r)
+	d.decodeStruct(n, reflect.ValueOf(p).Elem(), path)
+	if !hasKey(n, "command") {
+		d.errorf(n, "%s: missing key \"command\"", path)
+	}
+}
+
+// decodeNode reads HEALTHCHECK: the string "none" or a mapping.
+func (h *Healthcheck) decodeNode(d *decoder, n *yaml.Node, path string) {
+	h.Pos = d.pos(n)
+	if n.Kind == yaml.ScalarNode {
+		if strings.EqualFold(n.Value, "none") {
+			h.None = true
+			return
+		}
+		d.errorf(n, "%s: expected \"none\" or a mapping with test, interval, timeout, start_period, start_interval, retries", path)
+		return
+	}
+	type plain Healthcheck
+	d.decodeStruct(n, reflect.ValueOf((*plain)(h)).Elem(), path)
+	if !hasKey(n, "test") {
+		d.errorf(n, "%s: missing key \"test\" (or write `healthcheck: none`)", path)
+	}
+}
+
+// decodeNode reads a copy/add mapping and checks its required keys.
+func (c *Copy) decodeNode(d *decoder, n *yaml.Node, path string) {
+	type plain Copy
+	d.decodeStruct(n, reflect.ValueOf((*plain)(c)).Elem(), path)
+	if n.Kind == yaml.MappingNode {
+		for _, k := range []string{"src", "dest"} {
+			if !hasKey(n, k) {
+				d.errorf(n, "%s: missing key %q", path, k)
+			}
+		}
+	}
+}
+
+// decodeNode reads a step: a mapping with exactly one instruction key and
+// an optional comment.
+func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
+	type plain Step
+	d.decodeStruct(n, reflect.ValueOf((*plain)(s)).Elem(), path)
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	var instr []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "comment" && isInstructionKey(k) {
+			instr = append(instr, k)
+		}
+	}
+	switch {
+	case len(instr) == 0 && !hasUnknown(n):
+		d.errorf(n, "%s: a step needs one instruction key (%s)", path, strings.Join(InstructionKeys(), ", "))
+	case len(instr) > 1:
+		d.errorf(n, "%s: a step holds one instruction, found %s; split it into %d steps", path, strings.Join(instr, " and "), len(instr))
+	}
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func hasUnknown(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "comment" && !isInstructionKey(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// InstructionKeys lists the step keys, one per Dockerfile instruction, in
+// the order of the Step type.
+func InstructionKeys() []string {
+	var out []string
+	for _, f := range yamlFields(reflect.TypeOf(Step{})) {
+		if f.name != "comment" {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+func isInstructionKey(k string) bool {
+	for _, f := range InstructionKeys() {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package spec
+
+import (
+	"bytes"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Marshal writes s as canonical YAML: keys in the order of the Go types,
+// short forms where they say the same thing (`run: make` rather than
+// `run: {command: make}`), exec-form commands as flow sequences. Load of the
+// output gives back an equal spec (positions aside).
+func Marshal(s *Spec) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func strNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	return n
+}
+
+// MarshalYAML writes the stages as a mapping from name to stage.
+func (s Stages) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, st := range s {
+		var v yaml.Node
+		if err := v.Encode(st); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, strNode(st.Name), &v)
+	}
+	return n, nil
+}
+
+// MarshalYAML writes an ordered mapping; a nil value is written as null.
+func (l KVList) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, kv := range l {
+		val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+		if kv.Value != nil {
+			val = strNode(*kv.Value)
+		}
+		n.Content = append(n.Content, strNode(kv.Key), val)
+	}
+	return n, nil
+}
+
+// MarshalYAML writes exec form as a flow sequence and shell form as a string.
+func (c Command) MarshalYAML() (any, error) {
+	if !c.Exec {
+		return strNode(c.Shell), nil
+	}
+	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+	for _, a := range c.Args {
+		n.Content = append(n.Content, strNode(a))
+	}
+	if anyMultiline(c.Args) {
+		n.Style = 0
+	}
+	return n, nil
+}
+
+func anyMultiline(ss []string) bool {
+	for _, s := range ss {
+		if bytes.ContainsAny([]byte(s), "\n\r") {
+			return true
+		}
+	}
+	return false
+}
+
+// MarshalYAML writes a RUN with no flags in its short form.
+func (r Run) MarshalYAML() (any, error) {
+	if len(r.Mounts) == 0 && r.Network == "" && r.Security == "" && len(r.Device) == 0 && len(r.Heredocs) == 0 {
+		return r.Command.MarshalYAML()
+	}
+	type plain Run
+	return plain(r), nil
+}
+
+// MarshalYAML writes HEALTHCHECK NONE as the string "none".
+func (h Healthcheck) MarshalYAML() (any, error) {
+	if h.None {
+		return "none", nil
+	}
+	type plain Healthcheck
+	return plain(h), nil
+}

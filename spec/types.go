@@ -1,0 +1,298 @@
+// Package spec defines dockstage's YAML spec (version 1): the types, strict
+// position-aware loading, semantic validation and canonical marshalling.
+//
+// A spec describes one service's container build as an ordered list of
+// stages (base -> src -> test -> prod plus builder stages), each an image or
+// an earlier stage followed by ordered steps, one step per Dockerfile
+// instruction. Every Dockerfile instruction and flag has a place, so that a
+// Dockerfile imported into a spec renders back to the same build.
+//
+// Value conventions, shared by every field that becomes a Dockerfile word:
+//   - `$NAME` and `${NAME...}` are build-arg / environment references,
+//     expanded by the builder exactly as in a Dockerfile; `\$` is a literal
+//     dollar sign.
+//   - Shell-form commands (a YAML string for run, cmd, entrypoint and a
+//     healthcheck test) are the Dockerfile text after the instruction and its
+//     flags; they may span lines only through the escape character
+//     (backslash-newline), as in a Dockerfile.
+//   - Exec-form commands are YAML sequences.
+package spec
+
+// Version is the only spec version this package reads and writes.
+const Version = 1
+
+// DefaultTarget is the stage compose.yaml builds when compose.target is
+// not set.
+const DefaultTarget = "prod"
+
+// DefaultDevTarget is the stage compose.dev.yaml builds when
+// compose.dev.target is not set.
+const DefaultDevTarget = "src"
+
+// Pos is a position in a spec file: 1-based line and column. The zero Pos
+// means "unknown" (for example a spec built in code).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// IsValid reports whether the position is known.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Spec is a whole dockstage spec.
+type Spec struct {
+	// Version of the spec format; must be 1.
+	Version int `yaml:"version"`
+	// Name of the service: the compose service and the image name. Lower
+	// case letters, digits, '.', '_' and '-'.
+	Name string `yaml:"name"`
+	// Directives are the Dockerfile parser directives (syntax, escape,
+	// check) written at the top of the rendered Dockerfile.
+	Directives *Directives `yaml:"directives,omitempty"`
+	// Comment holds comment lines written at the top of the Dockerfile,
+	// after the directives (text without the leading "# ").
+	Comment []string `yaml:"comment,omitempty"`
+	// Args are the build args declared before the first FROM, in order;
+	// a nil value declares the arg without a default (`ARG NAME`).
+	Args KVList `yaml:"args,omitempty"`
+	// Stages in Dockerfile order; the keys are the stage names.
+	Stages Stages `yaml:"stages"`
+	// TrailingComment holds comment lines after the last instruction.
+	TrailingComment []string `yaml:"trailing_comment,omitempty"`
+	// Compose describes compose.yaml and compose.dev.yaml; when nil no
+	// compose file is rendered.
+	Compose *Compose `yaml:"compose,omitempty"`
+
+	// Pos is where the spec starts (file name, line 1).
+	Pos Pos `yaml:"-"`
+}
+
+// Directives are Dockerfile parser directives
+// (https://docs.docker.com/reference/dockerfile/#parser-directives).
+type Directives struct {
+	// Syntax is the frontend image, e.g. "docker/dockerfile:1".
+	Syntax string `yaml:"syntax,omitempty"`
+	// Escape is the escape character: "\\" (default) or "`".
+	Escape string `yaml:"escape,omitempty"`
+	// Check configures build checks, e.g. "skip=JSONArgsRecommended;error=true".
+	Check string `yaml:"check,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Stage is one build stage: FROM, then steps.
+type Stage struct {
+	// Name is the stage name (the key in `stages`). Names compare without
+	// regard to case, as BuildKit does.
+	Name string `yaml:"-"`
+	// Comment lines that stood above the FROM.
+	Comment []string `yaml:"comment,omitempty"`
+	// Anonymous stages render without `AS name` (an imported Dockerfile's
+	// unnamed stage); other stages refer to them by index.
+	Anonymous bool `yaml:"anonymous,omitempty"`
+	// From is an earlier stage's name, an image reference (build args
+	// allowed: `python:${PY}-slim`) or "scratch".
+	From string `yaml:"from"`
+	// Platform is FROM's --platform value, e.g. "$BUILDPLATFORM".
+	Platform string `yaml:"platform,omitempty"`
+	// Steps are the stage's instructions in order.
+	Steps []Step `yaml:"steps,omitempty"`
+
+	Pos     Pos `yaml:"-"` // position of the stage key
+	FromPos Pos `yaml:"-"` // position of the from value
+}
+
+// Stages is the ordered list of stages; in YAML a mapping from stage name to
+// stage.
+type Stages []*Stage
+
+// KV is one key and value of an ordered mapping.
+type KV struct {
+	Key string
+	// Value is nil for an ARG without default.
+	Value *string
+	Pos   Pos // position of the key
+}
+
+// KVList is an ordered mapping (args, env, labels).
+type KVList []KV
+
+// Step is one Dockerfile instruction. Exactly one of the instruction fields
+// is set; Comment may accompany it.
+type Step struct {
+	// Comment lines that stood above the instruction.
+	Comment []string `yaml:"comment,omitempty"`
+
+	Arg         KVList       `yaml:"arg,omitempty"`
+	Env         KVList       `yaml:"env,omitempty"`
+	Label       KVList       `yaml:"label,omitempty"`
+	Workdir     *string      `yaml:"workdir,omitempty"`
+	User        *string      `yaml:"user,omitempty"`
+	Expose      []string     `yaml:"expose,omitempty,flow"`
+	Volume      []string     `yaml:"volume,omitempty,flow"`
+	StopSignal  *string      `yaml:"stopsignal,omitempty"`
+	Shell       []string     `yaml:"shell,omitempty,flow"`
+	Maintainer  *string      `yaml:"maintainer,omitempty"`
+	Copy        *Copy        `yaml:"copy,omitempty"`
+	Add         *Copy        `yaml:"add,omitempty"`
+	Run         *Run         `yaml:"run,omitempty"`
+	Cmd         *Command     `yaml:"cmd,omitempty"`
+	Entrypoint  *Command     `yaml:"entrypoint,omitempty"`
+	Healthcheck *Healthcheck `yaml:"healthcheck,omitempty"`
+	OnBuild     *Step        `yaml:"onbuild,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Command is an exec-form (YAML sequence) or shell-form (YAML string)
+// command line.
+type Command struct {
+	// Exec is true for the exec (JSON array) form.
+	Exec bool
+	// Args is the exec-form argument vector.
+	Args []string
+	// Shell is the shell-form text.
+	Shell string
+
+	Pos Pos
+}
+
+// Run is a RUN instruction. In YAML it is a string (shell form), a sequence
+// (exec form) or a mapping with `command` and the flags.
+type Run struct {
+	Command Command `yaml:"command"`
+	// Mounts are the --mount flags, in order.
+	Mounts []Mount `yaml:"mounts,omitempty"`
+	// Network is --network: default, none or host.
+	Network string `yaml:"network,omitempty"`
+	// Security is --security: sandbox or insecure.
+	Security string `yaml:"security,omitempty"`
+	// Device holds --device flags (dockerfile:1-labs).
+	Device []string `yaml:"device,omitempty"`
+	// Heredocs are the here-documents the command opens with `<<NAME`, in
+	// order.
+	Heredocs []Heredoc `yaml:"heredocs,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Mount is one RUN --mount
+// (https://docs.docker.com/reference/dockerfile/#run---mount). Values are
+// kept as written; empty means "not given".
+type Mount struct {
+	// Type: bind (default), cache, tmpfs, secret or ssh.
+	Type     string `yaml:"type,omitempty"`
+	Target   string `yaml:"target,omitempty"`
+	Source   string `yaml:"source,omitempty"`
+	From     string `yaml:"from,omitempty"`
+	ID       string `yaml:"id,omitempty"`
+	Sharing  string `yaml:"sharing,omitempty"`
+	Mode     string `yaml:"mode,omitempty"`
+	UID      string `yaml:"uid,omitempty"`
+	GID      string `yaml:"gid,omitempty"`
+	Size     string `yaml:"size,omitempty"`
+	Env      string `yaml:"env,omitempty"`
+	ReadOnly *bool  `yaml:"readonly,omitempty"`
+	Required *bool  `yaml:"required,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Heredoc is the body of one here-document opened in a RUN, COPY or ADD
+// with `<<NAME`, `<<-NAME`, `<<"NAME"` or `<<'NAME'` (the opening form stays
+// in the command or source list). Body is kept byte for byte, with its line
+// endings, without the terminator line.
+type Heredoc struct {
+	Name string `yaml:"name"`
+	Body string `yaml:"body"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Copy is a COPY or ADD instruction.
+type Copy struct {
+	// Src are the sources: paths in the build context (or in `from`), URLs
+	// and git repositories for ADD, or heredoc openers such as "<<EOF".
+	Src []string `yaml:"src,flow"`
+	// Dest is the destination path in the image.
+	Dest string `yaml:"dest"`
+	// From is --from: an earlier stage's name or index, or an image
+	// reference. A COPY with From is an artifact.
+	From    string   `yaml:"from,omitempty"`
+	Chown   string   `yaml:"chown,omitempty"`
+	Chmod   string   `yaml:"chmod,omitempty"`
+	Link    bool     `yaml:"link,omitempty"`
+	Parents bool     `yaml:"parents,omitempty"`
+	Exclude []string `yaml:"exclude,omitempty"`
+	// Checksum is ADD --checksum.
+	Checksum string `yaml:"checksum,omitempty"`
+	// KeepGitDir is ADD --keep-git-dir.
+	KeepGitDir *bool `yaml:"keep_git_dir,omitempty"`
+	// Unpack is ADD --unpack.
+	Unpack *bool `yaml:"unpack,omitempty"`
+	// Heredocs hold the bodies of heredoc sources.
+	Heredocs []Heredoc `yaml:"heredocs,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Healthcheck is HEALTHCHECK. `healthcheck: none` disables the image's
+// healthcheck (HEALTHCHECK NONE).
+type Healthcheck struct {
+	// None is HEALTHCHECK NONE; no other field may be set.
+	None bool `yaml:"-"`
+	// Test is the check command: a string is CMD-SHELL (shell form), a
+	// sequence is CMD (exec form).
+	Test *Command `yaml:"test,omitempty"`
+	// Durations as Go/Docker durations ("30s", "1m30s").
+	Interval      string `yaml:"interval,omitempty"`
+	Timeout       string `yaml:"timeout,omitempty"`
+	StartPeriod   string `yaml:"start_period,omitempty"`
+	StartInterval string `yaml:"start_interval,omitempty"`
+	Retries       *int   `yaml:"retries,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Compose describes the rendered compose files.
+type Compose struct {
+	// Service name; defaults to the spec name.
+	Service string `yaml:"service,omitempty"`
+	// Image is the image name compose tags the build with; default
+	// "<name>:<target>".
+	Image string `yaml:"image,omitempty"`
+	// Target is the stage compose.yaml builds; default "prod".
+	Target string `yaml:"target,omitempty"`
+	// Context is the build context relative to the compose file; default ".".
+	Context string `yaml:"context,omitempty"`
+	// BuildArgs passed to the build.
+	BuildArgs KVList `yaml:"build_args,omitempty"`
+	// Ports are compose port mappings, "HOST:CONTAINER[/PROTO]".
+	Ports []string `yaml:"ports,omitempty"`
+	// Environment of the service's container.
+	Environment KVList `yaml:"environment,omitempty"`
+	// Volumes of the service, in compose short syntax.
+	Volumes []string `yaml:"volumes,omitempty"`
+	// Command overrides the image's CMD.
+	Command *Command `yaml:"command,omitempty"`
+	// Dev describes compose.dev.yaml; when nil, no dev file is rendered.
+	Dev *ComposeDev `yaml:"dev,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// ComposeDev describes compose.dev.yaml: a build of a development target
+// with the source bind-mounted so edits show without a rebuild. Unset
+// ports and environment default to those of Compose.
+type ComposeDev struct {
+	// Target is the stage to build; default "src".
+	Target      string   `yaml:"target,omitempty"`
+	Ports       []string `yaml:"ports,omitempty"`
+	Environment KVList   `yaml:"environment,omitempty"`
+	// Volumes, typically the source bind mount "./:/opt".
+	Volumes []string `yaml:"volumes,omitempty"`
+	Command *Command `yaml:"command,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}

@@ -1,0 +1,154 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/dockstage/dockstage/transpile"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// VerifyDockerfile parses text with BuildKit (parser.Parse, then
+// instructions.Parse with the build-check linter) and checks that it holds
+// exactly the instructions of df: the same count, keywords, flag counts,
+// argument counts and heredocs, in order. It returns the build-check
+// warnings as "line N: RULE: message".
+func VerifyDockerfile(text []byte, df *transpile.Dockerfile) ([]string, error) {
+	res, err := parser.Parse(bytes.NewReader(text))
+	if err != nil {
+		return nil, err
+	}
+	var warns []string
+	for _, w := range res.Warnings {
+		line := 0
+		if w.Location != nil {
+			line = w.Location.Start.Line
+		}
+		warns = append(warns, fmt.Sprintf("line %d: %s", line, w.Short))
+	}
+	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, loc []parser.Range) {
+		line := 0
+		if len(loc) > 0 {
+			line = loc[0].Start.Line
+		}
+		warns = append(warns, fmt.Sprintf("line %d: %s: %s", line, rule, msg))
+	}})
+	if _, _, err := instructions.Parse(res.AST, lint); err != nil {
+		return nil, err
+	}
+	want := df.Escape
+	if want == 0 {
+		want = '\\'
+	}
+	if res.EscapeToken != want {
+		return nil, fmt.Errorf("escape character is %q, want %q", res.EscapeToken, want)
+	}
+	var expect []transpile.Instruction
+	expect = append(expect, df.Args...)
+	for _, st := range df.Stages {
+		expect = append(expect, st.From)
+		expect = append(expect, st.Instructions...)
+	}
+	nodes := res.AST.Children
+	if len(nodes) != len(expect) {
+		return nil, fmt.Errorf("parsed %d instructions, the model has %d", len(nodes), len(expect))
+	}
+	for i, n := range nodes {
+		if err := matchNode(n, expect[i]); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.StartLine, err)
+		}
+	}
+	return warns, nil
+}
+
+func matchNode(n *parser.Node, in transpile.Instruction) error {
+	if !strings.EqualFold(n.Value, in.Keyword) {
+		return fmt.Errorf("parsed %s, the model has %s", strings.ToUpper(n.Value), in.Keyword)
+	}
+	if len(n.Flags) != len(in.Flags) {
+		return fmt.Errorf("%s has %d flags, the model has %d", in.Keyword, len(n.Flags), len(in.Flags))
+	}
+	if len(n.Heredocs) != len(in.Heredocs) {
+		return fmt.Errorf("%s has %d heredocs, the model has %d", in.Keyword, len(n.Heredocs), len(in.Heredocs))
+	}
+	for i, h := range n.Heredocs {
+		if h.Name != in.Heredocs[i].Name || h.Content != bodyOf(in.Heredocs[i].Body) {
+			return fmt.Errorf("%s heredoc %q does not read back as written", in.Keyword, in.Heredocs[i].Name)
+		}
+	}
+	if in.Sub != nil {
+		if in.Keyword == "ONBUILD" {
+			if n.Next == nil || len(n.Next.Children) != 1 {
+				return fmt.Errorf("ONBUILD has no trigger")
+			}
+			return matchNode(n.Next.Children[0], *in.Sub)
+		}
+	}
+	args := 0
+	for x := n.Next; x != nil; x = x.Next {
+		args++
+	}
+	json := n.Attributes["json"]
+	switch in.Form {
+	case transpile.FormJSON:
+		if !json {
+			return fmt.Errorf("%s should be exec form (JSON)", in.Keyword)
+		}
+		if args != len(in.Words) {
+			return fmt.Errorf("%s has %d arguments, the model has %d", in.Keyword, args, len(in.Words))
+		}
+	case transpile.FormText:
+		if json {
+			return fmt.Errorf("%s should be shell form", in.Keyword)
+		}
+	case transpile.FormWords:
+		if json {
+			return fmt.Errorf("%s should be shell form", in.Keyword)
+		}
+		if in.Keyword != "FROM" && args != len(in.Words) {
+			return fmt.Errorf("%s has %d words, the model has %d", in.Keyword, args, len(in.Words))
+		}
+	case transpile.FormKV:
+		per := 3 // ENV and LABEL parse to key, value, separator
+		if in.Keyword == "ARG" {
+			per = 1
+		}
+		if args != per*len(in.KVs) {
+			return fmt.Errorf("%s has %d parts, the model has %d pairs", in.Keyword, args, len(in.KVs))
+		}
+	}
+	return nil
+}
+
+func bodyOf(b string) string {
+	if b != "" && !strings.HasSuffix(b, "\n") {
+		return b + "\n"
+	}
+	return b
+}
+
+// VerifyCompose loads a compose file with compose-go, offline: schema
+// validation and normalisation, without interpolation, environment
+// resolution or file access.
+func VerifyCompose(name string, content []byte) error {
+	details := types.ConfigDetails{
+		WorkingDir:  ".",
+		ConfigFiles: []types.ConfigFile{{Filename: name, Content: content}},
+		Environment: types.Mapping{},
+	}
+	_, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SkipInterpolation = true
+		o.SkipResolveEnvironment = true
+		o.SkipInclude = true
+		o.SkipExtends = true
+		o.ResolvePaths = false
+		o.SetProjectName("dockstage", true)
+	})
+	return err
+}

@@ -1,0 +1,317 @@
+package transpile
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// Forward validates s (spec.Validate) and lowers it to a Dockerfile model
+// and, when s has a compose section, compose models. It returns the
+// validation errors (a spec.ErrorList) when s is invalid.
+func Forward(s *spec.Spec) (*Output, error) {
+	if err := spec.Validate(s); err != nil {
+		return nil, err
+	}
+	out := &Output{Dockerfile: forwardDockerfile(s)}
+	if s.Compose != nil {
+		out.Compose, out.DevCompose = forwardCompose(s)
+	}
+	return out, nil
+}
+
+func forwardDockerfile(s *spec.Spec) *Dockerfile {
+	df := &Dockerfile{Escape: '\\', Comment: s.Comment, TrailingComment: s.TrailingComment}
+	if d := s.Directives; d != nil {
+		if d.Syntax != "" {
+			df.Directives = append(df.Directives, Directive{"syntax", d.Syntax})
+		}
+		if d.Escape != "" {
+			df.Directives = append(df.Directives, Directive{"escape", d.Escape})
+			df.Escape = []rune(d.Escape)[0]
+		}
+		if d.Check != "" {
+			df.Directives = append(df.Directives, Directive{"check", d.Check})
+		}
+	}
+	for _, kv := range s.Args {
+		df.Args = append(df.Args, Instruction{Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{kv.Key, kv.Value}}, Pos: kv.Pos})
+	}
+	for _, st := range s.Stages {
+		from := Instruction{Comment: st.Comment, Keyword: "FROM", Form: FormWords, Words: []string{st.From}, Pos: st.Pos}
+		if st.Platform != "" {
+			from.Flags = []Flag{{Name: "platform", Value: st.Platform}}
+		}
+		name := ""
+		if !st.Anonymous {
+			name = st.Name
+			from.Words = append(from.Words, "AS", st.Name)
+		}
+		stage := Stage{Name: name, From: from}
+		for i := range st.Steps {
+			stage.Instructions = append(stage.Instructions, forwardStep(&st.Steps[i]))
+		}
+		df.Stages = append(df.Stages, stage)
+	}
+	return df
+}
+
+func kvs(l spec.KVList) []KeyValue {
+	out := make([]KeyValue, len(l))
+	for i, kv := range l {
+		out[i] = KeyValue{Key: kv.Key, Value: kv.Value}
+	}
+	return out
+}
+
+func text(keyword, s string) Instruction {
+	return Instruction{Keyword: keyword, Form: FormText, Text: s}
+}
+
+func command(keyword string, c *spec.Command) Instruction {
+	if c.Exec {
+		args := c.Args
+		if args == nil {
+			args = []string{}
+		}
+		return Instruction{Keyword: keyword, Form: FormJSON, Words: args}
+	}
+	return text(keyword, c.Shell)
+}
+
+func forwardStep(s *spec.Step) Instruction {
+	in := forwardInstruction(s)
+	in.Comment = s.Comment
+	in.Pos = s.Pos
+	return in
+}
+
+func forwardInstruction(s *spec.Step) Instruction {
+	switch {
+	case s.Arg != nil:
+		return Instruction{Keyword: "ARG", Form: FormKV, KVs: kvs(s.Arg)}
+	case s.Env != nil:
+		return Instruction{Keyword: "ENV", Form: FormKV, KVs: kvs(s.Env)}
+	case s.Label != nil:
+		return Instruction{Keyword: "LABEL", Form: FormKV, KVs: kvs(s.Label)}
+	case s.Workdir != nil:
+		return text("WORKDIR", *s.Workdir)
+	case s.User != nil:
+		return text("USER", *s.User)
+	case s.StopSignal != nil:
+		return text("STOPSIGNAL", *s.StopSignal)
+	case s.Maintainer != nil:
+		return text("MAINTAINER", *s.Maintainer)
+	case s.Expose != nil:
+		return Instruction{Keyword: "EXPOSE", Form: FormWords, Words: s.Expose}
+	case s.Volume != nil:
+		return Instruction{Keyword: "VOLUME", Form: FormJSON, Words: s.Volume}
+	case s.Shell != nil:
+		return Instruction{Keyword: "SHELL", Form: FormJSON, Words: s.Shell}
+	case s.Copy != nil:
+		return forwardCopy("COPY", s.Copy)
+	case s.Add != nil:
+		return forwardCopy("ADD", s.Add)
+	case s.Run != nil:
+		return forwardRun(s.Run)
+	case s.Cmd != nil:
+		return command("CMD", s.Cmd)
+	case s.Entrypoint != nil:
+		return command("ENTRYPOINT", s.Entrypoint)
+	case s.Healthcheck != nil:
+		return forwardHealthcheck(s.Healthcheck)
+	case s.OnBuild != nil:
+		sub := forwardInstruction(s.OnBuild)
+		return Instruction{Keyword: "ONBUILD", Form: FormNone, Sub: &sub}
+	}
+	panic("transpile: step without instruction (spec.Validate lets none through)")
+}
+
+func flag(name, value string) Flag { return Flag{Name: name, Value: value} }
+
+func boolFlag(name string, b *bool) []Flag {
+	if b == nil {
+		return nil
+	}
+	if *b {
+		return []Flag{{Name: name, Bare: true}}
+	}
+	return []Flag{flag(name, "false")}
+}
+
+func forwardCopy(keyword string, c *spec.Copy) Instruction {
+	in := Instruction{Keyword: keyword, Heredocs: c.Heredocs}
+	add := func(name, v string) {
+		if v != "" {
+			in.Flags = append(in.Flags, flag(name, v))
+		}
+	}
+	add("from", c.From)
+	add("chown", c.Chown)
+	add("chmod", c.Chmod)
+	if c.Link {
+		in.Flags = append(in.Flags, Flag{Name: "link", Bare: true})
+	}
+	if c.Parents {
+		in.Flags = append(in.Flags, Flag{Name: "parents", Bare: true})
+	}
+	for _, e := range c.Exclude {
+		add("exclude", e)
+	}
+	add("checksum", c.Checksum)
+	in.Flags = append(in.Flags, boolFlag("keep-git-dir", c.KeepGitDir)...)
+	in.Flags = append(in.Flags, boolFlag("unpack", c.Unpack)...)
+	in.Words = append(append([]string{}, c.Src...), c.Dest)
+	in.Form = FormWords
+	if needsJSON(in.Words) && len(c.Heredocs) == 0 {
+		in.Form = FormJSON
+	}
+	return in
+}
+
+// needsJSON reports whether a path list must be written in JSON form: a
+// path with whitespace or a quote cannot be a shell-form word.
+func needsJSON(words []string) bool {
+	for _, w := range words {
+		if w == "" || strings.ContainsAny(w, " \t\"'") || strings.HasPrefix(w, "[") {
+			return true
+		}
+	}
+	return false
+}
+
+// MountFlag formats one RUN --mount value (without "--mount="): type first,
+// then the options in a fixed order.
+func MountFlag(m spec.Mount) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	typ := m.Type
+	if typ == "" {
+		typ = "bind"
+	}
+	add("type", typ)
+	add("target", m.Target)
+	add("source", m.Source)
+	add("from", m.From)
+	add("id", m.ID)
+	add("sharing", m.Sharing)
+	add("mode", m.Mode)
+	add("uid", m.UID)
+	add("gid", m.GID)
+	add("size", m.Size)
+	add("env", m.Env)
+	if m.ReadOnly != nil {
+		if *m.ReadOnly {
+			parts = append(parts, "readonly")
+		} else {
+			parts = append(parts, "rw")
+		}
+	}
+	if m.Required != nil {
+		parts = append(parts, "required="+strconv.FormatBool(*m.Required))
+	}
+	return strings.Join(parts, ",")
+}
+
+func forwardRun(r *spec.Run) Instruction {
+	in := command("RUN", &r.Command)
+	for _, m := range r.Mounts {
+		in.Flags = append(in.Flags, flag("mount", MountFlag(m)))
+	}
+	if r.Network != "" {
+		in.Flags = append(in.Flags, flag("network", r.Network))
+	}
+	if r.Security != "" {
+		in.Flags = append(in.Flags, flag("security", r.Security))
+	}
+	for _, d := range r.Device {
+		in.Flags = append(in.Flags, flag("device", d))
+	}
+	in.Heredocs = r.Heredocs
+	return in
+}
+
+func forwardHealthcheck(h *spec.Healthcheck) Instruction {
+	in := Instruction{Keyword: "HEALTHCHECK"}
+	if h.None {
+		in.Form = FormText
+		in.Text = "NONE"
+		return in
+	}
+	for _, d := range []struct{ name, v string }{
+		{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}, {"start-interval", h.StartInterval},
+	} {
+		if d.v != "" {
+			in.Flags = append(in.Flags, flag(d.name, d.v))
+		}
+	}
+	if h.Retries != nil {
+		in.Flags = append(in.Flags, flag("retries", strconv.Itoa(*h.Retries)))
+	}
+	sub := command("CMD", h.Test)
+	in.Form = FormNone
+	in.Sub = &sub
+	return in
+}
+
+func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
+	c := s.Compose
+	name := c.Service
+	if name == "" {
+		name = s.Name
+	}
+	context := c.Context
+	if context == "" {
+		context = "."
+	}
+	target := stageName(s, c.Target, spec.DefaultTarget)
+	image := c.Image
+	if image == "" {
+		image = s.Name + ":" + strings.ToLower(target)
+	}
+	prod = &ComposeFile{Service: ComposeService{
+		Name:        name,
+		Image:       image,
+		Build:       ComposeBuild{Context: context, Dockerfile: "Dockerfile", Target: target, Args: kvs(c.BuildArgs)},
+		Ports:       c.Ports,
+		Environment: kvs(c.Environment),
+		Volumes:     c.Volumes,
+		Command:     c.Command,
+	}}
+	if c.Dev == nil {
+		return prod, nil
+	}
+	d := c.Dev
+	devTarget := stageName(s, d.Target, spec.DefaultDevTarget)
+	svc := prod.Service
+	svc.Image = s.Name + ":" + strings.ToLower(devTarget)
+	svc.Build.Target = devTarget
+	svc.Volumes = d.Volumes
+	svc.Command = d.Command
+	if d.Ports != nil {
+		svc.Ports = d.Ports
+	}
+	if d.Environment != nil {
+		svc.Environment = kvs(d.Environment)
+	}
+	return prod, &ComposeFile{Service: svc}
+}
+
+// stageName returns the spec's spelling of the stage named want (or def
+// when want is empty), so that compose targets match the Dockerfile.
+func stageName(s *spec.Spec, want, def string) string {
+	if want == "" {
+		want = def
+	}
+	for _, st := range s.Stages {
+		if strings.EqualFold(st.Name, want) {
+			return st.Name
+		}
+	}
+	return want
+}
