@@ -279,6 +279,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		d.decode(vals[i], v.Field(fi), join(path, k.Value))
+		// A field NamePos next to Name records where Name's value is.
+		if pf := v.FieldByName(v.Type().Field(fi).Name + "Pos"); pf.IsValid() && pf.Type() == posType {
+			pf.Set(reflect.ValueOf(d.pos(resolve(vals[i]))))
+		}
 	}
 }
 
@@ -305,13 +309,6 @@ func (s *Stages) decodeNode(d *decoder, n *yaml.Node, path string) {
 	}
 	for i, k := range keys {
 		st := &Stage{Name: k.Value, Pos: d.pos(k)}
-		if v := resolve(vals[i]); v.Kind == yaml.MappingNode {
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				if v.Content[j].Value == "from" {
-					st.FromPos = d.pos(v.Content[j+1])
-				}
-			}
-		}
 		d.decode(vals[i], reflect.ValueOf(st).Elem(), join(path, k.Value))
 		*s = append(*s, st)
 	}

@@ -65,7 +65,9 @@ type Spec struct {
 	Compose *Compose `yaml:"compose,omitempty"`
 
 	// Pos is where the spec starts (file name, line 1).
-	Pos Pos `yaml:"-"`
+	Pos        Pos `yaml:"-"`
+	VersionPos Pos `yaml:"-"`
+	NamePos    Pos `yaml:"-"`
 }
 
 // Directives are Dockerfile parser directives
@@ -279,7 +281,9 @@ type Compose struct {
 	// Dev describes compose.dev.yaml; when nil, no dev file is rendered.
 	Dev *ComposeDev `yaml:"dev,omitempty"`
 
-	Pos Pos `yaml:"-"`
+	Pos       Pos `yaml:"-"`
+	TargetPos Pos `yaml:"-"`
+	PortsPos  Pos `yaml:"-"`
 }
 
 // ComposeDev describes compose.dev.yaml: a build of a development target
@@ -294,5 +298,7 @@ type ComposeDev struct {
 	Volumes []string `yaml:"volumes,omitempty"`
 	Command *Command `yaml:"command,omitempty"`
 
-	Pos Pos `yaml:"-"`
+	Pos       Pos `yaml:"-"`
+	TargetPos Pos `yaml:"-"`
+	PortsPos  Pos `yaml:"-"`
 }

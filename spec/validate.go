@@ -61,12 +61,12 @@ func (v *validator) errorf(p Pos, format string, args ...any) {
 func (v *validator) validate() {
 	s := v.s
 	if s.Version != Version {
-		v.errorf(s.Pos, "version: unknown spec version %d; this dockstage reads version %d", s.Version, Version)
+		v.errorf(s.VersionPos, "version: unknown spec version %d; this dockstage reads version %d", s.Version, Version)
 	}
 	if s.Name == "" {
-		v.errorf(s.Pos, "name: missing; give the service a name (lower case letters, digits, '.', '_', '-')")
+		v.errorf(s.NamePos, "name: missing; give the service a name (lower case letters, digits, '.', '_', '-')")
 	} else if !serviceRE.MatchString(s.Name) || strings.ToLower(s.Name) != s.Name {
-		v.errorf(s.Pos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'", s.Name)
+		v.errorf(s.NamePos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'", s.Name)
 	}
 	if d := s.Directives; d != nil {
 		switch d.Escape {
@@ -443,9 +443,9 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 		isComment := i > 0 && strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
 		switch {
 		case last && cont.MatchString(l):
-			v.errorf(p, "%s: the command ends with the escape character %q, which would join the next instruction", path, string(v.escape))
+			v.errorf(p, "%s: the command ends with the escape character %s, which would join the next instruction; remove it", path, string(v.escape))
 		case !last && !isComment && !cont.MatchString(l):
-			v.errorf(p, "%s: line %d of the command ends without %q; a newline would end the instruction (continue lines with %q)", path, i+1, string(v.escape), string(v.escape))
+			v.errorf(p, "%s: line %d of the command ends without the escape character %s, so the newline would end the instruction; end each continued line with %s, or use a heredoc", path, i+1, string(v.escape), string(v.escape))
 		case last && isComment:
 			v.errorf(p, "%s: the command cannot end with a comment line", path)
 		}
@@ -639,9 +639,9 @@ func (v *validator) compose(c *Compose) {
 		}
 	}
 	v.line(p, "compose.context", c.Context)
-	v.target(p, "compose.target", or(c.Target, DefaultTarget))
+	v.target(orPos(c.TargetPos, p), "compose.target", or(c.Target, DefaultTarget))
 	v.kvs("compose.build_args", c.BuildArgs, true)
-	v.ports(p, "compose.ports", c.Ports)
+	v.ports(orPos(c.PortsPos, p), "compose.ports", c.Ports)
 	v.kvs("compose.environment", c.Environment, true)
 	for _, vol := range c.Volumes {
 		v.nonEmptyLine(p, "compose.volumes", vol)
@@ -651,8 +651,8 @@ func (v *validator) compose(c *Compose) {
 	}
 	if d := c.Dev; d != nil {
 		dp := d.Pos
-		v.target(dp, "compose.dev.target", or(d.Target, DefaultDevTarget))
-		v.ports(dp, "compose.dev.ports", d.Ports)
+		v.target(orPos(d.TargetPos, dp), "compose.dev.target", or(d.Target, DefaultDevTarget))
+		v.ports(orPos(d.PortsPos, dp), "compose.dev.ports", d.Ports)
 		v.kvs("compose.dev.environment", d.Environment, true)
 		for _, vol := range d.Volumes {
 			v.nonEmptyLine(dp, "compose.dev.volumes", vol)
@@ -661,6 +661,13 @@ func (v *validator) compose(c *Compose) {
 			v.line(dp, "compose.dev.command", d.Command.Shell)
 		}
 	}
+}
+
+func orPos(p, def Pos) Pos {
+	if p.IsValid() {
+		return p
+	}
+	return def
 }
 
 func or(s, def string) string {

@@ -208,13 +208,18 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 	case transpile.FormJSON:
 		parts = append(parts, jsonArray(in.Words))
 	case transpile.FormKV:
+		// Several pairs go one per line, continued with the escape
+		// character and aligned under the first.
+		indent := strings.Repeat(" ", len(in.Keyword)+1)
+		var pairs []string
 		for _, kv := range in.KVs {
 			w := Word(kv.Key, esc)
 			if kv.Value != nil {
 				w += "=" + Word(*kv.Value, esc)
 			}
-			parts = append(parts, w)
+			pairs = append(pairs, w)
 		}
+		parts = append(parts, strings.Join(pairs, " "+string(esc)+"\n"+indent))
 	case transpile.FormNone:
 	}
 	if in.Sub != nil {
@@ -282,11 +287,13 @@ func Word(v string, esc rune) string {
 func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, error) {
 	funcs := template.FuncMap{
 		"q": yamlString,
-		"qv": func(v *string) string {
-			if v == nil {
-				return "null"
+		// kv writes KEY=value, or KEY alone to take the value from the
+		// environment compose runs in.
+		"kv": func(kv transpile.KeyValue) string {
+			if kv.Value == nil {
+				return yamlString(kv.Key)
 			}
-			return yamlString(*v)
+			return yamlString(kv.Key + "=" + *kv.Value)
 		},
 		"command": func(c *spec.Command) string {
 			if c.Exec {

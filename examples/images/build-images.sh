@@ -143,16 +143,30 @@ cleanup_rootfs() {
 	rm -f "$ROOTFS_TAR.tmp"
 }
 
+# The TLS certificate authorities the host added locally (/usr/local/share/ca-certificates) go
+# into debian:bookworm-slim, so images that install ca-certificates trust what the host trusts
+# (e.g. an intercepting egress proxy in front of the Go module proxy and the npm registry).
+LOCAL_CA_DIR=${DOCKSTAGE_LOCAL_CA_DIR:-/usr/local/share/ca-certificates}
+
 build_debian() {
-	local name=debian:$SUITE-slim
-	if [ "$REBUILD" != 1 ] && image_exists "$name"; then log "$name: present"; return 0; fi
-	if [ "$REBUILD" = 1 ] || [ ! -s "$ROOTFS_TAR" ]; then make_rootfs_tar; else log "using cached $ROOTFS_TAR"; fi
-	log "$name: docker import"
-	"$DOCKER" import \
-		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-		--change 'CMD ["bash"]' \
-		"$ROOTFS_TAR" "$name" >/dev/null
-	"$DOCKER" tag "$name" "debian:12-slim"
+	local minbase=dockstage/debian-minbase:$SUITE ctx
+	if [ "$REBUILD" = 1 ] || ! image_exists "$minbase"; then
+		if [ "$REBUILD" = 1 ] || [ ! -s "$ROOTFS_TAR" ]; then make_rootfs_tar; else log "using cached $ROOTFS_TAR"; fi
+		log "$minbase: docker import"
+		"$DOCKER" import \
+			--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+			--change 'CMD ["bash"]' \
+			"$ROOTFS_TAR" "$minbase" >/dev/null
+	fi
+	ctx=$(mktemp -d "$CACHE/debian-ctx.XXXXXX")
+	cp -a "$HERE/debian/." "$ctx/"
+	mkdir -p "$ctx/local-ca"
+	if [ -d "$LOCAL_CA_DIR" ]; then
+		find "$LOCAL_CA_DIR" -type f -name '*.crt' -exec cp {} "$ctx/local-ca/" \;
+	fi
+	HASH_EXTRA=$(dir_hash "$ctx/local-ca") build_image "debian:$SUITE-slim debian:12-slim" debian "$ctx" "$minbase" ||
+		{ rm -rf "$ctx"; return 1; }
+	rm -rf "$ctx"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -167,12 +181,21 @@ dir_hash() { # a hash of the files of a directory, plus any extra words
 	} | sha256sum | cut -c1-32
 }
 
-# build_image TAGS DIR CONTEXT [docker build args...]   TAGS: space-separated, first is checked
+# image_hash DIR BASE [words...]: what an image is made from: the files of images/DIR, the ID of
+# its base image (- for none) and the given words (build args, $HASH_EXTRA)
+image_hash() {
+	local dir=$1 base=$2
+	shift 2
+	dir_hash "$HERE/$dir" "$([ "$base" = - ] || image_id "$base")" "${HASH_EXTRA:-}" "$@"
+}
+
+# build_image TAGS DIR CONTEXT BASE [docker build args...]
+# TAGS: space-separated, the first is checked; BASE: the image it starts FROM (- for none)
 build_image() {
-	local tags=$1 dir=$2 context=$3
-	shift 3
+	local tags=$1 dir=$2 context=$3 base=$4
+	shift 4
 	local first=${tags%% *} hash t args=()
-	hash=$(dir_hash "$HERE/$dir" "$(image_id "debian:$SUITE-slim")" "$@")
+	hash=$(image_hash "$dir" "$base" "$@")
 	if [ "$REBUILD" != 1 ] && [ "$(image_label "$first")" = "$hash" ]; then
 		log "$first: up to date"
 		for t in $tags; do [ "$t" = "$first" ] || "$DOCKER" tag "$first" "$t"; done
@@ -195,7 +218,7 @@ build_golang() {
 	gover=${gover#go}
 	minor=$(echo "$gover" | cut -d. -f1,2)
 	local tags="golang:$minor-bookworm golang:$gover-bookworm golang:$minor"
-	if [ "$REBUILD" != 1 ] && [ "$(image_label "golang:$minor-bookworm")" = "$(dir_hash "$HERE/golang" "$(image_id "debian:$SUITE-slim")" --build-arg "GOLANG_VERSION=$gover")" ]; then
+	if [ "$REBUILD" != 1 ] && [ "$(image_label "golang:$minor-bookworm")" = "$(image_hash golang "debian:$SUITE-slim" --build-arg "GOLANG_VERSION=$gover")" ]; then
 		log "golang:$minor-bookworm: up to date"
 		"$DOCKER" tag "golang:$minor-bookworm" "golang:$gover-bookworm"
 		return 0
@@ -204,7 +227,7 @@ build_golang() {
 	ctx=$(mktemp -d "$CACHE/golang-ctx.XXXXXX")
 	cp -a "$HERE/golang/." "$ctx/"
 	cp -al "$goroot" "$ctx/go" 2>/dev/null || cp -a "$goroot" "$ctx/go"
-	build_image "$tags" golang "$ctx" --build-arg "GOLANG_VERSION=$gover" || { rm -rf "$ctx"; return 1; }
+	build_image "$tags" golang "$ctx" "debian:$SUITE-slim" --build-arg "GOLANG_VERSION=$gover" || { rm -rf "$ctx"; return 1; }
 	rm -rf "$ctx"
 }
 
@@ -247,12 +270,12 @@ build_frontend() {
 	ctx=$(mktemp -d "$CACHE/frontend-ctx.XXXXXX")
 	cp -a "$HERE/dockerfile-frontend/." "$ctx/"
 	cp "$FRONTEND_BIN" "$ctx/dockerfile-frontend"
-	build_image "$tags" dockerfile-frontend "$ctx" --build-arg "BUILDKIT_VERSION=$BUILDKIT_VERSION" || { rm -rf "$ctx"; return 1; }
+	build_image "$tags" dockerfile-frontend "$ctx" - --build-arg "BUILDKIT_VERSION=$BUILDKIT_VERSION" || { rm -rf "$ctx"; return 1; }
 	rm -rf "$ctx"
 }
 
 frontend_needed() {
-	[ "$REBUILD" = 1 ] || [ "$(image_label docker/dockerfile:1)" != "$(dir_hash "$HERE/dockerfile-frontend" "$(image_id "debian:$SUITE-slim")" --build-arg "BUILDKIT_VERSION=$BUILDKIT_VERSION")" ]
+	[ "$REBUILD" = 1 ] || [ "$(image_label docker/dockerfile:1)" != "$(image_hash dockerfile-frontend - --build-arg "BUILDKIT_VERSION=$BUILDKIT_VERSION")" ]
 }
 
 # A Dockerfile that only the external frontend builds (heredoc RUN, COPY --link).
@@ -290,10 +313,10 @@ main() {
 		fpid=$!
 	fi
 	build_debian
-	build_image "python:3.11-slim-bookworm python:3.11-slim" python "$HERE/python"
-	build_image "node:18-bookworm-slim node:18-slim" node "$HERE/node"
-	build_image "nginx:1.22" nginx "$HERE/nginx"
-	build_image "gcr.io/distroless/static-debian12:nonroot" distroless-static "$HERE/distroless-static"
+	build_image "python:3.11-slim-bookworm python:3.11-slim" python "$HERE/python" "debian:$SUITE-slim"
+	build_image "node:18-bookworm-slim node:18-slim" node "$HERE/node" "debian:$SUITE-slim"
+	build_image "nginx:1.22" nginx "$HERE/nginx" "debian:$SUITE-slim"
+	build_image "gcr.io/distroless/static-debian12:nonroot" distroless-static "$HERE/distroless-static" "debian:$SUITE-slim"
 	build_golang
 	if [ -n "$fpid" ]; then
 		if ! wait "$fpid"; then

@@ -1,0 +1,46 @@
+# dockstage: build, test and prove.
+GO ?= go
+FUZZTIME ?= 30s
+
+.PHONY: all build test vet fmt-check e2e fuzz bench update check-examples clean
+
+all: build test
+
+build:
+	$(GO) build -o bin/dockstage ./cmd/dockstage
+
+## test: formatting, vet, and every unit, golden, round-trip and drift test.
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l cmd spec transpile templates examples); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## e2e: build, test and run every example on a real Docker engine (installs
+## and starts one if needed; see examples/images/).
+e2e:
+	$(GO) test -tags e2e -count=1 -v -timeout 60m ./examples/
+
+## fuzz: run each fuzz target for FUZZTIME.
+fuzz:
+	$(GO) test ./spec -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile -run '^$$' -fuzz FuzzReverse -fuzztime $(FUZZTIME)
+
+## bench: speed and memory of the pipelines.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## update: rewrite golden files (read the diff before committing).
+update:
+	$(GO) test ./... -update
+
+## render-examples: regenerate the committed files of every example.
+render-examples: build
+	@for s in examples/*/dockstage.yaml; do ./bin/dockstage render $$s || exit 1; done
+
+clean:
+	rm -rf bin

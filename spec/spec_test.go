@@ -1,0 +1,213 @@
+package spec
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// loadAndValidate returns every diagnostic for a spec file.
+func loadAndValidate(name string, data []byte) (*Spec, error) {
+	s, err := Load(name, data)
+	if err != nil {
+		return s, err
+	}
+	return s, Validate(s)
+}
+
+// TestBadSpecs runs every testdata/bad/*.yaml and compares its diagnostics
+// with the .err golden beside it.
+func TestBadSpecs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad/*.yaml")
+	if len(files) < 10 {
+		t.Fatalf("want at least 10 bad specs, have %d", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = loadAndValidate(f, data)
+			if err == nil {
+				t.Fatal("spec loaded and validated; want errors")
+			}
+			got := err.Error() + "\n"
+			golden := strings.TrimSuffix(f, ".yaml") + ".err"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("diagnostics differ\n--- got\n%s--- want\n%s", got, want)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
+				if !strings.HasPrefix(line, f+":") {
+					t.Errorf("diagnostic without file:line:col: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestErrorsCarryPositions(t *testing.T) {
+	_, err := loadAndValidate("x.yaml", []byte("version: 1\nname: web\nstges: {}\n"))
+	el, ok := err.(ErrorList)
+	if !ok || len(el) == 0 {
+		t.Fatalf("got %T %v, want ErrorList", err, err)
+	}
+	e := el[0]
+	if e.Pos != (Pos{File: "x.yaml", Line: 3, Col: 1}) {
+		t.Errorf("pos = %+v", e.Pos)
+	}
+	if !strings.Contains(e.Msg, `did you mean "stages"?`) {
+		t.Errorf("msg = %q, want a suggestion", e.Msg)
+	}
+}
+
+// stripPos zeroes every Pos in a value, so specs compare by content.
+func stripPos(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			stripPos(v.Elem())
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Type() == posType {
+				f.Set(reflect.Zero(posType))
+				continue
+			}
+			stripPos(f)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			stripPos(v.Index(i))
+		}
+	}
+}
+
+// StripPositions is stripPos for tests in this package.
+func stripped(s *Spec) *Spec {
+	stripPos(reflect.ValueOf(s))
+	return s
+}
+
+// roundTrip checks that Marshal then Load gives back the same spec and that
+// the canonical form is a fixed point.
+func roundTrip(t *testing.T, name string, data []byte) {
+	t.Helper()
+	s, err := loadAndValidate(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := loadAndValidate(name+" (marshalled)", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(stripped(s), stripped(s2)) {
+		t.Errorf("Marshal/Load changed the spec\n%s", out)
+	}
+	out2, err := Marshal(s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(out2) {
+		t.Errorf("canonical form is not a fixed point\n--- first\n%s--- second\n%s", out, out2)
+	}
+}
+
+func TestRoundTripGood(t *testing.T) {
+	files, _ := filepath.Glob("testdata/good/*.yaml")
+	examples, _ := filepath.Glob("../examples/*/dockstage.yaml")
+	files = append(files, examples...)
+	if len(files) == 0 {
+		t.Fatal("no good specs")
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			roundTrip(t, f, data)
+		})
+	}
+}
+
+func TestShortAndLongFormsAgree(t *testing.T) {
+	short := "version: 1\nname: a\nstages:\n  b:\n    from: debian\n    steps:\n      - run: make\n      - copy: {src: x, dest: /y}\n"
+	long := "version: 1\nname: a\nstages:\n  b:\n    from: debian\n    steps:\n      - run: {command: make}\n      - copy: {src: [x], dest: /y}\n"
+	a, err := loadAndValidate("a", []byte(short))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loadAndValidate("b", []byte(long))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stripped(a), stripped(b)) {
+		t.Error("short and long forms decode differently")
+	}
+}
+
+func TestArgWithoutDefault(t *testing.T) {
+	s, err := loadAndValidate("a", []byte("version: 1\nname: a\nargs: {A: , B: \"\", C: x}\nstages: {b: {from: debian}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Args[0].Value != nil || s.Args[1].Value == nil || *s.Args[1].Value != "" || *s.Args[2].Value != "x" {
+		t.Errorf("args = %+v", s.Args)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, g := range []string{"testdata/good/*.yaml", "testdata/bad/*.yaml", "../examples/*/dockstage.yaml"} {
+		files, _ := filepath.Glob(g)
+		for _, file := range files {
+			b, _ := os.ReadFile(file)
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Load("fuzz.yaml", data)
+		if err != nil {
+			if _, ok := err.(ErrorList); !ok {
+				t.Fatalf("Load returned %T, want ErrorList", err)
+			}
+			return
+		}
+		if Validate(s) != nil {
+			return
+		}
+		out, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := Load("again.yaml", out)
+		if err != nil {
+			t.Fatalf("marshalled spec does not load: %v\n%s", err, out)
+		}
+		if err := Validate(s2); err != nil {
+			t.Fatalf("marshalled spec does not validate: %v\n%s", err, out)
+		}
+		if !reflect.DeepEqual(stripped(s), stripped(s2)) {
+			t.Fatalf("Marshal/Load changed the spec\n%s", out)
+		}
+	})
+}
