@@ -154,7 +154,7 @@ func TestRenderBadSpec(t *testing.T) {
 	}
 	p = writeSpec(t, dir, strings.Replace(smallSpec, `user: "10001"`, "user: [10001]", 1))
 	code, _, errs = dockstage(t, "", "render", p)
-	if code != 2 || !strings.Contains(errs, p+":8:17: stages.prod.steps[0].user: expected a string, got a list") {
+	if code != 2 || !strings.Contains(errs, p+":8:15: stages.prod.steps[0].user: expected a string, got a list") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }

@@ -1,0 +1,877 @@
+//go:build e2e
+
+// End-to-end tests of the examples on a real Docker engine (go test -tags e2e ./examples/).
+//
+// TestMain brings the engine up (images/engine.sh up: installs Debian's docker.io,
+// docker-compose and debootstrap if missing and starts dockerd unless one answers) and makes
+// the local base images (images/build-images.sh), since no container registry is reachable
+// where dockstage is developed. It stops the engine at the end only if it started it (and
+// DOCKSTAGE_KEEP_ENGINE is unset).
+//
+// Every example directory with a Dockerfile is built and run: its test target passes and fails
+// when a test fails, its prod target serves HTTP as a non-root user, a source-only change leaves
+// the dependency install cached, compose.yaml serves, compose.dev.yaml bind-mounts the source.
+package examples
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The Debian docker client: other docker clients on PATH may not match the 20.10 engine.
+const dockerBin = "/usr/bin/docker"
+
+const (
+	commandTimeout = 15 * time.Minute
+	httpTimeout    = 3 * time.Minute // dev services may compile before they answer
+	failMarker     = "e2e forced failure"
+)
+
+var e2e struct {
+	runID     string   // makes names of images, containers and compose projects unique
+	env       []string // environment of docker and docker-compose
+	buildArgs []string // --build-arg flags for the registries the host uses
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(e2eMain(m))
+}
+
+func e2eMain(m *testing.M) int {
+	startedHere := exec.Command(dockerBin, "info").Run() != nil
+	if err := runScript("images/engine.sh", "up"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: engine.sh up:", err)
+		return 1
+	}
+	if startedHere && os.Getenv("DOCKSTAGE_KEEP_ENGINE") == "" {
+		defer func() {
+			if err := runScript("images/engine.sh", "down"); err != nil {
+				fmt.Fprintln(os.Stderr, "e2e: engine.sh down:", err)
+			}
+		}()
+	}
+	if err := runScript("images/build-images.sh"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: build-images.sh:", err)
+		return 1
+	}
+	setupEnv()
+	return m.Run()
+}
+
+func runScript(path string, args ...string) error {
+	start := time.Now()
+	cmd := exec.Command("bash", append([]string{path}, args...)...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	err := cmd.Run()
+	fmt.Printf("e2e: %s %s took %s\n", path, strings.Join(args, " "), time.Since(start).Round(100*time.Millisecond))
+	return err
+}
+
+// setupEnv reads the registries the host uses (never written in a file) and prepares the
+// environment of docker and docker-compose.
+func setupEnv() {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	e2e.runID = strconv.Itoa(os.Getpid()) + hex.EncodeToString(b)
+
+	vars := map[string]string{
+		"DOCKER_BUILDKIT":          "1",
+		"COMPOSE_DOCKER_CLI_BUILD": "1", // compose builds with the docker CLI, so with BuildKit
+		"PATH":                     filepath.Dir(dockerBin) + string(os.PathListSeparator) + os.Getenv("PATH"),
+	}
+	if out, err := exec.Command("go", "env", "GOPROXY").Output(); err == nil && strings.TrimSpace(string(out)) != "" {
+		vars["GOPROXY"] = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.Command("npm", "config", "get", "registry").Output(); err == nil && strings.TrimSpace(string(out)) != "" {
+		vars["NPM_CONFIG_REGISTRY"] = strings.TrimSpace(string(out))
+	}
+	for _, k := range []string{"GOPROXY", "NPM_CONFIG_REGISTRY"} {
+		if v, ok := vars[k]; ok {
+			e2e.buildArgs = append(e2e.buildArgs, "--build-arg", k+"="+v)
+		}
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); vars[k] == "" {
+			e2e.env = append(e2e.env, kv)
+		}
+	}
+	for k, v := range vars {
+		e2e.env = append(e2e.env, k+"="+v)
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// languages: what differs between examples, chosen by the files an example has
+
+type language struct {
+	name    string
+	marker  string // a file of the example that selects this language
+	srcExt  string // extension of the source files
+	comment string // line comment
+	// failFile is a test file that fails, added to a copy of the example.
+	failPath string
+	failBody func(dir string) string
+	// slimProd: prod is a minimal runtime fed by a builder stage; it must be < 20% of it.
+	slimProd bool
+}
+
+var languages = []*language{
+	{
+		name: "python", marker: "requirements.txt", srcExt: ".py", comment: "#",
+		failPath: "tests/test_e2e_forced_failure.py",
+		failBody: func(string) string {
+			return "def test_e2e_forced_failure():\n    assert False, \"" + failMarker + "\"\n"
+		},
+	},
+	{
+		name: "go", marker: "go.mod", srcExt: ".go", comment: "//", slimProd: true,
+		failPath: "zz_e2e_forced_failure_test.go",
+		failBody: func(dir string) string {
+			return "package " + goPackage(dir) + "\n\nimport \"testing\"\n\n" +
+				"func TestE2EForcedFailure(t *testing.T) { t.Fatal(\"" + failMarker + "\") }\n"
+		},
+	},
+	{
+		// works under both jest (global test) and node --test (node:test)
+		name: "node", marker: "package.json", srcExt: ".js", comment: "//",
+		failPath: "test/e2e-forced-failure.test.js",
+		failBody: func(string) string {
+			return "'use strict';\nconst t = typeof test === 'function' ? test : require('node:test');\n" +
+				"t('" + failMarker + "', () => { throw new Error('" + failMarker + "'); });\n"
+		},
+	},
+}
+
+// goPackage is the package name of the non-test Go files of dir.
+func goPackage(dir string) string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	re := regexp.MustCompile(`(?m)^package\s+(\w+)`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		if data, err := os.ReadFile(f); err == nil {
+			if m := re.FindSubmatch(data); m != nil {
+				return string(m[1])
+			}
+		}
+	}
+	return "main"
+}
+
+// ---------------------------------------------------------------------------------------------
+// examples
+
+type example struct {
+	name   string
+	dir    string // absolute
+	lang   *language
+	stages []string // stage names in Dockerfile order
+
+	images map[string]string // target -> tag of the image built from ex.dir (steps run in order)
+}
+
+var fromRE = regexp.MustCompile(`(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$`)
+
+func discover(t *testing.T) []*example {
+	t.Helper()
+	dockerfiles, err := filepath.Glob("*/Dockerfile")
+	if err != nil || len(dockerfiles) == 0 {
+		t.Fatalf("no example with a Dockerfile found (%v)", err)
+	}
+	var out []*example
+	for _, df := range dockerfiles {
+		dir, _ := filepath.Abs(filepath.Dir(df))
+		data, err := os.ReadFile(df)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex := &example{name: filepath.Base(dir), dir: dir, images: map[string]string{}}
+		for _, m := range fromRE.FindAllStringSubmatch(string(data), -1) {
+			ex.stages = append(ex.stages, strings.ToLower(m[1]))
+		}
+		for _, l := range languages {
+			if _, err := os.Stat(filepath.Join(dir, l.marker)); err == nil {
+				ex.lang = l
+				break
+			}
+		}
+		out = append(out, ex)
+	}
+	return out
+}
+
+func (ex *example) hasStage(name string) bool {
+	for _, s := range ex.stages {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// builderStage is the stage prod copies its artifacts from (named build or builder), if any.
+func (ex *example) builderStage() string {
+	for _, s := range []string{"build", "builder"} {
+		if ex.hasStage(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+func (ex *example) tag(what string) string {
+	return "dockstage-e2e/" + ex.name + ":" + what + "-" + e2e.runID
+}
+
+func TestExamples(t *testing.T) {
+	for _, ex := range discover(t) {
+		ex := ex
+		t.Run(ex.name, func(t *testing.T) {
+			t.Parallel()
+			if ex.lang == nil {
+				t.Fatalf("%s: no known language (none of the marker files)", ex.dir)
+			}
+			for _, s := range []string{"base", "src", "test", "prod"} {
+				if !ex.hasStage(s) {
+					t.Fatalf("Dockerfile has no %q stage (stages: %v)", s, ex.stages)
+				}
+			}
+			t.Cleanup(func() { ex.removeImages(t) })
+			steps := []struct {
+				name string
+				fn   func(*testing.T)
+			}{
+				{"test-target", ex.testTestTarget},
+				{"prod", ex.testProd},
+				{"sizes", ex.testSizes},
+				{"cache", ex.testCache},
+				{"compose", ex.testCompose},
+				{"compose-dev", ex.testComposeDev},
+			}
+			for _, s := range steps {
+				start := time.Now()
+				t.Run(s.name, s.fn)
+				t.Logf("%s/%s took %s", ex.name, s.name, time.Since(start).Round(100*time.Millisecond))
+			}
+		})
+	}
+}
+
+// (1) the test target builds and runs the tests; a failing test fails the build
+func (ex *example) testTestTarget(t *testing.T) {
+	out := ex.mustBuild(t, ex.dir, "test")
+	t.Logf("test target passed; its test run:\n%s", stepOutput(out, `\[test `, 15))
+
+	tmp := copyExample(t, ex.dir)
+	writeFile(t, filepath.Join(tmp, ex.lang.failPath), ex.lang.failBody(tmp))
+	out, err := ex.build(tmp, "test", ex.tag("test-failing"))
+	if err == nil {
+		t.Fatalf("--target test succeeded although %s fails:\n%s", ex.lang.failPath, tail(out, 40))
+	}
+	if !strings.Contains(out, failMarker) {
+		t.Fatalf("--target test failed, but not in the forced failing test:\n%s", tail(out, 40))
+	}
+	t.Logf("with %s added, --target test fails as it should", ex.lang.failPath)
+}
+
+// (2) prod builds, serves HTTP on a published port, and runs as a non-root user
+func (ex *example) testProd(t *testing.T) {
+	ex.mustBuild(t, ex.dir, "prod")
+	image := ex.images["prod"]
+	port := exposedPort(t, image)
+
+	user := strings.TrimSpace(mustRun(t, "", dockerBin, "image", "inspect", "-f", "{{.Config.User}}", image))
+	if u, _, _ := strings.Cut(user, ":"); u == "" || u == "0" || u == "root" {
+		t.Errorf("prod image Config.User = %q, want a non-root user", user)
+	}
+
+	name := "dockstage-e2e-" + ex.name + "-" + e2e.runID
+	mustRun(t, "", dockerBin, "run", "-d", "--name", name, "-p", "127.0.0.1::"+port, image)
+	t.Cleanup(func() { _, _ = run("", dockerBin, "rm", "-f", name) })
+	addr := strings.TrimSpace(firstLine(mustRun(t, "", dockerBin, "port", name, port+"/tcp")))
+	body, err := waitHTTP("http://"+addr+"/", httpTimeout)
+	if err != nil {
+		logs, _ := run("", dockerBin, "logs", name)
+		t.Fatalf("prod container does not answer on %s: %v\nlogs:\n%s", addr, err, tail(logs, 30))
+	}
+	t.Logf("prod answers on %s: %s", addr, firstLine(body))
+
+	uid := processUID(t, name)
+	if uid == 0 {
+		t.Errorf("prod container's process runs as uid 0")
+	}
+	t.Logf("prod runs as Config.User %q, process uid %d", user, uid)
+
+	if ex.lang.name == "node" {
+		ex.checkNodeModules(t, image)
+	}
+}
+
+// processUID is the real uid of a container's main process, read from the host's /proc.
+func processUID(t *testing.T, container string) int {
+	t.Helper()
+	pid := strings.TrimSpace(mustRun(t, "", dockerBin, "inspect", "-f", "{{.State.Pid}}", container))
+	data, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		t.Fatalf("reading the container process status: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			uid, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return uid
+		}
+	}
+	t.Fatalf("no Uid line in /proc/%s/status", pid)
+	return -1
+}
+
+// checkNodeModules: the prod image holds every dependency of package.json and no
+// devDependency (for node-express: express yes, jest no).
+func (ex *example) checkNodeModules(t *testing.T, image string) {
+	var pkg struct {
+		Dependencies    map[string]string `json:"dependencies"`
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	data, err := os.ReadFile(filepath.Join(ex.dir, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	found := imageNodeModules(t, image)
+	for dep := range pkg.Dependencies {
+		if !found[dep] {
+			t.Errorf("prod image lacks the dependency %s", dep)
+		}
+	}
+	for dep := range pkg.DevDependencies {
+		if found[dep] {
+			t.Errorf("prod image contains the devDependency %s", dep)
+		}
+	}
+	t.Logf("prod image node_modules: %d packages, none of the devDependencies %v", len(found), keys(pkg.DevDependencies))
+}
+
+// imageNodeModules lists the packages under any node_modules directory of an image's
+// filesystem (docker create + docker export), outside the system's own /usr tree.
+func imageNodeModules(t *testing.T, image string) map[string]bool {
+	t.Helper()
+	id := strings.TrimSpace(mustRun(t, "", dockerBin, "create", image))
+	defer func() { _, _ = run("", dockerBin, "rm", "-f", id) }()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, dockerBin, "export", id)
+	cmd.Env = e2e.env
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	re := regexp.MustCompile(`node_modules/((?:@[^/]+/)?[^/@.][^/]*)/package\.json$`)
+	tr := tar.NewReader(stdout)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading docker export: %v", err)
+		}
+		name := strings.TrimPrefix(h.Name, "./")
+		if strings.HasPrefix(name, "usr/") { // Debian's npm and its vendored modules
+			continue
+		}
+		if m := re.FindStringSubmatch(name); m != nil {
+			found[m[1]] = true
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("docker export: %v", err)
+	}
+	return found
+}
+
+// (4a) prod vs test (and builder) image sizes
+func (ex *example) testSizes(t *testing.T) {
+	targets := []string{"test", "prod"}
+	if b := ex.builderStage(); b != "" {
+		targets = append(targets, b)
+	}
+	sizes := map[string]int64{}
+	var parts []string
+	for _, target := range targets {
+		if ex.images[target] == "" {
+			ex.mustBuild(t, ex.dir, target)
+		}
+		sizes[target] = imageSize(t, ex.images[target])
+		parts = append(parts, fmt.Sprintf("%s=%s", target, mib(sizes[target])))
+	}
+	line := fmt.Sprintf("e2e image sizes %-13s %s", ex.name+":", strings.Join(parts, " "))
+	t.Log(line)
+	fmt.Println(line)
+	if b := ex.builderStage(); ex.lang.slimProd && b != "" {
+		ratio := float64(sizes["prod"]) / float64(sizes[b])
+		fmt.Printf("e2e image sizes %-13s prod is %.1f%% of %s\n", ex.name+":", 100*ratio, b)
+		if ratio >= 0.20 {
+			t.Errorf("prod (%s) is %.1f%% of %s (%s), want < 20%%", mib(sizes["prod"]), 100*ratio, b, mib(sizes[b]))
+		}
+	}
+}
+
+func imageSize(t *testing.T, image string) int64 {
+	t.Helper()
+	s := strings.TrimSpace(mustRun(t, "", dockerBin, "image", "inspect", "-f", "{{.Size}}", image))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// (4b) after a source-only change, rebuilding prod keeps the dependency install CACHED
+func (ex *example) testCache(t *testing.T) {
+	tmp := copyExample(t, ex.dir)
+	tag := ex.tag("prod-changed")
+	if out, err := ex.build(tmp, "prod", tag); err != nil {
+		t.Fatalf("building prod from a copy: %v\n%s", err, tail(out, 40))
+	}
+	rel := changeSource(t, ex, tmp, "cache check")
+	out, err := ex.build(tmp, "prod", tag)
+	if err != nil {
+		t.Fatalf("rebuilding prod after changing %s: %v\n%s", rel, err, tail(out, 40))
+	}
+	steps := plainSteps(out)
+	var deps, src int
+	for _, s := range steps {
+		switch {
+		case regexp.MustCompile(`^\[base \d+/\d+\] RUN `).MatchString(s.name):
+			deps++
+			if !s.cached {
+				t.Errorf("dependency step not CACHED after a source-only change: %s", s.name)
+			} else {
+				t.Logf("CACHED: %s", s.name)
+			}
+		case regexp.MustCompile(`^\[src \d+/\d+\] (COPY|ADD) `).MatchString(s.name):
+			src++
+			if s.cached {
+				t.Errorf("source step CACHED although %s changed: %s", rel, s.name)
+			}
+		}
+	}
+	if deps == 0 || src == 0 {
+		t.Fatalf("found %d dependency (base RUN) and %d source (src COPY) steps in the build output:\n%s", deps, src, tail(out, 60))
+	}
+}
+
+// (3a) compose.yaml builds prod and answers on its published port
+func (ex *example) testCompose(t *testing.T) {
+	file := filepath.Join(ex.dir, "compose.yaml")
+	project := ex.composeProject("prod")
+	ex.composeUp(t, file, project)
+	service := ex.composeService(t, file, project)
+	body := ex.composeHTTP(t, file, project, service)
+	t.Logf("compose service %s answers: %s", service, firstLine(body))
+}
+
+// (3b) compose.dev.yaml bind-mounts the source: a change on the host shows inside the
+// container without a rebuild
+func (ex *example) testComposeDev(t *testing.T) {
+	tmp := copyExample(t, ex.dir)
+	file := filepath.Join(tmp, "compose.dev.yaml")
+	project := ex.composeProject("dev")
+	ex.composeUp(t, file, project)
+	service := ex.composeService(t, file, project)
+	ex.composeHTTP(t, file, project, service)
+
+	id := strings.TrimSpace(mustRun(t, tmp, "docker-compose", "-f", file, "-p", project, "ps", "-q", service))
+	var mounts []struct{ Type, Source, Destination string }
+	if err := json.Unmarshal([]byte(mustRun(t, "", dockerBin, "inspect", "-f", "{{json .Mounts}}", id)), &mounts); err != nil {
+		t.Fatal(err)
+	}
+	real, _ := filepath.EvalSymlinks(tmp)
+	dest := ""
+	for _, m := range mounts {
+		if m.Type == "bind" && (m.Source == tmp || m.Source == real) {
+			dest = m.Destination
+		}
+	}
+	if dest == "" {
+		t.Fatalf("the dev container does not bind-mount the example directory %s: %+v", tmp, mounts)
+	}
+	token := "dev-change-" + e2e.runID
+	rel := changeSource(t, ex, tmp, token)
+	inside := dest + "/" + filepath.ToSlash(rel)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := run(tmp, "docker-compose", "-f", file, "-p", project, "exec", "-T", service, "cat", inside)
+		if err == nil && strings.Contains(out, token) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the change to %s does not show in the container at %s: %v\n%s", rel, inside, err, tail(out, 10))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Logf("host edit of %s seen in the container at %s (bind mount, no rebuild)", rel, inside)
+	// the dev server keeps answering (or comes back after reloading)
+	if _, err := waitHTTP(ex.composeURL(t, file, project, service), httpTimeout); err != nil {
+		t.Errorf("dev service stops answering after the change: %v", err)
+	}
+}
+
+func (ex *example) composeProject(what string) string {
+	return "e2e" + e2e.runID + strings.NewReplacer("-", "", "_", "").Replace(ex.name) + what
+}
+
+func (ex *example) composeUp(t *testing.T, file, project string) {
+	t.Helper()
+	dir := filepath.Dir(file)
+	t.Cleanup(func() {
+		if out, err := run(dir, "docker-compose", "-f", file, "-p", project, "down", "-v", "--rmi", "local", "--remove-orphans"); err != nil {
+			t.Errorf("compose down: %v\n%s", err, tail(out, 20))
+		}
+	})
+	mustRun(t, dir, "docker-compose", "-f", file, "-p", project, "up", "-d", "--build")
+}
+
+func (ex *example) composeService(t *testing.T, file, project string) string {
+	t.Helper()
+	services := strings.Fields(mustRun(t, filepath.Dir(file), "docker-compose", "-f", file, "-p", project, "config", "--services"))
+	if len(services) == 0 {
+		t.Fatalf("%s has no service", file)
+	}
+	return services[0]
+}
+
+// composeURL is the URL of a compose service's published port (the port prod exposes).
+func (ex *example) composeURL(t *testing.T, file, project, service string) string {
+	t.Helper()
+	port := exposedPort(t, ex.prodImage(t))
+	out := strings.TrimSpace(firstLine(mustRun(t, filepath.Dir(file), "docker-compose", "-f", file, "-p", project, "port", service, port)))
+	i := strings.LastIndex(out, ":")
+	if i < 0 || i == len(out)-1 {
+		t.Fatalf("compose port %s %s: %q", service, port, out)
+	}
+	return "http://127.0.0.1:" + out[i+1:] + "/"
+}
+
+func (ex *example) composeHTTP(t *testing.T, file, project, service string) string {
+	t.Helper()
+	url := ex.composeURL(t, file, project, service)
+	body, err := waitHTTP(url, httpTimeout)
+	if err != nil {
+		logs, _ := run(filepath.Dir(file), "docker-compose", "-f", file, "-p", project, "logs", "--tail", "30")
+		t.Fatalf("%s: service %s does not answer on %s: %v\n%s", filepath.Base(file), service, url, err, logs)
+	}
+	return body
+}
+
+func (ex *example) prodImage(t *testing.T) string {
+	t.Helper()
+	if ex.images["prod"] == "" {
+		ex.mustBuild(t, ex.dir, "prod")
+	}
+	return ex.images["prod"]
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker helpers
+
+// build runs docker build --target in dir, tagging the image, and returns its output.
+func (ex *example) build(dir, target, tag string) (string, error) {
+	args := append([]string{"build", "--progress=plain", "--target", target, "-t", tag}, e2e.buildArgs...)
+	return run("", dockerBin, append(args, dir)...)
+}
+
+// mustBuild builds a target of the example and remembers the image for later steps.
+func (ex *example) mustBuild(t *testing.T, dir, target string) string {
+	t.Helper()
+	tag := ex.tag(target)
+	start := time.Now()
+	out, err := ex.build(dir, target, tag)
+	if err != nil {
+		t.Fatalf("docker build --target %s %s: %v\n%s", target, dir, err, tail(out, 60))
+	}
+	t.Logf("built --target %s in %s", target, time.Since(start).Round(100*time.Millisecond))
+	ex.images[target] = tag
+	return out
+}
+
+func (ex *example) removeImages(t *testing.T) {
+	out, _ := run("", dockerBin, "image", "ls", "-q", "--filter", "reference=dockstage-e2e/"+ex.name+":*-"+e2e.runID)
+	ids := strings.Fields(out)
+	if len(ids) == 0 {
+		return
+	}
+	if out, err := run("", dockerBin, append([]string{"rmi", "-f"}, uniq(ids)...)...); err != nil {
+		t.Logf("removing images: %v\n%s", err, tail(out, 5))
+	}
+}
+
+// exposedPort is the one port an image exposes (EXPOSE), e.g. "8080".
+func exposedPort(t *testing.T, image string) string {
+	t.Helper()
+	var ports map[string]any
+	out := mustRun(t, "", dockerBin, "image", "inspect", "-f", "{{json .Config.ExposedPorts}}", image)
+	if err := json.Unmarshal([]byte(out), &ports); err != nil || len(ports) != 1 {
+		t.Fatalf("image %s must EXPOSE exactly one port, has %s", image, strings.TrimSpace(out))
+	}
+	for p := range ports {
+		return strings.TrimSuffix(p, "/tcp")
+	}
+	return ""
+}
+
+type plainStep struct {
+	name   string
+	cached bool
+}
+
+// plainSteps parses `docker build --progress=plain` output: "#8 [base 4/4] RUN ..." names a
+// step, "#8 CACHED" marks it cached.
+func plainSteps(out string) []plainStep {
+	byID := map[string]*plainStep{}
+	var order []string
+	head := regexp.MustCompile(`^#(\d+) (\[.*)$`)
+	cached := regexp.MustCompile(`^#(\d+) CACHED\s*$`)
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := head.FindStringSubmatch(line); m != nil {
+			if _, ok := byID[m[1]]; !ok {
+				byID[m[1]] = &plainStep{name: m[2]}
+				order = append(order, m[1])
+			}
+		} else if m := cached.FindStringSubmatch(line); m != nil {
+			if s, ok := byID[m[1]]; ok {
+				s.cached = true
+			}
+		}
+	}
+	steps := make([]plainStep, 0, len(order))
+	for _, id := range order {
+		steps = append(steps, *byID[id])
+	}
+	return steps
+}
+
+// stepOutput is the last lines printed by the build steps whose name matches re.
+func stepOutput(out, re string, n int) string {
+	ids := map[string]bool{}
+	head := regexp.MustCompile(`^#(\d+) ` + re)
+	var lines []string
+	for _, line := range strings.Split(out, "\n") {
+		if m := head.FindStringSubmatch(line); m != nil {
+			ids[m[1]] = true
+			continue
+		}
+		if id, _, ok := strings.Cut(strings.TrimPrefix(line, "#"), " "); ok && ids[id] && strings.HasPrefix(line, "#") {
+			lines = append(lines, line)
+		}
+	}
+	return tail(strings.Join(lines, "\n"), n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// generic helpers
+
+// run runs a command with the e2e environment and returns its combined output.
+func run(dir, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = e2e.env
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("%s timed out after %s: %w", name, commandTimeout, err)
+	}
+	return buf.String(), err
+}
+
+func mustRun(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	out, err := run(dir, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(out, 60))
+	}
+	return out
+}
+
+// waitHTTP polls url until it answers 200 or the timeout passes; it returns the body.
+func waitHTTP(url string, timeout time.Duration) (string, error) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			body, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && rerr == nil {
+				return string(body), nil
+			}
+			err = fmt.Errorf("status %s, read error %v", resp.Status, rerr)
+		}
+		last = err
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("no 200 from %s within %s: %w", url, timeout, last)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// copyExample copies an example to a temporary directory (without installed dependencies or
+// build outputs) and returns its path.
+func copyExample(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	skip := map[string]bool{"node_modules": true, "dist": true, "__pycache__": true, ".pytest_cache": true}
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() && skip[d.Name()] {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(target, info.Mode().Perm())
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
+	}
+	return dst
+}
+
+// changeSource appends a comment to the example's first source file (not a test, not a
+// dependency manifest) and returns its path relative to dir.
+func changeSource(t *testing.T, ex *example, dir, note string) string {
+	t.Helper()
+	skipDirs := map[string]bool{"node_modules": true, "dist": true, "test": true, "tests": true, ".git": true}
+	var files []string
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != dir && skipDirs[d.Name()] {
+			return filepath.SkipDir
+		}
+		name := d.Name()
+		if !d.IsDir() && strings.HasSuffix(name, ex.lang.srcExt) &&
+			!strings.HasSuffix(name, "_test.go") && !strings.Contains(name, ".test.") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Fatalf("no %s source file in %s", ex.lang.srcExt, dir)
+	}
+	sort.Strings(files)
+	f, err := os.OpenFile(files[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(f, "\n%s %s\n", ex.lang.comment, note); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(dir, files[0])
+	return rel
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{"..."}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20)) }
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func uniq(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

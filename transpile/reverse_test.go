@@ -1,0 +1,427 @@
+package transpile
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// The -update flag rewrites golden files. Other test files of this package
+// may register the same flag; whoever comes first registers it and the
+// others look it up.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata")
+	}
+}
+
+func updateGoldens() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	b, _ := strconv.ParseBool(f.Value.String())
+	return b
+}
+
+func formatWarnings(ws []Warning) string {
+	var b strings.Builder
+	for _, w := range ws {
+		b.WriteString(w.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// roundTrip checks that s is valid and that Marshal -> Load -> Marshal gives
+// the same YAML and a valid spec.
+func roundTrip(t *testing.T, s *spec.Spec) []byte {
+	t.Helper()
+	if err := spec.Validate(s); err != nil {
+		t.Fatalf("spec.Validate: %v", err)
+	}
+	a, err := spec.Marshal(s)
+	if err != nil {
+		t.Fatalf("spec.Marshal: %v", err)
+	}
+	l, err := spec.Load("spec.yaml", a)
+	if err != nil {
+		t.Fatalf("spec.Load of the marshalled spec: %v\n%s", err, a)
+	}
+	if err := spec.Validate(l); err != nil {
+		t.Fatalf("spec.Validate of the reloaded spec: %v\n%s", err, a)
+	}
+	b, err := spec.Marshal(l)
+	if err != nil {
+		t.Fatalf("spec.Marshal of the reloaded spec: %v", err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatalf("Marshal/Load round trip changed the spec:\n--- first\n%s\n--- reloaded\n%s", a, b)
+	}
+	return a
+}
+
+func TestReverseGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/import/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no golden cases under testdata/import")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, warns, err := Reverse("Dockerfile", src, ReverseOptions{})
+			if err != nil {
+				t.Fatalf("Reverse: %v", err)
+			}
+			got := roundTrip(t, s)
+			gotWarn := formatWarnings(warns)
+			specFile := filepath.Join(dir, "spec.yaml")
+			warnFile := filepath.Join(dir, "warnings.txt")
+			if updateGoldens() {
+				if err := os.WriteFile(specFile, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if gotWarn == "" {
+					os.Remove(warnFile)
+				} else if err := os.WriteFile(warnFile, []byte(gotWarn), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(specFile)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("spec.yaml differs (run with -update and read the diff):\n--- got\n%s\n--- want\n%s", got, want)
+			}
+			wantWarn, err := os.ReadFile(warnFile)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if gotWarn != string(wantWarn) {
+				t.Errorf("warnings differ:\n--- got\n%s--- want\n%s", gotWarn, wantWarn)
+			}
+			// Importing is a pure function: a second run gives the same.
+			s2, _, err := Reverse("Dockerfile", src, ReverseOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := spec.Marshal(s2); !bytes.Equal(again, got) {
+				t.Errorf("a second Reverse gave a different spec")
+			}
+		})
+	}
+}
+
+// TestReverseNegative checks that every Dockerfile under
+// testdata/import-negative fails with the error in its error.txt:
+// `file:line: message substring`.
+func TestReverseNegative(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/import-negative/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatal("no cases under testdata/import-negative")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantText, err := os.ReadFile(filepath.Join(dir, "error.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimRight(string(wantText), "\n")
+			file, rest, _ := strings.Cut(want, ":")
+			lineText, sub, _ := strings.Cut(rest, ": ")
+			line, err := strconv.Atoi(lineText)
+			if err != nil {
+				t.Fatalf("error.txt must read file:line: message, got %q", want)
+			}
+			s, _, err := Reverse("Dockerfile", src, ReverseOptions{})
+			if err == nil {
+				b, _ := spec.Marshal(s)
+				t.Fatalf("Reverse succeeded, want error %q; spec:\n%s", want, b)
+			}
+			if s != nil {
+				t.Errorf("Reverse returned a spec with its error")
+			}
+			var el spec.ErrorList
+			if !errors.As(err, &el) {
+				t.Fatalf("error is %T, want spec.ErrorList: %v", err, err)
+			}
+			for _, e := range el {
+				if e.Pos.File == file && e.Pos.Line == line && strings.Contains(e.Msg, sub) {
+					return
+				}
+			}
+			t.Errorf("error\n%v\ndoes not hold %q", err, want)
+		})
+	}
+}
+
+func TestReverseOptionsName(t *testing.T) {
+	src := []byte("FROM alpine\n")
+	s, _, err := Reverse("Dockerfile", src, ReverseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "app" {
+		t.Errorf("default name = %q, want app", s.Name)
+	}
+	s, _, err = Reverse("Dockerfile", src, ReverseOptions{Name: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "web" {
+		t.Errorf("name = %q, want web", s.Name)
+	}
+	if _, _, err := Reverse("Dockerfile", src, ReverseOptions{Name: "Not Valid"}); err == nil {
+		t.Errorf("an invalid name was accepted")
+	}
+}
+
+// TestReverseCases checks single decisions inline.
+func TestReverseCases(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		check func(t *testing.T, s *spec.Spec, warns []Warning)
+	}{
+		{
+			name: "unnamed stage name collides with a named one",
+			src:  "FROM alpine AS stage-1\nFROM alpine\nCOPY --from=stage-1 /a /b\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if got := s.Stages[1].Name; got != "stage-1-2" || !s.Stages[1].Anonymous {
+					t.Errorf("second stage = %q (anonymous %v), want stage-1-2, anonymous", got, s.Stages[1].Anonymous)
+				}
+			},
+		},
+		{
+			name: "unnamed stage name collides with an image",
+			src:  "FROM alpine\nFROM stage-0\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if got := s.Stages[0].Name; got != "stage-0-2" {
+					t.Errorf("first stage = %q, want stage-0-2", got)
+				}
+			},
+		},
+		{
+			name: "comments before a first ARG go to the spec",
+			src:  "# top\nARG A=1\n# stage\nFROM alpine\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if strings.Join(s.Comment, "|") != "top" || strings.Join(s.Stages[0].Comment, "|") != "stage" {
+					t.Errorf("comment = %q, stage comment = %q", s.Comment, s.Stages[0].Comment)
+				}
+			},
+		},
+		{
+			name: "comments before a first FROM go to the stage",
+			src:  "# syntax=docker/dockerfile:1\n# top\nFROM alpine\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if s.Comment != nil || strings.Join(s.Stages[0].Comment, "|") != "top" {
+					t.Errorf("comment = %q, stage comment = %q", s.Comment, s.Stages[0].Comment)
+				}
+				if s.Directives == nil || s.Directives.Syntax != "docker/dockerfile:1" {
+					t.Errorf("directives = %+v", s.Directives)
+				}
+			},
+		},
+		{
+			name: "generated header dropped",
+			src:  "# Code generated by dockstage from spec.yaml; DO NOT EDIT.\n# dockstage:sha256=abc\n# mine\nFROM alpine\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if strings.Join(s.Stages[0].Comment, "|") != "mine" {
+					t.Errorf("stage comment = %q, want [mine]", s.Stages[0].Comment)
+				}
+			},
+		},
+		{
+			name: "RUN -- ends the flags",
+			src:  "FROM alpine\nRUN -- echo hi\n",
+			check: func(t *testing.T, s *spec.Spec, warns []Warning) {
+				if got := s.Stages[0].Steps[0].Run.Command.Shell; got != "echo hi" {
+					t.Errorf("run = %q", got)
+				}
+				if len(warns) == 0 || !strings.Contains(warns[0].Msg, "`--`") {
+					t.Errorf("warnings = %v", warns)
+				}
+			},
+		},
+		{
+			name: "comment between keyword and command moves above",
+			src:  "FROM alpine\nRUN \\\n# why\n  echo hi \\\n  # inside\n  && echo bye\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				st := s.Stages[0].Steps[0]
+				if strings.Join(st.Comment, "|") != "why" {
+					t.Errorf("comment = %q", st.Comment)
+				}
+				if want := "echo hi \\\n  # inside\n  && echo bye"; st.Run.Command.Shell != want {
+					t.Errorf("run = %q, want %q", st.Run.Command.Shell, want)
+				}
+			},
+		},
+		{
+			name: "flag value with non-ASCII bytes kept as written",
+			src:  "FROM alpine\nCOPY --chown=jérôme a b\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				if got := s.Stages[0].Steps[0].Copy.Chown; got != "jérôme" {
+					t.Errorf("chown = %q", got)
+				}
+			},
+		},
+		{
+			name: "mount booleans",
+			src:  "FROM alpine\nRUN --mount=type=bind,target=/a,rw --mount=type=secret,id=s,required=false,ro=0 true\n",
+			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+				m := s.Stages[0].Steps[0].Run.Mounts
+				if m[0].ReadOnly == nil || *m[0].ReadOnly || m[1].Required == nil || *m[1].Required || m[1].ReadOnly == nil || *m[1].ReadOnly {
+					t.Errorf("mounts = %+v", m)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, warns, err := Reverse("Dockerfile", []byte(tt.src), ReverseOptions{})
+			if err != nil {
+				t.Fatalf("Reverse: %v", err)
+			}
+			roundTrip(t, s)
+			tt.check(t, s, warns)
+		})
+	}
+}
+
+func TestUnquoteWord(t *testing.T) {
+	tests := []struct {
+		in, want string
+		esc      rune
+	}{
+		{`plain`, `plain`, '\\'},
+		{`"a b"`, `a b`, '\\'},
+		{`'a b'`, `a b`, '\\'},
+		{`a\ b`, `a b`, '\\'},
+		{`\$HOME`, `\$HOME`, '\\'},
+		{`$HOME/x`, `$HOME/x`, '\\'},
+		{`'$HOME'`, `\$HOME`, '\\'},
+		{`"$HOME"`, `$HOME`, '\\'},
+		{`"say \"hi\""`, `say "hi"`, '\\'},
+		{`"a\\b"`, `a\b`, '\\'},
+		{`"a\nb"`, `a\nb`, '\\'},
+		{`"\$5"`, `\$5`, '\\'},
+		{`C:\\dir`, `C:\dir`, '\\'},
+		{`"$A"b`, `${A}b`, '\\'},
+		{`"$1"2`, `${1}2`, '\\'},
+		{`"$"{x}`, `\${x}`, '\\'},
+		{`${A:-"x y"}z`, `${A:-"x y"}z`, '\\'},
+		{`"${A/}/x}"`, `${A/}/x}`, '\\'},
+		{`trailing\`, `trailing`, '\\'},
+		{"C:\\Tools;${PATH}", "C:\\Tools;${PATH}", '`'},
+		{"`$5", "`$5", '`'},
+		{"'$5'", "`$5", '`'},
+		{"\"a``b\"", "a`b", '`'},
+	}
+	for _, tt := range tests {
+		got, err := unquoteWord(tt.in, tt.esc)
+		if err != nil {
+			t.Errorf("unquoteWord(%q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("unquoteWord(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		checkUnquoteMeaning(t, tt.in, tt.esc)
+	}
+	for _, in := range []string{`\\$HOME`, `"\\$HOME"`} {
+		if got, err := unquoteWord(in, '\\'); err == nil {
+			t.Errorf("unquoteWord(%q) = %q, want an error (literal escape before a reference)", in, got)
+		}
+	}
+}
+
+// requoteWord is the renderer's side of unquoteWord: it writes a spec value
+// as a Dockerfile word, outside quotes (quoted false) or in double quotes.
+func requoteWord(v string, esc rune, quoted bool) string {
+	rs := []rune(v)
+	var b strings.Builder
+	if quoted {
+		b.WriteByte('"')
+	}
+	for i := 0; i < len(rs); {
+		c := rs[i]
+		switch {
+		case c == esc && i+1 < len(rs) && rs[i+1] == '$':
+			b.WriteRune(esc)
+			b.WriteByte('$')
+			i += 2
+			continue
+		case c == '$':
+			end, err := scanDollar(rs, i, esc)
+			if err != nil {
+				end = len(rs)
+			}
+			b.WriteString(string(rs[i:end]))
+			i = end
+			continue
+		case quoted && (c == esc || c == '"'):
+			b.WriteRune(esc)
+		case !quoted && (c == esc || c == '"' || c == '\'' || unicode.IsSpace(c)):
+			b.WriteRune(esc)
+		}
+		b.WriteRune(c)
+		i++
+	}
+	if quoted {
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+var testEnv = shell.EnvsFromSlice([]string{"A=1", "B=two words", "HOME=/root", "AB=ab", "1=one", "PATH=/bin"})
+
+// checkUnquoteMeaning checks that unquoting raw and writing the result back
+// (both ways the renderer may) means the same word to BuildKit's lexer.
+func checkUnquoteMeaning(t *testing.T, raw string, esc rune) {
+	t.Helper()
+	lex := shell.NewLex(esc)
+	want, _, err := lex.ProcessWord(raw, testEnv)
+	if err != nil {
+		return
+	}
+	v, err := unquoteWord(raw, esc)
+	if err != nil {
+		return
+	}
+	for _, quoted := range []bool{false, true} {
+		w := requoteWord(v, esc, quoted)
+		got, _, err := lex.ProcessWord(w, testEnv)
+		if err != nil {
+			t.Errorf("word %q -> spec %q -> %q: %v", raw, v, w, err)
+			continue
+		}
+		if got != want {
+			t.Errorf("word %q (= %q) -> spec %q -> %q (= %q)", raw, want, v, w, got)
+		}
+	}
+}
