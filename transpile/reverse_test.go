@@ -3,7 +3,7 @@ package transpile
 import (
 	"bytes"
 	"errors"
-	"flag"
+	goflag "flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,13 +20,13 @@ import (
 // may register the same flag; whoever comes first registers it and the
 // others look it up.
 func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata")
+	if goflag.Lookup("update") == nil {
+		goflag.Bool("update", false, "rewrite golden files under testdata")
 	}
 }
 
 func updateGoldens() bool {
-	f := flag.Lookup("update")
+	f := goflag.Lookup("update")
 	if f == nil {
 		return false
 	}

@@ -58,6 +58,7 @@ Dockerfiles into the spec.`,
 	root.AddCommand(
 		newRenderCmd(s),
 		newImportCmd(s),
+		newDiffCmd(s),
 		newVersionCmd(s),
 	)
 	return root

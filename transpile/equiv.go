@@ -1,0 +1,369 @@
+package transpile
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"gopkg.in/yaml.v3"
+)
+
+// Difference is one way two Dockerfiles build differently for a target.
+// LineA and LineB are 1-based lines in each file, 0 where the instruction
+// exists only in the other file.
+type Difference struct {
+	Target       string
+	LineA, LineB int
+	// A and B are the normalised instructions (empty when missing).
+	A, B string
+	Msg  string
+}
+
+func (d Difference) String() string {
+	return fmt.Sprintf("target %s: %s (A line %d, B line %d)", d.Target, d.Msg, d.LineA, d.LineB)
+}
+
+// CompareBuilds reports whether Dockerfiles a and b are the same build for
+// target (every target both define, and the default last stage, when
+// target is empty). Both are imported with Reverse; a build is the chain of
+// stages the target depends on (its FROM chain, COPY --from and mount
+// sources, transitively), each a sequence of typed instructions, compared
+// after normalising what does not change the build: layout, comments,
+// instruction keyword case, quoting that does not change a value, the
+// spelling of flag aliases, and stage names (compared by their place in the
+// dependency chain). Errors are those of Reverse.
+func CompareBuilds(fileA string, a []byte, fileB string, b []byte, target string) ([]Difference, error) {
+	sa, _, err := Reverse(fileA, a, ReverseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	sb, _, err := Reverse(fileB, b, ReverseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return CompareSpecs(sa, sb, target)
+}
+
+// CompareSpecs is CompareBuilds on specs (for example a spec and the import
+// of its render).
+func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
+	var targets []string
+	if target != "" {
+		for _, s := range []*spec.Spec{sa, sb} {
+			if findStage(s, target) < 0 {
+				return nil, fmt.Errorf("%s: no stage named %q", s.Pos.File, target)
+			}
+		}
+		targets = []string{target}
+	} else {
+		targets = commonTargets(sa, sb)
+	}
+	var diffs []Difference
+	for _, t := range targets {
+		diffs = append(diffs, compareTarget(sa, sb, t)...)
+	}
+	return diffs, nil
+}
+
+// defaultTarget names the last stage, which a build without --target builds.
+const defaultTarget = ""
+
+func commonTargets(sa, sb *spec.Spec) []string {
+	out := []string{defaultTarget}
+	seen := map[string]bool{}
+	for _, s := range []*spec.Spec{sa, sb} {
+		for _, st := range s.Stages {
+			n := strings.ToLower(st.Name)
+			if st.Anonymous || seen[n] {
+				continue
+			}
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+func findStage(s *spec.Spec, name string) int {
+	if name == defaultTarget {
+		return len(s.Stages) - 1
+	}
+	if n, err := strconv.Atoi(name); err == nil && n >= 0 && n < len(s.Stages) {
+		return n
+	}
+	for i, st := range s.Stages {
+		if strings.EqualFold(st.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// normStep is one normalised instruction with its line.
+type normStep struct {
+	line int
+	text string
+}
+
+// build is the normalised build of one target: its stages in dependency
+// order, each as a header ("FROM ...") and steps, with stage references
+// replaced by their place in this order.
+type build struct {
+	args   string
+	stages [][]normStep
+}
+
+func targetBuild(s *spec.Spec, target string) (*build, bool) {
+	idx := findStage(s, target)
+	if idx < 0 {
+		return nil, false
+	}
+	order := map[int]int{} // stage index -> place in the chain
+	var chain []int
+	var visit func(i int)
+	visit = func(i int) {
+		if _, ok := order[i]; ok {
+			return
+		}
+		order[i] = -1 // in progress
+		for _, dep := range stageDeps(s, i) {
+			visit(dep)
+		}
+		order[i] = len(chain)
+		chain = append(chain, i)
+	}
+	visit(idx)
+	ref := func(name string) string {
+		if j := refStage(s, name); j >= 0 {
+			if p, ok := order[j]; ok && p >= 0 {
+				return "stage#" + strconv.Itoa(p)
+			}
+		}
+		return name
+	}
+	b := &build{args: normArgs(s)}
+	esc := escapeOf(s)
+	for _, i := range chain {
+		st := s.Stages[i]
+		from := "FROM " + ref(st.From)
+		if st.Platform != "" {
+			from += " --platform=" + st.Platform
+		}
+		steps := []normStep{{line: st.Pos.Line, text: from}}
+		for _, step := range st.Steps {
+			steps = append(steps, normStep{line: step.Pos.Line, text: normalizeStep(step, ref, esc)})
+		}
+		b.stages = append(b.stages, steps)
+	}
+	return b, true
+}
+
+func escapeOf(s *spec.Spec) rune {
+	if s.Directives != nil && s.Directives.Escape == "`" {
+		return '`'
+	}
+	return '\\'
+}
+
+func normArgs(s *spec.Spec) string {
+	var parts []string
+	for _, kv := range s.Args {
+		v := "<unset>"
+		if kv.Value != nil {
+			v = "=" + *kv.Value
+		}
+		parts = append(parts, kv.Key+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// refStage resolves a stage reference (name or index) to a stage index.
+func refStage(s *spec.Spec, name string) int {
+	if n, err := strconv.Atoi(name); err == nil {
+		if n >= 0 && n < len(s.Stages) {
+			return n
+		}
+		return -1
+	}
+	for i, st := range s.Stages {
+		if !st.Anonymous && strings.EqualFold(st.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stageDeps lists the stages stage i builds on, in order of first use.
+func stageDeps(s *spec.Spec, i int) []int {
+	var deps []int
+	add := func(name string) {
+		if j := refStage(s, name); j >= 0 && j < i {
+			deps = append(deps, j)
+		}
+	}
+	st := s.Stages[i]
+	add(st.From)
+	for _, step := range st.Steps {
+		switch {
+		case step.Copy != nil && step.Copy.From != "":
+			add(step.Copy.From)
+		case step.Run != nil:
+			for _, m := range step.Run.Mounts {
+				if m.From != "" {
+					add(m.From)
+				}
+			}
+		}
+	}
+	return deps
+}
+
+// normalizeStep renders a step as canonical YAML without comments, with
+// shell text joined (continuations and comment lines removed, as BuildKit
+// reads it) and stage references replaced.
+func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
+	step.Comment = nil
+	switch {
+	case step.Copy != nil:
+		c := *step.Copy
+		if c.From != "" {
+			c.From = ref(c.From)
+		}
+		step.Copy = &c
+	case step.Run != nil:
+		r := *step.Run
+		r.Command = joinCommand(r.Command, esc)
+		r.Mounts = append([]spec.Mount(nil), r.Mounts...)
+		for i := range r.Mounts {
+			if r.Mounts[i].From != "" {
+				r.Mounts[i].From = ref(r.Mounts[i].From)
+			}
+			if r.Mounts[i].Type == "bind" {
+				r.Mounts[i].Type = ""
+			}
+		}
+		step.Run = &r
+	case step.Cmd != nil:
+		c := joinCommand(*step.Cmd, esc)
+		step.Cmd = &c
+	case step.Entrypoint != nil:
+		c := joinCommand(*step.Entrypoint, esc)
+		step.Entrypoint = &c
+	case step.Healthcheck != nil && step.Healthcheck.Test != nil:
+		h := *step.Healthcheck
+		t := joinCommand(*h.Test, esc)
+		h.Test = &t
+		step.Healthcheck = &h
+	}
+	if step.Expose != nil {
+		exp := make([]string, len(step.Expose))
+		for i, e := range step.Expose {
+			exp[i] = strings.ToLower(e)
+		}
+		step.Expose = exp
+	}
+	out, err := yaml.Marshal(step)
+	if err != nil {
+		return fmt.Sprintf("%#v", step)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// joinCommand joins a shell-form command's physical lines as BuildKit's
+// parser does: the escape character at a line end and the newline go,
+// comment lines and blank lines inside the continuation go.
+func joinCommand(c spec.Command, esc rune) spec.Command {
+	if c.Exec || !strings.Contains(c.Shell, "\n") {
+		return c
+	}
+	cont := regexp.MustCompile(regexp.QuoteMeta(string(esc)) + `[ \t]*$`)
+	lines := strings.Split(strings.ReplaceAll(c.Shell, "\r\n", "\n"), "\n")
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			t := strings.TrimLeft(l, " \t")
+			if strings.HasPrefix(t, "#") || t == "" {
+				continue
+			}
+		}
+		if loc := cont.FindStringIndex(l); loc != nil && i < len(lines)-1 {
+			l = l[:loc[0]]
+		}
+		b.WriteString(l)
+	}
+	c.Shell = b.String()
+	return c
+}
+
+func compareTarget(sa, sb *spec.Spec, target string) []Difference {
+	name := target
+	if name == defaultTarget {
+		name = "(default: last stage)"
+	}
+	ba, okA := targetBuild(sa, target)
+	bb, okB := targetBuild(sb, target)
+	switch {
+	case !okA && !okB:
+		return nil
+	case !okA:
+		return []Difference{{Target: name, Msg: "stage exists only in B"}}
+	case !okB:
+		return []Difference{{Target: name, Msg: "stage exists only in A"}}
+	}
+	var diffs []Difference
+	if ba.args != bb.args {
+		diffs = append(diffs, Difference{Target: name, A: ba.args, B: bb.args, Msg: "build args before FROM differ"})
+	}
+	if len(ba.stages) != len(bb.stages) {
+		diffs = append(diffs, Difference{Target: name, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
+	}
+	for i := 0; i < len(ba.stages) && i < len(bb.stages); i++ {
+		diffs = append(diffs, diffSteps(name, ba.stages[i], bb.stages[i])...)
+	}
+	return diffs
+}
+
+// diffSteps aligns two instruction sequences (longest common subsequence)
+// and reports what differs.
+func diffSteps(target string, a, b []normStep) []Difference {
+	n, m := len(a), len(b)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if a[i].text == b[j].text {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var diffs []Difference
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && a[i].text == b[j].text:
+			i++
+			j++
+		case i < n && j < m && lcs[i+1][j+1] == lcs[i][j]:
+			// Neither is kept: a changed instruction.
+			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, LineB: b[j].line, A: a[i].text, B: b[j].text, Msg: "instruction differs"})
+			i++
+			j++
+		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
+			diffs = append(diffs, Difference{Target: target, LineB: b[j].line, B: b[j].text, Msg: "instruction only in B"})
+			j++
+		default:
+			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, A: a[i].text, Msg: "instruction only in A"})
+			i++
+		}
+	}
+	return diffs
+}
