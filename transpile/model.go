@@ -25,7 +25,7 @@ type Dockerfile struct {
 	// Comment lines after the directives (text without "# ").
 	Comment []string
 	// Args are the ARG instructions before the first FROM.
-	Args []Instruction
+	Args   []Instruction
 	Stages []Stage
 	// TrailingComment lines after the last instruction.
 	TrailingComment []string
