@@ -6,12 +6,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Marshal writes s as canonical YAML: keys in the order of the Go types,
+// Marshal writes s as canonical YAML, starting with the yaml-language-server
+// comment that points editors at the JSON Schema: keys in the order of the Go types,
 // short forms where they say the same thing (`run: make` rather than
 // `run: {command: make}`), exec-form commands as flow sequences. Load of the
 // output gives back an equal spec (positions aside).
 func Marshal(s *Spec) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.WriteString(SchemaComment + "\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(s); err != nil {

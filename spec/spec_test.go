@@ -211,3 +211,22 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestSchemaUpToDate fails when spec/dockstage.schema.json differs from the
+// schema generated from the types (run with -update to rewrite it).
+func TestSchemaUpToDate(t *testing.T) {
+	got, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		os.WriteFile("dockstage.schema.json", got, 0o644)
+	}
+	want, err := os.ReadFile("dockstage.schema.json")
+	if err != nil {
+		t.Fatalf("%v (run go test ./spec -update)", err)
+	}
+	if string(got) != string(want) {
+		t.Error("spec/dockstage.schema.json is out of date; run go test ./spec -run TestSchemaUpToDate -update")
+	}
+}

@@ -59,6 +59,7 @@ Dockerfiles into the spec.`,
 		newRenderCmd(s),
 		newImportCmd(s),
 		newDiffCmd(s),
+		newSchemaCmd(s),
 		newVersionCmd(s),
 	)
 	return root
