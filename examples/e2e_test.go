@@ -187,11 +187,33 @@ type example struct {
 	dir    string // absolute
 	lang   *language
 	stages []string // stage names in Dockerfile order
+	port   string   // the port the prod stage EXPOSEs
 
 	images map[string]string // target -> tag of the image built from ex.dir (steps run in order)
 }
 
-var fromRE = regexp.MustCompile(`(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$`)
+var (
+	fromRE    = regexp.MustCompile(`(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$`)
+	anyFromRE = regexp.MustCompile(`(?i)^\s*FROM\s`)
+	exposeRE  = regexp.MustCompile(`(?i)^\s*EXPOSE\s+(\d+)`)
+)
+
+// prodPort is the first port EXPOSEd in the prod stage of a Dockerfile (its base image may
+// expose others, like nginx's 80).
+func prodPort(dockerfile string) string {
+	inProd := false
+	for _, line := range strings.Split(dockerfile, "\n") {
+		if m := fromRE.FindStringSubmatch(line); m != nil {
+			inProd = strings.EqualFold(m[1], "prod")
+		} else if anyFromRE.MatchString(line) {
+			inProd = false
+		}
+		if m := exposeRE.FindStringSubmatch(line); m != nil && inProd {
+			return m[1]
+		}
+	}
+	return ""
+}
 
 func discover(t *testing.T) []*example {
 	t.Helper()
@@ -210,6 +232,7 @@ func discover(t *testing.T) []*example {
 		for _, m := range fromRE.FindAllStringSubmatch(string(data), -1) {
 			ex.stages = append(ex.stages, strings.ToLower(m[1]))
 		}
+		ex.port = prodPort(string(data))
 		for _, l := range languages {
 			if _, err := os.Stat(filepath.Join(dir, l.marker)); err == nil {
 				ex.lang = l
@@ -257,6 +280,9 @@ func TestExamples(t *testing.T) {
 					t.Fatalf("Dockerfile has no %q stage (stages: %v)", s, ex.stages)
 				}
 			}
+			if ex.port == "" {
+				t.Fatal("the prod stage of the Dockerfile EXPOSEs no port")
+			}
 			t.Cleanup(func() { ex.removeImages(t) })
 			steps := []struct {
 				name string
@@ -298,8 +324,7 @@ func (ex *example) testTestTarget(t *testing.T) {
 // (2) prod builds, serves HTTP on a published port, and runs as a non-root user
 func (ex *example) testProd(t *testing.T) {
 	ex.mustBuild(t, ex.dir, "prod")
-	image := ex.images["prod"]
-	port := exposedPort(t, image)
+	image, port := ex.images["prod"], ex.port
 
 	user := strings.TrimSpace(mustRun(t, "", dockerBin, "image", "inspect", "-f", "{{.Config.User}}", image))
 	if u, _, _ := strings.Cut(user, ":"); u == "" || u == "0" || u == "root" {
@@ -574,11 +599,10 @@ func (ex *example) composeService(t *testing.T, file, project string) string {
 // composeURL is the URL of a compose service's published port (the port prod exposes).
 func (ex *example) composeURL(t *testing.T, file, project, service string) string {
 	t.Helper()
-	port := exposedPort(t, ex.prodImage(t))
-	out := strings.TrimSpace(firstLine(mustRun(t, filepath.Dir(file), "docker-compose", "-f", file, "-p", project, "port", service, port)))
+	out := strings.TrimSpace(firstLine(mustRun(t, filepath.Dir(file), "docker-compose", "-f", file, "-p", project, "port", service, ex.port)))
 	i := strings.LastIndex(out, ":")
 	if i < 0 || i == len(out)-1 {
-		t.Fatalf("compose port %s %s: %q", service, port, out)
+		t.Fatalf("compose port %s %s: %q", service, ex.port, out)
 	}
 	return "http://127.0.0.1:" + out[i+1:] + "/"
 }
@@ -592,14 +616,6 @@ func (ex *example) composeHTTP(t *testing.T, file, project, service string) stri
 		t.Fatalf("%s: service %s does not answer on %s: %v\n%s", filepath.Base(file), service, url, err, logs)
 	}
 	return body
-}
-
-func (ex *example) prodImage(t *testing.T) string {
-	t.Helper()
-	if ex.images["prod"] == "" {
-		ex.mustBuild(t, ex.dir, "prod")
-	}
-	return ex.images["prod"]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,20 +650,6 @@ func (ex *example) removeImages(t *testing.T) {
 	if out, err := run("", dockerBin, append([]string{"rmi", "-f"}, uniq(ids)...)...); err != nil {
 		t.Logf("removing images: %v\n%s", err, tail(out, 5))
 	}
-}
-
-// exposedPort is the one port an image exposes (EXPOSE), e.g. "8080".
-func exposedPort(t *testing.T, image string) string {
-	t.Helper()
-	var ports map[string]any
-	out := mustRun(t, "", dockerBin, "image", "inspect", "-f", "{{json .Config.ExposedPorts}}", image)
-	if err := json.Unmarshal([]byte(out), &ports); err != nil || len(ports) != 1 {
-		t.Fatalf("image %s must EXPOSE exactly one port, has %s", image, strings.TrimSpace(out))
-	}
-	for p := range ports {
-		return strings.TrimSuffix(p, "/tcp")
-	}
-	return ""
 }
 
 type plainStep struct {
@@ -757,6 +759,9 @@ func waitHTTP(url string, timeout time.Duration) (string, error) {
 func copyExample(t *testing.T, src string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if real, err := filepath.EvalSymlinks(src); err == nil {
+		src = real
+	}
 	skip := map[string]bool{"node_modules": true, "dist": true, "__pycache__": true, ".pytest_cache": true}
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -465,7 +465,7 @@ func (v *validator) command(c *Command, path string, p Pos, docs []Heredoc) {
 				v.errorf(p, "%s: NUL is not allowed", path)
 			}
 		}
-		if docs != nil {
+		if len(docs) > 0 {
 			v.errorf(p, "%s: heredocs need a shell-form command", path)
 		}
 		return

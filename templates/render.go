@@ -40,10 +40,14 @@ type File struct {
 	// Warnings are BuildKit's build-check findings on the rendered file
 	// (file:line: RULE: message); they never stop a render.
 	Warnings []string
+	// Merge is set for files that hold a generated block and a user part
+	// (.dockerignore): write them with MergeDockerignore.
+	Merge bool
 }
 
-// Render renders every file of out: Dockerfile, and compose.yaml and
-// compose.dev.yaml when out has them. Each is verified; the first failure
+// Render renders every file of out: Dockerfile, compose.yaml and
+// compose.dev.yaml when out has them, docker-bake.hcl and the generated
+// block of .dockerignore. Each is verified; the first failure
 // is returned as an internal error.
 func Render(out *transpile.Output, opt Options) ([]File, error) {
 	df, warns, err := RenderDockerfile(out.Dockerfile, opt)
@@ -63,6 +67,20 @@ func Render(out *transpile.Output, opt Options) ([]File, error) {
 			return nil, err
 		}
 		files = append(files, File{Name: c.name, Content: b})
+	}
+	if out.Bake != nil {
+		b, err := RenderBake(out.Bake, opt)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Name: "docker-bake.hcl", Content: b})
+	}
+	if out.Dockerignore != nil {
+		b, err := RenderDockerignore(out.Dockerignore, opt)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Name: ".dockerignore", Content: b, Merge: true})
 	}
 	return files, nil
 }

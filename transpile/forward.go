@@ -14,7 +14,7 @@ func Forward(s *spec.Spec) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
 	}
-	out := &Output{Dockerfile: forwardDockerfile(s)}
+	out := &Output{Dockerfile: forwardDockerfile(s), Dockerignore: forwardDockerignore(s), Bake: forwardBake(s)}
 	if s.Compose != nil {
 		out.Compose, out.DevCompose = forwardCompose(s)
 	}

@@ -13,6 +13,10 @@ type Output struct {
 	Compose *ComposeFile
 	// DevCompose is compose.dev.yaml; nil when the spec has no compose.dev.
 	DevCompose *ComposeFile
+	// Dockerignore is the generated part of .dockerignore.
+	Dockerignore *Dockerignore
+	// Bake is docker-bake.hcl.
+	Bake *Bake
 }
 
 // Dockerfile is the model of a Dockerfile: directives, header comments,

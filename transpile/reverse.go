@@ -267,6 +267,16 @@ func (r *reverser) buildkitError(err error) error {
 		msg += ": end the here-document with a line holding only its name"
 	case strings.Contains(msg, "file with no instructions"):
 		msg = "the Dockerfile has no instructions; start it with FROM"
+		line = 1
+	}
+	// Name the instruction when BuildKit's message does not.
+	if line <= len(r.lines) {
+		if f := strings.Fields(r.lines[line-1]); len(f) > 0 && !strings.HasPrefix(f[0], "#") {
+			kw := strings.ToUpper(f[0])
+			if !strings.Contains(strings.ToUpper(msg), kw) {
+				msg = kw + ": " + msg
+			}
+		}
 	}
 	return spec.ErrorList{{Pos: r.pos(line), Msg: msg}}
 }
@@ -364,7 +374,9 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		return res, err
 	}
 	report := func(line int, what string, err error) {
-		msg := err.Error()
+		// BuildKit reports an unclosed `${NAME` as a modifier that is the
+		// end-of-text rune.
+		msg := strings.ReplaceAll(err.Error(), "unsupported modifier (\uFFFD) in substitution", "syntax error: missing '}'")
 		switch {
 		case strings.Contains(msg, "missing '}'"), strings.Contains(msg, "bad substitution"), strings.Contains(msg, "unsupported modifier"):
 			msg += "; close the ${...} reference or write a literal dollar sign as " + string(r.escape) + "$"
@@ -1154,7 +1166,12 @@ func (r *reverser) heredocs(in *instr, opened []string) []spec.Heredoc {
 		line += n + 1
 	}
 	if strings.Join(names, " ") != strings.Join(opened, " ") {
-		r.errorf(in.line, "BuildKit reads the here-documents %q here but the spec would read %q; dockstage cannot import this %s: write each opener as a separate word <<NAME (NAME of letters, digits and _)", names, opened, strings.ToUpper(in.kw))
+		kw := strings.ToUpper(in.kw)
+		if len(names) == 0 {
+			r.errorf(in.line, "%s: <<%s is not a here-document for BuildKit (it is quoted, inside a word or on a comment line) but a spec reads every <<NAME in a command as one; dockstage cannot import it: break up the << (for example '<''<%s')", kw, opened[0], opened[0])
+		} else {
+			r.errorf(in.line, "%s: BuildKit reads the here-documents %s but a spec would read %s; dockstage cannot import it: open each here-document as a word of its own, <<NAME with NAME of letters, digits and _", kw, strings.Join(names, ", "), strings.Join(opened, ", "))
+		}
 		in.internal = true
 		return nil
 	}
@@ -1388,7 +1405,7 @@ func (r *reverser) checkDupKeys(in *instr, kvs spec.KVList) {
 func (r *reverser) unquote(in *instr, w string) string {
 	s, err := unquoteWord(w, r.escape)
 	if err != nil {
-		r.errorf(in.line, "%s %q: %v", strings.ToUpper(in.kw), w, err)
+		r.errorf(in.line, "%s `%s`: %v", strings.ToUpper(in.kw), w, err)
 		in.internal = true
 	}
 	return s

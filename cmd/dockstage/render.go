@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -116,7 +117,20 @@ func runRender(s streams, opts renderOptions) error {
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.Name)
-		res, err := writeFile(path, f.Content, opts.force)
+		content, force := f.Content, opts.force
+		if f.Merge {
+			// The user's part of the file is kept byte for byte.
+			existing, err := os.ReadFile(path)
+			if err != nil && !os.IsNotExist(err) {
+				return badInput(err)
+			}
+			content, err = templates.MergeDockerignore(f.Content, existing, opts.force)
+			if err != nil {
+				return badInput(fmt.Errorf("%s: %w", path, err))
+			}
+			force = true
+		}
+		res, err := writeFile(path, content, force)
 		if err != nil {
 			return err
 		}
