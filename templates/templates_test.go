@@ -1,0 +1,166 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dockstage/dockstage/transpile"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// envValue renders `ENV K=<Word(v)>` and returns the value BuildKit reads,
+// with variables left unexpanded by an environment that reports $X as
+// "<X>".
+type markEnv struct{}
+
+func (markEnv) Get(k string) (string, bool) { return "<" + k + ">", true }
+func (markEnv) Keys() []string            { return nil }
+
+func TestWordRoundTripsThroughBuildKit(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"C.UTF-8", "C.UTF-8"},
+		{"hello world", "hello world"},
+		{`say "hi"`, `say "hi"`},
+		{`C:\path\to`, `C:\path\to`},
+		{"$HOME/bin", "<HOME>/bin"},
+		{"${A:-x} y", "<A> y"},
+		{`price \$5`, "price $5"},
+		{"", ""},
+		{"tab\there", "tab\there"},
+		{"a'b", "a'b"},
+		{"ünïcode", "ünïcode"},
+	}
+	for _, c := range cases {
+		for _, esc := range []rune{'\\', '`'} {
+			v := c.in
+			if esc == '`' {
+				v = strings.ReplaceAll(v, `\$`, "`$")
+			}
+			w := Word(v, esc)
+			df := "# escape=" + string(esc) + "\nFROM scratch\nENV K=" + w + "\n"
+			res, err := parser.Parse(strings.NewReader(df))
+			if err != nil {
+				t.Fatalf("%q: %v", c.in, err)
+			}
+			stages, _, err := instructions.Parse(res.AST, nil)
+			if err != nil {
+				t.Fatalf("%q: %v\n%s", c.in, err, df)
+			}
+			env := stages[0].Commands[0].(*instructions.EnvCommand)
+			raw := env.Env[0].Value
+			got, _, err := shell.NewLex(esc).ProcessWord(raw, markEnv{})
+			if err != nil {
+				t.Fatalf("%q: %v", c.in, err)
+			}
+			if got != c.want {
+				t.Errorf("Word(%q, %q) = %s, BuildKit reads %q, want %q", v, esc, w, got, c.want)
+			}
+		}
+	}
+}
+
+func TestOwned(t *testing.T) {
+	df := &transpile.Dockerfile{Stages: []transpile.Stage{{Name: "a", From: transpile.Instruction{Keyword: "FROM", Form: transpile.FormWords, Words: []string{"scratch", "AS", "a"}}}}}
+	b, _, err := RenderDockerfile(df, Options{Source: "dockstage.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, u := Owned(b); !g || !u {
+		t.Fatalf("fresh render: generated=%v unchanged=%v\n%s", g, u, b)
+	}
+	edited := append(append([]byte{}, b...), "LABEL x=y\n"...)
+	if g, u := Owned(edited); !g || u {
+		t.Errorf("edited: generated=%v unchanged=%v", g, u)
+	}
+	if g, _ := Owned([]byte("FROM scratch\n")); g {
+		t.Error("hand-written file reported as generated")
+	}
+	if g, _ := Owned(bytes.Replace(b, []byte("Code generated"), []byte("Written"), 1)); g {
+		t.Error("file without the generated header reported as generated")
+	}
+}
+
+func TestVerifyCatchesSmuggledInstruction(t *testing.T) {
+	// A model whose text holds a bare newline renders to two instructions;
+	// verification must refuse it rather than hand it out.
+	df := &transpile.Dockerfile{Stages: []transpile.Stage{{Name: "a",
+		From:         transpile.Instruction{Keyword: "FROM", Form: transpile.FormWords, Words: []string{"scratch", "AS", "a"}},
+		Instructions: []transpile.Instruction{{Keyword: "WORKDIR", Form: transpile.FormText, Text: "/x\nUSER root"}},
+	}}}
+	_, _, err := RenderDockerfile(df, Options{})
+	var ie *InternalError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want InternalError", err)
+	}
+}
+
+func TestMergeDockerignore(t *testing.T) {
+	block, err := RenderDockerignore(&transpile.Dockerignore{Patterns: []string{".git", ".env"}}, Options{Source: "dockstage.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := []byte("node_modules\n# mine\n")
+	// A hand-written file becomes the user part, byte for byte.
+	merged, err := MergeDockerignore(block, user, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(merged, user) || !bytes.HasPrefix(merged, block) {
+		t.Fatalf("merged:\n%s", merged)
+	}
+	// Rendering again keeps the user part and replaces the block.
+	block2, _ := RenderDockerignore(&transpile.Dockerignore{Patterns: []string{".git"}}, Options{Source: "dockstage.yaml"})
+	again, err := MergeDockerignore(block2, merged, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, append(append([]byte{}, block2...), user...)) {
+		t.Fatalf("re-merged:\n%s", again)
+	}
+	// An edited block is refused without force.
+	edited := bytes.Replace(merged, []byte(".env\n"), []byte(".env\nsecret\n"), 1)
+	if _, err := MergeDockerignore(block2, edited, false); !errors.Is(err, ErrIgnoreEdited) {
+		t.Errorf("edited block: err = %v", err)
+	}
+	if _, err := MergeDockerignore(block2, edited, true); err != nil {
+		t.Errorf("edited block with force: %v", err)
+	}
+}
+
+func TestRenderBakeParses(t *testing.T) {
+	v := "1.0 ${NOT_A_VAR}"
+	b, err := RenderBake(&transpile.Bake{Context: ".", Dockerfile: "Dockerfile",
+		Args:    []transpile.KeyValue{{Key: "GOPROXY"}, {Key: "VERSION", Value: &v}},
+		Targets: []transpile.BakeTarget{{Name: "test", Target: "test", Tags: []string{"a:test"}}},
+		Default: []string{"test"}}, Options{Source: "dockstage.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{`variable "GOPROXY"`, `target "test"`, `"GOPROXY" = GOPROXY`, `"VERSION" = "1.0 $${NOT_A_VAR}"`, `targets = ["test"]`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("bake file lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestComposeValuesCannotBreakStructure(t *testing.T) {
+	evil := "x\"\n  privileged: true\n#"
+	c := &transpile.ComposeFile{Service: transpile.ComposeService{Name: "web", Image: "web:prod",
+		Build:       transpile.ComposeBuild{Context: ".", Dockerfile: "Dockerfile", Target: "prod"},
+		Ports:       []string{"8080:8080"},
+		Environment: []transpile.KeyValue{{Key: "A", Value: &evil}},
+	}}
+	b, err := RenderCompose(c, "compose.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "\n  privileged: true") {
+		t.Errorf("value broke out of its scalar:\n%s", b)
+	}
+}
