@@ -58,6 +58,7 @@ Dockerfiles into the spec.`,
 	root.AddCommand(
 		newRenderCmd(s),
 		newImportCmd(s),
+		newCheckCmd(s),
 		newDiffCmd(s),
 		newSchemaCmd(s),
 		newVersionCmd(s),
