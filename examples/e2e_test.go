@@ -580,7 +580,7 @@ func (ex *example) composeUp(t *testing.T, file, project string) {
 	t.Helper()
 	dir := filepath.Dir(file)
 	t.Cleanup(func() {
-		if out, err := run(dir, "docker-compose", "-f", file, "-p", project, "down", "-v", "--rmi", "local", "--remove-orphans"); err != nil {
+		if out, err := run(dir, "docker-compose", "-f", file, "-p", project, "down", "-v", "--rmi", "all", "--remove-orphans"); err != nil {
 			t.Errorf("compose down: %v\n%s", err, tail(out, 20))
 		}
 	})

@@ -247,8 +247,17 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 		}
 		parts = append(parts, sub)
 	}
-	return strings.Join(parts, " "), nil
+	line := strings.Join(parts, " ")
+	if len(in.Flags) > 0 && in.Sub == nil && len(strings.SplitN(line, "\n", 2)[0]) > maxLine {
+		// A long line with flags: one flag per line, then the arguments.
+		line = parts[0] + " " + strings.Join(parts[1:], " "+string(esc)+"\n    ")
+	}
+	return line, nil
 }
+
+// maxLine is the length past which an instruction's flags go on lines of
+// their own.
+const maxLine = 100
 
 func jsonArray(words []string) string {
 	var buf bytes.Buffer

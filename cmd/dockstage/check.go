@@ -66,7 +66,7 @@ type specCheck struct {
 }
 
 // skipDirs are never searched for specs.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".venv": true, "target": true}
+var skipDirs = map[string]bool{"testdata": true, ".git": true, "node_modules": true, "vendor": true, ".venv": true, "target": true}
 
 func findSpecs(paths []string) ([]string, error) {
 	var out []string

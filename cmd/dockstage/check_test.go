@@ -96,3 +96,12 @@ func TestCheckInvalidSpec(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }
+
+// TestRepositoryHasNoDrift: dockstage's own spec and every example match
+// their committed files.
+func TestRepositoryHasNoDrift(t *testing.T) {
+	code, out, errs := dockstage(t, "", "check", "../..")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+}

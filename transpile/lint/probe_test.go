@@ -1,22 +1,19 @@
 package lint
 import (
-	"context"
 	"testing"
-	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/client/llb/sourceresolver"
-	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
-	digest "github.com/opencontainers/go-digest"
+	"github.com/dockstage/dockstage/templates"
 )
-type res struct{}
-func (res) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
-	return ref, "", []byte(`{}`), nil
-}
-func TestX(t *testing.T) {
-	src := []byte("FROM ubuntu:18.04 AS base\nENV LANG en_US.UTF-8\nFROM base as src\nENTRYPOINT flask run\n")
-	r, err := dockerfile2llb.DockerfileLint(context.Background(), src, dockerfile2llb.ConvertOpt{
-		MetaResolver: res{},
-		SourceMap: &llb.SourceMap{Filename: "Dockerfile", Language: "Dockerfile", Data: src, Definition: &llb.Definition{}},
-	})
-	t.Logf("%v %+v", err, r.Error)
-	for _, w := range r.Warnings { t.Logf("%s %s %v", w.RuleName, w.Detail, w.Location) }
+func TestProbeCompose(t *testing.T) {
+	for _, c := range []string{
+		"services:\n  web:\n    image: x\n    ports:\n      - \"99999:80\"\n",
+		"services:\n  web:\n    image: x\n    build:\n      context: .\n      targt: prod\n",
+		"services:\n  web:\n    image: x\n    restart: sometimes\n",
+		"services:\n  web:\n    image: [x\n",
+		"services:\n  web:\n    imag: x\n",
+		"servics:\n  web:\n    image: x\n",
+		"services:\n  web:\n    image: x\n    environment: 3\n",
+		"services:\n  web:\n    depends_on: [db]\n    image: x\n",
+	} {
+		t.Logf("%v", templates.VerifyCompose("compose.yaml", []byte(c)))
+	}
 }

@@ -1,0 +1,207 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/moby/buildkit/util/suggest"
+	"gopkg.in/yaml.v3"
+)
+
+// ConfigFile is the name of the lint config file looked for beside a linted
+// file.
+const ConfigFile = ".dockstage-lint.yaml"
+
+// Config changes which rules run and how severe their findings are. The
+// zero Config (or nil) runs every rule that is on by default at its
+// default severity.
+//
+// The file form (.dockstage-lint.yaml):
+//
+//	disable: [DS011, JSONArgsRecommended]   # rules not to run
+//	enable: [DS014]                          # rules that are off by default
+//	severity: {DS007: error, DS004: warning} # severity overrides
+type Config struct {
+	// Disable lists rule IDs not to run.
+	Disable []string `yaml:"disable"`
+	// Enable lists rule IDs to run that are off by default.
+	Enable []string `yaml:"enable"`
+	// Severity overrides rules' default severities: info, warning, error.
+	Severity map[string]string `yaml:"severity"`
+
+	disabled map[string]bool
+	enabled  map[string]bool
+	severity map[string]Severity
+}
+
+// ParseConfig reads a config file. Unknown keys, unknown rule IDs (with a
+// "did you mean") and unknown severities are errors with file:line:col,
+// returned together as a spec.ErrorList.
+func ParseConfig(file string, data []byte) (*Config, error) {
+	var errs spec.ErrorList
+	pos := func(n *yaml.Node) spec.Pos { return spec.Pos{File: file, Line: n.Line, Col: n.Column} }
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &Config{}, nil
+		}
+		return nil, spec.ErrorList{{Pos: spec.Pos{File: file}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	c := &Config{}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return c.compile(), nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, spec.ErrorList{{Pos: pos(root), Msg: "a lint config is a mapping with disable, enable and severity"}}
+	}
+	checkRule := func(n *yaml.Node) (string, bool) {
+		if n.Kind != yaml.ScalarNode {
+			errs.Add(pos(n), "expected a rule ID")
+			return "", false
+		}
+		r, ok := LookupRule(n.Value)
+		if !ok {
+			msg := fmt.Sprintf("unknown rule %q", n.Value)
+			if s, ok := suggest.Search(n.Value, ruleIDs(), false); ok {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			errs.Add(pos(n), "%s; see dockstage lint --list-rules", msg)
+			return "", false
+		}
+		return r.ID, true
+	}
+	list := func(n *yaml.Node, key string) []string {
+		if n.Kind != yaml.SequenceNode {
+			errs.Add(pos(n), "%s: expected a list of rule IDs", key)
+			return nil
+		}
+		var out []string
+		for _, item := range n.Content {
+			if id, ok := checkRule(item); ok {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if seen[k.Value] {
+			errs.Add(pos(k), "%s: duplicate key", k.Value)
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "disable":
+			c.Disable = list(v, k.Value)
+		case "enable":
+			c.Enable = list(v, k.Value)
+		case "severity":
+			if v.Kind != yaml.MappingNode {
+				errs.Add(pos(v), "severity: expected a mapping of rule ID to info, warning or error")
+				continue
+			}
+			c.Severity = map[string]string{}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				id, ok := checkRule(v.Content[j])
+				if _, err := ParseSeverity(v.Content[j+1].Value); err != nil {
+					errs.Add(pos(v.Content[j+1]), "severity.%s: %v", v.Content[j].Value, err)
+					continue
+				}
+				if ok {
+					if r, _ := LookupRule(id); r.Fixed {
+						errs.Add(pos(v.Content[j]), "severity.%s: this rule's severity cannot be changed", id)
+						continue
+					}
+					c.Severity[id] = v.Content[j+1].Value
+				}
+			}
+		default:
+			msg := fmt.Sprintf("unknown key %q", k.Value)
+			if s, ok := suggest.Search(k.Value, []string{"disable", "enable", "severity"}, false); ok {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			errs.Add(pos(k), "%s; a lint config has disable, enable and severity", msg)
+		}
+	}
+	for _, id := range c.Disable {
+		if r, _ := LookupRule(id); r.Fixed {
+			errs.Add(spec.Pos{File: file, Line: 1}, "disable: %s cannot be disabled", id)
+		}
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return c.compile(), nil
+}
+
+// compile fills the lookup maps from the exported fields.
+func (c *Config) compile() *Config {
+	c.disabled, c.enabled, c.severity = map[string]bool{}, map[string]bool{}, map[string]Severity{}
+	for _, id := range c.Disable {
+		if r, ok := LookupRule(id); ok && !r.Fixed {
+			c.disabled[r.ID] = true
+		} else if !ok {
+			c.disabled[id] = true
+		}
+	}
+	for _, id := range c.Enable {
+		if r, ok := LookupRule(id); ok {
+			c.enabled[r.ID] = true
+		}
+	}
+	ids := make([]string, 0, len(c.Severity))
+	for id := range c.Severity {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		sev, err := ParseSeverity(c.Severity[id])
+		if err != nil {
+			continue
+		}
+		if r, ok := LookupRule(id); ok && !r.Fixed {
+			c.severity[r.ID] = sev
+		}
+	}
+	return c
+}
+
+// runs reports whether rule r runs under c (c may be nil).
+func (c *Config) runs(r Rule) bool {
+	if r.Fixed {
+		return true
+	}
+	if c == nil {
+		return !r.Off
+	}
+	if c.disabled == nil {
+		c.compile()
+	}
+	if c.disabled[r.ID] {
+		return false
+	}
+	return !r.Off || c.enabled[r.ID]
+}
+
+// severityOf returns r's severity under c.
+func (c *Config) severityOf(r Rule) Severity {
+	if c != nil {
+		if c.severity == nil {
+			c.compile()
+		}
+		if s, ok := c.severity[r.ID]; ok {
+			return s
+		}
+	}
+	return r.Severity
+}
