@@ -278,7 +278,11 @@ func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 // parser does: the escape character at a line end and the newline go,
 // comment lines and blank lines inside the continuation go.
 func joinCommand(c spec.Command, esc rune) spec.Command {
-	if c.Exec || !strings.Contains(c.Shell, "\n") {
+	if c.Exec {
+		return c
+	}
+	if !strings.Contains(c.Shell, "\n") {
+		c.Shell = collapseBlanks(c.Shell)
 		return c
 	}
 	cont := regexp.MustCompile(regexp.QuoteMeta(string(esc)) + `[ \t]*$`)
@@ -296,8 +300,35 @@ func joinCommand(c spec.Command, esc rune) spec.Command {
 		}
 		b.WriteString(l)
 	}
-	c.Shell = b.String()
+	c.Shell = collapseBlanks(b.String())
 	return c
+}
+
+// collapseBlanks turns each run of spaces and tabs outside quotes into one
+// space and trims the ends: the shell splits words the same either way.
+func collapseBlanks(s string) string {
+	var b strings.Builder
+	var quote rune
+	blank := false
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote && (quote == '\'' || i == 0 || s[i-1] != '\\') {
+				quote = 0
+			}
+		case r == '"' || r == '\'':
+			quote = r
+		case r == ' ' || r == '\t':
+			blank = true
+			continue
+		}
+		if blank && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		blank = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func compareTarget(sa, sb *spec.Spec, target string) []Difference {

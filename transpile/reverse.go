@@ -798,6 +798,13 @@ func (r *reverser) rawText(in *instr, off int, want string) string {
 		r.warnf(lg.lastContent, "line continuation at end of file removed from %s", strings.ToUpper(in.kw))
 	}
 	text := strings.TrimRightFunc(strings.Join(out, "\n"), unicode.IsSpace)
+	if strings.HasSuffix(text, string(r.escape)) {
+		// BuildKit reads `\\` (or a lone `\` left by a continuation at end
+		// of file) as text; a spec reads a final escape as a continuation.
+		r.errorf(in.line, "%s: the command ends with the escape character %c, which a spec would read as a line continuation; quote it (for example '%c')", strings.ToUpper(in.kw), r.escape, r.escape)
+		in.internal = true
+		return text
+	}
 	if got := r.joinShell(text); strings.TrimSpace(got) != strings.TrimSpace(want) {
 		r.internalf(in, "the command text %q reads back as %q, not BuildKit's %q", text, got, want)
 	}

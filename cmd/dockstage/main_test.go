@@ -183,3 +183,24 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("exit %d: %q", code, out)
 	}
 }
+
+func TestDiffExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a")
+	b := filepath.Join(dir, "b")
+	c := filepath.Join(dir, "c")
+	os.WriteFile(a, []byte("FROM debian AS base\nRUN make\nFROM base AS prod\nCMD [\"app\"]\n"), 0o644)
+	os.WriteFile(b, []byte("from debian as base\n# same build\nrun make\n\nfrom base as prod\ncmd [\"app\"]\n"), 0o644)
+	os.WriteFile(c, []byte("FROM debian AS base\nRUN make all\nFROM base AS prod\nCMD [\"app\"]\n"), 0o644)
+	if code, out, errs := dockstage(t, "", "diff", a, b); code != 0 {
+		t.Errorf("same: exit %d: %s%s", code, out, errs)
+	}
+	code, out, _ := dockstage(t, "", "diff", a, c, "--target", "prod")
+	if code != 1 || !strings.Contains(out, a+":2") || !strings.Contains(out, c+":2") {
+		t.Errorf("different: exit %d:\n%s", code, out)
+	}
+	os.WriteFile(c, []byte("RUN make\n"), 0o644)
+	if code, _, errs := dockstage(t, "", "diff", a, c); code != 2 || !strings.Contains(errs, c+":1") {
+		t.Errorf("invalid: exit %d: %s", code, errs)
+	}
+}

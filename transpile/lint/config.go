@@ -176,6 +176,15 @@ func (c *Config) compile() *Config {
 	return c
 }
 
+// compiled returns a copy of c with its lookup maps filled (nil for nil).
+func (c *Config) compiled() *Config {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	return cp.compile()
+}
+
 // runs reports whether rule r runs under c (c may be nil).
 func (c *Config) runs(r Rule) bool {
 	if r.Fixed {
@@ -183,9 +192,6 @@ func (c *Config) runs(r Rule) bool {
 	}
 	if c == nil {
 		return !r.Off
-	}
-	if c.disabled == nil {
-		c.compile()
 	}
 	if c.disabled[r.ID] {
 		return false
@@ -196,9 +202,6 @@ func (c *Config) runs(r Rule) bool {
 // severityOf returns r's severity under c.
 func (c *Config) severityOf(r Rule) Severity {
 	if c != nil {
-		if c.severity == nil {
-			c.compile()
-		}
 		if s, ok := c.severity[r.ID]; ok {
 			return s
 		}

@@ -1,19 +1,26 @@
 package lint
 import (
+	"os"
 	"testing"
-	"github.com/dockstage/dockstage/templates"
+	"strings"
+	"path/filepath"
 )
-func TestProbeCompose(t *testing.T) {
-	for _, c := range []string{
-		"services:\n  web:\n    image: x\n    ports:\n      - \"99999:80\"\n",
-		"services:\n  web:\n    image: x\n    build:\n      context: .\n      targt: prod\n",
-		"services:\n  web:\n    image: x\n    restart: sometimes\n",
-		"services:\n  web:\n    image: [x\n",
-		"services:\n  web:\n    imag: x\n",
-		"servics:\n  web:\n    image: x\n",
-		"services:\n  web:\n    image: x\n    environment: 3\n",
-		"services:\n  web:\n    depends_on: [db]\n    image: x\n",
-	} {
-		t.Logf("%v", templates.VerifyCompose("compose.yaml", []byte(c)))
+func TestProbe(t *testing.T) {
+	seed, _ := os.ReadFile("/work/shared/seed/000_e2a3a72a61077821.txt")
+	s := string(seed)
+	i := strings.Index(s, "```Dockerfile\n")
+	s = s[i+len("```Dockerfile\n"):]
+	s = s[:strings.Index(s, "```")]
+	var b strings.Builder
+	WriteText(&b, Dockerfile("Dockerfile", []byte(s), Options{Context: &BuildContext{}}), TextOptions{NoFix: true})
+	t.Log("\n" + b.String())
+	paths, _ := filepath.Glob("../../examples/*/dockstage.yaml")
+	for _, p := range paths {
+		data, _ := os.ReadFile(p)
+		b.Reset()
+		WriteText(&b, Spec(p, data, Options{Context: &BuildContext{Dockerignore: true}}), TextOptions{NoFix: true})
+		d, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "Dockerfile"))
+		WriteText(&b, Dockerfile(filepath.Join(filepath.Dir(p), "Dockerfile"), d, Options{Context: &BuildContext{Dockerignore: true}}), TextOptions{NoFix: true})
+		t.Log(p, "\n"+b.String())
 	}
 }

@@ -1,0 +1,205 @@
+package ecosystem
+
+import (
+	"encoding/json"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// packageJSON is the part of package.json the detection reads.
+type packageJSON struct {
+	Name            string            `json:"name"`
+	Main            string            `json:"main"`
+	PackageManager  string            `json:"packageManager"`
+	Scripts         map[string]string `json:"scripts"`
+	Dependencies    map[string]string `json:"dependencies"`
+	DevDependencies map[string]string `json:"devDependencies"`
+}
+
+// parsePackageJSON reads package.json leniently: fields of the wrong type
+// are dropped, not fatal.
+func parsePackageJSON(b []byte) (packageJSON, error) {
+	var raw map[string]json.RawMessage
+	var pkg packageJSON
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return pkg, err
+	}
+	str := func(k string) string {
+		var s string
+		_ = json.Unmarshal(raw[k], &s)
+		return s
+	}
+	strMap := func(k string) map[string]string {
+		var m map[string]any
+		_ = json.Unmarshal(raw[k], &m)
+		out := map[string]string{}
+		for key, v := range m {
+			if s, ok := v.(string); ok {
+				out[key] = s
+			}
+		}
+		return out
+	}
+	pkg.Name, pkg.Main, pkg.PackageManager = str("name"), str("main"), str("packageManager")
+	pkg.Scripts, pkg.Dependencies, pkg.DevDependencies = strMap("scripts"), strMap("dependencies"), strMap("devDependencies")
+	return pkg, nil
+}
+
+// serverDeps are dependencies that make a package.json a server rather
+// than a site that is only built.
+var serverDeps = []string{"express", "koa", "fastify", "@hapi/hapi", "hapi", "@nestjs/core", "next", "nuxt", "restify",
+	"@remix-run/serve", "@remix-run/node", "socket.io", "sails", "@adonisjs/core", "@sveltejs/adapter-node", "polka", "micro", "h3"}
+
+// siteTools are build tools of static sites, with the directory their
+// build writes, in order of precedence.
+var siteTools = []struct{ dep, out string }{
+	{"react-scripts", "build"}, {"vite", "dist"}, {"@angular/cli", "dist"}, {"parcel", "dist"}, {"astro", "dist"},
+	{"@vue/cli-service", "dist"}, {"webpack", "dist"}, {"gatsby", "public"}, {"@11ty/eleventy", "_site"},
+}
+
+var (
+	nodePortRE = []*regexp.Regexp{
+		regexp.MustCompile(`PORT\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
+		regexp.MustCompile(`\.listen\(\s*(\d{2,5})\b`),
+		regexp.MustCompile(`\bport\s*[:=]\s*(\d{2,5})\b`),
+	}
+	nodeEntries = []string{"server.js", "index.js", "app.js", "main.js", "src/server.js", "src/index.js", "src/app.js", "src/main.js", "server.mjs", "index.mjs"}
+	nodeTestDef = "echo \"Error: no test specified\" && exit 1"
+	jsFile      = func(n string) bool {
+		switch path.Ext(n) {
+		case ".js", ".mjs", ".cjs", ".ts":
+			return !strings.Contains(n, "test")
+		}
+		return false
+	}
+)
+
+func (p *project) node(r *Result, forced bool) {
+	p.manifest(r, "package.json", "Node.js package manifest", true)
+	pkg, err := parsePackageJSON(p.read("package.json"))
+	if err != nil && p.has("package.json") {
+		r.note("package.json", "not valid JSON (%v); read nothing from it", err)
+	}
+	switch r.Manager {
+	case Pnpm:
+		p.lockfile(r, "pnpm-lock.yaml", "pnpm lockfile")
+	case Yarn:
+		p.lockfile(r, "yarn.lock", "yarn lockfile")
+		if p.has(".yarnrc.yml") {
+			r.Manifests = append(r.Manifests, ".yarnrc.yml")
+			r.note(".yarnrc.yml", "yarn berry configuration (the preset enables corepack)")
+		}
+	default:
+		if !p.lockfile(r, "package-lock.json", "npm lockfile: npm ci installs exactly it") &&
+			!p.lockfile(r, "npm-shrinkwrap.json", "npm shrinkwrap: npm ci installs exactly it") {
+			r.note("", "no lockfile: npm install resolves the dependencies at build time (commit a package-lock.json for repeatable builds)")
+		}
+	}
+	if pm := pkg.PackageManager; pm != "" {
+		r.note("package.json", "packageManager %s", pm)
+	}
+	r.Name = pkg.Name
+	r.Scripts = pkg.Scripts
+	if def, ok := r.Scripts["test"]; ok && strings.TrimSpace(def) == nodeTestDef {
+		delete(r.Scripts, "test")
+		r.note("package.json", "the test script is npm init's placeholder; treated as no test script")
+	}
+	for d := range pkg.Dependencies {
+		r.Deps = append(r.Deps, strings.ToLower(d))
+	}
+	for d := range pkg.DevDependencies {
+		r.Deps = append(r.Deps, strings.ToLower(d))
+	}
+	sort.Strings(r.Deps)
+	r.Deps = uniq(r.Deps)
+
+	if !forced && p.nodeIsSite(r, pkg) {
+		m := r.Manager
+		r.Kind, _ = KindByName("static")
+		r.Manager = m
+		p.static(r, false)
+		return
+	}
+	for _, d := range serverDeps {
+		if _, ok := pkg.Dependencies[d]; ok {
+			r.Framework = d
+			r.note("package.json", "server framework %s in dependencies", d)
+			break
+		}
+	}
+
+	// Start: a plain `node FILE` start script, else main, else a usual entry file.
+	entry := ""
+	if w, ok := simpleWords(pkg.Scripts["start"]); ok && w[0] == "node" {
+		r.Start = w
+		r.note("package.json", "start script %q", pkg.Scripts["start"])
+		for _, a := range w[1:] {
+			if !strings.HasPrefix(a, "-") {
+				entry = a
+				break
+			}
+		}
+	} else if pkg.Main != "" && p.has(path.Clean(pkg.Main)) {
+		entry = path.Clean(pkg.Main)
+		r.Start = []string{"node", entry}
+		r.note("package.json", "main %s", pkg.Main)
+	} else if f := firstExisting(p, nodeEntries...); f != "" {
+		entry = f
+		r.Start = []string{"node", f}
+		r.note(f, "entry file")
+	} else {
+		r.Start = []string{"npm", "start"}
+		if s, ok := pkg.Scripts["start"]; ok {
+			r.note("package.json", "start script %q is not a plain node command; running npm start", s)
+		} else {
+			r.note("", "no start script, main or usual entry file; running npm start")
+		}
+	}
+	r.Entry = entry
+	// Dev: a plain `node ...` dev script, else node --watch on the entry
+	// (dev dependencies such as nodemon are not in the src stage), else npm run dev.
+	if w, ok := simpleWords(pkg.Scripts["dev"]); ok && w[0] == "node" {
+		r.Dev = w
+		r.note("package.json", "dev script %q", pkg.Scripts["dev"])
+	} else if entry != "" {
+		r.Dev = []string{"node", "--watch", entry}
+	} else if _, ok := pkg.Scripts["dev"]; ok {
+		r.Dev = []string{"npm", "run", "dev"}
+	} else {
+		r.Dev = r.Start
+	}
+	var files []string
+	if entry != "" {
+		files = append(files, entry)
+	}
+	files = append(files, p.walk(".", 3, 200, jsFile)...)
+	p.setPort(r, files, nodePortRE, 3000, "the usual Node.js default")
+	p.setHealth(r, files)
+}
+
+// nodeIsSite reports whether a package.json only builds a static site: it
+// has a build script, no server framework, and no start script or main
+// that runs a server file.
+func (p *project) nodeIsSite(r *Result, pkg packageJSON) bool {
+	if _, ok := pkg.Scripts["build"]; !ok {
+		return false
+	}
+	for _, d := range serverDeps {
+		if _, ok := pkg.Dependencies[d]; ok {
+			return false
+		}
+		if _, ok := pkg.DevDependencies[d]; ok && d == "next" {
+			return false
+		}
+	}
+	if w, ok := simpleWords(pkg.Scripts["start"]); ok && w[0] == "node" {
+		return false
+	}
+	if pkg.Main != "" && p.has(path.Clean(pkg.Main)) {
+		return false
+	}
+	r.note("package.json", "a build script and no server framework, node start script or main: a static site built with %s", r.Manager)
+	return true
+}

@@ -1,0 +1,646 @@
+package lint
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/dockstage/dockstage/spec"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/util/suggest"
+)
+
+// layout is the stage graph of a spec, as the rules see it.
+type layout struct {
+	s      *spec.Spec
+	escape rune
+	args   map[string]string // global build args with a default
+	parent []int             // parent[i]: index of the stage stage i is built FROM, or -1
+	prod   int               // the production stage: compose target, prod, else the last
+	test   int               // the stage named test, or -1
+}
+
+func newLayout(s *spec.Spec) *layout {
+	l := &layout{s: s, escape: '\\', args: map[string]string{}, prod: len(s.Stages) - 1, test: -1}
+	if s.Directives != nil && s.Directives.Escape == "`" {
+		l.escape = '`'
+	}
+	for _, kv := range s.Args {
+		if kv.Value != nil {
+			l.args[kv.Key] = *kv.Value
+		}
+	}
+	l.parent = make([]int, len(s.Stages))
+	for i, st := range s.Stages {
+		l.parent[i] = l.stageIndex(st.From, i)
+		if strings.EqualFold(st.Name, "test") && !st.Anonymous {
+			l.test = i
+		}
+	}
+	target := spec.DefaultTarget
+	if s.Compose != nil && s.Compose.Target != "" {
+		target = s.Compose.Target
+	}
+	if i := l.stageIndex(target, len(s.Stages)); i >= 0 {
+		l.prod = i
+	}
+	return l
+}
+
+// stageIndex returns the index of the stage named name among the stages
+// before `before`, or -1. Names compare without case; anonymous stages
+// have no name.
+func (l *layout) stageIndex(name string, before int) int {
+	for i := 0; i < before && i < len(l.s.Stages); i++ {
+		st := l.s.Stages[i]
+		if !st.Anonymous && strings.EqualFold(st.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// chain returns stage i and the stages it is built from, i first.
+func (l *layout) chain(i int) []int {
+	var out []int
+	for seen := map[int]bool{}; i >= 0 && !seen[i]; i = l.parent[i] {
+		seen[i] = true
+		out = append(out, i)
+	}
+	return out
+}
+
+// refStage resolves a COPY --from / mount from= value to a stage index
+// (a name or an index of an earlier stage), or -1.
+func (l *layout) refStage(ref string, at int) int {
+	if i := l.stageIndex(ref, at); i >= 0 {
+		return i
+	}
+	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < at {
+		return n
+	}
+	return -1
+}
+
+// uses returns every stage stage i needs: its chain and, recursively, the
+// stages those copy artifacts from or mount.
+func (l *layout) uses(i int) map[int]bool {
+	out := map[int]bool{}
+	var visit func(int)
+	visit = func(i int) {
+		for _, j := range l.chain(i) {
+			if out[j] {
+				continue
+			}
+			out[j] = true
+			for _, step := range l.s.Stages[j].Steps {
+				for _, ref := range stepRefs(&step) {
+					if k := l.refStage(ref, j); k >= 0 {
+						visit(k)
+					}
+				}
+			}
+		}
+	}
+	visit(i)
+	return out
+}
+
+// stepRefs lists the stage or image references of a step: COPY --from and
+// RUN --mount from=.
+func stepRefs(step *spec.Step) []string {
+	var out []string
+	if step.Copy != nil && step.Copy.From != "" {
+		out = append(out, step.Copy.From)
+	}
+	if step.Run != nil {
+		for _, m := range step.Run.Mounts {
+			if m.From != "" {
+				out = append(out, m.From)
+			}
+		}
+	}
+	return out
+}
+
+// expand expands build-arg references with the global args' defaults; ok
+// is false when the result depends on an arg without default.
+func (l *layout) expand(word string) (string, bool) {
+	lex := shell.NewLex(l.escape)
+	res, err := lex.ProcessWordWithMatches(word, argEnv(l.args))
+	if err != nil || len(res.Unmatched) > 0 {
+		return "", false
+	}
+	return res.Result, true
+}
+
+type argEnv map[string]string
+
+func (e argEnv) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
+func (e argEnv) Keys() []string {
+	out := make([]string, 0, len(e))
+	for k := range e {
+		out = append(out, k)
+	}
+	return out
+}
+
+// checkSpec runs dockstage's own rules on s. Positions are s's: the spec
+// file's, or the Dockerfile's lines for an imported Dockerfile.
+func checkSpec(c *collector, s *spec.Spec, ctx *BuildContext) {
+	if len(s.Stages) == 0 {
+		return
+	}
+	l := newLayout(s)
+	checkBaseImages(c, l)
+	checkSecrets(c, s)
+	checkProdUser(c, l)
+	checkRuns(c, l)
+	checkCopies(c, l, ctx)
+	checkTestStage(c, l)
+}
+
+func stepPos(step *spec.Step) spec.Pos { return step.Pos }
+
+// ---- DS002, DS014: base images ----
+
+func checkBaseImages(c *collector, l *layout) {
+	for i, st := range l.s.Stages {
+		if l.parent[i] >= 0 || strings.EqualFold(st.From, "scratch") {
+			continue
+		}
+		pos := st.FromPos
+		if !pos.IsValid() {
+			pos = st.Pos
+		}
+		img, ok := l.expand(st.From)
+		if !ok || strings.EqualFold(img, "scratch") {
+			continue
+		}
+		named, err := reference.ParseNormalizedNamed(img)
+		if err != nil {
+			continue // not an image reference: spec.Validate and BuildKit say so
+		}
+		shown := st.From
+		if img != st.From {
+			shown = fmt.Sprintf("%s (%s with the build args' defaults)", st.From, img)
+		}
+		if _, ok := named.(reference.Digested); ok {
+			continue
+		}
+		tagged, ok := named.(reference.Tagged)
+		switch {
+		case !ok:
+			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s has no tag, so it builds on whatever :latest is today", st.Name, shown))
+		case tagged.Tag() == "latest":
+			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s uses the tag latest, which moves", st.Name, shown))
+		default:
+			c.addID(RuleBaseNoDigest, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s is pinned by tag, not by digest", st.Name, shown))
+		}
+	}
+}
+
+// ---- DS003: secrets in ARG and ENV ----
+
+// secretWords are name words that mark a secret; a name matches when one
+// of its words (split at _ - . and lower-to-upper case changes) is one of
+// these, or it contains one of secretParts.
+var (
+	secretWords = map[string]bool{
+		"apikey": true, "auth": true, "credential": true, "credentials": true, "password": true,
+		"passwd": true, "pword": true, "pwd": true, "secret": true, "secrets": true, "token": true,
+		"passphrase": true, "privatekey": true, "accesskey": true,
+	}
+	secretParts = []string{"password", "passwd", "secret", "apikey", "api_key", "private_key", "access_key", "token"}
+	// keyWords make "key" a secret when they stand before it (API_KEY,
+	// SIGNING_KEY); a lone KEY at either end counts too, as BuildKit's rule.
+	keyWords = map[string]bool{"api": true, "private": true, "access": true, "secret": true, "signing": true, "encryption": true, "master": true, "license": true, "client": true, "ssh": true, "gpg": true, "deploy": true}
+	// harmlessWords mark names that are about a secret, not one: a file
+	// path, a URL, a version, a public key, a name or an id.
+	harmlessWords = map[string]bool{"public": true, "file": true, "path": true, "dir": true, "url": true, "uri": true, "version": true, "name": true, "id": true, "type": true, "length": true, "size": true, "env": true, "endpoint": true, "host": true, "header": true}
+	camelRE       = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
+
+// isSecretName reports whether an ARG or ENV name looks like it holds a
+// secret. It covers BuildKit's SecretsUsedInArgOrEnv names (a secret word
+// first or last) and secret words anywhere in the name.
+func isSecretName(name string) bool {
+	words := strings.FieldsFunc(strings.ToLower(camelRE.ReplaceAllString(name, "${1}_${2}")), func(r rune) bool {
+		return r == '_' || r == '-' || r == '.'
+	})
+	for _, w := range words {
+		if harmlessWords[w] {
+			return false
+		}
+	}
+	for i, w := range words {
+		if secretWords[w] {
+			return true
+		}
+		if w == "key" && (i == 0 && len(words) == 1 || i > 0 && keyWords[words[i-1]] || i == len(words)-1 && len(words) <= 2) {
+			return true
+		}
+	}
+	lower := strings.ToLower(name)
+	for _, p := range secretParts {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkSecrets(c *collector, s *spec.Spec) {
+	report := func(kw, stage string, kv spec.KV, anchor int) {
+		if !isSecretName(kv.Key) {
+			return
+		}
+		where := "before the first FROM"
+		if stage != "" {
+			where = "in stage " + stage
+		}
+		stored := "its value stays in the image's history"
+		if kw == "ENV" {
+			stored = "its value is stored in the image config of every image built from this stage"
+		}
+		c.addID(RuleSecretArgEnv, kv.Pos, anchor, fmt.Sprintf("%s %s %s looks like a secret: %s", kw, kv.Key, where, stored))
+	}
+	for _, kv := range s.Args {
+		report("ARG", "", kv, kv.Pos.Line)
+	}
+	for _, st := range s.Stages {
+		for i := range st.Steps {
+			step := &st.Steps[i]
+			for _, kv := range step.Arg {
+				report("ARG", st.Name, kv, step.Pos.Line)
+			}
+			for _, kv := range step.Env {
+				report("ENV", st.Name, kv, step.Pos.Line)
+			}
+		}
+	}
+}
+
+// ---- DS001: prod runs as root ----
+
+var nonRootImageRE = regexp.MustCompile(`(?i)(nonroot|non-root|rootless)`)
+
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
+	return name == "root" || name == "0"
+}
+
+func checkProdUser(c *collector, l *layout) {
+	prod := l.s.Stages[l.prod]
+	chain := l.chain(l.prod)
+	// Walk from the prod stage's last step back up the chain: the last
+	// USER wins.
+	for _, i := range chain {
+		st := l.s.Stages[i]
+		for j := len(st.Steps) - 1; j >= 0; j-- {
+			step := &st.Steps[j]
+			if step.User == nil {
+				continue
+			}
+			u := *step.User
+			if strings.Contains(u, "$") || !isRootUser(u) {
+				return
+			}
+			c.addID(RuleProdRoot, stepPos(step), step.Pos.Line, fmt.Sprintf("the production stage %s runs as root: USER %s is the last USER %s", prod.Name, u, inStage(st.Name, prod.Name)))
+			return
+		}
+	}
+	root := l.s.Stages[chain[len(chain)-1]]
+	if img, ok := l.expand(root.From); ok && nonRootImageRE.MatchString(img) {
+		return // the base image's own user is not root
+	} else if !ok && nonRootImageRE.MatchString(root.From) {
+		return
+	}
+	via := ""
+	if len(chain) > 1 {
+		names := make([]string, len(chain))
+		for k, i := range chain {
+			names[k] = l.s.Stages[i].Name
+		}
+		via = " (nor in " + strings.Join(names[1:], ", ") + ", which it is built from)"
+	}
+	c.addID(RuleProdRoot, prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", prod.Name, via))
+}
+
+func inStage(st, prod string) string {
+	if st == prod {
+		return "in it"
+	}
+	return "it inherits from stage " + st
+}
+
+// ---- DS004, DS005, DS006, DS007: RUN commands ----
+
+// segment is one simple command of a RUN: its words, with leading
+// `sudo`, `env` and VAR=value assignments removed.
+type segment []string
+
+var (
+	segSplitRE   = regexp.MustCompile(`&&|\|\||[;|\n()]`)
+	assignmentRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+)
+
+// segments splits a RUN's text (shell text with continuations joined,
+// exec args, heredoc bodies) into simple commands. It is a heuristic, not
+// a shell parser: quotes are not honoured.
+func segments(text string) []segment {
+	var out []segment
+	for _, part := range segSplitRE.Split(text, -1) {
+		words := strings.Fields(part)
+		for len(words) > 0 && (words[0] == "sudo" || words[0] == "env" || words[0] == "exec" || words[0] == "then" || words[0] == "do" || words[0] == "else" || assignmentRE.MatchString(words[0])) {
+			words = words[1:]
+		}
+		if len(words) > 0 {
+			out = append(out, segment(words))
+		}
+	}
+	return out
+}
+
+func (s segment) has(words ...string) bool {
+	for _, w := range s {
+		for _, x := range words {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sub returns the first word after the command that is not a flag (the
+// subcommand: install, update, ci), or "".
+func (s segment) sub() string {
+	for _, w := range s[1:] {
+		if !strings.HasPrefix(w, "-") {
+			return w
+		}
+	}
+	return ""
+}
+
+func (s segment) isApt() bool { return s[0] == "apt-get" || s[0] == "apt" }
+
+var pipRE = regexp.MustCompile(`^pip[0-9.]*$`)
+
+// pipInstall reports whether s is pip install (pip, pip3, python -m pip).
+func (s segment) pipInstall() bool {
+	w := []string(s)
+	if strings.HasPrefix(w[0], "python") && len(w) > 2 && w[1] == "-m" && pipRE.MatchString(w[2]) {
+		w = w[2:]
+	}
+	return pipRE.MatchString(path.Base(w[0])) && segment(w).sub() == "install"
+}
+
+// depInstall reports whether s installs a project's dependencies from its
+// manifests (not a named package, not the project itself).
+func (s segment) depInstall() bool {
+	switch path.Base(s[0]) {
+	case "npm":
+		sub := s.sub()
+		if sub == "ci" {
+			return true
+		}
+		if sub == "install" || sub == "i" {
+			for _, w := range s[2:] {
+				if !strings.HasPrefix(w, "-") {
+					return false // npm install PACKAGE
+				}
+			}
+			return true
+		}
+	case "yarn", "pnpm":
+		sub := s.sub()
+		return sub == "" || sub == "install"
+	case "go":
+		return s.sub() == "mod" && s.has("download")
+	case "bundle", "composer", "pipenv":
+		return s.sub() == "install"
+	case "cargo":
+		return s.sub() == "fetch"
+	}
+	if s.pipInstall() {
+		return s.has("-r", "--requirement") || strings.Contains(strings.Join(s, " "), "-r ") || strings.Contains(strings.Join(s, " "), "--requirement=")
+	}
+	return false
+}
+
+// runText is what a RUN executes, for the heuristics: shell text with the
+// continuations joined, or exec args, plus heredoc bodies.
+func runText(r *spec.Run, esc rune) string {
+	var b strings.Builder
+	if r.Command.Exec {
+		b.WriteString(strings.Join(r.Command.Args, " "))
+	} else {
+		b.WriteString(strings.ReplaceAll(r.Command.Shell, string(esc)+"\n", " "))
+	}
+	for _, h := range r.Heredocs {
+		b.WriteString("\n")
+		b.WriteString(h.Body)
+	}
+	return b.String()
+}
+
+func hasCacheMount(r *spec.Run, targets ...string) bool {
+	for _, m := range r.Mounts {
+		if m.Type != "cache" && m.Type != "tmpfs" {
+			continue
+		}
+		t := strings.TrimSuffix(m.Target, "/")
+		for _, x := range targets {
+			if t == x || strings.HasSuffix(t, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var aptListsRmRE = regexp.MustCompile(`\brm\s+(-[a-zA-Z]+\s+)*[^&;|]*/var/lib/apt/lists`)
+
+func checkRuns(c *collector, l *layout) {
+	for i, st := range l.s.Stages {
+		// What the stage and the stages it is built from set up before.
+		pipNoCache, noRecommends := false, false
+		for _, j := range l.chain(i)[1:] {
+			a, b := stageSetup(l.s.Stages[j], len(l.s.Stages[j].Steps), l.escape)
+			pipNoCache, noRecommends = pipNoCache || a, noRecommends || b
+		}
+		copiedAll := -1 // line of a whole-context COPY earlier in this stage
+		for j := range st.Steps {
+			step := &st.Steps[j]
+			a, b := stageSetup(st, j, l.escape)
+			pipNoCache2, noRecommends2 := pipNoCache || a, noRecommends || b
+			if step.Copy != nil && step.Copy.From == "" && copiesAll(step.Copy) && copiedAll < 0 {
+				copiedAll = step.Pos.Line
+			}
+			if step.Run == nil {
+				continue
+			}
+			r := step.Run
+			text := runText(r, l.escape)
+			p := stepPos(step)
+			aptUpdate, depReported := false, false
+			for _, seg := range segments(text) {
+				switch {
+				case seg.isApt() && seg.sub() == "install":
+					if !noRecommends2 && !seg.has("--no-install-recommends") && !strings.Contains(strings.Join(seg, " "), "Install-Recommends") {
+						c.addID(RuleAptRecommends, p, p.Line, fmt.Sprintf("%s install without --no-install-recommends (stage %s)", seg[0], st.Name))
+					}
+				case seg.isApt() && seg.sub() == "update":
+					aptUpdate = true
+				}
+				if seg.pipInstall() && !pipNoCache2 && !seg.has("--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
+					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("%s install without --no-cache-dir (stage %s)", seg[0], st.Name))
+				}
+				if copiedAll > 0 && !depReported && seg.depInstall() {
+					depReported = true
+					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", st.Name, strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
+				}
+			}
+			if aptUpdate && !aptListsRmRE.MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
+				c.addID(RuleAptLists, p, p.Line, fmt.Sprintf("apt-get update leaves /var/lib/apt/lists in this layer (stage %s)", st.Name))
+			}
+		}
+	}
+}
+
+// stageSetup reports what the first n steps of st set up for later RUNs:
+// pip's cache off (ENV PIP_NO_CACHE_DIR) and apt's recommends off (an apt
+// config mentioning Install-Recommends).
+func stageSetup(st *spec.Stage, n int, esc rune) (pipNoCache, noRecommends bool) {
+	for _, step := range st.Steps[:n] {
+		for _, kv := range append(append(spec.KVList{}, step.Env...), step.Arg...) {
+			if kv.Key == "PIP_NO_CACHE_DIR" && kv.Value != nil && *kv.Value != "" {
+				pipNoCache = true
+			}
+		}
+		if step.Run != nil && strings.Contains(runText(step.Run, esc), "Install-Recommends") {
+			noRecommends = true
+		}
+	}
+	return pipNoCache, noRecommends
+}
+
+// copiesAll reports whether a COPY copies the whole build context.
+func copiesAll(cp *spec.Copy) bool {
+	for _, s := range cp.Src {
+		if s == "*" || s == "./*" || path.Clean(s) == "." {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- DS008, DS009, DS010: COPY and ADD ----
+
+var (
+	archiveRE = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz4|gz|bz2|xz|zst)$`)
+	remoteRE  = regexp.MustCompile(`^(https?://|git@|git://|ssh://)|\.git(#.*)?$`)
+)
+
+func checkCopies(c *collector, l *layout, ctx *BuildContext) {
+	reportedIgnore := false
+	for i, st := range l.s.Stages {
+		for j := range st.Steps {
+			step := &st.Steps[j]
+			p := stepPos(step)
+			if a := step.Add; a != nil && a.Unpack == nil && a.Checksum == "" && a.KeepGitDir == nil {
+				local := true
+				for _, s := range a.Src {
+					if remoteRE.MatchString(s) || archiveRE.MatchString(s) || strings.Contains(s, "$") {
+						local = false
+					}
+				}
+				if local {
+					c.addID(RuleAddForCopy, p, p.Line, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a.Src, " ")))
+				}
+			}
+			if cp := step.Copy; cp != nil && cp.From == "" && ctx != nil && !ctx.Dockerignore && !reportedIgnore && copiesAll(cp) {
+				reportedIgnore = true
+				c.addID(RuleCopyAllNoIgnore, p, p.Line, fmt.Sprintf("COPY %s copies the whole build context, which has no .dockerignore", strings.Join(cp.Src, " ")))
+			}
+			for _, ref := range stepRefs(step) {
+				checkFromRef(c, l, i, step, ref)
+			}
+		}
+	}
+}
+
+func checkFromRef(c *collector, l *layout, at int, step *spec.Step, ref string) {
+	if strings.Contains(ref, "$") || l.refStage(ref, at) >= 0 {
+		return
+	}
+	if _, err := strconv.Atoi(ref); err == nil {
+		c.addID(RuleUnknownFrom, stepPos(step), step.Pos.Line, fmt.Sprintf("--from=%s: there is no stage %s before this one", ref, ref))
+		return
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		c.addID(RuleUnknownFrom, stepPos(step), step.Pos.Line, fmt.Sprintf("--from=%s names no earlier stage and is not an image reference (%v)", ref, err))
+		return
+	}
+	_, tagged := named.(reference.Tagged)
+	_, digested := named.(reference.Digested)
+	if tagged || digested || reference.Domain(named) != "docker.io" || strings.Contains(reference.Path(named), "/") && !strings.HasPrefix(reference.Path(named), "library/") {
+		return // a deliberate image reference
+	}
+	var names []string
+	for _, st := range l.s.Stages[:at] {
+		if !st.Anonymous {
+			names = append(names, st.Name)
+		}
+	}
+	msg := fmt.Sprintf("--from=%s names no earlier stage, so BuildKit pulls the image %s", ref, reference.TagNameOnly(named).String())
+	if s, ok := suggest.Search(ref, names, false); ok {
+		msg += fmt.Sprintf("; did you mean the stage %s?", s)
+	}
+	c.addID(RuleUnknownFrom, stepPos(step), step.Pos.Line, msg)
+}
+
+// ---- DS011, DS012, DS013: the test stage ----
+
+func checkTestStage(c *collector, l *layout) {
+	s := l.s
+	prod := s.Stages[l.prod]
+	if l.test < 0 {
+		first := s.Stages[0]
+		c.addID(RuleNoTestStage, first.Pos, first.Pos.Line, "no stage is named test, so `docker build --target test` cannot run the tests")
+		return
+	}
+	test := s.Stages[l.test]
+	if l.test == l.prod {
+		return
+	}
+	chain := l.chain(l.prod)
+	for k, i := range chain {
+		if i == l.test {
+			from := s.Stages[chain[k-1]]
+			pos := from.FromPos
+			if !pos.IsValid() {
+				pos = from.Pos
+			}
+			msg := fmt.Sprintf("the production stage %s is built from the test stage", prod.Name)
+			if from != prod {
+				msg = fmt.Sprintf("the production stage %s is built from the test stage (through %s)", prod.Name, from.Name)
+			}
+			c.addID(RuleProdFromTest, pos, from.Pos.Line, msg)
+			return
+		}
+	}
+	used := l.uses(l.prod)
+	for _, i := range l.chain(l.test)[1:] {
+		if used[i] {
+			return
+		}
+	}
+	c.addID(RuleTestUnrelated, test.Pos, test.Pos.Line, fmt.Sprintf("the test stage (FROM %s) builds on no stage the production stage %s uses, so its tests do not test what ships", test.From, prod.Name))
+}

@@ -1,0 +1,150 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/transpile"
+)
+
+// Dockerfile lints a Dockerfile: BuildKit's build checks on the file as it
+// is, then dockstage's rules on the spec transpile.Reverse imports it into
+// (positions are the Dockerfile's lines). A file BuildKit cannot parse or
+// build gets a DS000 finding; a file dockstage cannot import gets DS015
+// findings instead of its own rules.
+func Dockerfile(file string, src []byte, opt Options) []Finding {
+	c := newCollector(file, opt.Config, src, false)
+	c.honourCheckDirective(src)
+	start, _ := instructionLines(src)
+	bk := runBuildKit(file, src)
+	for _, w := range bk.warnings {
+		c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
+	}
+	if bk.err != "" {
+		c.addID(RuleInvalid, spec.Pos{File: file, Line: bk.errLine}, 0, bk.err)
+		return c.findings()
+	}
+	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
+	if err != nil {
+		for _, e := range errorList(file, err) {
+			c.addID(RuleNotImported, e.Pos, anchorOf(start, e.Pos.Line), "dockstage's own rules did not run: "+e.Msg)
+		}
+		return c.findings()
+	}
+	checkSpec(c, s, opt.Context)
+	return c.findings()
+}
+
+// Spec lints a dockstage spec: it is loaded and validated (errors are DS000
+// findings), rendered in memory (transpile.Forward, then
+// templates.RenderDockerfile), BuildKit's build checks run on the rendered
+// Dockerfile and each finding is mapped back to the spec step (or stage, or
+// build arg) the instruction comes from; then dockstage's rules run on the
+// spec itself.
+func Spec(file string, src []byte, opt Options) []Finding {
+	c := newCollector(file, opt.Config, src, true)
+	s, err := spec.Load(file, src)
+	if err == nil {
+		err = spec.Validate(s)
+	}
+	if err != nil {
+		for _, e := range errorList(file, err) {
+			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
+		}
+		return c.findings()
+	}
+	c.stepComments = specComments(s)
+	out, err := transpile.Forward(s)
+	var text []byte
+	if err == nil {
+		text, _, err = templates.RenderDockerfile(out.Dockerfile, templates.Options{})
+	}
+	if err != nil {
+		for _, e := range errorList(file, err) {
+			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
+		}
+		return c.findings()
+	}
+	c.honourCheckDirective(text)
+	posOf := renderedPositions(text, out.Dockerfile)
+	bk := runBuildKit("Dockerfile", text)
+	for _, w := range bk.warnings {
+		p := posOf[w.line]
+		if !p.IsValid() {
+			p = s.Pos
+		}
+		c.add(ruleFor(w.rule, w.desc, w.url), p, p.Line, fmt.Sprintf("%s (rendered Dockerfile line %d)", w.msg, w.line))
+	}
+	if bk.err != "" {
+		p := posOf[bk.errLine]
+		if !p.IsValid() {
+			p = s.Pos
+		}
+		c.addID(RuleInvalid, p, 0, "internal error: BuildKit rejects the rendered Dockerfile: "+bk.err+" (please report this with the spec)")
+		return c.findings()
+	}
+	checkSpec(c, s, opt.Context)
+	return c.findings()
+}
+
+// errorList turns an error into positioned errors (a spec.ErrorList keeps
+// its positions; anything else is at line 1 of file).
+func errorList(file string, err error) spec.ErrorList {
+	var l spec.ErrorList
+	if errors.As(err, &l) {
+		for _, e := range l {
+			if e.Pos.File == "" {
+				e.Pos.File = file
+			}
+		}
+		return l
+	}
+	var e *spec.Error
+	if errors.As(err, &e) {
+		return spec.ErrorList{e}
+	}
+	return spec.ErrorList{{Pos: spec.Pos{File: file, Line: 1}, Msg: err.Error()}}
+}
+
+// renderedPositions maps each line of a rendered Dockerfile to the spec
+// position of the instruction on it. The rendered file holds exactly the
+// model's instructions in order (templates verified it), so the n-th
+// parsed instruction is the n-th of the model.
+func renderedPositions(text []byte, df *transpile.Dockerfile) map[int]spec.Pos {
+	var expect []transpile.Instruction
+	expect = append(expect, df.Args...)
+	for _, st := range df.Stages {
+		expect = append(expect, st.From)
+		expect = append(expect, st.Instructions...)
+	}
+	_, nodes := instructionLines(text)
+	out := map[int]spec.Pos{}
+	for i, n := range nodes {
+		if i >= len(expect) {
+			break
+		}
+		for l := n.StartLine; l <= n.EndLine; l++ {
+			out[l] = expect[i].Pos
+		}
+	}
+	return out
+}
+
+// specComments indexes the comment lines of a spec's stages and steps by
+// the line they are attached to.
+func specComments(s *spec.Spec) map[int][]string {
+	m := map[int][]string{}
+	for _, st := range s.Stages {
+		if len(st.Comment) > 0 {
+			m[st.Pos.Line] = append(m[st.Pos.Line], st.Comment...)
+		}
+		for _, step := range st.Steps {
+			if len(step.Comment) > 0 {
+				m[step.Pos.Line] = append(m[step.Pos.Line], step.Comment...)
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,343 @@
+// Package lint checks Dockerfiles, dockstage specs and compose files and
+// returns findings at file:line:col: every BuildKit build check (what
+// `docker build --check` runs, in-process and offline), dockstage's own
+// rules for the standard stage layout and for security, and compose-go's
+// validation of compose files.
+//
+// The rules are data: one table (Rules) gives each rule's ID, name,
+// severity, description, URL and fix hint, and RULES.md is generated from
+// it. Findings can be suppressed per instruction with a comment line
+// `# dockstage:ignore=RULE[,RULE]` directly above it (in a spec, also at
+// the end of the line), and per project with a config file (Config,
+// .dockstage-lint.yaml). The Dockerfile `# check=` directive is honoured:
+// skip=... skips rules (dockstage's too), error=true makes build-check
+// findings errors.
+//
+// The package does no I/O: callers pass file contents and what they know
+// about the build context.
+package lint
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// Kind is what a linted file is.
+type Kind int
+
+const (
+	// KindDockerfile is a Dockerfile (or Containerfile).
+	KindDockerfile Kind = iota
+	// KindSpec is a dockstage spec (dockstage.yaml).
+	KindSpec
+	// KindCompose is a compose file.
+	KindCompose
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindSpec:
+		return "spec"
+	case KindCompose:
+		return "compose"
+	}
+	return "Dockerfile"
+}
+
+var (
+	composeNameRE = regexp.MustCompile(`^(docker-)?compose([.-].*)?\.ya?ml$`)
+	specTopRE     = regexp.MustCompile(`(?m)^stages:`)
+	composeTopRE  = regexp.MustCompile(`(?m)^(services|include):`)
+)
+
+// DetectKind tells a file's kind from its name, then its content: names
+// like compose.yaml, docker-compose.yml and compose.dev.yaml are compose
+// files; dockstage.yaml and *.dockstage.yaml are specs; other YAML files
+// are compose files when they have a top-level services key and specs when
+// they have stages; everything else is a Dockerfile.
+func DetectKind(name string, data []byte) Kind {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
+	switch {
+	case composeNameRE.MatchString(base):
+		return KindCompose
+	case base == "dockstage.yaml" || base == "dockstage.yml" || strings.HasSuffix(base, ".dockstage.yaml") || strings.HasSuffix(base, ".dockstage.yml"):
+		return KindSpec
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") || base == "-" || base == "<stdin>":
+		if composeTopRE.Match(data) {
+			return KindCompose
+		}
+		if specTopRE.Match(data) {
+			return KindSpec
+		}
+		if base == "-" || base == "<stdin>" {
+			return KindDockerfile
+		}
+		return KindSpec
+	}
+	return KindDockerfile
+}
+
+// Finding is one problem found in a file.
+type Finding struct {
+	// Rule is the rule's ID (DS001, FromAsCasing).
+	Rule string
+	// Severity after the config's overrides and the check directive.
+	Severity Severity
+	// Pos is where: the file as given, 1-based line and column (column 1
+	// when only the line is known).
+	Pos spec.Pos
+	// Msg says what is wrong here.
+	Msg string
+	// Fix says what to do (the rule's fix hint).
+	Fix string
+
+	// anchor is the first line of the instruction or spec step the finding
+	// belongs to: suppression comments are looked for above it.
+	anchor int
+}
+
+// BuildContext is what the caller knows about the build context of a
+// Dockerfile or spec.
+type BuildContext struct {
+	// Dockerignore is true when the context has a .dockerignore.
+	Dockerignore bool
+}
+
+// Options configure a lint run.
+type Options struct {
+	// Config selects rules and severities; nil runs the defaults.
+	Config *Config
+	// Context describes the build context; nil when unknown (standard
+	// input), which skips the rules that need it (DS009).
+	Context *BuildContext
+}
+
+// File lints src as the kind DetectKind gives for file. file names the
+// source in positions.
+func File(file string, src []byte, opt Options) []Finding {
+	switch DetectKind(file, src) {
+	case KindSpec:
+		return Spec(file, src, opt)
+	case KindCompose:
+		return Compose(file, src, opt)
+	}
+	return Dockerfile(file, src, opt)
+}
+
+// collector gathers findings and applies the config, the check directive
+// and suppression comments.
+type collector struct {
+	file     string
+	cfg      *Config
+	skip     map[string]bool // from the check directive
+	bkError  bool            // check directive error=true
+	comments commentIndex
+	// stepComments are a spec's comment lines by the line of the step or
+	// stage they stand above: a `dockstage:ignore=` among them suppresses
+	// too (an imported Dockerfile's suppression comments land there).
+	stepComments map[int][]string
+	out          []Finding
+}
+
+func newCollector(file string, cfg *Config, src []byte, yamlComments bool) *collector {
+	return &collector{file: file, cfg: cfg.compiled(), skip: map[string]bool{}, comments: indexComments(src, yamlComments)}
+}
+
+// honourCheckDirective reads a Dockerfile's `# check=` directive: skip=
+// names skip rules of either source, error=true raises build checks to
+// errors. An invalid directive is left to BuildKit, which reports it.
+func (c *collector) honourCheckDirective(dockerfile []byte) {
+	v, _, _, ok := parser.ParseDirective("check", dockerfile)
+	if !ok {
+		return
+	}
+	lc, err := linter.ParseLintOptions(v)
+	if err != nil {
+		return
+	}
+	for _, r := range lc.SkipRules {
+		if rule, ok := LookupRule(r); ok && !rule.Fixed {
+			c.skip[rule.ID] = true
+		}
+	}
+	c.bkError = lc.ReturnAsError
+}
+
+// add records a finding for rule r at pos (anchor: the first line of the
+// instruction or step), unless the rule is off or suppressed there.
+func (c *collector) add(r Rule, pos spec.Pos, anchor int, msg string) {
+	if !c.cfg.runs(r) || c.skip[r.ID] {
+		return
+	}
+	if pos.File == "" {
+		pos.File = c.file
+	}
+	if pos.Line <= 0 {
+		pos.Line = 1
+	}
+	if pos.Col <= 0 {
+		pos.Col = 1
+	}
+	if anchor <= 0 {
+		anchor = pos.Line
+	}
+	if !r.Fixed && (c.comments.suppressed(r.ID, pos.Line) || c.comments.suppressed(r.ID, anchor) || suppressedBy(c.stepComments[anchor], r.ID)) {
+		return
+	}
+	sev := c.cfg.severityOf(r)
+	if r.Source == SourceBuildKit && c.bkError {
+		sev = Error
+	}
+	c.out = append(c.out, Finding{Rule: r.ID, Severity: sev, Pos: pos, Msg: msg, Fix: r.Fix, anchor: anchor})
+}
+
+func (c *collector) addID(id string, pos spec.Pos, anchor int, msg string) {
+	r, ok := LookupRule(id)
+	if !ok {
+		panic("lint: unknown rule " + id)
+	}
+	c.add(r, pos, anchor, msg)
+}
+
+// findings returns the sorted findings, with BuildKit's
+// SecretsUsedInArgOrEnv dropped where DS003 reports the same instruction
+// (DS003 says the same with a fix hint).
+func (c *collector) findings() []Finding {
+	ds003 := map[int]bool{}
+	for _, f := range c.out {
+		if f.Rule == RuleSecretArgEnv {
+			ds003[f.anchor] = true
+		}
+	}
+	out := c.out[:0]
+	for _, f := range c.out {
+		if f.Rule == linter.RuleSecretsUsedInArgOrEnv.Name && ds003[f.anchor] {
+			continue
+		}
+		out = append(out, f)
+	}
+	SortFindings(out)
+	return dedupe(out)
+}
+
+// SortFindings sorts by file, line, column, rule and message.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Msg < b.Msg
+	})
+}
+
+func dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 && f.Rule == fs[i-1].Rule && f.Pos == fs[i-1].Pos && f.Msg == fs[i-1].Msg {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ---- suppression comments ----
+
+var ignoreRE = regexp.MustCompile(`#\s*dockstage:ignore=([A-Za-z0-9_,\s]*)`)
+
+// commentIndex knows, per line, which rules a suppression comment on that
+// line names and whether the line is a whole-line comment.
+type commentIndex struct {
+	ignores     map[int][]string // line -> rule IDs named on that line
+	commentLine map[int]bool     // line is only a comment
+	trailing    bool             // a comment at the end of the line counts (YAML)
+}
+
+func indexComments(src []byte, yaml bool) commentIndex {
+	ci := commentIndex{ignores: map[int][]string{}, commentLine: map[int]bool{}, trailing: yaml}
+	for i, l := range strings.Split(string(src), "\n") {
+		line := i + 1
+		trim := strings.TrimSpace(l)
+		if strings.HasPrefix(trim, "#") {
+			ci.commentLine[line] = true
+		} else if !yaml {
+			continue // a Dockerfile has no end-of-line comments
+		}
+		m := ignoreRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		list := strings.Fields(m[1])
+		if len(list) == 0 {
+			continue
+		}
+		for _, id := range strings.Split(list[0], ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				ci.ignores[line] = append(ci.ignores[line], strings.ToLower(id))
+			}
+		}
+	}
+	return ci
+}
+
+// suppressed reports whether rule id is ignored for a finding on line:
+// by a `# dockstage:ignore=` comment in the block of comment lines directly
+// above it, or (YAML) at the end of the line itself.
+func (ci commentIndex) suppressed(id string, line int) bool {
+	id = strings.ToLower(id)
+	names := func(l int) bool {
+		for _, x := range ci.ignores[l] {
+			if x == id || x == "all" {
+				return true
+			}
+		}
+		return false
+	}
+	if ci.trailing && !ci.commentLine[line] && names(line) {
+		return true
+	}
+	for l := line - 1; l > 0 && ci.commentLine[l]; l-- {
+		if names(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// suppressedBy reports whether any of the comment texts (a spec step's or
+// stage's comment lines, which render above the instruction) ignores id.
+func suppressedBy(comments []string, id string) bool {
+	for _, c := range comments {
+		m := ignoreRE.FindStringSubmatch("#" + c)
+		if m == nil {
+			continue
+		}
+		list := strings.Fields(m[1])
+		if len(list) == 0 {
+			continue
+		}
+		for _, x := range strings.Split(list[0], ",") {
+			x = strings.TrimSpace(x)
+			if strings.EqualFold(x, id) || strings.EqualFold(x, "all") {
+				return true
+			}
+		}
+	}
+	return false
+}
