@@ -18,7 +18,7 @@ import (
 type markEnv struct{}
 
 func (markEnv) Get(k string) (string, bool) { return "<" + k + ">", true }
-func (markEnv) Keys() []string            { return nil }
+func (markEnv) Keys() []string              { return nil }
 
 func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 	cases := []struct{ in, want string }{

@@ -38,7 +38,7 @@ cmd ["/app"]
 		"quoting that does not change a value": strings.Replace(equivBase, `A="hello world"`, `A='hello world'`, 1),
 		"flag alias spelling":                  strings.Replace(equivBase, "target=/root/.cache", "dst=/root/.cache", 1),
 		"stage names":                          strings.NewReplacer("AS build", "AS compile", "--from=build", "--from=compile").Replace(equivBase),
-		"legacy ENV form": strings.Replace(equivBase, `ENV A="hello world" B=2`, "ENV A=\"hello world\" B=2", 1),
+		"legacy ENV form":                      strings.Replace(equivBase, `ENV A="hello world" B=2`, "ENV A=\"hello world\" B=2", 1),
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {

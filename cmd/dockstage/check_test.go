@@ -49,7 +49,7 @@ func TestCheckFleetFindsExactlyTheEditedRepos(t *testing.T) {
 		t.Fatalf("exit %d, want 1: %s", code, errs)
 	}
 	var res struct {
-		Specs []specCheck
+		Specs            []specCheck
 		Drifted, Checked int
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
