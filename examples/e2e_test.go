@@ -488,7 +488,7 @@ func (ex *example) testCache(t *testing.T) {
 	if out, err := ex.build(tmp, "prod", tag); err != nil {
 		t.Fatalf("building prod from a copy: %v\n%s", err, tail(out, 40))
 	}
-	rel := changeSource(t, ex, tmp, "cache check")
+	rel := changeSource(t, ex, tmp, "cache check "+e2e.runID)
 	out, err := ex.build(tmp, "prod", tag)
 	if err != nil {
 		t.Fatalf("rebuilding prod after changing %s: %v\n%s", rel, err, tail(out, 40))

@@ -57,9 +57,12 @@ Dockerfiles into the spec.`,
 	})
 	root.AddCommand(
 		newRenderCmd(s),
+		newInitCmd(s),
 		newImportCmd(s),
 		newCheckCmd(s),
 		newDiffCmd(s),
+		newLintCmd(s),
+		newMigrateCmd(s),
 		newSchemaCmd(s),
 		newVersionCmd(s),
 	)

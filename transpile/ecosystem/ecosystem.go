@@ -9,14 +9,18 @@
 package ecosystem
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Ecosystem is a language ecosystem.
@@ -304,17 +308,8 @@ func (p *project) read(name string) []byte {
 	}
 	var b []byte
 	if f, err := p.fsys.Open(name); err == nil {
-		buf := make([]byte, maxRead)
-		n := 0
-		for n < len(buf) {
-			m, err := f.Read(buf[n:])
-			n += m
-			if err != nil || m == 0 {
-				break
-			}
-		}
+		b, _ = io.ReadAll(io.LimitReader(f, maxRead))
 		f.Close()
-		b = buf[:n]
 	}
 	p.cache[name] = b
 	return b
@@ -418,7 +413,22 @@ func (p *project) analyze(k Kind, forced bool) Result {
 	}
 	sort.Strings(r.Deps)
 	r.Deps = uniq(r.Deps)
+	if r.Binary != "" {
+		r.Binary = safeName(r.Binary)
+	}
 	return r
+}
+
+var unsafeNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// safeName makes s a file name that needs no quoting in a shell, a YAML
+// flow sequence or a Dockerfile: letters, digits, '.', '_' and '-'.
+func safeName(s string) string {
+	s = strings.Trim(unsafeNameRE.ReplaceAllString(s, "-"), ".-")
+	if s == "" {
+		return "app"
+	}
+	return s
 }
 
 // manifest adds name to r.Manifests when present; when missing and must
@@ -451,10 +461,11 @@ func (p *project) setPort(r *Result, files []string, res []*regexp.Regexp, def i
 	for _, f := range files {
 		b := p.read(f)
 		for _, re := range res {
-			if m := re.FindSubmatch(b); m != nil {
-				if n, err := strconv.Atoi(string(m[1])); err == nil && n > 0 && n < 65536 {
+			if loc := re.FindSubmatchIndex(b); loc != nil {
+				if n, err := strconv.Atoi(string(b[loc[2]:loc[3]])); err == nil && n > 0 && n < 65536 {
 					r.Port = n
-					r.note(f, "port %d in the source (%s)", n, strings.TrimSpace(string(m[0])))
+					line, text := lineAt(b, loc[0])
+					r.note(fmt.Sprintf("%s:%d", f, line), "port %d (%s)", n, text)
 					return
 				}
 			}
@@ -464,14 +475,33 @@ func (p *project) setPort(r *Result, files []string, res []*regexp.Regexp, def i
 	r.note("", "port %d: %s (no port found in the source; --port changes it)", def, defWhy)
 }
 
-var healthRE = regexp.MustCompile(`["'` + "`" + `](/(?:healthz|health|_health|healthcheck|ping|livez|readyz))["'` + "`" + `]`)
+var healthRE = regexp.MustCompile(`["'` + "`" + `](?:(?:GET|HEAD)\s+)?(/(?:healthz|health|_health|healthcheck|ping|livez|readyz))["'` + "`" + `]`)
+
+// lineAt returns the 1-based line number of offset off in b and the line's
+// text, trimmed and cut to 80 bytes.
+func lineAt(b []byte, off int) (int, string) {
+	start := bytes.LastIndexByte(b[:off], '\n') + 1
+	end := bytes.IndexByte(b[off:], '\n')
+	if end < 0 {
+		end = len(b)
+	} else {
+		end += off
+	}
+	text := strings.TrimSpace(string(b[start:end]))
+	if len(text) > 80 {
+		text = text[:77] + "..."
+	}
+	return bytes.Count(b[:off], []byte("\n")) + 1, strings.ToValidUTF8(text, "?")
+}
 
 // setHealth sets r.HealthPath when a source file names a health endpoint.
 func (p *project) setHealth(r *Result, files []string) {
 	for _, f := range files {
-		if m := healthRE.FindSubmatch(p.read(f)); m != nil {
-			r.HealthPath = string(m[1])
-			r.note(f, "health endpoint %s in the source", r.HealthPath)
+		b := p.read(f)
+		if loc := healthRE.FindSubmatchIndex(b); loc != nil {
+			r.HealthPath = string(b[loc[2]:loc[3]])
+			line, _ := lineAt(b, loc[0])
+			r.note(fmt.Sprintf("%s:%d", f, line), "health endpoint %s", r.HealthPath)
 			return
 		}
 	}
@@ -481,7 +511,7 @@ func (p *project) setHealth(r *Result, files []string) {
 // command (no quoting, variables, operators or redirections); ok is false
 // otherwise.
 func simpleWords(s string) ([]string, bool) {
-	if strings.ContainsAny(s, "\"'`$&|;<>()\\*?~{}\n\r") {
+	if strings.ContainsAny(s, "\"'`$&|;<>()\\*?~{}#") || !printable(strings.ReplaceAll(s, "\t", " ")) {
 		return nil, false
 	}
 	w := strings.Fields(s)
@@ -489,6 +519,17 @@ func simpleWords(s string) ([]string, bool) {
 		return nil, false
 	}
 	return w, true
+}
+
+// printable reports whether s is valid UTF-8 text without control
+// characters (so it can go into a spec and a Dockerfile as it is).
+func printable(s string) bool {
+	for _, r := range s {
+		if r != ' ' && (!unicode.IsPrint(r) || r == utf8.RuneError) {
+			return false
+		}
+	}
+	return true
 }
 
 func uniq(ss []string) []string {

@@ -141,7 +141,7 @@ func (p *project) node(r *Result, forced bool) {
 				break
 			}
 		}
-	} else if pkg.Main != "" && p.has(path.Clean(pkg.Main)) {
+	} else if pkg.Main != "" && printable(pkg.Main) && p.has(path.Clean(pkg.Main)) {
 		entry = path.Clean(pkg.Main)
 		r.Start = []string{"node", entry}
 		r.note("package.json", "main %s", pkg.Main)

@@ -176,7 +176,7 @@ func (p *project) pythonApp(r *Result) {
 	case has("django") || p.has("manage.py"):
 		r.Framework = "django"
 		r.note("", "Django (django in the requirements or manage.py)")
-		for _, d := range p.walk(".", 2, 50, func(n string) bool { return path.Base(n) == "wsgi.py" }) {
+		for _, d := range p.walk(".", 2, 50, func(n string) bool { return path.Base(n) == "wsgi.py" && printable(n) && !strings.Contains(n, " ") }) {
 			r.Entry = module(d)
 			r.note(d, "the WSGI module %s", r.Entry)
 			break

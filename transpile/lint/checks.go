@@ -194,11 +194,11 @@ func checkBaseImages(c *collector, l *layout) {
 		tagged, ok := named.(reference.Tagged)
 		switch {
 		case !ok:
-			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s has no tag, so it builds on whatever :latest is today", st.Name, shown))
+			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s has no tag, so it builds on whatever :latest is today", label(st), shown))
 		case tagged.Tag() == "latest":
-			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s uses the tag latest, which moves", st.Name, shown))
+			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s uses the tag latest, which moves", label(st), shown))
 		default:
-			c.addID(RuleBaseNoDigest, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s is pinned by tag, not by digest", st.Name, shown))
+			c.addID(RuleBaseNoDigest, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s is pinned by tag, not by digest", label(st), shown))
 		}
 	}
 }
@@ -254,7 +254,7 @@ func isSecretName(name string) bool {
 }
 
 func checkSecrets(c *collector, s *spec.Spec) {
-	report := func(kw, stage string, kv spec.KV, anchor int) {
+	report := func(kw string, stage string, kv spec.KV, anchor int) {
 		if !isSecretName(kv.Key) {
 			return
 		}
@@ -275,10 +275,10 @@ func checkSecrets(c *collector, s *spec.Spec) {
 		for i := range st.Steps {
 			step := &st.Steps[i]
 			for _, kv := range step.Arg {
-				report("ARG", st.Name, kv, step.Pos.Line)
+				report("ARG", label(st), kv, step.Pos.Line)
 			}
 			for _, kv := range step.Env {
-				report("ENV", st.Name, kv, step.Pos.Line)
+				report("ENV", label(st), kv, step.Pos.Line)
 			}
 		}
 	}
@@ -309,7 +309,7 @@ func checkProdUser(c *collector, l *layout) {
 			if strings.Contains(u, "$") || !isRootUser(u) {
 				return
 			}
-			c.addID(RuleProdRoot, stepPos(step), step.Pos.Line, fmt.Sprintf("the production stage %s runs as root: USER %s is the last USER %s", prod.Name, u, inStage(st.Name, prod.Name)))
+			c.addID(RuleProdRoot, stepPos(step), step.Pos.Line, fmt.Sprintf("the production stage %s runs as root: USER %s is the last USER %s", label(prod), u, inStage(st, prod)))
 			return
 		}
 	}
@@ -323,18 +323,27 @@ func checkProdUser(c *collector, l *layout) {
 	if len(chain) > 1 {
 		names := make([]string, len(chain))
 		for k, i := range chain {
-			names[k] = l.s.Stages[i].Name
+			names[k] = label(l.s.Stages[i])
 		}
 		via = " (nor in " + strings.Join(names[1:], ", ") + ", which it is built from)"
 	}
-	c.addID(RuleProdRoot, prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", prod.Name, via))
+	c.addID(RuleProdRoot, prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
 }
 
-func inStage(st, prod string) string {
+func inStage(st, prod *spec.Stage) string {
 	if st == prod {
 		return "in it"
 	}
-	return "it inherits from stage " + st
+	return "it inherits from stage " + label(st)
+}
+
+// label names a stage in messages: its name, or its index for an
+// unnamed stage of an imported Dockerfile.
+func label(st *spec.Stage) string {
+	if st.Anonymous {
+		return fmt.Sprintf("%s (unnamed)", st.Name)
+	}
+	return st.Name
 }
 
 // ---- DS004, DS005, DS006, DS007: RUN commands ----
@@ -488,26 +497,26 @@ func checkRuns(c *collector, l *layout) {
 			r := step.Run
 			text := runText(r, l.escape)
 			p := stepPos(step)
-			aptUpdate, depReported := false, false
+			aptUpdate, aptCmd, depReported := false, "", false
 			for _, seg := range segments(text) {
 				switch {
 				case seg.isApt() && seg.sub() == "install":
 					if !noRecommends2 && !seg.has("--no-install-recommends") && !strings.Contains(strings.Join(seg, " "), "Install-Recommends") {
-						c.addID(RuleAptRecommends, p, p.Line, fmt.Sprintf("%s install without --no-install-recommends (stage %s)", seg[0], st.Name))
+						c.addID(RuleAptRecommends, p, p.Line, fmt.Sprintf("%s install without --no-install-recommends (stage %s)", seg[0], label(st)))
 					}
 				case seg.isApt() && seg.sub() == "update":
-					aptUpdate = true
+					aptUpdate, aptCmd = true, seg[0]
 				}
 				if seg.pipInstall() && !pipNoCache2 && !seg.has("--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
-					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("%s install without --no-cache-dir (stage %s)", seg[0], st.Name))
+					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("pip install without --no-cache-dir (stage %s)", label(st)))
 				}
 				if copiedAll > 0 && !depReported && seg.depInstall() {
 					depReported = true
-					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", st.Name, strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
+					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}
 			}
 			if aptUpdate && !aptListsRmRE.MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
-				c.addID(RuleAptLists, p, p.Line, fmt.Sprintf("apt-get update leaves /var/lib/apt/lists in this layer (stage %s)", st.Name))
+				c.addID(RuleAptLists, p, p.Line, fmt.Sprintf("%s update leaves /var/lib/apt/lists in this layer (stage %s)", aptCmd, label(st)))
 			}
 		}
 	}
@@ -628,9 +637,9 @@ func checkTestStage(c *collector, l *layout) {
 			if !pos.IsValid() {
 				pos = from.Pos
 			}
-			msg := fmt.Sprintf("the production stage %s is built from the test stage", prod.Name)
+			msg := fmt.Sprintf("the production stage %s is built from the test stage", label(prod))
 			if from != prod {
-				msg = fmt.Sprintf("the production stage %s is built from the test stage (through %s)", prod.Name, from.Name)
+				msg = fmt.Sprintf("the production stage %s is built from the test stage (through %s)", label(prod), label(from))
 			}
 			c.addID(RuleProdFromTest, pos, from.Pos.Line, msg)
 			return
@@ -642,5 +651,5 @@ func checkTestStage(c *collector, l *layout) {
 			return
 		}
 	}
-	c.addID(RuleTestUnrelated, test.Pos, test.Pos.Line, fmt.Sprintf("the test stage (FROM %s) builds on no stage the production stage %s uses, so its tests do not test what ships", test.From, prod.Name))
+	c.addID(RuleTestUnrelated, test.Pos, test.Pos.Line, fmt.Sprintf("the test stage (FROM %s) builds on no stage the production stage %s uses, so its tests do not test what ships", test.From, label(prod)))
 }

@@ -296,6 +296,13 @@ func indexComments(src []byte, yaml bool) commentIndex {
 	return ci
 }
 
+// aliases are rules that report the same thing: suppressing one by
+// comment suppresses the other.
+var aliases = map[string]string{
+	strings.ToLower(RuleSecretArgEnv):                      strings.ToLower(linter.RuleSecretsUsedInArgOrEnv.Name),
+	strings.ToLower(linter.RuleSecretsUsedInArgOrEnv.Name): strings.ToLower(RuleSecretArgEnv),
+}
+
 // suppressed reports whether rule id is ignored for a finding on line:
 // by a `# dockstage:ignore=` comment in the block of comment lines directly
 // above it, or (YAML) at the end of the line itself.
@@ -303,7 +310,7 @@ func (ci commentIndex) suppressed(id string, line int) bool {
 	id = strings.ToLower(id)
 	names := func(l int) bool {
 		for _, x := range ci.ignores[l] {
-			if x == id || x == "all" {
+			if x == id || x == "all" || x == aliases[id] {
 				return true
 			}
 		}
@@ -334,7 +341,7 @@ func suppressedBy(comments []string, id string) bool {
 		}
 		for _, x := range strings.Split(list[0], ",") {
 			x = strings.TrimSpace(x)
-			if strings.EqualFold(x, id) || strings.EqualFold(x, "all") {
+			if x = strings.ToLower(x); x == strings.ToLower(id) || x == "all" || x == aliases[strings.ToLower(id)] {
 				return true
 			}
 		}

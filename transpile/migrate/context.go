@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"io"
 	"io/fs"
 	"path"
 	"regexp"
@@ -34,6 +35,7 @@ type buildContext struct {
 	// truncated is set when the scan hit contextMaxEntries.
 	truncated bool
 	ignore    []ignorePattern
+	cache     map[string]string // files read
 }
 
 // loadContext scans fsys (nil: the context is unknown).
@@ -88,21 +90,24 @@ func (c *buildContext) read(p string) (string, bool) {
 	if !c.hasFile(p) {
 		return "", false
 	}
-	f, err := c.fsys.Open(path.Clean(p))
+	p = path.Clean(p)
+	if text, ok := c.cache[p]; ok {
+		return text, true
+	}
+	f, err := c.fsys.Open(p)
 	if err != nil {
 		return "", false
 	}
 	defer f.Close()
-	buf := make([]byte, contextMaxRead)
-	n := 0
-	for n < len(buf) {
-		m, err := f.Read(buf[n:])
-		n += m
-		if err != nil {
-			break
-		}
+	b, err := io.ReadAll(io.LimitReader(f, contextMaxRead))
+	if err != nil {
+		return "", false
 	}
-	return string(buf[:n]), true
+	if c.cache == nil {
+		c.cache = map[string]string{}
+	}
+	c.cache[p] = string(b)
+	return c.cache[p], true
 }
 
 // sortedFiles lists the context's files in order.
@@ -229,4 +234,73 @@ func (c *buildContext) ignored(p string) bool {
 		}
 	}
 	return excluded
+}
+
+// generatedBlockEnd starts the line that ends dockstage's block in
+// .dockerignore (templates.IgnoreEnd); what follows is the user's.
+const generatedBlockEnd = "# dockstage:end"
+
+// userIgnore is the user's part of an existing .dockerignore: all of it, or
+// what follows dockstage's generated block.
+func userIgnore(text string) string {
+	if i := strings.Index(text, "\n"+generatedBlockEnd); i >= 0 || strings.HasPrefix(text, generatedBlockEnd) {
+		rest := text[i+1:]
+		if j := strings.IndexByte(rest, '\n'); j >= 0 {
+			return rest[j+1:]
+		}
+		return ""
+	}
+	return text
+}
+
+// narrowed lists the context entries that the context sends now but would
+// not send with the generated patterns in front of the user's, among those
+// under one of the copied sources; a directory stands for what it holds.
+func (c *buildContext) narrowed(generated []string, sources []string) []string {
+	user := ""
+	if b, err := fs.ReadFile(c.fsys, ".dockerignore"); err == nil {
+		user = userIgnore(string(b))
+	}
+	after := &buildContext{ignore: parseDockerignore(strings.Join(generated, "\n") + "\n" + user)}
+	var entries []string
+	for f := range c.files {
+		entries = append(entries, f)
+	}
+	for d := range c.dirs {
+		entries = append(entries, d+"/")
+	}
+	sort.Strings(entries)
+	var out []string
+	var lastDir string
+	for _, e := range entries {
+		p := strings.TrimSuffix(e, "/")
+		if lastDir != "" && strings.HasPrefix(p, lastDir+"/") {
+			continue
+		}
+		if !after.ignored(p) || !copiedBy(p, sources) {
+			continue
+		}
+		out = append(out, e)
+		if strings.HasSuffix(e, "/") {
+			lastDir = p
+		}
+	}
+	return out
+}
+
+// copiedBy reports whether a COPY of one of sources sends p.
+func copiedBy(p string, sources []string) bool {
+	for _, s := range sources {
+		s = path.Clean(strings.TrimPrefix(s, "/"))
+		if s == "." || p == s || strings.HasPrefix(p, s+"/") {
+			return true
+		}
+		if ok, _ := path.Match(s, p); ok {
+			return true
+		}
+		if ok, _ := path.Match(s, strings.Split(p, "/")[0]); ok {
+			return true
+		}
+	}
+	return false
 }

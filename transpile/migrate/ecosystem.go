@@ -52,13 +52,15 @@ func command(words []word) []word {
 	for len(words) > 0 {
 		t := words[0].text
 		i := strings.IndexByte(t, '=')
-		if i <= 0 || !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(t[:i]) {
+		if i <= 0 || !envNameRE.MatchString(t[:i]) {
 			break
 		}
 		words = words[1:]
 	}
 	return words
 }
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 var pythonRE = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
 
@@ -287,6 +289,13 @@ func requirementIncludes(text string) (incl []string, why string) {
 	return incl, why
 }
 
+var (
+	poetryPathRE = regexp.MustCompile(`(?m)path\s*=\s*"`)
+	goReplaceRE  = regexp.MustCompile(`(?m)=>\s*\.{1,2}/`)
+	gemspecRE    = regexp.MustCompile(`(?m)^\s*gemspec\b`)
+	gemPathRE    = regexp.MustCompile(`(?m)(path:|:path\s*=>|^\s*path\s)`)
+)
+
 func classifyPoetry(args []string, ws []word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "python", tool: "poetry", what: strings.Join(args, " ")}
 	if len(args) < 2 {
@@ -321,7 +330,7 @@ func classifyPoetry(args []string, ws []word, ctx *buildContext) segInfo {
 	if !noRoot {
 		info.unsafe = "`poetry install` without --no-root also installs the project itself from the source; add --no-root (and install the project after the source copy if it needs to be installed)"
 	}
-	if text, ok := ctx.read("pyproject.toml"); ok && regexp.MustCompile(`(?m)path\s*=\s*"`).MatchString(text) && info.unsafe == "" {
+	if text, ok := ctx.read("pyproject.toml"); ok && poetryPathRE.MatchString(text) && info.unsafe == "" {
 		info.unsafe = "pyproject.toml has a path dependency, which reads the source"
 	}
 	return info
@@ -495,7 +504,7 @@ func classifyGo(args []string, ctx *buildContext) segInfo {
 	info.maybe = []string{"go.sum"}
 	if ctx.has("go.work") {
 		info.unsafe = "go.work names modules in the source"
-	} else if text, ok := ctx.read("go.mod"); ok && regexp.MustCompile(`(?m)=>\s*\.{1,2}/`).MatchString(text) {
+	} else if text, ok := ctx.read("go.mod"); ok && goReplaceRE.MatchString(text) {
 		info.unsafe = "go.mod replaces a module with a directory of the source"
 	}
 	return info
@@ -584,10 +593,37 @@ func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 		if hasAny(goals, "verify", "install", "deploy") {
 			goal = "verify"
 		}
-		info.testCmd = strings.Join(append(append([]string{ws[0].raw}, opts...), goal), " ")
+		info.testCmd = replaceTasks(ws, mavenValueFlags, goal)
 		return info
 	}
 	return segInfo{}
+}
+
+// replaceTasks writes a mvn or gradle command line with its goals or
+// tasks replaced by task, in the place of the first one; options stay as
+// written, an excluded task (-x) goes.
+func replaceTasks(ws []word, valueFlags map[string]bool, task string) string {
+	out := []string{ws[0].raw}
+	done := false
+	for i := 1; i < len(ws); i++ {
+		a := ws[i].text
+		switch {
+		case a == "-x" || a == "--exclude-task":
+			i++
+		case valueFlags[a]:
+			out = append(out, ws[i].raw)
+			if i+1 < len(ws) {
+				i++
+				out = append(out, ws[i].raw)
+			}
+		case strings.HasPrefix(a, "-"):
+			out = append(out, ws[i].raw)
+		case !done:
+			out = append(out, task)
+			done = true
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 var gradleValueFlags = map[string]bool{
@@ -658,7 +694,7 @@ func classifyGradle(args []string, ws []word, ctx *buildContext) segInfo {
 	case hasAny(tasks, "build") && !excluded["test"] && !excluded["check"]:
 		info.kind = segImplicitTest
 		info.skipFlag = "-x test"
-		info.testCmd = strings.Join(append(append([]string{ws[0].raw}, opts...), "test"), " ")
+		info.testCmd = replaceTasks(ws, gradleValueFlags, "test")
 		return info
 	}
 	return segInfo{}
@@ -701,9 +737,9 @@ func classifyBundler(args []string, ctx *buildContext) segInfo {
 	info.writes = []string{".bundle", "vendor"}
 	if text, ok := ctx.read("Gemfile"); ok {
 		switch {
-		case regexp.MustCompile(`(?m)^\s*gemspec\b`).MatchString(text):
+		case gemspecRE.MatchString(text):
 			info.unsafe = "the Gemfile reads the project's gemspec from the source"
-		case regexp.MustCompile(`(path:|:path\s*=>|^\s*path\s)`).MatchString(text):
+		case gemPathRE.MatchString(text):
 			info.unsafe = "the Gemfile has a path gem, which lives in the source"
 		}
 	}
@@ -931,11 +967,21 @@ func (s *ecoSet) result() []Ecosystem {
 	out := make([]Ecosystem, len(s.list))
 	for i, e := range s.list {
 		out[i] = *e
-		sort.SliceStable(out[i].Evidence, func(a, b int) bool {
-			return strings.HasPrefix(out[i].Evidence[a], "Dockerfile") && !strings.HasPrefix(out[i].Evidence[b], "Dockerfile")
-		})
+		ev := out[i].Evidence
+		sort.SliceStable(ev, func(a, b int) bool { return evidenceKey(ev[a]) < evidenceKey(ev[b]) })
 	}
 	return out
+}
+
+// evidenceKey orders evidence: Dockerfile lines by number, then context files.
+func evidenceKey(e string) string {
+	if i := strings.Index(e, ":"); i >= 0 && !strings.HasPrefix(e, "context:") {
+		rest := e[i+1:]
+		if j := strings.Index(rest, ":"); j >= 0 {
+			return fmt.Sprintf("0%09s", rest[:j])
+		}
+	}
+	return "1" + e
 }
 
 // testSuggestion is a test stage for an ecosystem whose Dockerfile runs no

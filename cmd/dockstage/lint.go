@@ -1,0 +1,277 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/lint"
+	"github.com/spf13/cobra"
+)
+
+type lintOptions struct {
+	files     []string
+	format    string
+	failOn    string
+	config    string
+	color     string
+	kind      string
+	noFix     bool
+	listRules bool
+}
+
+func newLintCmd(s streams) *cobra.Command {
+	var opts lintOptions
+	cmd := &cobra.Command{
+		Use:   "lint [FILE...]",
+		Short: "Check Dockerfiles, specs and compose files",
+		Long: `Lint each FILE ("-" for standard input; default dockstage.yaml, else Dockerfile):
+
+  Dockerfile  every BuildKit build check (what docker build --check runs, here
+              in-process and offline), then dockstage's rules on the imported spec
+  spec        loaded and validated, rendered in memory, the build checks run on the
+              rendered Dockerfile and mapped back to spec lines, then dockstage's rules
+  compose     validated with compose-go, offline; errors at the line of their key
+
+The kind comes from the name (Dockerfile*, *.Dockerfile, Containerfile; dockstage.yaml;
+compose*.yaml, docker-compose*.yml), else from the content; --kind overrides it.
+
+Findings print as "file:line:col: severity RULE message" with a fix hint; --format
+json and --format sarif (SARIF 2.1.0, for code scanning) print them all as one
+document. Suppress one with "# dockstage:ignore=RULE[,RULE]" on the line above; configure
+rules in .dockstage-lint.yaml beside the file or with --config (disable, enable,
+severity). The Dockerfile "# check=skip=...;error=true" directive is honoured.
+--list-rules prints every rule.
+
+Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
+2 a file is unreadable or invalid (DS000), or bad usage.`,
+		Example: `  dockstage lint
+  dockstage lint Dockerfile compose.yaml
+  dockstage lint svc/dockstage.yaml --format sarif > dockstage.sarif
+  cat Dockerfile | dockstage lint - --fail-on error`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			return runLint(s, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.format, "format", "text", "output format: text, json or sarif")
+	f.StringVar(&opts.failOn, "fail-on", "warning", "lowest severity that makes the exit status 1: error, warning, info or none")
+	f.StringVar(&opts.config, "config", "", "lint config file (default: "+lint.ConfigFile+" beside each linted file)")
+	f.StringVar(&opts.color, "color", "auto", "colour the text output: auto (a terminal without NO_COLOR), always or never")
+	f.StringVar(&opts.kind, "kind", "", "read every FILE as this kind: dockerfile, spec or compose (default: from name and content)")
+	f.BoolVar(&opts.noFix, "no-fix", false, "leave the fix hints out of the text output")
+	f.BoolVar(&opts.listRules, "list-rules", false, "print every rule (ID, severity, source, description) and exit")
+	return cmd
+}
+
+func runLint(s streams, opts lintOptions) error {
+	if opts.listRules {
+		return listRules(s.out)
+	}
+	failOn, err := parseFailOn(opts.failOn)
+	if err != nil {
+		return badInput(err)
+	}
+	switch opts.format {
+	case "text", "json", "sarif":
+	default:
+		return badInput(fmt.Errorf("--format %q: use text, json or sarif", opts.format))
+	}
+	var kind lint.Kind
+	switch strings.ToLower(opts.kind) {
+	case "":
+		kind = -1
+	case "dockerfile":
+		kind = lint.KindDockerfile
+	case "spec":
+		kind = lint.KindSpec
+	case "compose":
+		kind = lint.KindCompose
+	default:
+		return badInput(fmt.Errorf("--kind %q: use dockerfile, spec or compose", opts.kind))
+	}
+	color, err := useColor(opts.color, s.out)
+	if err != nil {
+		return badInput(err)
+	}
+	files := opts.files
+	if len(files) == 0 {
+		files = []string{"Dockerfile"}
+		if _, err := os.Stat("dockstage.yaml"); err == nil {
+			files = []string{"dockstage.yaml"}
+		}
+	}
+	var fixed *lint.Config
+	if opts.config != "" {
+		if fixed, err = loadLintConfig(opts.config); err != nil {
+			return err
+		}
+	}
+	configs := map[string]*lint.Config{}
+	var all []lint.Finding
+	stdinUsed := false
+	for _, file := range files {
+		if file == "-" {
+			if stdinUsed {
+				return badInput(errors.New("standard input (-) can be linted only once"))
+			}
+			stdinUsed = true
+		}
+		data, err := readInput(s, file)
+		if err != nil {
+			return err
+		}
+		name := displayName(file)
+		cfg := fixed
+		if cfg == nil && file != "-" {
+			dir := filepath.Dir(file)
+			if c, ok := configs[dir]; ok {
+				cfg = c
+			} else {
+				p := filepath.Join(dir, lint.ConfigFile)
+				if _, err := os.Stat(p); err == nil {
+					if cfg, err = loadLintConfig(p); err != nil {
+						return err
+					}
+				}
+				configs[dir] = cfg
+			}
+		}
+		o := lint.Options{Config: cfg}
+		k := kind
+		if k < 0 {
+			k = lint.DetectKind(name, data)
+		}
+		if file != "-" {
+			o.Context = buildContext(file, data, k)
+		}
+		switch k {
+		case lint.KindSpec:
+			all = append(all, lint.Spec(name, data, o)...)
+		case lint.KindCompose:
+			all = append(all, lint.Compose(name, data, o)...)
+		default:
+			all = append(all, lint.Dockerfile(name, data, o)...)
+		}
+	}
+	switch opts.format {
+	case "json":
+		err = lint.WriteJSON(s.out, all)
+	case "sarif":
+		err = lint.WriteSARIF(s.out, all, version)
+	default:
+		err = lint.WriteText(s.out, all, lint.TextOptions{Color: color, NoFix: opts.noFix})
+	}
+	if err != nil {
+		return err
+	}
+	return lintStatus(all, failOn, len(files))
+}
+
+// lintStatus turns the findings into the exit status: 2 when a file is
+// invalid (DS000), 1 when a finding reaches failOn (0: never), else 0.
+func lintStatus(fs []lint.Finding, failOn lint.Severity, files int) error {
+	counts := map[lint.Severity]int{}
+	invalid := 0
+	failing := 0
+	for _, f := range fs {
+		counts[f.Severity]++
+		if f.Rule == lint.RuleInvalid {
+			invalid++
+		}
+		if failOn > 0 && f.Severity >= failOn {
+			failing++
+		}
+	}
+	summary := fmt.Sprintf("%d error(s), %d warning(s), %d info in %d file(s)", counts[lint.Error], counts[lint.Warning], counts[lint.Info], files)
+	switch {
+	case invalid > 0:
+		return badInput(fmt.Errorf("lint: %s; %d invalid", summary, invalid))
+	case failing > 0:
+		return &exitError{code: exitFindings, err: fmt.Errorf("lint: %s", summary)}
+	}
+	return nil
+}
+
+func parseFailOn(s string) (lint.Severity, error) {
+	if strings.EqualFold(s, "none") {
+		return 0, nil
+	}
+	sev, err := lint.ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("--fail-on %q: use error, warning, info or none", s)
+	}
+	return sev, nil
+}
+
+func loadLintConfig(path string) (*lint.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	cfg, err := lint.ParseConfig(path, data)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return cfg, nil
+}
+
+// buildContext says whether the build context of a linted file has a
+// .dockerignore: the Dockerfile's directory (or its own
+// NAME.dockerignore, as BuildKit reads), or for a spec the directory its
+// compose.context names, relative to the spec (default: the spec's).
+func buildContext(file string, data []byte, kind lint.Kind) *lint.BuildContext {
+	dir := filepath.Dir(file)
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	switch kind {
+	case lint.KindCompose:
+		return nil
+	case lint.KindSpec:
+		if sp, err := spec.Load(file, data); err == nil && sp.Compose != nil && sp.Compose.Context != "" {
+			dir = filepath.Join(dir, sp.Compose.Context)
+		}
+		return &lint.BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore"))}
+	}
+	return &lint.BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore")) || exists(file+".dockerignore")}
+}
+
+// useColor decides on colour: always, never, or auto: the output is a
+// terminal, NO_COLOR is unset or empty and TERM is not dumb.
+func useColor(mode string, out io.Writer) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+	default:
+		return false, fmt.Errorf("--color %q: use auto, always or never", mode)
+	}
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false, nil
+	}
+	f, ok := out.(*os.File)
+	if !ok {
+		return false, nil
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+}
+
+func listRules(w io.Writer) error {
+	for _, r := range lint.Rules() {
+		sev := r.Severity.String()
+		if r.Off {
+			sev += ", off"
+		}
+		if _, err := fmt.Fprintf(w, "%-32s %-12s %-9s %s\n", r.ID, sev, r.Source, r.Description); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const seedDockerfile = "../../transpile/lint/testdata/dockerfile/seed-flask/Dockerfile"
+
+func writeTestFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLintSeedDockerfile(t *testing.T) {
+	code, out, errs := dockstage(t, "", "lint", seedDockerfile)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1: %s", code, errs)
+	}
+	for _, want := range []string{
+		seedDockerfile + ":11:1: warning LegacyKeyValueFormat ",
+		seedDockerfile + ":17:1: warning FromAsCasing ",
+		seedDockerfile + ":27:1: warning DS001 the production stage prod runs as root",
+		seedDockerfile + ":28:1: warning JSONArgsRecommended ",
+		"    fix: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour on a non-terminal")
+	}
+	if !strings.Contains(errs, "lint: 0 error(s), 9 warning(s), 7 info in 1 file(s)") {
+		t.Errorf("stderr %q", errs)
+	}
+}
+
+func TestLintFailOn(t *testing.T) {
+	for _, c := range []struct {
+		failOn string
+		code   int
+	}{{"error", 0}, {"warning", 1}, {"info", 1}, {"none", 0}, {"fatal", 2}} {
+		code, _, errs := dockstage(t, "", "lint", "--fail-on", c.failOn, seedDockerfile)
+		if code != c.code {
+			t.Errorf("--fail-on %s: exit %d, want %d (%s)", c.failOn, code, c.code, errs)
+		}
+	}
+}
+
+func TestLintExamplesClean(t *testing.T) {
+	paths, _ := filepath.Glob("../../examples/*/dockstage.yaml")
+	if len(paths) < 4 {
+		t.Fatalf("%d examples", len(paths))
+	}
+	for _, p := range paths {
+		dir := filepath.Dir(p)
+		args := []string{"lint", "--fail-on", "info", p, filepath.Join(dir, "Dockerfile"), filepath.Join(dir, "compose.yaml")}
+		if _, err := os.Stat(filepath.Join(dir, "compose.dev.yaml")); err == nil {
+			args = append(args, filepath.Join(dir, "compose.dev.yaml"))
+		}
+		if code, out, errs := dockstage(t, "", args...); code != 0 || out != "" {
+			t.Errorf("%s: exit %d:\n%s%s", dir, code, out, errs)
+		}
+	}
+}
+
+func TestLintSpecSecretSARIF(t *testing.T) {
+	dir := t.TempDir()
+	p := writeSpec(t, dir, `version: 1
+name: svc
+stages:
+  base: {from: "python:3.12-slim"}
+  test: {from: base, steps: [{run: python -m pytest}]}
+  prod:
+    from: base
+    steps:
+      - user: "10001"
+      - env: {API_KEY: s3cr3t}
+`)
+	code, out, errs := dockstage(t, "", "lint", "--format", "sarif", p)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Message   struct{ Text string } `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						Region           struct {
+							StartLine   int `json:"startLine"`
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || log.Runs[0].Tool.Driver.Name != "dockstage" || len(log.Runs[0].Tool.Driver.Rules) < 30 {
+		t.Fatalf("not a dockstage SARIF 2.1.0 log:\n%s", out)
+	}
+	res := log.Runs[0].Results
+	if len(res) != 1 || res[0].RuleID != "DS003" || res[0].Level != "warning" || !strings.Contains(res[0].Message.Text, "--mount=type=secret") {
+		t.Fatalf("results: %+v", res)
+	}
+	loc := res[0].Locations[0].PhysicalLocation
+	if !strings.HasSuffix(loc.ArtifactLocation.URI, "/dockstage.yaml") || loc.Region.StartLine != 10 || loc.Region.StartColumn != 15 {
+		t.Errorf("location %+v, want dockstage.yaml 10:15", loc)
+	}
+}
+
+func TestLintJSONStdinAndKinds(t *testing.T) {
+	code, out, errs := dockstage(t, "FROM alpine:3.20 AS test\nFROM alpine:3.20 AS prod\nUSER 1\nCMD run\n", "lint", "--format", "json", "-")
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Findings []struct {
+			File string
+			Line int
+			Rule string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]int{}
+	for _, f := range doc.Findings {
+		if f.File != "<stdin>" {
+			t.Errorf("file %q", f.File)
+		}
+		rules[f.Rule] = f.Line
+	}
+	if rules["JSONArgsRecommended"] != 4 || rules["DS009"] != 0 {
+		t.Errorf("findings %v: want JSONArgsRecommended at 4 and no DS009 (stdin has no build context)", rules)
+	}
+	// compose from stdin, detected by content
+	code, out, _ = dockstage(t, "services:\n  web:\n    image: x\n    restart: [no]\n", "lint", "-")
+	if code != exitBad || !strings.Contains(out, "<stdin>:4:5: error DS000") {
+		t.Errorf("invalid compose on stdin: exit %d\n%s", code, out)
+	}
+	code, _, _ = dockstage(t, "FROM x\n", "lint", "--kind", "compose", "-")
+	if code != exitBad {
+		t.Errorf("--kind compose on a Dockerfile: exit %d, want 2", code)
+	}
+}
+
+func TestLintConfigAndDockerignore(t *testing.T) {
+	dir := t.TempDir()
+	df := writeTestFile(t, dir, "Dockerfile", "FROM python:3.12 AS base\nCOPY . .\nFROM base AS test\nFROM base AS prod\nUSER 1\n")
+	code, out, _ := dockstage(t, "", "lint", df)
+	if code != exitFindings || !strings.Contains(out, "DS009") {
+		t.Fatalf("without .dockerignore: exit %d\n%s", code, out)
+	}
+	writeTestFile(t, dir, ".dockerignore", ".git\n")
+	if code, out, errs := dockstage(t, "", "lint", df); code != 0 || out != "" {
+		t.Fatalf("with .dockerignore: exit %d\n%s%s", code, out, errs)
+	}
+	writeTestFile(t, dir, ".dockstage-lint.yaml", "enable: [DS014]\nseverity: {DS014: error}\n")
+	code, out, _ = dockstage(t, "", "lint", "--fail-on", "error", df)
+	if code != exitFindings || !strings.Contains(out, "error DS014") {
+		t.Fatalf("config beside the file not used: exit %d\n%s", code, out)
+	}
+	other := writeTestFile(t, t.TempDir(), "lint.yaml", "disable: [DS01]\n")
+	code, _, errs := dockstage(t, "", "lint", "--config", other, df)
+	if code != exitBad || !strings.Contains(errs, `unknown rule "DS01" (did you mean DS001?)`) {
+		t.Errorf("bad --config: exit %d: %s", code, errs)
+	}
+}
+
+func TestLintColorAndListRules(t *testing.T) {
+	_, out, _ := dockstage(t, "", "lint", "--color", "always", seedDockerfile)
+	if !strings.Contains(out, "\x1b[") {
+		t.Errorf("--color always has no colour")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if c, _ := useColor("auto", os.Stdout); c {
+		t.Errorf("NO_COLOR set, colour on")
+	}
+	code, out, _ := dockstage(t, "", "lint", "--list-rules")
+	if code != 0 || !strings.Contains(out, "DS001") || !strings.Contains(out, "FromAsCasing") {
+		t.Errorf("--list-rules: exit %d\n%s", code, out)
+	}
+	if code, _, _ := dockstage(t, "", "lint", "/nonexistent/Dockerfile"); code != exitBad {
+		t.Errorf("missing file: exit %d, want 2", code)
+	}
+	if code, _, _ := dockstage(t, "", "lint", "--format", "xml", seedDockerfile); code != exitBad {
+		t.Errorf("--format xml: exit %d, want 2", code)
+	}
+}

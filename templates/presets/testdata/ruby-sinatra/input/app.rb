@@ -1,0 +1,3 @@
+require 'sinatra'
+set :port, 4567
+get('/health') { 'ok' }

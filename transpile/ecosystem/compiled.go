@@ -1,0 +1,316 @@
+package ecosystem
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+var (
+	goModuleRE  = regexp.MustCompile(`(?m)^\s*module\s+"?([^\s"]+)"?`)
+	goPackageRE = regexp.MustCompile(`(?m)^package\s+main\b`)
+	goPortRE    = []*regexp.Regexp{
+		regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})"`),
+		regexp.MustCompile(`Getenv\("PORT"\)[^\n]*\n?[^\n]*"(\d{2,5})"`),
+	}
+	goVersionSuffixRE = regexp.MustCompile(`^v[0-9]+$`)
+)
+
+// goMainFiles lists the non-test .go files of dir that are package main.
+func (p *project) goMainFiles(dir string) []string {
+	var out []string
+	for _, f := range p.walk(dir, 1, 100, func(n string) bool { return strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") }) {
+		if goPackageRE.Match(p.read(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (p *project) golang(r *Result, forced bool) {
+	p.manifest(r, "go.mod", "Go module", true)
+	if !p.lockfile(r, "go.sum", "Go checksums") {
+		r.note("", "no go.sum: the module has no dependencies, or `go mod tidy` was not run")
+	}
+	if p.has("go.work") {
+		r.note("go.work", "a Go workspace: the preset builds only this module")
+	}
+	if m := goModuleRE.FindSubmatch(p.read("go.mod")); m != nil {
+		r.Module = string(m[1])
+		el := strings.Split(r.Module, "/")
+		r.Name = el[len(el)-1]
+		if len(el) > 1 && goVersionSuffixRE.MatchString(r.Name) {
+			r.Name = el[len(el)-2]
+		}
+		r.note("go.mod", "module %s", r.Module)
+	}
+	r.Binary = or(r.Name, "app")
+	mains := p.goMainFiles(".")
+	r.MainPackage = "."
+	if len(mains) > 0 {
+		r.note(mains[0], "package main at the module root")
+	} else if p.isDir("cmd") {
+		var cands []string
+		for _, f := range p.walk("cmd", 2, 200, func(n string) bool { return strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") }) {
+			if d := path.Dir(f); goPackageRE.Match(p.read(f)) && safeName(d) == strings.ReplaceAll(d, "/", "-") {
+				cands = append(cands, d)
+			}
+		}
+		sort.Strings(cands)
+		cands = uniq(cands)
+		if len(cands) > 0 {
+			pick := cands[0]
+			for _, c := range cands {
+				if path.Base(c) == r.Binary {
+					pick = c
+				}
+			}
+			r.MainPackage = "./" + pick
+			r.Binary = path.Base(pick)
+			mains = p.goMainFiles(pick)
+			r.note(pick, "package main (of %d under cmd/)", len(cands))
+		}
+	} else {
+		r.note("", "no package main found; building the module root")
+	}
+	r.Entry = r.MainPackage
+	r.note("", "binary %s", r.Binary)
+	p.setPort(r, mains, goPortRE, 8080, "the preset's default")
+	p.setHealth(r, mains)
+}
+
+var (
+	xmlTagRE = func(tag string) *regexp.Regexp {
+		return regexp.MustCompile(`<` + tag + `>\s*([^<]+?)\s*</` + tag + `>`)
+	}
+	artifactIDRE  = xmlTagRE("artifactId")
+	springPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*server\.port\s*[=:]\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port:\s*(\d{2,5})`)}
+	gradleNameRE  = regexp.MustCompile(`rootProject\.name\s*=\s*["']([^"']+)["']`)
+	springConfigs = []string{"src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"}
+)
+
+func (p *project) java(r *Result, forced bool) {
+	var build string
+	if r.Manager == Gradle {
+		build = "build.gradle"
+		if p.has("build.gradle.kts") {
+			build = "build.gradle.kts"
+		}
+		p.manifest(r, build, "Gradle build", true)
+		for _, f := range []string{"settings.gradle", "settings.gradle.kts", "gradle.properties"} {
+			p.manifest(r, f, "Gradle settings", false)
+		}
+		if p.has("gradlew") && p.isDir("gradle") {
+			r.Wrapper = true
+			r.note("gradlew", "the Gradle wrapper: the preset copies gradlew and gradle/ and runs ./gradlew")
+		} else {
+			p.manifest(r, "gradle/libs.versions.toml", "Gradle version catalog", false)
+		}
+		for _, f := range []string{"settings.gradle", "settings.gradle.kts"} {
+			if m := gradleNameRE.FindSubmatch(p.read(f)); m != nil {
+				r.Name = string(m[1])
+			}
+		}
+	} else {
+		build = "pom.xml"
+		p.manifest(r, build, "Maven project", true)
+		if p.has("mvnw") && p.isDir(".mvn") {
+			r.Wrapper = true
+			r.note("mvnw", "the Maven wrapper (the preset uses the image's mvn)")
+		}
+		// The project's own artifactId follows </parent> when there is a parent.
+		pom := string(p.read("pom.xml"))
+		if i := strings.Index(pom, "</parent>"); i >= 0 {
+			pom = pom[i:]
+		}
+		if m := artifactIDRE.FindStringSubmatch(pom); m != nil {
+			r.Name = m[1]
+		}
+		if strings.Contains(pom, "<modules>") {
+			r.note("pom.xml", "a multi-module build: the preset copies only the root pom.xml before resolving dependencies")
+		}
+	}
+	r.Binary = or(r.Name, "app")
+	b := string(p.read(build))
+	if strings.Contains(b, "spring-boot") || strings.Contains(b, "org.springframework.boot") {
+		r.Framework = "spring-boot"
+		r.note(build, "Spring Boot")
+		if strings.Contains(b, "spring-boot-starter-actuator") {
+			r.HealthPath = "/actuator/health"
+			r.note(build, "Spring Boot actuator: health at /actuator/health")
+		}
+	}
+	p.setPort(r, springConfigs, springPortRE, 8080, "the Java servers' usual default")
+}
+
+var (
+	cargoBinNameRE = regexp.MustCompile(`(?s)\[\[bin\]\][^\[]*?\bname\s*=\s*"([^"]+)"`)
+	rustPortRE     = []*regexp.Regexp{regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"`), regexp.MustCompile(`\(\s*\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})\s*\)`)}
+)
+
+func (p *project) rust(r *Result, forced bool) {
+	p.manifest(r, "Cargo.toml", "Rust package (cargo)", true)
+	if !p.lockfile(r, "Cargo.lock", "cargo lockfile") {
+		r.note("", "no Cargo.lock: cargo resolves the dependencies at build time (commit it for a binary)")
+	}
+	toml := p.read("Cargo.toml")
+	if strings.Contains(tomlSection(toml, "workspace"), "members") {
+		r.note("Cargo.toml", "a cargo workspace: the preset fetches dependencies for the root package only")
+	}
+	if m := tomlNameRE.FindSubmatch([]byte(tomlSection(toml, "package"))); m != nil {
+		r.Name = string(m[1])
+	}
+	r.Binary = or(r.Name, "app")
+	if m := cargoBinNameRE.FindSubmatch(toml); m != nil {
+		r.Binary = string(m[1])
+	}
+	r.note("Cargo.toml", "binary %s", r.Binary)
+	for _, m := range tomlKeyRE.FindAllStringSubmatch(tomlSection(toml, "dependencies"), -1) {
+		r.Deps = append(r.Deps, strings.ToLower(m[1]))
+	}
+	for _, fw := range []string{"axum", "actix-web", "rocket", "warp", "hyper", "tide", "poem"} {
+		for _, d := range r.Deps {
+			if d == fw && r.Framework == "" {
+				r.Framework = fw
+				r.note("Cargo.toml", "web framework %s", fw)
+			}
+		}
+	}
+	files := p.walk("src", 2, 100, func(n string) bool { return strings.HasSuffix(n, ".rs") })
+	p.setPort(r, files, rustPortRE, 8080, "the preset's default")
+	p.setHealth(r, files)
+}
+
+var (
+	assemblyNameRE = xmlTagRE("AssemblyName")
+	targetFwRE     = xmlTagRE("TargetFramework")
+)
+
+// csprojs lists the .csproj files at the root and up to two levels down.
+func (p *project) csprojs() []string {
+	return p.walk(".", 3, 50, func(n string) bool { return strings.HasSuffix(n, ".csproj") })
+}
+
+func (p *project) dotnet(r *Result, forced bool) {
+	projs := p.csprojs()
+	for _, s := range p.glob("*.sln") {
+		p.manifest(r, s, "solution", false)
+	}
+	for _, f := range []string{"global.json", "NuGet.config", "nuget.config", "Directory.Build.props", "Directory.Packages.props"} {
+		p.manifest(r, f, ".NET build configuration", false)
+	}
+	for _, c := range projs {
+		p.manifest(r, c, "C# project", false)
+	}
+	if len(projs) == 0 {
+		r.Manifests = append(r.Manifests, "app.csproj")
+		r.note("", "no .csproj found; the preset expects app.csproj")
+		projs = []string{"app.csproj"}
+	}
+	// The project to publish: a web SDK project that is not a test project.
+	main := ""
+	for _, web := range []bool{true, false} {
+		for _, c := range projs {
+			b := string(p.read(c))
+			isTest := strings.Contains(strings.ToLower(c), "test") || strings.Contains(b, "Microsoft.NET.Test.Sdk")
+			if isTest || main != "" {
+				continue
+			}
+			if !web || strings.Contains(b, "Microsoft.NET.Sdk.Web") {
+				main = c
+			}
+		}
+	}
+	if main == "" {
+		main = projs[0]
+	}
+	r.MainPackage = main
+	r.Binary = strings.TrimSuffix(path.Base(main), ".csproj")
+	b := p.read(main)
+	if m := assemblyNameRE.FindSubmatch(b); m != nil {
+		r.Binary = string(m[1])
+	}
+	r.Name = r.Binary
+	if strings.Contains(string(b), "Microsoft.NET.Sdk.Web") {
+		r.Framework = "aspnetcore"
+	}
+	if m := targetFwRE.FindSubmatch(b); m != nil {
+		r.note(main, "target framework %s (the preset's images are .NET 8.0)", m[1])
+	}
+	r.note(main, "the project to publish: %s.dll", r.Binary)
+	r.Port = 8080
+	r.note("", "port 8080: ASP.NET Core's default in the .NET 8 images (ASPNETCORE_HTTP_PORTS)")
+}
+
+var (
+	gemRE       = regexp.MustCompile(`(?m)^\s*gem\s+["']([^"']+)["']`)
+	rubyPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*set\s+:port\s*,\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port\s+ENV\.fetch\("PORT"\)\s*\{\s*(\d{2,5})`)}
+	phpDocRoots = []string{"public", "web", "htdocs"}
+)
+
+func (p *project) ruby(r *Result, forced bool) {
+	p.manifest(r, "Gemfile", "Ruby project (bundler)", true)
+	if !p.lockfile(r, "Gemfile.lock", "bundler lockfile") {
+		r.note("", "no Gemfile.lock: bundler resolves the gems at build time")
+	}
+	for _, m := range gemRE.FindAllSubmatch(p.read("Gemfile"), -1) {
+		r.Deps = append(r.Deps, strings.ToLower(string(m[1])))
+	}
+	sort.Strings(r.Deps)
+	r.Deps = uniq(r.Deps)
+	switch {
+	case r.HasDep("rails") || p.has("config/application.rb"):
+		r.Framework = "rails"
+		r.note("Gemfile", "Rails")
+		p.setPort(r, []string{"config/puma.rb"}, rubyPortRE, 3000, "Rails' default")
+		r.HealthPath = "/up"
+		r.note("", "Rails 7.1+ answers /up when the app boots")
+	case r.HasDep("sinatra"):
+		r.Framework = "sinatra"
+		r.Entry = firstExisting(p, "app.rb", "server.rb", "main.rb")
+		r.note("Gemfile", "Sinatra")
+		p.setPort(r, nonEmpty(r.Entry), rubyPortRE, 4567, "Sinatra's default")
+	default:
+		if p.has("config.ru") {
+			r.Framework = "rack"
+			r.note("config.ru", "a Rack application")
+		}
+		p.setPort(r, []string{"config/puma.rb"}, rubyPortRE, 9292, "rackup's default")
+	}
+	if r.HasDep("rspec") || r.HasDep("rspec-rails") || p.isDir("spec") {
+		r.note("", "tests run with rspec (rspec in the Gemfile or a spec/ directory)")
+	}
+}
+
+func (p *project) php(r *Result, forced bool) {
+	p.manifest(r, "composer.json", "PHP project (composer)", true)
+	if !p.lockfile(r, "composer.lock", "composer lockfile") {
+		r.note("", "no composer.lock: composer resolves the dependencies at build time")
+	}
+	cj := string(p.read("composer.json"))
+	for _, d := range []string{"laravel/framework", "symfony/framework-bundle", "slim/slim", "phpunit/phpunit"} {
+		if strings.Contains(cj, `"`+d+`"`) {
+			r.Deps = append(r.Deps, d)
+		}
+	}
+	sort.Strings(r.Deps)
+	switch {
+	case p.has("artisan") || r.HasDep("laravel/framework"):
+		r.Framework = "laravel"
+		r.note("artisan", "Laravel")
+	case r.HasDep("symfony/framework-bundle"):
+		r.Framework = "symfony"
+		r.note("composer.json", "Symfony")
+	}
+	r.Entry = "."
+	for _, d := range phpDocRoots {
+		if p.has(d + "/index.php") {
+			r.Entry = d
+			r.note(d+"/index.php", "document root %s/", d)
+			break
+		}
+	}
+	r.Port = 8080
+	r.note("", "port 8080: the preset's default for PHP's built-in server")
+}

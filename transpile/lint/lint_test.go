@@ -1,0 +1,481 @@
+package lint
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files (findings.txt, RULES.md)")
+
+// lintCase lints the one input file of a golden folder: Dockerfile,
+// dockstage.yaml or compose.yaml. A .dockerignore in the folder marks the
+// build context as having one (else it has none); a .dockstage-lint.yaml
+// there is the config.
+func lintCase(t *testing.T, dir string) []Finding {
+	t.Helper()
+	var name string
+	for _, n := range []string{"Dockerfile", "dockstage.yaml", "compose.yaml"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			name = n
+		}
+	}
+	if name == "" {
+		t.Fatalf("%s: no Dockerfile, dockstage.yaml or compose.yaml", dir)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Context: &BuildContext{}}
+	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); err == nil {
+		opt.Context.Dockerignore = true
+	}
+	if cfg, err := os.ReadFile(filepath.Join(dir, ConfigFile)); err == nil {
+		opt.Config, err = ParseConfig(ConfigFile, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return File(name, src, opt)
+}
+
+func textOf(t *testing.T, fs []Finding, opt TextOptions) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteText(&b, fs, opt); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestGolden lints each folder under testdata/{dockerfile,spec,compose}
+// and compares the findings (without fix hints) with findings.txt;
+// -update rewrites them. Folders named clean-* must have no findings.
+func TestGolden(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/*/*")
+	if len(dirs) < 20 {
+		t.Fatalf("found %d golden folders, want at least 20", len(dirs))
+	}
+	for _, dir := range dirs {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		t.Run(filepath.ToSlash(dir[len("testdata/"):]), func(t *testing.T) {
+			got := textOf(t, lintCase(t, dir), TextOptions{NoFix: true})
+			golden := filepath.Join(dir, "findings.txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("findings differ from %s (go test -update rewrites it)\n--- got\n%s--- want\n%s", golden, got, want)
+			}
+			if strings.HasPrefix(filepath.Base(dir), "clean-") && got != "" {
+				t.Errorf("a clean-* case has findings:\n%s", got)
+			}
+		})
+	}
+}
+
+// seedDockerfile returns the first ```Dockerfile block of the seed
+// write-up, verbatim, or "" when shared/ is not beside the repository.
+func seedDockerfile(t *testing.T) string {
+	t.Helper()
+	paths, _ := filepath.Glob("../../../shared/seed/*.txt")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		const open = "```Dockerfile\n"
+		i := strings.Index(s, open)
+		if i < 0 {
+			continue
+		}
+		s = s[i+len(open):]
+		if j := strings.Index(s, "```"); j >= 0 {
+			return s[:j]
+		}
+	}
+	return ""
+}
+
+// TestSeedDockerfileIsVerbatim checks that the golden copy of the seed's
+// Dockerfile is the seed's first Dockerfile block byte for byte.
+func TestSeedDockerfileIsVerbatim(t *testing.T) {
+	seed := seedDockerfile(t)
+	if seed == "" {
+		t.Skip("shared/seed is not beside the repository")
+	}
+	copy, err := os.ReadFile("testdata/dockerfile/seed-flask/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(copy) != seed {
+		t.Errorf("testdata/dockerfile/seed-flask/Dockerfile is not the seed's Dockerfile verbatim")
+	}
+}
+
+// TestSeedDockerfile is the issue's first check, run on the seed's
+// Dockerfile verbatim: BuildKit's FromAsCasing, LegacyKeyValueFormat and
+// JSONArgsRecommended on the right lines, and the root-user finding.
+func TestSeedDockerfile(t *testing.T) {
+	src := seedDockerfile(t)
+	if src == "" {
+		b, err := os.ReadFile("testdata/dockerfile/seed-flask/Dockerfile")
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = string(b)
+	}
+	fs := Dockerfile("Dockerfile", []byte(src), Options{})
+	lines := strings.Split(src, "\n")
+	at := map[string][]int{}
+	for _, f := range fs {
+		at[f.Rule] = append(at[f.Rule], f.Pos.Line)
+	}
+	want := map[string][]int{
+		"FromAsCasing":         {17, 21, 27}, // FROM base as src, FROM src as test, FROM src as prod
+		"LegacyKeyValueFormat": {11, 12, 13}, // ENV LANG en_US.UTF-8, ...
+		"JSONArgsRecommended":  {28},         // ENTRYPOINT FLASK_APP=... flask run
+		RuleProdRoot:           {27},         // the prod stage sets no USER
+	}
+	for rule, lns := range want {
+		if got := at[rule]; !equalInts(got, lns) {
+			t.Errorf("%s on lines %v, want %v", rule, got, lns)
+		}
+	}
+	// The lines say what the rules are about.
+	for _, l := range want["FromAsCasing"] {
+		if !strings.Contains(lines[l-1], " as ") {
+			t.Errorf("line %d is %q, not a FROM ... as ...", l, lines[l-1])
+		}
+	}
+	for _, l := range want["LegacyKeyValueFormat"] {
+		if !strings.HasPrefix(lines[l-1], "ENV ") || strings.Contains(lines[l-1], "=") {
+			t.Errorf("line %d is %q, not a legacy ENV", l, lines[l-1])
+		}
+	}
+	if !strings.HasPrefix(lines[27], "ENTRYPOINT FLASK_APP=") {
+		t.Errorf("line 28 is %q", lines[27])
+	}
+	for _, f := range fs {
+		if f.Rule == RuleProdRoot && (!strings.Contains(f.Msg, "prod") || !strings.Contains(f.Fix, "USER")) {
+			t.Errorf("root finding %q (fix %q) should name prod and say to set USER", f.Msg, f.Fix)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+const apiKeySpec = `version: 1
+name: svc
+stages:
+  base:
+    from: python:3.12-slim
+  test:
+    from: base
+    steps:
+      - run: python -m pytest
+  prod:
+    from: base
+    steps:
+      - user: "10001"
+      - env: {API_KEY: s3cr3t}
+      - cmd: [python, app.py]
+`
+
+// TestSpecSecretInEnv is the issue's second check: a spec whose prod
+// stage sets ENV API_KEY=... is flagged at that line with the
+// secret-mount hint, once (BuildKit's SecretsUsedInArgOrEnv on the same
+// instruction is folded into it).
+func TestSpecSecretInEnv(t *testing.T) {
+	fs := Spec("dockstage.yaml", []byte(apiKeySpec), Options{})
+	if len(fs) != 1 {
+		t.Fatalf("want exactly one finding, got:\n%s", textOf(t, fs, TextOptions{}))
+	}
+	f := fs[0]
+	if f.Rule != RuleSecretArgEnv || f.Pos.Line != 14 || f.Pos.Col != 15 || f.Severity != Warning {
+		t.Errorf("got %s %s at %d:%d, want DS003 warning at 14:15 (the API_KEY key)", f.Rule, f.Severity, f.Pos.Line, f.Pos.Col)
+	}
+	if !strings.Contains(f.Msg, "API_KEY") || !strings.Contains(f.Fix, "--mount=type=secret") || !strings.Contains(f.Fix, "mounts: [{type: secret") {
+		t.Errorf("message %q / fix %q should name API_KEY and give the secret mount, for Dockerfile and spec", f.Msg, f.Fix)
+	}
+	// With DS003 off, BuildKit's own check still reports it, mapped to
+	// the spec step.
+	cfg, err := ParseConfig("c.yaml", []byte("disable: [DS003]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs = Spec("dockstage.yaml", []byte(apiKeySpec), Options{Config: cfg})
+	if len(fs) != 1 || fs[0].Rule != "SecretsUsedInArgOrEnv" || fs[0].Pos.Line != 14 || !strings.Contains(fs[0].Msg, "rendered Dockerfile line") {
+		t.Errorf("with DS003 disabled, want BuildKit's SecretsUsedInArgOrEnv at line 14, got:\n%s", textOf(t, fs, TextOptions{}))
+	}
+}
+
+func TestSecretNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"API_KEY": true, "apiKey": true, "GITHUB_TOKEN": true, "DB_PASSWORD": true, "PASSWORD": true,
+		"AWS_SECRET_ACCESS_KEY": true, "client_secret": true, "NPM_AUTH_TOKEN": true, "PRIVATE_KEY": true,
+		"SSH_KEY": true, "KEY": true, "DBPASSWORD": true, "SECRET_MESSAGE": true,
+		"PUBLIC_KEY": false, "SSH_KEY_PATH": false, "TOKEN_URL": false, "NODE_ENV": false, "KEYCLOAK_HOST": false,
+		"PYTHON_VERSION": false, "NPM_CONFIG_REGISTRY": false, "GOPROXY": false, "MONKEY": false, "AWS_ACCESS_KEY_ID": false,
+		"PASSWORD_FILE": false, "KEY_NAME": false, "LANG": false,
+	} {
+		if got := isSecretName(name); got != want {
+			t.Errorf("isSecretName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestDependencyInstalls(t *testing.T) {
+	for text, want := range map[string]bool{
+		"pip install -r requirements.txt":             true,
+		"pip3 install --no-cache-dir -r req.txt":      true,
+		"python -m pip install -r requirements.txt":   true,
+		"npm ci --omit=dev":                           true,
+		"npm install":                                 true,
+		"npm install express":                         false,
+		"yarn":                                        true,
+		"yarn install --frozen-lockfile":              true,
+		"yarn run build":                              false,
+		"go mod download":                             true,
+		"go build ./...":                              false,
+		"bundle install":                              true,
+		"pip install .":                               false,
+		"cargo fetch":                                 true,
+		"FOO=1 npm ci":                                true,
+		"echo hi && DEBIAN_FRONTEND=x sudo npm ci -q": true,
+	} {
+		got := false
+		for _, s := range segments(text) {
+			got = got || s.depInstall()
+		}
+		if got != want {
+			t.Errorf("%q: dependency install = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestDetectKind(t *testing.T) {
+	for _, c := range []struct {
+		name, content string
+		want          Kind
+	}{
+		{"Dockerfile", "FROM x", KindDockerfile},
+		{"build/Dockerfile.prod", "FROM x", KindDockerfile},
+		{"api.Dockerfile", "FROM x", KindDockerfile},
+		{"Containerfile", "FROM x", KindDockerfile},
+		{"dockstage.yaml", "version: 1", KindSpec},
+		{"svc/api.dockstage.yml", "version: 1", KindSpec},
+		{"compose.yaml", "services: {}", KindCompose},
+		{"compose.dev.yaml", "services: {}", KindCompose},
+		{"docker-compose.yml", "services: {}", KindCompose},
+		{"docker-compose.override.yml", "services: {}", KindCompose},
+		{"stack.yaml", "services:\n  web: {image: x}\n", KindCompose},
+		{"build.yaml", "version: 1\nname: x\nstages:\n", KindSpec},
+		{"-", "version: 1\nstages:\n  a: {from: x}\n", KindSpec},
+		{"-", "services:\n  a: {image: x}\n", KindCompose},
+		{"-", "FROM alpine\n", KindDockerfile},
+	} {
+		if got := DetectKind(c.name, []byte(c.content)); got != c.want {
+			t.Errorf("DetectKind(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSuppressionAndConfig covers the ways to silence a rule.
+func TestSuppressionAndConfig(t *testing.T) {
+	const df = "FROM alpine:3.20 AS test\nFROM alpine:3.20 AS prod\nUSER 10001\n%sCMD echo hi\n"
+	count := func(fs []Finding, rule string) int {
+		n := 0
+		for _, f := range fs {
+			if f.Rule == rule {
+				n++
+			}
+		}
+		return n
+	}
+	lint := func(src string, cfg *Config) []Finding {
+		return Dockerfile("Dockerfile", []byte(src), Options{Config: cfg})
+	}
+	plain := strings.Replace(df, "%s", "", 1)
+	if n := count(lint(plain, nil), "JSONArgsRecommended"); n != 1 {
+		t.Fatalf("JSONArgsRecommended reported %d times without suppression, want 1", n)
+	}
+	for _, c := range []struct{ name, comment string }{
+		{"line above", "# dockstage:ignore=JSONArgsRecommended\n"},
+		{"in a list", "# dockstage:ignore=DS001,jsonargsrecommended because the shell is wanted\n"},
+		{"in the comment block", "# dockstage:ignore=JSONArgsRecommended\n# the shell form is deliberate\n"},
+	} {
+		src := strings.Replace(df, "%s", c.comment, 1)
+		if n := count(lint(src, nil), "JSONArgsRecommended"); n != 0 {
+			t.Errorf("%s: suppressed rule still reported", c.name)
+		}
+	}
+	src := strings.Replace(df, "%s", "# dockstage:ignore=FromAsCasing\n", 1)
+	if n := count(lint(src, nil), "JSONArgsRecommended"); n != 1 {
+		t.Errorf("a suppression of another rule silenced JSONArgsRecommended")
+	}
+	src = strings.Replace(df, "%s", "# dockstage:ignore=JSONArgsRecommended\n\n", 1)
+	if n := count(lint(src, nil), "JSONArgsRecommended"); n != 1 {
+		t.Errorf("a suppression separated by an empty line should not apply")
+	}
+
+	cfg, err := ParseConfig("c.yaml", []byte("disable: [JSONArgsRecommended]\nseverity: {DS002: error}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := lint("FROM alpine AS test\nFROM alpine AS prod\nUSER 1\nCMD x\n", cfg)
+	if count(fs, "JSONArgsRecommended") != 0 {
+		t.Errorf("disabled rule reported")
+	}
+	for _, f := range fs {
+		if f.Rule == RuleBaseUnpinned && f.Severity != Error {
+			t.Errorf("DS002 severity %v, want error from the config", f.Severity)
+		}
+	}
+	if count(lint("FROM alpine:3.20 AS test\nFROM alpine:3.20 AS prod\nUSER 1\n", nil), RuleBaseNoDigest) != 0 {
+		t.Errorf("DS014 is off by default")
+	}
+	on, _ := ParseConfig("c.yaml", []byte("enable: [DS014]\n"))
+	if count(lint("FROM alpine:3.20 AS test\nFROM alpine:3.20 AS prod\nUSER 1\n", on), RuleBaseNoDigest) != 2 {
+		t.Errorf("enabled DS014 should report both FROMs")
+	}
+}
+
+func TestCheckDirective(t *testing.T) {
+	const body = "FROM alpine:3.20 AS base\nFROM base as test\nFROM base AS prod\nCMD echo hi\n"
+	fs := Dockerfile("Dockerfile", []byte("# check=skip=JSONArgsRecommended,DS001\n"+body), Options{})
+	for _, f := range fs {
+		if f.Rule == "JSONArgsRecommended" || f.Rule == RuleProdRoot {
+			t.Errorf("skipped rule %s reported", f.Rule)
+		}
+	}
+	fs = Dockerfile("Dockerfile", []byte("# check=error=true\n"+body), Options{})
+	var rules []string
+	for _, f := range fs {
+		rules = append(rules, f.Rule)
+		switch {
+		case f.Rule == "FromAsCasing" || f.Rule == "JSONArgsRecommended":
+			if f.Severity != Error {
+				t.Errorf("%s is %v; error=true makes build checks errors", f.Rule, f.Severity)
+			}
+		case f.Rule == RuleProdRoot:
+			if f.Severity != Warning {
+				t.Errorf("error=true changed dockstage's DS001 to %v", f.Severity)
+			}
+		case f.Rule == RuleInvalid:
+			t.Errorf("error=true's 'lint violation' error leaked as %s: %s", f.Rule, f.Msg)
+		}
+	}
+	if strings.Join(rules, " ") != "FromAsCasing DS001 JSONArgsRecommended" {
+		t.Errorf("rules = %v", rules)
+	}
+	// A spec's check directive reaches BuildKit through the rendered file.
+	spec := strings.Replace(apiKeySpec, "stages:", "directives: {check: \"skip=SecretsUsedInArgOrEnv,DS003\"}\nstages:", 1)
+	if fs := Spec("dockstage.yaml", []byte(spec), Options{}); len(fs) != 0 {
+		t.Errorf("spec check directive not honoured:\n%s", textOf(t, fs, TextOptions{}))
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"disable: [DS01]\n", `c.yaml:1:11: unknown rule "DS01" (did you mean DS001?)`},
+		{"disabel: [DS001]\n", `c.yaml:1:1: unknown key "disabel" (did you mean disable?)`},
+		{"severity: {DS001: fatal}\n", `c.yaml:1:19: severity.DS001: unknown severity "fatal"`},
+		{"disable: [DS000]\n", "DS000 cannot be disabled"},
+		{"enable: DS014\n", "enable: expected a list of rule IDs"},
+		{"- a\n", "a lint config is a mapping"},
+	} {
+		_, err := ParseConfig("c.yaml", []byte(c.src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseConfig(%q) = %v, want %q", c.src, err, c.want)
+		}
+	}
+	cfg, err := ParseConfig("c.yaml", []byte("# nothing\n"))
+	if err != nil || cfg == nil {
+		t.Errorf("an empty config: %v", err)
+	}
+}
+
+// TestSpecPositions checks that BuildKit findings on the rendered
+// Dockerfile land on the spec lines they come from, and that a YAML
+// comment suppresses them there.
+func TestSpecPositions(t *testing.T) {
+	const src = `version: 1
+name: svc
+stages:
+  base: {from: "alpine:3.20"}
+  test: {from: base}
+  prod:
+    from: base
+    steps:
+      - user: "1"
+      - maintainer: me
+      - workdir: app
+      - cmd: echo hi  # dockstage:ignore=JSONArgsRecommended
+`
+	fs := Spec("s.yaml", []byte(src), Options{})
+	got := map[string]int{}
+	for _, f := range fs {
+		got[f.Rule] = f.Pos.Line
+	}
+	want := map[string]int{"MaintainerDeprecated": 10, "WorkdirRelativePath": 11}
+	if len(got) != len(want) {
+		t.Errorf("findings:\n%s", textOf(t, fs, TextOptions{}))
+	}
+	for r, l := range want {
+		if got[r] != l {
+			t.Errorf("%s at line %d, want %d", r, got[r], l)
+		}
+	}
+}
+
+func TestInvalidInputs(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"Dockerfile", "FROM alpine\nFORM x\n", 2, "unknown instruction"},
+		{"Dockerfile", "", 1, "empty"},
+		{"Dockerfile", "RUN x\n", 1, ""},
+		{"dockstage.yaml", "version: 1\nname: x\nstages:\n  a: {from: alpine, stepz: []}\n", 4, `did you mean "steps"`},
+		{"dockstage.yaml", "version: 1\nname: x\nstages:\n  a: {from: \"UPPER:case\"}\n", 4, "image reference"},
+		{"compose.yaml", "services:\n  web:\n    image: x\n    buld: {}\n", 4, "buld"},
+		{"compose.yaml", "services:\n  web:\n    image: [x\n", 3, "yaml"},
+		{"compose.yaml", "services:\n  web:\n    image: x\n    environment: 3\n", 4, "mapping"},
+		{"compose.yaml", "services:\n  web:\n    image: x\n    ports:\n      - 99999:80\n", 5, ""},
+	} {
+		fs := File(c.name, []byte(c.src), Options{})
+		if len(fs) == 0 || fs[0].Rule != RuleInvalid || fs[0].Severity != Error {
+			t.Errorf("%s %q: want a DS000 error, got:\n%s", c.name, c.src, textOf(t, fs, TextOptions{}))
+			continue
+		}
+		if fs[0].Pos.Line != c.line || !strings.Contains(fs[0].Msg, c.msg) {
+			t.Errorf("%s %q: got %d: %s, want line %d with %q", c.name, c.src, fs[0].Pos.Line, fs[0].Msg, c.line, c.msg)
+		}
+	}
+}

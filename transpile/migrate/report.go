@@ -1,0 +1,387 @@
+package migrate
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// Change kinds: every way the migrated prod build may differ from the
+// original.
+const (
+	// ChangeTestsMoved: test steps (and the test-only installs before them)
+	// left the prod build for the test stage; or a build that ran the tests
+	// implicitly now skips them and the test stage runs them.
+	ChangeTestsMoved = "tests-moved"
+	// ChangeInstallCached: the dependency install moved before the source
+	// copy, after a copy of only the manifests it reads.
+	ChangeInstallCached = "install-cached"
+	// ChangeExecForm: a shell-form CMD or ENTRYPOINT of plain words became
+	// exec form.
+	ChangeExecForm = "exec-form"
+	// ChangeConfigMoved: ONBUILD, CMD or ENTRYPOINT moved to prod.
+	ChangeConfigMoved = "config-moved"
+	// ChangeContextNarrowed: the .dockerignore the spec renders keeps
+	// files out of the build context that the original copied into the
+	// image. It changes no instruction, so Prove does not see it; it is
+	// computed from the build context.
+	ChangeContextNarrowed = "context-narrowed"
+)
+
+// Report is what a migration did: where each original line went, every
+// change in behaviour, notes on what was left as it is and why, and the
+// proof's result.
+type Report struct {
+	// File is the Dockerfile migrated.
+	File string `json:"file"`
+	// Stages of the migrated spec, in order.
+	Stages []string `json:"stages"`
+	// Ecosystems found in the Dockerfile and the build context.
+	Ecosystems []Ecosystem `json:"ecosystems"`
+	// Lines map each original instruction (and each new one, Line 0) to
+	// its stage.
+	Lines []LineMap `json:"lines"`
+	// Changes are the only differences between the original build and the
+	// migrated prod build.
+	Changes []Change `json:"changes"`
+	// Notes say what migrate left as it is, and why.
+	Notes []Note `json:"notes"`
+	// SuggestedTest is a test stage for the detected ecosystem when the
+	// original runs no tests (migrate never invents one).
+	SuggestedTest *Suggestion `json:"suggested_test_stage,omitempty"`
+	// Proof is the result of Prove.
+	Proof ProofSummary `json:"proof"`
+}
+
+// LineMap is one instruction and the stage it went to.
+type LineMap struct {
+	// Line in the original Dockerfile; 0 for an instruction migrate added.
+	Line        int    `json:"line"`
+	Instruction string `json:"instruction"`
+	// Stage: base, src, test, prod, a kept builder stage, or "args" for
+	// build args before the first FROM.
+	Stage string `json:"stage"`
+	// Note says what happened beyond the move: "moved before the source
+	// copy", "exec form", "new: ...".
+	Note string `json:"note,omitempty"`
+}
+
+// Change is one change in behaviour of the prod build.
+type Change struct {
+	// Kind is one of the Change* constants.
+	Kind    string `json:"kind"`
+	Summary string `json:"summary"`
+	// Lines of the original Dockerfile the change is about.
+	Lines  []int  `json:"lines"`
+	Detail string `json:"detail"`
+	// Caveats are residual differences the change may bring.
+	Caveats []string `json:"caveats,omitempty"`
+
+	// The instructions the change removes from, adds to and moves within
+	// the prod build: what Prove accounts the differences with.
+	removed, added, moved []spec.Step
+}
+
+// Note is something migrate left as it is, with the reason.
+type Note struct {
+	Line int    `json:"line,omitempty"`
+	Msg  string `json:"message"`
+}
+
+// Suggestion is a test stage to add by hand.
+type Suggestion struct {
+	// Reason says why there is no test stage.
+	Reason    string   `json:"reason"`
+	Ecosystem string   `json:"ecosystem"`
+	Steps     []string `json:"steps"`
+	// Assumes says what the steps take for granted.
+	Assumes string `json:"assumes,omitempty"`
+}
+
+// ProofSummary is the result of Prove.
+type ProofSummary struct {
+	// Target is the migrated target compared with the original's last stage.
+	Target string `json:"target"`
+	// Differences found by the comparison.
+	Differences int `json:"differences"`
+	// Accounted is true when each difference is one of the changes.
+	Accounted bool `json:"accounted"`
+}
+
+// JSON returns the report as indented JSON.
+func (r *Report) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Text returns the report as text for migrate-report.txt.
+func (r *Report) Text() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dockstage migrate %s: stages %s\n", r.File, strings.Join(r.Stages, " -> "))
+	if len(r.Ecosystems) == 0 {
+		b.WriteString("ecosystem: none recognised\n")
+	}
+	for _, e := range r.Ecosystems {
+		name := e.Name
+		if e.Tool != "" {
+			name += " (" + e.Tool + ")"
+		}
+		fmt.Fprintf(&b, "ecosystem: %s: %s\n", name, strings.Join(e.Evidence, "; "))
+	}
+	b.WriteString("\nline  stage  instruction\n")
+	for _, l := range r.Lines {
+		n := "-"
+		if l.Line > 0 {
+			n = strconv.Itoa(l.Line)
+		}
+		fmt.Fprintf(&b, "%4s  %-5s  %s", n, l.Stage, l.Instruction)
+		if l.Note != "" {
+			fmt.Fprintf(&b, "   (%s)", l.Note)
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("\nchanges in behaviour (the only differences between the original build and the prod target):\n")
+	if len(r.Changes) == 0 {
+		b.WriteString("  none: the prod target is the original build\n")
+	}
+	for i, c := range r.Changes {
+		fmt.Fprintf(&b, "%d. %s (line %s)\n", i+1, c.Summary, joinInts(c.Lines))
+		wrap(&b, c.Detail, "   ")
+		for _, cv := range c.Caveats {
+			wrap(&b, "caveat: "+cv, "   ")
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\nnotes:\n")
+		for _, n := range r.Notes {
+			msg := n.Msg
+			if n.Line > 0 {
+				msg = "line " + strconv.Itoa(n.Line) + ": " + msg
+			}
+			wrap(&b, "- "+msg, "  ")
+		}
+	}
+	if s := r.SuggestedTest; s != nil {
+		b.WriteString("\nsuggested test stage:\n")
+		msg := s.Reason + ". For " + s.Ecosystem + ", add this between src and prod in dockstage.yaml"
+		if s.Assumes != "" {
+			msg += " (it assumes " + s.Assumes + ")"
+		}
+		wrap(&b, msg+":", "  ")
+		b.WriteString("    test:\n      from: src\n      steps:\n")
+		for _, st := range s.Steps {
+			fmt.Fprintf(&b, "        - run: %s\n", st)
+		}
+	}
+	b.WriteString("\nproof:\n")
+	p := r.Proof
+	msg := "the prod target, its stages joined into one, was compared instruction by instruction with the original's last stage (the rules of `dockstage diff`): "
+	switch {
+	case p.Differences == 0 && p.Accounted:
+		msg += "no difference, the prod target is the original build."
+	case p.Accounted:
+		msg += fmt.Sprintf("%d difference(s), each one of the changes above.", p.Differences)
+	default:
+		msg += fmt.Sprintf("%d difference(s), NOT all of them named above.", p.Differences)
+	}
+	for _, c := range r.Changes {
+		if c.Kind == ChangeContextNarrowed {
+			msg += " The .dockerignore change is in the build context, not in an instruction: it was computed from the context's files."
+			break
+		}
+	}
+	wrap(&b, msg, "  ")
+	return []byte(b.String())
+}
+
+// wrap writes text wrapped at 100 columns, each line indented.
+func wrap(b *strings.Builder, text, indent string) {
+	const width = 100
+	line := indent
+	cont := indent
+	if strings.HasPrefix(text, "- ") {
+		cont += "  "
+	} else if strings.HasPrefix(text, "caveat: ") {
+		cont += "  "
+	}
+	for _, w := range strings.Fields(text) {
+		if utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) > width && strings.TrimSpace(line) != "" {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = cont
+		}
+		if strings.TrimSpace(line) != "" {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+}
+
+// builderTests lists the lines of the earlier stages that run tests.
+func (m *migrator) builderTests() []int {
+	var lines []int
+	for _, st := range m.orig.Stages[:len(m.orig.Stages)-1] {
+		for _, step := range st.Steps {
+			if step.Run == nil {
+				continue
+			}
+			if ri := m.classifyRun(step); ri.class == runTest || ri.class == runMixedTest || ri.class == runImplicitTest {
+				lines = append(lines, step.Pos.Line)
+			}
+		}
+	}
+	return lines
+}
+
+// describeLine is the first line of the instruction at line n of the
+// Dockerfile, shortened.
+func (m *migrator) describeLine(n int) string {
+	if n < 1 || n > len(m.src) {
+		return ""
+	}
+	l := strings.TrimSpace(strings.TrimSuffix(m.src[n-1], "\r"))
+	if strings.HasSuffix(l, string(m.esc)) {
+		l = strings.TrimSpace(strings.TrimSuffix(l, string(m.esc))) + " ..."
+	}
+	return shorten(l)
+}
+
+func shorten(s string) string {
+	const max = 72
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-3]) + "..."
+}
+
+// describeStep is a one-line Dockerfile-like text of a step migrate added.
+func describeStep(s spec.Step) string {
+	switch {
+	case s.Copy != nil:
+		var parts []string
+		if s.Copy.Chown != "" {
+			parts = append(parts, "--chown="+s.Copy.Chown)
+		}
+		if s.Copy.Chmod != "" {
+			parts = append(parts, "--chmod="+s.Copy.Chmod)
+		}
+		if s.Copy.Link {
+			parts = append(parts, "--link")
+		}
+		parts = append(append(parts, s.Copy.Src...), s.Copy.Dest)
+		return shorten("COPY " + strings.Join(parts, " "))
+	case s.Run != nil:
+		return shorten("RUN " + s.Run.Command.Shell)
+	}
+	return shorten(strings.TrimSpace(stepText(s)))
+}
+
+func (m *migrator) report(out *spec.Spec) *Report {
+	r := &Report{File: m.opts.File}
+	for _, st := range out.Stages {
+		r.Stages = append(r.Stages, st.Name)
+	}
+	r.Ecosystems = m.ecos.result()
+	if r.Ecosystems == nil {
+		r.Ecosystems = []Ecosystem{}
+	}
+	for _, kv := range m.orig.Args {
+		r.Lines = append(r.Lines, LineMap{Line: kv.Pos.Line, Instruction: m.describeLine(kv.Pos.Line), Stage: "args", Note: "build arg before the first FROM, kept"})
+	}
+	for _, st := range m.orig.Stages[:len(m.orig.Stages)-1] {
+		r.Lines = append(r.Lines, LineMap{Line: st.Pos.Line, Instruction: m.describeLine(st.Pos.Line), Stage: st.Name, Note: "builder stage, kept as it is"})
+		for _, s := range st.Steps {
+			r.Lines = append(r.Lines, LineMap{Line: s.Pos.Line, Instruction: m.describeLine(s.Pos.Line), Stage: st.Name})
+		}
+	}
+	r.Lines = append(r.Lines, LineMap{Line: m.final.Pos.Line, Instruction: m.describeLine(m.final.Pos.Line), Stage: StageBase})
+	copiesListed := false
+	for i, it := range m.items {
+		stage := StageSrc
+		switch {
+		case it.toProd:
+			stage = StageProd
+		case i < m.srcStart, it.blockMove:
+			stage = StageBase
+		case it.test:
+			stage = StageTest
+		case i >= m.srcEnd:
+			stage = StageProd
+		}
+		if it.blockMove && !copiesListed {
+			copiesListed = true
+			for _, cp := range m.manifestCopies {
+				r.Lines = append(r.Lines, LineMap{Instruction: describeStep(cp), Stage: StageBase, Note: "new: the dependency manifests, before the source copy"})
+			}
+		}
+		r.Lines = append(r.Lines, LineMap{Line: it.line, Instruction: m.describeLine(it.line), Stage: stage, Note: it.note})
+		if it.testRun != nil {
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the tests line %d ran implicitly", it.line)})
+		}
+	}
+	var carried []string
+	for _, st := range out.Stages {
+		if len(st.Steps) > 0 && st.Steps[0].Arg != nil && len(st.Steps[0].Comment) > 0 && strings.HasPrefix(st.Steps[0].Comment[0], "dockstage migrate: build args") {
+			carried = append(carried, st.Name)
+		}
+	}
+	if len(carried) > 0 {
+		m.notes = append(m.notes, Note{Msg: "the build args declared in the stages above are declared again at the head of " + strings.Join(carried, ", ") + " (an ARG's scope ends with its stage); their values are the same"})
+	}
+	hasTest := false
+	for _, st := range out.Stages {
+		if st.Name == StageTest {
+			hasTest = true
+		}
+	}
+	builderTests := m.builderTests()
+	if len(m.orig.Stages) > 1 {
+		msg := "only the last stage was split; the earlier stages are kept as they are"
+		if len(builderTests) > 0 {
+			msg += ", with the tests they run (line " + joinInts(builderTests) + ")"
+		}
+		m.notes = append(m.notes, Note{Msg: msg})
+	}
+	mixed := false
+	for _, it := range m.items {
+		mixed = mixed || it.run != nil && it.run.class == runMixedTest
+	}
+	switch {
+	case hasTest, len(builderTests) > 0:
+	case len(r.Ecosystems) == 0:
+		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
+	default:
+		e := r.Ecosystems[0]
+		if steps, assumes := testSuggestion(e, m.ctx); steps != nil {
+			name := e.Name
+			if e.Tool != "" {
+				name += " (" + e.Tool + ")"
+			}
+			reason := "the original runs no tests, so there is no test stage"
+			if mixed {
+				reason = "the original runs its tests inside a build command (see the notes), so there is no test stage; once that RUN is split"
+			}
+			r.SuggestedTest = &Suggestion{Reason: reason, Ecosystem: name, Steps: steps, Assumes: assumes}
+		}
+	}
+	if m.sourceCopy == len(m.items) && m.prodStart > 0 {
+		m.notes = append(m.notes, Note{Msg: "no COPY of the source from the build context: src holds no steps"})
+	}
+	r.Changes = m.changes
+	if r.Changes == nil {
+		r.Changes = []Change{}
+	}
+	r.Notes = m.notes
+	if r.Notes == nil {
+		r.Notes = []Note{}
+	}
+	return r
+}

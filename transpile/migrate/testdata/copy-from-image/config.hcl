@@ -1,0 +1,4 @@
+template {
+  source = "/etc/app/templates/app.ctmpl"
+  destination = "/tmp/app.conf"
+}

@@ -1,0 +1,1 @@
+public class UnitTest1 { [Xunit.Fact] public void Works() {} }

@@ -1,0 +1,3 @@
+package app;
+
+public class Main { public static void main(String[] a) {} }

@@ -1,0 +1,3 @@
+package shop;
+
+public class Main { public static void main(String[] a) {} }

@@ -1,0 +1,3 @@
+package demo;
+
+public class App { public static void main(String[] a) { System.out.println("hi"); } }

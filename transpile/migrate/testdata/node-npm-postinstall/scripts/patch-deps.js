@@ -1,0 +1,1 @@
+// patches a dependency after install

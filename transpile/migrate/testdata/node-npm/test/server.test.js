@@ -1,0 +1,2 @@
+const app = require('../server');
+test('app exists', () => expect(app).toBeDefined());

@@ -1,0 +1,4 @@
+<?php
+namespace Blog;
+
+final class Post {}
