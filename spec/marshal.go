@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,8 +26,14 @@ func Marshal(s *Spec) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// strNode is a string scalar. A multi-line string that starts with a
+// blank, a tab, a newline or a carriage return is double-quoted: yaml.v3's
+// literal block style would not read it back as written.
 func strNode(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.Contains(s, "\n") && strings.ContainsAny(s[:1], "\n\t \r") {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	return n
 }
 
@@ -96,4 +103,19 @@ func (h Healthcheck) MarshalYAML() (any, error) {
 	}
 	type plain Healthcheck
 	return plain(h), nil
+}
+
+// MarshalYAML writes a heredoc body double-quoted when yaml.v3's literal
+// block style would not read it back as written: a multi-line body that
+// starts with a newline, a tab, a space or a carriage return (yaml.v3 drops
+// leading newlines and cannot parse a first line that starts with a tab).
+func (h Heredoc) MarshalYAML() (any, error) {
+	type plain Heredoc
+	b := h.Body
+	if !strings.Contains(b, "\n") || !strings.ContainsAny(b[:1], "\n\t \r") {
+		return plain(h), nil
+	}
+	return &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		strNode("name"), strNode(h.Name), strNode("body"), strNode(b),
+	}}, nil
 }

@@ -18,12 +18,6 @@
 //   - Exec-form commands are YAML sequences.
 package spec
 
-import (
-	"strings"
-
-	"gopkg.in/yaml.v3"
-)
-
 // Version is the only spec version this package reads and writes.
 const Version = 1
 
@@ -309,21 +303,3 @@ type ComposeDev struct {
 	PortsPos  Pos `yaml:"-"`
 }
 
-// MarshalYAML writes a heredoc body double-quoted when yaml.v3's literal
-// block style would not read it back as written: a multi-line body that
-// starts with a newline, a tab, a space or a carriage return (yaml.v3 drops
-// leading newlines and cannot parse a first line that starts with a tab).
-func (h Heredoc) MarshalYAML() (any, error) {
-	type plain Heredoc
-	b := h.Body
-	if !strings.Contains(b, "\n") || !strings.ContainsAny(b[:1], "\n\t \r") {
-		return plain(h), nil
-	}
-	str := func(s string, style yaml.Style) *yaml.Node {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: style}
-	}
-	return &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-		str("name", 0), str(h.Name, 0),
-		str("body", 0), str(b, yaml.DoubleQuotedStyle),
-	}}, nil
-}

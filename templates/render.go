@@ -170,11 +170,33 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("internal error: rendering the Dockerfile: %w", err)
 	}
+	b = guardDirectives(b, len(df.Directives))
 	warns, err := VerifyDockerfile(b, df)
 	if err != nil {
 		return nil, nil, &InternalError{File: "Dockerfile", Err: err, Text: b}
 	}
 	return b, warns, nil
+}
+
+var directiveRE = regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`)
+
+// guardDirectives keeps a comment that looks like a parser directive
+// ("# syntax=...") from being read as one: when such a comment directly
+// follows the real directives, an empty comment line is put before it,
+// which ends the directive section.
+func guardDirectives(b []byte, directives int) []byte {
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	if directives < len(lines) && directiveRE.Match(lines[directives]) {
+		var out []byte
+		for i, l := range lines {
+			if i == directives {
+				out = append(out, "#\n"...)
+			}
+			out = append(out, l...)
+		}
+		return out
+	}
+	return b
 }
 
 func comment(s string) string {
@@ -198,7 +220,7 @@ func instruction(in transpile.Instruction, esc rune) (string, error) {
 		return "", err
 	}
 	b.WriteString(line)
-	for _, h := range in.Heredocs {
+	for _, h := range heredocsOf(in) {
 		b.WriteByte('\n')
 		b.WriteString(h.Body)
 		if !strings.HasSuffix(h.Body, "\n") && h.Body != "" {
@@ -209,13 +231,22 @@ func instruction(in transpile.Instruction, esc rune) (string, error) {
 	return b.String(), nil
 }
 
+// heredocsOf lists the heredocs written after an instruction's line: its
+// own and those of an ONBUILD trigger.
+func heredocsOf(in transpile.Instruction) []spec.Heredoc {
+	if in.Sub == nil {
+		return in.Heredocs
+	}
+	return append(append([]spec.Heredoc{}, in.Heredocs...), in.Sub.Heredocs...)
+}
+
 func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 	parts := []string{in.Keyword}
 	for _, f := range in.Flags {
 		if f.Bare {
 			parts = append(parts, "--"+f.Name)
 		} else {
-			parts = append(parts, "--"+f.Name+"="+f.Value)
+			parts = append(parts, "--"+f.Name+"="+flagValue(f.Value, esc))
 		}
 	}
 	switch in.Form {
@@ -259,6 +290,25 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 // their own.
 const maxLine = 100
 
+// flagValue writes a flag value; BuildKit's parser removes quotes from
+// flag words, so a value with blanks, quotes or the escape character is
+// double-quoted with `"` and the escape character escaped.
+func flagValue(v string, esc rune) string {
+	if v != "" && !strings.ContainsAny(v, " \t\"'"+string(esc)) {
+		return v
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range v {
+		if r == '"' || r == esc {
+			b.WriteRune(esc)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 func jsonArray(words []string) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -276,35 +326,88 @@ var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
 
 // Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
 // values): bare when it holds only safe characters, else double-quoted with
-// `"` and the escape character escaped. `$` references stay live and an
-// escaped dollar (escape character then `$`) stays a literal dollar, as the
-// spec's value conventions say.
+// `"` and the escape character escaped. `$` references stay live (a
+// `${...}` is copied as written) and an escaped dollar (escape character
+// then `$`) stays a literal dollar, as the spec's value conventions say.
+// A value whose `${...}` holds quotes or blanks cannot sit inside double
+// quotes (the parser would end the quote inside it); it is written
+// unquoted with each blank and quote escaped instead.
 func Word(v string, esc rune) string {
 	if v != "" && plainWordRE.MatchString(v) {
 		return v
 	}
-	var b strings.Builder
-	b.WriteByte('"')
 	rs := []rune(v)
+	quoted := !hasComplexRef(rs, esc)
+	var b strings.Builder
+	if quoted {
+		b.WriteByte('"')
+	}
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
-		case r == '"':
-			b.WriteRune(esc)
-			b.WriteRune('"')
+		case r == '$' && i+1 < len(rs) && rs[i+1] == '{':
+			// BuildKit reads the inside of ${...} as a word of its own.
+			end := refEnd(rs, i+1, esc)
+			b.WriteString(string(rs[i:end]))
+			i = end - 1
 		case r == esc && i+1 < len(rs) && rs[i+1] == '$':
 			b.WriteRune(esc)
 			b.WriteRune('$')
 			i++
-		case r == esc:
+		case r == esc, r == '"':
 			b.WriteRune(esc)
+			b.WriteRune(r)
+		case !quoted && (r == ' ' || r == '\t' || r == '\''):
 			b.WriteRune(esc)
+			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
 		}
 	}
-	b.WriteByte('"')
+	if quoted {
+		b.WriteByte('"')
+	}
 	return b.String()
+}
+
+// hasComplexRef reports whether a ${...} reference in rs holds a quote or
+// a blank.
+func hasComplexRef(rs []rune, esc rune) bool {
+	for i := 0; i+1 < len(rs); i++ {
+		if rs[i] == esc {
+			i++
+			continue
+		}
+		if rs[i] == '$' && rs[i+1] == '{' {
+			end := refEnd(rs, i+1, esc)
+			if strings.ContainsAny(string(rs[i:end]), "\"' \t") {
+				return true
+			}
+			i = end - 1
+		}
+	}
+	return false
+}
+
+// refEnd returns the index just past the '}' that closes the '{' at open,
+// counting nested braces and skipping escaped characters; len(rs) when it
+// is not closed.
+func refEnd(rs []rune, open int, esc rune) int {
+	depth := 0
+	for j := open; j < len(rs); j++ {
+		switch rs[j] {
+		case esc:
+			j++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		}
+	}
+	return len(rs)
 }
 
 // ---- compose ----

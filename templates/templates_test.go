@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -34,6 +35,7 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		{"tab\there", "tab\there"},
 		{"a'b", "a'b"},
 		{"ünïcode", "ünïcode"},
+		{`${A:-"x y"} z`, "<A> z"},
 	}
 	for _, c := range cases {
 		for _, esc := range []rune{'\\', '`'} {
@@ -162,5 +164,55 @@ func TestComposeValuesCannotBreakStructure(t *testing.T) {
 	}
 	if strings.Contains(string(b), "\n  privileged: true") {
 		t.Errorf("value broke out of its scalar:\n%s", b)
+	}
+}
+
+// renderSpec renders a spec's Dockerfile through the whole forward path.
+func renderSpec(t *testing.T, yml string) string {
+	t.Helper()
+	s, err := spec.Load("t.yaml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := transpile.Forward(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := RenderDockerfile(out.Dockerfile, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRenderEdgeCases(t *testing.T) {
+	head := "version: 1\nname: a\n"
+	// A comment that reads like a directive stays a comment.
+	df := renderSpec(t, head+"comment: [\"syntax=evil/frontend\"]\nstages:\n  b: {from: debian}\n")
+	res, err := parser.Parse(strings.NewReader(df))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(df, "# syntax") {
+		t.Errorf("comment became a directive:\n%s", df)
+	}
+	_ = res
+	// Flag values with blanks and quotes survive BuildKit's flag parsing.
+	df = renderSpec(t, head+"stages:\n  b:\n    from: debian\n    steps:\n      - copy: {src: [a], dest: /b, chown: 'my \"user\"'}\n")
+	res, err = parser.Parse(strings.NewReader(df))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, _, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stages[0].Commands[0].(*instructions.CopyCommand).Chown; got != `my "user"` {
+		t.Errorf("chown = %q\n%s", got, df)
+	}
+	// An ONBUILD trigger's heredoc body is written after the ONBUILD line.
+	df = renderSpec(t, head+"stages:\n  b:\n    from: debian\n    steps:\n      - onbuild: {run: {command: \"<<EOF\", heredocs: [{name: EOF, body: \"echo hi\\n\"}]}}\n")
+	if !strings.Contains(df, "ONBUILD RUN <<EOF\necho hi\nEOF\n") {
+		t.Errorf("ONBUILD heredoc:\n%s", df)
 	}
 }

@@ -74,11 +74,12 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 	if len(n.Flags) != len(in.Flags) {
 		return fmt.Errorf("%s has %d flags, the model has %d", in.Keyword, len(n.Flags), len(in.Flags))
 	}
-	if len(n.Heredocs) != len(in.Heredocs) {
-		return fmt.Errorf("%s has %d heredocs, the model has %d", in.Keyword, len(n.Heredocs), len(in.Heredocs))
+	docs := heredocsOf(in)
+	if len(n.Heredocs) != len(docs) {
+		return fmt.Errorf("%s has %d heredocs, the model has %d", in.Keyword, len(n.Heredocs), len(docs))
 	}
 	for i, h := range n.Heredocs {
-		if h.Name != in.Heredocs[i].Name || h.Content != bodyOf(in.Heredocs[i].Body) {
+		if h.Name != docs[i].Name || h.Content != bodyOf(docs[i].Body) {
 			return fmt.Errorf("%s heredoc %q does not read back as written", in.Keyword, in.Heredocs[i].Name)
 		}
 	}
@@ -87,7 +88,11 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 			if n.Next == nil || len(n.Next.Children) != 1 {
 				return fmt.Errorf("ONBUILD has no trigger")
 			}
-			return matchNode(n.Next.Children[0], *in.Sub)
+			sub := *in.Sub
+			sub.Heredocs = nil // written and read with the ONBUILD line
+			trigger := *n.Next.Children[0]
+			trigger.Heredocs = nil
+			return matchNode(&trigger, sub)
 		}
 	}
 	args := 0

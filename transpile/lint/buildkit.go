@@ -10,7 +10,9 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -46,12 +48,17 @@ type buildkitResult struct {
 	errLine int
 }
 
+// allLLBCaps is every LLB capability this BuildKit knows, as a current
+// BuildKit daemon reports them: without a CapSet, dispatching RUN --mount
+// options such as required= dereferences nil.
+var allLLBCaps = pb.Caps.CapSet(pb.Caps.All())
+
 // runBuildKit runs every BuildKit build check on a Dockerfile, in-process
 // and offline: dockerfile2llb.DockerfileLint (the code behind `docker build
-// --check`) with the stand-in resolver and a SourceMap with a non-nil
-// Definition (DockerfileLint serialises it into the results). All stages
-// are checked, not only the default target. The `# check=` directive is
-// read by BuildKit itself.
+// --check`) with the stand-in resolver, the full LLB capability set and a
+// SourceMap with a non-nil Definition (DockerfileLint serialises it into
+// the results). All stages are checked, not only the default target. The
+// `# check=` directive is read by BuildKit itself.
 func runBuildKit(file string, src []byte) (res buildkitResult) {
 	defer func() {
 		// BuildKit is not ours: a panic on odd input becomes an error.
@@ -64,6 +71,7 @@ func runBuildKit(file string, src []byte) (res buildkitResult) {
 	}
 	r, err := dockerfile2llb.DockerfileLint(context.Background(), src, dockerfile2llb.ConvertOpt{
 		MetaResolver: offlineResolver{},
+		LLBCaps:      &allLLBCaps,
 		SourceMap: &llb.SourceMap{
 			Filename:   file,
 			Language:   "Dockerfile",
@@ -76,6 +84,10 @@ func runBuildKit(file string, src []byte) (res buildkitResult) {
 	}
 	for _, w := range r.Warnings {
 		bw := buildkitWarning{rule: w.RuleName, desc: w.Description, url: w.URL, msg: w.Detail}
+		if w.RuleName == linter.RuleUndefinedVar.Name {
+			// Offline, the stand-in image has only PATH in its environment.
+			bw.msg += " (checked offline: a variable the base image sets is not known here)"
+		}
 		if w.Location != nil && len(w.Location.Ranges) > 0 && w.Location.Ranges[0].Start != nil {
 			bw.line = int(w.Location.Ranges[0].Start.Line)
 			bw.col = int(w.Location.Ranges[0].Start.Character) + 1

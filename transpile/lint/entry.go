@@ -82,7 +82,7 @@ func Spec(file string, src []byte, opt Options) []Finding {
 		if !p.IsValid() {
 			p = s.Pos
 		}
-		c.addID(RuleInvalid, p, 0, "internal error: BuildKit rejects the rendered Dockerfile: "+bk.err+" (please report this with the spec)")
+		c.addID(RuleInvalid, p, 0, "BuildKit cannot build the Dockerfile this spec renders: "+bk.err)
 		return c.findings()
 	}
 	checkSpec(c, s, opt.Context)
