@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
@@ -41,6 +42,9 @@ type validator struct {
 	errs   ErrorList
 	escape rune
 	args   map[string]string // global build args with a default
+	// noProbe skips the BuildKit probe of the next command (its heredocs
+	// already failed).
+	noProbe bool
 }
 
 // nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
@@ -49,7 +53,9 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`)
 // serviceRE is compose's service name rule.
 var serviceRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
-var envKeyRE = regexp.MustCompile(`^[^=\s]+$`)
+var envKeyRE = regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`)
+
+var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
 	if !p.IsValid() {
@@ -123,7 +129,7 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 	for _, kv := range l {
 		p := path + "." + kv.Key
 		if !envKeyRE.MatchString(kv.Key) {
-			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty or contain '=' or whitespace", p)
+			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}
 		v.line(kv.Pos, p, kv.Key)
 		if kv.Value == nil && !allowNil {
@@ -131,6 +137,9 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 		}
 		if kv.Value != nil {
 			v.line(kv.Pos, p, *kv.Value)
+			if msg := v.refsOK(*kv.Value); msg != "" {
+				v.errorf(kv.Pos, "%s: %s", p, msg)
+			}
 		}
 		if seen[kv.Key] {
 			v.errorf(kv.Pos, "%s: duplicate key", p)
@@ -182,6 +191,51 @@ func (v *validator) ref(ref string, idx int, seen map[string]*Stage, allowIndex 
 	}
 	return ""
 }
+
+// refsOK checks each ${...} reference in a value with BuildKit's lexer: it
+// must be closed and well formed ("" when all are).
+func (v *validator) refsOK(val string) string {
+	rs := []rune(val)
+	for i := 0; i+1 < len(rs); i++ {
+		if rs[i] == v.escape {
+			i++
+			continue
+		}
+		if rs[i] != '$' || rs[i+1] != '{' {
+			continue
+		}
+		depth, end := 0, -1
+		for j := i + 1; j < len(rs) && end < 0; j++ {
+			switch rs[j] {
+			case v.escape:
+				j++
+			case '{':
+				depth++
+			case '}':
+				depth--
+				if depth == 0 {
+					end = j + 1
+				}
+			}
+		}
+		if end < 0 {
+			return fmt.Sprintf("%q: the reference ${ is not closed; add } or write \\$ for a literal dollar", val)
+		}
+		ref := string(rs[i:end])
+		if _, _, err := shell.NewLex(v.escape).ProcessWord(ref, anyEnv{}); err != nil {
+			return fmt.Sprintf("%q: %s: %v", val, ref, err)
+		}
+		i = end - 1
+	}
+	return ""
+}
+
+// anyEnv defines every variable, so that only the syntax of a reference
+// is checked.
+type anyEnv struct{}
+
+func (anyEnv) Get(string) (string, bool) { return "x", true }
+func (anyEnv) Keys() []string            { return nil }
 
 type envMap map[string]string
 
@@ -264,13 +318,13 @@ func (v *validator) step(s *Step, path string, idx int, seen map[string]*Stage, 
 			v.errorf(p, "%s.label: set at least one label", path)
 		}
 	case s.Workdir != nil:
-		v.nonEmptyLine(p, path+".workdir", *s.Workdir)
+		v.text(p, path+".workdir", "WORKDIR", *s.Workdir)
 	case s.User != nil:
-		v.nonEmptyLine(p, path+".user", *s.User)
+		v.text(p, path+".user", "USER", *s.User)
 	case s.StopSignal != nil:
-		v.nonEmptyLine(p, path+".stopsignal", *s.StopSignal)
+		v.text(p, path+".stopsignal", "STOPSIGNAL", *s.StopSignal)
 	case s.Maintainer != nil:
-		v.nonEmptyLine(p, path+".maintainer", *s.Maintainer)
+		v.text(p, path+".maintainer", "MAINTAINER", *s.Maintainer)
 	case s.Expose != nil:
 		if len(s.Expose) == 0 {
 			v.errorf(p, "%s.expose: list at least one port", path)
@@ -278,6 +332,8 @@ func (v *validator) step(s *Step, path string, idx int, seen map[string]*Stage, 
 		for _, e := range s.Expose {
 			if msg := checkExpose(e); msg != "" {
 				v.errorf(p, "%s.expose: %s", path, msg)
+			} else if strings.ContainsAny(e, " \t\\`\"'") || strings.HasPrefix(e, "-") {
+				v.errorf(p, "%s.expose: %q: a port cannot hold blanks, quotes, escape characters or start with '-'", path, e)
 			}
 		}
 	case s.Volume != nil:
@@ -437,7 +493,9 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 	if strings.ContainsRune(strings.ReplaceAll(text, "\r\n", ""), '\r') {
 		v.errorf(p, "%s: a carriage return is allowed only before a newline", path)
 	}
-	cont := regexp.MustCompile(regexp.QuoteMeta(string(v.escape)) + `[ \t]*$`)
+	e := regexp.QuoteMeta(string(v.escape))
+	// BuildKit's continuation rule (parser.setEscapeToken).
+	cont := regexp.MustCompile(`([^` + e + `])` + e + `[ \t]*$|^` + e + `[ \t]*$`)
 	for i, l := range lines {
 		last := i == len(lines)-1
 		isComment := i > 0 && strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
@@ -448,10 +506,63 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 			v.errorf(p, "%s: line %d of the command ends without the escape character %s, so the newline would end the instruction; end each continued line with %s, or use a heredoc", path, i+1, string(v.escape), string(v.escape))
 		case last && isComment:
 			v.errorf(p, "%s: the command cannot end with a comment line", path)
+		case last && i > 0 && strings.TrimSpace(l) == "":
+			v.errorf(p, "%s: the command cannot end with a blank line after a continuation (it would join the next instruction)", path)
 		}
 	}
 	if !allowHeredoc && len(HeredocNames(text)) > 0 {
 		v.errorf(p, "%s: heredocs (<<NAME) are only allowed in run, copy and add", path)
+	}
+}
+
+// probe writes keyword and text (and heredoc bodies) as one instruction
+// between two others and parses it with BuildKit's parser, the authority
+// on how the line reads. It reports, as a positioned error, text that
+// would not stay exactly one keyword instruction without flags and in
+// shell form: a trailing escape character, a leading flag, a JSON array,
+// an opened heredoc, a blank continuation. It returns false on error.
+func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) bool {
+	var b strings.Builder
+	if v.escape == '`' {
+		b.WriteString("# escape=`\n")
+	}
+	b.WriteString("FROM scratch\n" + keyword + " " + text + "\n")
+	for _, h := range docs {
+		b.WriteString(h.Body)
+		if h.Body != "" && !strings.HasSuffix(h.Body, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(h.Name + "\n")
+	}
+	b.WriteString("LABEL dockstage.probe=end\n")
+	res, err := parser.Parse(strings.NewReader(b.String()))
+	reason := ""
+	switch {
+	case err != nil:
+		reason = err.Error()
+	case len(res.AST.Children) != 3 || !strings.EqualFold(res.AST.Children[2].Value, "label"):
+		reason = "it does not end where it should (a trailing escape character or an open heredoc joins the next instruction)"
+	case len(res.AST.Children[1].Flags) > 0:
+		reason = fmt.Sprintf("it starts with %q, which reads as a flag", res.AST.Children[1].Flags[0])
+	case res.AST.Children[1].Attributes["json"]:
+		reason = "it reads as an exec-form JSON array"
+	case len(res.AST.Children[1].Heredocs) != len(docs):
+		reason = "it opens a heredoc"
+	}
+	if reason != "" {
+		v.errorf(p, "%s: %s would not read back as written: %s", path, keyword, reason)
+		return false
+	}
+	return true
+}
+
+// text checks a single-line instruction argument (WORKDIR, USER,
+// STOPSIGNAL, MAINTAINER).
+func (v *validator) text(p Pos, path, keyword, s string) {
+	n := len(v.errs)
+	v.nonEmptyLine(p, path, s)
+	if len(v.errs) == n {
+		v.probe(p, path, keyword, s, nil)
 	}
 }
 
@@ -470,19 +581,27 @@ func (v *validator) command(c *Command, path string, p Pos, docs []Heredoc) {
 		}
 		return
 	}
+	n := len(v.errs)
 	v.shellText(p, path, c.Shell, docs != nil)
+	if len(v.errs) == n && !v.noProbe && len(HeredocNames(c.Shell)) == len(docs) {
+		v.probe(p, path, "RUN", c.Shell, docs)
+	}
 }
 
 func (v *validator) run(r *Run, path string, idx int, seen map[string]*Stage, p Pos) {
 	if r.Pos.IsValid() {
 		p = r.Pos
 	}
-	v.command(&r.Command, path+".command", p, nilIfEmpty(r.Heredocs))
+	n := len(v.errs)
 	if !r.Command.Exec {
 		v.heredocs(p, path, HeredocNames(r.Command.Shell), r.Heredocs)
 	} else if len(r.Heredocs) > 0 {
 		v.errorf(p, "%s.heredocs: heredocs need a shell-form command", path)
 	}
+	// With broken heredocs the command's own probe would only repeat them.
+	v.noProbe = len(v.errs) > n
+	v.command(&r.Command, path+".command", p, nilIfEmpty(r.Heredocs))
+	v.noProbe = false
 	switch r.Network {
 	case "", "default", "none", "host":
 	default:
@@ -573,6 +692,9 @@ func (v *validator) copy(c *Copy, path string, idx int, seen map[string]*Stage, 
 	}
 	for _, e := range c.Exclude {
 		v.nonEmptyLine(p, path+".exclude", e)
+	}
+	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
+		v.errorf(p, "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
 	}
 	if !isAdd {
 		if c.Checksum != "" || c.KeepGitDir != nil || c.Unpack != nil {

@@ -309,17 +309,18 @@ func flagValue(v string, esc rune) string {
 	return b.String()
 }
 
+// jsonArray writes words as a JSON array, each element encoded on its own
+// and joined with ", ".
 func jsonArray(words []string) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if words == nil {
-		words = []string{}
+	parts := make([]string, len(words))
+	for i, w := range words {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(w) // a string always encodes
+		parts[i] = strings.TrimSuffix(buf.String(), "\n")
 	}
-	_ = enc.Encode(words) // []string always encodes
-	s := strings.TrimSuffix(buf.String(), "\n")
-	// BuildKit reads `["a","b"]`; a space after commas reads better.
-	return strings.ReplaceAll(s, `","`, `", "`)
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)

@@ -95,10 +95,11 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 			return matchNode(&trigger, sub)
 		}
 	}
-	args := 0
+	var vals []string
 	for x := n.Next; x != nil; x = x.Next {
-		args++
+		vals = append(vals, x.Value)
 	}
+	args := len(vals)
 	json := n.Attributes["json"]
 	switch in.Form {
 	case transpile.FormJSON:
@@ -107,6 +108,11 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 		}
 		if args != len(in.Words) {
 			return fmt.Errorf("%s has %d arguments, the model has %d", in.Keyword, args, len(in.Words))
+		}
+		for i, w := range in.Words {
+			if vals[i] != w {
+				return fmt.Errorf("%s argument %d reads back as %q, the model has %q", in.Keyword, i, vals[i], w)
+			}
 		}
 	case transpile.FormText:
 		if json {
@@ -118,6 +124,11 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 		}
 		if in.Keyword != "FROM" && args != len(in.Words) {
 			return fmt.Errorf("%s has %d words, the model has %d", in.Keyword, args, len(in.Words))
+		}
+		for i, w := range in.Words {
+			if in.Keyword != "FROM" && vals[i] != w {
+				return fmt.Errorf("%s word %d reads back as %q, the model has %q", in.Keyword, i, vals[i], w)
+			}
 		}
 	case transpile.FormKV:
 		per := 3 // ENV and LABEL parse to key, value, separator

@@ -3,6 +3,7 @@ package transpile
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/dockstage/dockstage/spec"
 )
@@ -171,10 +172,12 @@ func forwardCopy(keyword string, c *spec.Copy) Instruction {
 }
 
 // needsJSON reports whether a path list must be written in JSON form: a
-// path with whitespace or a quote cannot be a shell-form word.
+// path with white space, a quote or an escape character, or one that starts
+// like a flag or a JSON array, cannot be a shell-form word.
 func needsJSON(words []string) bool {
 	for _, w := range words {
-		if w == "" || strings.ContainsAny(w, " \t\"'") || strings.HasPrefix(w, "[") {
+		if w == "" || strings.ContainsAny(w, "\"'\\`") || strings.IndexFunc(w, unicode.IsSpace) >= 0 ||
+			strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") {
 			return true
 		}
 	}

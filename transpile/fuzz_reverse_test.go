@@ -35,6 +35,8 @@ var knownRejections = []string{
 	"is not a network mode",
 	"is not a security mode",
 	"stage index",
+	"BuildKit needs a numeric owner",
+	"the reference ${ is not closed",
 	// The spec model cannot hold it (see the package report).
 	"ends with the escape character",
 	"mount values cannot contain",

@@ -1,0 +1,3 @@
+module example.com/migrate/hello
+
+go 1.22
