@@ -302,4 +302,3 @@ type ComposeDev struct {
 	TargetPos Pos `yaml:"-"`
 	PortsPos  Pos `yaml:"-"`
 }
-
