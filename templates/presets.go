@@ -133,13 +133,13 @@ func FindPreset(name string, dir fs.FS) (PresetInfo, error) {
 		names = append(names, p.Name)
 	}
 	e := &UnknownPresetError{Name: name, Known: names}
-	if s, ok := suggest.Search(name, names, false); ok {
-		e.Suggestion = s
-	}
-	for _, n := range names { // "python" -> "python-pip"
-		if e.Suggestion == "" && strings.HasPrefix(n, name+"-") {
+	for _, n := range names { // "python", "nod" -> "python-pip", "node-npm"
+		if e.Suggestion == "" && name != "" && strings.HasPrefix(n, name) {
 			e.Suggestion = n
 		}
+	}
+	if s, ok := suggest.Search(name, names, false); ok && e.Suggestion == "" {
+		e.Suggestion = s
 	}
 	return PresetInfo{}, e
 }

@@ -275,7 +275,7 @@ stages:
 		t.Errorf("team preset not used:\n%s", b)
 	}
 
-	for _, c := range []struct{ name, suggestion string }{{"pyhton-pip", "python-pip"}, {"python", "python-pip"}, {"rustt", "rust"}, {"cobol", ""}} {
+	for _, c := range []struct{ name, suggestion string }{{"pyhton-pip", "python-pip"}, {"python", "python-pip"}, {"nod", "node-npm"}, {"rustt", "rust"}, {"cobol", ""}} {
 		_, err := RenderPreset(c.name, PresetData{}, nil)
 		var ue *UnknownPresetError
 		if !errors.As(err, &ue) {

@@ -341,6 +341,9 @@ func ignoreSeed(r ecosystem.Result) string {
 	var pats []string
 	switch r.Ecosystem {
 	case ecosystem.Node, ecosystem.Static:
+		if r.Manager == ecosystem.NoManager {
+			break
+		}
 		pats = []string{"node_modules", "npm-debug.log*", ".next", ".cache"}
 		if r.BuildDir != "" {
 			pats = append(pats, r.BuildDir)

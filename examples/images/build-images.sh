@@ -132,7 +132,7 @@ make_rootfs_tar() {
 cleanup_rootfs() {
 	local tmp=$1 m
 	# debootstrap mounts /proc and /sys in the target; never delete through a live mount
-	for m in $(awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r); do
+	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
 	if awk -v t="$tmp/" 'index($2, t) == 1 { found = 1 } END { exit !found }' /proc/mounts; then
@@ -213,7 +213,7 @@ build_image() {
 build_golang() {
 	local goroot gover minor ctx
 	goroot=$(go env GOROOT 2>/dev/null || true)
-	[ -n "$goroot" ] && [ -x "$goroot/bin/go" ] || die "no host Go toolchain found (go env GOROOT)"
+	if [ -z "$goroot" ] || [ ! -x "$goroot/bin/go" ]; then die "no host Go toolchain found (go env GOROOT)"; fi
 	gover=$("$goroot/bin/go" env GOVERSION) # go1.26.8
 	gover=${gover#go}
 	minor=$(echo "$gover" | cut -d. -f1,2)
