@@ -27,8 +27,16 @@ e2e:
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
-	$(GO) test ./spec -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile -run '^$$' -fuzz FuzzReverse -fuzztime $(FUZZTIME)
+	$(GO) test ./spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzReverse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzUnquoteWord$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzCompareBuilds$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./templates -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./templates -run '^$$' -fuzz '^FuzzPresetFromManifests$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzDockerfile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzSpec$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile/migrate -run '^$$' -fuzz '^FuzzMigrate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./transpile/ecosystem -run '^$$' -fuzz '^FuzzDetectManifests$$' -fuzztime $(FUZZTIME)
 
 ## bench: speed and memory of the pipelines.
 bench:
