@@ -268,6 +268,9 @@ type Compose struct {
 	Target string `yaml:"target,omitempty"`
 	// Context is the build context relative to the compose file; default ".".
 	Context string `yaml:"context,omitempty"`
+	// Dockerfile is the Dockerfile's path relative to the build context;
+	// default "Dockerfile".
+	Dockerfile string `yaml:"dockerfile,omitempty"`
 	// BuildArgs passed to the build.
 	BuildArgs KVList `yaml:"build_args,omitempty"`
 	// Ports are compose port mappings, "HOST:CONTAINER[/PROTO]".

@@ -761,6 +761,7 @@ func (v *validator) compose(c *Compose) {
 		}
 	}
 	v.line(p, "compose.context", c.Context)
+	v.line(p, "compose.dockerfile", c.Dockerfile)
 	v.target(orPos(c.TargetPos, p), "compose.target", or(c.Target, DefaultTarget))
 	v.kvs("compose.build_args", c.BuildArgs, true)
 	v.ports(orPos(c.PortsPos, p), "compose.ports", c.Ports)

@@ -50,7 +50,7 @@ func FuzzMigrate(f *testing.F) {
 			return
 		}
 		if !rendersBack(res.Original) {
-			t.Skip("the original itself does not render back to the same build: a renderer bug, not migrate's")
+			t.Fatalf("the original does not render back to the same build (a renderer or import bug): %q", src)
 		}
 		if err := spec.Validate(res.Spec); err != nil {
 			t.Fatalf("the migrated spec does not validate: %v", err)

@@ -203,8 +203,8 @@ type migrator struct {
 	srcStart, prodStart, sourceCopy int
 	// srcEnd ends src after the last test step: the build steps after the
 	// tests go to prod, so that the test stage sees what the tests saw.
-	srcEnd int
-	manifestCopies                  []spec.Step
+	srcEnd         int
+	manifestCopies []spec.Step
 
 	changes []Change
 	notes   []Note
@@ -1036,7 +1036,7 @@ func (m *migrator) reorder() {
 		Kind:    ChangeInstallCached,
 		Summary: "dependency install now cached before the source copy",
 		Lines:   lines,
-		Detail: fmt.Sprintf("base copies only %s and installs (line %s) before the source copy (line %d), so a source-only change no longer re-runs the install. The install reads the same files; the source copy then lays the same files over them.",
+		Detail: fmt.Sprintf("base copies only %s and installs (line %s) before the source copy (line %d), so a source-only change no longer re-runs the install. The install reads the same files; the source copy then lays the same files over them, so the image holds them in one more layer (their size again).",
 			strings.Join(files, ", "), joinInts(lines), S.line),
 		Caveats: caveats,
 		moved:   moved,
