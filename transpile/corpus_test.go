@@ -3,12 +3,17 @@ package transpile_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
@@ -57,7 +62,9 @@ var renderOptions = []templates.Options{{}, {Source: "dockstage.yaml"}}
 // TestCorpusRoundTrip proves, for every Dockerfile D of the corpus:
 //
 //	(a) render(import(D)) is the same build as D for every target
-//	    (transpile.CompareBuilds, the `dockstage diff` rules);
+//	    (transpile.CompareBuilds, the `dockstage diff` rules), and, as a
+//	    check that does not go through Reverse, BuildKit's instructions
+//	    of both are equal (checkBuildKitView);
 //	(b) import(render(import(D))) is import(D) (same spec.Marshal text);
 //	(c) every comment line of D is in render(import(D)), in order;
 //
@@ -96,6 +103,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 					t.Fatalf("render (Source %q): %v", opt.Source, err)
 				}
 				checkSameBuild(t, src, rendered)
+				checkBuildKitView(t, src, rendered)
 				checkReimport(t, want, rendered)
 				checkComments(t, src, rendered)
 				if t.Failed() {
@@ -223,4 +231,130 @@ func commentLines(t *testing.T, src []byte, dropHeader bool) []commentLine {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// checkBuildKitView is the half of property (a) that does not trust
+// Reverse: BuildKit's parser and instruction parser must read D and its
+// render as the same stages and instructions.
+func checkBuildKitView(t *testing.T, src, rendered []byte) {
+	t.Helper()
+	want, err := buildkitView(src)
+	if err != nil {
+		t.Errorf("BuildKit on D: %v", err)
+		return
+	}
+	got, err := buildkitView(rendered)
+	if err != nil {
+		t.Errorf("BuildKit on the render: %v", err)
+		return
+	}
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Errorf("BuildKit reads D and its render differently at instruction %d:\n  D: %s\n  R: %s", i, w, g)
+			return
+		}
+	}
+}
+
+// anyEnv resolves every build arg and variable NAME to "<NAME>", so that
+// expanding a word shows how its quotes, escapes and references read.
+type anyEnv struct{}
+
+func (anyEnv) Get(k string) (string, bool) { return "<" + k + ">", true }
+func (anyEnv) Keys() []string              { return nil }
+
+// buildkitView lists what BuildKit reads from a Dockerfile, one line per
+// instruction: the escape character, the build args before the first
+// FROM, then each stage (name, base, platform) and its instructions as
+// their exported fields in JSON, words expanded with anyEnv. Layout,
+// comments, keyword case and the original text are not in it.
+func buildkitView(src []byte) ([]string, error) {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, err
+	}
+	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		return nil, err
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	expand := func(w string) (string, error) {
+		v, _, err := lex.ProcessWord(w, anyEnv{})
+		return v, err
+	}
+	line := func(kind string, v any) (string, error) {
+		b, err := json.Marshal(v)
+		return kind + " " + string(b), err
+	}
+	out := []string{fmt.Sprintf("escape %q", res.EscapeToken)}
+	// Build args before the first FROM, one per line: the renderer
+	// writes `ARG A B` there as `ARG A` and `ARG B`.
+	for i := range metaArgs {
+		a := &metaArgs[i]
+		if err := a.Expand(expand); err != nil {
+			return nil, err
+		}
+		for _, kv := range a.Args {
+			l, err := line("ARG", kv)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+		}
+	}
+	for _, st := range stages {
+		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, st.BaseName, st.Platform))
+		for _, c := range st.Commands {
+			if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+				if err := e.Expand(expand); err != nil {
+					return nil, err
+				}
+			}
+			if e, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+				if err := e.ExpandRaw(expand); err != nil {
+					return nil, err
+				}
+			}
+			// The legacy `ENV k v` form and flag order are spelling.
+			switch c := c.(type) {
+			case *instructions.EnvCommand:
+				for i := range c.Env {
+					c.Env[i].NoDelim = false
+				}
+			case *instructions.LabelCommand:
+				for i := range c.Labels {
+					c.Labels[i].NoDelim = false
+				}
+			case *instructions.RunCommand:
+				slices.Sort(c.FlagsUsed)
+			}
+			l, err := line(fmt.Sprintf("%T", c), c)
+			if err != nil {
+				return nil, err
+			}
+			switch c := c.(type) {
+			case *instructions.RunCommand:
+				m, err := json.Marshal(instructions.GetMounts(c))
+				if err != nil {
+					return nil, err
+				}
+				l += fmt.Sprintf(" mounts=%s network=%q security=%q", m, instructions.GetNetwork(c), instructions.GetSecurity(c))
+			case *instructions.OnbuildCommand:
+				// A trigger is text BuildKit parses in the downstream
+				// build: compare what it will read there.
+				if v, err := buildkitView([]byte("FROM scratch\n" + c.Expression + "\n")); err == nil {
+					l = "ONBUILD " + strings.Join(v[2:], "; ")
+				}
+			}
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }

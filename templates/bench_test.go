@@ -1,0 +1,124 @@
+package templates_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/transpile"
+)
+
+// benchCorpus reads the import corpus: every Dockerfile under
+// transpile/testdata/import (issue 4's benchmark runs over it).
+func benchCorpus(b *testing.B) [][]byte {
+	b.Helper()
+	files, err := filepath.Glob("../transpile/testdata/import/*/Dockerfile")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(files) == 0 {
+		b.Fatal("no Dockerfiles under ../transpile/testdata/import")
+	}
+	srcs := make([][]byte, len(files))
+	for i, f := range files {
+		if srcs[i], err = os.ReadFile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return srcs
+}
+
+// importRender is what `dockstage import` then `dockstage render` do to a
+// Dockerfile, in memory: Reverse, Forward, and the Dockerfile render with
+// its own BuildKit verification.
+func importRender(b *testing.B, src []byte) {
+	s, _, err := transpile.Reverse("Dockerfile", src, transpile.ReverseOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := transpile.Forward(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{Source: "dockstage.yaml"}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// buildkitParse is the floor: BuildKit's own parser.Parse and
+// instructions.Parse of the same file, which any import must do once.
+func buildkitParse(b *testing.B, src []byte) {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := instructions.Parse(res.AST, nil); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func perFile(b *testing.B, d time.Duration, iters, files int) float64 {
+	b.Helper()
+	return float64(d.Nanoseconds()) / float64(iters*files)
+}
+
+// BenchmarkImportRender times import+render of the whole corpus per op and
+// reports ns/file.
+func BenchmarkImportRender(b *testing.B) {
+	srcs := benchCorpus(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, src := range srcs {
+			importRender(b, src)
+		}
+		n++
+	}
+	b.ReportMetric(perFile(b, b.Elapsed(), n, len(srcs)), "ns/file")
+}
+
+// BenchmarkBuildKitParse times BuildKit's parse of the whole corpus per op
+// and reports ns/file.
+func BenchmarkBuildKitParse(b *testing.B) {
+	srcs := benchCorpus(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, src := range srcs {
+			buildkitParse(b, src)
+		}
+		n++
+	}
+	b.ReportMetric(perFile(b, b.Elapsed(), n, len(srcs)), "ns/file")
+}
+
+// BenchmarkImportRenderVsParse times both on every file inside one loop,
+// so that they share the machine's state, and reports each per file and
+// their ratio (import+render over the BuildKit parse floor).
+func BenchmarkImportRenderVsParse(b *testing.B) {
+	srcs := benchCorpus(b)
+	b.ReportAllocs()
+	var ir, parse time.Duration
+	n := 0
+	for b.Loop() {
+		for _, src := range srcs {
+			t0 := time.Now()
+			buildkitParse(b, src)
+			t1 := time.Now()
+			importRender(b, src)
+			t2 := time.Now()
+			parse += t1.Sub(t0)
+			ir += t2.Sub(t1)
+		}
+		n++
+	}
+	b.ReportMetric(perFile(b, ir, n, len(srcs)), "import+render-ns/file")
+	b.ReportMetric(perFile(b, parse, n, len(srcs)), "parse-ns/file")
+	b.ReportMetric(float64(ir)/float64(parse), "ratio")
+}
