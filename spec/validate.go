@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,11 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`)
 var serviceRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
 var envKeyRE = regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`)
+
+var (
+	octalLike = regexp.MustCompile(`^[0-9]+$`)
+	octalMode = regexp.MustCompile(`^[0-7]{3,4}$`)
+)
 
 var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
 
@@ -128,7 +134,9 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {
 		p := path + "." + kv.Key
-		if !envKeyRE.MatchString(kv.Key) {
+		if strings.HasSuffix(path, ".label") && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
+			// LABEL keys may hold blanks ("com.example.my label"); they are quoted.
+		} else if !envKeyRE.MatchString(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}
 		v.line(kv.Pos, p, kv.Key)
@@ -180,7 +188,17 @@ func (v *validator) ref(ref string, idx int, seen map[string]*Stage, allowIndex 
 		return fmt.Sprintf("%q: %v", ref, err)
 	}
 	if len(res.Unmatched) > 0 {
-		return "" // depends on a build arg without default: checked at build time
+		var undeclared []string
+		for name := range res.Unmatched {
+			if !v.declared(name) {
+				undeclared = append(undeclared, name)
+			}
+		}
+		if len(undeclared) > 0 {
+			sort.Strings(undeclared)
+			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args); add it to args", ref, strings.Join(undeclared, ", "))
+		}
+		return "" // a declared build arg without default: given at build time
 	}
 	if _, err := reference.ParseNormalizedNamed(res.Result); err != nil {
 		exp := ""
@@ -236,6 +254,27 @@ type anyEnv struct{}
 
 func (anyEnv) Get(string) (string, bool) { return "x", true }
 func (anyEnv) Keys() []string            { return nil }
+
+// predefinedArgs are the build args BuildKit defines for FROM without a
+// declaration (https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope).
+var predefinedArgs = map[string]bool{
+	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDARCH": true, "BUILDVARIANT": true,
+	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETARCH": true, "TARGETVARIANT": true,
+}
+
+// declared reports whether name is a global build arg (with or without
+// default) or one BuildKit predefines.
+func (v *validator) declared(name string) bool {
+	if predefinedArgs[name] {
+		return true
+	}
+	for _, kv := range v.s.Args {
+		if kv.Key == name {
+			return true
+		}
+	}
+	return false
+}
 
 type envMap map[string]string
 
@@ -489,6 +528,10 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 			v.errorf(p, "%s: this shell-form string is a JSON array and would become exec form; write it as a YAML list", path)
 		}
 	}
+	if strings.HasSuffix(text, "\n") {
+		v.errorf(p, "%s: the command ends with a newline, which would end the instruction early; in YAML write the block with |- (not |) or remove the trailing newline", path)
+		return
+	}
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	if strings.ContainsRune(strings.ReplaceAll(text, "\r\n", ""), '\r') {
 		v.errorf(p, "%s: a carriage return is allowed only before a newline", path)
@@ -693,6 +736,9 @@ func (v *validator) copy(c *Copy, path string, idx int, seen map[string]*Stage, 
 	for _, e := range c.Exclude {
 		v.nonEmptyLine(p, path+".exclude", e)
 	}
+	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !octalMode.MatchString(c.Chmod) {
+		v.errorf(p, "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
+	}
 	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
 		v.errorf(p, "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
 	}
@@ -726,6 +772,9 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 		if h.Test.Exec && len(h.Test.Args) == 0 {
 			v.errorf(p, "%s.test: empty command", path)
 		}
+		if h.Test.Exec && len(h.Test.Args) > 0 && (h.Test.Args[0] == "CMD" || h.Test.Args[0] == "CMD-SHELL" || h.Test.Args[0] == "NONE") {
+			v.errorf(p, "%s.test: drop the leading %q: dockstage writes HEALTHCHECK CMD itself; a list is the exec form (CMD [...]), a string the shell form", path, h.Test.Args[0])
+		}
 		v.command(h.Test, path+".test", p, nil)
 	}
 	for _, d := range []struct{ k, v string }{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}, {"start_interval", h.StartInterval}} {
@@ -746,7 +795,7 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 	}
 }
 
-var composePortRE = regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:([0-9]+)(?:-([0-9]+))?:)?([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp|sctp))?$`)
+var composePortRE = regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:([0-9]+)(?:-([0-9]+))?:)?([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp|sctp))?$`)
 
 func (v *validator) compose(c *Compose) {
 	p := c.Pos

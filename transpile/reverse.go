@@ -1391,7 +1391,7 @@ func (r *reverser) pairs(in *instr) spec.KVList {
 		}
 		k, v, sep := n.Value, n.Next.Value, n.Next.Next.Value
 		if sep == "" {
-			r.warnf(in.line, "legacy form `%s %s value` read as %s=value", strings.ToUpper(in.kw), k, k)
+			r.warnf(in.line, "legacy form `%s %s %s` read as %s=%s (the spec renders the KEY=value form)", strings.ToUpper(in.kw), k, v, k, v)
 		}
 		val := r.unquote(in, v)
 		out = append(out, spec.KV{Key: r.unquote(in, k), Value: &val, Pos: r.pos(in.line)})

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dockstage/dockstage/templates"
@@ -164,7 +165,7 @@ func runCheck(s streams, opts checkOptions) error {
 		return err
 	}
 	if len(specs) == 0 {
-		return badInput(fmt.Errorf("no dockstage.yaml found under %v", opts.paths))
+		return badInput(fmt.Errorf("no dockstage.yaml found under %s", strings.Join(opts.paths, ", ")))
 	}
 	results := make([]specCheck, len(specs))
 	jobs := opts.jobs

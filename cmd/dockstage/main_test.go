@@ -204,3 +204,36 @@ func TestDiffExitCodes(t *testing.T) {
 		t.Errorf("invalid: exit %d: %s", code, errs)
 	}
 }
+
+func TestRenderToOtherDirKeepsContext(t *testing.T) {
+	dir := t.TempDir()
+	p := writeSpec(t, dir, smallSpec)
+	out := filepath.Join(dir, "build", "docker")
+	if code, _, errs := dockstage(t, "", "render", p, "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	compose, err := os.ReadFile(filepath.Join(out, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(compose), `context: "../.."`) || !strings.Contains(string(compose), `dockerfile: build/docker/Dockerfile`) {
+		t.Errorf("compose.yaml does not point back at the build context:\n%s", compose)
+	}
+	if _, err := os.Stat(filepath.Join(out, "Dockerfile.dockerignore")); err != nil {
+		t.Errorf("Dockerfile.dockerignore: %v", err)
+	}
+}
+
+func TestRenderRefusesAllBeforeWriting(t *testing.T) {
+	dir := t.TempDir()
+	p := writeSpec(t, dir, smallSpec)
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services: {}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "docker-bake.hcl"), []byte("# mine\n"), 0o644)
+	code, _, errs := dockstage(t, "", "render", p)
+	if code != 2 || !strings.Contains(errs, "compose.yaml") || !strings.Contains(errs, "docker-bake.hcl") || !strings.Contains(errs, "nothing was written") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Dockerfile")); !os.IsNotExist(err) {
+		t.Error("Dockerfile written although other files were refused")
+	}
+}

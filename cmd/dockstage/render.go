@@ -48,7 +48,7 @@ unchanged since; --force replaces it anyway.`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.outDir, "output", "o", "", "directory to write the files to (default: the spec's directory)")
 	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them")
-	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml or compose.dev.yaml)")
+	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
 	return cmd
 }
@@ -57,6 +57,9 @@ unchanged since; --force replaces it anyway.`,
 // input); all errors come back as one positioned list.
 func loadSpec(s streams, path string) (*spec.Spec, error) {
 	data, err := readInput(s, path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, badInput(fmt.Errorf("%s: no such spec; write one with `dockstage init` (a new service) or `dockstage import Dockerfile` (an existing build)", path))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +80,54 @@ func loadSpec(s streams, path string) (*spec.Spec, error) {
 // renderSpec runs the forward pipeline: Forward, then the templates, which
 // verify every file.
 func renderSpec(sp *spec.Spec, source string) ([]templates.File, error) {
+	return renderSpecTo(sp, source, "", "")
+}
+
+// renderSpecTo is renderSpec for files written to outDir while the build
+// context stays the spec's directory: compose and bake point their context
+// back at specDir and name the Dockerfile in outDir, and .dockerignore
+// becomes Dockerfile.dockerignore, which BuildKit reads beside the
+// Dockerfile.
+func renderSpecTo(sp *spec.Spec, source, specDir, outDir string) ([]templates.File, error) {
 	out, err := transpile.Forward(sp)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return templates.Render(out, templates.Options{Source: source})
+	moved := false
+	if outDir != "" {
+		a, errA := filepath.Abs(specDir)
+		b, errB := filepath.Abs(outDir)
+		if errA != nil || errB != nil {
+			return nil, badInput(fmt.Errorf("resolving %s and %s: %v %v", specDir, outDir, errA, errB))
+		}
+		if a != b {
+			moved = true
+			ctx, _ := filepath.Rel(b, a)                             // context, seen from the compose/bake file
+			df, _ := filepath.Rel(a, filepath.Join(b, "Dockerfile")) // Dockerfile, seen from the context
+			ctx, df = filepath.ToSlash(ctx), filepath.ToSlash(df)
+			for _, c := range []*transpile.ComposeFile{out.Compose, out.DevCompose} {
+				if c != nil && c.Service.Build.Context == "." {
+					c.Service.Build.Context = ctx
+					c.Service.Build.Dockerfile = df
+				}
+			}
+			if out.Bake != nil && out.Bake.Context == "." {
+				out.Bake.Context, out.Bake.Dockerfile = ctx, df
+			}
+		}
+	}
+	files, err := templates.Render(out, templates.Options{Source: source})
+	if err != nil {
+		return nil, err
+	}
+	if moved {
+		for i := range files {
+			if files[i].Name == ".dockerignore" {
+				files[i].Name = "Dockerfile.dockerignore"
+			}
+		}
+	}
+	return files, nil
 }
 
 func runRender(s streams, opts renderOptions) error {
@@ -93,7 +139,11 @@ func runRender(s streams, opts renderOptions) error {
 	if opts.spec == "-" {
 		source = "dockstage.yaml"
 	}
-	files, err := renderSpec(sp, source)
+	specDir := filepath.Dir(opts.spec)
+	if opts.spec == "-" {
+		specDir = "."
+	}
+	files, err := renderSpecTo(sp, source, specDir, opts.outDir)
 	if err != nil {
 		return err
 	}
@@ -115,22 +165,46 @@ func runRender(s streams, opts renderOptions) error {
 			dir = "."
 		}
 	}
+	return writeAll(s, dir, files, opts.force)
+}
+
+// writeAll checks every file first and writes none when any would replace
+// a file that is not dockstage's (or was edited since) without force; then
+// it writes them all. .dockerignore is merged with the user's part.
+func writeAll(s streams, dir string, files []templates.File, force bool) error {
+	type plan struct {
+		path    string
+		content []byte
+		force   bool
+	}
+	var plans []plan
+	var refused []string
 	for _, f := range files {
-		path := filepath.Join(dir, f.Name)
-		content, force := f.Content, opts.force
+		p := plan{path: filepath.Join(dir, f.Name), content: f.Content, force: force}
 		if f.Merge {
 			// The user's part of the file is kept byte for byte.
-			existing, err := os.ReadFile(path)
+			existing, err := os.ReadFile(p.path)
 			if err != nil && !os.IsNotExist(err) {
 				return badInput(err)
 			}
-			content, err = templates.MergeDockerignore(f.Content, existing, opts.force)
+			p.content, err = templates.MergeDockerignore(f.Content, existing, force)
 			if err != nil {
-				return badInput(fmt.Errorf("%s: %w", path, err))
+				refused = append(refused, fmt.Sprintf("%s: %v", p.path, err))
+				continue
 			}
-			force = true
+			p.force = true
 		}
-		res, err := writeFile(path, content, force)
+		if _, err := checkOverwrite(p.path, p.content, p.force); err != nil {
+			refused = append(refused, err.Error())
+			continue
+		}
+		plans = append(plans, p)
+	}
+	if len(refused) > 0 {
+		return badInput(fmt.Errorf("%s\nnothing was written", strings.Join(refused, "\n")))
+	}
+	for _, p := range plans {
+		res, err := writeFile(p.path, p.content, p.force)
 		if err != nil {
 			return err
 		}
@@ -138,7 +212,7 @@ func runRender(s streams, opts renderOptions) error {
 		if res == unchanged {
 			verb = "unchanged"
 		}
-		fmt.Fprintf(s.err, "%s %s\n", verb, path)
+		fmt.Fprintf(s.err, "%s %s\n", verb, p.path)
 	}
 	return nil
 }
