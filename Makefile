@@ -27,16 +27,17 @@ e2e:
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
-	$(GO) test ./spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzReverse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzUnquoteWord$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzCompareBuilds$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./templates -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./templates -run '^$$' -fuzz '^FuzzPresetFromManifests$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzDockerfile$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzSpec$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile/migrate -run '^$$' -fuzz '^FuzzMigrate$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./transpile/ecosystem -run '^$$' -fuzz '^FuzzDetectManifests$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzReverse$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzUnquoteWord$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzCompareBuilds$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzImportRenderSameBuild$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./templates -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./templates -run '^$$' -fuzz '^FuzzPresetFromManifests$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzDockerfile$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzSpec$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile/migrate -run '^$$' -fuzz '^FuzzMigrate$$' -fuzztime $(FUZZTIME) -timeout 0
+	$(GO) test ./transpile/ecosystem -run '^$$' -fuzz '^FuzzDetectManifests$$' -fuzztime $(FUZZTIME) -timeout 0
 
 ## bench: speed and memory of the pipelines.
 bench:

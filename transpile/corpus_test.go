@@ -288,33 +288,39 @@ func buildkitView(src []byte) ([]string, error) {
 		b, err := json.Marshal(v)
 		return kind + " " + string(b), err
 	}
+	// A word that does not expand (an unclosed quote in a VOLUME, say)
+	// fails the build at that instruction; the view says so and keeps the
+	// words as written.
+	expandFailed := func(e instructions.SupportsSingleWordExpansion) string {
+		if err := e.Expand(expand); err != nil {
+			return " (expansion fails)"
+		}
+		return ""
+	}
 	out := []string{fmt.Sprintf("escape %q", res.EscapeToken)}
 	// Build args before the first FROM, one per line: the renderer
 	// writes `ARG A B` there as `ARG A` and `ARG B`.
 	for i := range metaArgs {
 		a := &metaArgs[i]
-		if err := a.Expand(expand); err != nil {
-			return nil, err
-		}
+		failed := expandFailed(a)
 		for _, kv := range a.Args {
 			l, err := line("ARG", kv)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, l)
+			out = append(out, l+failed)
 		}
 	}
 	for _, st := range stages {
 		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, st.BaseName, st.Platform))
 		for _, c := range st.Commands {
+			failed := ""
 			if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
-				if err := e.Expand(expand); err != nil {
-					return nil, err
-				}
+				failed = expandFailed(e)
 			}
 			if e, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
 				if err := e.ExpandRaw(expand); err != nil {
-					return nil, err
+					failed += " (raw expansion fails)"
 				}
 			}
 			// The legacy `ENV k v` form and flag order are spelling.
@@ -348,7 +354,7 @@ func buildkitView(src []byte) ([]string, error) {
 					l = "ONBUILD " + strings.Join(v[2:], "; ")
 				}
 			}
-			out = append(out, l)
+			out = append(out, l+failed)
 		}
 	}
 	return out, nil
