@@ -106,6 +106,16 @@ const (
 
 var stampRE = regexp.MustCompile(`(?m)^# dockstage:sha256=([0-9a-f]{64})\r?\n`)
 
+// parsed holds the templates, parsed once; each render clones them and
+// binds its own functions (the escape character, the source name).
+var parsed = template.Must(template.New("").Funcs(template.FuncMap{
+	"header": placeholder, "comment": placeholder, "instruction": placeholder,
+	"q": placeholder, "kv": placeholder, "command": placeholder,
+}).ParseFS(files, "*.tmpl"))
+
+// placeholder stands for a template function until a render binds it.
+func placeholder(...any) string { return "" }
+
 func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte, error) {
 	funcs["header"] = func() string {
 		if opt.Source == "" {
@@ -113,10 +123,11 @@ func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte
 		}
 		return generatedPrefix + opt.Source + "; DO NOT EDIT.\n" + stampPrefix + strings.Repeat("0", 64) + "\n"
 	}
-	t, err := template.New(name).Funcs(funcs).ParseFS(files, name)
+	t, err := parsed.Clone()
 	if err != nil {
 		return nil, err
 	}
+	t.Funcs(funcs)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
