@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // dockstage runs the command line in-process and returns the exit code and
@@ -29,24 +26,7 @@ func TestRenderStdoutFlask(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	res, err := parser.Parse(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var warns []string
-	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, _ []parser.Range) { warns = append(warns, rule+": "+msg) }})
-	stages, _, err := instructions.Parse(res.AST, lint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Warnings) > 0 || len(warns) > 0 {
-		t.Errorf("BuildKit warnings: %v %v", res.Warnings, warns)
-	}
-	var names []string
-	for _, s := range stages {
-		names = append(names, s.Name)
-	}
-	if got := strings.Join(names, ","); got != "base,src,test,prod" {
+	if got := strings.Join(lintClean(t, []byte(out)), ","); got != "base,src,test,prod" {
 		t.Errorf("stages = %s, want base,src,test,prod", got)
 	}
 }
