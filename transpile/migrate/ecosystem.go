@@ -467,6 +467,16 @@ func frozenHint(tool string) string {
 	return "`pnpm install --frozen-lockfile`"
 }
 
+// allAmong reports whether every item is one of allowed.
+func allAmong(items []string, allowed ...string) bool {
+	for _, it := range items {
+		if !hasAny([]string{it}, allowed...) {
+			return false
+		}
+	}
+	return true
+}
+
 func hasAny(args []string, want ...string) bool {
 	for _, a := range args {
 		for _, w := range want {
@@ -553,14 +563,7 @@ func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 	if len(goals) == 0 {
 		return segInfo{}
 	}
-	only := func(allowed ...string) bool {
-		for _, g := range goals {
-			if !hasAny([]string{g}, allowed...) {
-				return false
-			}
-		}
-		return true
-	}
+	only := func(allowed ...string) bool { return allAmong(goals, allowed...) }
 	switch {
 	case only("dependency:go-offline", "dependency:resolve", "dependency:resolve-plugins", "dependency:tree"):
 		info.kind = segInstall
@@ -657,14 +660,7 @@ func classifyGradle(args []string, ws []word, ctx *buildContext) segInfo {
 	if len(tasks) == 0 {
 		return segInfo{}
 	}
-	allIn := func(allowed ...string) bool {
-		for _, t := range tasks {
-			if !hasAny([]string{t}, allowed...) {
-				return false
-			}
-		}
-		return true
-	}
+	allIn := func(allowed ...string) bool { return allAmong(tasks, allowed...) }
 	switch {
 	case allIn("dependencies", "androidDependencies", "buildEnvironment"):
 		info.kind = segInstall

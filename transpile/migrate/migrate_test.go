@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,20 +17,9 @@ import (
 	"github.com/dockstage/dockstage/transpile"
 )
 
-func init() {
-	if goflag.Lookup("update") == nil {
-		goflag.Bool("update", false, "rewrite golden files under testdata")
-	}
-}
+var update = goflag.Bool("update", false, "rewrite golden files under testdata")
 
-func updateGoldens() bool {
-	f := goflag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := strconv.ParseBool(f.Value.String())
-	return b
-}
+func updateGoldens() bool { return *update }
 
 // goldenFiles are the expected outputs in a corpus folder; the rest of the
 // folder is the build context.
