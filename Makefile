@@ -27,17 +27,12 @@ e2e:
 
 ## fuzz: run each fuzz target for FUZZTIME.
 fuzz:
-	$(GO) test ./spec -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzReverse$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzUnquoteWord$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzCompareBuilds$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile -run '^$$' -fuzz '^FuzzImportRenderSameBuild$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./templates -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./templates -run '^$$' -fuzz '^FuzzPresetFromManifests$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzDockerfile$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile/lint -run '^$$' -fuzz '^FuzzSpec$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile/migrate -run '^$$' -fuzz '^FuzzMigrate$$' -fuzztime $(FUZZTIME) -timeout 0
-	$(GO) test ./transpile/ecosystem -run '^$$' -fuzz '^FuzzDetectManifests$$' -fuzztime $(FUZZTIME) -timeout 0
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; \
+	    $(GO) test $$pkg -run '^$$$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -timeout 0 || exit 1; \
+	  done; \
+	done
 
 ## bench: speed and memory of the pipelines.
 bench:

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/dockstage/dockstage/transpile/lint"
+	"github.com/dockstage/dockstage/templates/lint"
 )
 
 // TestExamplesLintClean asserts issue 6's "every file render writes is

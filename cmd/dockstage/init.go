@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/templates/presets"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -102,7 +103,7 @@ func presetFS(dir string) (fs.FS, error) {
 }
 
 func listPresets(s streams, dir fs.FS) error {
-	all, err := templates.Presets(dir)
+	all, err := presets.Presets(dir)
 	if err != nil {
 		return badInput(fmt.Errorf("--preset-dir: %w", err))
 	}
@@ -150,7 +151,7 @@ func runInit(s streams, opts initOptions) error {
 	var res ecosystem.Result
 	preset := opts.preset
 	if preset != "" {
-		if _, err := templates.FindPreset(preset, dirFS); err != nil {
+		if _, err := presets.FindPreset(preset, dirFS); err != nil {
 			return badInput(err)
 		}
 		if k, ok := ecosystem.KindByName(preset); ok {
@@ -234,7 +235,7 @@ func runInit(s streams, opts initOptions) error {
 	}
 
 	// The spec, proven before anything is written.
-	text, err := templates.RenderPreset(preset, templates.PresetData{Preset: preset, Service: name, Port: port, Result: res}, dirFS)
+	text, err := presets.RenderPreset(preset, presets.PresetData{Preset: preset, Service: name, Port: port, Result: res}, dirFS)
 	if err != nil {
 		return badInput(fmt.Errorf("preset %s: %w", preset, err))
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
-	"github.com/dockstage/dockstage/transpile/lint"
+	"github.com/dockstage/dockstage/templates/lint"
 	"github.com/spf13/cobra"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-const seedDockerfile = "../../transpile/lint/testdata/dockerfile/seed-flask/Dockerfile"
+const seedDockerfile = "../../templates/lint/testdata/dockerfile/seed-flask/Dockerfile"
 
 func writeTestFile(t *testing.T, dir, name, content string) string {
 	t.Helper()

@@ -1,4 +1,4 @@
-package templates
+package presets
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ import (
 // shared definitions in presets/_*.tmpl ("header", "node", ...). A team's
 // preset directory holds files of the same names; they take precedence.
 //
-//go:embed presets/*.tmpl
+//go:embed *.tmpl
 var presetFiles embed.FS
 
 // PresetSuffix ends the file name of a preset template.
@@ -102,7 +102,7 @@ func Presets(dir fs.FS) ([]PresetInfo, error) {
 		}
 		return nil
 	}
-	if err := add(presetFiles, "presets", false); err != nil {
+	if err := add(presetFiles, ".", false); err != nil {
 		return nil, err
 	}
 	if dir != nil {
@@ -164,13 +164,13 @@ func RenderPreset(name string, data PresetData, dir fs.FS) ([]byte, error) {
 		}
 		return nil
 	}
-	shared, _ := fs.Glob(presetFiles, "presets/_*.tmpl")
+	shared, _ := fs.Glob(presetFiles, "_*.tmpl")
 	for _, f := range shared {
 		if err := parse(presetFiles, f); err != nil {
 			return nil, fmt.Errorf("embedded %s: %w", f, err)
 		}
 	}
-	file, fsys := "presets/"+name+PresetSuffix, fs.FS(presetFiles)
+	file, fsys := name+PresetSuffix, fs.FS(presetFiles)
 	if dir != nil {
 		teamShared, _ := fs.Glob(dir, "_*.tmpl")
 		for _, f := range teamShared {

@@ -1,4 +1,4 @@
-package templates
+package presets
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"gopkg.in/yaml.v3"
@@ -52,7 +53,7 @@ func provePresetSpec(t *testing.T, name string, text []byte) *spec.Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Render(out, Options{Source: "dockstage.yaml"})
+	files, err := templates.Render(out, templates.Options{Source: "dockstage.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func provePresetSpec(t *testing.T, name string, text []byte) *spec.Spec {
 // (input/) and the spec init writes for it (dockstage.yaml). The folder
 // name starts with the preset the project must be detected as.
 func TestPresetGoldens(t *testing.T) {
-	dirs, err := filepath.Glob("presets/testdata/*")
+	dirs, err := filepath.Glob("testdata/*")
 	if err != nil || len(dirs) == 0 {
 		t.Fatal("no golden cases")
 	}
@@ -178,7 +179,7 @@ func TestEveryPresetOnEmptyProject(t *testing.T) {
 // numeric user and an exec-form command in prod, a cache mount on the
 // dependency install in base, base images as build args.
 func TestPresetHouseRules(t *testing.T) {
-	dirs, _ := filepath.Glob("presets/testdata/*/dockstage.yaml")
+	dirs, _ := filepath.Glob("testdata/*/dockstage.yaml")
 	for _, golden := range dirs {
 		t.Run(filepath.Base(filepath.Dir(golden)), func(t *testing.T) {
 			b, err := os.ReadFile(golden)

@@ -86,7 +86,7 @@ type Rule struct {
 }
 
 // rulesDoc is where dockstage's own rules are documented.
-const rulesDoc = "https://github.com/dockstage/dockstage/blob/main/transpile/lint/RULES.md"
+const rulesDoc = "https://github.com/dockstage/dockstage/blob/main/templates/lint/RULES.md"
 
 func ds(id, name string, sev Severity, desc, fix string) Rule {
 	return Rule{ID: id, Name: name, Severity: sev, Description: desc, Fix: fix, Source: SourceDockstage,

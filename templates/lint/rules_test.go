@@ -21,7 +21,7 @@ func TestRulesDoc(t *testing.T) {
 	}
 	got, err := os.ReadFile("RULES.md")
 	if err != nil || string(got) != string(want) {
-		t.Errorf("RULES.md is out of date with the rule table; run go generate ./transpile/lint")
+		t.Errorf("RULES.md is out of date with the rule table; run go generate ./templates/lint")
 	}
 }
 
