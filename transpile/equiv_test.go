@@ -122,6 +122,14 @@ func FuzzCompareBuilds(f *testing.F) {
 		if err != nil || len(self) != 0 {
 			t.Fatalf("a file differs from itself: %v %v", self, err)
 		}
-		_ = diffs
+		// Sameness is symmetric: B is the same build as A exactly when A is
+		// the same build as B.
+		back, err := CompareBuilds("b", b, "a", a, "")
+		if err != nil {
+			t.Fatalf("A and B compare but B and A do not: %v", err)
+		}
+		if (len(diffs) == 0) != (len(back) == 0) {
+			t.Fatalf("A vs B: %d differences, B vs A: %d\n%v\n%v", len(diffs), len(back), diffs, back)
+		}
 	})
 }

@@ -16,23 +16,8 @@ import (
 	"github.com/dockstage/dockstage/spec"
 )
 
-// The -update flag rewrites golden files. Other test files of this package
-// may register the same flag; whoever comes first registers it and the
-// others look it up.
-func init() {
-	if goflag.Lookup("update") == nil {
-		goflag.Bool("update", false, "rewrite golden files under testdata")
-	}
-}
-
-func updateGoldens() bool {
-	f := goflag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := strconv.ParseBool(f.Value.String())
-	return b
-}
+// update rewrites the golden files under testdata (go test -update; read the diff before committing).
+var update = goflag.Bool("update", false, "rewrite golden files under testdata")
 
 func formatWarnings(ws []Warning) string {
 	var b strings.Builder
@@ -93,7 +78,7 @@ func TestReverseGolden(t *testing.T) {
 			gotWarn := formatWarnings(warns)
 			specFile := filepath.Join(dir, "spec.yaml")
 			warnFile := filepath.Join(dir, "warnings.txt")
-			if updateGoldens() {
+			if *update {
 				if err := os.WriteFile(specFile, got, 0o644); err != nil {
 					t.Fatal(err)
 				}

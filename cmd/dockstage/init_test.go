@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,23 +14,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
-// The -update flag rewrites testdata/init goldens; another test file of the
-// package may register it first.
-var _ = func() bool {
-	if goflag.Lookup("update") == nil {
-		goflag.Bool("update", false, "rewrite golden files under testdata")
-	}
-	return true
-}()
-
-func initUpdate() bool {
-	f := goflag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := strconv.ParseBool(f.Value.String())
-	return b
-}
+// update rewrites the golden files under testdata (go test -update; read the diff before committing).
+var update = goflag.Bool("update", false, "rewrite golden files under testdata")
 
 // copySources copies an example directory into a new directory of the same
 // name, without its spec and rendered files (what init starts from).
@@ -122,7 +106,7 @@ func TestInitExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden := filepath.Join("testdata", "init", c.example+".dockstage.yaml")
-			if initUpdate() {
+			if *update {
 				os.MkdirAll(filepath.Dir(golden), 0o755)
 				if err := os.WriteFile(golden, spec, 0o644); err != nil {
 					t.Fatal(err)

@@ -87,43 +87,52 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// seedDockerfile returns the first ```Dockerfile block of the seed
-// write-up, verbatim, or "" when shared/ is not beside the repository.
-func seedDockerfile(t *testing.T) string {
-	t.Helper()
-	paths, _ := filepath.Glob("../../../shared/seed/*.txt")
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		const open = "```Dockerfile\n"
-		i := strings.Index(s, open)
-		if i < 0 {
-			continue
-		}
-		s = s[i+len(open):]
-		if j := strings.Index(s, "```"); j >= 0 {
-			return s[:j]
-		}
-	}
-	return ""
-}
+// seedWriteUp is the seed write-up (the French text dockstage's layout comes
+// from), kept verbatim in the repository.
+const seedWriteUp = "../../examples/seed/write-up.md"
 
-// TestSeedDockerfileIsVerbatim checks that the golden copy of the seed's
-// Dockerfile is the seed's first Dockerfile block byte for byte.
-func TestSeedDockerfileIsVerbatim(t *testing.T) {
-	seed := seedDockerfile(t)
-	if seed == "" {
-		t.Skip("shared/seed is not beside the repository")
-	}
-	copy, err := os.ReadFile("testdata/dockerfile/seed-flask/Dockerfile")
+// seedDockerfiles returns the ```Dockerfile blocks of the seed write-up,
+// verbatim, in order.
+func seedDockerfiles(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(seedWriteUp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(copy) != seed {
-		t.Errorf("testdata/dockerfile/seed-flask/Dockerfile is not the seed's Dockerfile verbatim")
+	var blocks []string
+	s := string(b)
+	const open = "```Dockerfile\n"
+	for {
+		i := strings.Index(s, open)
+		if i < 0 {
+			return blocks
+		}
+		s = s[i+len(open):]
+		j := strings.Index(s, "```")
+		if j < 0 {
+			t.Fatalf("%s: unclosed Dockerfile block", seedWriteUp)
+		}
+		blocks = append(blocks, s[:j])
+		s = s[j:]
+	}
+}
+
+// TestSeedDockerfileIsVerbatim checks that the golden copies of the seed's
+// Dockerfiles are the write-up's Dockerfile blocks byte for byte.
+func TestSeedDockerfileIsVerbatim(t *testing.T) {
+	seeds := seedDockerfiles(t)
+	copies := []string{"testdata/dockerfile/seed-flask/Dockerfile", "testdata/dockerfile/seed-static/Dockerfile"}
+	if len(seeds) != len(copies) {
+		t.Fatalf("%s has %d Dockerfile blocks, want %d", seedWriteUp, len(seeds), len(copies))
+	}
+	for i, p := range copies {
+		copy, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(copy) != seeds[i] {
+			t.Errorf("%s is not Dockerfile block %d of %s verbatim", p, i+1, seedWriteUp)
+		}
 	}
 }
 
@@ -131,14 +140,7 @@ func TestSeedDockerfileIsVerbatim(t *testing.T) {
 // Dockerfile verbatim: BuildKit's FromAsCasing, LegacyKeyValueFormat and
 // JSONArgsRecommended on the right lines, and the root-user finding.
 func TestSeedDockerfile(t *testing.T) {
-	src := seedDockerfile(t)
-	if src == "" {
-		b, err := os.ReadFile("testdata/dockerfile/seed-flask/Dockerfile")
-		if err != nil {
-			t.Fatal(err)
-		}
-		src = string(b)
-	}
+	src := seedDockerfiles(t)[0]
 	fs := Dockerfile("Dockerfile", []byte(src), Options{})
 	lines := strings.Split(src, "\n")
 	at := map[string][]int{}

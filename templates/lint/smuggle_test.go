@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -333,53 +332,9 @@ type knownBug struct {
 	field, example string
 }
 
-// buildkitContinues is BuildKit's line-continuation rule (parser.go): the
-// escape character at the end of a line, not itself escaped.
-var buildkitContinues = regexp.MustCompile(`([^\\])\\[ \t]*$|^\\[ \t]*$`)
-
-// jsonArrayRoundTrips reports whether templates' exec-form writer (JSON,
-// then `","` -> `", "` over the whole text) keeps words intact.
-func jsonArrayRoundTrips(words []string) bool {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(words)
-	text := strings.ReplaceAll(strings.TrimSpace(buf.String()), `","`, `", "`)
-	var back []string
-	return json.Unmarshal([]byte(text), &back) == nil && strings.Join(back, "\x00") == strings.Join(words, "\x00")
-}
-
 // knownBugs lists injection classes that still reproduce; it is empty:
 // every class found so far is fixed, and a hit now fails the test.
 var knownBugs = []knownBug{}
-
-// shellContinuationBug reports whether BuildKit reads shell text v
-// differently from spec/validate.go's shellText: a line that validate
-// counts as continued but BuildKit does not (two escape characters), a
-// blank or comment last line after a continuation (BuildKit skips it and
-// joins the next instruction), or a flag or JSON array that shows only
-// once BuildKit has joined the lines and trimmed Unicode white space.
-func shellContinuationBug(v string) bool {
-	validateContinues := regexp.MustCompile(`\\[ \t]*$`)
-	lines := strings.Split(strings.ReplaceAll(v, "\r\n", "\n"), "\n")
-	var joined strings.Builder
-	for i, l := range lines {
-		last := i == len(lines)-1
-		trim := strings.TrimLeftFunc(l, unicode.IsSpace)
-		if i > 0 && (trim == "" || strings.HasPrefix(trim, "#")) {
-			if last {
-				return true
-			}
-			continue
-		}
-		if !last && validateContinues.MatchString(l) && !buildkitContinues.MatchString(l) {
-			return true
-		}
-		joined.WriteString(validateContinues.ReplaceAllString(l, ""))
-	}
-	j := strings.TrimLeftFunc(joined.String(), unicode.IsSpace)
-	return strings.HasPrefix(j, "--") || strings.HasPrefix(j, "[")
-}
 
 func (k knownBug) matches(field, v string) bool {
 	for _, f := range k.fields {

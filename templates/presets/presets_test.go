@@ -20,23 +20,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The -update flag rewrites the preset goldens; another test file of the
-// package may register it first.
-var _ = func() bool {
-	if goflag.Lookup("update") == nil {
-		goflag.Bool("update", false, "rewrite golden files under testdata")
-	}
-	return true
-}()
-
-func presetUpdate() bool {
-	f := goflag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	b, _ := strconv.ParseBool(f.Value.String())
-	return b
-}
+// update rewrites the golden files under testdata (go test -update; read the diff before committing).
+var update = goflag.Bool("update", false, "rewrite golden files under testdata")
 
 // provePresetSpec loads, validates, forwards and renders a preset's spec and
 // fails on any error or BuildKit build-check warning; it returns the spec.
@@ -112,7 +97,7 @@ func TestPresetGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden := filepath.Join(dir, "dockstage.yaml")
-			if presetUpdate() {
+			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
 				}

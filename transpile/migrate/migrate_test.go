@@ -6,7 +6,6 @@ import (
 	goflag "flag"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,8 +17,6 @@ import (
 )
 
 var update = goflag.Bool("update", false, "rewrite golden files under testdata")
-
-func updateGoldens() bool { return *update }
 
 // goldenFiles are the expected outputs in a corpus folder; the rest of the
 // folder is the build context.
@@ -54,13 +51,12 @@ func (h hideFS) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // migrated is one corpus case run through the whole pipeline.
 type migrated struct {
-	res       *Result
-	specYAML  []byte
-	rendered  []byte
-	report    []byte
-	reimport  *spec.Spec
-	proof     *Proof
-	renderErr error
+	res      *Result
+	specYAML []byte
+	rendered []byte
+	report   []byte
+	reimport *spec.Spec
+	proof    *Proof
 }
 
 func runCase(t *testing.T, dir string) *migrated {
@@ -146,7 +142,7 @@ func TestGolden(t *testing.T) {
 				got  []byte
 			}{{"dockstage.yaml", m.specYAML}, {"Dockerfile.out", m.rendered}, {"report.txt", m.report}} {
 				p := filepath.Join(dir, g.name)
-				if updateGoldens() {
+				if *update {
 					if err := os.WriteFile(p, g.got, 0o644); err != nil {
 						t.Fatal(err)
 					}
@@ -161,7 +157,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			// The golden spec renders to the golden Dockerfile: a fixed point.
-			if !updateGoldens() {
+			if !*update {
 				b, _ := os.ReadFile(filepath.Join(dir, "dockstage.yaml"))
 				s, err := spec.Load("dockstage.yaml", b)
 				if err != nil {
@@ -588,8 +584,6 @@ func TestEcosystemDetection(t *testing.T) {
 		}
 	}
 }
-
-var _ = path.Join
 
 func TestContextNarrowed(t *testing.T) {
 	df := "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
