@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -43,6 +44,9 @@ type validator struct {
 	errs   ErrorList
 	escape rune
 	args   map[string]string // global build args with a default
+	// inOnBuild is set while an ONBUILD trigger is checked: no stage
+	// name resolves there.
+	inOnBuild bool
 	// noProbe skips the BuildKit probe of the next command (its heredocs
 	// already failed).
 	noProbe bool
@@ -116,7 +120,7 @@ func (v *validator) validate() {
 		if prev, ok := seen[lower]; ok {
 			v.errorf(st.Pos, "stages.%s: duplicate stage name (first at line %d); stage names compare without case", st.Name, prev.Pos.Line)
 		}
-		v.stage(i, st, seen)
+		v.stage(i, st)
 		seen[lower] = st
 	}
 	if s.Compose != nil {
@@ -159,16 +163,20 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 // refOK reports whether ref (after build-arg expansion) is an earlier
 // stage, a stage index below idx, or a valid image reference; it returns a
 // message otherwise.
-func (v *validator) ref(ref string, idx int, seen map[string]*Stage, allowIndex bool) string {
+func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if ref == "" {
 		return "is empty"
 	}
-	if _, ok := seen[strings.ToLower(ref)]; ok {
+	names := idx // stages a name may resolve to: those before this one
+	if v.inOnBuild {
+		names = 0 // a trigger runs in a later build
+	}
+	if v.s.StageIndex(ref, names) >= 0 {
 		return ""
 	}
 	if allowIndex {
 		if n, err := strconv.Atoi(ref); err == nil {
-			if n < 0 || n >= idx {
+			if v.s.StageRef(ref, idx) < 0 {
 				return fmt.Sprintf("stage index %d is not an earlier stage (this is stage %d)", n, idx)
 			}
 			return ""
@@ -183,7 +191,7 @@ func (v *validator) ref(ref string, idx int, seen map[string]*Stage, allowIndex 
 		return ""
 	}
 	lex := shell.NewLex(v.escape)
-	res, err := lex.ProcessWordWithMatches(ref, envMap(v.args))
+	res, err := lex.ProcessWordWithMatches(ref, syntax.Env(v.args))
 	if err != nil {
 		return fmt.Sprintf("%q: %v", ref, err)
 	}
@@ -222,38 +230,18 @@ func (v *validator) refsOK(val string) string {
 		if rs[i] != '$' || rs[i+1] != '{' {
 			continue
 		}
-		depth, end := 0, -1
-		for j := i + 1; j < len(rs) && end < 0; j++ {
-			switch rs[j] {
-			case v.escape:
-				j++
-			case '{':
-				depth++
-			case '}':
-				depth--
-				if depth == 0 {
-					end = j + 1
-				}
-			}
-		}
-		if end < 0 {
+		end, closed := syntax.RefEnd(rs, i+1, v.escape)
+		if !closed {
 			return fmt.Sprintf("%q: the reference ${ is not closed; add } or write \\$ for a literal dollar", val)
 		}
 		ref := string(rs[i:end])
-		if _, _, err := shell.NewLex(v.escape).ProcessWord(ref, anyEnv{}); err != nil {
+		if _, _, err := shell.NewLex(v.escape).ProcessWord(ref, syntax.AnyEnv{}); err != nil {
 			return fmt.Sprintf("%q: %s: %v", val, ref, err)
 		}
 		i = end - 1
 	}
 	return ""
 }
-
-// anyEnv defines every variable, so that only the syntax of a reference
-// is checked.
-type anyEnv struct{}
-
-func (anyEnv) Get(string) (string, bool) { return "x", true }
-func (anyEnv) Keys() []string            { return nil }
 
 // predefinedArgs are the build args BuildKit defines for FROM without a
 // declaration (https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope).
@@ -276,18 +264,7 @@ func (v *validator) declared(name string) bool {
 	return false
 }
 
-type envMap map[string]string
-
-func (e envMap) Get(k string) (string, bool) { s, ok := e[k]; return s, ok }
-func (e envMap) Keys() []string {
-	out := make([]string, 0, len(e))
-	for k := range e {
-		out = append(out, k)
-	}
-	return out
-}
-
-func (v *validator) stage(idx int, st *Stage, seen map[string]*Stage) {
+func (v *validator) stage(idx int, st *Stage) {
 	path := "stages." + st.Name
 	fp := st.FromPos
 	if !fp.IsValid() {
@@ -297,74 +274,52 @@ func (v *validator) stage(idx int, st *Stage, seen map[string]*Stage) {
 	v.line(fp, path+".platform", st.Platform)
 	if strings.EqualFold(st.From, st.Name) {
 		v.errorf(fp, "%s.from: a stage cannot be built from itself", path)
-	} else if msg := v.ref(st.From, idx, seen, false); msg != "" {
+	} else if msg := v.ref(st.From, idx, false); msg != "" {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
 	for _, c := range st.Comment {
 		v.line(st.Pos, path+".comment", c)
 	}
 	for i := range st.Steps {
-		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, seen, false)
+		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, false)
 	}
 }
 
-func (v *validator) step(s *Step, path string, idx int, seen map[string]*Stage, inOnBuild bool) {
+func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
 	for _, c := range s.Comment {
 		v.line(p, path+".comment", c)
 	}
-	n := 0
-	count := func(set bool) {
-		if set {
-			n++
-		}
-	}
-	count(s.Arg != nil)
-	count(s.Env != nil)
-	count(s.Label != nil)
-	count(s.Workdir != nil)
-	count(s.User != nil)
-	count(s.Expose != nil)
-	count(s.Volume != nil)
-	count(s.StopSignal != nil)
-	count(s.Shell != nil)
-	count(s.Maintainer != nil)
-	count(s.Copy != nil)
-	count(s.Add != nil)
-	count(s.Run != nil)
-	count(s.Cmd != nil)
-	count(s.Entrypoint != nil)
-	count(s.Healthcheck != nil)
-	count(s.OnBuild != nil)
+	n := s.instructions()
 	if n != 1 {
 		v.errorf(p, "%s: a step holds exactly one instruction, found %d", path, n)
 		return
 	}
-	switch {
-	case s.Arg != nil:
+	switch s.Keyword() {
+	case "ARG":
 		v.kvs(path+".arg", s.Arg, true)
 		if len(s.Arg) == 0 {
 			v.errorf(p, "%s.arg: declare at least one build arg", path)
 		}
-	case s.Env != nil:
+	case "ENV":
 		v.kvs(path+".env", s.Env, false)
 		if len(s.Env) == 0 {
 			v.errorf(p, "%s.env: set at least one variable", path)
 		}
-	case s.Label != nil:
+	case "LABEL":
 		v.kvs(path+".label", s.Label, false)
 		if len(s.Label) == 0 {
 			v.errorf(p, "%s.label: set at least one label", path)
 		}
-	case s.Workdir != nil:
+	case "WORKDIR":
 		v.text(p, path+".workdir", "WORKDIR", *s.Workdir)
-	case s.User != nil:
+	case "USER":
 		v.text(p, path+".user", "USER", *s.User)
-	case s.StopSignal != nil:
+	case "STOPSIGNAL":
 		v.text(p, path+".stopsignal", "STOPSIGNAL", *s.StopSignal)
-	case s.Maintainer != nil:
+	case "MAINTAINER":
 		v.text(p, path+".maintainer", "MAINTAINER", *s.Maintainer)
-	case s.Expose != nil:
+	case "EXPOSE":
 		if len(s.Expose) == 0 {
 			v.errorf(p, "%s.expose: list at least one port", path)
 		}
@@ -375,33 +330,33 @@ func (v *validator) step(s *Step, path string, idx int, seen map[string]*Stage, 
 				v.errorf(p, "%s.expose: %q: a port cannot hold blanks, quotes, escape characters or start with '-'", path, e)
 			}
 		}
-	case s.Volume != nil:
+	case "VOLUME":
 		if len(s.Volume) == 0 {
 			v.errorf(p, "%s.volume: list at least one path", path)
 		}
 		for _, e := range s.Volume {
 			v.nonEmptyLine(p, path+".volume", e)
 		}
-	case s.Shell != nil:
+	case "SHELL":
 		if len(s.Shell) == 0 {
 			v.errorf(p, "%s.shell: give the shell and its arguments, e.g. [/bin/bash, -c]", path)
 		}
 		for _, e := range s.Shell {
 			v.line(p, path+".shell", e)
 		}
-	case s.Copy != nil:
-		v.copy(s.Copy, path+".copy", idx, seen, false, p)
-	case s.Add != nil:
-		v.copy(s.Add, path+".add", idx, seen, true, p)
-	case s.Run != nil:
-		v.run(s.Run, path+".run", idx, seen, p)
-	case s.Cmd != nil:
+	case "COPY":
+		v.copy(s.Copy, path+".copy", idx, false, p)
+	case "ADD":
+		v.copy(s.Add, path+".add", idx, true, p)
+	case "RUN":
+		v.run(s.Run, path+".run", idx, p)
+	case "CMD":
 		v.command(s.Cmd, path+".cmd", p, nil)
-	case s.Entrypoint != nil:
+	case "ENTRYPOINT":
 		v.command(s.Entrypoint, path+".entrypoint", p, nil)
-	case s.Healthcheck != nil:
+	case "HEALTHCHECK":
 		v.healthcheck(s.Healthcheck, path+".healthcheck", p)
-	case s.OnBuild != nil:
+	case "ONBUILD":
 		if inOnBuild {
 			v.errorf(p, "%s.onbuild: ONBUILD cannot trigger another ONBUILD", path)
 			return
@@ -413,7 +368,9 @@ func (v *validator) step(s *Step, path string, idx int, seen map[string]*Stage, 
 			v.errorf(p, "%s.onbuild: a trigger cannot carry comments; put them on the onbuild step", path)
 		}
 		// A trigger runs in a later build: stage references are not checked here.
-		v.step(s.OnBuild, path+".onbuild", len(v.s.Stages), map[string]*Stage{}, true)
+		v.inOnBuild = true
+		v.step(s.OnBuild, path+".onbuild", len(v.s.Stages), true)
+		v.inOnBuild = false
 	}
 }
 
@@ -457,19 +414,6 @@ func checkExpose(e string) string {
 		}
 	}
 	return ""
-}
-
-// heredocOpeners returns the names of the heredocs a shell command or
-// source list opens (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`).
-var heredocRE = regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a-zA-Z0-9_]*)(["']?)`)
-
-// HeredocNames lists the heredoc names opened in text, in order.
-func HeredocNames(text string) []string {
-	var out []string
-	for _, m := range heredocRE.FindAllStringSubmatch(text, -1) {
-		out = append(out, m[3])
-	}
-	return out
 }
 
 func (v *validator) heredocs(p Pos, path string, opened []string, docs []Heredoc) {
@@ -536,9 +480,7 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 	if strings.ContainsRune(strings.ReplaceAll(text, "\r\n", ""), '\r') {
 		v.errorf(p, "%s: a carriage return is allowed only before a newline", path)
 	}
-	e := regexp.QuoteMeta(string(v.escape))
-	// BuildKit's continuation rule (parser.setEscapeToken).
-	cont := regexp.MustCompile(`([^` + e + `])` + e + `[ \t]*$|^` + e + `[ \t]*$`)
+	cont := syntax.Continuation(v.escape)
 	for i, l := range lines {
 		last := i == len(lines)-1
 		isComment := i > 0 && strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
@@ -553,7 +495,7 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 			v.errorf(p, "%s: the command cannot end with a blank line after a continuation (it would join the next instruction)", path)
 		}
 	}
-	if !allowHeredoc && len(HeredocNames(text)) > 0 {
+	if !allowHeredoc && len(syntax.HeredocNames(text)) > 0 {
 		v.errorf(p, "%s: heredocs (<<NAME) are only allowed in run, copy and add", path)
 	}
 }
@@ -626,18 +568,18 @@ func (v *validator) command(c *Command, path string, p Pos, docs []Heredoc) {
 	}
 	n := len(v.errs)
 	v.shellText(p, path, c.Shell, docs != nil)
-	if len(v.errs) == n && !v.noProbe && len(HeredocNames(c.Shell)) == len(docs) {
+	if len(v.errs) == n && !v.noProbe && len(syntax.HeredocNames(c.Shell)) == len(docs) {
 		v.probe(p, path, "RUN", c.Shell, docs)
 	}
 }
 
-func (v *validator) run(r *Run, path string, idx int, seen map[string]*Stage, p Pos) {
+func (v *validator) run(r *Run, path string, idx int, p Pos) {
 	if r.Pos.IsValid() {
 		p = r.Pos
 	}
 	n := len(v.errs)
 	if !r.Command.Exec {
-		v.heredocs(p, path, HeredocNames(r.Command.Shell), r.Heredocs)
+		v.heredocs(p, path, syntax.HeredocNames(r.Command.Shell), r.Heredocs)
 	} else if len(r.Heredocs) > 0 {
 		v.errorf(p, "%s.heredocs: heredocs need a shell-form command", path)
 	}
@@ -663,7 +605,7 @@ func (v *validator) run(r *Run, path string, idx int, seen map[string]*Stage, p 
 		if !mp.IsValid() {
 			mp = p
 		}
-		v.mount(m, fmt.Sprintf("%s.mounts[%d]", path, i), idx, seen, mp)
+		v.mount(m, fmt.Sprintf("%s.mounts[%d]", path, i), idx, mp)
 	}
 }
 
@@ -674,7 +616,7 @@ func nilIfEmpty(h []Heredoc) []Heredoc {
 	return h
 }
 
-func (v *validator) mount(m Mount, path string, idx int, seen map[string]*Stage, p Pos) {
+func (v *validator) mount(m Mount, path string, idx int, p Pos) {
 	for _, f := range []string{m.Type, m.Target, m.Source, m.From, m.ID, m.Sharing, m.Mode, m.UID, m.GID, m.Size, m.Env} {
 		v.line(p, path, f)
 		if strings.ContainsAny(f, ",\"") {
@@ -705,13 +647,13 @@ func (v *validator) mount(m Mount, path string, idx int, seen map[string]*Stage,
 		v.errorf(p, "%s.required: only secret and ssh mounts take required", path)
 	}
 	if m.From != "" && !strings.Contains(m.From, "$") {
-		if msg := v.ref(m.From, idx, seen, true); msg != "" {
+		if msg := v.ref(m.From, idx, true); msg != "" {
 			v.errorf(p, "%s.from: %s", path, msg)
 		}
 	}
 }
 
-func (v *validator) copy(c *Copy, path string, idx int, seen map[string]*Stage, isAdd bool, p Pos) {
+func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	if c.Pos.IsValid() {
 		p = c.Pos
 	}
@@ -722,7 +664,7 @@ func (v *validator) copy(c *Copy, path string, idx int, seen map[string]*Stage, 
 	for _, s := range c.Src {
 		v.nonEmptyLine(p, path+".src", s)
 		if strings.HasPrefix(s, "<<") {
-			opened = append(opened, HeredocNames(s)...)
+			opened = append(opened, syntax.HeredocNames(s)...)
 		}
 	}
 	v.heredocs(p, path, opened, c.Heredocs)
@@ -753,7 +695,7 @@ func (v *validator) copy(c *Copy, path string, idx int, seen map[string]*Stage, 
 		v.line(p, path+".from", c.From)
 		if strings.Contains(c.From, "$") {
 			v.errorf(p, "%s.from: %q: --from does not expand build args; define an alias stage (`FROM ${IMAGE} AS alias`) and copy from it", path, c.From)
-		} else if msg := v.ref(c.From, idx, seen, true); msg != "" {
+		} else if msg := v.ref(c.From, idx, true); msg != "" {
 			v.errorf(p, "%s.from: %s", path, msg)
 		}
 	}

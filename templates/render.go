@@ -18,6 +18,7 @@ import (
 	"text/template"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile"
 )
 
@@ -257,7 +258,7 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 		if f.Bare {
 			parts = append(parts, "--"+f.Name)
 		} else {
-			parts = append(parts, "--"+f.Name+"="+flagValue(f.Value, esc))
+			parts = append(parts, "--"+f.Name+"="+syntax.FlagValue(f.Value, esc))
 		}
 	}
 	switch in.Form {
@@ -273,9 +274,9 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 		indent := strings.Repeat(" ", len(in.Keyword)+1)
 		var pairs []string
 		for _, kv := range in.KVs {
-			w := Word(kv.Key, esc)
+			w := syntax.Word(kv.Key, esc)
 			if kv.Value != nil {
-				w += "=" + Word(*kv.Value, esc)
+				w += "=" + syntax.Word(*kv.Value, esc)
 			}
 			pairs = append(pairs, w)
 		}
@@ -301,25 +302,6 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 // their own.
 const maxLine = 100
 
-// flagValue writes a flag value; BuildKit's parser removes quotes from
-// flag words, so a value with blanks, quotes or the escape character is
-// double-quoted with `"` and the escape character escaped.
-func flagValue(v string, esc rune) string {
-	if v != "" && !strings.ContainsAny(v, " \t\"'"+string(esc)) {
-		return v
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range v {
-		if r == '"' || r == esc {
-			b.WriteRune(esc)
-		}
-		b.WriteRune(r)
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 // jsonArray writes words as a JSON array, each element encoded on its own
 // and joined with ", ".
 func jsonArray(words []string) string {
@@ -332,94 +314,6 @@ func jsonArray(words []string) string {
 		parts[i] = strings.TrimSuffix(buf.String(), "\n")
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
-
-// Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
-// values): bare when it holds only safe characters, else double-quoted with
-// `"` and the escape character escaped. `$` references stay live (a
-// `${...}` is copied as written) and an escaped dollar (escape character
-// then `$`) stays a literal dollar, as the spec's value conventions say.
-// A value whose `${...}` holds quotes or blanks cannot sit inside double
-// quotes (the parser would end the quote inside it); it is written
-// unquoted with each blank and quote escaped instead.
-func Word(v string, esc rune) string {
-	if v != "" && plainWordRE.MatchString(v) {
-		return v
-	}
-	rs := []rune(v)
-	quoted := !hasComplexRef(rs, esc)
-	var b strings.Builder
-	if quoted {
-		b.WriteByte('"')
-	}
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == '$' && i+1 < len(rs) && rs[i+1] == '{':
-			// BuildKit reads the inside of ${...} as a word of its own.
-			end := refEnd(rs, i+1, esc)
-			b.WriteString(string(rs[i:end]))
-			i = end - 1
-		case r == esc && i+1 < len(rs) && rs[i+1] == '$':
-			b.WriteRune(esc)
-			b.WriteRune('$')
-			i++
-		case r == esc, r == '"':
-			b.WriteRune(esc)
-			b.WriteRune(r)
-		case !quoted && (r == ' ' || r == '\t' || r == '\''):
-			b.WriteRune(esc)
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	if quoted {
-		b.WriteByte('"')
-	}
-	return b.String()
-}
-
-// hasComplexRef reports whether a ${...} reference in rs holds a quote or
-// a blank.
-func hasComplexRef(rs []rune, esc rune) bool {
-	for i := 0; i+1 < len(rs); i++ {
-		if rs[i] == esc {
-			i++
-			continue
-		}
-		if rs[i] == '$' && rs[i+1] == '{' {
-			end := refEnd(rs, i+1, esc)
-			if strings.ContainsAny(string(rs[i:end]), "\"' \t") {
-				return true
-			}
-			i = end - 1
-		}
-	}
-	return false
-}
-
-// refEnd returns the index just past the '}' that closes the '{' at open,
-// counting nested braces and skipping escaped characters; len(rs) when it
-// is not closed.
-func refEnd(rs []rune, open int, esc rune) int {
-	depth := 0
-	for j := open; j < len(rs); j++ {
-		switch rs[j] {
-		case esc:
-			j++
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return j + 1
-			}
-		}
-	}
-	return len(rs)
 }
 
 // ---- compose ----

@@ -10,61 +10,7 @@ import (
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
-
-// envValue renders `ENV K=<Word(v)>` and returns the value BuildKit reads,
-// with variables left unexpanded by an environment that reports $X as
-// "<X>".
-type markEnv struct{}
-
-func (markEnv) Get(k string) (string, bool) { return "<" + k + ">", true }
-func (markEnv) Keys() []string              { return nil }
-
-func TestWordRoundTripsThroughBuildKit(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"plain", "plain"},
-		{"C.UTF-8", "C.UTF-8"},
-		{"hello world", "hello world"},
-		{`say "hi"`, `say "hi"`},
-		{`C:\path\to`, `C:\path\to`},
-		{"$HOME/bin", "<HOME>/bin"},
-		{"${A:-x} y", "<A> y"},
-		{`price \$5`, "price $5"},
-		{"", ""},
-		{"tab\there", "tab\there"},
-		{"a'b", "a'b"},
-		{"ünïcode", "ünïcode"},
-		{`${A:-"x y"} z`, "<A> z"},
-	}
-	for _, c := range cases {
-		for _, esc := range []rune{'\\', '`'} {
-			v := c.in
-			if esc == '`' {
-				v = strings.ReplaceAll(v, `\$`, "`$")
-			}
-			w := Word(v, esc)
-			df := "# escape=" + string(esc) + "\nFROM scratch\nENV K=" + w + "\n"
-			res, err := parser.Parse(strings.NewReader(df))
-			if err != nil {
-				t.Fatalf("%q: %v", c.in, err)
-			}
-			stages, _, err := instructions.Parse(res.AST, nil)
-			if err != nil {
-				t.Fatalf("%q: %v\n%s", c.in, err, df)
-			}
-			env := stages[0].Commands[0].(*instructions.EnvCommand)
-			raw := env.Env[0].Value
-			got, _, err := shell.NewLex(esc).ProcessWord(raw, markEnv{})
-			if err != nil {
-				t.Fatalf("%q: %v", c.in, err)
-			}
-			if got != c.want {
-				t.Errorf("Word(%q, %q) = %s, BuildKit reads %q, want %q", v, esc, w, got, c.want)
-			}
-		}
-	}
-}
 
 func TestOwned(t *testing.T) {
 	df := &transpile.Dockerfile{Stages: []transpile.Stage{{Name: "a", From: transpile.Instruction{Keyword: "FROM", Form: transpile.FormWords, Words: []string{"scratch", "AS", "a"}}}}}

@@ -2,12 +2,12 @@ package transpile
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"gopkg.in/yaml.v3"
 )
 
@@ -88,6 +88,9 @@ func commonTargets(sa, sb *spec.Spec) []string {
 	return out
 }
 
+// findStage resolves a build target: the last stage for defaultTarget,
+// else a stage index or a stage name, anonymous stages' generated names
+// included (a target is not a stage reference: spec.Spec.StageRef).
 func findStage(s *spec.Spec, name string) int {
 	if name == defaultTarget {
 		return len(s.Stages) - 1
@@ -123,50 +126,33 @@ func targetBuild(s *spec.Spec, target string) (*build, bool) {
 		return nil, false
 	}
 	order := map[int]int{} // stage index -> place in the chain
-	var chain []int
-	var visit func(i int)
-	visit = func(i int) {
-		if _, ok := order[i]; ok {
-			return
-		}
-		order[i] = -1 // in progress
-		for _, dep := range stageDeps(s, i) {
-			visit(dep)
-		}
-		order[i] = len(chain)
-		chain = append(chain, i)
+	chain := s.Needs(idx)
+	for p, i := range chain {
+		order[i] = p
 	}
-	visit(idx)
-	ref := func(name string) string {
-		if j := refStage(s, name); j >= 0 {
-			if p, ok := order[j]; ok && p >= 0 {
-				return "stage#" + strconv.Itoa(p)
-			}
+	// ref names the stage a reference made in stage `in` resolves to by its
+	// place in the chain.
+	ref := func(j int, name string) string {
+		if p, ok := order[j]; ok && j >= 0 {
+			return "stage#" + strconv.Itoa(p)
 		}
 		return name
 	}
 	b := &build{args: normArgs(s)}
-	esc := escapeOf(s)
+	esc := s.Escape()
 	for _, i := range chain {
 		st := s.Stages[i]
-		from := "FROM " + ref(st.From)
+		from := "FROM " + ref(s.StageIndex(st.From, i), st.From)
 		if st.Platform != "" {
 			from += " --platform=" + st.Platform
 		}
 		steps := []normStep{{line: st.Pos.Line, text: from}}
 		for _, step := range st.Steps {
-			steps = append(steps, normStep{line: step.Pos.Line, text: normalizeStep(step, ref, esc)})
+			steps = append(steps, normStep{line: step.Pos.Line, text: normalizeStep(step, func(name string) string { return ref(s.StageRef(name, i), name) }, esc)})
 		}
 		b.stages = append(b.stages, steps)
 	}
 	return b, true
-}
-
-func escapeOf(s *spec.Spec) rune {
-	if s.Directives != nil && s.Directives.Escape == "`" {
-		return '`'
-	}
-	return '\\'
 }
 
 func normArgs(s *spec.Spec) string {
@@ -180,47 +166,6 @@ func normArgs(s *spec.Spec) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
-}
-
-// refStage resolves a stage reference (name or index) to a stage index.
-func refStage(s *spec.Spec, name string) int {
-	if n, err := strconv.Atoi(name); err == nil {
-		if n >= 0 && n < len(s.Stages) {
-			return n
-		}
-		return -1
-	}
-	for i, st := range s.Stages {
-		if !st.Anonymous && strings.EqualFold(st.Name, name) {
-			return i
-		}
-	}
-	return -1
-}
-
-// stageDeps lists the stages stage i builds on, in order of first use.
-func stageDeps(s *spec.Spec, i int) []int {
-	var deps []int
-	add := func(name string) {
-		if j := refStage(s, name); j >= 0 && j < i {
-			deps = append(deps, j)
-		}
-	}
-	st := s.Stages[i]
-	add(st.From)
-	for _, step := range st.Steps {
-		switch {
-		case step.Copy != nil && step.Copy.From != "":
-			add(step.Copy.From)
-		case step.Run != nil:
-			for _, m := range step.Run.Mounts {
-				if m.From != "" {
-					add(m.From)
-				}
-			}
-		}
-	}
-	return deps
 }
 
 // normalizeStep renders a step as canonical YAML without comments, with
@@ -285,7 +230,6 @@ func joinCommand(c spec.Command, esc rune) spec.Command {
 		c.Shell = collapseBlanks(c.Shell)
 		return c
 	}
-	cont := regexp.MustCompile(regexp.QuoteMeta(string(esc)) + `[ \t]*$`)
 	lines := strings.Split(strings.ReplaceAll(c.Shell, "\r\n", "\n"), "\n")
 	var b strings.Builder
 	for i, l := range lines {
@@ -295,8 +239,8 @@ func joinCommand(c spec.Command, esc rune) spec.Command {
 				continue
 			}
 		}
-		if loc := cont.FindStringIndex(l); loc != nil && i < len(lines)-1 {
-			l = l[:loc[0]]
+		if i < len(lines)-1 {
+			l, _ = syntax.TrimContinuation(l, esc)
 		}
 		b.WriteString(l)
 	}

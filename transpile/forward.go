@@ -6,11 +6,14 @@ import (
 	"unicode"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
-// Forward validates s (spec.Validate) and lowers it to a Dockerfile model
-// and, when s has a compose section, compose models. It returns the
-// validation errors (a spec.ErrorList) when s is invalid.
+// Forward is the validating entry point of a render: it validates s
+// (spec.Validate, once; callers need not validate first) and lowers it to a
+// Dockerfile model and, when s has a compose section, compose models. When
+// s is invalid it returns the validation errors as a spec.ErrorList (sorted
+// `file:line:col: message` entries) and no output.
 func Forward(s *spec.Spec) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
@@ -30,7 +33,7 @@ func forwardDockerfile(s *spec.Spec) *Dockerfile {
 		}
 		if d.Escape != "" {
 			df.Directives = append(df.Directives, Directive{"escape", d.Escape})
-			df.Escape = []rune(d.Escape)[0]
+			df.Escape = syntax.Escape(d.Escape)
 		}
 		if d.Check != "" {
 			df.Directives = append(df.Directives, Directive{"check", d.Check})
@@ -89,40 +92,40 @@ func forwardStep(s *spec.Step) Instruction {
 }
 
 func forwardInstruction(s *spec.Step) Instruction {
-	switch {
-	case s.Arg != nil:
+	switch s.Keyword() {
+	case "ARG":
 		return Instruction{Keyword: "ARG", Form: FormKV, KVs: kvs(s.Arg)}
-	case s.Env != nil:
+	case "ENV":
 		return Instruction{Keyword: "ENV", Form: FormKV, KVs: kvs(s.Env)}
-	case s.Label != nil:
+	case "LABEL":
 		return Instruction{Keyword: "LABEL", Form: FormKV, KVs: kvs(s.Label)}
-	case s.Workdir != nil:
+	case "WORKDIR":
 		return text("WORKDIR", *s.Workdir)
-	case s.User != nil:
+	case "USER":
 		return text("USER", *s.User)
-	case s.StopSignal != nil:
+	case "STOPSIGNAL":
 		return text("STOPSIGNAL", *s.StopSignal)
-	case s.Maintainer != nil:
+	case "MAINTAINER":
 		return text("MAINTAINER", *s.Maintainer)
-	case s.Expose != nil:
+	case "EXPOSE":
 		return Instruction{Keyword: "EXPOSE", Form: FormWords, Words: s.Expose}
-	case s.Volume != nil:
+	case "VOLUME":
 		return Instruction{Keyword: "VOLUME", Form: FormJSON, Words: s.Volume}
-	case s.Shell != nil:
+	case "SHELL":
 		return Instruction{Keyword: "SHELL", Form: FormJSON, Words: s.Shell}
-	case s.Copy != nil:
+	case "COPY":
 		return forwardCopy("COPY", s.Copy)
-	case s.Add != nil:
+	case "ADD":
 		return forwardCopy("ADD", s.Add)
-	case s.Run != nil:
+	case "RUN":
 		return forwardRun(s.Run)
-	case s.Cmd != nil:
+	case "CMD":
 		return command("CMD", s.Cmd)
-	case s.Entrypoint != nil:
+	case "ENTRYPOINT":
 		return command("ENTRYPOINT", s.Entrypoint)
-	case s.Healthcheck != nil:
+	case "HEALTHCHECK":
 		return forwardHealthcheck(s.Healthcheck)
-	case s.OnBuild != nil:
+	case "ONBUILD":
 		sub := forwardInstruction(s.OnBuild)
 		return Instruction{Keyword: "ONBUILD", Form: FormNone, Sub: &sub}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/tonistiigi/go-csvvalue"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // ReverseOptions configures Reverse.
@@ -62,7 +63,7 @@ func (w Warning) String() string {
 //   - heredoc bodies are byte for byte (CRLF and `<<-` tabs kept), without
 //     the terminator line; the opener stays in the command or source list;
 //   - ENV, LABEL and ARG keys and values are unquoted shell words: see
-//     unquoteWord;
+//     syntax.UnquoteWord;
 //   - comment lines above an instruction become its comment (text after
 //     `#` and one optional space); comments inside a continued instruction
 //     other than shell-form text move above it.
@@ -89,7 +90,6 @@ type reverser struct {
 	body     []bool   // body[i]: line i+1 is a heredoc body or terminator line
 
 	escape rune
-	contRE *regexp.Regexp
 
 	directives     *spec.Directives
 	directiveLines map[int]bool
@@ -231,13 +231,10 @@ func (r *reverser) scanDirectives() error {
 			if d.Value != "\\" && d.Value != "`" {
 				return spec.ErrorList{{Pos: r.pos(i + 1), Msg: fmt.Sprintf("invalid escape character %q; use \\ or `", d.Value)}}
 			}
-			r.escape = rune(d.Value[0])
+			r.escape = syntax.Escape(d.Value)
 			r.directives.Escape = d.Value
 		}
 	}
-	e := regexp.QuoteMeta(string(r.escape))
-	// The same expression as BuildKit's parser (directives.setEscapeToken).
-	r.contRE = regexp.MustCompile(`([^` + e + `])` + e + `[ \t]*$|^` + e + `[ \t]*$`)
 	return nil
 }
 
@@ -338,13 +335,6 @@ func (r *reverser) checkOnBuild(ast *parser.Node) {
 	}
 }
 
-// anyEnv answers every variable as set, so that expansion checks reach the
-// modifiers (`${A:x}`) BuildKit rejects whatever the build args are.
-type anyEnv struct{}
-
-func (anyEnv) Get(string) (string, bool) { return "x", true }
-func (anyEnv) Keys() []string            { return nil }
-
 func locLine(loc []parser.Range) int {
 	if len(loc) == 0 {
 		return 1
@@ -360,7 +350,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 	lex := shell.NewLex(r.escape)
 	var lexErr error
 	expand := func(w string) (string, error) {
-		res, _, err := lex.ProcessWord(w, anyEnv{})
+		res, _, err := lex.ProcessWord(w, syntax.AnyEnv{})
 		if err != nil && lexErr == nil {
 			lexErr = err
 		}
@@ -369,7 +359,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 	rawLex := shell.NewLex('\\') // as dockerfile2llb expands heredoc bodies
 	rawLex.SkipProcessQuotes = true
 	expandRaw := func(w string) (string, error) {
-		res, _, err := rawLex.ProcessWord(w, anyEnv{})
+		res, _, err := rawLex.ProcessWord(w, syntax.AnyEnv{})
 		return res, err
 	}
 	report := func(line int, what string, err error) {
@@ -390,11 +380,11 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		}
 	}
 	for _, st := range stages {
-		if _, _, err := lex.ProcessWord(st.BaseName, anyEnv{}); err != nil {
+		if _, _, err := lex.ProcessWord(st.BaseName, syntax.AnyEnv{}); err != nil {
 			report(locLine(st.Location), "FROM", err)
 		}
 		if st.Platform != "" {
-			if _, _, err := lex.ProcessWord(st.Platform, anyEnv{}); err != nil {
+			if _, _, err := lex.ProcessWord(st.Platform, syntax.AnyEnv{}); err != nil {
 				report(locLine(st.Location), "FROM --platform", err)
 			}
 		}
@@ -421,7 +411,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			}
 			if e, ok := c.(*instructions.ExposeCommand); ok {
 				for _, p := range e.Ports {
-					if _, err := lex.ProcessWords(p, anyEnv{}); err != nil {
+					if _, err := lex.ProcessWords(p, syntax.AnyEnv{}); err != nil {
 						report(line, what, err)
 					}
 				}
@@ -474,10 +464,7 @@ func isBlank(l string) bool { return strings.TrimLeftFunc(l, unicode.IsSpace) ==
 // trimCont removes a line continuation the way BuildKit does; cont reports
 // whether there was one.
 func (r *reverser) trimCont(l string) (string, bool) {
-	if r.contRE.MatchString(l) {
-		return r.contRE.ReplaceAllString(l, "$1"), true
-	}
-	return l, false
+	return syntax.TrimContinuation(l, r.escape)
 }
 
 // logicalLine rebuilds the instruction starting at physical line start, as
@@ -534,7 +521,7 @@ var reWhitespace = regexp.MustCompile(`[\t\v\f\r ]+`)
 // splitCommand splits a logical line into the instruction keyword, its flag
 // words and the arguments, as BuildKit does; argsOff is the offset of args
 // in line. The flag words are the real bytes: BuildKit's own copy turns
-// each byte above 0x7F into a rune (mangleFlag gives that form back).
+// each byte above 0x7F into a rune (syntax.MangleFlag gives that form back).
 func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOff int, args string, dashdash bool) {
 	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 	trimmed := strings.TrimSpace(line)
@@ -544,7 +531,7 @@ func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOf
 	}
 	cmd = trimmed[:loc[0]]
 	rest := trimmed[loc[1]:]
-	remaining, flags, dashdash := extractFlags(rest, r.escape)
+	remaining, flags, dashdash := syntax.ExtractFlags(rest, r.escape)
 	off := lead + loc[1] + len(rest) - len(remaining)
 	args = strings.TrimSpace(remaining)
 	off += len(remaining) - len(strings.TrimLeftFunc(remaining, unicode.IsSpace))
@@ -552,102 +539,6 @@ func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOf
 		off = len(line)
 	}
 	return cmd, flags, off, args, dashdash
-}
-
-// extractFlags mirrors BuildKit's extractBuilderFlags byte for byte (it
-// looks at bytes, not runes), but writes bytes rather than rune(byte).
-func extractFlags(line string, esc rune) (rest string, words []string, dashdash bool) {
-	const (
-		inSpaces = iota
-		inWord
-		inQuote
-	)
-	phase := inSpaces
-	var sb []byte
-	var quote byte
-	blankOK := false
-	var ch byte
-	for pos := 0; pos <= len(line); pos++ {
-		if pos != len(line) {
-			ch = line[pos]
-		}
-		if phase == inSpaces {
-			if pos == len(line) {
-				break
-			}
-			if unicode.IsSpace(rune(ch)) {
-				continue
-			}
-			if ch != '-' || pos+1 == len(line) || line[pos+1] != '-' {
-				return line[pos:], words, false
-			}
-			phase = inWord
-		}
-		if (phase == inWord || phase == inQuote) && pos == len(line) {
-			if w := string(sb); w != "--" && (blankOK || len(w) > 0) {
-				words = append(words, w)
-			} else if w == "--" {
-				dashdash = true
-			}
-			break
-		}
-		if phase == inWord {
-			if unicode.IsSpace(rune(ch)) {
-				w := string(sb)
-				phase = inSpaces
-				if w == "--" {
-					return line[pos:], words, true
-				}
-				if blankOK || len(w) > 0 {
-					words = append(words, w)
-				}
-				sb = sb[:0]
-				blankOK = false
-				continue
-			}
-			if ch == '\'' || ch == '"' {
-				quote = ch
-				blankOK = true
-				phase = inQuote
-				continue
-			}
-			if rune(ch) == esc {
-				if pos+1 == len(line) {
-					continue
-				}
-				pos++
-				ch = line[pos]
-			}
-			sb = append(sb, ch)
-			continue
-		}
-		if phase == inQuote {
-			if ch == quote {
-				phase = inWord
-				continue
-			}
-			if rune(ch) == esc {
-				if pos+1 == len(line) {
-					phase = inWord
-					continue
-				}
-				pos++
-				ch = line[pos]
-			}
-			sb = append(sb, ch)
-		}
-	}
-	return "", words, dashdash
-}
-
-// mangleFlag is what BuildKit's extractBuilderFlags makes of a flag word:
-// each byte becomes the rune of the same value.
-func mangleFlag(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		b.WriteRune(rune(s[i]))
-	}
-	return b.String()
 }
 
 // ---------------------------------------------------------------------------
@@ -685,7 +576,7 @@ func (r *reverser) newInstr(node *parser.Node, lg *logical, base, line int, here
 		return in
 	}
 	for i, f := range flags {
-		if mangleFlag(f) != node.Flags[i] {
+		if syntax.MangleFlag(f) != node.Flags[i] {
 			r.internalf(in, "flag %q splits differently from BuildKit (%q)", f, node.Flags[i])
 			return in
 		}
@@ -1143,7 +1034,7 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		return run
 	}
 	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value), Pos: r.pos(in.line)}
-	run.Heredocs = r.heredocs(in, spec.HeredocNames(run.Command.Shell))
+	run.Heredocs = r.heredocs(in, syntax.HeredocNames(run.Command.Shell))
 	return run
 }
 
@@ -1308,7 +1199,7 @@ func (r *reverser) copyStep(in *instr) *spec.Copy {
 	var opened []string
 	for _, s := range c.Src {
 		if strings.HasPrefix(s, "<<") {
-			opened = append(opened, spec.HeredocNames(s)...)
+			opened = append(opened, syntax.HeredocNames(s)...)
 		}
 	}
 	c.Heredocs = r.heredocs(in, opened)
@@ -1413,7 +1304,7 @@ func (r *reverser) checkDupKeys(in *instr, kvs spec.KVList) {
 }
 
 func (r *reverser) unquote(in *instr, w string) string {
-	s, err := unquoteWord(w, r.escape)
+	s, err := syntax.UnquoteWord(w, r.escape)
 	if err != nil {
 		r.errorf(in.line, "%s `%s`: %v", strings.ToUpper(in.kw), w, err)
 		in.internal = true
@@ -1443,308 +1334,30 @@ func (r *reverser) checkRefs(s *spec.Spec) {
 		}
 		seen[kv.Key] = kv.Pos.Line
 	}
-	ref := func(idx int, line int, what, from string) {
-		if n, err := strconv.Atoi(from); err == nil {
-			if n >= idx {
-				r.errorf(line, "%s=%s names stage %d, which is not an earlier stage (this is stage %d); copy from an earlier stage", what, from, n, idx)
-			}
-			return
-		}
-		if j, ok := byName[strings.ToLower(from)]; ok && j >= idx {
-			if j == idx {
-				r.errorf(line, "%s=%s names the stage it is in; copy from an earlier stage", what, from)
-			} else {
-				r.errorf(line, "%s=%s names stage %q, which is defined later (line %d); move that stage above this one", what, from, from, r.stages[j].line)
-			}
-		}
-	}
 	for idx, st := range s.Stages {
 		for _, step := range st.Steps {
-			r.stepRefs(idx, &step, ref)
-		}
-	}
-}
-
-func (r *reverser) stepRefs(idx int, step *spec.Step, ref func(int, int, string, string)) {
-	if step.Copy != nil && step.Copy.From != "" {
-		ref(idx, step.Pos.Line, "COPY --from", step.Copy.From)
-	}
-	if step.Run != nil {
-		for _, m := range step.Run.Mounts {
-			if m.From != "" {
-				ref(idx, step.Pos.Line, "RUN --mount from", m.From)
+			for _, ref := range step.References() {
+				r.checkRef(s, idx, step.Pos.Line, ref)
 			}
 		}
 	}
 }
 
-// ---------------------------------------------------------------------------
-// Shell words
-
-// unquoteWord turns a Dockerfile shell word as written (an ENV, LABEL or ARG
-// key or value) into the spec's form, where `$NAME` and `${...}` are live
-// references and E$ (E the escape character) is a literal dollar sign:
-//
-//   - outside quotes, E c becomes c, except E$ which stays E$ (a trailing E
-//     is dropped, as BuildKit does);
-//   - inside '...' everything is literal, and $ becomes E$;
-//   - inside "..." E" becomes ", EE becomes E, E$ stays E$, E before any
-//     other character stays (E and the character); $ references stay live;
-//   - a reference is copied as written (`${A:-"x y"}` included); a bare
-//     `$NAME` followed by a literal name character becomes `${NAME}`, and a
-//     `$` that starts no reference becomes E$.
-//
-// Read back left to right, E$ is a literal dollar and every other character
-// is itself, so a literal E directly before a live reference cannot be
-// written: that is an error.
-func unquoteWord(w string, esc rune) (string, error) {
-	rs := []rune(w)
-	var out []rune
-	lastLitE := false
-	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
-	lit := func(c rune) {
-		if bareName >= 0 && isNameRune(c, out[bareName+1:]) {
-			name := append([]rune(nil), out[bareName+1:]...)
-			out = append(append(out[:bareName], '$', '{'), name...)
-			out = append(out, '}')
+// checkRef reports a reference made in stage idx that names that stage or
+// a later one (BuildKit resolves only earlier stages: spec.Spec.StageRef).
+func (r *reverser) checkRef(s *spec.Spec, idx, line int, ref spec.Reference) {
+	what, from := ref.Flag, ref.From
+	if n, err := strconv.Atoi(from); err == nil {
+		if n >= idx {
+			r.errorf(line, "%s=%s names stage %d, which is not an earlier stage (this is stage %d); copy from an earlier stage", what, from, n, idx)
 		}
-		bareName = -1
-		if c == '$' {
-			out = append(out, esc, '$')
-			lastLitE = false
-			return
-		}
-		out = append(out, c)
-		lastLitE = c == esc
+		return
 	}
-	live := func(ref []rune) error {
-		if len(ref) == 1 { // "$" alone: literal in BuildKit
-			lit('$')
-			return nil
-		}
-		if lastLitE {
-			return fmt.Errorf("a literal %c directly before the reference %s cannot be written in a spec; remove the %c or put the reference in braces after a different character", esc, string(ref), esc)
-		}
-		bareName = -1
-		if ref[1] != '{' {
-			bareName = len(out)
-		}
-		out = append(out, ref...)
-		lastLitE = false
-		return nil
-	}
-	for i := 0; i < len(rs); {
-		c := rs[i]
-		switch {
-		case c == esc:
-			if i+1 < len(rs) {
-				lit(rs[i+1])
-			}
-			i += 2
-		case c == '\'':
-			j := i + 1
-			for j < len(rs) && rs[j] != '\'' {
-				lit(rs[j])
-				j++
-			}
-			if j >= len(rs) {
-				return "", errors.New("unexpected end of word while looking for the matching single quote")
-			}
-			i = j + 1
-		case c == '"':
-			j := i + 1
-			for {
-				if j >= len(rs) {
-					return "", errors.New("unexpected end of word while looking for the matching double quote")
-				}
-				d := rs[j]
-				if d == '"' {
-					j++
-					break
-				}
-				switch {
-				case d == '$':
-					end, err := scanDollar(rs, j, esc)
-					if err != nil {
-						return "", err
-					}
-					if err := live(rs[j:end]); err != nil {
-						return "", err
-					}
-					j = end
-				case d == esc:
-					if j+1 >= len(rs) {
-						j++
-						continue
-					}
-					switch n := rs[j+1]; n {
-					case '"', '$', esc:
-						lit(n)
-						j += 2
-					default:
-						lit(esc)
-						j++
-					}
-				default:
-					lit(d)
-					j++
-				}
-			}
-			i = j
-		case c == '$':
-			end, err := scanDollar(rs, i, esc)
-			if err != nil {
-				return "", err
-			}
-			if err := live(rs[i:end]); err != nil {
-				return "", err
-			}
-			i = end
-		default:
-			lit(c)
-			i++
+	if j := s.StageIndex(from, len(s.Stages)); j >= idx {
+		if j == idx {
+			r.errorf(line, "%s=%s names the stage it is in; copy from an earlier stage", what, from)
+		} else {
+			r.errorf(line, "%s=%s names stage %q, which is defined later (line %d); move that stage above this one", what, from, from, r.stages[j].line)
 		}
 	}
-	return string(out), nil
-}
-
-// isNameRune reports whether c would extend the bare reference name.
-func isNameRune(c rune, name []rune) bool {
-	if len(name) == 0 {
-		return false
-	}
-	if unicode.IsDigit(name[0]) {
-		return unicode.IsDigit(c)
-	}
-	if isSpecialParam(name[0]) {
-		return false
-	}
-	return unicode.IsLetter(c) || unicode.IsDigit(c) || c == '_'
-}
-
-func isSpecialParam(c rune) bool {
-	switch c {
-	case '@', '*', '#', '?', '-', '$', '!', '0':
-		return true
-	}
-	return false
-}
-
-// scanName returns the end of a variable name at i, as BuildKit's
-// processName reads it.
-func scanName(rs []rune, i int) int {
-	if i < len(rs) && unicode.IsDigit(rs[i]) {
-		for i < len(rs) && unicode.IsDigit(rs[i]) {
-			i++
-		}
-		return i
-	}
-	if i < len(rs) && isSpecialParam(rs[i]) {
-		return i + 1
-	}
-	for i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]) || rs[i] == '_') {
-		i++
-	}
-	return i
-}
-
-// scanDollar returns the end of the reference starting with the `$` at i,
-// following BuildKit's processDollar.
-func scanDollar(rs []rune, i int, esc rune) (int, error) {
-	j := i + 1
-	if j >= len(rs) || rs[j] != '{' {
-		return scanName(rs, j), nil
-	}
-	j++
-	if j >= len(rs) {
-		return 0, errors.New("syntax error: missing '}'")
-	}
-	switch rs[j] {
-	case '{', '}', ':':
-		return 0, errors.New("syntax error: bad substitution")
-	}
-	j = scanName(rs, j)
-	if j >= len(rs) {
-		return 0, errors.New("syntax error: missing '}'")
-	}
-	ch := rs[j]
-	j++
-	switch ch {
-	case '}':
-		return j, nil
-	case ':':
-		if j >= len(rs) {
-			return 0, errors.New("syntax error: missing '}'")
-		}
-		j++
-		return scanStop(rs, j, '}', esc)
-	case '+', '-', '?', '#', '%':
-		return scanStop(rs, j, '}', esc)
-	case '/':
-		if j < len(rs) && rs[j] == '/' {
-			j++
-		}
-		j, err := scanStop(rs, j, '/', esc)
-		if err != nil {
-			return 0, err
-		}
-		return scanStop(rs, j, '}', esc)
-	}
-	return 0, fmt.Errorf("unsupported modifier (%c) in substitution", ch)
-}
-
-// scanStop returns the position after the next stop rune at or after i,
-// skipping quotes, escapes and nested references (BuildKit's
-// processStopOn).
-func scanStop(rs []rune, i int, stop, esc rune) (int, error) {
-	for i < len(rs) {
-		c := rs[i]
-		switch {
-		case c == stop:
-			return i + 1, nil
-		case c == '$':
-			end, err := scanDollar(rs, i, esc)
-			if err != nil {
-				return 0, err
-			}
-			i = end
-		case c == '\'':
-			j := i + 1
-			for j < len(rs) && rs[j] != '\'' {
-				j++
-			}
-			if j >= len(rs) {
-				return 0, errors.New("unexpected end of statement while looking for matching single-quote")
-			}
-			i = j + 1
-		case c == '"':
-			j := i + 1
-			for {
-				if j >= len(rs) {
-					return 0, errors.New("unexpected end of statement while looking for matching double-quote")
-				}
-				if rs[j] == '"' {
-					break
-				}
-				switch rs[j] {
-				case '$':
-					end, err := scanDollar(rs, j, esc)
-					if err != nil {
-						return 0, err
-					}
-					j = end
-				case esc:
-					j += 2
-				default:
-					j++
-				}
-			}
-			i = j + 1
-		case c == esc:
-			i += 2
-		default:
-			i++
-		}
-	}
-	return 0, fmt.Errorf("syntax error: missing '%c'", stop)
 }

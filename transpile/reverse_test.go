@@ -9,9 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
-
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockstage/dockstage/spec"
 )
@@ -295,119 +292,6 @@ func TestReverseCases(t *testing.T) {
 			roundTrip(t, s)
 			tt.check(t, s, warns)
 		})
-	}
-}
-
-func TestUnquoteWord(t *testing.T) {
-	tests := []struct {
-		in, want string
-		esc      rune
-	}{
-		{`plain`, `plain`, '\\'},
-		{`"a b"`, `a b`, '\\'},
-		{`'a b'`, `a b`, '\\'},
-		{`a\ b`, `a b`, '\\'},
-		{`\$HOME`, `\$HOME`, '\\'},
-		{`$HOME/x`, `$HOME/x`, '\\'},
-		{`'$HOME'`, `\$HOME`, '\\'},
-		{`"$HOME"`, `$HOME`, '\\'},
-		{`"say \"hi\""`, `say "hi"`, '\\'},
-		{`"a\\b"`, `a\b`, '\\'},
-		{`"a\nb"`, `a\nb`, '\\'},
-		{`"\$5"`, `\$5`, '\\'},
-		{`C:\\dir`, `C:\dir`, '\\'},
-		{`"$A"b`, `${A}b`, '\\'},
-		{`"$1"2`, `${1}2`, '\\'},
-		{`"$"{x}`, `\${x}`, '\\'},
-		{`${A:-"x y"}z`, `${A:-"x y"}z`, '\\'},
-		{`"${A/}/x}"`, `${A/}/x}`, '\\'},
-		{`trailing\`, `trailing`, '\\'},
-		{"C:\\Tools;${PATH}", "C:\\Tools;${PATH}", '`'},
-		{"`$5", "`$5", '`'},
-		{"'$5'", "`$5", '`'},
-		{"\"a``b\"", "a`b", '`'},
-	}
-	for _, tt := range tests {
-		got, err := unquoteWord(tt.in, tt.esc)
-		if err != nil {
-			t.Errorf("unquoteWord(%q): %v", tt.in, err)
-			continue
-		}
-		if got != tt.want {
-			t.Errorf("unquoteWord(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		checkUnquoteMeaning(t, tt.in, tt.esc)
-	}
-	for _, in := range []string{`\\$HOME`, `"\\$HOME"`} {
-		if got, err := unquoteWord(in, '\\'); err == nil {
-			t.Errorf("unquoteWord(%q) = %q, want an error (literal escape before a reference)", in, got)
-		}
-	}
-}
-
-// requoteWord is the renderer's side of unquoteWord: it writes a spec value
-// as a Dockerfile word, outside quotes (quoted false) or in double quotes.
-func requoteWord(v string, esc rune, quoted bool) string {
-	rs := []rune(v)
-	var b strings.Builder
-	if quoted {
-		b.WriteByte('"')
-	}
-	for i := 0; i < len(rs); {
-		c := rs[i]
-		switch {
-		case c == esc && i+1 < len(rs) && rs[i+1] == '$':
-			b.WriteRune(esc)
-			b.WriteByte('$')
-			i += 2
-			continue
-		case c == '$':
-			end, err := scanDollar(rs, i, esc)
-			if err != nil {
-				end = len(rs)
-			}
-			b.WriteString(string(rs[i:end]))
-			i = end
-			continue
-		case quoted && (c == esc || c == '"'):
-			b.WriteRune(esc)
-		case !quoted && (c == esc || c == '"' || c == '\'' || unicode.IsSpace(c)):
-			b.WriteRune(esc)
-		}
-		b.WriteRune(c)
-		i++
-	}
-	if quoted {
-		b.WriteByte('"')
-	}
-	return b.String()
-}
-
-var testEnv = shell.EnvsFromSlice([]string{"A=1", "B=two words", "HOME=/root", "AB=ab", "1=one", "PATH=/bin"})
-
-// checkUnquoteMeaning checks that unquoting raw and writing the result back
-// (both ways the renderer may) means the same word to BuildKit's lexer.
-func checkUnquoteMeaning(t *testing.T, raw string, esc rune) {
-	t.Helper()
-	lex := shell.NewLex(esc)
-	want, _, err := lex.ProcessWord(raw, testEnv)
-	if err != nil {
-		return
-	}
-	v, err := unquoteWord(raw, esc)
-	if err != nil {
-		return
-	}
-	for _, quoted := range []bool{false, true} {
-		w := requoteWord(v, esc, quoted)
-		got, _, err := lex.ProcessWord(w, testEnv)
-		if err != nil {
-			t.Errorf("word %q -> spec %q -> %q: %v", raw, v, w, err)
-			continue
-		}
-		if got != want {
-			t.Errorf("word %q (= %q) -> spec %q -> %q (= %q)", raw, want, v, w, got)
-		}
 	}
 }
 

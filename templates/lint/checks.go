@@ -9,6 +9,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/util/suggest"
 )
@@ -24,10 +25,7 @@ type layout struct {
 }
 
 func newLayout(s *spec.Spec) *layout {
-	l := &layout{s: s, escape: '\\', args: map[string]string{}, prod: len(s.Stages) - 1, test: -1}
-	if s.Directives != nil && s.Directives.Escape == "`" {
-		l.escape = '`'
-	}
+	l := &layout{s: s, escape: s.Escape(), args: map[string]string{}, prod: len(s.Stages) - 1, test: -1}
 	for _, kv := range s.Args {
 		if kv.Value != nil {
 			l.args[kv.Key] = *kv.Value
@@ -51,16 +49,9 @@ func newLayout(s *spec.Spec) *layout {
 }
 
 // stageIndex returns the index of the stage named name among the stages
-// before `before`, or -1. Names compare without case; anonymous stages
-// have no name.
+// before `before`, or -1 (spec.Spec.StageIndex).
 func (l *layout) stageIndex(name string, before int) int {
-	for i := 0; i < before && i < len(l.s.Stages); i++ {
-		st := l.s.Stages[i]
-		if !st.Anonymous && strings.EqualFold(st.Name, name) {
-			return i
-		}
-	}
-	return -1
+	return l.s.StageIndex(name, before)
 }
 
 // chain returns stage i and the stages it is built from, i first.
@@ -74,54 +65,27 @@ func (l *layout) chain(i int) []int {
 }
 
 // refStage resolves a COPY --from / mount from= value to a stage index
-// (a name or an index of an earlier stage), or -1.
+// (a name or an index of an earlier stage), or -1 (spec.Spec.StageRef).
 func (l *layout) refStage(ref string, at int) int {
-	if i := l.stageIndex(ref, at); i >= 0 {
-		return i
-	}
-	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < at {
-		return n
-	}
-	return -1
+	return l.s.StageRef(ref, at)
 }
 
 // uses returns every stage stage i needs: its chain and, recursively, the
-// stages those copy artifacts from or mount.
+// stages those copy artifacts from or mount (spec.Spec.Needs).
 func (l *layout) uses(i int) map[int]bool {
 	out := map[int]bool{}
-	var visit func(int)
-	visit = func(i int) {
-		for _, j := range l.chain(i) {
-			if out[j] {
-				continue
-			}
-			out[j] = true
-			for _, step := range l.s.Stages[j].Steps {
-				for _, ref := range stepRefs(&step) {
-					if k := l.refStage(ref, j); k >= 0 {
-						visit(k)
-					}
-				}
-			}
-		}
+	for _, j := range l.s.Needs(i) {
+		out[j] = true
 	}
-	visit(i)
 	return out
 }
 
 // stepRefs lists the stage or image references of a step: COPY --from and
-// RUN --mount from=.
+// RUN --mount from= (spec.Step.References).
 func stepRefs(step *spec.Step) []string {
 	var out []string
-	if step.Copy != nil && step.Copy.From != "" {
-		out = append(out, step.Copy.From)
-	}
-	if step.Run != nil {
-		for _, m := range step.Run.Mounts {
-			if m.From != "" {
-				out = append(out, m.From)
-			}
-		}
+	for _, ref := range step.References() {
+		out = append(out, ref.From)
 	}
 	return out
 }
@@ -137,16 +101,8 @@ func (l *layout) expand(word string) (string, bool) {
 	return res.Result, true
 }
 
-type argEnv map[string]string
-
-func (e argEnv) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
-func (e argEnv) Keys() []string {
-	out := make([]string, 0, len(e))
-	for k := range e {
-		out = append(out, k)
-	}
-	return out
-}
+// argEnv is the global build args' defaults as a shell.EnvGetter.
+type argEnv = syntax.Env
 
 // checkSpec runs dockstage's own rules on s. Positions are s's: the spec
 // file's, or the Dockerfile's lines for an imported Dockerfile.

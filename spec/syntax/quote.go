@@ -1,0 +1,139 @@
+package syntax
+
+import (
+	"regexp"
+	"strings"
+)
+
+// FlagValue writes a flag value; BuildKit's parser removes quotes from
+// flag words, so a value with blanks, quotes or the escape character is
+// double-quoted with `"` and the escape character escaped.
+func FlagValue(v string, esc rune) string {
+	if v != "" && !strings.ContainsAny(v, " \t\"'"+string(esc)) {
+		return v
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range v {
+		if r == '"' || r == esc {
+			b.WriteRune(esc)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
+
+// Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
+// values): bare when it holds only safe characters, else double-quoted with
+// `"` and the escape character escaped. `$` references stay live (a
+// `${...}` is copied as written) and an escaped dollar (escape character
+// then `$`) stays a literal dollar, as the spec's value conventions say.
+// A value whose `${...}` holds quotes or blanks cannot sit inside double
+// quotes (the parser would end the quote inside it); it is written
+// unquoted with each blank and quote escaped instead.
+func Word(v string, esc rune) string {
+	if v != "" && plainWordRE.MatchString(v) {
+		return v
+	}
+	rs := []rune(v)
+	quoted := !hasComplexRef(rs, esc)
+	var b strings.Builder
+	if quoted {
+		b.WriteByte('"')
+	}
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == '$' && i+1 < len(rs) && rs[i+1] == '{':
+			// BuildKit reads the inside of ${...} as a word of its own.
+			end, _ := RefEnd(rs, i+1, esc)
+			b.WriteString(string(rs[i:end]))
+			i = end - 1
+		case r == esc && i+1 < len(rs) && rs[i+1] == '$':
+			b.WriteRune(esc)
+			b.WriteRune('$')
+			i++
+		case r == esc, r == '"':
+			b.WriteRune(esc)
+			b.WriteRune(r)
+		case !quoted && (r == ' ' || r == '\t' || r == '\''):
+			b.WriteRune(esc)
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if quoted {
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// hasComplexRef reports whether a ${...} reference in rs holds a quote or
+// a blank.
+func hasComplexRef(rs []rune, esc rune) bool {
+	for i := 0; i+1 < len(rs); i++ {
+		if rs[i] == esc {
+			i++
+			continue
+		}
+		if rs[i] == '$' && rs[i+1] == '{' {
+			end, _ := RefEnd(rs, i+1, esc)
+			if strings.ContainsAny(string(rs[i:end]), "\"' \t") {
+				return true
+			}
+			i = end - 1
+		}
+	}
+	return false
+}
+
+// RefEnd returns the index just past the '}' that closes the '{' at open,
+// counting nested braces and skipping escaped characters, and true; len(rs)
+// and false when it is not closed.
+func RefEnd(rs []rune, open int, esc rune) (end int, closed bool) {
+	depth := 0
+	for j := open; j < len(rs); j++ {
+		switch rs[j] {
+		case esc:
+			j++
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return j + 1, true
+			}
+		}
+	}
+	return len(rs), false
+}
+
+// AnyEnv is a shell.EnvGetter that defines every variable (as "x"), so that
+// expanding a word checks only the syntax of its references.
+type AnyEnv struct{}
+
+// Get returns "x" for every name.
+func (AnyEnv) Get(string) (string, bool) { return "x", true }
+
+// Keys returns no names.
+func (AnyEnv) Keys() []string { return nil }
+
+// Env is a shell.EnvGetter over a map of variables (build args and their
+// values).
+type Env map[string]string
+
+// Get returns the value of k and whether it is set.
+func (e Env) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
+
+// Keys returns the names, in no order.
+func (e Env) Keys() []string {
+	out := make([]string, 0, len(e))
+	for k := range e {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,276 @@
+package syntax
+
+import (
+	"errors"
+	"fmt"
+	"unicode"
+)
+
+// UnquoteWord turns a Dockerfile shell word as written (an ENV, LABEL or ARG
+// key or value) into the spec's form, where `$NAME` and `${...}` are live
+// references and E$ (E the escape character) is a literal dollar sign:
+//
+//   - outside quotes, E c becomes c, except E$ which stays E$ (a trailing E
+//     is dropped, as BuildKit does);
+//   - inside '...' everything is literal, and $ becomes E$;
+//   - inside "..." E" becomes ", EE becomes E, E$ stays E$, E before any
+//     other character stays (E and the character); $ references stay live;
+//   - a reference is copied as written (`${A:-"x y"}` included); a bare
+//     `$NAME` followed by a literal name character becomes `${NAME}`, and a
+//     `$` that starts no reference becomes E$.
+//
+// Read back left to right, E$ is a literal dollar and every other character
+// is itself, so a literal E directly before a live reference cannot be
+// written: that is an error.
+func UnquoteWord(w string, esc rune) (string, error) {
+	rs := []rune(w)
+	var out []rune
+	lastLitE := false
+	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
+	lit := func(c rune) {
+		if bareName >= 0 && isNameRune(c, out[bareName+1:]) {
+			name := append([]rune(nil), out[bareName+1:]...)
+			out = append(append(out[:bareName], '$', '{'), name...)
+			out = append(out, '}')
+		}
+		bareName = -1
+		if c == '$' {
+			out = append(out, esc, '$')
+			lastLitE = false
+			return
+		}
+		out = append(out, c)
+		lastLitE = c == esc
+	}
+	live := func(ref []rune) error {
+		if len(ref) == 1 { // "$" alone: literal in BuildKit
+			lit('$')
+			return nil
+		}
+		if lastLitE {
+			return fmt.Errorf("a literal %c directly before the reference %s cannot be written in a spec; remove the %c or put the reference in braces after a different character", esc, string(ref), esc)
+		}
+		bareName = -1
+		if ref[1] != '{' {
+			bareName = len(out)
+		}
+		out = append(out, ref...)
+		lastLitE = false
+		return nil
+	}
+	for i := 0; i < len(rs); {
+		c := rs[i]
+		switch {
+		case c == esc:
+			if i+1 < len(rs) {
+				lit(rs[i+1])
+			}
+			i += 2
+		case c == '\'':
+			j := i + 1
+			for j < len(rs) && rs[j] != '\'' {
+				lit(rs[j])
+				j++
+			}
+			if j >= len(rs) {
+				return "", errors.New("unexpected end of word while looking for the matching single quote")
+			}
+			i = j + 1
+		case c == '"':
+			j := i + 1
+			for {
+				if j >= len(rs) {
+					return "", errors.New("unexpected end of word while looking for the matching double quote")
+				}
+				d := rs[j]
+				if d == '"' {
+					j++
+					break
+				}
+				switch {
+				case d == '$':
+					end, err := ScanDollar(rs, j, esc)
+					if err != nil {
+						return "", err
+					}
+					if err := live(rs[j:end]); err != nil {
+						return "", err
+					}
+					j = end
+				case d == esc:
+					if j+1 >= len(rs) {
+						j++
+						continue
+					}
+					switch n := rs[j+1]; n {
+					case '"', '$', esc:
+						lit(n)
+						j += 2
+					default:
+						lit(esc)
+						j++
+					}
+				default:
+					lit(d)
+					j++
+				}
+			}
+			i = j
+		case c == '$':
+			end, err := ScanDollar(rs, i, esc)
+			if err != nil {
+				return "", err
+			}
+			if err := live(rs[i:end]); err != nil {
+				return "", err
+			}
+			i = end
+		default:
+			lit(c)
+			i++
+		}
+	}
+	return string(out), nil
+}
+
+// isNameRune reports whether c would extend the bare reference name.
+func isNameRune(c rune, name []rune) bool {
+	if len(name) == 0 {
+		return false
+	}
+	if unicode.IsDigit(name[0]) {
+		return unicode.IsDigit(c)
+	}
+	if isSpecialParam(name[0]) {
+		return false
+	}
+	return unicode.IsLetter(c) || unicode.IsDigit(c) || c == '_'
+}
+
+func isSpecialParam(c rune) bool {
+	switch c {
+	case '@', '*', '#', '?', '-', '$', '!', '0':
+		return true
+	}
+	return false
+}
+
+// scanName returns the end of a variable name at i, as BuildKit's
+// processName reads it.
+func scanName(rs []rune, i int) int {
+	if i < len(rs) && unicode.IsDigit(rs[i]) {
+		for i < len(rs) && unicode.IsDigit(rs[i]) {
+			i++
+		}
+		return i
+	}
+	if i < len(rs) && isSpecialParam(rs[i]) {
+		return i + 1
+	}
+	for i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]) || rs[i] == '_') {
+		i++
+	}
+	return i
+}
+
+// ScanDollar returns the end of the reference starting with the `$` at i
+// (`$NAME`, `${NAME}`, `${NAME:-word}`, ...), following BuildKit's
+// shell.processDollar; the error is BuildKit's for a malformed reference.
+func ScanDollar(rs []rune, i int, esc rune) (int, error) {
+	j := i + 1
+	if j >= len(rs) || rs[j] != '{' {
+		return scanName(rs, j), nil
+	}
+	j++
+	if j >= len(rs) {
+		return 0, errors.New("syntax error: missing '}'")
+	}
+	switch rs[j] {
+	case '{', '}', ':':
+		return 0, errors.New("syntax error: bad substitution")
+	}
+	j = scanName(rs, j)
+	if j >= len(rs) {
+		return 0, errors.New("syntax error: missing '}'")
+	}
+	ch := rs[j]
+	j++
+	switch ch {
+	case '}':
+		return j, nil
+	case ':':
+		if j >= len(rs) {
+			return 0, errors.New("syntax error: missing '}'")
+		}
+		j++
+		return scanStop(rs, j, '}', esc)
+	case '+', '-', '?', '#', '%':
+		return scanStop(rs, j, '}', esc)
+	case '/':
+		if j < len(rs) && rs[j] == '/' {
+			j++
+		}
+		j, err := scanStop(rs, j, '/', esc)
+		if err != nil {
+			return 0, err
+		}
+		return scanStop(rs, j, '}', esc)
+	}
+	return 0, fmt.Errorf("unsupported modifier (%c) in substitution", ch)
+}
+
+// scanStop returns the position after the next stop rune at or after i,
+// skipping quotes, escapes and nested references (BuildKit's
+// processStopOn).
+func scanStop(rs []rune, i int, stop, esc rune) (int, error) {
+	for i < len(rs) {
+		c := rs[i]
+		switch {
+		case c == stop:
+			return i + 1, nil
+		case c == '$':
+			end, err := ScanDollar(rs, i, esc)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case c == '\'':
+			j := i + 1
+			for j < len(rs) && rs[j] != '\'' {
+				j++
+			}
+			if j >= len(rs) {
+				return 0, errors.New("unexpected end of statement while looking for matching single-quote")
+			}
+			i = j + 1
+		case c == '"':
+			j := i + 1
+			for {
+				if j >= len(rs) {
+					return 0, errors.New("unexpected end of statement while looking for matching double-quote")
+				}
+				if rs[j] == '"' {
+					break
+				}
+				switch rs[j] {
+				case '$':
+					end, err := ScanDollar(rs, j, esc)
+					if err != nil {
+						return 0, err
+					}
+					j = end
+				case esc:
+					j += 2
+				default:
+					j++
+				}
+			}
+			i = j + 1
+		case c == esc:
+			i += 2
+		default:
+			i++
+		}
+	}
+	return 0, fmt.Errorf("syntax error: missing '%c'", stop)
+}
