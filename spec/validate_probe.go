@@ -1,0 +1,130 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// probe is one instruction text to read back with BuildKit's parser, the
+// authority on how a line reads: it must stay exactly one keyword
+// instruction, without flags and in shell form.
+type probe struct {
+	at      int // len(v.errs) when the probe was asked for: where its error goes
+	p       Pos
+	path    string
+	keyword string
+	text    string
+	docs    []Heredoc
+}
+
+// probe asks for keyword and text (and heredoc bodies) to be read back;
+// runProbes reports, as a positioned error, text that would not stay one
+// instruction: a trailing escape character, a leading flag, a JSON array,
+// an opened heredoc, a blank continuation.
+func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
+	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})
+}
+
+// endLabel is the instruction written after probe k (k < 0: a probe of its
+// own).
+func endLabel(k int) string {
+	if k < 0 {
+		return "LABEL dockstage.probe=end"
+	}
+	return "LABEL dockstage.probe=" + strconv.Itoa(k)
+}
+
+// writeProbe writes probe pr and its end label (endLabel(k)).
+func (v *validator) writeProbe(b *strings.Builder, pr probe, k int) {
+	b.WriteString(pr.keyword + " " + pr.text + "\n")
+	for _, h := range pr.docs {
+		b.WriteString(h.Body)
+		if h.Body != "" && !strings.HasSuffix(h.Body, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(h.Name + "\n")
+	}
+	b.WriteString(endLabel(k) + "\n")
+}
+
+func (v *validator) probeFile(probes []probe, batch bool) string {
+	var b strings.Builder
+	if v.escape == '`' {
+		b.WriteString("# escape=`\n")
+	}
+	b.WriteString("FROM scratch\n")
+	for k, pr := range probes {
+		if !batch {
+			k = -1
+		}
+		v.writeProbe(&b, pr, k)
+	}
+	return b.String()
+}
+
+// runProbes reads every probe back with one parse of one synthetic
+// Dockerfile (FROM scratch, then each probe followed by a numbered LABEL).
+// When that file reads back as written (each probe one instruction, then
+// its label) every probe passed. Otherwise each probe is parsed on its own
+// (FROM scratch, the probe, a LABEL), so that its error and its place in
+// the error list are the same as with a parse per probe.
+func (v *validator) runProbes() {
+	if len(v.probes) == 0 || v.batchPasses() {
+		return
+	}
+	var errs ErrorList
+	next := 0
+	for _, pr := range v.probes {
+		reason := v.probeReason(pr)
+		if reason == "" {
+			continue
+		}
+		errs = append(errs, v.errs[next:pr.at]...)
+		next = pr.at
+		p := pr.p
+		if !p.IsValid() {
+			p = v.s.Pos
+		}
+		errs.Add(p, "%s: %s would not read back as written: %s", pr.path, pr.keyword, reason)
+	}
+	v.errs = append(errs, v.errs[next:]...)
+}
+
+// batchPasses parses all probes in one file and reports whether each read
+// back as one instruction without flags, exec form or extra heredocs,
+// followed by its own label.
+func (v *validator) batchPasses() bool {
+	res, err := parser.Parse(strings.NewReader(v.probeFile(v.probes, true)))
+	if err != nil || len(res.AST.Children) != 1+2*len(v.probes) {
+		return false
+	}
+	for k, pr := range v.probes {
+		in, end := res.AST.Children[1+2*k], res.AST.Children[2+2*k]
+		if end.Original != endLabel(k) || len(in.Flags) > 0 || in.Attributes["json"] || len(in.Heredocs) != len(pr.docs) {
+			return false
+		}
+	}
+	return true
+}
+
+// probeReason parses probe pr on its own and says why it does not read
+// back as written ("" when it does).
+func (v *validator) probeReason(pr probe) string {
+	res, err := parser.Parse(strings.NewReader(v.probeFile([]probe{pr}, false)))
+	switch {
+	case err != nil:
+		return err.Error()
+	case len(res.AST.Children) != 3 || !strings.EqualFold(res.AST.Children[2].Value, "label"):
+		return "it does not end where it should (a trailing escape character or an open heredoc joins the next instruction)"
+	case len(res.AST.Children[1].Flags) > 0:
+		return fmt.Sprintf("it starts with %q, which reads as a flag", res.AST.Children[1].Flags[0])
+	case res.AST.Children[1].Attributes["json"]:
+		return "it reads as an exec-form JSON array"
+	case len(res.AST.Children[1].Heredocs) != len(pr.docs):
+		return "it opens a heredoc"
+	}
+	return ""
+}

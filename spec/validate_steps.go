@@ -1,0 +1,313 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dockstage/dockstage/spec/syntax"
+)
+
+var (
+	octalLike = regexp.MustCompile(`^[0-9]+$`)
+	octalMode = regexp.MustCompile(`^[0-7]{3,4}$`)
+)
+
+var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
+
+func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
+	p := s.Pos
+	for _, c := range s.Comment {
+		v.line(p, path+".comment", c)
+	}
+	n := s.instructions()
+	if n != 1 {
+		v.errorf(p, "%s: a step holds exactly one instruction, found %d", path, n)
+		return
+	}
+	switch s.Keyword() {
+	case "ARG":
+		v.kvs(path+".arg", s.Arg, true)
+		if len(s.Arg) == 0 {
+			v.errorf(p, "%s.arg: declare at least one build arg", path)
+		}
+	case "ENV":
+		v.kvs(path+".env", s.Env, false)
+		if len(s.Env) == 0 {
+			v.errorf(p, "%s.env: set at least one variable", path)
+		}
+	case "LABEL":
+		v.kvs(path+".label", s.Label, false)
+		if len(s.Label) == 0 {
+			v.errorf(p, "%s.label: set at least one label", path)
+		}
+	case "WORKDIR":
+		v.text(p, path+".workdir", "WORKDIR", *s.Workdir)
+	case "USER":
+		v.text(p, path+".user", "USER", *s.User)
+	case "STOPSIGNAL":
+		v.text(p, path+".stopsignal", "STOPSIGNAL", *s.StopSignal)
+	case "MAINTAINER":
+		v.text(p, path+".maintainer", "MAINTAINER", *s.Maintainer)
+	case "EXPOSE":
+		if len(s.Expose) == 0 {
+			v.errorf(p, "%s.expose: list at least one port", path)
+		}
+		for _, e := range s.Expose {
+			if msg := checkExpose(e); msg != "" {
+				v.errorf(p, "%s.expose: %s", path, msg)
+			} else if strings.ContainsAny(e, " \t\\`\"'") || strings.HasPrefix(e, "-") {
+				v.errorf(p, "%s.expose: %q: a port cannot hold blanks, quotes, escape characters or start with '-'", path, e)
+			}
+		}
+	case "VOLUME":
+		if len(s.Volume) == 0 {
+			v.errorf(p, "%s.volume: list at least one path", path)
+		}
+		for _, e := range s.Volume {
+			v.nonEmptyLine(p, path+".volume", e)
+		}
+	case "SHELL":
+		if len(s.Shell) == 0 {
+			v.errorf(p, "%s.shell: give the shell and its arguments, e.g. [/bin/bash, -c]", path)
+		}
+		for _, e := range s.Shell {
+			v.line(p, path+".shell", e)
+		}
+	case "COPY":
+		v.copy(s.Copy, path+".copy", idx, false, p)
+	case "ADD":
+		v.copy(s.Add, path+".add", idx, true, p)
+	case "RUN":
+		v.run(s.Run, path+".run", idx, p)
+	case "CMD":
+		v.command(s.Cmd, path+".cmd", p, nil)
+	case "ENTRYPOINT":
+		v.command(s.Entrypoint, path+".entrypoint", p, nil)
+	case "HEALTHCHECK":
+		v.healthcheck(s.Healthcheck, path+".healthcheck", p)
+	case "ONBUILD":
+		if inOnBuild {
+			v.errorf(p, "%s.onbuild: ONBUILD cannot trigger another ONBUILD", path)
+			return
+		}
+		if s.OnBuild.Maintainer != nil {
+			v.errorf(p, "%s.onbuild: ONBUILD cannot trigger MAINTAINER", path)
+		}
+		if len(s.OnBuild.Comment) > 0 {
+			v.errorf(p, "%s.onbuild: a trigger cannot carry comments; put them on the onbuild step", path)
+		}
+		// A trigger runs in a later build: stage references are not checked here.
+		v.inOnBuild = true
+		v.step(s.OnBuild, path+".onbuild", len(v.s.Stages), true)
+		v.inOnBuild = false
+	}
+}
+
+func (v *validator) nonEmptyLine(p Pos, path, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.errorf(p, "%s: empty value", path)
+		return
+	}
+	v.line(p, path, s)
+}
+
+// checkExpose checks one EXPOSE entry: PORT, PORT/PROTO or a range
+// START-END[/PROTO]; entries with a variable are left to build time.
+func checkExpose(e string) string {
+	if strings.Contains(e, "$") {
+		return ""
+	}
+	port, proto, hasProto := strings.Cut(e, "/")
+	if hasProto {
+		switch strings.ToLower(proto) {
+		case "tcp", "udp", "sctp":
+		default:
+			return fmt.Sprintf("%q: unknown protocol %q; use tcp, udp or sctp", e, proto)
+		}
+	}
+	lo, hi, isRange := strings.Cut(port, "-")
+	for _, x := range []string{lo, hi} {
+		if !isRange && x == hi {
+			continue
+		}
+		n, err := strconv.Atoi(x)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("%q: port must be a number from 1 to 65535", e)
+		}
+	}
+	if isRange {
+		a, _ := strconv.Atoi(lo)
+		b, _ := strconv.Atoi(hi)
+		if a > b {
+			return fmt.Sprintf("%q: range start is above its end", e)
+		}
+	}
+	return ""
+}
+
+func (v *validator) run(r *Run, path string, idx int, p Pos) {
+	if r.Pos.IsValid() {
+		p = r.Pos
+	}
+	n := len(v.errs)
+	if !r.Command.Exec {
+		v.heredocs(p, path, syntax.HeredocNames(r.Command.Shell), r.Heredocs)
+	} else if len(r.Heredocs) > 0 {
+		v.errorf(p, "%s.heredocs: heredocs need a shell-form command", path)
+	}
+	// With broken heredocs the command's own probe would only repeat them.
+	v.noProbe = len(v.errs) > n
+	v.command(&r.Command, path+".command", p, nilIfEmpty(r.Heredocs))
+	v.noProbe = false
+	switch r.Network {
+	case "", "default", "none", "host":
+	default:
+		v.errorf(p, "%s.network: %q is not a network mode; use default, none or host", path, r.Network)
+	}
+	switch r.Security {
+	case "", "sandbox", "insecure":
+	default:
+		v.errorf(p, "%s.security: %q is not a security mode; use sandbox or insecure", path, r.Security)
+	}
+	for _, d := range r.Device {
+		v.nonEmptyLine(p, path+".device", d)
+	}
+	for i, m := range r.Mounts {
+		mp := m.Pos
+		if !mp.IsValid() {
+			mp = p
+		}
+		v.mount(m, fmt.Sprintf("%s.mounts[%d]", path, i), idx, mp)
+	}
+}
+
+func nilIfEmpty(h []Heredoc) []Heredoc {
+	if h == nil {
+		return []Heredoc{}
+	}
+	return h
+}
+
+func (v *validator) mount(m Mount, path string, idx int, p Pos) {
+	for _, f := range []string{m.Type, m.Target, m.Source, m.From, m.ID, m.Sharing, m.Mode, m.UID, m.GID, m.Size, m.Env} {
+		v.line(p, path, f)
+		if strings.ContainsAny(f, ",\"") {
+			v.errorf(p, "%s: %q: mount values cannot contain ',' or '\"'", path, f)
+		}
+	}
+	typ := m.Type
+	if typ == "" {
+		typ = "bind"
+	}
+	switch typ {
+	case "bind", "cache", "tmpfs", "secret", "ssh":
+	default:
+		v.errorf(p, "%s.type: %q is not a mount type; use bind, cache, tmpfs, secret or ssh", path, m.Type)
+	}
+	switch m.Sharing {
+	case "", "shared", "private", "locked":
+	default:
+		v.errorf(p, "%s.sharing: %q; use shared, private or locked", path, m.Sharing)
+	}
+	if m.Target == "" && typ != "secret" && typ != "ssh" {
+		v.errorf(p, "%s.target: a %s mount needs a target", path, typ)
+	}
+	if m.Size != "" && typ != "tmpfs" {
+		v.errorf(p, "%s.size: only tmpfs mounts take a size", path)
+	}
+	if m.Required != nil && typ != "secret" && typ != "ssh" {
+		v.errorf(p, "%s.required: only secret and ssh mounts take required", path)
+	}
+	if m.From != "" && !strings.Contains(m.From, "$") {
+		if msg := v.ref(m.From, idx, true); msg != "" {
+			v.errorf(p, "%s.from: %s", path, msg)
+		}
+	}
+}
+
+func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
+	if c.Pos.IsValid() {
+		p = c.Pos
+	}
+	if len(c.Src) == 0 {
+		v.errorf(p, "%s.src: list at least one source", path)
+	}
+	var opened []string
+	for _, s := range c.Src {
+		v.nonEmptyLine(p, path+".src", s)
+		if strings.HasPrefix(s, "<<") {
+			opened = append(opened, syntax.HeredocNames(s)...)
+		}
+	}
+	v.heredocs(p, path, opened, c.Heredocs)
+	v.nonEmptyLine(p, path+".dest", c.Dest)
+	if strings.HasPrefix(c.Dest, "<<") {
+		v.errorf(p, "%s.dest: a heredoc cannot be the destination", path)
+	}
+	for _, f := range []string{c.Chown, c.Chmod, c.Checksum} {
+		v.line(p, path, f)
+	}
+	for _, e := range c.Exclude {
+		v.nonEmptyLine(p, path+".exclude", e)
+	}
+	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !octalMode.MatchString(c.Chmod) {
+		v.errorf(p, "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
+	}
+	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
+		v.errorf(p, "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
+	}
+	if !isAdd {
+		if c.Checksum != "" || c.KeepGitDir != nil || c.Unpack != nil {
+			v.errorf(p, "%s: checksum, keep_git_dir and unpack are ADD flags; use add", path)
+		}
+	} else if c.From != "" || c.Parents {
+		v.errorf(p, "%s: from and parents are COPY flags; use copy", path)
+	}
+	if c.From != "" {
+		v.line(p, path+".from", c.From)
+		if strings.Contains(c.From, "$") {
+			v.errorf(p, "%s.from: %q: --from does not expand build args; define an alias stage (`FROM ${IMAGE} AS alias`) and copy from it", path, c.From)
+		} else if msg := v.ref(c.From, idx, true); msg != "" {
+			v.errorf(p, "%s.from: %s", path, msg)
+		}
+	}
+}
+
+func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
+	if h.Pos.IsValid() {
+		p = h.Pos
+	}
+	if h.None {
+		return
+	}
+	if h.Test == nil {
+		v.errorf(p, "%s.test: missing; give the check command or write `healthcheck: none`", path)
+	} else {
+		if h.Test.Exec && len(h.Test.Args) == 0 {
+			v.errorf(p, "%s.test: empty command", path)
+		}
+		if h.Test.Exec && len(h.Test.Args) > 0 && (h.Test.Args[0] == "CMD" || h.Test.Args[0] == "CMD-SHELL" || h.Test.Args[0] == "NONE") {
+			v.errorf(p, "%s.test: drop the leading %q: dockstage writes HEALTHCHECK CMD itself; a list is the exec form (CMD [...]), a string the shell form", path, h.Test.Args[0])
+		}
+		v.command(h.Test, path+".test", p, nil)
+	}
+	for _, d := range []struct{ k, v string }{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}, {"start_interval", h.StartInterval}} {
+		if d.v == "" {
+			continue
+		}
+		dur, err := time.ParseDuration(d.v)
+		if err != nil {
+			v.errorf(p, "%s.%s: %q is not a duration; write e.g. 30s or 1m30s", path, d.k, d.v)
+		} else if dur != 0 && dur < time.Millisecond {
+			v.errorf(p, "%s.%s: %q is below BuildKit's minimum of 1ms", path, d.k, d.v)
+		} else if dur < 0 {
+			v.errorf(p, "%s.%s: %q is negative", path, d.k, d.v)
+		}
+	}
+	if h.Retries != nil && *h.Retries < 0 {
+		v.errorf(p, "%s.retries: cannot be negative", path)
+	}
+}
