@@ -1,0 +1,211 @@
+package transpile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
+)
+
+// What BuildKit accepts but a spec cannot hold, checked before and after
+// the spec is built: heredoc bodies, stray lines, ONBUILD triggers,
+// expansions, stage and build-arg references.
+
+// heredocLines returns how many physical lines the heredocs of node take
+// (bodies plus terminator lines).
+func heredocLines(node *parser.Node) int {
+	n := 0
+	for _, h := range node.Heredocs {
+		n += strings.Count(h.Content, "\n") + 1
+	}
+	return n
+}
+
+// markBodies records which physical lines are heredoc bodies: those keep
+// their bytes and are exempt from the line checks.
+func (r *reverser) markBodies(ast *parser.Node) {
+	for _, n := range ast.Children {
+		k := heredocLines(n)
+		for l := n.EndLine - k + 1; l <= n.EndLine; l++ {
+			if l >= 1 && l <= len(r.body) {
+				r.body[l-1] = true
+			}
+		}
+	}
+}
+
+// checkLines rejects what a spec cannot hold outside heredoc bodies (a
+// carriage return inside a line) and notes CRLF line endings.
+func (r *reverser) checkLines() {
+	crlf := 0
+	for i, l := range r.lines {
+		if r.body[i] {
+			continue
+		}
+		if strings.ContainsRune(l, '\r') {
+			r.errorf(i+1, "a carriage return inside the line, which a spec cannot hold; remove it")
+		}
+		if crlf == 0 && strings.HasSuffix(r.rawLines[i], "\r") {
+			crlf = i + 1
+		}
+	}
+	if crlf > 0 {
+		r.warnf(crlf, "CRLF line endings normalised to LF (heredoc bodies keep theirs)")
+	}
+}
+
+// checkOnBuild parses ONBUILD triggers, which instructions.Parse keeps as
+// text: a trigger BuildKit would reject when the image is used as a base is
+// rejected now.
+func (r *reverser) checkOnBuild(ast *parser.Node) {
+	for _, n := range ast.Children {
+		if !strings.EqualFold(n.Value, "onbuild") || n.Next == nil || len(n.Next.Children) == 0 {
+			continue
+		}
+		if _, err := instructions.ParseInstruction(n.Next.Children[0]); err != nil {
+			msg := parseErrorPrefix.ReplaceAllString(err.Error(), "")
+			r.errorf(n.StartLine, "ONBUILD trigger: %s", msg)
+		}
+	}
+}
+
+func locLine(loc []parser.Range) int {
+	if len(loc) == 0 {
+		return 1
+	}
+	return loc[0].Start.Line
+}
+
+// checkExpansion runs BuildKit's word expansion over every word BuildKit
+// expands at build time (instructions.Parse does not), so that an unclosed
+// `${`, a bad modifier or an unclosed quote is an import error, not a build
+// failure later. RUN mounts are validated with it too.
+func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instructions.ArgCommand) {
+	lex := shell.NewLex(r.escape)
+	var lexErr error
+	expand := func(w string) (string, error) {
+		res, _, err := lex.ProcessWord(w, syntax.AnyEnv{})
+		if err != nil && lexErr == nil {
+			lexErr = err
+		}
+		return res, err
+	}
+	rawLex := shell.NewLex('\\') // as dockerfile2llb expands heredoc bodies
+	rawLex.SkipProcessQuotes = true
+	expandRaw := func(w string) (string, error) {
+		res, _, err := rawLex.ProcessWord(w, syntax.AnyEnv{})
+		return res, err
+	}
+	report := func(line int, what string, err error) {
+		// BuildKit reports an unclosed `${NAME` as a modifier that is the
+		// end-of-text rune.
+		msg := strings.ReplaceAll(err.Error(), "unsupported modifier (\uFFFD) in substitution", "syntax error: missing '}'")
+		switch {
+		case strings.Contains(msg, "missing '}'"), strings.Contains(msg, "bad substitution"), strings.Contains(msg, "unsupported modifier"):
+			msg += "; close the ${...} reference or write a literal dollar sign as " + string(r.escape) + "$"
+		case strings.Contains(msg, "matching single-quote"), strings.Contains(msg, "matching double-quote"):
+			msg += "; close the quote"
+		}
+		r.errorf(line, "%s: %s", what, msg)
+	}
+	for i := range metaArgs {
+		if err := metaArgs[i].Expand(expand); err != nil {
+			report(locLine(metaArgs[i].Location()), "ARG", err)
+		}
+	}
+	for _, st := range stages {
+		if _, _, err := lex.ProcessWord(st.BaseName, syntax.AnyEnv{}); err != nil {
+			report(locLine(st.Location), "FROM", err)
+		}
+		if st.Platform != "" {
+			if _, _, err := lex.ProcessWord(st.Platform, syntax.AnyEnv{}); err != nil {
+				report(locLine(st.Location), "FROM --platform", err)
+			}
+		}
+		for _, c := range st.Commands {
+			what := strings.ToUpper(c.Name())
+			line := locLine(c.Location())
+			if ex, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+				lexErr = nil
+				err := ex.Expand(expand)
+				switch {
+				case err == nil:
+				case lexErr != nil:
+					report(line, what, err)
+				case strings.Contains(fmt.Sprint(c), "$"):
+					// A RUN --mount value from a build arg: checked at build time.
+				default:
+					report(line, what, err)
+				}
+			}
+			if ex, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+				if err := ex.ExpandRaw(expandRaw); err != nil {
+					report(line, what+" heredoc", err)
+				}
+			}
+			if e, ok := c.(*instructions.ExposeCommand); ok {
+				for _, p := range e.Ports {
+					if _, err := lex.ProcessWords(p, syntax.AnyEnv{}); err != nil {
+						report(line, what, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkRefs checks what BuildKit does not (or accepts silently): unique
+// stage names, global build args declared once, and --from / mount from
+// naming an earlier stage.
+func (r *reverser) checkRefs(s *spec.Spec) {
+	byName := map[string]int{}
+	for i, si := range r.stages {
+		if si.name == "" {
+			continue
+		}
+		if j, ok := byName[si.name]; ok {
+			r.errorf(si.line, "stage name %q is already used by the stage on line %d (BuildKit would silently use the later one); rename one of them", si.name, r.stages[j].line)
+			continue
+		}
+		byName[si.name] = i
+	}
+	seen := map[string]int{}
+	for _, kv := range s.Args {
+		if l, ok := seen[kv.Key]; ok {
+			r.errorf(kv.Pos.Line, "build arg %s is already declared before the first FROM (line %d); the spec holds one declaration per global build arg: remove one", kv.Key, l)
+		}
+		seen[kv.Key] = kv.Pos.Line
+	}
+	for idx, st := range s.Stages {
+		for _, step := range st.Steps {
+			for _, ref := range step.References() {
+				r.checkRef(s, idx, step.Pos.Line, ref)
+			}
+		}
+	}
+}
+
+// checkRef reports a reference made in stage idx that names that stage or
+// a later one (BuildKit resolves only earlier stages: spec.Spec.StageRef).
+func (r *reverser) checkRef(s *spec.Spec, idx, line int, ref spec.Reference) {
+	what, from := ref.Flag, ref.From
+	if n, err := strconv.Atoi(from); err == nil {
+		if n >= idx {
+			r.errorf(line, "%s=%s names stage %d, which is not an earlier stage (this is stage %d); copy from an earlier stage", what, from, n, idx)
+		}
+		return
+	}
+	if j := s.StageIndex(from, len(s.Stages)); j >= idx {
+		if j == idx {
+			r.errorf(line, "%s=%s names the stage it is in; copy from an earlier stage", what, from)
+		} else {
+			r.errorf(line, "%s=%s names stage %q, which is defined later (line %d); move that stage above this one", what, from, from, r.stages[j].line)
+		}
+	}
+}

@@ -1,0 +1,307 @@
+package transpile
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockstage/dockstage/spec/syntax"
+)
+
+// Physical and logical lines: an instruction as BuildKit's parser joins it
+// (parser.Parse), with a map back to the source lines, the comments around
+// it and its raw text; command splitting mirrors parser.splitCommand.
+
+const (
+	lineFirst   = iota // the line the instruction starts on
+	lineContent        // a continuation line BuildKit joins in
+	lineComment        // a comment line inside the continuation (dropped by BuildKit)
+	lineEmpty          // an empty continuation line (dropped by BuildKit)
+)
+
+type physLine struct {
+	n    int // 1-based line number
+	kind int
+}
+
+// segment is a piece of the logical line taken from one physical line.
+type segment struct {
+	line int // physical line number
+	col  int // byte offset in that line
+	off  int // byte offset in the logical line
+	n    int // length
+}
+
+// logical is one instruction as BuildKit's parser sees it: its physical
+// lines joined by the continuation rules, with a map back to the source.
+type logical struct {
+	text        string
+	segs        []segment
+	lines       []physLine
+	end         int  // last physical line of the instruction, before heredoc bodies
+	lastContent int  // last line that BuildKit joined in
+	eofCont     bool // the instruction was still continued at end of file
+}
+
+func isCommentLine(l string) bool {
+	t := strings.TrimLeftFunc(l, unicode.IsSpace)
+	return strings.HasPrefix(t, "#")
+}
+
+func isBlank(l string) bool { return strings.TrimLeftFunc(l, unicode.IsSpace) == "" }
+
+// trimCont removes a line continuation the way BuildKit does; cont reports
+// whether there was one.
+func (r *reverser) trimCont(l string) (string, bool) {
+	return syntax.TrimContinuation(l, r.escape)
+}
+
+// logicalLine rebuilds the instruction starting at physical line start, as
+// parser.Parse does.
+func (r *reverser) logicalLine(start int) *logical {
+	lg := &logical{}
+	raw := r.lines[start-1]
+	t := strings.TrimLeftFunc(raw, unicode.IsSpace)
+	seg, cont := r.trimCont(t)
+	lg.segs = append(lg.segs, segment{line: start, col: len(raw) - len(t), off: 0, n: len(seg)})
+	var b strings.Builder
+	b.WriteString(seg)
+	lg.lines = append(lg.lines, physLine{start, lineFirst})
+	lg.lastContent = start
+	i := start
+	for cont && i < len(r.lines) {
+		i++
+		raw = r.lines[i-1]
+		switch {
+		case isCommentLine(raw):
+			lg.lines = append(lg.lines, physLine{i, lineComment})
+			continue
+		case isBlank(raw):
+			lg.lines = append(lg.lines, physLine{i, lineEmpty})
+			continue
+		}
+		seg, cont = r.trimCont(raw)
+		lg.segs = append(lg.segs, segment{line: i, col: 0, off: b.Len(), n: len(seg)})
+		b.WriteString(seg)
+		lg.lines = append(lg.lines, physLine{i, lineContent})
+		lg.lastContent = i
+	}
+	lg.text = b.String()
+	lg.end = i
+	lg.eofCont = cont
+	return lg
+}
+
+// at maps a logical offset to a physical line and column.
+func (lg *logical) at(off int) (line, col int, ok bool) {
+	for _, s := range lg.segs {
+		if off >= s.off && off < s.off+s.n {
+			return s.line, s.col + off - s.off, true
+		}
+	}
+	return 0, 0, false
+}
+
+var reWhitespace = regexp.MustCompile(`[\t\v\f\r ]+`)
+
+// splitCommand splits a logical line into the instruction keyword, its flag
+// words and the arguments, as BuildKit does; argsOff is the offset of args
+// in line. The flag words are the real bytes: BuildKit's own copy turns
+// each byte above 0x7F into a rune (syntax.MangleFlag gives that form back).
+func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOff int, args string, dashdash bool) {
+	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+	trimmed := strings.TrimSpace(line)
+	loc := reWhitespace.FindStringIndex(trimmed)
+	if loc == nil {
+		return trimmed, nil, len(line), "", false
+	}
+	cmd = trimmed[:loc[0]]
+	rest := trimmed[loc[1]:]
+	remaining, flags, dashdash := syntax.ExtractFlags(rest, r.escape)
+	off := lead + loc[1] + len(rest) - len(remaining)
+	args = strings.TrimSpace(remaining)
+	off += len(remaining) - len(strings.TrimLeftFunc(remaining, unicode.IsSpace))
+	if args == "" {
+		off = len(line)
+	}
+	return cmd, flags, off, args, dashdash
+}
+
+// instr is one instruction being converted.
+type instr struct {
+	node     *parser.Node
+	lg       *logical
+	kw       string // lower-case keyword
+	flags    []string
+	argsOff  int // offset of the arguments in lg.text
+	args     string
+	line     int
+	heredocs []parser.Heredoc
+	moved    []string // comment lines to put above the step
+	internal bool     // a consistency check failed
+}
+
+func (r *reverser) internalf(in *instr, format string, args ...any) {
+	in.internal = true
+	r.errorf(in.line, "internal error: "+format+"; please report this Dockerfile", args...)
+}
+
+// newInstr splits node, whose text starts at offset base of lg.text.
+func (r *reverser) newInstr(node *parser.Node, lg *logical, base, line int, heredocs []parser.Heredoc) *instr {
+	in := &instr{node: node, lg: lg, kw: strings.ToLower(node.Value), line: line, heredocs: heredocs}
+	if !strings.HasPrefix(lg.text[base:], node.Original) {
+		r.internalf(in, "the rebuilt line %q does not match BuildKit's %q", lg.text[base:], node.Original)
+		return in
+	}
+	cmd, flags, off, args, dashdash := r.splitCommand(node.Original)
+	if cmd != node.Value || len(flags) != len(node.Flags) {
+		r.internalf(in, "the instruction splits differently from BuildKit (%q %q, want %q %q)", cmd, flags, node.Value, node.Flags)
+		return in
+	}
+	for i, f := range flags {
+		if syntax.MangleFlag(f) != node.Flags[i] {
+			r.internalf(in, "flag %q splits differently from BuildKit (%q)", f, node.Flags[i])
+			return in
+		}
+		if !utf8.ValidString(f) {
+			r.errorf(line, "the flag %q splits inside a UTF-8 character (BuildKit reads flags byte by byte); dockstage cannot import it", f)
+			in.internal = true
+			return in
+		}
+	}
+	if dashdash {
+		r.warnf(line, "the `--` that ends the flags of %s is dropped", strings.ToUpper(in.kw))
+		if strings.HasPrefix(args, "--") {
+			r.errorf(line, "%s arguments starting with -- cannot be imported: the spec has no place for the `--` that protects them", strings.ToUpper(in.kw))
+			in.internal = true
+		}
+	}
+	in.flags = flags
+	in.argsOff = base + off
+	in.args = args
+	return in
+}
+
+// moveComments moves the comment lines inside the instruction (up to its
+// last joined line) above it.
+func (r *reverser) moveComments(in *instr, before int) {
+	for _, pl := range in.lg.lines {
+		if pl.kind == lineComment && pl.n < before && pl.n < in.lg.lastContent {
+			if t, ok := r.comment(pl.n); ok {
+				in.moved = append(in.moved, t)
+				r.warnf(pl.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
+			}
+		}
+	}
+}
+
+// comment returns the text of comment line n, or false for dockstage's own
+// generated header lines.
+func (r *reverser) comment(n int) (string, bool) {
+	t := commentTextOf(r.lines[n-1])
+	if strings.HasPrefix(t, "Code generated by dockstage") || strings.HasPrefix(t, "dockstage:sha256=") {
+		return "", false
+	}
+	return t, true
+}
+
+// rawText returns the source text from logical offset off to the end of the
+// instruction: the shell-form command as written. want is BuildKit's view
+// of the same text, checked against the raw text joined back.
+func (r *reverser) rawText(in *instr, off int, want string) string {
+	lg := in.lg
+	L, c, ok := lg.at(off)
+	if !ok {
+		r.moveComments(in, lg.end+1)
+		return ""
+	}
+	r.moveComments(in, L)
+	out := []string{r.lines[L-1][c:]}
+	emptyWarned := false
+	for _, pl := range lg.lines {
+		if pl.n <= L || pl.n > lg.lastContent {
+			continue
+		}
+		l := r.lines[pl.n-1]
+		switch pl.kind {
+		case lineEmpty:
+			if !emptyWarned {
+				r.warnf(pl.n, "empty continuation line removed from %s (BuildKit skips it)", strings.ToUpper(in.kw))
+				emptyWarned = true
+			}
+			continue
+		case lineComment:
+			// Leading white space other than spaces and tabs (which BuildKit
+			// also skips) is dropped so the line still reads as a comment.
+			t := strings.TrimLeftFunc(l, unicode.IsSpace)
+			lead := strings.Map(func(r rune) rune {
+				if r == ' ' || r == '\t' {
+					return r
+				}
+				return -1
+			}, l[:len(l)-len(t)])
+			l = lead + t
+		}
+		out = append(out, l)
+	}
+	// At end of file the instruction may end in a continuation (or in lines
+	// that were only a continuation): drop it, it joins nothing.
+	stripped := false
+	for {
+		last := out[len(out)-1]
+		seg, cont := r.trimCont(last)
+		if !cont {
+			break
+		}
+		stripped = true
+		out[len(out)-1] = seg
+		if len(out) > 1 && isBlank(seg) {
+			out = out[:len(out)-1]
+			for len(out) > 1 && isCommentLine(out[len(out)-1]) {
+				in.moved = append(in.moved, commentTextOf(out[len(out)-1]))
+				out = out[:len(out)-1]
+			}
+			continue
+		}
+		break
+	}
+	if stripped {
+		r.warnf(lg.lastContent, "line continuation at end of file removed from %s", strings.ToUpper(in.kw))
+	}
+	text := strings.TrimRightFunc(strings.Join(out, "\n"), unicode.IsSpace)
+	if strings.HasSuffix(text, string(r.escape)) {
+		// BuildKit reads `\\` (or a lone `\` left by a continuation at end
+		// of file) as text; a spec reads a final escape as a continuation.
+		r.errorf(in.line, "%s: the command ends with the escape character %c, which a spec would read as a line continuation; quote it (for example '%c')", strings.ToUpper(in.kw), r.escape, r.escape)
+		in.internal = true
+		return text
+	}
+	if got := r.joinShell(text); strings.TrimSpace(got) != strings.TrimSpace(want) {
+		r.internalf(in, "the command text %q reads back as %q, not BuildKit's %q", text, got, want)
+	}
+	return text
+}
+
+// commentTextOf is the text of a comment line: after the `#` and at most
+// one space.
+func commentTextOf(l string) string {
+	t := strings.TrimLeftFunc(l, unicode.IsSpace)
+	t = strings.TrimPrefix(t, "#")
+	return strings.TrimPrefix(t, " ")
+}
+
+// joinShell joins multi-line shell text as BuildKit's parser does.
+func (r *reverser) joinShell(text string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(text, "\n") {
+		if i > 0 && (isCommentLine(l) || isBlank(l)) {
+			continue
+		}
+		seg, _ := r.trimCont(l)
+		b.WriteString(seg)
+	}
+	return b.String()
+}

@@ -1,0 +1,213 @@
+package transpile
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/tonistiigi/go-csvvalue"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
+)
+
+// RUN, CMD, ENTRYPOINT and HEALTHCHECK: commands, mounts and flags.
+
+// command converts CMD/ENTRYPOINT arguments (or HEALTHCHECK CMD's): exec
+// form from the JSON attribute, otherwise the raw shell text from off.
+func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command {
+	c := &spec.Command{Pos: r.pos(in.line)}
+	if in.node.Attributes["json"] {
+		r.moveComments(in, in.lg.end+1)
+		c.Exec = true
+		c.Args = nodeValues(args)
+		if c.Args == nil {
+			c.Args = []string{}
+		}
+		return c
+	}
+	if args == nil {
+		r.moveComments(in, in.lg.end+1)
+		r.errorf(in.line, "%s needs a command; write %s [] to clear the inherited one", strings.ToUpper(in.kw), strings.ToUpper(in.kw))
+		return nil
+	}
+	c.Shell = r.rawText(in, off, args.Value)
+	return c
+}
+
+func (r *reverser) runStep(in *instr) *spec.Run {
+	run := &spec.Run{Pos: r.pos(in.line)}
+	for _, f := range in.flags {
+		name, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		switch name {
+		case "mount":
+			if m, ok := r.mount(in, v); ok {
+				run.Mounts = append(run.Mounts, m)
+			}
+		case "network":
+			run.Network = v
+		case "security":
+			run.Security = v
+		case "device":
+			run.Device = append(run.Device, v)
+		}
+	}
+	if in.node.Attributes["json"] {
+		r.moveComments(in, in.lg.end+1)
+		run.Command = spec.Command{Exec: true, Args: nodeValues(in.node.Next), Pos: r.pos(in.line)}
+		if run.Command.Args == nil {
+			run.Command.Args = []string{}
+		}
+		return run
+	}
+	if in.node.Next == nil {
+		r.moveComments(in, in.lg.end+1)
+		r.errorf(in.line, "RUN needs a command")
+		in.internal = true
+		return run
+	}
+	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value), Pos: r.pos(in.line)}
+	run.Heredocs = r.heredocs(in, syntax.HeredocNames(run.Command.Shell))
+	return run
+}
+
+// mount converts one RUN --mount value like BuildKit's parseMount; values
+// are kept as written, keys are BuildKit's canonical ones.
+func (r *reverser) mount(in *instr, val string) (spec.Mount, bool) {
+	m := spec.Mount{Pos: r.pos(in.line)}
+	fields, err := csvvalue.Fields(val, nil)
+	if err != nil {
+		r.errorf(in.line, "RUN --mount=%s: %v", val, err)
+		in.internal = true
+		return m, false
+	}
+	seen := map[string]bool{}
+	boolVal := func(key, v string, bare bool) *bool {
+		b := true
+		if !bare {
+			var err error
+			if b, err = strconv.ParseBool(v); err != nil {
+				r.errorf(in.line, "RUN --mount: %s=%s is not true or false; the spec holds it as a boolean", key, v)
+				in.internal = true
+			}
+		}
+		return &b
+	}
+	for _, field := range fields {
+		key, value, hasValue := strings.Cut(field, "=")
+		key = strings.ToLower(key)
+		canon := map[string]string{"dst": "target", "destination": "target", "src": "source", "ro": "readonly", "rw": "readonly", "readwrite": "readonly"}[key]
+		if canon == "" {
+			canon = key
+		}
+		if seen[canon] {
+			r.warnf(in.line, "RUN --mount sets %s twice; the last value is kept, as BuildKit does", canon)
+		}
+		seen[canon] = true
+		if !hasValue {
+			switch key {
+			case "readonly", "ro", "readwrite", "rw", "required":
+			default:
+				r.errorf(in.line, "RUN --mount: invalid field %q: must be a key=value pair", field)
+				in.internal = true
+				continue
+			}
+		}
+		switch key {
+		case "type":
+			m.Type = strings.ToLower(value)
+			if m.Type != value {
+				r.warnf(in.line, "RUN --mount type %q written in lower case", value)
+			}
+		case "target", "dst", "destination":
+			m.Target = value
+		case "source", "src":
+			m.Source = value
+		case "from":
+			m.From = value
+		case "id":
+			m.ID = value
+		case "sharing":
+			m.Sharing = strings.ToLower(value)
+			if m.Sharing != value {
+				r.warnf(in.line, "RUN --mount sharing %q written in lower case", value)
+			}
+		case "mode":
+			m.Mode = value
+		case "uid":
+			m.UID = value
+		case "gid":
+			m.GID = value
+		case "size":
+			m.Size = value
+		case "env":
+			m.Env = value
+		case "readonly", "ro":
+			m.ReadOnly = boolVal(key, value, !hasValue)
+		case "readwrite", "rw":
+			rw := boolVal(key, value, !hasValue)
+			ro := !*rw
+			m.ReadOnly = &ro
+		case "required":
+			m.Required = boolVal(key, value, !hasValue)
+		default:
+			r.errorf(in.line, "RUN --mount: unexpected key %q in %q", key, field)
+			in.internal = true
+		}
+	}
+	if m.Type == "" {
+		// BuildKit's default, and what the renderer writes for it.
+		m.Type = "bind"
+	}
+	return m, !in.internal
+}
+
+func (r *reverser) healthcheck(in *instr) *spec.Healthcheck {
+	n := in.node
+	h := &spec.Healthcheck{Pos: r.pos(in.line)}
+	if strings.EqualFold(n.Next.Value, "none") {
+		r.moveComments(in, in.lg.end+1)
+		r.ignoredFlags(in)
+		h.None = true
+		return h
+	}
+	for _, f := range in.flags {
+		name, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		switch name {
+		case "interval":
+			h.Interval = v
+		case "timeout":
+			h.Timeout = v
+		case "start-period":
+			h.StartPeriod = v
+		case "start-interval":
+			h.StartInterval = v
+		case "retries":
+			if v != "" {
+				i, err := strconv.Atoi(v)
+				if err != nil {
+					r.errorf(in.line, "HEALTHCHECK --retries=%s is not a number", v)
+					return nil
+				}
+				h.Retries = &i
+			}
+		}
+	}
+	// The command follows the type word, as in parser.parseHealthConfig
+	// (which looks at bytes).
+	rest := in.lg.text[in.argsOff:]
+	sep := 0
+	for sep < len(rest) && !unicode.IsSpace(rune(rest[sep])) {
+		sep++
+	}
+	next := sep
+	for next < len(rest) && unicode.IsSpace(rune(rest[next])) {
+		next++
+	}
+	h.Test = r.command(in, in.argsOff+next, n.Next.Next)
+	if h.Test == nil {
+		return nil
+	}
+	return h
+}

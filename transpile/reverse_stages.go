@@ -1,0 +1,274 @@
+package transpile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/tonistiigi/go-csvvalue"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// Building the spec: stages from FROM instructions, then one step per
+// instruction (step dispatches on BuildKit's command type).
+
+// build walks the AST and builds the spec.
+func (r *reverser) build(ast *parser.Node) *spec.Spec {
+	s := &spec.Spec{
+		Version:    spec.Version,
+		Name:       r.name,
+		Directives: r.directives,
+		Pos:        r.pos(1),
+	}
+	r.nameStages(ast)
+	var pending []string
+	prevEnd := 0
+	var stage *spec.Stage
+	stageIdx := -1
+	for _, node := range ast.Children {
+		pending = append(pending, r.gapComments(prevEnd+1, node.StartLine-1)...)
+		prevEnd = node.EndLine
+		lg := r.logicalLine(node.StartLine)
+		if want := lg.end + heredocLines(node); want != node.EndLine {
+			r.errorf(node.StartLine, "internal error: the instruction ends on line %d, BuildKit says %d; please report this Dockerfile", want, node.EndLine)
+			continue
+		}
+		in := r.newInstr(node, lg, 0, node.StartLine, node.Heredocs)
+		if in.internal {
+			continue
+		}
+		switch {
+		case in.kw == "arg" && stage == nil:
+			r.moveComments(in, lg.end+1)
+			s.Comment = append(s.Comment, pending...)
+			s.Comment = append(s.Comment, in.moved...)
+			r.ignoredFlags(in)
+			s.Args = append(s.Args, r.argKVs(in)...)
+		case in.kw == "from":
+			r.moveComments(in, lg.end+1)
+			stageIdx++
+			stage = r.stage(in, stageIdx)
+			stage.Comment = append(append([]string(nil), pending...), in.moved...)
+			s.Stages = append(s.Stages, stage)
+		default:
+			st, ok := r.step(in)
+			if !ok {
+				break
+			}
+			st.Comment = append(append([]string(nil), pending...), in.moved...)
+			if len(st.Comment) == 0 {
+				st.Comment = nil
+			}
+			stage.Steps = append(stage.Steps, st)
+		}
+		pending = nil
+		// Comment lines after the last joined line: only at end of file.
+		for _, pl := range lg.lines {
+			if pl.kind == lineComment && pl.n > lg.lastContent {
+				if t, ok := r.comment(pl.n); ok {
+					pending = append(pending, t)
+				}
+			}
+		}
+	}
+	pending = append(pending, r.gapComments(prevEnd+1, len(r.lines))...)
+	s.TrailingComment = pending
+	if len(s.Comment) == 0 {
+		s.Comment = nil
+	}
+	return s
+}
+
+// gapComments returns the comments on lines from..to (blank lines and
+// directives skipped).
+func (r *reverser) gapComments(from, to int) []string {
+	var out []string
+	for n := from; n <= to && n <= len(r.lines); n++ {
+		if r.directiveLines[n] || !isCommentLine(r.lines[n-1]) {
+			continue
+		}
+		if t, ok := r.comment(n); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// nameStages records the stage names and picks the name of each unnamed
+// stage: "stage-N" as BuildKit calls it, unless a stage or a reference
+// already uses that word.
+func (r *reverser) nameStages(ast *parser.Node) {
+	taken := map[string]bool{}
+	for _, n := range ast.Children {
+		if strings.EqualFold(n.Value, "from") {
+			args := nodeValues(n.Next)
+			if len(args) == 3 {
+				taken[strings.ToLower(args[2])] = true
+			}
+			if len(args) > 0 {
+				taken[strings.ToLower(args[0])] = true
+			}
+		}
+		for _, f := range n.Flags {
+			if v, ok := strings.CutPrefix(f, "--from="); ok {
+				taken[strings.ToLower(v)] = true
+			}
+			if v, ok := strings.CutPrefix(f, "--mount="); ok {
+				fields, _ := csvvalue.Fields(v, nil)
+				for _, fl := range fields {
+					if k, v, ok := strings.Cut(fl, "="); ok && strings.EqualFold(k, "from") {
+						taken[strings.ToLower(v)] = true
+					}
+				}
+			}
+		}
+	}
+	for _, n := range ast.Children {
+		if !strings.EqualFold(n.Value, "from") {
+			continue
+		}
+		args := nodeValues(n.Next)
+		si := &stageInfo{line: n.StartLine}
+		if len(args) == 3 {
+			si.name = strings.ToLower(args[2])
+		}
+		r.stages = append(r.stages, si)
+	}
+	for i, si := range r.stages {
+		if si.name != "" {
+			continue
+		}
+		name := fmt.Sprintf("stage-%d", i)
+		for k := 2; taken[name]; k++ {
+			name = fmt.Sprintf("stage-%d-%d", i, k)
+		}
+		taken[name] = true
+		si.stage = &spec.Stage{Name: name, Anonymous: true}
+	}
+}
+
+func nodeValues(n *parser.Node) []string {
+	var out []string
+	for ; n != nil; n = n.Next {
+		out = append(out, n.Value)
+	}
+	return out
+}
+
+func (r *reverser) stage(in *instr, idx int) *spec.Stage {
+	si := r.stages[idx]
+	st := si.stage
+	args := nodeValues(in.node.Next)
+	if st == nil {
+		st = &spec.Stage{Name: args[2]}
+	} else {
+		r.warnf(in.line, "unnamed stage %d is called %q in the spec (anonymous: it still renders without AS)", idx, st.Name)
+	}
+	si.stage = st
+	st.From = args[0]
+	st.Pos = r.pos(in.line)
+	st.FromPos = r.pos(in.line)
+	for _, f := range in.flags {
+		if name, v, _ := strings.Cut(f, "="); name == "--platform" {
+			st.Platform = v
+		}
+	}
+	return st
+}
+
+// ignoredFlags warns about flags BuildKit accepts and ignores (ARG,
+// STOPSIGNAL and HEALTHCHECK NONE do not parse their flags).
+func (r *reverser) ignoredFlags(in *instr) {
+	if len(in.flags) > 0 {
+		r.warnf(in.line, "%s ignores flags; %s dropped", strings.ToUpper(in.kw), strings.Join(in.flags, " "))
+	}
+}
+
+// step converts one instruction (not FROM, not a global ARG).
+func (r *reverser) step(in *instr) (spec.Step, bool) {
+	st := spec.Step{Pos: r.pos(in.line)}
+	n := in.node
+	switch in.kw {
+	case "arg":
+		r.moveComments(in, in.lg.end+1)
+		r.ignoredFlags(in)
+		st.Arg = r.argKVs(in)
+	case "env", "label":
+		r.moveComments(in, in.lg.end+1)
+		kvs := r.pairs(in)
+		if in.kw == "env" {
+			st.Env = kvs
+		} else {
+			st.Label = kvs
+		}
+	case "workdir", "user", "stopsignal", "maintainer":
+		r.moveComments(in, in.lg.end+1)
+		v := n.Next.Value
+		switch in.kw {
+		case "workdir":
+			st.Workdir = &v
+		case "user":
+			st.User = &v
+		case "stopsignal":
+			r.ignoredFlags(in)
+			st.StopSignal = &v
+		case "maintainer":
+			r.warnf(in.line, "MAINTAINER is deprecated (build check MaintainerDeprecated); kept as is, consider LABEL org.opencontainers.image.authors")
+			st.Maintainer = &v
+		}
+	case "expose":
+		r.moveComments(in, in.lg.end+1)
+		st.Expose = nodeValues(n.Next)
+	case "volume":
+		r.moveComments(in, in.lg.end+1)
+		for _, v := range nodeValues(n.Next) {
+			st.Volume = append(st.Volume, strings.TrimSpace(v))
+		}
+	case "shell":
+		r.moveComments(in, in.lg.end+1)
+		st.Shell = nodeValues(n.Next)
+	case "copy", "add":
+		r.moveComments(in, in.lg.end+1)
+		c := r.copyStep(in)
+		if in.kw == "copy" {
+			st.Copy = c
+		} else {
+			st.Add = c
+		}
+	case "run":
+		st.Run = r.runStep(in)
+	case "cmd", "entrypoint":
+		c := r.command(in, in.argsOff, n.Next)
+		if c == nil {
+			return st, false
+		}
+		if in.kw == "cmd" {
+			st.Cmd = c
+		} else {
+			st.Entrypoint = c
+		}
+	case "healthcheck":
+		st.Healthcheck = r.healthcheck(in)
+		if st.Healthcheck == nil {
+			return st, false
+		}
+	case "onbuild":
+		child := n.Next.Children[0]
+		cin := r.newInstr(child, in.lg, in.argsOff, in.line, in.heredocs)
+		if cin.internal {
+			return st, false
+		}
+		trig, ok := r.step(cin)
+		if !ok {
+			return st, false
+		}
+		in.moved = append(in.moved, cin.moved...)
+		trig.Comment = nil
+		st.OnBuild = &trig
+	default:
+		r.errorf(in.line, "unknown instruction %s", n.Value)
+		return st, false
+	}
+	return st, !in.internal
+}
