@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // Validate checks the rules a loaded spec must meet before it is rendered
@@ -74,11 +76,8 @@ func (v *validator) validate() {
 		v.errorf(s.NamePos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'", s.Name)
 	}
 	if d := s.Directives; d != nil {
-		switch d.Escape {
-		case "", "\\":
-		case "`":
-			v.escape = '`'
-		default:
+		v.escape = s.Escape()
+		if d.Escape != "" && !syntax.IsEscape(d.Escape) {
 			v.errorf(d.Pos, "directives.escape: %q is not an escape character; use \"\\\\\" or \"`\"", d.Escape)
 		}
 		v.line(d.Pos, "directives.syntax", d.Syntax)

@@ -172,7 +172,7 @@ func Owned(content []byte) (generated, unchanged bool) {
 func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, error) {
 	esc := df.Escape
 	if esc == 0 {
-		esc = '\\'
+		esc = syntax.DefaultEscape
 	}
 	funcs := template.FuncMap{
 		"comment":     comment,

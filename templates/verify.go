@@ -8,6 +8,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -44,7 +45,7 @@ func VerifyDockerfile(text []byte, df *transpile.Dockerfile) ([]string, error) {
 	}
 	want := df.Escape
 	if want == 0 {
-		want = '\\'
+		want = syntax.DefaultEscape
 	}
 	if res.EscapeToken != want {
 		return nil, fmt.Errorf("escape character is %q, want %q", res.EscapeToken, want)

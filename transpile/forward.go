@@ -26,7 +26,7 @@ func Forward(s *spec.Spec) (*Output, error) {
 }
 
 func forwardDockerfile(s *spec.Spec) *Dockerfile {
-	df := &Dockerfile{Escape: '\\', Comment: s.Comment, TrailingComment: s.TrailingComment}
+	df := &Dockerfile{Escape: syntax.DefaultEscape, Comment: s.Comment, TrailingComment: s.TrailingComment}
 	if d := s.Directives; d != nil {
 		if d.Syntax != "" {
 			df.Directives = append(df.Directives, Directive{"syntax", d.Syntax})

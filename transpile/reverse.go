@@ -204,7 +204,7 @@ func (r *reverser) splitLines(src []byte) error {
 // BuildKit's own DirectiveParser, as parser.Parse does (leading white space
 // trimmed, stopping at the first line that is not a directive).
 func (r *reverser) scanDirectives() error {
-	r.escape = parser.DefaultEscapeToken
+	r.escape = syntax.DefaultEscape
 	r.directiveLines = map[int]bool{}
 	var dp parser.DirectiveParser
 	for i, l := range r.lines {
@@ -225,7 +225,7 @@ func (r *reverser) scanDirectives() error {
 		case "check":
 			r.directives.Check = d.Value
 		case "escape":
-			if d.Value != "\\" && d.Value != "`" {
+			if !syntax.IsEscape(d.Value) {
 				return spec.ErrorList{{Pos: r.pos(i + 1), Msg: fmt.Sprintf("invalid escape character %q; use \\ or `", d.Value)}}
 			}
 			r.escape = syntax.Escape(d.Value)

@@ -24,6 +24,12 @@ func Escape(directive string) rune {
 	return DefaultEscape
 }
 
+// IsEscape reports whether value is an escape character BuildKit accepts in
+// a `# escape=` directive: "\\" or "`" (parser.setEscapeToken).
+func IsEscape(value string) bool {
+	return value == "\\" || value == "`"
+}
+
 // continuation is BuildKit's line-continuation expression for each escape
 // character, compiled once.
 var continuation = map[rune]*regexp.Regexp{
