@@ -173,14 +173,14 @@ func normArgs(s *spec.Spec) string {
 // reads it) and stage references replaced.
 func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 	step.Comment = nil
-	switch {
-	case step.Copy != nil:
+	switch step.Keyword() {
+	case "COPY":
 		c := *step.Copy
 		if c.From != "" {
 			c.From = ref(c.From)
 		}
 		step.Copy = &c
-	case step.Run != nil:
+	case "RUN":
 		r := *step.Run
 		r.Command = joinCommand(r.Command, esc)
 		r.Mounts = append([]spec.Mount(nil), r.Mounts...)
@@ -193,19 +193,20 @@ func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 			}
 		}
 		step.Run = &r
-	case step.Cmd != nil:
+	case "CMD":
 		c := joinCommand(*step.Cmd, esc)
 		step.Cmd = &c
-	case step.Entrypoint != nil:
+	case "ENTRYPOINT":
 		c := joinCommand(*step.Entrypoint, esc)
 		step.Entrypoint = &c
-	case step.Healthcheck != nil && step.Healthcheck.Test != nil:
-		h := *step.Healthcheck
-		t := joinCommand(*h.Test, esc)
-		h.Test = &t
-		step.Healthcheck = &h
-	}
-	if step.Expose != nil {
+	case "HEALTHCHECK":
+		if step.Healthcheck.Test != nil {
+			h := *step.Healthcheck
+			t := joinCommand(*h.Test, esc)
+			h.Test = &t
+			step.Healthcheck = &h
+		}
+	case "EXPOSE":
 		exp := make([]string, len(step.Expose))
 		for i, e := range step.Expose {
 			exp[i] = strings.ToLower(e)
