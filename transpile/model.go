@@ -1,7 +1,9 @@
 // Package transpile maps between dockstage specs and Dockerfile and compose
 // models, in both directions, as pure functions without I/O: Forward lowers
 // a spec to models that package templates renders; Reverse imports a
-// Dockerfile into a spec.
+// Dockerfile into a spec; CompareBuilds and CompareSpecs tell whether two
+// builds are the same. Of dockstage it imports spec, spec/syntax and the
+// transpile packages below it (shell, ecosystem).
 package transpile
 
 import "github.com/dockstage/dockstage/spec"
