@@ -3,13 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 
 	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 type checkOptions struct {
@@ -49,9 +47,22 @@ func runCheck(s streams, opts checkOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return badInput(fmt.Errorf("--format %q: use text or json", opts.format))
 	}
-	progress := newProgress(s.err)
-	res, err := workspace.Check(opts.paths, workspace.CheckOptions{Jobs: opts.jobs, Step: progress.step})
-	progress.done()
+	// On a terminal, runs of more than a few specs show "checked N/M".
+	progress := func(n, of int) {}
+	if isTerminal(s.err) && os.Getenv("CI") == "" {
+		shown := false
+		progress = func(n, of int) {
+			if shown = of > 8; shown {
+				fmt.Fprintf(s.err, "\rchecked %d/%d", n, of)
+			}
+		}
+		defer func() {
+			if shown {
+				fmt.Fprint(s.err, "\r\033[K")
+			}
+		}()
+	}
+	res, err := workspace.Check(opts.paths, workspace.CheckOptions{Jobs: opts.jobs, Step: progress})
 	if err != nil {
 		return err
 	}
@@ -82,30 +93,4 @@ func runCheck(s streams, opts checkOptions) error {
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d spec(s) drifted from their committed files", res.Drifted)}
 	}
 	return nil
-}
-
-// progress shows "checked N/M" on a terminal for runs of more than a few
-// specs; elsewhere, and where CI is set, it prints nothing.
-type progress struct {
-	w     io.Writer
-	on    bool
-	shown bool
-}
-
-func newProgress(w io.Writer) *progress {
-	f, ok := w.(*os.File)
-	return &progress{w: w, on: ok && term.IsTerminal(int(f.Fd())) && os.Getenv("CI") == ""}
-}
-
-func (p *progress) step(n, of int) {
-	if p.on && of > 8 {
-		p.shown = true
-		fmt.Fprintf(p.w, "\rchecked %d/%d", n, of)
-	}
-}
-
-func (p *progress) done() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }

@@ -5,10 +5,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -81,8 +79,9 @@ file that would be overwritten.`,
 	return cmd
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal says whether a standard stream is a terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
@@ -102,8 +101,6 @@ func listPresets(s streams, dir fs.FS) error {
 	return tw.Flush()
 }
 
-var serviceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
 func runInit(s streams, opts initOptions) error {
 	var presetDir fs.FS
 	if opts.presetDir != "" {
@@ -120,7 +117,7 @@ func runInit(s streams, opts initOptions) error {
 	if opts.port < 0 || opts.port > 65535 {
 		return badInput(fmt.Errorf("--port %d: not a port (1..65535)", opts.port))
 	}
-	if opts.name != "" && !serviceNameRE.MatchString(opts.name) {
+	if opts.name != "" && !workspace.ValidServiceName(opts.name) {
 		return badInput(fmt.Errorf("--name %q: a service name is lower case letters, digits, '.', '_' and '-'", opts.name))
 	}
 	p, err := workspace.Detect(workspace.InitOptions{Dir: opts.dir, Preset: opts.preset, Presets: presetDir, Force: opts.force})
@@ -145,7 +142,7 @@ func runInit(s streams, opts initOptions) error {
 		in := bufio.NewReader(s.in)
 		if opts.name == "" {
 			if name, err = prompt(s, in, "service name", name, func(v string) error {
-				if !serviceNameRE.MatchString(v) {
+				if !workspace.ValidServiceName(v) {
 					return errors.New("lower case letters, digits, '.', '_' and '-'")
 				}
 				return nil
@@ -179,19 +176,8 @@ func runInit(s streams, opts initOptions) error {
 		fmt.Fprintf(s.err, "next: dockstage render %s\n", p.SpecPath)
 		return nil
 	}
-	rendered := plan.Files[1:]
-	for _, f := range rendered {
-		for _, w := range f.Warnings {
-			fmt.Fprintf(s.err, "%s: warning: %s\n", f.Name, w)
-		}
-	}
-	for _, f := range rendered {
-		verb := "wrote"
-		if f.Decision == workspace.Unchanged {
-			verb = "unchanged"
-		}
-		fmt.Fprintf(s.err, "%s %s\n", verb, f.Path)
-	}
+	printBuildChecks(s, plan.Files[1:])
+	printWritten(s, plan.Files[1:])
 	fmt.Fprintf(s.err, "next: docker build --target test %s && docker build --target prod %s\n", opts.dir, opts.dir)
 	return nil
 }

@@ -192,13 +192,9 @@ func parseFailOn(s string) (lint.Severity, error) {
 func loadLintConfig(path string) (*lint.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, err
 	}
-	cfg, err := lint.ParseConfig(path, data)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	return cfg, nil
+	return lint.ParseConfig(path, data)
 }
 
 func fileExists(path string) bool {
@@ -218,15 +214,7 @@ func useColor(mode string, out io.Writer) (bool, error) {
 	default:
 		return false, fmt.Errorf("--color %q: use auto, always or never", mode)
 	}
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false, nil
-	}
-	f, ok := out.(*os.File)
-	if !ok {
-		return false, nil
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+	return os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(out), nil
 }
 
 func listRules(w io.Writer) error {

@@ -62,11 +62,7 @@ func runRender(s streams, opts renderOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range plan.Files {
-		for _, w := range f.Warnings {
-			fmt.Fprintf(s.err, "%s: warning: %s\n", f.Name, w)
-		}
-	}
+	printBuildChecks(s, plan.Files)
 	if opts.only != "" && !opts.stdout {
 		return badInput(errors.New("--only needs --stdout"))
 	}
@@ -76,19 +72,33 @@ func runRender(s streams, opts renderOptions) error {
 	return apply(s, plan)
 }
 
+// printBuildChecks prints the build-check warnings on rendered files.
+func printBuildChecks(s streams, files []workspace.File) {
+	for _, f := range files {
+		for _, w := range f.Warnings {
+			fmt.Fprintf(s.err, "%s: warning: %s\n", f.Name, w)
+		}
+	}
+}
+
 // apply writes a plan and says what it did with each file.
 func apply(s streams, plan *workspace.Plan) error {
 	if err := plan.Apply(); err != nil {
 		return err
 	}
-	for _, f := range plan.Files {
+	printWritten(s, plan.Files)
+	return nil
+}
+
+// printWritten says what a plan did with each file.
+func printWritten(s streams, files []workspace.File) {
+	for _, f := range files {
 		verb := "wrote"
 		if f.Decision == workspace.Unchanged {
 			verb = "unchanged"
 		}
 		fmt.Fprintf(s.err, "%s %s\n", verb, f.Path)
 	}
-	return nil
 }
 
 // printFiles prints the files, each after a "# ==> NAME <==" line when
