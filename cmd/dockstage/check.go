@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,7 +36,7 @@ Exit status: 0 no drift, 1 drift, 2 a spec is invalid or unreadable.`,
 			if len(opts.paths) == 0 {
 				opts.paths = []string{"."}
 			}
-			return runCheck(s, opts)
+			return runCheck(cmd.Context(), s, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text or json")
@@ -43,7 +44,7 @@ Exit status: 0 no drift, 1 drift, 2 a spec is invalid or unreadable.`,
 	return cmd
 }
 
-func runCheck(s streams, opts checkOptions) error {
+func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return badInput(fmt.Errorf("--format %q: use text or json", opts.format))
 	}
@@ -62,7 +63,7 @@ func runCheck(s streams, opts checkOptions) error {
 			}
 		}()
 	}
-	res, err := workspace.Check(opts.paths, workspace.CheckOptions{Jobs: opts.jobs, Step: progress})
+	res, err := workspace.Check(ctx, opts.paths, workspace.CheckOptions{Jobs: opts.jobs, Step: progress})
 	if err != nil {
 		return err
 	}

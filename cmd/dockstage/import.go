@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -35,7 +36,7 @@ spec is not overwritten without --force.`,
 			if len(args) == 1 {
 				opts.dockerfile = args[0]
 			}
-			return runImport(s, opts)
+			return runImport(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -45,7 +46,7 @@ spec is not overwritten without --force.`,
 	return cmd
 }
 
-func runImport(s streams, opts importOptions) error {
+func runImport(ctx context.Context, s streams, opts importOptions) error {
 	data, err := readInput(s, opts.dockerfile)
 	if err != nil {
 		return err

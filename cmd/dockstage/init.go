@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,7 +65,7 @@ file that would be overwritten.`,
 				opts.dir = args[0]
 			}
 			opts.interactive = !opts.yes && isTerminal(s.in)
-			return runInit(s, opts)
+			return runInit(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -101,7 +102,7 @@ func listPresets(s streams, dir fs.FS) error {
 	return tw.Flush()
 }
 
-func runInit(s streams, opts initOptions) error {
+func runInit(ctx context.Context, s streams, opts initOptions) error {
 	var presetDir fs.FS
 	if opts.presetDir != "" {
 		if info, err := os.Stat(opts.presetDir); err != nil {

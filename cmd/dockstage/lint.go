@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -54,7 +55,7 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
   cat Dockerfile | dockstage lint - --fail-on error`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runLint(s, opts)
+			return runLint(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -68,7 +69,7 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 	return cmd
 }
 
-func runLint(s streams, opts lintOptions) error {
+func runLint(ctx context.Context, s streams, opts lintOptions) error {
 	if opts.listRules {
 		return listRules(s.out)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -62,7 +63,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 			if len(args) == 1 {
 				opts.dockerfile = args[0]
 			}
-			return runMigrate(s, opts)
+			return runMigrate(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -75,7 +76,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 	return cmd
 }
 
-func runMigrate(s streams, opts migrateOptions) error {
+func runMigrate(ctx context.Context, s streams, opts migrateOptions) error {
 	data, err := readInput(s, opts.dockerfile)
 	if err != nil {
 		return err

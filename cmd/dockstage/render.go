@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -39,7 +40,7 @@ unchanged since; --force replaces it anyway.`,
 			if len(args) == 1 {
 				opts.spec = args[0]
 			}
-			return runRender(s, opts)
+			return runRender(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -50,7 +51,7 @@ unchanged since; --force replaces it anyway.`,
 	return cmd
 }
 
-func runRender(s streams, opts renderOptions) error {
+func runRender(ctx context.Context, s streams, opts renderOptions) error {
 	var data []byte
 	if opts.spec == "-" {
 		var err error

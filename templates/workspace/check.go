@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -49,8 +50,9 @@ type Checked struct {
 // Check finds every dockstage.yaml under paths (FindSpecs), renders each in
 // memory and compares the files with the committed ones beside it; the
 // generated block of .dockerignore is compared, not the user's part. It
-// fails only when a path cannot be read or no spec is found.
-func Check(paths []string, opts CheckOptions) (*Checked, error) {
+// fails when a path cannot be read, no spec is found, or ctx is done
+// (ctx.Err()).
+func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, error) {
 	specs, err := FindSpecs(paths)
 	if err != nil {
 		return nil, err
@@ -81,11 +83,19 @@ func Check(paths []string, opts CheckOptions) (*Checked, error) {
 			}
 		}()
 	}
+feed:
 	for i := range specs {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for _, r := range res.Specs {
 		if r.Error != "" {
 			res.Invalid++

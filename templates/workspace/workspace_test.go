@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -322,7 +323,7 @@ func TestCheck(t *testing.T) {
 	df := filepath.Join(root, "b", "Dockerfile")
 	writeFile(t, df, readFile(t, df)+"# hand edit\n")
 	steps := 0
-	res, err := Check([]string{root}, CheckOptions{Jobs: 2, Step: func(done, of int) { steps++ }})
+	res, err := Check(t.Context(), []string{root}, CheckOptions{Jobs: 2, Step: func(done, of int) { steps++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,10 +335,10 @@ func TestCheck(t *testing.T) {
 		t.Errorf("b: %+v", b)
 	}
 	// A skipped directory is searched when it is the path given.
-	if res, err := Check([]string{filepath.Join(root, "node_modules")}, CheckOptions{}); err != nil || len(res.Specs) != 1 {
+	if res, err := Check(t.Context(), []string{filepath.Join(root, "node_modules")}, CheckOptions{}); err != nil || len(res.Specs) != 1 {
 		t.Errorf("node_modules given: %v", err)
 	}
-	if _, err := Check([]string{t.TempDir()}, CheckOptions{}); err == nil || !strings.Contains(err.Error(), "no dockstage.yaml found under") {
+	if _, err := Check(t.Context(), []string{t.TempDir()}, CheckOptions{}); err == nil || !strings.Contains(err.Error(), "no dockstage.yaml found under") {
 		t.Errorf("empty tree: %v", err)
 	}
 }
@@ -361,5 +362,15 @@ func TestImport(t *testing.T) {
 	}
 	if res, _ := Import("-", []byte("FROM alpine\n"), ImportOptions{}); len(res.Plan.Files) != 0 {
 		t.Error("standard input planned a file")
+	}
+}
+
+func TestCheckCancelled(t *testing.T) {
+	dir := t.TempDir()
+	apply(t, render(t, dir, smallSpec, Options{}))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Check(ctx, []string{dir}, CheckOptions{}); err != context.Canceled {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
