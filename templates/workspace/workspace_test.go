@@ -374,3 +374,52 @@ func TestCheckCancelled(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestMigratePlans(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	df := filepath.Join(dir, "Dockerfile")
+	legacy := "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+	writeFile(t, df, legacy)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "Flask\n")
+
+	// Beside the original: it is kept, and only the spec and the report are planned.
+	m, err := Migrate([]byte(legacy), MigrateOptions{Dockerfile: df})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decisions(m.Plan); !m.KeptOriginal || len(d) != 2 || d["dockstage.yaml"] != Create || d[ReportFile] != Create {
+		t.Fatalf("kept %v, plan %v", m.KeptOriginal, d)
+	}
+	apply(t, m.Plan)
+	if !strings.Contains(readFile(t, filepath.Join(dir, "dockstage.yaml")), "name: shop") {
+		t.Error("service name not taken from the directory")
+	}
+
+	// Elsewhere: every file, in order, the report last; an earlier report
+	// is ours to replace, a spec that is not ours is refused.
+	out := t.TempDir()
+	writeFile(t, filepath.Join(out, ReportFile), "dockstage migrate of an older run\n")
+	writeFile(t, filepath.Join(out, "dockstage.yaml"), "# mine\n")
+	m, err = Migrate([]byte(legacy), MigrateOptions{Dockerfile: df, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range m.Plan.Files {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, " "); got != "dockstage.yaml Dockerfile compose.yaml docker-bake.hcl .dockerignore "+ReportFile {
+		t.Errorf("files %s", got)
+	}
+	if d := decisions(m.Plan); d[ReportFile] != Overwrite || d["dockstage.yaml"] != Refuse || !m.ContextElsewhere {
+		t.Errorf("plan %v, context elsewhere %v", d, m.ContextElsewhere)
+	}
+	if err := m.Plan.Err(); err == nil || !strings.HasSuffix(err.Error(), "(use --force to replace it, or -o DIR to write elsewhere)") {
+		t.Errorf("Err = %v", err)
+	}
+
+	// The JSON report goes to standard output: the files cannot.
+	if _, err := Migrate([]byte(legacy), MigrateOptions{Dockerfile: "-", NoReport: true}); err == nil {
+		t.Error("--json with standard output accepted")
+	}
+}
