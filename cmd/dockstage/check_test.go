@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/templates/workspace"
 )
 
 // makeFleet writes n repositories, each with a spec and its rendered files,
@@ -49,7 +51,7 @@ func TestCheckFleetFindsExactlyTheEditedRepos(t *testing.T) {
 		t.Fatalf("exit %d, want 1: %s", code, errs)
 	}
 	var res struct {
-		Specs            []specCheck
+		Specs            []workspace.SpecCheck
 		Drifted, Checked int
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -28,14 +29,14 @@ Exit status: 0 the same build, 1 different, 2 a file is unreadable or invalid.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.a, opts.b = args[0], args[1]
-			return runDiff(s, opts)
+			return runDiff(cmd.Context(), s, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.target, "target", "", "compare only this target stage")
 	return cmd
 }
 
-func runDiff(s streams, opts diffOptions) error {
+func runDiff(ctx context.Context, s streams, opts diffOptions) error {
 	if opts.a == "-" && opts.b == "-" {
 		return badInput(fmt.Errorf("only one of A and B can be standard input"))
 	}

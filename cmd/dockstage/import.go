@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"path/filepath"
+	"io"
+	"os"
 
-	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +36,7 @@ spec is not overwritten without --force.`,
 			if len(args) == 1 {
 				opts.dockerfile = args[0]
 			}
-			return runImport(s, opts)
+			return runImport(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -44,47 +46,38 @@ spec is not overwritten without --force.`,
 	return cmd
 }
 
-func runImport(s streams, opts importOptions) error {
+func runImport(ctx context.Context, s streams, opts importOptions) error {
 	data, err := readInput(s, opts.dockerfile)
 	if err != nil {
 		return err
 	}
-	file := opts.dockerfile
-	if file == "-" {
-		file = "<stdin>"
-	}
-	name := opts.name
-	if name == "" && opts.dockerfile != "-" {
-		if abs, err := filepath.Abs(opts.dockerfile); err == nil {
-			name = serviceName(filepath.Base(filepath.Dir(abs)))
-		}
-	}
-	sp, warns, err := transpile.Reverse(file, data, transpile.ReverseOptions{Name: name})
+	res, err := workspace.Import(opts.dockerfile, data, workspace.ImportOptions{Output: opts.output, Name: opts.name, Force: opts.force})
 	if err != nil {
-		return badInput(err)
+		return err
 	}
+	printWarnings(s, res.Warnings)
+	if len(res.Plan.Files) == 0 {
+		_, err := s.out.Write(res.Spec)
+		return err
+	}
+	if err := res.Plan.Apply(); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "wrote %s\n", res.Plan.Files[0].Path)
+	return nil
+}
+
+// printWarnings prints positioned warnings on standard error.
+func printWarnings(s streams, warns []transpile.Warning) {
 	for _, w := range warns {
 		fmt.Fprintf(s.err, "%s: warning: %s\n", w.Pos, w.Msg)
 	}
-	out, err := spec.Marshal(sp)
-	if err != nil {
-		return err
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(s streams, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(s.in)
 	}
-	dest := opts.output
-	if dest == "" {
-		if opts.dockerfile == "-" {
-			dest = "-"
-		} else {
-			dest = filepath.Join(filepath.Dir(opts.dockerfile), "dockstage.yaml")
-		}
-	}
-	if dest == "-" {
-		_, err := s.out.Write(out)
-		return err
-	}
-	if _, err := writeFile(dest, out, opts.force); err != nil {
-		return err
-	}
-	fmt.Fprintf(s.err, "wrote %s\n", dest)
-	return nil
+	return os.ReadFile(path)
 }

@@ -2,21 +2,18 @@ package main
 
 import (
 	"bufio"
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dockstage/dockstage/spec"
-	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/templates/presets"
-	"github.com/dockstage/dockstage/transpile/ecosystem"
+	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -68,7 +65,7 @@ file that would be overwritten.`,
 				opts.dir = args[0]
 			}
 			opts.interactive = !opts.yes && isTerminal(s.in)
-			return runInit(s, opts)
+			return runInit(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -83,29 +80,16 @@ file that would be overwritten.`,
 	return cmd
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal says whether a standard stream is a terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func presetFS(dir string) (fs.FS, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	info, err := os.Stat(dir)
-	if err != nil {
-		return nil, badInput(fmt.Errorf("--preset-dir: %w", err))
-	}
-	if !info.IsDir() {
-		return nil, badInput(fmt.Errorf("--preset-dir %s: not a directory", dir))
-	}
-	return os.DirFS(dir), nil
 }
 
 func listPresets(s streams, dir fs.FS) error {
 	all, err := presets.Presets(dir)
 	if err != nil {
-		return badInput(fmt.Errorf("--preset-dir: %w", err))
+		return fmt.Errorf("--preset-dir: %w", err)
 	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	for _, p := range all {
@@ -118,101 +102,48 @@ func listPresets(s streams, dir fs.FS) error {
 	return tw.Flush()
 }
 
-var serviceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
-func runInit(s streams, opts initOptions) error {
-	dirFS, err := presetFS(opts.presetDir)
-	if err != nil {
-		return err
+func runInit(ctx context.Context, s streams, opts initOptions) error {
+	var presetDir fs.FS
+	if opts.presetDir != "" {
+		if info, err := os.Stat(opts.presetDir); err != nil {
+			return fmt.Errorf("--preset-dir: %w", err)
+		} else if !info.IsDir() {
+			return fmt.Errorf("--preset-dir %s: not a directory", opts.presetDir)
+		}
+		presetDir = os.DirFS(opts.presetDir)
 	}
 	if opts.list {
-		return listPresets(s, dirFS)
-	}
-	info, err := os.Stat(opts.dir)
-	if err != nil {
-		return badInput(err)
-	}
-	if !info.IsDir() {
-		return badInput(fmt.Errorf("%s: not a directory", opts.dir))
-	}
-	specPath := filepath.Join(opts.dir, "dockstage.yaml")
-	if _, err := os.Stat(specPath); err == nil && !opts.force {
-		return badInput(fmt.Errorf("%s: exists; not replacing it (use --force to replace it, or edit it and run dockstage render)", specPath))
+		return listPresets(s, presetDir)
 	}
 	if opts.port < 0 || opts.port > 65535 {
 		return badInput(fmt.Errorf("--port %d: not a port (1..65535)", opts.port))
 	}
-	if opts.name != "" && !serviceNameRE.MatchString(opts.name) {
+	if opts.name != "" && !workspace.ValidServiceName(opts.name) {
 		return badInput(fmt.Errorf("--name %q: a service name is lower case letters, digits, '.', '_' and '-'", opts.name))
 	}
-
-	// What the directory holds.
-	project := os.DirFS(opts.dir)
-	var res ecosystem.Result
-	preset := opts.preset
-	if preset != "" {
-		if _, err := presets.FindPreset(preset, dirFS); err != nil {
-			return badInput(err)
-		}
-		if k, ok := ecosystem.KindByName(preset); ok {
-			res, err = ecosystem.Analyze(project, k)
-		} else if found, derr := ecosystem.Detect(project); derr == nil {
-			res = found[0] // a team preset: it gets the best detection
-		} else if !errors.Is(derr, ecosystem.ErrNotFound) {
-			err = derr
-		}
-		if err != nil {
-			return badInput(err)
-		}
-		fmt.Fprintf(s.err, "preset %s (--preset)\n", preset)
+	p, err := workspace.Detect(workspace.InitOptions{Dir: opts.dir, Preset: opts.preset, Presets: presetDir, Force: opts.force})
+	if err != nil {
+		return err
+	}
+	if p.ByFlag {
+		fmt.Fprintf(s.err, "preset %s (--preset)\n", p.Preset)
 	} else {
-		found, err := ecosystem.Detect(project)
-		if errors.Is(err, ecosystem.ErrNotFound) {
-			var names []string
-			for _, k := range ecosystem.Kinds() {
-				names = append(names, k.Name)
-			}
-			return badInput(fmt.Errorf("%s: cannot tell the ecosystem: %v; pass --preset NAME (one of %s)", opts.dir, err, strings.Join(names, ", ")))
-		}
-		if err != nil {
-			return badInput(err)
-		}
-		res = found[0]
-		preset = res.Kind.Name
-		fmt.Fprintf(s.err, "detected %s (%s): preset %s\n", res.Ecosystem, res.Manager, preset)
-		for _, other := range found[1:] {
+		fmt.Fprintf(s.err, "detected %s (%s): preset %s\n", p.Result.Ecosystem, p.Result.Manager, p.Preset)
+		for _, other := range p.Others {
 			fmt.Fprintf(s.err, "  also found %s files (%s); use --preset %s for it\n", other.Ecosystem, strings.Join(other.CopyFiles(), ", "), other.Kind.Name)
 		}
 	}
-	for _, e := range res.Evidence {
+	for _, e := range p.Result.Evidence {
 		fmt.Fprintf(s.err, "  - %s\n", e)
 	}
 
 	// The name and port: flags, else prompts, else detected and defaults.
-	name := opts.name
-	if name == "" {
-		if abs, err := filepath.Abs(opts.dir); err == nil {
-			name = serviceName(filepath.Base(abs))
-		}
-		if name == "" {
-			name = serviceName(res.Name)
-		}
-		if name == "" {
-			name = "app"
-		}
-	}
-	port := opts.port
-	if port == 0 {
-		port = res.Port
-		if port == 0 {
-			port = 8080
-		}
-	}
+	name, port := cmp.Or(opts.name, p.Name), cmp.Or(opts.port, p.Port)
 	if opts.interactive {
 		in := bufio.NewReader(s.in)
 		if opts.name == "" {
 			if name, err = prompt(s, in, "service name", name, func(v string) error {
-				if !serviceNameRE.MatchString(v) {
+				if !workspace.ValidServiceName(v) {
 					return errors.New("lower case letters, digits, '.', '_' and '-'")
 				}
 				return nil
@@ -221,7 +152,7 @@ func runInit(s streams, opts initOptions) error {
 			}
 		}
 		if opts.port == 0 {
-			p, err := prompt(s, in, "port", strconv.Itoa(port), func(v string) error {
+			v, err := prompt(s, in, "port", strconv.Itoa(port), func(v string) error {
 				if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
 					return errors.New("a number from 1 to 65535")
 				}
@@ -230,57 +161,24 @@ func runInit(s streams, opts initOptions) error {
 			if err != nil {
 				return err
 			}
-			port, _ = strconv.Atoi(p)
+			port, _ = strconv.Atoi(v)
 		}
 	}
 
-	// The spec, proven before anything is written.
-	text, err := presets.RenderPreset(preset, presets.PresetData{Preset: preset, Service: name, Port: port, Result: res}, dirFS)
+	plan, err := p.Init(name, port, opts.noRender)
 	if err != nil {
-		return badInput(fmt.Errorf("preset %s: %w", preset, err))
-	}
-	sp, err := spec.Load(specPath, text)
-	if err == nil {
-		err = spec.Validate(sp)
-	}
-	if err != nil {
-		return badInput(fmt.Errorf("preset %s wrote an invalid spec (fix the preset):\n%w\n--- the spec it wrote:\n%s", preset, err, text))
-	}
-	var files []templates.File
-	if !opts.noRender {
-		if files, err = renderSpec(sp, "dockstage.yaml"); err != nil {
-			return err
-		}
-		if !opts.force {
-			for _, f := range files {
-				if err := checkReplace(filepath.Join(opts.dir, f.Name), f); err != nil {
-					return err
-				}
-			}
-		}
-	}
-
-	if _, err := writeFile(specPath, text, opts.force); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "wrote %s (service %s, port %d)\n", specPath, name, port)
+	if err := plan.Apply(); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "wrote %s (service %s, port %d)\n", p.SpecPath, name, port)
 	if opts.noRender {
-		fmt.Fprintf(s.err, "next: dockstage render %s\n", specPath)
+		fmt.Fprintf(s.err, "next: dockstage render %s\n", p.SpecPath)
 		return nil
 	}
-	// A new .dockerignore starts with the ecosystem's local build output in
-	// its user part (below the generated block).
-	ign := filepath.Join(opts.dir, ".dockerignore")
-	if _, err := os.Stat(ign); os.IsNotExist(err) {
-		if extra := ignoreSeed(res); extra != "" {
-			if _, err := writeFile(ign, []byte(extra), false); err != nil {
-				return err
-			}
-		}
-	}
-	if err := runRender(s, renderOptions{spec: specPath, force: opts.force}); err != nil {
-		return err
-	}
+	printBuildChecks(s, plan.Files[1:])
+	printWritten(s, plan.Files[1:])
 	fmt.Fprintf(s.err, "next: docker build --target test %s && docker build --target prod %s\n", opts.dir, opts.dir)
 	return nil
 }
@@ -305,65 +203,4 @@ func prompt(s streams, in *bufio.Reader, what, def string, check func(string) er
 		return v, nil
 	}
 	return "", badInput(fmt.Errorf("no valid %s given", what))
-}
-
-// checkReplace refuses, before anything is written, a rendered file that
-// render would refuse to replace (writeFile's rule; for .dockerignore, an
-// edited generated block).
-func checkReplace(path string, f templates.File) error {
-	old, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return badInput(err)
-	}
-	if f.Merge {
-		if _, err := templates.MergeDockerignore(f.Content, old, false); err != nil {
-			return badInput(fmt.Errorf("%s: %w", path, err))
-		}
-		return nil
-	}
-	if string(old) == string(f.Content) {
-		return nil
-	}
-	switch generated, unchanged := templates.Owned(old); {
-	case !generated:
-		return badInput(fmt.Errorf("%s: exists and was not generated by dockstage; nothing written (turn it into a spec with dockstage import, use --no-render, or --force to replace it)", path))
-	case !unchanged:
-		return badInput(fmt.Errorf("%s: was edited since dockstage generated it; nothing written (use --no-render, or --force to discard the edits)", path))
-	}
-	return nil
-}
-
-// ignoreSeed is the user part of a new .dockerignore: local dependency and
-// build output directories that must not reach the build context.
-func ignoreSeed(r ecosystem.Result) string {
-	var pats []string
-	switch r.Ecosystem {
-	case ecosystem.Node, ecosystem.Static:
-		if r.Manager == ecosystem.NoManager {
-			break
-		}
-		pats = []string{"node_modules", "npm-debug.log*", ".next", ".cache"}
-		if r.BuildDir != "" {
-			pats = append(pats, r.BuildDir)
-		}
-	case ecosystem.Python:
-		pats = []string{"__pycache__", "*.pyc", ".venv", "venv", ".pytest_cache", ".mypy_cache"}
-	case ecosystem.Java:
-		pats = []string{"target", "build", ".gradle"}
-	case ecosystem.Rust:
-		pats = []string{"target"}
-	case ecosystem.DotNet:
-		pats = []string{"**/bin", "**/obj"}
-	case ecosystem.Ruby:
-		pats = []string{"log/*", "tmp/*", ".bundle", "vendor/bundle"}
-	case ecosystem.PHP:
-		pats = []string{"vendor"}
-	}
-	if len(pats) == 0 {
-		return ""
-	}
-	return "# local dependencies and build output (dockstage init)\n" + strings.Join(pats, "\n") + "\n"
 }

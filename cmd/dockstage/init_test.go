@@ -245,7 +245,7 @@ func TestInitPrompts(t *testing.T) {
 	dir := copySources(t, "../../examples/python-flask")
 	var out, errb bytes.Buffer
 	s := streams{in: strings.NewReader("Bad Name\nweb\n\n"), out: &out, err: &errb}
-	err := runInit(s, initOptions{dir: dir, interactive: true, noRender: true})
+	err := runInit(t.Context(), s, initOptions{dir: dir, interactive: true, noRender: true})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}

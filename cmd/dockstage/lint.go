@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates/lint"
 	"github.com/spf13/cobra"
 )
@@ -55,7 +55,7 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
   cat Dockerfile | dockstage lint - --fail-on error`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			return runLint(s, opts)
+			return runLint(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
@@ -69,7 +69,7 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 	return cmd
 }
 
-func runLint(s streams, opts lintOptions) error {
+func runLint(ctx context.Context, s streams, opts lintOptions) error {
 	if opts.listRules {
 		return listRules(s.out)
 	}
@@ -82,17 +82,9 @@ func runLint(s streams, opts lintOptions) error {
 	default:
 		return badInput(fmt.Errorf("--format %q: use text, json or sarif", opts.format))
 	}
-	var kind lint.Kind
-	switch strings.ToLower(opts.kind) {
-	case "":
-		kind = -1
-	case "dockerfile":
-		kind = lint.KindDockerfile
-	case "spec":
-		kind = lint.KindSpec
-	case "compose":
-		kind = lint.KindCompose
-	default:
+	kinds := map[string]lint.Kind{"": lint.KindDetect, "dockerfile": lint.KindDockerfile, "spec": lint.KindSpec, "compose": lint.KindCompose}
+	kind, ok := kinds[strings.ToLower(opts.kind)]
+	if !ok {
 		return badInput(fmt.Errorf("--kind %q: use dockerfile, spec or compose", opts.kind))
 	}
 	color, err := useColor(opts.color, s.out)
@@ -142,22 +134,11 @@ func runLint(s streams, opts lintOptions) error {
 				configs[dir] = cfg
 			}
 		}
-		o := lint.Options{Config: cfg}
-		k := kind
-		if k < 0 {
-			k = lint.DetectKind(name, data)
-		}
+		o := lint.Options{Config: cfg, Kind: kind}
 		if file != "-" {
-			o.Context = buildContext(file, data, k)
+			o.Exists = fileExists
 		}
-		switch k {
-		case lint.KindSpec:
-			all = append(all, lint.Spec(name, data, o)...)
-		case lint.KindCompose:
-			all = append(all, lint.Compose(name, data, o)...)
-		default:
-			all = append(all, lint.Dockerfile(name, data, o)...)
-		}
+		all = append(all, lint.File(name, data, o)...)
 	}
 	switch opts.format {
 	case "json":
@@ -212,32 +193,14 @@ func parseFailOn(s string) (lint.Severity, error) {
 func loadLintConfig(path string) (*lint.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, err
 	}
-	cfg, err := lint.ParseConfig(path, data)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	return cfg, nil
+	return lint.ParseConfig(path, data)
 }
 
-// buildContext says whether the build context of a linted file has a
-// .dockerignore: the Dockerfile's directory (or its own
-// NAME.dockerignore, as BuildKit reads), or for a spec the directory its
-// compose.context names, relative to the spec (default: the spec's).
-func buildContext(file string, data []byte, kind lint.Kind) *lint.BuildContext {
-	dir := filepath.Dir(file)
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
-	switch kind {
-	case lint.KindCompose:
-		return nil
-	case lint.KindSpec:
-		if sp, err := spec.Load(file, data); err == nil && sp.Compose != nil && sp.Compose.Context != "" {
-			dir = filepath.Join(dir, sp.Compose.Context)
-		}
-		return &lint.BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore"))}
-	}
-	return &lint.BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore")) || exists(file+".dockerignore")}
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // useColor decides on colour: always, never, or auto: the output is a
@@ -252,15 +215,7 @@ func useColor(mode string, out io.Writer) (bool, error) {
 	default:
 		return false, fmt.Errorf("--color %q: use auto, always or never", mode)
 	}
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false, nil
-	}
-	f, ok := out.(*os.File)
-	if !ok {
-		return false, nil
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0, nil
+	return os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(out), nil
 }
 
 func listRules(w io.Writer) error {

@@ -37,35 +37,32 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	return c.findings()
 }
 
-// Spec lints a dockstage spec: it is loaded and validated (errors are DS000
-// findings), rendered in memory (transpile.Forward, then
+// Spec lints a dockstage spec: it is loaded and validated by
+// transpile.Forward (errors are DS000 findings), rendered in memory (then
 // templates.RenderDockerfile), BuildKit's build checks run on the rendered
 // Dockerfile and each finding is mapped back to the spec step (or stage, or
 // build arg) the instruction comes from; then dockstage's rules run on the
 // spec itself.
 func Spec(file string, src []byte, opt Options) []Finding {
 	c := newCollector(file, opt.Config, src, true)
-	s, err := spec.Load(file, src)
-	if err == nil {
-		err = spec.Validate(s)
-	}
-	if err != nil {
+	invalid := func(err error) []Finding {
 		for _, e := range errorList(file, err) {
 			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
 		}
 		return c.findings()
+	}
+	s, err := spec.Load(file, src)
+	var out *transpile.Output
+	if err == nil {
+		out, err = transpile.Forward(s) // validates the spec
+	}
+	if err != nil {
+		return invalid(err)
 	}
 	c.stepComments = specComments(s)
-	out, err := transpile.Forward(s)
-	var text []byte
-	if err == nil {
-		text, _, err = templates.RenderDockerfile(out.Dockerfile, templates.Options{})
-	}
+	text, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{})
 	if err != nil {
-		for _, e := range errorList(file, err) {
-			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
-		}
-		return c.findings()
+		return invalid(err)
 	}
 	c.honourCheckDirective(text)
 	posOf := renderedPositions(text, out.Dockerfile)

@@ -19,6 +19,7 @@ package lint
 
 import (
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -32,8 +33,11 @@ import (
 type Kind int
 
 const (
+	// KindDetect asks File to tell the kind from the name and content
+	// (DetectKind).
+	KindDetect Kind = iota
 	// KindDockerfile is a Dockerfile (or Containerfile).
-	KindDockerfile Kind = iota
+	KindDockerfile
 	// KindSpec is a dockstage spec (dockstage.yaml).
 	KindSpec
 	// KindCompose is a compose file.
@@ -116,18 +120,52 @@ type Options struct {
 	// Context describes the build context; nil when unknown (standard
 	// input), which skips the rules that need it (DS009).
 	Context *BuildContext
+	// Kind makes File read the file as this kind; KindDetect (the zero
+	// value) tells it from the name and content.
+	Kind Kind
+	// Exists, when set and Context is nil, says whether a file exists
+	// (paths are file's directory joined with a name): File uses it to
+	// fill Context (see BuildContextOf).
+	Exists func(path string) bool
 }
 
-// File lints src as the kind DetectKind gives for file. file names the
-// source in positions.
+// File lints src as the kind opt.Kind names, else the kind DetectKind
+// gives for file: Dockerfile, Spec or Compose. file names the source in
+// positions.
 func File(file string, src []byte, opt Options) []Finding {
-	switch DetectKind(file, src) {
+	kind := opt.Kind
+	if kind == KindDetect {
+		kind = DetectKind(file, src)
+	}
+	if opt.Context == nil && opt.Exists != nil {
+		opt.Context = BuildContextOf(file, src, kind, opt.Exists)
+	}
+	switch kind {
 	case KindSpec:
 		return Spec(file, src, opt)
 	case KindCompose:
 		return Compose(file, src, opt)
 	}
 	return Dockerfile(file, src, opt)
+}
+
+// BuildContextOf says what exists says of the build context of a linted
+// file: whether it has a .dockerignore. For a Dockerfile the context is
+// its directory, and BuildKit also reads FILE.dockerignore beside it; for a
+// spec it is the directory its compose.context names, relative to the
+// spec (default: the spec's). A compose file has none (nil).
+func BuildContextOf(file string, src []byte, kind Kind, exists func(path string) bool) *BuildContext {
+	dir := filepath.Dir(file)
+	switch kind {
+	case KindCompose:
+		return nil
+	case KindSpec:
+		if sp, err := spec.Load(file, src); err == nil && sp.Compose != nil && sp.Compose.Context != "" {
+			dir = filepath.Join(dir, sp.Compose.Context)
+		}
+		return &BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore"))}
+	}
+	return &BuildContext{Dockerignore: exists(filepath.Join(dir, ".dockerignore")) || exists(file+".dockerignore")}
 }
 
 // collector gathers findings and applies the config, the check directive

@@ -1,0 +1,205 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dockstage/dockstage/templates"
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// FileCheck is the state of one rendered file against the committed one.
+type FileCheck struct {
+	File string `json:"file"`
+	// Status is ok, drift or missing.
+	Status string `json:"status"`
+	// Diff is a unified diff, committed -> rendered, when Status is not ok.
+	Diff string `json:"diff,omitempty"`
+}
+
+// SpecCheck is the result for one spec.
+type SpecCheck struct {
+	Spec string `json:"spec"`
+	// Error is why the spec could not be rendered (all its errors).
+	Error string      `json:"error,omitempty"`
+	Files []FileCheck `json:"files,omitempty"`
+	Drift bool        `json:"drift"`
+}
+
+// CheckOptions tune Check.
+type CheckOptions struct {
+	// Jobs is how many specs are rendered at once (at least 1).
+	Jobs int
+	// Step, when set, is called after each spec is checked with the
+	// number checked so far and the number of specs, one call at a time.
+	Step func(done, of int)
+}
+
+// Checked is what Check found: one SpecCheck per spec, in path order.
+type Checked struct {
+	Specs            []SpecCheck
+	Drifted, Invalid int
+}
+
+// Check finds every dockstage.yaml under paths (FindSpecs), renders each in
+// memory and compares the files with the committed ones beside it; the
+// generated block of .dockerignore is compared, not the user's part. It
+// fails when a path cannot be read, no spec is found, or ctx is done
+// (ctx.Err()).
+func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, error) {
+	specs, err := FindSpecs(paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("no dockstage.yaml found under %s", strings.Join(paths, ", "))
+	}
+	res := &Checked{Specs: make([]SpecCheck, len(specs))}
+	jobs := max(opts.Jobs, 1)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	next := make(chan int)
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res.Specs[i] = checkSpec(specs[i])
+				mu.Lock()
+				done++
+				if opts.Step != nil {
+					opts.Step(done, len(specs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range specs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range res.Specs {
+		if r.Error != "" {
+			res.Invalid++
+		} else if r.Drift {
+			res.Drifted++
+		}
+	}
+	return res, nil
+}
+
+// checkSpec renders one spec in memory and compares it with the files
+// beside it.
+func checkSpec(path string) SpecCheck {
+	res := SpecCheck{Spec: path}
+	dir := filepath.Dir(path)
+	sp, err := loadSpec(path, nil)
+	var files []File
+	if err == nil {
+		files, err = renderFiles(sp, filepath.Base(path), dir, dir)
+	}
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	for _, f := range files {
+		fc := compareFile(filepath.Join(dir, f.Name), f)
+		res.Files = append(res.Files, fc)
+		res.Drift = res.Drift || fc.Status != "ok"
+	}
+	return res
+}
+
+// compareFile compares a planned file with the committed one.
+func compareFile(path string, f File) FileCheck {
+	fc := FileCheck{File: path, Status: "ok"}
+	committed, err := os.ReadFile(path)
+	if err != nil {
+		fc.Status = "missing"
+		fc.Diff = unifiedDiff(path, nil, f.Content)
+		return fc
+	}
+	if f.Kind == Dockerignore {
+		committed, _ = templates.SplitDockerignore(committed)
+	}
+	if string(committed) != string(f.Content) {
+		fc.Status = "drift"
+		fc.Diff = unifiedDiff(path, committed, f.Content)
+	}
+	return fc
+}
+
+func unifiedDiff(path string, a, b []byte) string {
+	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A:        difflib.SplitLines(string(a)),
+		B:        difflib.SplitLines(string(b)),
+		FromFile: path + " (committed)",
+		ToFile:   path + " (rendered)",
+		Context:  3,
+	})
+	return d
+}
+
+// skipDir says whether FindSpecs leaves a directory out: test data,
+// version control, and dependency and build output directories.
+//
+// TODO(issue 10): this is a skip list of its own; switch FindSpecs to the
+// one directory scan of transpile/ecosystem once it is exported.
+func skipDir(name string) bool {
+	switch name {
+	case "testdata", ".git", "node_modules", "vendor", ".venv", "target":
+		return true
+	}
+	return false
+}
+
+// FindSpecs returns, sorted, the files among paths and every dockstage.yaml
+// under the directories among them (skipDir's directories left out).
+func FindSpecs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && d.Name() == "dockstage.yaml" {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

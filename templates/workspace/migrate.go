@@ -1,0 +1,185 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile"
+	"github.com/dockstage/dockstage/transpile/migrate"
+)
+
+// ReportFile is the report migrate writes beside the migrated files.
+const ReportFile = "migrate-report.txt"
+
+// reportMark starts every report migrate writes (migrate.Report.Text): an
+// earlier report is ours to replace.
+var reportMark = []byte("dockstage migrate ")
+
+// MigrateOptions say what to migrate and where the files go.
+type MigrateOptions struct {
+	// Dockerfile is the file's path, "-" for standard input.
+	Dockerfile string
+	// Context is the build context directory; "" is the Dockerfile's
+	// directory (. for standard input).
+	Context string
+	// OutDir is where the files go: "" beside the Dockerfile ("-" for
+	// standard input), "-" for standard output (the plan is then not
+	// decided: its files are for printing).
+	OutDir string
+	// Name is the service name; "" is ServiceName of the Dockerfile's
+	// directory.
+	Name string
+	// NoReport leaves ReportFile out of the plan (the report is printed as
+	// JSON instead).
+	NoReport      bool
+	Force         bool
+	KeepShellForm bool
+}
+
+// Migrated is a migration and the plan of its files.
+type Migrated struct {
+	// Plan holds dockstage.yaml, the rendered files and ReportFile, in
+	// that order; only the spec and the report when KeptOriginal.
+	Plan *Plan
+	// Result is transpile/migrate's: the spec, the report, the warnings.
+	Result *migrate.Result
+	// OutDir is where the files go ("-": standard output).
+	OutDir string
+	// ContextDir is the build context directory that was read.
+	ContextDir string
+	// KeptOriginal is set when OutDir's Dockerfile is the original and
+	// Force is not: it is not replaced, and the files that build it
+	// (compose, bake, .dockerignore) wait with it.
+	KeptOriginal bool
+	// ContextElsewhere is set when the build context is not OutDir:
+	// compose.yaml then builds the context's own Dockerfile.
+	ContextElsewhere bool
+}
+
+// Migrate migrates the single-stage Dockerfile data (transpile/migrate),
+// renders the migrated spec and proves the rendered Dockerfile itself:
+// imported back, its prod target must pass migrate.Prove. Then it plans
+// the files in opts.OutDir.
+//
+// Errors: transpile/migrate's (a refused or invalid Dockerfile; a
+// *migrate.InternalError for a failed proof), an internal error when the
+// rendered Dockerfile fails the proof, and usage errors (--json with
+// standard output, a context that is not a directory).
+func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
+	stdin := opts.Dockerfile == "-"
+	file, dfDir := opts.Dockerfile, filepath.Dir(opts.Dockerfile)
+	if stdin {
+		file, dfDir = "<stdin>", "."
+	}
+	m := &Migrated{OutDir: opts.OutDir, ContextDir: opts.Context}
+	if m.OutDir == "" {
+		m.OutDir = dfDir
+		if stdin {
+			m.OutDir = "-"
+		}
+	}
+	if opts.NoReport && m.OutDir == "-" {
+		return nil, errors.New("--json prints the report on standard output; give -o DIR for the other files")
+	}
+	if m.ContextDir == "" {
+		m.ContextDir = dfDir
+	}
+	if st, err := os.Stat(m.ContextDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--context %s: not a directory", m.ContextDir)
+	}
+	name := opts.Name
+	if name == "" && !stdin {
+		name = dirServiceName(opts.Dockerfile)
+	}
+	res, err := migrate.Migrate(data, migrate.Options{
+		File: file, Name: name, Context: os.DirFS(m.ContextDir), KeepShellForm: opts.KeepShellForm,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Result = res
+	if m.OutDir != "-" {
+		res.Spec.Compose.Context = composeContext(m.OutDir, m.ContextDir)
+	}
+	rendered, err := renderMigrated(res)
+	if err != nil {
+		return nil, err
+	}
+	specYAML, err := spec.Marshal(res.Spec)
+	if err != nil {
+		return nil, err
+	}
+	all := append([]File{{Name: "dockstage.yaml", Content: specYAML, Kind: UserFile}}, rendered...)
+	if !opts.NoReport {
+		all = append(all, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark})
+	}
+	m.Plan = &Plan{hints: migrateHints}
+	if m.OutDir == "-" {
+		m.Plan.Files = all
+		return m, nil
+	}
+	m.KeptOriginal = !opts.Force && !stdin && sameFile(filepath.Join(m.OutDir, "Dockerfile"), opts.Dockerfile)
+	for _, f := range all {
+		if !m.KeptOriginal || f.Kind == UserFile {
+			m.Plan.add(m.OutDir, f, opts.Force)
+		}
+	}
+	m.ContextElsewhere = absPath(m.OutDir) != absPath(m.ContextDir)
+	return m, nil
+}
+
+// renderMigrated renders the migrated spec (it goes in the output
+// directory, so nothing is relocated) and proves the rendered Dockerfile.
+func renderMigrated(res *migrate.Result) ([]File, error) {
+	files, err := renderFiles(res.Spec, "dockstage.yaml", ".", ".")
+	if err != nil {
+		return nil, err
+	}
+	back, _, err := transpile.Reverse("Dockerfile", files[0].Content, transpile.ReverseOptions{Name: res.Spec.Name})
+	if err != nil {
+		return nil, fmt.Errorf("internal error: the rendered Dockerfile does not import: %w", err)
+	}
+	p, err := migrate.Prove(res.Original, back, res.Report)
+	if err != nil {
+		return nil, fmt.Errorf("internal error: proof of the rendered Dockerfile: %w", err)
+	}
+	if !p.OK() {
+		return nil, fmt.Errorf("internal error: the rendered Dockerfile's prod target differs from the original in ways the report does not name (nothing written; please report this Dockerfile):\n%s", p)
+	}
+	return files, nil
+}
+
+// composeContext is the build context as compose.yaml in outDir sees it;
+// "" when it is outDir itself.
+func composeContext(outDir, ctxDir string) string {
+	rel, err := filepath.Rel(absPath(outDir), absPath(ctxDir))
+	if err != nil {
+		return filepath.ToSlash(absPath(ctxDir))
+	}
+	if rel = filepath.ToSlash(rel); rel == "." {
+		return ""
+	}
+	return rel
+}
+
+func absPath(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}
+
+// sameFile reports whether a and b are the same file (or the same path when
+// one does not exist).
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	return absPath(a) == absPath(b)
+}

@@ -1,0 +1,141 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/transpile"
+)
+
+// Options say where a command writes and whether it may replace files that
+// are not dockstage's.
+type Options struct {
+	// OutDir is the directory the files go to; "" is the spec's directory
+	// (the current directory for a spec on standard input).
+	OutDir string
+	// Force replaces files that dockstage did not generate or that were
+	// edited since, and discards edits to .dockerignore's generated block.
+	Force bool
+}
+
+// Render plans the files of the spec at specPath ("-" is standard input):
+// the spec is loaded and transpile.Forward validates it and builds the
+// models, templates renders and verifies every file, and each is planned
+// in opts.OutDir. data is the spec's content; nil reads specPath.
+//
+// When OutDir is not the spec's directory, the build context stays the
+// spec's directory: compose and bake point their context back at it and
+// name the Dockerfile in OutDir, and the .dockerignore becomes
+// Dockerfile.dockerignore, which BuildKit reads beside the Dockerfile.
+//
+// Errors: a spec.ErrorList for an unreadable or invalid spec (every error,
+// positioned), a *templates.InternalError for a rendered file that does
+// not verify. Refusals are not errors: they are in the plan (Plan.Err).
+func Render(specPath string, data []byte, opts Options) (*Plan, error) {
+	sp, err := loadSpec(specPath, data)
+	if err != nil {
+		return nil, err
+	}
+	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
+	if specPath == "-" {
+		source, specDir = "dockstage.yaml", "."
+	}
+	dir := opts.OutDir
+	if dir == "" {
+		dir = specDir
+	}
+	files, err := renderFiles(sp, source, specDir, dir)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{hints: renderHints}
+	p.addAll(dir, files, opts.Force)
+	return p, nil
+}
+
+// loadSpec reads (when data is nil) and decodes a spec file; "-" names
+// standard input, "<stdin>" in positions.
+func loadSpec(path string, data []byte) (*spec.Spec, error) {
+	if data == nil {
+		var err error
+		data, err = os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such spec; write one with `dockstage init` (a new service) or `dockstage import Dockerfile` (an existing build)", path)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	name := path
+	if path == "-" {
+		name = "<stdin>"
+	}
+	return spec.Load(name, data)
+}
+
+// renderFiles renders every file of sp, named for outDir, for a spec in
+// specDir; source is the spec's name in the generated headers.
+// transpile.Forward validates the spec (the one validation of a render).
+func renderFiles(sp *spec.Spec, source, specDir, outDir string) ([]File, error) {
+	out, err := transpile.Forward(sp)
+	if err != nil {
+		return nil, err
+	}
+	return renderModel(out, source, specDir, outDir)
+}
+
+// renderModel renders the models of out (templates.Render verifies each
+// file), relocated for outDir, into files named for outDir.
+func renderModel(out *transpile.Output, source, specDir, outDir string) ([]File, error) {
+	moved, err := relocate(out, specDir, outDir)
+	if err != nil {
+		return nil, err
+	}
+	rendered, err := templates.Render(out, templates.Options{Source: source})
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, 0, len(rendered))
+	for _, f := range rendered {
+		pf := File{Name: f.Name, Content: f.Content, Warnings: f.Warnings, Kind: Generated}
+		if f.Merge {
+			pf.Kind = Dockerignore
+			if moved {
+				pf.Name = "Dockerfile.dockerignore"
+			}
+		}
+		files = append(files, pf)
+	}
+	return files, nil
+}
+
+// relocate points the compose and bake build contexts of out, when they
+// are the spec's directory ("."), back at specDir as seen from outDir, and
+// their Dockerfile at outDir as seen from the context. It reports whether
+// outDir is another directory than specDir.
+func relocate(out *transpile.Output, specDir, outDir string) (bool, error) {
+	a, errA := filepath.Abs(specDir)
+	b, errB := filepath.Abs(outDir)
+	if errA != nil || errB != nil {
+		return false, fmt.Errorf("resolving %s and %s: %v %v", specDir, outDir, errA, errB)
+	}
+	if a == b {
+		return false, nil
+	}
+	ctx, _ := filepath.Rel(b, a)                             // the context, seen from the compose/bake file
+	df, _ := filepath.Rel(a, filepath.Join(b, "Dockerfile")) // the Dockerfile, seen from the context
+	ctx, df = filepath.ToSlash(ctx), filepath.ToSlash(df)
+	for _, c := range []*transpile.ComposeFile{out.Compose, out.DevCompose} {
+		if c != nil && c.Service.Build.Context == "." {
+			c.Service.Build.Context, c.Service.Build.Dockerfile = ctx, df
+		}
+	}
+	if out.Bake != nil && out.Bake.Context == "." {
+		out.Bake.Context, out.Bake.Dockerfile = ctx, df
+	}
+	return true, nil
+}
