@@ -53,8 +53,19 @@ type validator struct {
 // nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`)
 
-// serviceRE is compose's service name rule.
+// serviceRE is compose's service name rule (compose.service).
 var serviceRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// nameOfSpecRE is the rule of a spec's name: a compose service name that is
+// also the name part of an image reference (lower case, starting with a
+// letter or digit).
+var nameOfSpecRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// ValidName reports whether name may be a spec's `name:`: lower case
+// letters, digits, '.', '_' and '-', starting with a letter or digit (the
+// compose service name rule, and the image name rule, since the image is
+// NAME:TARGET).
+func ValidName(name string) bool { return nameOfSpecRE.MatchString(name) }
 
 var envKeyRE = regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`)
 
@@ -72,7 +83,7 @@ func (v *validator) validate() {
 	}
 	if s.Name == "" {
 		v.errorf(s.NamePos, "name: missing; give the service a name (lower case letters, digits, '.', '_', '-')")
-	} else if !serviceRE.MatchString(s.Name) || strings.ToLower(s.Name) != s.Name {
+	} else if !ValidName(s.Name) {
 		v.errorf(s.NamePos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'", s.Name)
 	}
 	if d := s.Directives; d != nil {

@@ -1,9 +1,13 @@
-// Package templates renders dockstage's models to text: the Dockerfile and
-// the compose files, from embedded text/template files. It is the only
-// place that formats Dockerfile or compose text, and every file it renders
-// is parsed back (BuildKit for Dockerfiles, compose-go for compose files)
+// Package templates renders dockstage's models to text: the Dockerfile,
+// the compose files, docker-bake.hcl and the generated block of
+// .dockerignore, from embedded text/template files (hclwrite for bake). It
+// is the only place that formats that text, and every file it renders is
+// parsed back (BuildKit for Dockerfiles, compose-go for compose files)
 // before it is returned: a rendered file that does not validate is an
 // internal error and is never handed out.
+//
+// Layer 6 of the README's Layout: it imports spec, spec/syntax and
+// transpile (the models), nothing above.
 package templates
 
 import (
@@ -113,7 +117,7 @@ func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte
 		if opt.Source == "" {
 			return ""
 		}
-		return generatedPrefix + opt.Source + "; DO NOT EDIT.\n" + stampPrefix + strings.Repeat("0", 64) + "\n"
+		return header(opt.Source, "")
 	}
 	t, err := parsed.Clone()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates/presets"
 	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
@@ -118,7 +119,7 @@ func runInit(ctx context.Context, s streams, opts initOptions) error {
 	if opts.port < 0 || opts.port > 65535 {
 		return badInput(fmt.Errorf("--port %d: not a port (1..65535)", opts.port))
 	}
-	if opts.name != "" && !workspace.ValidServiceName(opts.name) {
+	if opts.name != "" && !spec.ValidName(opts.name) {
 		return badInput(fmt.Errorf("--name %q: a service name is lower case letters, digits, '.', '_' and '-'", opts.name))
 	}
 	p, err := workspace.Detect(workspace.InitOptions{Dir: opts.dir, Preset: opts.preset, Presets: presetDir, Force: opts.force})
@@ -143,7 +144,7 @@ func runInit(ctx context.Context, s streams, opts initOptions) error {
 		in := bufio.NewReader(s.in)
 		if opts.name == "" {
 			if name, err = prompt(s, in, "service name", name, func(v string) error {
-				if !workspace.ValidServiceName(v) {
+				if !spec.ValidName(v) {
 					return errors.New("lower case letters, digits, '.', '_' and '-'")
 				}
 				return nil

@@ -1,20 +1,6 @@
 package workspace
 
-import (
-	"regexp"
-	"strings"
-)
-
-// serviceNameRE is the service name init accepts from the user (--name
-// and its prompt).
-//
-// TODO(issue 10): spec's validator has its own rule (serviceRE, and lower
-// case); one exported spec function should hold both.
-var serviceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
-// ValidServiceName reports whether name is a service name: lower case
-// letters, digits, '.', '_' and '-', starting with a letter or digit.
-func ValidServiceName(name string) bool { return serviceNameRE.MatchString(name) }
+import "strings"
 
 // ServiceName turns a directory name into a valid service name (lower case
 // letters, digits, '.', '_', '-'; a space becomes '-'), or "" when nothing
