@@ -532,7 +532,7 @@ var mavenSkipRE = regexp.MustCompile(`^-D(skipTests|maven\.test\.skip)(=true)?$`
 
 func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "java", tool: "maven", what: strings.Join(args, " ")}
-	var goals, opts []string
+	var goals []string
 	skip := false
 	settings := ""
 	for i := 1; i < len(args); i++ {
@@ -540,7 +540,6 @@ func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 		switch {
 		case mavenValueFlags[a]:
 			if i+1 < len(args) {
-				opts = append(opts, ws[i].raw, ws[i+1].raw)
 				if a == "-s" || a == "--settings" {
 					settings = args[i+1]
 				}
@@ -553,9 +552,7 @@ func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 			i++
 		case mavenSkipRE.MatchString(a):
 			skip = true
-			opts = append(opts, ws[i].raw)
 		case strings.HasPrefix(a, "-"):
-			opts = append(opts, ws[i].raw)
 		default:
 			goals = append(goals, a)
 		}
@@ -637,7 +634,7 @@ var gradleValueFlags = map[string]bool{
 
 func classifyGradle(args []string, ws []word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "java", tool: "gradle", what: strings.Join(args, " ")}
-	var tasks, opts []string
+	var tasks []string
 	excluded := map[string]bool{}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -646,13 +643,10 @@ func classifyGradle(args []string, ws []word, ctx *buildContext) segInfo {
 			if i+1 < len(args) {
 				if a == "-x" || a == "--exclude-task" {
 					excluded[strings.TrimPrefix(args[i+1], ":")] = true
-				} else {
-					opts = append(opts, ws[i].raw, ws[i+1].raw)
 				}
 			}
 			i++
 		case strings.HasPrefix(a, "-"):
-			opts = append(opts, ws[i].raw)
 		default:
 			tasks = append(tasks, strings.TrimPrefix(a, ":"))
 		}

@@ -1,0 +1,123 @@
+package migrate
+
+import (
+	"path"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// The step kinds phase: which steps are image configuration, which COPYs
+// bring dependency manifests or the source, and what a RUN does
+// (classifyRun, from its simple commands).
+
+func isConfig(s spec.Step) bool {
+	return s.Arg != nil || s.Env != nil || s.Label != nil || s.Workdir != nil || s.User != nil ||
+		s.Expose != nil || s.Volume != nil || s.StopSignal != nil || s.Shell != nil || s.Maintainer != nil ||
+		s.Cmd != nil || s.Entrypoint != nil || s.Healthcheck != nil || s.OnBuild != nil
+}
+
+// manifestNames are the dependency manifests of the ecosystems migrate knows.
+var manifestNames = []string{
+	"requirements*.txt", "constraints*.txt", "pyproject.toml", "poetry.lock", "poetry.toml", "Pipfile", "Pipfile.lock",
+	"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc",
+	"pnpm-lock.yaml", "pnpm-workspace.yaml", "go.mod", "go.sum", "pom.xml", ".mvn", "mvnw", "build.gradle",
+	"build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradlew", "gradle",
+	"Gemfile", "Gemfile.lock", "composer.json", "composer.lock", "auth.json", "Cargo.toml", "Cargo.lock",
+	"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "nuget.config", "NuGet.Config", "Directory.Build.props",
+	"Directory.Packages.props", "global.json",
+}
+
+var exampleManifests = []string{"requirements.txt", "package.json", "package-lock.json", "composer.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "pom.xml"}
+
+// isManifest reports whether a COPY source names dependency manifests only.
+func isManifest(src string) bool {
+	b := path.Base(strings.TrimSuffix(src, "/"))
+	for _, p := range manifestNames {
+		if ok, _ := path.Match(p, b); ok {
+			return true
+		}
+	}
+	if strings.ContainsAny(b, "*?[") {
+		for _, e := range exampleManifests {
+			if ok, _ := path.Match(b, e); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// contextCopy returns the COPY or ADD of a step when it copies from the
+// build context (no --from, no URL, no heredoc).
+func contextCopy(s spec.Step) *spec.Copy {
+	c := s.Copy
+	if c == nil {
+		c = s.Add
+	}
+	if c == nil || c.From != "" || len(c.Heredocs) > 0 {
+		return nil
+	}
+	for _, src := range c.Src {
+		if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
+			return nil
+		}
+	}
+	return c
+}
+
+func isSourceCopy(s spec.Step) bool {
+	c := contextCopy(s)
+	if c == nil {
+		return false
+	}
+	for _, src := range c.Src {
+		if !isManifest(src) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *migrator) classifyRun(s spec.Step) *runInfo {
+	r := s.Run
+	ri := &runInfo{}
+	if len(r.Heredocs) > 0 {
+		return ri
+	}
+	for _, mt := range r.Mounts {
+		if (mt.Type == "" || mt.Type == "bind") && mt.From == "" {
+			return ri // reads the build context
+		}
+	}
+	if r.Command.Exec {
+		ri.segs = execSegment(r.Command.Args)
+	} else {
+		ri.segs = splitShell(r.Command.Shell, m.esc)
+	}
+	count := map[segKind]int{}
+	for _, seg := range ri.segs {
+		info := classify(seg, m.ctx)
+		ri.infos = append(ri.infos, info)
+		count[info.kind]++
+	}
+	n := len(ri.segs)
+	switch {
+	case n == 0:
+	case count[segTest] > 0 && count[segTest]+count[segTestDeps]+count[segNeutral] == n:
+		ri.class = runTest
+	case count[segTest] > 0:
+		ri.class = runMixedTest
+	case count[segImplicitTest] > 0:
+		ri.class = runImplicitTest
+	case count[segInstall] > 0 && count[segInstall]+count[segToolSetup]+count[segNeutral] == n:
+		ri.class = runInstall
+	case count[segTestDeps] > 0 && count[segTestDeps]+count[segNeutral] == n:
+		ri.class = runTestDeps
+	case count[segToolSetup] > 0 && count[segToolSetup]+count[segNeutral] == n:
+		ri.class = runToolSetup
+	case count[segNeutral] == n:
+		ri.class = runNeutral
+	}
+	return ri
+}
