@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (findings.txt, RULES.md)")
@@ -269,10 +272,12 @@ func TestDependencyInstalls(t *testing.T) {
 		"cargo fetch":                                 true,
 		"FOO=1 npm ci":                                true,
 		"echo hi && DEBIAN_FRONTEND=x sudo npm ci -q": true,
+		`sh -c "cd app && npm ci"`:                    true,
+		`echo "npm ci"`:                               false,
 	} {
 		got := false
-		for _, s := range segments(text) {
-			got = got || s.depInstall()
+		for _, words := range runCommands(&spec.Run{Command: spec.Command{Shell: text}}, '\\') {
+			got = got || ecosystem.InstallsManifests(words)
 		}
 		if got != want {
 			t.Errorf("%q: dependency install = %v, want %v", text, got, want)

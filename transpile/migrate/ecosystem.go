@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // segKind is what a simple command does, as far as migrate can tell.
@@ -47,10 +49,10 @@ type segInfo struct {
 	testCmd  string
 }
 
-// command strips leading VAR=value assignments from a segment's words.
-func command(words []word) []word {
+// command strips leading VAR=value assignments from a command's words.
+func command(words []shell.Word) []shell.Word {
 	for len(words) > 0 {
-		t := words[0].text
+		t := words[0].Value
 		i := strings.IndexByte(t, '=')
 		if i <= 0 || !envNameRE.MatchString(t[:i]) {
 			break
@@ -67,17 +69,17 @@ var pythonRE = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
 // classify says what a simple command does. ctx may be unknown; cwd-relative
 // manifest names are checked against it only when it is known (the caller
 // makes sure the install's working directory is the context root).
-func classify(seg segment, ctx *buildContext) segInfo {
-	if seg.complex {
+func classify(seg shell.Command, ctx *buildContext) segInfo {
+	if !seg.Plain() {
 		return segInfo{kind: segOther}
 	}
-	ws := command(seg.words)
+	ws := command(seg.Words)
 	if len(ws) == 0 {
 		return segInfo{kind: segNeutral}
 	}
 	args := make([]string, len(ws))
 	for i, w := range ws {
-		args[i] = w.text
+		args[i] = w.Value
 	}
 	name := path.Base(args[0])
 	switch {
@@ -150,7 +152,7 @@ var pipValueFlags = map[string]bool{
 	"--upgrade-strategy": true, "--global-option": true, "--config-settings": true, "-C": true,
 }
 
-func classifyPython(module string, args []string, ws []word, ctx *buildContext) segInfo {
+func classifyPython(module string, args []string, ws []shell.Word, ctx *buildContext) segInfo {
 	what := "python -m " + module + " " + strings.Join(args, " ")
 	switch module {
 	case "pytest", "unittest", "tox", "nox":
@@ -166,12 +168,12 @@ func classifyPython(module string, args []string, ws []word, ctx *buildContext) 
 	var reqs, constraints, pkgs []string
 	for i := 1; i < len(args); i++ {
 		a := args[i]
-		if ws[i].dynamic {
+		if ws[i].Dynamic {
 			return segInfo{}
 		}
 		switch {
 		case a == "-r" || a == "--requirement" || a == "-c" || a == "--constraint":
-			if i+1 >= len(args) || ws[i+1].dynamic {
+			if i+1 >= len(args) || ws[i+1].Dynamic {
 				return segInfo{}
 			}
 			i++
@@ -296,7 +298,7 @@ var (
 	gemPathRE    = regexp.MustCompile(`(?m)(path:|:path\s*=>|^\s*path\s)`)
 )
 
-func classifyPoetry(args []string, ws []word, ctx *buildContext) segInfo {
+func classifyPoetry(args []string, ws []shell.Word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "python", tool: "poetry", what: strings.Join(args, " ")}
 	if len(args) < 2 {
 		return segInfo{}
@@ -358,7 +360,7 @@ var npmValueFlags = map[string]bool{
 // lifecycleScripts run in the root package on npm/yarn install.
 var lifecycleScripts = []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"}
 
-func classifyNode(tool string, args []string, ws []word, ctx *buildContext) segInfo {
+func classifyNode(tool string, args []string, ws []shell.Word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "node", tool: tool, what: strings.Join(args, " ")}
 	sub := ""
 	rest := args[1:]
@@ -530,7 +532,7 @@ var mavenValueFlags = map[string]bool{
 
 var mavenSkipRE = regexp.MustCompile(`^-D(skipTests|maven\.test\.skip)(=true)?$`)
 
-func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
+func classifyMaven(args []string, ws []shell.Word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "java", tool: "maven", what: strings.Join(args, " ")}
 	var goals []string
 	skip := false
@@ -602,22 +604,22 @@ func classifyMaven(args []string, ws []word, ctx *buildContext) segInfo {
 // replaceTasks writes a mvn or gradle command line with its goals or
 // tasks replaced by task, in the place of the first one; options stay as
 // written, an excluded task (-x) goes.
-func replaceTasks(ws []word, valueFlags map[string]bool, task string) string {
-	out := []string{ws[0].raw}
+func replaceTasks(ws []shell.Word, valueFlags map[string]bool, task string) string {
+	out := []string{ws[0].Raw}
 	done := false
 	for i := 1; i < len(ws); i++ {
-		a := ws[i].text
+		a := ws[i].Value
 		switch {
 		case a == "-x" || a == "--exclude-task":
 			i++
 		case valueFlags[a]:
-			out = append(out, ws[i].raw)
+			out = append(out, ws[i].Raw)
 			if i+1 < len(ws) {
 				i++
-				out = append(out, ws[i].raw)
+				out = append(out, ws[i].Raw)
 			}
 		case strings.HasPrefix(a, "-"):
-			out = append(out, ws[i].raw)
+			out = append(out, ws[i].Raw)
 		case !done:
 			out = append(out, task)
 			done = true
@@ -632,7 +634,7 @@ var gradleValueFlags = map[string]bool{
 	"--max-workers": true, "--console": true, "--warning-mode": true,
 }
 
-func classifyGradle(args []string, ws []word, ctx *buildContext) segInfo {
+func classifyGradle(args []string, ws []shell.Word, ctx *buildContext) segInfo {
 	info := segInfo{eco: "java", tool: "gradle", what: strings.Join(args, " ")}
 	var tasks []string
 	excluded := map[string]bool{}

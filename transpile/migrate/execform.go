@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // The exec form phase: a shell-form CMD or ENTRYPOINT of prod whose words
@@ -34,7 +35,7 @@ func execArgs(c *spec.Command) ([]string, bool) {
 		return nil, false
 	}
 	for _, w := range f {
-		if !plainWord(w) {
+		if !shell.PlainWord(w) {
 			return nil, false
 		}
 	}

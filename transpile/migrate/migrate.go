@@ -24,6 +24,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile"
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // The standard stages migrate creates.
@@ -165,7 +166,7 @@ const (
 )
 
 type runInfo struct {
-	segs  []segment
+	segs  []shell.Command
 	infos []segInfo
 	class runClass
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // The step kinds phase: which steps are image configuration, which COPYs
@@ -91,9 +92,9 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 		}
 	}
 	if r.Command.Exec {
-		ri.segs = execSegment(r.Command.Args)
+		ri.segs = shell.Exec(r.Command.Args).Commands
 	} else {
-		ri.segs = splitShell(r.Command.Shell, m.esc)
+		ri.segs = shell.Parse(r.Command.Shell, m.esc).Commands
 	}
 	count := map[segKind]int{}
 	for _, seg := range ri.segs {

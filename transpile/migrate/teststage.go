@@ -83,13 +83,13 @@ func (m *migrator) implicitTests() {
 				}
 			}
 			flags = append(flags, info.skipFlag)
-			prefix := seg.words[:len(seg.words)-len(command(seg.words))]
+			prefix := seg.Words[:len(seg.Words)-len(command(seg.Words))]
 			var pw []string
 			for _, w := range prefix {
-				pw = append(pw, w.raw)
+				pw = append(pw, w.Raw)
 			}
 			tests = append(tests, strings.Join(append(pw, info.testCmd), " "))
-			inserts[seg.end()] = info.skipFlag
+			inserts[seg.End()] = info.skipFlag
 		}
 		if !ok {
 			m.notes = append(m.notes, Note{Line: it.line, Msg: "runs the tests implicitly (" + strings.Join(flags, ", ") + " would skip them) after other commands; it stays as it is, so the prod build still runs the tests"})
