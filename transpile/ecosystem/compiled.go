@@ -1,6 +1,8 @@
 package ecosystem
 
 import (
+	"encoding/json"
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -187,13 +189,16 @@ var (
 	targetFwRE     = xmlTagRE("TargetFramework")
 )
 
-// csprojs lists the .csproj files at the root and up to two levels down.
-func (p *project) csprojs() []string {
-	return p.walk(".", 3, 50, func(n string) bool { return strings.HasSuffix(n, ".csproj") })
+// projects lists the .NET project files (*.csproj, *.fsproj: the Markers
+// of DotNet but the solution) at the root and up to three levels down.
+func (p *project) projects() []string {
+	return p.walk(".", 3, 50, func(n string) bool {
+		return !strings.HasSuffix(n, ".sln") && marked(path.Base(n), DotNet)
+	})
 }
 
 func (p *project) dotnet(r *Result, forced bool) {
-	projs := p.csprojs()
+	projs := p.projects()
 	for _, s := range p.glob("*.sln") {
 		p.manifest(r, s, "solution", false)
 	}
@@ -201,7 +206,11 @@ func (p *project) dotnet(r *Result, forced bool) {
 		p.manifest(r, f, ".NET build configuration", false)
 	}
 	for _, c := range projs {
-		p.manifest(r, c, "C# project", false)
+		what := "C# project"
+		if strings.HasSuffix(c, ".fsproj") {
+			what = "F# project"
+		}
+		p.manifest(r, c, what, false)
 	}
 	if len(projs) == 0 {
 		r.Manifests = append(r.Manifests, "app.csproj")
@@ -226,7 +235,7 @@ func (p *project) dotnet(r *Result, forced bool) {
 		main = projs[0]
 	}
 	r.MainPackage = main
-	r.Binary = strings.TrimSuffix(path.Base(main), ".csproj")
+	r.Binary = strings.TrimSuffix(path.Base(main), path.Ext(main))
 	b := p.read(main)
 	if m := assemblyNameRE.FindSubmatch(b); m != nil {
 		r.Binary = string(m[1])
@@ -313,4 +322,227 @@ func (p *project) php(r *Result, forced bool) {
 	}
 	r.Port = 8080
 	r.note("", "port 8080: the preset's default for PHP's built-in server")
+}
+
+func classifyGo(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "go", Tool: "go", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch {
+	case args[1] == "test":
+		info.Role = RoleTest
+		return info
+	case args[1] == "install" && len(args) > 2 && strings.Contains(args[len(args)-1], "@"):
+		info.Role = RoleToolSetup
+		return info
+	case args[1] == "mod" && len(args) > 2 && (args[2] == "download" || args[2] == "verify"):
+	default:
+		return Classified{}
+	}
+	for _, a := range args[3:] {
+		if !strings.HasPrefix(a, "-") {
+			return Classified{} // downloads named modules
+		}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"go.mod"}
+	info.Maybe = []string{"go.sum"}
+	if ctx.Has("go.work") {
+		info.Unsafe = "go.work names modules in the source"
+	} else if text, ok := ctx.Read("go.mod"); ok && goReplaceRE.MatchString(text) {
+		info.Unsafe = "go.mod replaces a module with a directory of the source"
+	}
+	return info
+}
+
+func classifyCargo(args []string) Classified {
+	info := Classified{Ecosystem: "rust", Tool: "cargo", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "test":
+		info.Role = RoleTest
+	case "fetch":
+		info.Role = RoleInstall
+		info.Need = []string{"Cargo.toml"}
+		info.Maybe = []string{"Cargo.lock"}
+		info.Unsafe = "cargo reads the crate's targets (src/main.rs, src/lib.rs) to load Cargo.toml, so the fetch needs the source; a dependency-only layer needs stub targets (cargo-chef)"
+	case "install":
+		if !HasWord(args, "--path") {
+			info.Role = RoleToolSetup
+			return info
+		}
+		return Classified{}
+	default:
+		return Classified{}
+	}
+	return info
+}
+
+func classifyDotnet(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "dotnet", Tool: "dotnet", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "test":
+		info.Role = RoleTest
+		return info
+	case "tool":
+		if len(args) > 2 && args[2] == "install" && HasWord(args, "-g", "--global") {
+			info.Role = RoleToolSetup
+			return info
+		}
+		return Classified{}
+	case "restore":
+	default:
+		return Classified{}
+	}
+	info.Role = RoleInstall
+	info.Writes = []string{"obj", "bin"}
+	projects := 0
+	for _, f := range ctx.Files() {
+		b := path.Base(f)
+		ext := path.Ext(b)
+		switch {
+		case ext == ".csproj" || ext == ".fsproj" || ext == ".vbproj":
+			projects++
+			info.Need = append(info.Need, f)
+		case ext == ".sln" || strings.EqualFold(b, "nuget.config") || b == "global.json" ||
+			b == "Directory.Build.props" || b == "Directory.Build.targets" || b == "Directory.Packages.props":
+			info.Need = append(info.Need, f)
+		case ext == ".props" || ext == ".targets":
+			if info.Unsafe == "" {
+				info.Unsafe = "the build imports " + f + ", which migrate cannot tell is only a manifest"
+			}
+		}
+		for _, d := range info.Writes {
+			if strings.HasPrefix(f, d+"/") || strings.Contains(f, "/"+d+"/") {
+				if info.Unsafe == "" {
+					info.Unsafe = "the build context holds " + path.Dir(f) + "/, which the source copy would lay over the restore's output; add bin/ and obj/ to .dockerignore"
+				}
+			}
+		}
+	}
+	if ctx.Known() && projects == 0 && info.Unsafe == "" {
+		info.Unsafe = "no project file (*.csproj) in the build context"
+	}
+	return info
+}
+
+func classifyBundler(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "ruby", Tool: "bundler", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "config":
+		info.Role = RoleToolSetup
+		if HasWord(args, "--local") {
+			info.Writes = []string{".bundle"}
+		}
+		return info
+	case "exec":
+		if len(args) >= 3 {
+			rest := append([]string{}, args[2:]...)
+			n := path.Base(rest[0])
+			if n == "rspec" || (n == "rake" || n == "rails") && len(rest) > 1 && (rest[1] == "test" || rest[1] == "spec") {
+				info.Role = RoleTest
+				return info
+			}
+		}
+		return Classified{}
+	case "install":
+	default:
+		return Classified{}
+	}
+	for _, a := range args[2:] {
+		if a == "--path" || strings.HasPrefix(a, "--path=") || a == "--gemfile" || strings.HasPrefix(a, "--gemfile=") {
+			return Classified{}
+		}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"Gemfile"}
+	info.Maybe = []string{"Gemfile.lock"}
+	info.Writes = []string{".bundle", "vendor"}
+	if text, ok := ctx.Read("Gemfile"); ok {
+		switch {
+		case gemspecRE.MatchString(text):
+			info.Unsafe = "the Gemfile reads the project's gemspec from the source"
+		case gemPathRE.MatchString(text):
+			info.Unsafe = "the Gemfile has a path gem, which lives in the source"
+		}
+	}
+	if ctx.Has("Gemfile.lock") && !HasWord(args, "--frozen", "--deployment") {
+		info.Caveat = "`bundle install` may update Gemfile.lock (platforms); the image now keeps the context's copy; `bundle config set frozen true` makes the install exact"
+	}
+	return info
+}
+
+func classifyComposer(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "php", Tool: "composer", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "test":
+		info.Role = RoleTest
+		return info
+	case "install":
+	default:
+		return Classified{}
+	}
+	noScripts, noAutoloader, optimize := false, false, false
+	for _, a := range args[2:] {
+		switch a {
+		case "--no-scripts":
+			noScripts = true
+		case "--no-autoloader":
+			noAutoloader = true
+		case "-o", "--optimize-autoloader", "-a", "--classmap-authoritative", "--apcu-autoloader":
+			optimize = true
+		default:
+			if !strings.HasPrefix(a, "-") {
+				return Classified{}
+			}
+		}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"composer.json"}
+	info.Maybe = []string{"composer.lock", "auth.json"}
+	info.Writes = []string{"vendor"}
+	var cj struct {
+		Autoload map[string]json.RawMessage `json:"autoload"`
+		Scripts  map[string]json.RawMessage `json:"scripts"`
+		Config   map[string]json.RawMessage `json:"config"`
+		Repos    json.RawMessage            `json:"repositories"`
+	}
+	if text, ok := ctx.Read("composer.json"); ok {
+		if err := json.Unmarshal([]byte(text), &cj); err != nil {
+			info.Unsafe = "composer.json does not parse as JSON"
+			return info
+		}
+	}
+	if !noScripts {
+		for _, s := range []string{"pre-install-cmd", "post-install-cmd", "pre-autoload-dump", "post-autoload-dump"} {
+			if _, ok := cj.Scripts[s]; ok {
+				info.Unsafe = fmt.Sprintf("composer.json has a %q script, which the install runs and which may read the source; add --no-scripts and run the scripts after the source copy", s)
+				return info
+			}
+		}
+	}
+	if !noAutoloader {
+		_, classmap := cj.Autoload["classmap"]
+		cfgOpt := strings.Contains(string(cj.Config["optimize-autoloader"]), "true") || strings.Contains(string(cj.Config["classmap-authoritative"]), "true")
+		if optimize || classmap || cfgOpt {
+			info.Unsafe = "the install builds an optimized (classmap) autoloader by scanning the source; install with --no-autoloader --no-scripts before the source copy and run `composer dump-autoload --optimize` after it"
+			return info
+		}
+	}
+	if strings.Contains(string(cj.Repos), `"path"`) {
+		info.Unsafe = "composer.json has a path repository, which lives in the source"
+	}
+	return info
 }

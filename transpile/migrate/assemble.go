@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 // The assemble phase: the stages base, src, test and prod as a spec, and
@@ -16,7 +17,7 @@ import (
 // of the image: transpile.Forward derives its patterns from the spec, and
 // they go in front of the user's own. fo is the migrated spec forwarded.
 func (m *migrator) contextChange(fo *transpile.Output) {
-	if !m.ctx.known || fo.Dockerignore == nil {
+	if !m.ctx.Known() || fo.Dockerignore == nil {
 		return
 	}
 	var sources []string
@@ -27,7 +28,7 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 			}
 		}
 	}
-	gone := m.ctx.narrowed(fo.Dockerignore.Patterns, sources)
+	gone := m.ctx.Narrowed(fo.Dockerignore.Patterns, sources)
 	if len(gone) == 0 {
 		return
 	}
@@ -36,7 +37,7 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 		for _, s := range st.Steps {
 			if c := contextCopy(s); c != nil {
 				for _, g := range gone {
-					if copiedBy(strings.TrimSuffix(g, "/"), c.Src) {
+					if ecosystem.CopiedBy(strings.TrimSuffix(g, "/"), c.Src) {
 						affected = append(affected, s.Pos.Line)
 						break
 					}

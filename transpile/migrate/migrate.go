@@ -24,6 +24,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/dockstage/dockstage/transpile/shell"
 )
 
@@ -117,7 +118,7 @@ func Migrate(src []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &migrator{opts: opts, orig: orig, ctx: loadContext(opts.Context), src: strings.Split(string(src), "\n")}
+	m := &migrator{opts: opts, orig: orig, ctx: ecosystem.ScanContext(opts.Context), src: strings.Split(string(src), "\n")}
 	if err := m.check(); err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ const (
 
 type runInfo struct {
 	segs  []shell.Command
-	infos []segInfo
+	infos []ecosystem.Classified
 	class runClass
 }
 
@@ -192,7 +193,7 @@ type item struct {
 type migrator struct {
 	opts Options
 	orig *spec.Spec
-	ctx  *buildContext
+	ctx  *ecosystem.BuildContext
 	src  []string // Dockerfile lines
 
 	final *spec.Stage
@@ -207,7 +208,7 @@ type migrator struct {
 
 	changes []Change
 	notes   []Note
-	ecos    ecoSet
+	ecos    ecosystem.FoundSet
 }
 
 func (m *migrator) errorf(line int, format string, args ...any) error {

@@ -510,18 +510,6 @@ func TestExecForm(t *testing.T) {
 	}
 }
 
-func TestDockerignore(t *testing.T) {
-	c := &buildContext{ignore: parseDockerignore("# c\nnode_modules\n**/*.log\n/build\n*\n!src\n!package.json\n")}
-	for p, want := range map[string]bool{
-		"node_modules": true, "node_modules/a/b": true, "a/b/c.log": true, "build/x": true,
-		"src": false, "src/main.js": false, "package.json": false, "README.md": true,
-	} {
-		if got := c.ignored(p); got != want {
-			t.Errorf("ignored(%q) = %v, want %v", p, got, want)
-		}
-	}
-}
-
 func TestEcosystemDetection(t *testing.T) {
 	for _, tc := range []struct {
 		files map[string]string

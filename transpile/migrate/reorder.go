@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 // The reorder phase: move the dependency install before the source copy,
@@ -69,12 +70,12 @@ func (m *migrator) reorder() {
 		}
 	}
 	line := m.items[first].line
-	if !m.ctx.known {
+	if !m.ctx.Known() {
 		m.refuse(line, "no build context to check the manifests against (give --context DIR)")
 		return
 	}
-	if m.ctx.truncated {
-		m.refuse(line, "the build context is too large to check (more than %d entries)", contextMaxEntries)
+	if m.ctx.Truncated() {
+		m.refuse(line, "the build context is too large to check (more than %d entries)", ecosystem.ContextMaxEntries)
 		return
 	}
 	sc := S.step.Copy
@@ -125,30 +126,30 @@ func (m *migrator) reorder() {
 			continue
 		}
 		for _, info := range it.run.infos {
-			for _, d := range info.writes {
-				if m.ctx.has(d) {
-					m.refuse(it.line, "the build context holds %s, which the source copy would lay over what `%s` writes there; add %s to .dockerignore", d, info.what, d)
+			for _, d := range info.Writes {
+				if m.ctx.Has(d) {
+					m.refuse(it.line, "the build context holds %s, which the source copy would lay over what `%s` writes there; add %s to .dockerignore", d, info.What, d)
 					return
 				}
 			}
-			if info.kind != segInstall {
+			if info.Role != ecosystem.RoleInstall {
 				continue
 			}
-			if info.unsafe != "" {
-				m.refuse(it.line, "%s", info.unsafe)
+			if info.Unsafe != "" {
+				m.refuse(it.line, "%s", info.Unsafe)
 				return
 			}
-			if info.caveat != "" {
-				caveats = append(caveats, info.caveat)
+			if info.Caveat != "" {
+				caveats = append(caveats, info.Caveat)
 			}
-			for _, f := range info.need {
+			for _, f := range info.Need {
 				f, ok := m.relManifest(f, wd)
 				if !ok {
-					m.refuse(it.line, "`%s` reads %s, outside the directory the source is copied to", info.what, f)
+					m.refuse(it.line, "`%s` reads %s, outside the directory the source is copied to", info.What, f)
 					return
 				}
-				if !m.ctx.has(f) {
-					m.refuse(it.line, "`%s` reads %s, which is not in the build context", info.what, f)
+				if !m.ctx.Has(f) {
+					m.refuse(it.line, "`%s` reads %s, which is not in the build context", info.What, f)
 					return
 				}
 				if !have[f] {
@@ -156,8 +157,8 @@ func (m *migrator) reorder() {
 					need = append(need, f)
 				}
 			}
-			for _, f := range info.maybe {
-				if f, ok := m.relManifest(f, wd); ok && m.ctx.has(f) && !have[f] {
+			for _, f := range info.Maybe {
+				if f, ok := m.relManifest(f, wd); ok && m.ctx.Has(f) && !have[f] {
 					have[f] = true
 					need = append(need, f)
 				}
@@ -186,7 +187,7 @@ func (m *migrator) reorder() {
 		return strings.TrimSuffix(destBase, "/") + "/" + d + "/"
 	}
 	for _, f := range need {
-		if m.ctx.hasDir(f) {
+		if m.ctx.HasDir(f) {
 			copies = append(copies, mk([]string{f}, join(f)))
 			continue
 		}

@@ -2,10 +2,10 @@ package migrate
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 // The split phase: give each step of the last stage a role and find the
@@ -17,12 +17,12 @@ func (m *migrator) split() {
 		if st.Run != nil {
 			it.run = m.classifyRun(st)
 			for _, info := range it.run.infos {
-				if info.eco != "" && info.kind != segNeutral {
+				if info.Ecosystem != "" && info.Role != ecosystem.RoleNeutral {
 					tool := toolOf(info)
-					if info.kind == segToolSetup {
+					if info.Role == ecosystem.RoleToolSetup {
 						tool = "" // installing poetry with pip does not make pip the tool
 					}
-					m.ecos.add(info.eco, tool, fmt.Sprintf("%s:%d: %s", m.opts.File, it.line, info.what))
+					m.ecos.Add(info.Ecosystem, tool, fmt.Sprintf("%s:%d: %s", m.opts.File, it.line, info.What))
 				}
 			}
 		}
@@ -64,43 +64,17 @@ func (m *migrator) split() {
 	m.execForms()
 }
 
-func toolOf(info segInfo) string {
-	switch info.tool {
+func toolOf(info ecosystem.Classified) string {
+	switch info.Tool {
 	case "pytest", "py.test", "unittest", "tox", "nox", "django", "jest", "mocha", "vitest", "node", "corepack", "gem", "rspec", "rake", "rails", "phpunit":
 		return ""
 	}
-	return info.tool
+	return info.Tool
 }
 
 func (m *migrator) detectEcosystems() {
-	for _, mk := range imageMarkers {
-		if mk.re.MatchString(m.expandFrom()) {
-			m.ecos.add(mk.eco, mk.tool, fmt.Sprintf("%s:%d: FROM %s", m.opts.File, m.final.Pos.Line, m.final.From))
-		}
-	}
-	if !m.ctx.known {
-		return
-	}
-	for _, mk := range contextMarkers {
-		for _, f := range m.ctx.matching(mk.pattern, true) {
-			tool := mk.tool
-			if f == "pyproject.toml" {
-				if text, ok := m.ctx.read(f); ok && strings.Contains(text, "[tool.poetry") {
-					tool = "poetry"
-				}
-			}
-			m.ecos.add(mk.eco, tool, "context: "+f)
-		}
-	}
-	if len(m.ecos.list) == 0 {
-		for _, f := range m.ctx.sortedFiles() {
-			for _, mk := range contextMarkers {
-				if ok, _ := path.Match(mk.pattern, path.Base(f)); ok && strings.Contains(mk.pattern, "*.") {
-					m.ecos.add(mk.eco, mk.tool, "context: "+f)
-				}
-			}
-		}
-	}
+	m.ecos.AddImage(m.expandFrom(), fmt.Sprintf("%s:%d", m.opts.File, m.final.Pos.Line), m.final.From)
+	m.ecos.AddContext(m.ctx)
 }
 
 // expandFrom is the last stage's image with global build-arg defaults

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/dockstage/dockstage/transpile/shell"
 )
 
@@ -96,28 +97,28 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 	} else {
 		ri.segs = shell.Parse(r.Command.Shell, m.esc).Commands
 	}
-	count := map[segKind]int{}
+	count := map[ecosystem.Role]int{}
 	for _, seg := range ri.segs {
-		info := classify(seg, m.ctx)
+		info := ecosystem.Classify(seg, m.ctx)
 		ri.infos = append(ri.infos, info)
-		count[info.kind]++
+		count[info.Role]++
 	}
 	n := len(ri.segs)
 	switch {
 	case n == 0:
-	case count[segTest] > 0 && count[segTest]+count[segTestDeps]+count[segNeutral] == n:
+	case count[ecosystem.RoleTest] > 0 && count[ecosystem.RoleTest]+count[ecosystem.RoleTestDeps]+count[ecosystem.RoleNeutral] == n:
 		ri.class = runTest
-	case count[segTest] > 0:
+	case count[ecosystem.RoleTest] > 0:
 		ri.class = runMixedTest
-	case count[segImplicitTest] > 0:
+	case count[ecosystem.RoleImplicitTest] > 0:
 		ri.class = runImplicitTest
-	case count[segInstall] > 0 && count[segInstall]+count[segToolSetup]+count[segNeutral] == n:
+	case count[ecosystem.RoleInstall] > 0 && count[ecosystem.RoleInstall]+count[ecosystem.RoleToolSetup]+count[ecosystem.RoleNeutral] == n:
 		ri.class = runInstall
-	case count[segTestDeps] > 0 && count[segTestDeps]+count[segNeutral] == n:
+	case count[ecosystem.RoleTestDeps] > 0 && count[ecosystem.RoleTestDeps]+count[ecosystem.RoleNeutral] == n:
 		ri.class = runTestDeps
-	case count[segToolSetup] > 0 && count[segToolSetup]+count[segNeutral] == n:
+	case count[ecosystem.RoleToolSetup] > 0 && count[ecosystem.RoleToolSetup]+count[ecosystem.RoleNeutral] == n:
 		ri.class = runToolSetup
-	case count[segNeutral] == n:
+	case count[ecosystem.RoleNeutral] == n:
 		ri.class = runNeutral
 	}
 	return ri

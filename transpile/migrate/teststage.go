@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 // The tests phase: test runs and test-only installs go to the test stage
@@ -56,8 +57,8 @@ func (m *migrator) implicitTests() {
 	for _, it := range m.items {
 		if it.test {
 			for _, info := range it.run.infos {
-				if info.kind == segTest {
-					explicit[info.tool] = true
+				if info.Role == ecosystem.RoleTest {
+					explicit[info.Tool] = true
 				}
 			}
 		}
@@ -74,22 +75,22 @@ func (m *migrator) implicitTests() {
 		inserts := map[int]string{}
 		for k, seg := range it.run.segs {
 			info := it.run.infos[k]
-			if info.kind != segImplicitTest {
+			if info.Role != ecosystem.RoleImplicitTest {
 				continue
 			}
 			for _, prev := range it.run.infos[:k] {
-				if prev.kind != segNeutral {
+				if prev.Role != ecosystem.RoleNeutral {
 					ok = false // a cd or an export before the build: the test stage could not repeat it
 				}
 			}
-			flags = append(flags, info.skipFlag)
-			prefix := seg.Words[:len(seg.Words)-len(command(seg.Words))]
+			flags = append(flags, info.SkipFlag)
+			prefix := seg.Words[:seg.Assigns]
 			var pw []string
 			for _, w := range prefix {
 				pw = append(pw, w.Raw)
 			}
-			tests = append(tests, strings.Join(append(pw, info.testCmd), " "))
-			inserts[seg.End()] = info.skipFlag
+			tests = append(tests, strings.Join(append(pw, info.TestCmd), " "))
+			inserts[seg.End()] = info.SkipFlag
 		}
 		if !ok {
 			m.notes = append(m.notes, Note{Line: it.line, Msg: "runs the tests implicitly (" + strings.Join(flags, ", ") + " would skip them) after other commands; it stays as it is, so the prod build still runs the tests"})
@@ -120,8 +121,8 @@ func (m *migrator) implicitTests() {
 		it.note = "rewritten: " + strings.Join(flags, ", ")
 		tool := ""
 		for _, info := range it.run.infos {
-			if info.kind == segImplicitTest {
-				tool = info.tool
+			if info.Role == ecosystem.RoleImplicitTest {
+				tool = info.Tool
 			}
 		}
 		var testStep *spec.Step
@@ -132,8 +133,8 @@ func (m *migrator) implicitTests() {
 		}
 		what := ""
 		for _, info := range it.run.infos {
-			if info.kind == segImplicitTest {
-				what = info.what
+			if info.Role == ecosystem.RoleImplicitTest {
+				what = info.What
 			}
 		}
 		detail := fmt.Sprintf("`%s` ran the tests as part of the build; src now builds with %s", what, strings.Join(flags, ", "))

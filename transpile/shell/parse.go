@@ -308,16 +308,16 @@ func (w *walker) parts(parts []syntax.WordPart, quoted bool, b *strings.Builder,
 		switch x := p.(type) {
 		case *syntax.Lit:
 			if quoted {
-				b.WriteString(unescapeQuoted(x.Value))
+				b.WriteString(unescape(x.Value, true, false))
 				continue
 			}
-			if strings.ContainsAny(unescapedSpecials(x.Value), globChars) {
+			if strings.ContainsAny(unescape(x.Value, false, true), globChars) {
 				out.Dynamic = true
 			}
-			if strings.ContainsAny(unescapedSpecials(x.Value), "{}") {
+			if strings.ContainsAny(unescape(x.Value, false, true), "{}") {
 				c.Substitutes = true
 			}
-			b.WriteString(unescape(x.Value))
+			b.WriteString(unescape(x.Value, false, false))
 		case *syntax.SglQuoted:
 			if x.Dollar {
 				out.Dynamic = true
@@ -352,52 +352,19 @@ func (w *walker) source(n syntax.Node) string {
 	return w.norm[s:e]
 }
 
-// unescape resolves the backslash escapes of an unquoted literal.
-func unescape(s string) string {
+// unescape resolves the backslash escapes of a literal: unquoted, a
+// backslash escapes any character; inside double quotes (quoted), only
+// $ ` " \ and a newline. An escaped newline goes; with drop, every escaped
+// character goes (so that an escaped \* does not count as a glob).
+func unescape(s string, quoted, drop bool) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
+		if s[i] == '\\' && i+1 < len(s) && (!quoted || strings.IndexByte("$`\"\\\n", s[i+1]) >= 0) {
 			i++
-			if s[i] == '\n' {
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// unescapedSpecials returns s without its escaped characters, so that an
-// escaped \* or \{ does not count as a glob or a brace.
-func unescapedSpecials(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			i++
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// unescapeQuoted resolves the escapes of a literal inside double quotes:
-// a backslash escapes only $ ` " \ and a newline.
-func unescapeQuoted(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
-			i++
-			if s[i] == '\n' {
+			if drop || s[i] == '\n' {
 				continue
 			}
 		}
