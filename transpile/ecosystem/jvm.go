@@ -8,7 +8,72 @@ import (
 	"github.com/dockstage/dockstage/transpile/shell"
 )
 
-// Maven and Gradle commands: what mvn and gradle goals and tasks do.
+// Java projects (Maven, Gradle): detection from their files and what mvn
+// goals and gradle tasks do.
+
+var (
+	xmlTagRE = func(tag string) *regexp.Regexp {
+		return regexp.MustCompile(`<` + tag + `>\s*([^<]+?)\s*</` + tag + `>`)
+	}
+	artifactIDRE  = xmlTagRE("artifactId")
+	springPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*server\.port\s*[=:]\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port:\s*(\d{2,5})`)}
+	gradleNameRE  = regexp.MustCompile(`rootProject\.name\s*=\s*["']([^"']+)["']`)
+	springConfigs = []string{"src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"}
+)
+
+func (p *project) java(r *Result, forced bool) {
+	var build string
+	if r.Manager == Gradle {
+		build = "build.gradle"
+		if p.has("build.gradle.kts") {
+			build = "build.gradle.kts"
+		}
+		p.manifest(r, build, "Gradle build", true)
+		for _, f := range []string{"settings.gradle", "settings.gradle.kts", "gradle.properties"} {
+			p.manifest(r, f, "Gradle settings", false)
+		}
+		if p.has("gradlew") && p.isDir("gradle") {
+			r.Wrapper = true
+			r.note("gradlew", "the Gradle wrapper: the preset copies gradlew and gradle/ and runs ./gradlew")
+		} else {
+			p.manifest(r, "gradle/libs.versions.toml", "Gradle version catalog", false)
+		}
+		for _, f := range []string{"settings.gradle", "settings.gradle.kts"} {
+			if m := gradleNameRE.FindSubmatch(p.read(f)); m != nil {
+				r.Name = string(m[1])
+			}
+		}
+	} else {
+		build = "pom.xml"
+		p.manifest(r, build, "Maven project", true)
+		if p.has("mvnw") && p.isDir(".mvn") {
+			r.Wrapper = true
+			r.note("mvnw", "the Maven wrapper (the preset uses the image's mvn)")
+		}
+		// The project's own artifactId follows </parent> when there is a parent.
+		pom := string(p.read("pom.xml"))
+		if i := strings.Index(pom, "</parent>"); i >= 0 {
+			pom = pom[i:]
+		}
+		if m := artifactIDRE.FindStringSubmatch(pom); m != nil {
+			r.Name = m[1]
+		}
+		if strings.Contains(pom, "<modules>") {
+			r.note("pom.xml", "a multi-module build: the preset copies only the root pom.xml before resolving dependencies")
+		}
+	}
+	r.Binary = or(r.Name, "app")
+	b := string(p.read(build))
+	if strings.Contains(b, "spring-boot") || strings.Contains(b, "org.springframework.boot") {
+		r.Framework = "spring-boot"
+		r.note(build, "Spring Boot")
+		if strings.Contains(b, "spring-boot-starter-actuator") {
+			r.HealthPath = "/actuator/health"
+			r.note(build, "Spring Boot actuator: health at /actuator/health")
+		}
+	}
+	p.setPort(r, springConfigs, springPortRE, 8080, "the Java servers' usual default")
+}
 
 // mavenValueFlags are mvn flags that take a value in the next word.
 var mavenValueFlags = map[string]bool{

@@ -174,3 +174,37 @@ func evidenceKey(e string) string {
 	}
 	return "1" + e
 }
+
+// manifestNames are the dependency manifests (and the build tool files
+// an install reads) of the ecosystems Classify knows.
+var manifestNames = []string{
+	"requirements*.txt", "constraints*.txt", "pyproject.toml", "poetry.lock", "poetry.toml", "Pipfile", "Pipfile.lock",
+	"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc",
+	"pnpm-lock.yaml", "pnpm-workspace.yaml", "go.mod", "go.sum", "pom.xml", ".mvn", "mvnw", "build.gradle",
+	"build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradlew", "gradle",
+	"Gemfile", "Gemfile.lock", "composer.json", "composer.lock", "auth.json", "Cargo.toml", "Cargo.lock",
+	"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "nuget.config", "NuGet.Config", "Directory.Build.props",
+	"Directory.Packages.props", "global.json",
+}
+
+var exampleManifests = []string{"requirements.txt", "package.json", "package-lock.json", "composer.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "pom.xml"}
+
+// IsManifest reports whether a COPY source names dependency manifests
+// only: a manifest's name, or a glob that matches one of the usual ones
+// (requirements*.txt, *.json).
+func IsManifest(src string) bool {
+	b := path.Base(strings.TrimSuffix(src, "/"))
+	for _, p := range manifestNames {
+		if ok, _ := path.Match(p, b); ok {
+			return true
+		}
+	}
+	if strings.ContainsAny(b, "*?[") {
+		for _, e := range exampleManifests {
+			if ok, _ := path.Match(b, e); ok {
+				return true
+			}
+		}
+	}
+	return false
+}

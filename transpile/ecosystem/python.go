@@ -400,8 +400,6 @@ func requirementIncludes(text string) (incl []string, why string) {
 var (
 	poetryPathRE = regexp.MustCompile(`(?m)path\s*=\s*"`)
 	goReplaceRE  = regexp.MustCompile(`(?m)=>\s*\.{1,2}/`)
-	gemspecRE    = regexp.MustCompile(`(?m)^\s*gemspec\b`)
-	gemPathRE    = regexp.MustCompile(`(?m)(path:|:path\s*=>|^\s*path\s)`)
 )
 
 func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classified {

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"path"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
@@ -17,37 +16,6 @@ func isConfig(s spec.Step) bool {
 	return s.Arg != nil || s.Env != nil || s.Label != nil || s.Workdir != nil || s.User != nil ||
 		s.Expose != nil || s.Volume != nil || s.StopSignal != nil || s.Shell != nil || s.Maintainer != nil ||
 		s.Cmd != nil || s.Entrypoint != nil || s.Healthcheck != nil || s.OnBuild != nil
-}
-
-// manifestNames are the dependency manifests of the ecosystems migrate knows.
-var manifestNames = []string{
-	"requirements*.txt", "constraints*.txt", "pyproject.toml", "poetry.lock", "poetry.toml", "Pipfile", "Pipfile.lock",
-	"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".npmrc",
-	"pnpm-lock.yaml", "pnpm-workspace.yaml", "go.mod", "go.sum", "pom.xml", ".mvn", "mvnw", "build.gradle",
-	"build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradlew", "gradle",
-	"Gemfile", "Gemfile.lock", "composer.json", "composer.lock", "auth.json", "Cargo.toml", "Cargo.lock",
-	"*.csproj", "*.fsproj", "*.vbproj", "*.sln", "nuget.config", "NuGet.Config", "Directory.Build.props",
-	"Directory.Packages.props", "global.json",
-}
-
-var exampleManifests = []string{"requirements.txt", "package.json", "package-lock.json", "composer.json", "go.mod", "go.sum", "Gemfile", "Gemfile.lock", "pom.xml"}
-
-// isManifest reports whether a COPY source names dependency manifests only.
-func isManifest(src string) bool {
-	b := path.Base(strings.TrimSuffix(src, "/"))
-	for _, p := range manifestNames {
-		if ok, _ := path.Match(p, b); ok {
-			return true
-		}
-	}
-	if strings.ContainsAny(b, "*?[") {
-		for _, e := range exampleManifests {
-			if ok, _ := path.Match(b, e); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // contextCopy returns the COPY or ADD of a step when it copies from the
@@ -74,7 +42,7 @@ func isSourceCopy(s spec.Step) bool {
 		return false
 	}
 	for _, src := range c.Src {
-		if !isManifest(src) {
+		if !ecosystem.IsManifest(src) {
 			return true
 		}
 	}
