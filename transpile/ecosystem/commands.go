@@ -179,7 +179,10 @@ func IsPipInstall(args []string) bool {
 // dependencies from its manifests (not a named package, not the project
 // itself): npm ci, npm install without packages, yarn, pnpm install,
 // go mod download, bundle/composer/pipenv install, cargo fetch,
-// pip install -r.
+// pip install -r. It is lint's rule (DS007) and differs from Classify's
+// RoleInstall, which also knows poetry, mvn, gradle and dotnet restores,
+// leaves pip2 out and reads the build context: the two are kept apart so
+// that neither lint's nor migrate's findings change.
 func InstallsManifests(args []string) bool {
 	switch path.Base(args[0]) {
 	case "npm":

@@ -13,7 +13,15 @@
 // `dockstage diff` rules); every difference must be one the report names.
 //
 // Like package transpile, migrate is pure: no I/O except reading the build
-// context through the fs.FS the caller passes.
+// context through the fs.FS the caller passes. It is layer 5: it imports
+// spec, transpile, transpile/ecosystem (what commands and project files
+// mean, the build-context scan) and transpile/shell (RUN text as commands).
+//
+// The phases, one file each: stepkinds.go (what each step is), split.go
+// (roles, driving the rest), teststage.go (tests), reorder.go (the
+// dependency install before the source copy), execform.go (prod's CMD and
+// ENTRYPOINT in exec form), assemble.go (the spec), then report.go and
+// proof.go.
 package migrate
 
 import (
