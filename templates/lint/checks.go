@@ -10,6 +10,8 @@ import (
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/spec/syntax"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
+	runshell "github.com/dockstage/dockstage/transpile/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/util/suggest"
 )
@@ -304,102 +306,36 @@ func label(st *spec.Stage) string {
 
 // ---- DS004, DS005, DS006, DS007: RUN commands ----
 
-// segment is one simple command of a RUN: its words, with leading
-// `sudo`, `env` and VAR=value assignments removed.
-type segment []string
-
-var (
-	segSplitRE   = regexp.MustCompile(`&&|\|\||[;|\n()]`)
-	assignmentRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
-)
-
-// segments splits a RUN's text (shell text with continuations joined,
-// exec args, heredoc bodies) into simple commands. It is a heuristic, not
-// a shell parser: quotes are not honoured.
-func segments(text string) []segment {
-	var out []segment
-	for _, part := range segSplitRE.Split(text, -1) {
-		words := strings.Fields(part)
-		for len(words) > 0 && (words[0] == "sudo" || words[0] == "env" || words[0] == "exec" || words[0] == "then" || words[0] == "do" || words[0] == "else" || assignmentRE.MatchString(words[0])) {
-			words = words[1:]
+// runCommands returns the simple commands a RUN runs, for the rules: those
+// of its shell text (or exec args), of the scripts it hands to sh -c, and
+// of its heredoc bodies, each as the words runshell.Command.Unwrapped gives.
+func runCommands(r *spec.Run, esc rune) [][]string {
+	var out [][]string
+	var add func(s runshell.Script, depth int)
+	add = func(s runshell.Script, depth int) {
+		for _, c := range s.Commands {
+			if w := c.Unwrapped(); len(w) > 0 {
+				out = append(out, w)
+			}
+			if text, ok := c.ShellScript(); ok && depth < 3 {
+				add(runshell.Parse(text, '\\'), depth+1)
+			}
 		}
-		if len(words) > 0 {
-			out = append(out, segment(words))
-		}
+	}
+	if r.Command.Exec {
+		add(runshell.Exec(r.Command.Args), 0)
+	} else {
+		add(runshell.Parse(r.Command.Shell, esc), 0)
+	}
+	for _, h := range r.Heredocs {
+		add(runshell.Parse(h.Body, '\\'), 0)
 	}
 	return out
 }
 
-func (s segment) has(words ...string) bool {
-	for _, w := range s {
-		for _, x := range words {
-			if w == x {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// sub returns the first word after the command that is not a flag (the
-// subcommand: install, update, ci), or "".
-func (s segment) sub() string {
-	for _, w := range s[1:] {
-		if !strings.HasPrefix(w, "-") {
-			return w
-		}
-	}
-	return ""
-}
-
-func (s segment) isApt() bool { return s[0] == "apt-get" || s[0] == "apt" }
-
-var pipRE = regexp.MustCompile(`^pip[0-9.]*$`)
-
-// pipInstall reports whether s is pip install (pip, pip3, python -m pip).
-func (s segment) pipInstall() bool {
-	w := []string(s)
-	if strings.HasPrefix(w[0], "python") && len(w) > 2 && w[1] == "-m" && pipRE.MatchString(w[2]) {
-		w = w[2:]
-	}
-	return pipRE.MatchString(path.Base(w[0])) && segment(w).sub() == "install"
-}
-
-// depInstall reports whether s installs a project's dependencies from its
-// manifests (not a named package, not the project itself).
-func (s segment) depInstall() bool {
-	switch path.Base(s[0]) {
-	case "npm":
-		sub := s.sub()
-		if sub == "ci" {
-			return true
-		}
-		if sub == "install" || sub == "i" {
-			for _, w := range s[2:] {
-				if !strings.HasPrefix(w, "-") {
-					return false // npm install PACKAGE
-				}
-			}
-			return true
-		}
-	case "yarn", "pnpm":
-		sub := s.sub()
-		return sub == "" || sub == "install"
-	case "go":
-		return s.sub() == "mod" && s.has("download")
-	case "bundle", "composer", "pipenv":
-		return s.sub() == "install"
-	case "cargo":
-		return s.sub() == "fetch"
-	}
-	if s.pipInstall() {
-		return s.has("-r", "--requirement") || strings.Contains(strings.Join(s, " "), "-r ") || strings.Contains(strings.Join(s, " "), "--requirement=")
-	}
-	return false
-}
-
-// runText is what a RUN executes, for the heuristics: shell text with the
-// continuations joined, or exec args, plus heredoc bodies.
+// runText is what a RUN executes, for the text searches (an rm of the apt
+// lists, an apt setting): shell text with the continuations joined, or
+// exec args, plus heredoc bodies.
 func runText(r *spec.Run, esc rune) string {
 	var b strings.Builder
 	if r.Command.Exec {
@@ -454,19 +390,20 @@ func checkRuns(c *collector, l *layout) {
 			text := runText(r, l.escape)
 			p := stepPos(step)
 			aptUpdate, aptCmd, depReported := false, "", false
-			for _, seg := range segments(text) {
+			for _, seg := range runCommands(r, l.escape) {
+				sub := ecosystem.Subcommand(seg)
 				switch {
-				case seg.isApt() && seg.sub() == "install":
-					if !noRecommends2 && !seg.has("--no-install-recommends") && !strings.Contains(strings.Join(seg, " "), "Install-Recommends") {
+				case ecosystem.IsApt(seg) && sub == "install":
+					if !noRecommends2 && !ecosystem.HasWord(seg, "--no-install-recommends") && !strings.Contains(strings.Join(seg, " "), "Install-Recommends") {
 						c.addID(RuleAptRecommends, p, p.Line, fmt.Sprintf("%s install without --no-install-recommends (stage %s)", seg[0], label(st)))
 					}
-				case seg.isApt() && seg.sub() == "update":
+				case ecosystem.IsApt(seg) && sub == "update":
 					aptUpdate, aptCmd = true, seg[0]
 				}
-				if seg.pipInstall() && !pipNoCache2 && !seg.has("--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
+				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
 					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("pip install without --no-cache-dir (stage %s)", label(st)))
 				}
-				if copiedAll > 0 && !depReported && seg.depInstall() {
+				if copiedAll > 0 && !depReported && ecosystem.InstallsManifests(seg) {
 					depReported = true
 					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (findings.txt, RULES.md)")
@@ -269,13 +272,35 @@ func TestDependencyInstalls(t *testing.T) {
 		"cargo fetch":                                 true,
 		"FOO=1 npm ci":                                true,
 		"echo hi && DEBIAN_FRONTEND=x sudo npm ci -q": true,
+		`sh -c "cd app && npm ci"`:                    true,
+		`echo "npm ci"`:                               false,
 	} {
 		got := false
-		for _, s := range segments(text) {
-			got = got || s.depInstall()
+		for _, words := range runCommands(&spec.Run{Command: spec.Command{Shell: text}}, '\\') {
+			got = got || ecosystem.InstallsManifests(words)
 		}
 		if got != want {
 			t.Errorf("%q: dependency install = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	for _, c := range []struct {
+		run  spec.Run
+		want string // commands joined by " ; ", words by " "
+	}{
+		{spec.Run{Command: spec.Command{Shell: "apt-get update && \\\n  # note\n  apt-get install -y \"curl\""}}, "apt-get update ; apt-get install -y curl"},
+		{spec.Run{Command: spec.Command{Exec: true, Args: []string{"sh", "-c", "pip install -r r.txt | tee log"}}}, "sh -c pip install -r r.txt | tee log ; pip install -r r.txt ; tee log"},
+		{spec.Run{Command: spec.Command{Shell: "<<EOT"}, Heredocs: []spec.Heredoc{{Body: "if true; then\n  sudo npm ci\nfi\n"}}}, "<<EOT ; true ; npm ci"},
+		{spec.Run{Command: spec.Command{Shell: "echo \"unclosed && FOO=1 npm ci"}}, "echo \"unclosed ; npm ci"},
+	} {
+		var got []string
+		for _, words := range runCommands(&c.run, '\\') {
+			got = append(got, strings.Join(words, " "))
+		}
+		if g := strings.Join(got, " ; "); g != c.want {
+			t.Errorf("runCommands(%+v) = %q, want %q", c.run, g, c.want)
 		}
 	}
 }

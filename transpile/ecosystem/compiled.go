@@ -81,70 +81,6 @@ func (p *project) golang(r *Result, forced bool) {
 }
 
 var (
-	xmlTagRE = func(tag string) *regexp.Regexp {
-		return regexp.MustCompile(`<` + tag + `>\s*([^<]+?)\s*</` + tag + `>`)
-	}
-	artifactIDRE  = xmlTagRE("artifactId")
-	springPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*server\.port\s*[=:]\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port:\s*(\d{2,5})`)}
-	gradleNameRE  = regexp.MustCompile(`rootProject\.name\s*=\s*["']([^"']+)["']`)
-	springConfigs = []string{"src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"}
-)
-
-func (p *project) java(r *Result, forced bool) {
-	var build string
-	if r.Manager == Gradle {
-		build = "build.gradle"
-		if p.has("build.gradle.kts") {
-			build = "build.gradle.kts"
-		}
-		p.manifest(r, build, "Gradle build", true)
-		for _, f := range []string{"settings.gradle", "settings.gradle.kts", "gradle.properties"} {
-			p.manifest(r, f, "Gradle settings", false)
-		}
-		if p.has("gradlew") && p.isDir("gradle") {
-			r.Wrapper = true
-			r.note("gradlew", "the Gradle wrapper: the preset copies gradlew and gradle/ and runs ./gradlew")
-		} else {
-			p.manifest(r, "gradle/libs.versions.toml", "Gradle version catalog", false)
-		}
-		for _, f := range []string{"settings.gradle", "settings.gradle.kts"} {
-			if m := gradleNameRE.FindSubmatch(p.read(f)); m != nil {
-				r.Name = string(m[1])
-			}
-		}
-	} else {
-		build = "pom.xml"
-		p.manifest(r, build, "Maven project", true)
-		if p.has("mvnw") && p.isDir(".mvn") {
-			r.Wrapper = true
-			r.note("mvnw", "the Maven wrapper (the preset uses the image's mvn)")
-		}
-		// The project's own artifactId follows </parent> when there is a parent.
-		pom := string(p.read("pom.xml"))
-		if i := strings.Index(pom, "</parent>"); i >= 0 {
-			pom = pom[i:]
-		}
-		if m := artifactIDRE.FindStringSubmatch(pom); m != nil {
-			r.Name = m[1]
-		}
-		if strings.Contains(pom, "<modules>") {
-			r.note("pom.xml", "a multi-module build: the preset copies only the root pom.xml before resolving dependencies")
-		}
-	}
-	r.Binary = or(r.Name, "app")
-	b := string(p.read(build))
-	if strings.Contains(b, "spring-boot") || strings.Contains(b, "org.springframework.boot") {
-		r.Framework = "spring-boot"
-		r.note(build, "Spring Boot")
-		if strings.Contains(b, "spring-boot-starter-actuator") {
-			r.HealthPath = "/actuator/health"
-			r.note(build, "Spring Boot actuator: health at /actuator/health")
-		}
-	}
-	p.setPort(r, springConfigs, springPortRE, 8080, "the Java servers' usual default")
-}
-
-var (
 	cargoBinNameRE = regexp.MustCompile(`(?s)\[\[bin\]\][^\[]*?\bname\s*=\s*"([^"]+)"`)
 	rustPortRE     = []*regexp.Regexp{regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"`), regexp.MustCompile(`\(\s*\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})\s*\)`)}
 )
@@ -187,13 +123,16 @@ var (
 	targetFwRE     = xmlTagRE("TargetFramework")
 )
 
-// csprojs lists the .csproj files at the root and up to two levels down.
-func (p *project) csprojs() []string {
-	return p.walk(".", 3, 50, func(n string) bool { return strings.HasSuffix(n, ".csproj") })
+// projects lists the .NET project files (*.csproj, *.fsproj: the Markers
+// of DotNet but the solution) at the root and up to three levels down.
+func (p *project) projects() []string {
+	return p.walk(".", 3, 50, func(n string) bool {
+		return !strings.HasSuffix(n, ".sln") && marked(path.Base(n), DotNet)
+	})
 }
 
 func (p *project) dotnet(r *Result, forced bool) {
-	projs := p.csprojs()
+	projs := p.projects()
 	for _, s := range p.glob("*.sln") {
 		p.manifest(r, s, "solution", false)
 	}
@@ -201,7 +140,11 @@ func (p *project) dotnet(r *Result, forced bool) {
 		p.manifest(r, f, ".NET build configuration", false)
 	}
 	for _, c := range projs {
-		p.manifest(r, c, "C# project", false)
+		what := "C# project"
+		if strings.HasSuffix(c, ".fsproj") {
+			what = "F# project"
+		}
+		p.manifest(r, c, what, false)
 	}
 	if len(projs) == 0 {
 		r.Manifests = append(r.Manifests, "app.csproj")
@@ -226,7 +169,7 @@ func (p *project) dotnet(r *Result, forced bool) {
 		main = projs[0]
 	}
 	r.MainPackage = main
-	r.Binary = strings.TrimSuffix(path.Base(main), ".csproj")
+	r.Binary = strings.TrimSuffix(path.Base(main), path.Ext(main))
 	b := p.read(main)
 	if m := assemblyNameRE.FindSubmatch(b); m != nil {
 		r.Binary = string(m[1])
@@ -243,74 +186,110 @@ func (p *project) dotnet(r *Result, forced bool) {
 	r.note("", "port 8080: ASP.NET Core's default in the .NET 8 images (ASPNETCORE_HTTP_PORTS)")
 }
 
-var (
-	gemRE       = regexp.MustCompile(`(?m)^\s*gem\s+["']([^"']+)["']`)
-	rubyPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*set\s+:port\s*,\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port\s+ENV\.fetch\("PORT"\)\s*\{\s*(\d{2,5})`)}
-	phpDocRoots = []string{"public", "web", "htdocs"}
-)
-
-func (p *project) ruby(r *Result, forced bool) {
-	p.manifest(r, "Gemfile", "Ruby project (bundler)", true)
-	if !p.lockfile(r, "Gemfile.lock", "bundler lockfile") {
-		r.note("", "no Gemfile.lock: bundler resolves the gems at build time")
+func classifyGo(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "go", Tool: "go", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
 	}
-	for _, m := range gemRE.FindAllSubmatch(p.read("Gemfile"), -1) {
-		r.Deps = append(r.Deps, strings.ToLower(string(m[1])))
-	}
-	sort.Strings(r.Deps)
-	r.Deps = uniq(r.Deps)
 	switch {
-	case r.HasDep("rails") || p.has("config/application.rb"):
-		r.Framework = "rails"
-		r.note("Gemfile", "Rails")
-		p.setPort(r, []string{"config/puma.rb"}, rubyPortRE, 3000, "Rails' default")
-		r.HealthPath = "/up"
-		r.note("", "Rails 7.1+ answers /up when the app boots")
-	case r.HasDep("sinatra"):
-		r.Framework = "sinatra"
-		r.Entry = firstExisting(p, "app.rb", "server.rb", "main.rb")
-		r.note("Gemfile", "Sinatra")
-		p.setPort(r, nonEmpty(r.Entry), rubyPortRE, 4567, "Sinatra's default")
+	case args[1] == "test":
+		info.Role = RoleTest
+		return info
+	case args[1] == "install" && len(args) > 2 && strings.Contains(args[len(args)-1], "@"):
+		info.Role = RoleToolSetup
+		return info
+	case args[1] == "mod" && len(args) > 2 && (args[2] == "download" || args[2] == "verify"):
 	default:
-		if p.has("config.ru") {
-			r.Framework = "rack"
-			r.note("config.ru", "a Rack application")
+		return Classified{}
+	}
+	for _, a := range args[3:] {
+		if !strings.HasPrefix(a, "-") {
+			return Classified{} // downloads named modules
 		}
-		p.setPort(r, []string{"config/puma.rb"}, rubyPortRE, 9292, "rackup's default")
 	}
-	if r.HasDep("rspec") || r.HasDep("rspec-rails") || p.isDir("spec") {
-		r.note("", "tests run with rspec (rspec in the Gemfile or a spec/ directory)")
+	info.Role = RoleInstall
+	info.Need = []string{"go.mod"}
+	info.Maybe = []string{"go.sum"}
+	if ctx.Has("go.work") {
+		info.Unsafe = "go.work names modules in the source"
+	} else if text, ok := ctx.Read("go.mod"); ok && goReplaceRE.MatchString(text) {
+		info.Unsafe = "go.mod replaces a module with a directory of the source"
 	}
+	return info
 }
 
-func (p *project) php(r *Result, forced bool) {
-	p.manifest(r, "composer.json", "PHP project (composer)", true)
-	if !p.lockfile(r, "composer.lock", "composer lockfile") {
-		r.note("", "no composer.lock: composer resolves the dependencies at build time")
+func classifyCargo(args []string) Classified {
+	info := Classified{Ecosystem: "rust", Tool: "cargo", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
 	}
-	cj := string(p.read("composer.json"))
-	for _, d := range []string{"laravel/framework", "symfony/framework-bundle", "slim/slim", "phpunit/phpunit"} {
-		if strings.Contains(cj, `"`+d+`"`) {
-			r.Deps = append(r.Deps, d)
+	switch args[1] {
+	case "test":
+		info.Role = RoleTest
+	case "fetch":
+		info.Role = RoleInstall
+		info.Need = []string{"Cargo.toml"}
+		info.Maybe = []string{"Cargo.lock"}
+		info.Unsafe = "cargo reads the crate's targets (src/main.rs, src/lib.rs) to load Cargo.toml, so the fetch needs the source; a dependency-only layer needs stub targets (cargo-chef)"
+	case "install":
+		if !HasWord(args, "--path") {
+			info.Role = RoleToolSetup
+			return info
+		}
+		return Classified{}
+	default:
+		return Classified{}
+	}
+	return info
+}
+
+func classifyDotnet(args []string, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "dotnet", Tool: "dotnet", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "test":
+		info.Role = RoleTest
+		return info
+	case "tool":
+		if len(args) > 2 && args[2] == "install" && HasWord(args, "-g", "--global") {
+			info.Role = RoleToolSetup
+			return info
+		}
+		return Classified{}
+	case "restore":
+	default:
+		return Classified{}
+	}
+	info.Role = RoleInstall
+	info.Writes = []string{"obj", "bin"}
+	projects := 0
+	for _, f := range ctx.Files() {
+		b := path.Base(f)
+		ext := path.Ext(b)
+		switch {
+		case ext == ".csproj" || ext == ".fsproj" || ext == ".vbproj":
+			projects++
+			info.Need = append(info.Need, f)
+		case ext == ".sln" || strings.EqualFold(b, "nuget.config") || b == "global.json" ||
+			b == "Directory.Build.props" || b == "Directory.Build.targets" || b == "Directory.Packages.props":
+			info.Need = append(info.Need, f)
+		case ext == ".props" || ext == ".targets":
+			if info.Unsafe == "" {
+				info.Unsafe = "the build imports " + f + ", which migrate cannot tell is only a manifest"
+			}
+		}
+		for _, d := range info.Writes {
+			if strings.HasPrefix(f, d+"/") || strings.Contains(f, "/"+d+"/") {
+				if info.Unsafe == "" {
+					info.Unsafe = "the build context holds " + path.Dir(f) + "/, which the source copy would lay over the restore's output; add bin/ and obj/ to .dockerignore"
+				}
+			}
 		}
 	}
-	sort.Strings(r.Deps)
-	switch {
-	case p.has("artisan") || r.HasDep("laravel/framework"):
-		r.Framework = "laravel"
-		r.note("artisan", "Laravel")
-	case r.HasDep("symfony/framework-bundle"):
-		r.Framework = "symfony"
-		r.note("composer.json", "Symfony")
+	if ctx.Known() && projects == 0 && info.Unsafe == "" {
+		info.Unsafe = "no project file (*.csproj) in the build context"
 	}
-	r.Entry = "."
-	for _, d := range phpDocRoots {
-		if p.has(d + "/index.php") {
-			r.Entry = d
-			r.note(d+"/index.php", "document root %s/", d)
-			break
-		}
-	}
-	r.Port = 8080
-	r.note("", "port 8080: the preset's default for PHP's built-in server")
+	return info
 }

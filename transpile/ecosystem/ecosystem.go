@@ -1,11 +1,19 @@
-// Package ecosystem tells, from the files of a project directory, which
-// language ecosystem and package manager the project uses, which dependency
-// manifests and lockfiles it has, and what it can guess of its entry point,
-// port and health endpoint, with the evidence for each decision.
+// Package ecosystem is dockstage's one home for ecosystem knowledge: from
+// the files of a project directory it tells which language ecosystem and
+// package manager the project uses, which dependency manifests and
+// lockfiles it has, and what it can guess of its entry point, port and
+// health endpoint, with the evidence for each decision (Detect); from a
+// shell command it tells what the command does in a build: install, test,
+// tool setup (Classify, and the predicates lint uses). Markers is the one
+// table of marker files both read; Scan is the one directory scan, with
+// the one skip list SkipDirs; ScanContext reads a build context through
+// its .dockerignore with github.com/moby/patternmatcher.
 //
-// It reads only through an fs.FS (os.DirFS in the command, fstest.MapFS in
-// tests), never prints and never runs anything; `dockstage init` feeds its
-// Result to a preset template (package templates).
+// It is layer 3: it imports only transpile/shell (and spec, spec/syntax)
+// of dockstage. It reads only through an fs.FS (os.DirFS in the command,
+// fstest.MapFS in tests), never prints and never runs anything;
+// `dockstage init` feeds its Result to a preset template (package
+// templates/presets), migrate classifies RUN commands with it.
 package ecosystem
 
 import (
@@ -78,7 +86,7 @@ var kinds = []Kind{
 	{"rust", Rust, Cargo, "Cargo.toml"},
 	{"java-maven", Java, Maven, "pom.xml"},
 	{"java-gradle", Java, Gradle, "build.gradle or build.gradle.kts"},
-	{"dotnet", DotNet, NuGet, "*.csproj"},
+	{"dotnet", DotNet, NuGet, "*.csproj, *.fsproj or *.sln"},
 	{"python-poetry", Python, Poetry, "pyproject.toml with [tool.poetry], or poetry.lock"},
 	{"python-pip", Python, Pip, "requirements*.txt, or pyproject.toml/setup.py without poetry"},
 	{"ruby", Ruby, Bundler, "Gemfile"},
@@ -327,25 +335,12 @@ func (p *project) glob(pattern string) []string {
 	return out
 }
 
-// skipDirs are never searched.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".venv": true, "venv": true,
-	"target": true, "bin": true, "obj": true, "dist": true, "build": true, "__pycache__": true, ".gradle": true, ".idea": true}
-
 // walk lists files under dir (at most depth levels below it, at most limit
-// files), skipping dependency and output directories, sorted.
+// files), skipping dependency, output and hidden directories, sorted.
 func (p *project) walk(dir string, depth, limit int, keep func(string) bool) []string {
 	var out []string
-	_ = fs.WalkDir(p.fsys, dir, func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if name != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || strings.Count(strings.TrimPrefix(name, dir+"/"), "/") >= depth) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if keep(name) {
+	_ = Scan(p.fsys, dir, ScanOptions{MaxDepth: depth, SkipHidden: true}, func(name string, d fs.DirEntry) error {
+		if !d.IsDir() && keep(name) {
 			out = append(out, name)
 			if len(out) >= limit {
 				return fs.SkipAll
@@ -357,34 +352,44 @@ func (p *project) walk(dir string, depth, limit int, keep func(string) bool) []s
 	return out
 }
 
+// matches reports whether the project holds the marker files of kind k
+// (Markers, at the root). The python-pip preset also serves projects with
+// only a setup.py or *requirements*.txt files, and pipenv projects (no
+// preset of their own: it notes how to export a requirements.txt); .NET
+// project files count down to three levels.
 func (p *project) matches(k Kind) bool {
 	switch k.Name {
-	case "go":
-		return p.has("go.mod")
-	case "rust":
-		return p.has("Cargo.toml")
+	case "go", "rust", "ruby", "php":
+		return p.marked(k.Ecosystem)
 	case "java-maven":
-		return p.has("pom.xml")
+		return p.marked(Java, "maven")
 	case "java-gradle":
-		return p.has("build.gradle") || p.has("build.gradle.kts")
+		return p.marked(Java, "gradle")
 	case "dotnet":
-		return len(p.csprojs()) > 0
+		return p.marked(DotNet) || len(p.projects()) > 0
 	case "python-poetry":
-		return p.has("poetry.lock") || (p.has("pyproject.toml") && strings.Contains(string(p.read("pyproject.toml")), "[tool.poetry"))
+		return p.marked(Python, "poetry") || (p.has("pyproject.toml") && strings.Contains(string(p.read("pyproject.toml")), "[tool.poetry"))
 	case "python-pip":
-		return len(p.requirements()) > 0 || p.has("pyproject.toml") || p.has("setup.py") || p.has("Pipfile")
-	case "ruby":
-		return p.has("Gemfile")
-	case "php":
-		return p.has("composer.json")
+		return len(p.requirements()) > 0 || p.marked(Python, "pip", "", "pipenv") || p.has("setup.py")
 	case "node-pnpm":
-		return p.has("package.json") && p.has("pnpm-lock.yaml")
+		return p.has("package.json") && p.marked(Node, "pnpm")
 	case "node-yarn":
-		return p.has("package.json") && p.has("yarn.lock")
+		return p.has("package.json") && p.marked(Node, "yarn")
 	case "node-npm":
 		return p.has("package.json")
 	case "static":
 		return p.has("index.html") || p.has("public/index.html")
+	}
+	return false
+}
+
+// marked reports whether a root file is a marker of eco with one of tools
+// (any tool when none is given).
+func (p *project) marked(eco Ecosystem, tools ...string) bool {
+	for name := range p.root {
+		if marked(name, eco, tools...) {
+			return true
+		}
 	}
 	return false
 }

@@ -306,3 +306,35 @@ func FuzzDetectManifests(f *testing.F) {
 		}
 	})
 }
+
+// TestMarkersAgree checks that Detect and FoundSet.AddContext read the one
+// Markers table: a Pipfile is pipenv's, *.fsproj and *.sln are .NET's.
+func TestMarkersAgree(t *testing.T) {
+	for _, c := range []struct {
+		fs         fstest.MapFS
+		kind, tool string
+	}{
+		{files("Pipfile", "[packages]\nflask = \"*\"\n"), "python-pip", "pipenv"},
+		{files("App.fsproj", "<Project></Project>"), "dotnet", "dotnet"},
+		{files("Shop.sln", "", "src/Api/Api.csproj", "<Project></Project>"), "dotnet", "dotnet"},
+	} {
+		res, err := Detect(c.fs)
+		if err != nil || res[0].Kind.Name != c.kind {
+			t.Errorf("Detect(%v) = %v, %v, want %s", c.fs, res, err, c.kind)
+		}
+		var s FoundSet
+		s.AddContext(ScanContext(c.fs))
+		if l := s.List(); len(l) != 1 || l[0].Name != string(res[0].Ecosystem) || l[0].Tool != c.tool {
+			t.Errorf("AddContext(%v) = %+v, want %s/%s", c.fs, l, res[0].Ecosystem, c.tool)
+		}
+	}
+	// The python-pip preset notes that it serves a pipenv project through
+	// an exported requirements.txt.
+	if res, _ := Detect(files("App.fsproj", "")); res[0].Binary != "App" {
+		t.Errorf("App.fsproj: binary %q, want App", res[0].Binary)
+	}
+	res, _ := Detect(files("Pipfile", ""))
+	if !strings.Contains(res[0].Evidence[0].String(), "pipenv") {
+		t.Errorf("Pipfile evidence = %v", res[0].Evidence)
+	}
+}

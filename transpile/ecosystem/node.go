@@ -2,10 +2,13 @@ package ecosystem
 
 import (
 	"encoding/json"
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // packageJSON is the part of package.json the detection reads.
@@ -202,4 +205,122 @@ func (p *project) nodeIsSite(r *Result, pkg packageJSON) bool {
 	}
 	r.note("package.json", "a build script and no server framework, node start script or main: a static site built with %s", r.Manager)
 	return true
+}
+
+// npmValueFlags are npm/yarn/pnpm flags that take a value in the next word.
+var npmValueFlags = map[string]bool{
+	"--loglevel": true, "--registry": true, "--omit": true, "--include": true, "--cache": true,
+	"--network-timeout": true, "--mutex": true, "--modules-folder": true, "--cache-folder": true,
+}
+
+// lifecycleScripts run in the root package on npm/yarn install.
+var lifecycleScripts = []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"}
+
+func classifyNode(tool string, args []string, ws []shell.Word, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "node", Tool: tool, What: strings.Join(args, " ")}
+	sub := ""
+	rest := args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		sub = rest[0]
+		rest = rest[1:]
+	}
+	switch {
+	case sub == "test" || sub == "t" || (sub == "run" || sub == "run-script") && len(rest) > 0 && (rest[0] == "test" || strings.HasPrefix(rest[0], "test:")):
+		info.Role = RoleTest
+		return info
+	case tool == "yarn" && sub == "global", tool != "yarn" && (sub == "install" || sub == "i" || sub == "add") && HasWord(rest, "-g", "--global"):
+		info.Role = RoleToolSetup
+		return info
+	case tool == "npm" && (sub == "config" || sub == "set"), tool == "yarn" && sub == "config", tool == "pnpm" && sub == "config":
+		info.Role = RoleToolSetup
+		for _, a := range rest {
+			if strings.HasPrefix(a, "--location") || a == "project" {
+				info.Role = RoleOther
+			}
+		}
+		return info
+	case tool == "npm" && (sub == "ci" || sub == "install" || sub == "i" || sub == "clean-install"),
+		tool == "yarn" && (sub == "" || sub == "install"),
+		tool == "pnpm" && (sub == "install" || sub == "i"):
+	default:
+		return Classified{}
+	}
+	ignoreScripts, frozen := false, sub == "ci" || sub == "clean-install"
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case npmValueFlags[a]:
+			i++
+		case a == "--ignore-scripts":
+			ignoreScripts = true
+		case a == "--frozen-lockfile" || a == "--immutable" || a == "--pure-lockfile":
+			frozen = true
+		case strings.HasPrefix(a, "-"):
+		default:
+			return Classified{} // installs named packages: writes package.json
+		}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"package.json"}
+	info.Writes = []string{"node_modules"}
+	lock := ""
+	switch tool {
+	case "npm":
+		info.Maybe = []string{"package-lock.json", "npm-shrinkwrap.json", ".npmrc"}
+		lock = "package-lock.json"
+	case "yarn":
+		info.Maybe = []string{"yarn.lock", ".yarnrc", ".npmrc"}
+		lock = "yarn.lock"
+		if ctx.Has(".yarnrc.yml") {
+			info.Unsafe = "the project uses Yarn 2+ (.yarnrc.yml), whose install reads .yarn/ from the source"
+		}
+	case "pnpm":
+		info.Maybe = []string{"pnpm-lock.yaml", ".npmrc"}
+		lock = "pnpm-lock.yaml"
+		if ctx.Has("pnpm-workspace.yaml") {
+			info.Unsafe = "pnpm-workspace.yaml declares workspaces, whose manifests live in the source"
+		}
+	}
+	if text, ok := ctx.Read("package.json"); ok && info.Unsafe == "" {
+		var pkg struct {
+			Scripts         map[string]any `json:"scripts"`
+			Workspaces      any            `json:"workspaces"`
+			Dependencies    map[string]any `json:"dependencies"`
+			DevDependencies map[string]any `json:"devDependencies"`
+		}
+		if err := json.Unmarshal([]byte(text), &pkg); err != nil {
+			info.Unsafe = "package.json does not parse as JSON"
+		}
+		if pkg.Workspaces != nil {
+			info.Unsafe = "package.json declares workspaces, whose manifests live in the source"
+		}
+		if !ignoreScripts {
+			for _, s := range lifecycleScripts {
+				if _, ok := pkg.Scripts[s]; ok && info.Unsafe == "" {
+					info.Unsafe = fmt.Sprintf("package.json has a %q script, which the install runs and which may read the source; add --ignore-scripts (and run the script after the source copy) to make it cacheable", s)
+				}
+			}
+		}
+		for _, deps := range []map[string]any{pkg.Dependencies, pkg.DevDependencies} {
+			for name, v := range deps {
+				if s, ok := v.(string); ok && (strings.HasPrefix(s, "file:") || strings.HasPrefix(s, "link:") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../")) && info.Unsafe == "" {
+					info.Unsafe = fmt.Sprintf("the dependency %s comes from %s, a path in the source", name, s)
+				}
+			}
+		}
+	}
+	if !frozen && ctx.Has(lock) {
+		info.Caveat = fmt.Sprintf("`%s` may rewrite %s; the image now keeps the context's copy (the source copy lays it over the rewritten one); use %s to make the install exact", info.What, lock, frozenHint(tool))
+	}
+	return info
+}
+
+func frozenHint(tool string) string {
+	switch tool {
+	case "npm":
+		return "`npm ci`"
+	case "yarn":
+		return "`yarn install --frozen-lockfile`"
+	}
+	return "`pnpm install --frozen-lockfile`"
 }

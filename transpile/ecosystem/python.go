@@ -1,10 +1,13 @@
 package ecosystem
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // devRequirements are the usual names of development/test requirement files.
@@ -15,10 +18,7 @@ var devRequirements = []string{
 
 // requirements lists the root's requirements*.txt files (runtime first).
 func (p *project) requirements() []string {
-	var out []string
-	for _, n := range p.glob("*requirements*.txt") {
-		out = append(out, n)
-	}
+	out := p.glob("*requirements*.txt")
 	sort.SliceStable(out, func(i, j int) bool { return out[i] == "requirements.txt" && out[j] != "requirements.txt" })
 	return out
 }
@@ -238,4 +238,219 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+var pythonRE = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
+
+// testToolPackages are Python packages installed only to run tests.
+var testToolPackages = regexp.MustCompile(`^(pytest([-_][a-z0-9-_]+)?|coverage|tox|nox|mock|hypothesis)([=<>!~\[].*)?$`)
+
+// devRequirementsRE matches requirement files that hold test or development
+// dependencies.
+var devRequirementsRE = regexp.MustCompile(`(?i)(^|[/_.-])(dev|devel|test|tests|testing|ci)([/_.-]|$)`)
+
+// pipValueFlags are pip install flags that take a value in the next word.
+var pipValueFlags = map[string]bool{
+	"-i": true, "--index-url": true, "--extra-index-url": true, "--trusted-host": true,
+	"--cache-dir": true, "--progress-bar": true, "--platform": true, "--python-version": true,
+	"--implementation": true, "--abi": true, "--only-binary": true, "--no-binary": true,
+	"--timeout": true, "--retries": true, "--proxy": true, "--log": true, "--root-user-action": true,
+	"--upgrade-strategy": true, "--global-option": true, "--config-settings": true, "-C": true,
+}
+
+func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildContext) Classified {
+	what := "python -m " + module + " " + strings.Join(args, " ")
+	switch module {
+	case "pytest", "unittest", "tox", "nox":
+		return Classified{Role: RoleTest, Ecosystem: "python", Tool: module, What: strings.TrimSpace(what)}
+	case "pip":
+	default:
+		return Classified{}
+	}
+	if len(args) == 0 || args[0] != "install" {
+		return Classified{}
+	}
+	info := Classified{Ecosystem: "python", Tool: "pip", What: "pip " + strings.Join(args, " ")}
+	var reqs, constraints, pkgs []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if ws[i].Dynamic {
+			return Classified{}
+		}
+		switch {
+		case a == "-r" || a == "--requirement" || a == "-c" || a == "--constraint":
+			if i+1 >= len(args) || ws[i+1].Dynamic {
+				return Classified{}
+			}
+			i++
+			if a == "-r" || a == "--requirement" {
+				reqs = append(reqs, args[i])
+			} else {
+				constraints = append(constraints, args[i])
+			}
+		case strings.HasPrefix(a, "--requirement="):
+			reqs = append(reqs, strings.TrimPrefix(a, "--requirement="))
+		case strings.HasPrefix(a, "-r") && len(a) > 2:
+			reqs = append(reqs, a[2:])
+		case strings.HasPrefix(a, "--constraint="):
+			constraints = append(constraints, strings.TrimPrefix(a, "--constraint="))
+		case a == "-e" || a == "--editable" || strings.HasPrefix(a, "--editable="):
+			return Classified{} // installs the project from the source
+		case a == "-t" || a == "--target" || a == "--prefix" || a == "--root" || a == "-f" || a == "--find-links" || a == "--src":
+			return Classified{} // writes to or reads from a path
+		case pipValueFlags[a]:
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			if strings.HasPrefix(a, ".") || strings.HasPrefix(a, "/") || strings.Contains(a, "/") || strings.HasSuffix(a, ".whl") || strings.HasSuffix(a, ".tar.gz") || strings.HasSuffix(a, ".zip") {
+				return Classified{} // a local path: the project or a file from the context
+			}
+			pkgs = append(pkgs, a)
+		}
+	}
+	if len(reqs) == 0 {
+		if len(pkgs) == 0 {
+			return Classified{}
+		}
+		allTest := true
+		for _, p := range pkgs {
+			if !testToolPackages.MatchString(strings.ToLower(p)) {
+				allTest = false
+			}
+		}
+		if allTest {
+			info.Role = RoleTestDeps
+		} else {
+			info.Role = RoleToolSetup
+		}
+		return info
+	}
+	allDev := true
+	for _, r := range reqs {
+		if !devRequirementsRE.MatchString(strings.TrimSuffix(path.Base(r), ".txt")) && !devRequirementsRE.MatchString(r) {
+			allDev = false
+		}
+	}
+	if allDev {
+		info.Role = RoleTestDeps
+		return info
+	}
+	info.Role = RoleInstall
+	files := append(append([]string(nil), reqs...), constraints...)
+	seen := map[string]bool{}
+	for len(files) > 0 {
+		f := path.Clean(files[0])
+		files = files[1:]
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		info.Need = append(info.Need, f)
+		if !ctx.Known() {
+			continue
+		}
+		text, ok := ctx.Read(f)
+		if !ok {
+			continue
+		}
+		incl, why := requirementIncludes(text)
+		if why != "" && info.Unsafe == "" {
+			info.Unsafe = fmt.Sprintf("%s %s, which reads the source; only a requirements file of package names can be installed before the source copy", f, why)
+		}
+		for _, x := range incl {
+			files = append(files, path.Join(path.Dir(f), x))
+		}
+	}
+	return info
+}
+
+// requirementIncludes returns the files a requirements file includes (-r,
+// -c) and, when it installs something from a path, why that reads the
+// source.
+func requirementIncludes(text string) (incl []string, why string) {
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if i := strings.Index(l, " #"); i >= 0 {
+			l = strings.TrimSpace(l[:i])
+		}
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		f := strings.Fields(l)
+		switch {
+		case f[0] == "-r" || f[0] == "--requirement" || f[0] == "-c" || f[0] == "--constraint":
+			if len(f) > 1 {
+				incl = append(incl, f[1])
+			}
+		case strings.HasPrefix(f[0], "-r") && len(f[0]) > 2:
+			incl = append(incl, f[0][2:])
+		case f[0] == "-e" || f[0] == "--editable":
+			why = "installs " + l
+		case strings.HasPrefix(f[0], ".") || strings.HasPrefix(f[0], "/") || strings.HasPrefix(f[0], "file:") || strings.Contains(l, "@ file:"):
+			why = "installs " + l
+		case f[0] == "-f" || f[0] == "--find-links":
+			if len(f) > 1 && !strings.Contains(f[1], "://") {
+				why = "finds packages in " + f[1]
+			}
+		}
+	}
+	return incl, why
+}
+
+var (
+	poetryPathRE = regexp.MustCompile(`(?m)path\s*=\s*"`)
+	goReplaceRE  = regexp.MustCompile(`(?m)=>\s*\.{1,2}/`)
+)
+
+func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classified {
+	info := Classified{Ecosystem: "python", Tool: "poetry", What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return Classified{}
+	}
+	switch args[1] {
+	case "config":
+		info.Role = RoleToolSetup
+		for _, a := range args[2:] {
+			if a == "--local" {
+				info.Role = RoleOther // writes poetry.toml beside the manifests
+			}
+		}
+		return info
+	case "install":
+	default:
+		return Classified{}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"pyproject.toml"}
+	info.Maybe = []string{"poetry.lock", "poetry.toml"}
+	info.Writes = []string{".venv"}
+	noRoot := false
+	for _, a := range args[2:] {
+		switch a {
+		case "--no-root":
+			noRoot = true
+		case "--only-root":
+			return Classified{}
+		}
+	}
+	if !noRoot {
+		info.Unsafe = "`poetry install` without --no-root also installs the project itself from the source; add --no-root (and install the project after the source copy if it needs to be installed)"
+	}
+	if text, ok := ctx.Read("pyproject.toml"); ok && poetryPathRE.MatchString(text) && info.Unsafe == "" {
+		info.Unsafe = "pyproject.toml has a path dependency, which reads the source"
+	}
+	return info
+}
+
+func classifyPipenv(args []string, ctx *BuildContext) Classified {
+	if len(args) < 2 || args[1] != "install" {
+		return Classified{}
+	}
+	for _, a := range args[2:] {
+		if !strings.HasPrefix(a, "-") {
+			return Classified{} // installs named packages into the Pipfile
+		}
+	}
+	return Classified{Role: RoleInstall, Ecosystem: "python", Tool: "pipenv", What: strings.Join(args, " "),
+		Need: []string{"Pipfile"}, Maybe: []string{"Pipfile.lock"}, Writes: []string{".venv"}}
 }

@@ -510,47 +510,6 @@ func TestExecForm(t *testing.T) {
 	}
 }
 
-func TestSplitShell(t *testing.T) {
-	for _, tc := range []struct {
-		text string
-		want string // segments joined by " ; ", words by " ", complex marked "!"
-	}{
-		{"npm ci && npm test", "npm ci ; npm test"},
-		{"set -eux; \\\n    pip install -r requirements.txt", "set -eux ; pip install -r requirements.txt"},
-		{"pip install \\\n  # a comment\n  flask", "pip install flask"},
-		{`echo "a b" 'c d'`, "echo a b c d"},
-		{"a | b", "a b!"},
-		{"a || b", "a b!"},
-		{"x > /dev/null", "x /dev/null!"},
-		{"echo ${HOME}/x && y", "echo ${HOME}/x ; y"},
-		{"echo $(date)", "echo $ date!"},
-	} {
-		var parts []string
-		for _, s := range splitShell(tc.text, '\\') {
-			p := strings.Join(s.args(), " ")
-			if s.complex {
-				p += "!"
-			}
-			parts = append(parts, p)
-		}
-		if got := strings.Join(parts, " ; "); got != tc.want {
-			t.Errorf("splitShell(%q) = %q, want %q", tc.text, got, tc.want)
-		}
-	}
-}
-
-func TestDockerignore(t *testing.T) {
-	c := &buildContext{ignore: parseDockerignore("# c\nnode_modules\n**/*.log\n/build\n*\n!src\n!package.json\n")}
-	for p, want := range map[string]bool{
-		"node_modules": true, "node_modules/a/b": true, "a/b/c.log": true, "build/x": true,
-		"src": false, "src/main.js": false, "package.json": false, "README.md": true,
-	} {
-		if got := c.ignored(p); got != want {
-			t.Errorf("ignored(%q) = %v, want %v", p, got, want)
-		}
-	}
-}
-
 func TestEcosystemDetection(t *testing.T) {
 	for _, tc := range []struct {
 		files map[string]string

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
 // Change kinds: every way the migrated prod build may differ from the
@@ -31,6 +32,9 @@ const (
 	// computed from the build context.
 	ChangeContextNarrowed = "context-narrowed"
 )
+
+// Ecosystem is a language ecosystem migrate found, with what shows it.
+type Ecosystem = ecosystem.Found
 
 // Report is what a migration did: where each original line went, every
 // change in behaviour, notes on what was left as it is and why, and the
@@ -289,7 +293,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	for _, st := range out.Stages {
 		r.Stages = append(r.Stages, st.Name)
 	}
-	r.Ecosystems = m.ecos.result()
+	r.Ecosystems = m.ecos.List()
 	if r.Ecosystems == nil {
 		r.Ecosystems = []Ecosystem{}
 	}
@@ -360,7 +364,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
 	default:
 		e := r.Ecosystems[0]
-		if steps, assumes := testSuggestion(e, m.ctx); steps != nil {
+		if steps, assumes := ecosystem.TestSuggestion(e, m.ctx); steps != nil {
 			name := e.Name
 			if e.Tool != "" {
 				name += " (" + e.Tool + ")"

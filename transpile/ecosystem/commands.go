@@ -1,0 +1,216 @@
+package ecosystem
+
+import (
+	"path"
+
+	"regexp"
+	"strings"
+
+	"github.com/dockstage/dockstage/transpile/shell"
+)
+
+// This file classifies commands: Classify says what a simple command does
+// in a build (migrate's roles), and the predicates after it are those
+// lint's rules use (DS004 to DS007); each predicate takes a command's words
+// as shell.Command.Unwrapped returns them (the command name first,
+// non-empty).
+
+// Subcommand returns the first word after the command name that is not a
+// flag (install, update, ci), or "".
+func Subcommand(args []string) string {
+	for _, w := range args[1:] {
+		if !strings.HasPrefix(w, "-") {
+			return w
+		}
+	}
+	return ""
+}
+
+// Role is what a simple command does in a build, as far as Classify can
+// tell.
+type Role int
+
+// The roles of a command.
+const (
+	RoleOther        Role = iota // anything Classify does not recognise
+	RoleNeutral                  // set -e, true: no effect on files
+	RoleToolSetup                // installs a tool by name; reads nothing from the build context
+	RoleInstall                  // installs dependencies from manifests in the build context
+	RoleTestDeps                 // installs test-only dependencies
+	RoleTest                     // runs tests
+	RoleImplicitTest             // builds and, implicitly, runs tests (mvn package, gradle build)
+)
+
+// Classified is what a simple command does, as far as Classify can tell.
+type Classified struct {
+	Role Role
+	// Ecosystem and Tool name the ecosystem and tool: python/pip,
+	// node/npm, java/maven, ...
+	Ecosystem Ecosystem
+	Tool      string
+	// What is the command as a report quotes it, e.g. "npm ci".
+	What string
+
+	// For RoleInstall: the manifests the install reads, relative to its
+	// working directory. Need must exist; Maybe are copied when present.
+	Need, Maybe []string
+	// Writes are directories, relative to the working directory, that the
+	// install creates; a context holding one would be laid over them.
+	Writes []string
+	// Unsafe says why the install cannot move before the source copy.
+	Unsafe string
+	// Caveat is a residual difference a report names when it moves.
+	Caveat string
+
+	// For RoleImplicitTest: the flag that skips the tests and the command
+	// that runs them in the test stage.
+	SkipFlag string
+	TestCmd  string
+}
+
+// Classify says what a simple command does in a build; a command that is
+// not shell.Command.Plain is RoleOther. ctx may be unknown; cwd-relative
+// manifest names are checked against it only when it is known (the caller
+// makes sure the install's working directory is the context root).
+func Classify(seg shell.Command, ctx *BuildContext) Classified {
+	if !seg.Plain() {
+		return Classified{Role: RoleOther}
+	}
+	ws := seg.Args()
+	if len(ws) == 0 {
+		return Classified{Role: RoleNeutral}
+	}
+	args := make([]string, len(ws))
+	for i, w := range ws {
+		args[i] = w.Value
+	}
+	name := path.Base(args[0])
+	switch {
+	case name == "set" || name == "true" || name == ":":
+		return Classified{Role: RoleNeutral}
+	case pythonRE.MatchString(name) && len(args) >= 3 && args[1] == "-m":
+		return classifyPython(args[2], args[3:], ws[3:], ctx)
+	case name == "pip" || name == "pip3" || strings.HasPrefix(name, "pip3."):
+		if len(args) < 2 {
+			return Classified{}
+		}
+		return classifyPython("pip", args[1:], ws[1:], ctx)
+	case name == "pytest" || name == "py.test" || name == "tox" || name == "nox":
+		return Classified{Role: RoleTest, Ecosystem: "python", Tool: name, What: strings.Join(args, " ")}
+	case pythonRE.MatchString(name) && len(args) >= 3 && args[1] == "manage.py" && args[2] == "test":
+		return Classified{Role: RoleTest, Ecosystem: "python", Tool: "django", What: strings.Join(args, " ")}
+	case name == "poetry":
+		return classifyPoetry(args, ws, ctx)
+	case name == "pipenv":
+		return classifyPipenv(args, ctx)
+	case name == "npm" || name == "yarn" || name == "pnpm":
+		return classifyNode(name, args, ws, ctx)
+	case name == "npx" && len(args) >= 2 && (args[1] == "jest" || args[1] == "mocha" || args[1] == "vitest"):
+		return Classified{Role: RoleTest, Ecosystem: "node", Tool: args[1], What: strings.Join(args, " ")}
+	case name == "jest" || name == "mocha":
+		return Classified{Role: RoleTest, Ecosystem: "node", Tool: name, What: strings.Join(args, " ")}
+	case name == "node" && len(args) >= 2 && args[1] == "--test":
+		return Classified{Role: RoleTest, Ecosystem: "node", Tool: "node", What: strings.Join(args, " ")}
+	case name == "corepack":
+		return Classified{Role: RoleToolSetup, Ecosystem: "node", Tool: "corepack"}
+	case name == "go":
+		return classifyGo(args, ctx)
+	case name == "mvn" || name == "mvnw":
+		return classifyMaven(args, ws, ctx)
+	case name == "gradle" || name == "gradlew":
+		return classifyGradle(args, ws, ctx)
+	case name == "bundle":
+		return classifyBundler(args, ctx)
+	case name == "gem" && len(args) >= 2 && args[1] == "install":
+		return Classified{Role: RoleToolSetup, Ecosystem: "ruby", Tool: "gem"}
+	case name == "rspec" || name == "rake" && len(args) >= 2 && (args[1] == "test" || args[1] == "spec"):
+		return Classified{Role: RoleTest, Ecosystem: "ruby", Tool: name, What: strings.Join(args, " ")}
+	case (name == "rails") && len(args) >= 2 && args[1] == "test":
+		return Classified{Role: RoleTest, Ecosystem: "ruby", Tool: "rails", What: strings.Join(args, " ")}
+	case name == "composer":
+		return classifyComposer(args, ctx)
+	case name == "phpunit" || name == "pest" || name == "php" && len(args) >= 2 && (path.Base(args[1]) == "phpunit" || path.Base(args[1]) == "pest"):
+		return Classified{Role: RoleTest, Ecosystem: "php", Tool: "phpunit", What: strings.Join(args, " ")}
+	case name == "cargo":
+		return classifyCargo(args)
+	case name == "dotnet":
+		return classifyDotnet(args, ctx)
+	}
+	return Classified{Role: RoleOther}
+}
+
+// allAmong reports whether every item is one of allowed.
+func allAmong(items []string, allowed ...string) bool {
+	for _, it := range items {
+		if !HasWord([]string{it}, allowed...) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsApt reports whether the command is apt-get or apt.
+func IsApt(args []string) bool { return args[0] == "apt-get" || args[0] == "apt" }
+
+// HasWord reports whether one of the words is among args.
+func HasWord(args []string, words ...string) bool {
+	for _, w := range args {
+		for _, x := range words {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var pipRE = regexp.MustCompile(`^pip[0-9.]*$`)
+
+// IsPipInstall reports whether the command is pip install (pip, pip3,
+// python -m pip).
+func IsPipInstall(args []string) bool {
+	if strings.HasPrefix(args[0], "python") && len(args) > 2 && args[1] == "-m" && pipRE.MatchString(args[2]) {
+		args = args[2:]
+	}
+	return pipRE.MatchString(path.Base(args[0])) && Subcommand(args) == "install"
+}
+
+// InstallsManifests reports whether the command installs a project's
+// dependencies from its manifests (not a named package, not the project
+// itself): npm ci, npm install without packages, yarn, pnpm install,
+// go mod download, bundle/composer/pipenv install, cargo fetch,
+// pip install -r. It is lint's rule (DS007) and differs from Classify's
+// RoleInstall, which also knows poetry, mvn, gradle and dotnet restores,
+// leaves pip2 out and reads the build context: the two are kept apart so
+// that neither lint's nor migrate's findings change.
+func InstallsManifests(args []string) bool {
+	switch path.Base(args[0]) {
+	case "npm":
+		sub := Subcommand(args)
+		if sub == "ci" {
+			return true
+		}
+		if sub == "install" || sub == "i" {
+			for _, w := range args[2:] {
+				if !strings.HasPrefix(w, "-") {
+					return false // npm install PACKAGE
+				}
+			}
+			return true
+		}
+	case "yarn", "pnpm":
+		sub := Subcommand(args)
+		return sub == "" || sub == "install"
+	case "go":
+		return Subcommand(args) == "mod" && HasWord(args, "download")
+	case "bundle", "composer", "pipenv":
+		return Subcommand(args) == "install"
+	case "cargo":
+		return Subcommand(args) == "fetch"
+	}
+	if IsPipInstall(args) {
+		line := strings.Join(args, " ")
+		return HasWord(args, "-r", "--requirement") || strings.Contains(line, "-r ") || strings.Contains(line, "--requirement=")
+	}
+	return false
+}

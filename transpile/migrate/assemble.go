@@ -1,0 +1,204 @@
+package migrate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
+)
+
+// The assemble phase: the stages base, src, test and prod as a spec, and
+// the .dockerignore change the rendered files bring.
+
+// contextChange names the files the rendered .dockerignore would keep out
+// of the image: transpile.Forward derives its patterns from the spec, and
+// they go in front of the user's own. fo is the migrated spec forwarded.
+func (m *migrator) contextChange(fo *transpile.Output) {
+	if !m.ctx.Known() || fo.Dockerignore == nil {
+		return
+	}
+	var sources []string
+	for _, st := range m.orig.Stages {
+		for _, s := range st.Steps {
+			if c := contextCopy(s); c != nil {
+				sources = append(sources, c.Src...)
+			}
+		}
+	}
+	gone := m.ctx.Narrowed(fo.Dockerignore.Patterns, sources)
+	if len(gone) == 0 {
+		return
+	}
+	var affected []int
+	for _, st := range m.orig.Stages {
+		for _, s := range st.Steps {
+			if c := contextCopy(s); c != nil {
+				for _, g := range gone {
+					if ecosystem.CopiedBy(strings.TrimSuffix(g, "/"), c.Src) {
+						affected = append(affected, s.Pos.Line)
+						break
+					}
+				}
+			}
+		}
+	}
+	list := gone
+	more := ""
+	if len(list) > 12 {
+		more = fmt.Sprintf(" and %d more", len(list)-12)
+		list = list[:12]
+	}
+	m.changes = append(m.changes, Change{
+		Kind:    ChangeContextNarrowed,
+		Summary: "files kept out of the image by the new .dockerignore",
+		Lines:   affected,
+		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s%s out of the build context, so the copy no longer puts them in the image: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY or re-include it below the block (!NAME).",
+			strings.Join(list, ", "), more),
+		Caveats: []string{"this holds where the .dockerignore is read: in the build context's root, beside a Dockerfile built with that context"},
+	})
+}
+
+// Assembling the spec
+
+// needsArgs reports whether steps see build args: a RUN gets them in its
+// environment, any other step only through a $ expansion.
+func needsArgs(steps []spec.Step) bool {
+	for _, s := range steps {
+		if s.Run != nil || (s.OnBuild == nil && strings.Contains(stepText(s), "$")) {
+			return true
+		}
+	}
+	return false
+}
+
+func argSteps(steps []spec.Step) []spec.Step {
+	var out []spec.Step
+	for _, s := range steps {
+		if s.Arg != nil {
+			a := s
+			a.Comment = nil
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// carry prefixes steps with the build args in scope when they need them.
+func carry(scope, steps []spec.Step) []spec.Step {
+	if len(scope) == 0 || !needsArgs(steps) {
+		return steps
+	}
+	c := append([]spec.Step(nil), scope...)
+	c[0].Comment = []string{"dockstage migrate: build args of the stages above (an ARG's scope ends with its stage)"}
+	return append(c, steps...)
+}
+
+func (m *migrator) assemble() (*spec.Spec, error) {
+	o := m.orig
+	out := &spec.Spec{
+		Version: o.Version, Name: o.Name, Directives: o.Directives, Comment: o.Comment, Args: o.Args,
+		TrailingComment: o.TrailingComment, Pos: o.Pos,
+	}
+	out.Stages = append(out.Stages, o.Stages[:len(o.Stages)-1]...)
+	var base, src, test, prod, toProd []spec.Step
+	for i, it := range m.items {
+		switch {
+		case it.toProd:
+			s := it.step
+			if it.execForm != nil {
+				s = *it.execForm
+			}
+			toProd = append(toProd, s)
+		case i < m.srcStart:
+			base = append(base, it.step)
+		case it.blockMove:
+		case it.test:
+			test = append(test, it.step)
+		case i >= m.srcEnd:
+			s := it.step
+			if it.execForm != nil {
+				s = *it.execForm
+			}
+			prod = append(prod, s)
+		default:
+			s := it.step
+			if it.rewritten != nil {
+				s = *it.rewritten
+			}
+			if it.testRun != nil {
+				test = append(test, *it.testRun)
+			}
+			src = append(src, s)
+		}
+	}
+	if len(m.manifestCopies) > 0 {
+		base = append(base, m.manifestCopies...)
+		for _, it := range m.items {
+			if it.blockMove {
+				base = append(base, it.step)
+			}
+		}
+	}
+	prod = append(toProd, prod...)
+	scopeBase := argSteps(base)
+	scopeSrc := append(append([]spec.Step(nil), scopeBase...), argSteps(src)...)
+	f := m.final
+	out.Stages = append(out.Stages,
+		&spec.Stage{Name: StageBase, Comment: f.Comment, From: f.From, Platform: f.Platform, Steps: base, Pos: f.Pos, FromPos: f.FromPos},
+		&spec.Stage{Name: StageSrc, From: StageBase, Steps: carry(scopeBase, src), Pos: f.Pos},
+	)
+	if len(test) > 0 {
+		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
+	}
+	out.Stages = append(out.Stages, &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos})
+	out.Compose = &spec.Compose{Ports: m.ports()}
+	return out, nil
+}
+
+// canonicalPorts writes a port or a range of ports in plain decimal
+// ("+010" is port 10 for BuildKit).
+func canonicalPorts(p string) (string, bool) {
+	lo, hi, isRange := strings.Cut(p, "-")
+	var out []string
+	for _, n := range []string{lo, hi}[:map[bool]int{false: 1, true: 2}[isRange]] {
+		x, err := strconv.Atoi(n)
+		if err != nil || x < 1 || x > 65535 {
+			return "", false
+		}
+		out = append(out, strconv.Itoa(x))
+	}
+	return strings.Join(out, "-"), true
+}
+
+// ports maps the EXPOSEd ports to compose port mappings on the same host
+// port.
+func (m *migrator) ports() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range m.items {
+		for _, e := range it.step.Expose {
+			if strings.Contains(e, "$") {
+				m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("EXPOSE %s uses a variable; compose.yaml does not publish it", e)})
+				continue
+			}
+			port, proto, _ := strings.Cut(strings.ToLower(e), "/")
+			port, ok := canonicalPorts(port)
+			if !ok {
+				m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("EXPOSE %s: compose.yaml does not publish it (not a port or a range of ports)", e)})
+				continue
+			}
+			mapping := port + ":" + port
+			if proto != "" && proto != "tcp" {
+				mapping += "/" + proto
+			}
+			if !seen[mapping] {
+				seen[mapping] = true
+				out = append(out, mapping)
+			}
+		}
+	}
+	return out
+}

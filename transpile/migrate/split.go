@@ -1,0 +1,138 @@
+package migrate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
+)
+
+// The split phase: give each step of the last stage a role and find the
+// source copy and the prod tail; split drives the later phases.
+
+func (m *migrator) split() {
+	for _, st := range m.final.Steps {
+		it := &item{step: st, line: st.Pos.Line}
+		if st.Run != nil {
+			it.run = m.classifyRun(st)
+			for _, info := range it.run.infos {
+				if info.Ecosystem != "" && info.Role != ecosystem.RoleNeutral {
+					tool := toolOf(info)
+					if info.Role == ecosystem.RoleToolSetup {
+						tool = "" // installing poetry with pip does not make pip the tool
+					}
+					m.ecos.Add(info.Ecosystem, tool, fmt.Sprintf("%s:%d: %s", m.opts.File, it.line, info.What))
+				}
+			}
+		}
+		m.items = append(m.items, it)
+	}
+	m.detectEcosystems()
+	n := len(m.items)
+	m.sourceCopy = n
+	for i, it := range m.items {
+		if isSourceCopy(it.step) {
+			m.sourceCopy = i
+			break
+		}
+	}
+	m.prodStart = n
+	for m.prodStart > 0 && isConfig(m.items[m.prodStart-1].step) {
+		m.prodStart--
+	}
+	if m.prodStart < m.sourceCopy {
+		m.sourceCopy = n // no source copy before the tail: nothing to reorder
+	}
+	m.srcStart = min(m.sourceCopy, m.prodStart)
+	m.moveConfig()
+	m.markTests()
+	m.reorder()
+	m.implicitTests()
+	m.srcEnd = m.prodStart
+	for i := m.prodStart - 1; i >= m.srcStart; i-- {
+		if it := m.items[i]; it.test || it.rewritten != nil {
+			m.srcEnd = i + 1
+			break
+		}
+	}
+	for _, it := range m.items[m.srcEnd:m.prodStart] {
+		if !it.test && !it.blockMove && !it.toProd && it.note == "" {
+			it.note = "after the tests: prod builds it"
+		}
+	}
+	m.execForms()
+}
+
+func toolOf(info ecosystem.Classified) string {
+	switch info.Tool {
+	case "pytest", "py.test", "unittest", "tox", "nox", "django", "jest", "mocha", "vitest", "node", "corepack", "gem", "rspec", "rake", "rails", "phpunit":
+		return ""
+	}
+	return info.Tool
+}
+
+func (m *migrator) detectEcosystems() {
+	m.ecos.AddImage(m.expandFrom(), fmt.Sprintf("%s:%d", m.opts.File, m.final.Pos.Line), m.final.From)
+	m.ecos.AddContext(m.ctx)
+}
+
+// expandFrom is the last stage's image with global build-arg defaults
+// substituted.
+func (m *migrator) expandFrom() string {
+	from := m.final.From
+	for _, kv := range m.orig.Args {
+		if kv.Value == nil {
+			continue
+		}
+		from = strings.ReplaceAll(from, "${"+kv.Key+"}", *kv.Value)
+		from = strings.ReplaceAll(from, "$"+kv.Key, *kv.Value)
+	}
+	return from
+}
+
+// moveConfig moves ONBUILD (a FROM <stage> would run its triggers) and,
+// when an ENTRYPOINT in a later stage would reset a CMD set earlier,
+// CMD and ENTRYPOINT from base and src to prod.
+func (m *migrator) moveConfig() {
+	lastEntrypoint, firstCmd := -1, -1
+	for i, it := range m.items {
+		if it.step.Entrypoint != nil {
+			lastEntrypoint = i
+		}
+		if it.step.Cmd != nil && firstCmd < 0 {
+			firstCmd = i
+		}
+	}
+	moveCmds := firstCmd >= 0 && firstCmd < m.prodStart && lastEntrypoint > firstCmd
+	var lines []int
+	var moved []spec.Step
+	first := -1
+	for i, it := range m.items[:m.prodStart] {
+		s := it.step
+		if s.OnBuild == nil && !(moveCmds && (s.Cmd != nil || s.Entrypoint != nil)) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		it.toProd = true
+		it.note = "moved to prod"
+		lines = append(lines, it.line)
+	}
+	if first >= 0 {
+		// A move shows as the moved steps or as the steps they passed.
+		for _, it := range m.items[first:m.prodStart] {
+			moved = append(moved, it.step)
+		}
+	}
+	if len(lines) > 0 {
+		m.changes = append(m.changes, Change{
+			Kind:    ChangeConfigMoved,
+			Summary: "image configuration moved to the prod stage",
+			Lines:   lines,
+			Detail:  "ONBUILD triggers would run in the next stage if they stayed in base or src, and an ENTRYPOINT resets a CMD set in an earlier stage; these instructions only set the image configuration, so prod gets them in the same order.",
+			moved:   moved,
+		})
+	}
+}

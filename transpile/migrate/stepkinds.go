@@ -1,0 +1,93 @@
+package migrate
+
+import (
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
+	"github.com/dockstage/dockstage/transpile/shell"
+)
+
+// The step kinds phase: which steps are image configuration, which COPYs
+// bring dependency manifests or the source, and what a RUN does
+// (classifyRun, from its simple commands).
+
+func isConfig(s spec.Step) bool {
+	return s.Arg != nil || s.Env != nil || s.Label != nil || s.Workdir != nil || s.User != nil ||
+		s.Expose != nil || s.Volume != nil || s.StopSignal != nil || s.Shell != nil || s.Maintainer != nil ||
+		s.Cmd != nil || s.Entrypoint != nil || s.Healthcheck != nil || s.OnBuild != nil
+}
+
+// contextCopy returns the COPY or ADD of a step when it copies from the
+// build context (no --from, no URL, no heredoc).
+func contextCopy(s spec.Step) *spec.Copy {
+	c := s.Copy
+	if c == nil {
+		c = s.Add
+	}
+	if c == nil || c.From != "" || len(c.Heredocs) > 0 {
+		return nil
+	}
+	for _, src := range c.Src {
+		if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
+			return nil
+		}
+	}
+	return c
+}
+
+func isSourceCopy(s spec.Step) bool {
+	c := contextCopy(s)
+	if c == nil {
+		return false
+	}
+	for _, src := range c.Src {
+		if !ecosystem.IsManifest(src) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *migrator) classifyRun(s spec.Step) *runInfo {
+	r := s.Run
+	ri := &runInfo{}
+	if len(r.Heredocs) > 0 {
+		return ri
+	}
+	for _, mt := range r.Mounts {
+		if (mt.Type == "" || mt.Type == "bind") && mt.From == "" {
+			return ri // reads the build context
+		}
+	}
+	if r.Command.Exec {
+		ri.segs = shell.Exec(r.Command.Args).Commands
+	} else {
+		ri.segs = shell.Parse(r.Command.Shell, m.esc).Commands
+	}
+	count := map[ecosystem.Role]int{}
+	for _, seg := range ri.segs {
+		info := ecosystem.Classify(seg, m.ctx)
+		ri.infos = append(ri.infos, info)
+		count[info.Role]++
+	}
+	n := len(ri.segs)
+	switch {
+	case n == 0:
+	case count[ecosystem.RoleTest] > 0 && count[ecosystem.RoleTest]+count[ecosystem.RoleTestDeps]+count[ecosystem.RoleNeutral] == n:
+		ri.class = runTest
+	case count[ecosystem.RoleTest] > 0:
+		ri.class = runMixedTest
+	case count[ecosystem.RoleImplicitTest] > 0:
+		ri.class = runImplicitTest
+	case count[ecosystem.RoleInstall] > 0 && count[ecosystem.RoleInstall]+count[ecosystem.RoleToolSetup]+count[ecosystem.RoleNeutral] == n:
+		ri.class = runInstall
+	case count[ecosystem.RoleTestDeps] > 0 && count[ecosystem.RoleTestDeps]+count[ecosystem.RoleNeutral] == n:
+		ri.class = runTestDeps
+	case count[ecosystem.RoleToolSetup] > 0 && count[ecosystem.RoleToolSetup]+count[ecosystem.RoleNeutral] == n:
+		ri.class = runToolSetup
+	case count[ecosystem.RoleNeutral] == n:
+		ri.class = runNeutral
+	}
+	return ri
+}
