@@ -2,19 +2,24 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: all build test vet fmt-check e2e fuzz bench update check-examples clean
+.PHONY: all build test vet staticcheck fmt-check e2e fuzz bench update check-examples clean
 
 all: build test
 
 build:
 	$(GO) build -o bin/dockstage ./cmd/dockstage
 
-## test: formatting, vet, and every unit, golden, round-trip and drift test.
-test: fmt-check vet
+## test: formatting, vet, staticcheck, and every unit, golden, round-trip,
+## drift and import-layer test.
+test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 
 vet:
 	$(GO) vet ./...
+
+## staticcheck: the version pinned in go.mod's tool block (go get -tool).
+staticcheck:
+	$(GO) tool staticcheck ./...
 
 fmt-check:
 	@out=$$(gofmt -l cmd spec transpile templates examples); \
