@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/pmezard/go-difflib/difflib"
 )
 
@@ -158,21 +159,9 @@ func unifiedDiff(path string, a, b []byte) string {
 	return d
 }
 
-// skipDir says whether FindSpecs leaves a directory out: test data,
-// version control, and dependency and build output directories.
-//
-// TODO(issue 10): this is a skip list of its own; switch FindSpecs to the
-// one directory scan of transpile/ecosystem once it is exported.
-func skipDir(name string) bool {
-	switch name {
-	case "testdata", ".git", "node_modules", "vendor", ".venv", "target":
-		return true
-	}
-	return false
-}
-
 // FindSpecs returns, sorted, the files among paths and every dockstage.yaml
-// under the directories among them (skipDir's directories left out).
+// under the directories among them, found by ecosystem.Scan (so the
+// directories of ecosystem.SkipDirs are left out unless named in paths).
 func FindSpecs(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -184,15 +173,9 @@ func FindSpecs(paths []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
+		err = ecosystem.Scan(os.DirFS(p), ".", ecosystem.ScanOptions{}, func(rel string, d fs.DirEntry) error {
 			if !d.IsDir() && d.Name() == "dockstage.yaml" {
-				out = append(out, path)
+				out = append(out, filepath.Join(p, filepath.FromSlash(rel)))
 			}
 			return nil
 		})

@@ -423,3 +423,46 @@ func TestMigratePlans(t *testing.T) {
 		t.Error("--json with standard output accepted")
 	}
 }
+
+// TestFindSpecs: specs are found under the named directories, in order,
+// except under the directories every dockstage scan skips; a named file
+// or skipped directory is taken as given.
+func TestFindSpecs(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{
+		"svc/a/dockstage.yaml", "svc/b/dockstage.yaml", "dockstage.yaml",
+		"node_modules/x/dockstage.yaml", "svc/a/testdata/dockstage.yaml", "svc/b/other.yaml",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte("version: 1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := FindSpecs([]string{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		filepath.Join(root, "dockstage.yaml"),
+		filepath.Join(root, "svc", "a", "dockstage.yaml"),
+		filepath.Join(root, "svc", "b", "dockstage.yaml"),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("FindSpecs = %q, want %q", got, want)
+	}
+	named := filepath.Join(root, "node_modules", "x")
+	got, err = FindSpecs([]string{named, filepath.Join(root, "svc", "b", "other.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{filepath.Join(named, "dockstage.yaml"), filepath.Join(root, "svc", "b", "other.yaml")}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("FindSpecs(named) = %q, want %q", got, want)
+	}
+	if _, err := FindSpecs([]string{filepath.Join(root, "missing")}); err == nil {
+		t.Error("FindSpecs of a missing path: no error")
+	}
+}
