@@ -1,3 +1,10 @@
+// Package presets holds `dockstage init`'s presets: text/templates that
+// write a spec (dockstage.yaml) for a new service from the facts
+// transpile/ecosystem detects in its directory (manifests, lockfiles, entry
+// point, port), one preset per ecosystem.Kind, and lets a team's preset
+// directory replace or add to them. It is layer 7 of the README's Layout:
+// of dockstage it imports spec and transpile/ecosystem (templates and
+// transpile in its tests, which render every preset).
 package presets
 
 import (
