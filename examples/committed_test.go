@@ -47,3 +47,33 @@ func TestNoBinaryCommitted(t *testing.T) {
 		}
 	}
 }
+
+// maxLines is the most lines a non-test Go file may have: a file past it
+// holds more than one concern (issue 10); split it at its natural seams.
+const maxLines = 800
+
+// TestGoFileSizes fails on a non-test Go file of the module over maxLines.
+func TestGoFileSizes(t *testing.T) {
+	err := filepath.WalkDir("..", func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte("\n")); n > maxLines {
+			t.Errorf("%s has %d lines, more than %d: split it at its natural seams", p, n, maxLines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
