@@ -14,8 +14,11 @@ build:
 test: fmt-check vet staticcheck
 	$(GO) test -count=1 ./...
 
+## vet: also the engine suite (build tag e2e), so make test catches its
+## compile errors without an engine.
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./examples/
 
 ## staticcheck: the version pinned in go.mod's tool block (go get -tool).
 staticcheck:

@@ -51,14 +51,14 @@ func documentedLayers(t *testing.T) map[string]int {
 	return layers
 }
 
-// goPackage is what `go list -json` says of a package, in part.
-type goPackage struct {
+// listedPackage is what `go list -json` says of a package, in part.
+type listedPackage struct {
 	ImportPath string
 	Imports    []string
 }
 
 // modulePackages lists the module's packages and their (non-test) imports.
-func modulePackages(t *testing.T) []goPackage {
+func modulePackages(t *testing.T) []listedPackage {
 	t.Helper()
 	cmd := exec.Command("go", "list", "-json", module+"/...")
 	cmd.Dir = ".."
@@ -68,10 +68,10 @@ func modulePackages(t *testing.T) []goPackage {
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
 	}
-	var pkgs []goPackage
+	var pkgs []listedPackage
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for dec.More() {
-		var p goPackage
+		var p listedPackage
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}
