@@ -59,12 +59,12 @@ func (m *migrator) execForms() {
 		}
 		s := it.step
 		var c *spec.Command
-		kw := ""
-		switch {
-		case s.Cmd != nil:
-			c, kw = s.Cmd, "CMD"
-		case s.Entrypoint != nil:
-			c, kw = s.Entrypoint, "ENTRYPOINT"
+		kw := s.Keyword()
+		switch kw {
+		case "CMD":
+			c = s.Cmd
+		case "ENTRYPOINT":
+			c = s.Entrypoint
 		default:
 			continue
 		}

@@ -110,7 +110,8 @@ func (m *migrator) moveConfig() {
 	first := -1
 	for i, it := range m.items[:m.prodStart] {
 		s := it.step
-		if s.OnBuild == nil && !(moveCmds && (s.Cmd != nil || s.Entrypoint != nil)) {
+		kw := s.Keyword()
+		if kw != "ONBUILD" && !(moveCmds && (kw == "CMD" || kw == "ENTRYPOINT")) {
 			continue
 		}
 		if first < 0 {
@@ -126,13 +127,19 @@ func (m *migrator) moveConfig() {
 			moved = append(moved, it.step)
 		}
 	}
-	if len(lines) > 0 {
-		m.changes = append(m.changes, Change{
-			Kind:    ChangeConfigMoved,
-			Summary: "image configuration moved to the prod stage",
-			Lines:   lines,
-			Detail:  "ONBUILD triggers would run in the next stage if they stayed in base or src, and an ENTRYPOINT resets a CMD set in an earlier stage; these instructions only set the image configuration, so prod gets them in the same order.",
-			moved:   moved,
-		})
+	m.change(Change{
+		Kind:    ChangeConfigMoved,
+		Summary: "image configuration moved to the prod stage",
+		Lines:   lines,
+		Detail:  "ONBUILD triggers would run in the next stage if they stayed in base or src, and an ENTRYPOINT resets a CMD set in an earlier stage; these instructions only set the image configuration, so prod gets them in the same order.",
+		moved:   moved,
+	})
+}
+
+// change records c when it names a line: a phase that moved nothing
+// changes nothing.
+func (m *migrator) change(c Change) {
+	if len(c.Lines) > 0 {
+		m.changes = append(m.changes, c)
 	}
 }
