@@ -341,7 +341,18 @@ func runText(r *spec.Run, esc rune) string {
 	if r.Command.Exec {
 		b.WriteString(strings.Join(r.Command.Args, " "))
 	} else {
-		b.WriteString(strings.ReplaceAll(r.Command.Shell, string(esc)+"\n", " "))
+		// The continuations joined (syntax.TrimContinuation).
+		lines := strings.Split(r.Command.Shell, "\n")
+		for i, line := range lines {
+			if t, cont := syntax.TrimContinuation(line, esc); cont && i+1 < len(lines) {
+				b.WriteString(t + " ")
+				continue
+			}
+			b.WriteString(line)
+			if i+1 < len(lines) {
+				b.WriteString("\n")
+			}
+		}
 	}
 	for _, h := range r.Heredocs {
 		b.WriteString("\n")
@@ -403,7 +414,7 @@ func checkRuns(c *collector, l *layout) {
 				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
 					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("pip install without --no-cache-dir (stage %s)", label(st)))
 				}
-				if copiedAll > 0 && !depReported && ecosystem.InstallsManifests(seg) {
+				if copiedAll > 0 && !depReported && ecosystem.ClassifyArgs(seg, nil).FromManifests() {
 					depReported = true
 					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}

@@ -333,6 +333,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 	}
 	if allDev {
 		info.Role = RoleTestDeps
+		info.TestManifests = reqs
 		return info
 	}
 	info.Role = RoleInstall
