@@ -161,6 +161,17 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 	return Classified{Role: RoleOther}
 }
 
+// toolCommand starts the classification of a `TOOL SUBCOMMAND ...`
+// command: the Classified naming it (Role not set yet) and its
+// subcommand, args[1], or "" when there is none.
+func toolCommand(eco Ecosystem, tool string, args []string) (Classified, string) {
+	info := Classified{Ecosystem: eco, Tool: tool, What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return info, ""
+	}
+	return info, args[1]
+}
+
 // allAmong reports whether every item is one of allowed.
 func allAmong(items []string, allowed ...string) bool {
 	for _, it := range items {

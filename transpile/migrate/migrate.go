@@ -14,8 +14,10 @@
 //
 // Like package transpile, migrate is pure: no I/O except reading the build
 // context through the fs.FS the caller passes. It is layer 5: it imports
-// spec, transpile, transpile/ecosystem (what commands and project files
-// mean, the build-context scan) and transpile/shell (RUN text as commands).
+// spec (stage references, the step keyword dispatch, the escape character),
+// spec/syntax (line continuations), transpile, transpile/ecosystem (what
+// commands and project files mean, the build-context scan) and
+// transpile/shell (RUN text as commands).
 //
 // The phases, one file each: stepkinds.go (what each step is), split.go
 // (roles, driving the rest), teststage.go (tests), reorder.go (the
