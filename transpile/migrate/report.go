@@ -341,12 +341,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	if len(carried) > 0 {
 		m.notes = append(m.notes, Note{Msg: "the build args declared in the stages above are declared again at the head of " + strings.Join(carried, ", ") + " (an ARG's scope ends with its stage); their values are the same"})
 	}
-	hasTest := false
-	for _, st := range out.Stages {
-		if st.Name == StageTest {
-			hasTest = true
-		}
-	}
+	hasTest := out.StageIndex(StageTest, len(out.Stages)) >= 0
 	builderTests := m.builderTests()
 	if len(m.orig.Stages) > 1 {
 		msg := "only the last stage was split; the earlier stages are kept as they are"

@@ -2,10 +2,11 @@ package migrate
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // The split phase: give each step of the last stage a role and find the
@@ -77,18 +78,21 @@ func (m *migrator) detectEcosystems() {
 	m.ecos.AddContext(m.ctx)
 }
 
-// expandFrom is the last stage's image with global build-arg defaults
-// substituted.
+// expandFrom is the last stage's image with the global build args'
+// defaults substituted as BuildKit expands FROM; as written when it uses
+// an arg without default or does not expand.
 func (m *migrator) expandFrom() string {
-	from := m.final.From
+	env := syntax.Env{}
 	for _, kv := range m.orig.Args {
-		if kv.Value == nil {
-			continue
+		if kv.Value != nil {
+			env[kv.Key] = *kv.Value
 		}
-		from = strings.ReplaceAll(from, "${"+kv.Key+"}", *kv.Value)
-		from = strings.ReplaceAll(from, "$"+kv.Key, *kv.Value)
 	}
-	return from
+	res, err := bkshell.NewLex(m.orig.Escape()).ProcessWordWithMatches(m.final.From, env)
+	if err != nil || len(res.Unmatched) > 0 {
+		return m.final.From
+	}
+	return res.Result
 }
 
 // moveConfig moves ONBUILD (a FROM <stage> would run its triggers) and,
