@@ -48,10 +48,14 @@ func (m *migrator) execForms() {
 	}
 	hasShell, hasCmd, hasEntrypoint := false, false, false
 	for _, it := range m.items {
-		s := it.step
-		hasShell = hasShell || s.Shell != nil
-		hasCmd = hasCmd || s.Cmd != nil
-		hasEntrypoint = hasEntrypoint || s.Entrypoint != nil
+		switch it.step.Keyword() {
+		case "SHELL":
+			hasShell = true
+		case "CMD":
+			hasCmd = true
+		case "ENTRYPOINT":
+			hasEntrypoint = true
+		}
 	}
 	for i, it := range m.items {
 		if i < m.prodStart && !it.toProd {

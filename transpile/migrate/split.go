@@ -101,11 +101,13 @@ func (m *migrator) expandFrom() string {
 func (m *migrator) moveConfig() {
 	lastEntrypoint, firstCmd := -1, -1
 	for i, it := range m.items {
-		if it.step.Entrypoint != nil {
+		switch it.step.Keyword() {
+		case "ENTRYPOINT":
 			lastEntrypoint = i
-		}
-		if it.step.Cmd != nil && firstCmd < 0 {
-			firstCmd = i
+		case "CMD":
+			if firstCmd < 0 {
+				firstCmd = i
+			}
 		}
 	}
 	moveCmds := firstCmd >= 0 && firstCmd < m.prodStart && lastEntrypoint > firstCmd
