@@ -23,11 +23,11 @@ type layout struct {
 	args   map[string]string // global build args with a default
 	parent []int             // parent[i]: index of the stage stage i is built FROM, or -1
 	prod   int               // the production stage: compose target, prod, else the last
-	test   int               // the stage named test, or -1
+	test   int               // the stage named test (spec.Spec.StageIndex), or -1
 }
 
 func newLayout(s *spec.Spec) *layout {
-	l := &layout{s: s, escape: s.Escape(), args: map[string]string{}, prod: len(s.Stages) - 1, test: -1}
+	l := &layout{s: s, escape: s.Escape(), args: map[string]string{}, prod: len(s.Stages) - 1}
 	for _, kv := range s.Args {
 		if kv.Value != nil {
 			l.args[kv.Key] = *kv.Value
@@ -35,25 +35,17 @@ func newLayout(s *spec.Spec) *layout {
 	}
 	l.parent = make([]int, len(s.Stages))
 	for i, st := range s.Stages {
-		l.parent[i] = l.stageIndex(st.From, i)
-		if strings.EqualFold(st.Name, "test") && !st.Anonymous {
-			l.test = i
-		}
+		l.parent[i] = s.StageIndex(st.From, i)
 	}
+	l.test = s.StageIndex("test", len(s.Stages))
 	target := spec.DefaultTarget
 	if s.Compose != nil && s.Compose.Target != "" {
 		target = s.Compose.Target
 	}
-	if i := l.stageIndex(target, len(s.Stages)); i >= 0 {
+	if i := s.StageIndex(target, len(s.Stages)); i >= 0 {
 		l.prod = i
 	}
 	return l
-}
-
-// stageIndex returns the index of the stage named name among the stages
-// before `before`, or -1 (spec.Spec.StageIndex).
-func (l *layout) stageIndex(name string, before int) int {
-	return l.s.StageIndex(name, before)
 }
 
 // chain returns stage i and the stages it is built from, i first.
@@ -66,28 +58,12 @@ func (l *layout) chain(i int) []int {
 	return out
 }
 
-// refStage resolves a COPY --from / mount from= value to a stage index
-// (a name or an index of an earlier stage), or -1 (spec.Spec.StageRef).
-func (l *layout) refStage(ref string, at int) int {
-	return l.s.StageRef(ref, at)
-}
-
 // uses returns every stage stage i needs: its chain and, recursively, the
 // stages those copy artifacts from or mount (spec.Spec.Needs).
 func (l *layout) uses(i int) map[int]bool {
 	out := map[int]bool{}
 	for _, j := range l.s.Needs(i) {
 		out[j] = true
-	}
-	return out
-}
-
-// stepRefs lists the stage or image references of a step: COPY --from and
-// RUN --mount from= (spec.Step.References).
-func stepRefs(step *spec.Step) []string {
-	var out []string
-	for _, ref := range step.References() {
-		out = append(out, ref.From)
 	}
 	return out
 }
@@ -341,7 +317,18 @@ func runText(r *spec.Run, esc rune) string {
 	if r.Command.Exec {
 		b.WriteString(strings.Join(r.Command.Args, " "))
 	} else {
-		b.WriteString(strings.ReplaceAll(r.Command.Shell, string(esc)+"\n", " "))
+		// The continuations joined (syntax.TrimContinuation).
+		lines := strings.Split(r.Command.Shell, "\n")
+		for i, line := range lines {
+			if t, cont := syntax.TrimContinuation(line, esc); cont && i+1 < len(lines) {
+				b.WriteString(t + " ")
+				continue
+			}
+			b.WriteString(line)
+			if i+1 < len(lines) {
+				b.WriteString("\n")
+			}
+		}
 	}
 	for _, h := range r.Heredocs {
 		b.WriteString("\n")
@@ -403,7 +390,7 @@ func checkRuns(c *collector, l *layout) {
 				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
 					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("pip install without --no-cache-dir (stage %s)", label(st)))
 				}
-				if copiedAll > 0 && !depReported && ecosystem.InstallsManifests(seg) {
+				if copiedAll > 0 && !depReported && ecosystem.ClassifyArgs(seg, nil).FromManifests() {
 					depReported = true
 					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}
@@ -470,15 +457,15 @@ func checkCopies(c *collector, l *layout, ctx *BuildContext) {
 				reportedIgnore = true
 				c.addID(RuleCopyAllNoIgnore, p, p.Line, fmt.Sprintf("COPY %s copies the whole build context, which has no .dockerignore", strings.Join(cp.Src, " ")))
 			}
-			for _, ref := range stepRefs(step) {
-				checkFromRef(c, l, i, step, ref)
+			for _, ref := range step.References() {
+				checkFromRef(c, l, i, step, ref.From)
 			}
 		}
 	}
 }
 
 func checkFromRef(c *collector, l *layout, at int, step *spec.Step, ref string) {
-	if strings.Contains(ref, "$") || l.refStage(ref, at) >= 0 {
+	if strings.Contains(ref, "$") || l.s.StageRef(ref, at) >= 0 {
 		return
 	}
 	if _, err := strconv.Atoi(ref); err == nil {

@@ -14,7 +14,10 @@
 // findings errors.
 //
 // The package does no I/O: callers pass file contents and what they know
-// about the build context.
+// about the build context. It is layer 7: it imports templates (rendering
+// a spec, compose verification), transpile (Reverse), transpile/ecosystem
+// (what commands mean), transpile/shell (RUN text as commands), spec and
+// spec/syntax.
 package lint
 
 import (
@@ -317,21 +320,42 @@ func indexComments(src []byte, yaml bool) commentIndex {
 		} else if !yaml {
 			continue // a Dockerfile has no end-of-line comments
 		}
-		m := ignoreRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		list := strings.Fields(m[1])
-		if len(list) == 0 {
-			continue
-		}
-		for _, id := range strings.Split(list[0], ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				ci.ignores[line] = append(ci.ignores[line], strings.ToLower(id))
-			}
+		if ids := ignoredIDs(l); len(ids) > 0 {
+			ci.ignores[line] = append(ci.ignores[line], ids...)
 		}
 	}
 	return ci
+}
+
+// ignoredIDs lists the rule IDs, lower-case, that a `# dockstage:ignore=`
+// comment in text names: the comma-separated list up to the first blank.
+func ignoredIDs(text string) []string {
+	m := ignoreRE.FindStringSubmatch(text)
+	if m == nil {
+		return nil
+	}
+	list := strings.Fields(m[1])
+	if len(list) == 0 {
+		return nil
+	}
+	var out []string
+	for _, id := range strings.Split(list[0], ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, strings.ToLower(id))
+		}
+	}
+	return out
+}
+
+// ignores reports whether the ignored IDs name rule id (lower-case): by
+// its ID, an alias, or "all".
+func ignores(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id || x == "all" || x == aliases[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // aliases are rules that report the same thing: suppressing one by
@@ -346,14 +370,7 @@ var aliases = map[string]string{
 // above it, or (YAML) at the end of the line itself.
 func (ci commentIndex) suppressed(id string, line int) bool {
 	id = strings.ToLower(id)
-	names := func(l int) bool {
-		for _, x := range ci.ignores[l] {
-			if x == id || x == "all" || x == aliases[id] {
-				return true
-			}
-		}
-		return false
-	}
+	names := func(l int) bool { return ignores(ci.ignores[l], id) }
 	if ci.trailing && !ci.commentLine[line] && names(line) {
 		return true
 	}
@@ -369,19 +386,8 @@ func (ci commentIndex) suppressed(id string, line int) bool {
 // stage's comment lines, which render above the instruction) ignores id.
 func suppressedBy(comments []string, id string) bool {
 	for _, c := range comments {
-		m := ignoreRE.FindStringSubmatch("#" + c)
-		if m == nil {
-			continue
-		}
-		list := strings.Fields(m[1])
-		if len(list) == 0 {
-			continue
-		}
-		for _, x := range strings.Split(list[0], ",") {
-			x = strings.TrimSpace(x)
-			if x = strings.ToLower(x); x == strings.ToLower(id) || x == "all" || x == aliases[strings.ToLower(id)] {
-				return true
-			}
+		if ignores(ignoredIDs("#"+c), strings.ToLower(id)) {
+			return true
 		}
 	}
 	return false

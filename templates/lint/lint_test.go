@@ -274,10 +274,19 @@ func TestDependencyInstalls(t *testing.T) {
 		"echo hi && DEBIAN_FRONTEND=x sudo npm ci -q": true,
 		`sh -c "cd app && npm ci"`:                    true,
 		`echo "npm ci"`:                               false,
+		"poetry install --no-root":                    true,
+		"mvn -B dependency:go-offline":                true,
+		"gradle dependencies":                         true,
+		"dotnet restore":                              true,
+		"pnpm i":                                      true,
+		"pip2 install -r requirements.txt":            true,
+		"pip install -r requirements-dev.txt":         true,
+		"pip install pytest":                          false,
+		"pipenv install requests":                     false,
 	} {
 		got := false
 		for _, words := range runCommands(&spec.Run{Command: spec.Command{Shell: text}}, '\\') {
-			got = got || ecosystem.InstallsManifests(words)
+			got = got || ecosystem.ClassifyArgs(words, nil).FromManifests()
 		}
 		if got != want {
 			t.Errorf("%q: dependency install = %v, want %v", text, got, want)

@@ -21,7 +21,8 @@ const (
 
 // BuildContext is what is known of a build context: the files and
 // directories the builder would send (after .dockerignore), down to a
-// depth. A nil fs.FS gives an unknown context, which has no files.
+// depth. A nil fs.FS gives an unknown context, which has no files; a nil
+// *BuildContext reads as an unknown context too.
 type BuildContext struct {
 	fsys  fs.FS
 	known bool
@@ -83,17 +84,17 @@ func readIgnore(text string) *patternmatcher.PatternMatcher {
 }
 
 // Known reports whether the context was scanned.
-func (c *BuildContext) Known() bool { return c.known }
+func (c *BuildContext) Known() bool { return c != nil && c.known }
 
 // Truncated reports whether the scan stopped at its entry limit, so that
 // a file not found may still be there.
-func (c *BuildContext) Truncated() bool { return c.truncated }
+func (c *BuildContext) Truncated() bool { return c != nil && c.truncated }
 
 // Ignored reports whether the context's .dockerignore excludes p (a
 // slash-separated path): the last pattern matching p or one of its parent
 // directories decides.
 func (c *BuildContext) Ignored(p string) bool {
-	if c.ignore == nil {
+	if c == nil || c.ignore == nil {
 		return false
 	}
 	m, err := c.ignore.MatchesOrParentMatches(p)
@@ -101,10 +102,10 @@ func (c *BuildContext) Ignored(p string) bool {
 }
 
 // HasFile reports whether the context sends the file p.
-func (c *BuildContext) HasFile(p string) bool { return c.files[path.Clean(p)] }
+func (c *BuildContext) HasFile(p string) bool { return c != nil && c.files[path.Clean(p)] }
 
 // HasDir reports whether the context sends the directory p.
-func (c *BuildContext) HasDir(p string) bool { return c.dirs[path.Clean(p)] }
+func (c *BuildContext) HasDir(p string) bool { return c != nil && c.dirs[path.Clean(p)] }
 
 // Has reports whether p is a file or directory of the context.
 func (c *BuildContext) Has(p string) bool { return c.HasFile(p) || c.HasDir(p) }
@@ -136,6 +137,9 @@ func (c *BuildContext) Read(p string) (string, bool) {
 
 // Files lists the context's files, sorted.
 func (c *BuildContext) Files() []string {
+	if c == nil {
+		return nil
+	}
 	out := make([]string, 0, len(c.files))
 	for f := range c.files {
 		out = append(out, f)

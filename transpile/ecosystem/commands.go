@@ -11,7 +11,7 @@ import (
 
 // This file classifies commands: Classify says what a simple command does
 // in a build (migrate's roles), and the predicates after it are those
-// lint's rules use (DS004 to DS007); each predicate takes a command's words
+// lint's rules use (DS004 to DS006; DS007 is Classified.FromManifests); each predicate takes a command's words
 // as shell.Command.Unwrapped returns them (the command name first,
 // non-empty).
 
@@ -62,14 +62,36 @@ type Classified struct {
 	// Caveat is a residual difference a report names when it moves.
 	Caveat string
 
+	// For RoleTestDeps: the requirements files a test-only install reads
+	// (pip install -r requirements-dev.txt); empty when it names packages.
+	TestManifests []string
+
 	// For RoleImplicitTest: the flag that skips the tests and the command
 	// that runs them in the test stage.
 	SkipFlag string
 	TestCmd  string
 }
 
+// FromManifests reports whether the command installs dependencies from
+// the project's manifests, not named packages or the project itself: every
+// RoleInstall (npm ci, pnpm i, go mod download, pip install -r, poetry
+// install, mvn dependency:go-offline, gradle dependencies, dotnet restore,
+// bundle/composer/pipenv install, cargo fetch, ...) and a RoleTestDeps
+// install that reads requirements files. It is lint's DS007 (the source
+// copied before the dependency install).
+func (c Classified) FromManifests() bool {
+	return c.Role == RoleInstall || len(c.TestManifests) > 0
+}
+
+// ClassifyArgs is Classify for a command given as its words, the command
+// name first, none of them dynamic (lint's rules classify the words
+// shell.Command.Unwrapped returns, wherever the command sits).
+func ClassifyArgs(args []string, ctx *BuildContext) Classified {
+	return Classify(shell.Exec(args).Commands[0], ctx)
+}
+
 // Classify says what a simple command does in a build; a command that is
-// not shell.Command.Plain is RoleOther. ctx may be unknown; cwd-relative
+// not shell.Command.Plain is RoleOther. ctx may be unknown (or nil); cwd-relative
 // manifest names are checked against it only when it is known (the caller
 // makes sure the install's working directory is the context root).
 func Classify(seg shell.Command, ctx *BuildContext) Classified {
@@ -90,7 +112,7 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 		return Classified{Role: RoleNeutral}
 	case pythonRE.MatchString(name) && len(args) >= 3 && args[1] == "-m":
 		return classifyPython(args[2], args[3:], ws[3:], ctx)
-	case name == "pip" || name == "pip3" || strings.HasPrefix(name, "pip3."):
+	case pipRE.MatchString(name):
 		if len(args) < 2 {
 			return Classified{}
 		}
@@ -139,6 +161,17 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 	return Classified{Role: RoleOther}
 }
 
+// toolCommand starts the classification of a `TOOL SUBCOMMAND ...`
+// command: the Classified naming it (Role not set yet) and its
+// subcommand, args[1], or "" when there is none.
+func toolCommand(eco Ecosystem, tool string, args []string) (Classified, string) {
+	info := Classified{Ecosystem: eco, Tool: tool, What: strings.Join(args, " ")}
+	if len(args) < 2 {
+		return info, ""
+	}
+	return info, args[1]
+}
+
 // allAmong reports whether every item is one of allowed.
 func allAmong(items []string, allowed ...string) bool {
 	for _, it := range items {
@@ -173,44 +206,4 @@ func IsPipInstall(args []string) bool {
 		args = args[2:]
 	}
 	return pipRE.MatchString(path.Base(args[0])) && Subcommand(args) == "install"
-}
-
-// InstallsManifests reports whether the command installs a project's
-// dependencies from its manifests (not a named package, not the project
-// itself): npm ci, npm install without packages, yarn, pnpm install,
-// go mod download, bundle/composer/pipenv install, cargo fetch,
-// pip install -r. It is lint's rule (DS007) and differs from Classify's
-// RoleInstall, which also knows poetry, mvn, gradle and dotnet restores,
-// leaves pip2 out and reads the build context: the two are kept apart so
-// that neither lint's nor migrate's findings change.
-func InstallsManifests(args []string) bool {
-	switch path.Base(args[0]) {
-	case "npm":
-		sub := Subcommand(args)
-		if sub == "ci" {
-			return true
-		}
-		if sub == "install" || sub == "i" {
-			for _, w := range args[2:] {
-				if !strings.HasPrefix(w, "-") {
-					return false // npm install PACKAGE
-				}
-			}
-			return true
-		}
-	case "yarn", "pnpm":
-		sub := Subcommand(args)
-		return sub == "" || sub == "install"
-	case "go":
-		return Subcommand(args) == "mod" && HasWord(args, "download")
-	case "bundle", "composer", "pipenv":
-		return Subcommand(args) == "install"
-	case "cargo":
-		return Subcommand(args) == "fetch"
-	}
-	if IsPipInstall(args) {
-		line := strings.Join(args, " ")
-		return HasWord(args, "-r", "--requirement") || strings.Contains(line, "-r ") || strings.Contains(line, "--requirement=")
-	}
-	return false
 }

@@ -187,12 +187,11 @@ func (p *project) dotnet(r *Result, forced bool) {
 }
 
 func classifyGo(args []string, ctx *BuildContext) Classified {
-	info := Classified{Ecosystem: "go", Tool: "go", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
+	info, sub := toolCommand("go", "go", args)
 	switch {
-	case args[1] == "test":
+	case sub == "":
+		return Classified{}
+	case sub == "test":
 		info.Role = RoleTest
 		return info
 	case args[1] == "install" && len(args) > 2 && strings.Contains(args[len(args)-1], "@"):
@@ -219,11 +218,8 @@ func classifyGo(args []string, ctx *BuildContext) Classified {
 }
 
 func classifyCargo(args []string) Classified {
-	info := Classified{Ecosystem: "rust", Tool: "cargo", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
-	switch args[1] {
+	info, sub := toolCommand("rust", "cargo", args)
+	switch sub {
 	case "test":
 		info.Role = RoleTest
 	case "fetch":
@@ -244,14 +240,8 @@ func classifyCargo(args []string) Classified {
 }
 
 func classifyDotnet(args []string, ctx *BuildContext) Classified {
-	info := Classified{Ecosystem: "dotnet", Tool: "dotnet", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
-	switch args[1] {
-	case "test":
-		info.Role = RoleTest
-		return info
+	info, sub := toolCommand("dotnet", "dotnet", args)
+	switch sub {
 	case "tool":
 		if len(args) > 2 && args[2] == "install" && HasWord(args, "-g", "--global") {
 			info.Role = RoleToolSetup
@@ -259,6 +249,9 @@ func classifyDotnet(args []string, ctx *BuildContext) Classified {
 		}
 		return Classified{}
 	case "restore":
+	case "test":
+		info.Role = RoleTest
+		return info
 	default:
 		return Classified{}
 	}

@@ -394,27 +394,18 @@ func (p *project) marked(eco Ecosystem, tools ...string) bool {
 	return false
 }
 
+// analyzers read a project of each ecosystem (forced: the ecosystem was
+// asked for, not detected).
+var analyzers = map[Ecosystem]func(p *project, r *Result, forced bool){
+	Python: (*project).python, Node: (*project).node, Go: (*project).golang,
+	Java: (*project).java, Ruby: (*project).ruby, PHP: (*project).php,
+	Rust: (*project).rust, DotNet: (*project).dotnet, Static: (*project).static,
+}
+
 func (p *project) analyze(k Kind, forced bool) Result {
 	r := Result{Kind: k, HealthPath: "/"}
-	switch k.Ecosystem {
-	case Python:
-		p.python(&r, forced)
-	case Node:
-		p.node(&r, forced)
-	case Go:
-		p.golang(&r, forced)
-	case Java:
-		p.java(&r, forced)
-	case Ruby:
-		p.ruby(&r, forced)
-	case PHP:
-		p.php(&r, forced)
-	case Rust:
-		p.rust(&r, forced)
-	case DotNet:
-		p.dotnet(&r, forced)
-	case Static:
-		p.static(&r, forced)
+	if analyze := analyzers[k.Ecosystem]; analyze != nil {
+		analyze(p, &r, forced)
 	}
 	sort.Strings(r.Deps)
 	r.Deps = uniq(r.Deps)

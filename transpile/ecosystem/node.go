@@ -109,14 +109,7 @@ func (p *project) node(r *Result, forced bool) {
 		delete(r.Scripts, "test")
 		r.note("package.json", "the test script is npm init's placeholder; treated as no test script")
 	}
-	for d := range pkg.Dependencies {
-		r.Deps = append(r.Deps, strings.ToLower(d))
-	}
-	for d := range pkg.DevDependencies {
-		r.Deps = append(r.Deps, strings.ToLower(d))
-	}
-	sort.Strings(r.Deps)
-	r.Deps = uniq(r.Deps)
+	r.addPackageDeps(pkg)
 
 	if !forced && p.nodeIsSite(r, pkg) {
 		m := r.Manager
@@ -323,4 +316,17 @@ func frozenHint(tool string) string {
 		return "`yarn install --frozen-lockfile`"
 	}
 	return "`pnpm install --frozen-lockfile`"
+}
+
+// addPackageDeps adds the dependencies and devDependencies of package.json
+// to r.Deps, lower-case, sorted, each once.
+func (r *Result) addPackageDeps(pkg packageJSON) {
+	for d := range pkg.Dependencies {
+		r.Deps = append(r.Deps, strings.ToLower(d))
+	}
+	for d := range pkg.DevDependencies {
+		r.Deps = append(r.Deps, strings.ToLower(d))
+	}
+	sort.Strings(r.Deps)
+	r.Deps = uniq(r.Deps)
 }

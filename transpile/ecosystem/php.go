@@ -46,15 +46,12 @@ func (p *project) php(r *Result, forced bool) {
 }
 
 func classifyComposer(args []string, ctx *BuildContext) Classified {
-	info := Classified{Ecosystem: "php", Tool: "composer", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
-	switch args[1] {
+	info, sub := toolCommand("php", "composer", args)
+	switch sub {
+	case "install":
 	case "test":
 		info.Role = RoleTest
 		return info
-	case "install":
 	default:
 		return Classified{}
 	}

@@ -172,6 +172,20 @@ func (p *project) pythonApp(r *Result) {
 		f = strings.TrimSuffix(strings.TrimSuffix(f, ".py"), "/__init__")
 		return strings.ReplaceAll(f, "/", ".")
 	}
+	// webApp sets the entry file and the application (app of the file's
+	// module and the variable) from the entry file that creates it with
+	// marker, or guesses the application; it returns the file, or "".
+	webApp := func(marker, kind string, app func(mod, v string) string, guess, guessed string) string {
+		f, v := find(marker)
+		if f == "" {
+			r.App = guess
+			r.note("", "no %s) found in %s; guessing %s", marker, strings.Join(pyEntries, ", "), guessed)
+			return ""
+		}
+		r.Entry, r.App = f, app(module(f), v)
+		r.note(f, "the %s application %s", kind, r.App)
+		return f
+	}
 	switch {
 	case has("django") || p.has("manage.py"):
 		r.Framework = "django"
@@ -184,32 +198,18 @@ func (p *project) pythonApp(r *Result) {
 		p.setPort(r, nil, nil, 8000, "Django's default")
 	case has("fastapi"):
 		r.Framework = "fastapi"
-		f, v := find("FastAPI(")
 		r.note("", "FastAPI (fastapi in the requirements)")
-		if f != "" {
-			r.Entry = f
-			r.App = module(f) + ":" + or(v, "app")
-			r.note(f, "the ASGI application %s", r.App)
-		} else {
-			r.App = "main:app"
-			r.note("", "no FastAPI() found in %s; guessing main:app", strings.Join(pyEntries, ", "))
-		}
+		f := webApp("FastAPI(", "ASGI", func(mod, v string) string { return mod + ":" + or(v, "app") }, "main:app", "main:app")
 		p.setPort(r, nonEmpty(f), pyPortRE, 8000, "uvicorn's default")
 	case has("flask"):
 		r.Framework = "flask"
-		f, v := find("Flask(")
 		r.note("", "Flask (flask in the requirements)")
-		if f != "" {
-			r.Entry = f
-			r.App = module(f)
+		f := webApp("Flask(", "Flask", func(mod, v string) string {
 			if v != "" {
-				r.App += ":" + v
+				return mod + ":" + v
 			}
-			r.note(f, "the Flask application %s", r.App)
-		} else {
-			r.App = "app"
-			r.note("", "no Flask() found in %s; guessing the module app", strings.Join(pyEntries, ", "))
-		}
+			return mod
+		}, "app", "the module app")
 		p.setPort(r, nonEmpty(f), pyPortRE, 8080, "the preset's default")
 	default:
 		if f := firstExisting(p, pyEntries...); f != "" {
@@ -333,6 +333,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 	}
 	if allDev {
 		info.Role = RoleTestDeps
+		info.TestManifests = reqs
 		return info
 	}
 	info.Role = RoleInstall
@@ -403,11 +404,8 @@ var (
 )
 
 func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classified {
-	info := Classified{Ecosystem: "python", Tool: "poetry", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
-	switch args[1] {
+	info, sub := toolCommand("python", "poetry", args)
+	switch sub {
 	case "config":
 		info.Role = RoleToolSetup
 		for _, a := range args[2:] {

@@ -52,11 +52,8 @@ func (p *project) ruby(r *Result, forced bool) {
 }
 
 func classifyBundler(args []string, ctx *BuildContext) Classified {
-	info := Classified{Ecosystem: "ruby", Tool: "bundler", What: strings.Join(args, " ")}
-	if len(args) < 2 {
-		return Classified{}
-	}
-	switch args[1] {
+	info, sub := toolCommand("ruby", "bundler", args)
+	switch sub {
 	case "config":
 		info.Role = RoleToolSetup
 		if HasWord(args, "--local") {

@@ -2,7 +2,6 @@ package ecosystem
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -103,13 +102,6 @@ func (p *project) nodeSite(r *Result) (packageJSON, bool) {
 		p.lockfile(r, l, "lockfile")
 	}
 	r.Name, r.Scripts = pkg.Name, pkg.Scripts
-	for d := range pkg.Dependencies {
-		r.Deps = append(r.Deps, strings.ToLower(d))
-	}
-	for d := range pkg.DevDependencies {
-		r.Deps = append(r.Deps, strings.ToLower(d))
-	}
-	sort.Strings(r.Deps)
-	r.Deps = uniq(r.Deps)
+	r.addPackageDeps(pkg)
 	return pkg, true
 }

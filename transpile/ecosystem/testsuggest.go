@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// testSuggestion is a test stage for an ecosystem whose Dockerfile runs no
+// TestSuggestion is a test stage for an ecosystem whose Dockerfile runs no
 // tests: the steps, and what they assume.
 func TestSuggestion(e Found, ctx *BuildContext) (steps []string, assumes string) {
 	switch e.Name {

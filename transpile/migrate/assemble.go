@@ -67,7 +67,7 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 // environment, any other step only through a $ expansion.
 func needsArgs(steps []spec.Step) bool {
 	for _, s := range steps {
-		if s.Run != nil || (s.OnBuild == nil && strings.Contains(stepText(s), "$")) {
+		if kw := s.Keyword(); kw == "RUN" || kw != "ONBUILD" && strings.Contains(stepText(s), "$") {
 			return true
 		}
 	}

@@ -48,10 +48,14 @@ func (m *migrator) execForms() {
 	}
 	hasShell, hasCmd, hasEntrypoint := false, false, false
 	for _, it := range m.items {
-		s := it.step
-		hasShell = hasShell || s.Shell != nil
-		hasCmd = hasCmd || s.Cmd != nil
-		hasEntrypoint = hasEntrypoint || s.Entrypoint != nil
+		switch it.step.Keyword() {
+		case "SHELL":
+			hasShell = true
+		case "CMD":
+			hasCmd = true
+		case "ENTRYPOINT":
+			hasEntrypoint = true
+		}
 	}
 	for i, it := range m.items {
 		if i < m.prodStart && !it.toProd {
@@ -59,12 +63,12 @@ func (m *migrator) execForms() {
 		}
 		s := it.step
 		var c *spec.Command
-		kw := ""
-		switch {
-		case s.Cmd != nil:
-			c, kw = s.Cmd, "CMD"
-		case s.Entrypoint != nil:
-			c, kw = s.Entrypoint, "ENTRYPOINT"
+		kw := s.Keyword()
+		switch kw {
+		case "CMD":
+			c = s.Cmd
+		case "ENTRYPOINT":
+			c = s.Entrypoint
 		default:
 			continue
 		}

@@ -14,8 +14,10 @@
 //
 // Like package transpile, migrate is pure: no I/O except reading the build
 // context through the fs.FS the caller passes. It is layer 5: it imports
-// spec, transpile, transpile/ecosystem (what commands and project files
-// mean, the build-context scan) and transpile/shell (RUN text as commands).
+// spec (stage references, the step keyword dispatch, the escape character),
+// spec/syntax (line continuations), transpile, transpile/ecosystem (what
+// commands and project files mean, the build-context scan) and
+// transpile/shell (RUN text as commands).
 //
 // The phases, one file each: stepkinds.go (what each step is), split.go
 // (roles, driving the rest), teststage.go (tests), reorder.go (the
@@ -27,7 +29,6 @@ package migrate
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
@@ -206,7 +207,6 @@ type migrator struct {
 
 	final *spec.Stage
 	items []*item
-	esc   rune
 
 	srcStart, prodStart, sourceCopy int
 	// srcEnd ends src after the last test step: the build steps after the
@@ -226,14 +226,9 @@ func (m *migrator) errorf(line int, format string, args ...any) error {
 func (m *migrator) check() error {
 	s := m.orig
 	m.final = s.Stages[len(s.Stages)-1]
-	m.esc = '\\'
-	if s.Directives != nil && s.Directives.Escape == "`" {
-		m.esc = '`'
-	}
 	std := 0
 	for _, st := range s.Stages {
-		switch strings.ToLower(st.Name) {
-		case StageBase, StageSrc, StageTest, StageProd:
+		if isStandard(st.Name) {
 			std++
 		}
 	}
@@ -241,70 +236,44 @@ func (m *migrator) check() error {
 		return m.errorf(m.final.Pos.Line, "migrate: the Dockerfile already has dockstage's stages (base, src, ..., prod); nothing to migrate: import it with `dockstage import`")
 	}
 	for i, st := range s.Stages[:len(s.Stages)-1] {
-		switch strings.ToLower(st.Name) {
-		case StageBase, StageSrc, StageTest, StageProd:
+		if isStandard(st.Name) {
 			return m.errorf(st.Pos.Line, "migrate: stage %d is named %q, one of the stages migrate creates (base, src, test, prod); rename it, or import the Dockerfile as it is with `dockstage import`", i, st.Name)
 		}
 	}
-	// An image or stage reference of the last stage that spells one of
-	// the new stage names would name that stage after the split.
-	isStd := func(ref string) bool {
-		switch strings.ToLower(ref) {
-		case StageBase, StageSrc, StageTest, StageProd:
-			return true
-		}
-		return false
-	}
-	// A reference that is not an earlier stage names an image; spelled like
-	// one of the new stages, it would name that stage after the split.
+	// A reference that is not an earlier stage (spec.StageIndex for FROM,
+	// spec.StageRef for COPY --from and RUN --mount from=) names an image;
+	// spelled like one of the new stages, it would name that stage after the
+	// split.
 	for i, st := range s.Stages {
-		earlier := func(ref string) bool {
-			if n, err := strconv.Atoi(ref); err == nil {
-				return n < i
-			}
-			for _, e := range s.Stages[:i] {
-				if !e.Anonymous && strings.EqualFold(e.Name, ref) {
-					return true
-				}
-			}
-			return false
+		if isStandard(st.From) && s.StageIndex(st.From, i) < 0 {
+			return m.imageLikeStage(st.Pos.Line, st.From)
 		}
-		refs := []spec.Step{{Pos: st.Pos, Copy: &spec.Copy{From: st.From}}}
-		refs = append(refs, st.Steps...)
-		for _, step := range refs {
-			var names []string
-			if c := step.Copy; c != nil && c.From != "" {
-				names = append(names, c.From)
-			}
-			if step.Run != nil {
-				for _, mt := range step.Run.Mounts {
-					if mt.From != "" {
-						names = append(names, mt.From)
-					}
-				}
-			}
-			for _, r := range names {
-				if isStd(r) && !earlier(r) {
-					return m.errorf(step.Pos.Line, "migrate: %q names an image like one of the stages migrate creates (base, src, test, prod); write its full name (docker.io/library/%s)", r, strings.ToLower(r))
+		for _, step := range st.Steps {
+			for _, ref := range step.References() {
+				if isStandard(ref.From) && s.StageRef(ref.From, i) < 0 {
+					return m.imageLikeStage(step.Pos.Line, ref.From)
 				}
 			}
 		}
 	}
-	if len(s.Stages) > 1 {
-		for _, st := range s.Stages[:len(s.Stages)-1] {
-			if strings.EqualFold(st.Name, m.final.From) || m.final.From == strconv.Itoa(indexOf(s, st)) {
-				return m.errorf(m.final.Pos.Line, "migrate: the last stage builds on stage %q; migrate splits a single-stage Dockerfile, or the last stage of a multistage one when it starts from an image; import this one as it is with `dockstage import`", st.Name)
-			}
-		}
+	// The last stage is split only when it starts from an image; an index
+	// counts as a stage reference here too.
+	last := len(s.Stages) - 1
+	if j := s.StageRef(m.final.From, last); j >= 0 {
+		return m.errorf(m.final.Pos.Line, "migrate: the last stage builds on stage %q; migrate splits a single-stage Dockerfile, or the last stage of a multistage one when it starts from an image; import this one as it is with `dockstage import`", s.Stages[j].Name)
 	}
 	return nil
 }
 
-func indexOf(s *spec.Spec, st *spec.Stage) int {
-	for i, x := range s.Stages {
-		if x == st {
-			return i
-		}
+// isStandard reports whether name is one of the stages migrate creates.
+func isStandard(name string) bool {
+	switch strings.ToLower(name) {
+	case StageBase, StageSrc, StageTest, StageProd:
+		return true
 	}
-	return -1
+	return false
+}
+
+func (m *migrator) imageLikeStage(line int, ref string) error {
+	return m.errorf(line, "migrate: %q names an image like one of the stages migrate creates (base, src, test, prod); write its full name (docker.io/library/%s)", ref, strings.ToLower(ref))
 }

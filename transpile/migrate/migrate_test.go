@@ -227,7 +227,7 @@ func TestProof(t *testing.T) {
 // to: by the original line of its A side, or by the text of its B side
 // (an instruction the change added or moved), or -1.
 func (m *migrated) changeFor(d transpile.Difference) int {
-	esc := escape(m.res.Original)
+	esc := m.res.Original.Escape()
 	for i, c := range m.res.Report.Changes {
 		lines := map[int]bool{}
 		for _, l := range c.Lines {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile"
 	"gopkg.in/yaml.v3"
 )
@@ -70,8 +71,7 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
 // the comparison did not find is Unseen.
 //
 // migrated may be the spec Migrate returned or the import of its rendered
-// Dockerfile. Errors: migrated has no prod stage, or a chain that does not
-// end in an image.
+// Dockerfile. Errors: migrated has no prod stage.
 func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
 	flat, issues, err := flatten(original, migrated)
 	if err != nil {
@@ -83,39 +83,25 @@ func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
 		return nil, err
 	}
 	p := &Proof{Target: target, Differences: diffs, Unexplained: issues}
-	p.account(rep, escape(original))
+	p.account(rep, original.Escape())
 	return p, nil
-}
-
-func escape(s *spec.Spec) *spec.Directives {
-	if s.Directives != nil && s.Directives.Escape == "`" {
-		return &spec.Directives{Escape: "`"}
-	}
-	return nil
 }
 
 // flatten returns original's builder stages followed by migrated's prod
 // chain joined into one stage named like original's last stage.
 func flatten(original, migrated *spec.Spec) (*spec.Spec, []transpile.Difference, error) {
-	byName := map[string]*spec.Stage{}
-	for _, st := range migrated.Stages {
-		byName[strings.ToLower(st.Name)] = st
-	}
-	prod := byName[StageProd]
-	if prod == nil {
+	cur := migrated.StageIndex(StageProd, len(migrated.Stages))
+	if cur < 0 {
 		return nil, nil, errors.New("the migrated spec has no prod stage")
 	}
-	std := map[string]bool{StageBase: true, StageSrc: true, StageTest: true, StageProd: true}
-	chain := []*spec.Stage{prod}
-	for cur := prod; ; {
-		next := byName[strings.ToLower(cur.From)]
-		if next == nil || !std[strings.ToLower(next.Name)] {
+	// FROM names an earlier stage (spec.StageIndex), so the chain ends.
+	chain := []*spec.Stage{migrated.Stages[cur]}
+	for {
+		next := migrated.StageIndex(migrated.Stages[cur].From, cur)
+		if next < 0 || !isStandard(migrated.Stages[next].Name) {
 			break
 		}
-		if len(chain) > len(migrated.Stages) {
-			return nil, nil, errors.New("the prod chain of stages is a cycle")
-		}
-		chain = append([]*spec.Stage{next}, chain...)
+		chain = append([]*spec.Stage{migrated.Stages[next]}, chain...)
 		cur = next
 	}
 	last := original.Stages[len(original.Stages)-1]
@@ -146,24 +132,26 @@ func flatten(original, migrated *spec.Spec) (*spec.Spec, []transpile.Difference,
 		}
 		cmdInStage := false
 		for _, s := range steps {
-			switch {
-			case s.Cmd != nil:
+			switch s.Keyword() {
+			case "CMD":
 				cmdSet, cmdInStage = true, true
-			case s.Entrypoint != nil && k > 0 && cmdSet && !cmdInStage:
-				issue(s.Pos.Line, "the ENTRYPOINT in stage %s resets the CMD set in an earlier stage", st.Name)
-			case s.OnBuild != nil && k < len(chain)-1:
-				issue(s.Pos.Line, "ONBUILD in stage %s runs in the next stage", st.Name)
-			case s.Arg != nil:
-				a := s
-				a.Comment = nil
-				scope = append(scope, a)
+			case "ENTRYPOINT":
+				if k > 0 && cmdSet && !cmdInStage {
+					issue(s.Pos.Line, "the ENTRYPOINT in stage %s resets the CMD set in an earlier stage", st.Name)
+				}
+			case "ONBUILD":
+				if k < len(chain)-1 {
+					issue(s.Pos.Line, "ONBUILD in stage %s runs in the next stage", st.Name)
+				}
+			case "ARG":
+				scope = append(scope, argSteps([]spec.Step{s})...)
 			}
 			final.Steps = append(final.Steps, s)
 		}
 	}
 	flat := &spec.Spec{Version: migrated.Version, Name: migrated.Name, Directives: migrated.Directives, Args: migrated.Args, Pos: migrated.Pos}
 	for _, st := range migrated.Stages {
-		if !std[strings.ToLower(st.Name)] {
+		if !isStandard(st.Name) {
 			flat.Stages = append(flat.Stages, st)
 		}
 	}
@@ -216,8 +204,13 @@ func stepText(s spec.Step) string {
 }
 
 // normText normalises a step the way transpile.CompareSpecs does, by
-// comparing a one-step stage with an empty one.
-func normText(s spec.Step, dir *spec.Directives) string {
+// comparing a one-step stage with an empty one in a Dockerfile with the
+// escape character esc.
+func normText(s spec.Step, esc rune) string {
+	var dir *spec.Directives
+	if esc != syntax.DefaultEscape {
+		dir = &spec.Directives{Escape: string(esc)}
+	}
 	one := &spec.Spec{Version: spec.Version, Name: "x", Directives: dir, Stages: spec.Stages{{Name: "x", From: "scratch", Steps: []spec.Step{s}}}}
 	none := &spec.Spec{Version: spec.Version, Name: "x", Directives: dir, Stages: spec.Stages{{Name: "x", From: "scratch"}}}
 	d, err := transpile.CompareSpecs(one, none, "x")
@@ -233,7 +226,7 @@ type sideDiff struct {
 	used bool
 }
 
-func (p *Proof) account(rep *Report, dir *spec.Directives) {
+func (p *Proof) account(rep *Report, esc rune) {
 	var onlyA, onlyB []*sideDiff
 	for _, d := range p.Differences {
 		switch d.Msg {
@@ -255,24 +248,22 @@ func (p *Proof) account(rep *Report, dir *spec.Directives) {
 	removed := map[string]int{}
 	added := map[string]int{}
 	var order []string
+	count := func(t string, named map[string]int) {
+		if removed[t] == 0 && added[t] == 0 {
+			order = append(order, t)
+		}
+		named[t]++
+	}
 	if rep != nil {
 		for _, c := range rep.Changes {
 			for _, s := range c.moved {
-				moved[normText(s, dir)] = true
+				moved[normText(s, esc)] = true
 			}
 			for _, s := range c.removed {
-				t := normText(s, dir)
-				if removed[t] == 0 && added[t] == 0 {
-					order = append(order, t)
-				}
-				removed[t]++
+				count(normText(s, esc), removed)
 			}
 			for _, s := range c.added {
-				t := normText(s, dir)
-				if removed[t] == 0 && added[t] == 0 {
-					order = append(order, t)
-				}
-				added[t]++
+				count(normText(s, esc), added)
 			}
 		}
 	}
@@ -287,26 +278,8 @@ func (p *Proof) account(rep *Report, dir *spec.Directives) {
 			}
 		}
 	}
-	for _, a := range onlyA {
-		if a.used {
-			continue
-		}
-		if removed[a.text] > 0 {
-			removed[a.text]--
-			continue
-		}
-		p.Unexplained = append(p.Unexplained, a.d)
-	}
-	for _, b := range onlyB {
-		if b.used {
-			continue
-		}
-		if added[b.text] > 0 {
-			added[b.text]--
-			continue
-		}
-		p.Unexplained = append(p.Unexplained, b.d)
-	}
+	p.explain(onlyA, removed)
+	p.explain(onlyB, added)
 	for _, t := range order {
 		for i := 0; i < removed[t]; i++ {
 			p.Unseen = append(p.Unseen, "removed "+oneLine(t))
@@ -314,5 +287,21 @@ func (p *Proof) account(rep *Report, dir *spec.Directives) {
 		for i := 0; i < added[t]; i++ {
 			p.Unseen = append(p.Unseen, "added "+oneLine(t))
 		}
+	}
+}
+
+// explain accounts for each unmatched side of a difference with one
+// instruction of named (the report's removed or added steps, by their
+// normalised text, each used once); the rest are Unexplained.
+func (p *Proof) explain(sides []*sideDiff, named map[string]int) {
+	for _, x := range sides {
+		if x.used {
+			continue
+		}
+		if named[x.text] > 0 {
+			named[x.text]--
+			continue
+		}
+		p.Unexplained = append(p.Unexplained, x.d)
 	}
 }

@@ -17,10 +17,10 @@ import (
 // copy: they neither read nor write the build context's files.
 func blockAllowed(it *item) bool {
 	s := it.step
-	switch {
+	switch kw := s.Keyword(); {
 	case it.test:
 		return false
-	case s.Env != nil || s.Arg != nil || s.Label != nil:
+	case kw == "ENV" || kw == "ARG" || kw == "LABEL":
 		return true
 	case it.run != nil:
 		return it.run.class == runInstall || it.run.class == runToolSetup

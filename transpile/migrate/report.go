@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
@@ -251,8 +252,8 @@ func (m *migrator) describeLine(n int) string {
 		return ""
 	}
 	l := strings.TrimSpace(strings.TrimSuffix(m.src[n-1], "\r"))
-	if strings.HasSuffix(l, string(m.esc)) {
-		l = strings.TrimSpace(strings.TrimSuffix(l, string(m.esc))) + " ..."
+	if t, cont := syntax.TrimContinuation(l, m.orig.Escape()); cont {
+		l = strings.TrimSpace(t) + " ..."
 	}
 	return shorten(l)
 }
@@ -268,8 +269,8 @@ func shorten(s string) string {
 
 // describeStep is a one-line Dockerfile-like text of a step migrate added.
 func describeStep(s spec.Step) string {
-	switch {
-	case s.Copy != nil:
+	switch s.Keyword() {
+	case "COPY":
 		var parts []string
 		if s.Copy.Chown != "" {
 			parts = append(parts, "--chown="+s.Copy.Chown)
@@ -282,7 +283,7 @@ func describeStep(s spec.Step) string {
 		}
 		parts = append(append(parts, s.Copy.Src...), s.Copy.Dest)
 		return shorten("COPY " + strings.Join(parts, " "))
-	case s.Run != nil:
+	case "RUN":
 		return shorten("RUN " + s.Run.Command.Shell)
 	}
 	return shorten(strings.TrimSpace(stepText(s)))
@@ -340,12 +341,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	if len(carried) > 0 {
 		m.notes = append(m.notes, Note{Msg: "the build args declared in the stages above are declared again at the head of " + strings.Join(carried, ", ") + " (an ARG's scope ends with its stage); their values are the same"})
 	}
-	hasTest := false
-	for _, st := range out.Stages {
-		if st.Name == StageTest {
-			hasTest = true
-		}
-	}
+	hasTest := out.StageIndex(StageTest, len(out.Stages)) >= 0
 	builderTests := m.builderTests()
 	if len(m.orig.Stages) > 1 {
 		msg := "only the last stage was split; the earlier stages are kept as they are"

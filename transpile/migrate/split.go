@@ -2,10 +2,11 @@ package migrate
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // The split phase: give each step of the last stage a role and find the
@@ -77,18 +78,21 @@ func (m *migrator) detectEcosystems() {
 	m.ecos.AddContext(m.ctx)
 }
 
-// expandFrom is the last stage's image with global build-arg defaults
-// substituted.
+// expandFrom is the last stage's image with the global build args'
+// defaults substituted as BuildKit expands FROM; as written when it uses
+// an arg without default or does not expand.
 func (m *migrator) expandFrom() string {
-	from := m.final.From
+	env := syntax.Env{}
 	for _, kv := range m.orig.Args {
-		if kv.Value == nil {
-			continue
+		if kv.Value != nil {
+			env[kv.Key] = *kv.Value
 		}
-		from = strings.ReplaceAll(from, "${"+kv.Key+"}", *kv.Value)
-		from = strings.ReplaceAll(from, "$"+kv.Key, *kv.Value)
 	}
-	return from
+	res, err := bkshell.NewLex(m.orig.Escape()).ProcessWordWithMatches(m.final.From, env)
+	if err != nil || len(res.Unmatched) > 0 {
+		return m.final.From
+	}
+	return res.Result
 }
 
 // moveConfig moves ONBUILD (a FROM <stage> would run its triggers) and,
@@ -97,11 +101,13 @@ func (m *migrator) expandFrom() string {
 func (m *migrator) moveConfig() {
 	lastEntrypoint, firstCmd := -1, -1
 	for i, it := range m.items {
-		if it.step.Entrypoint != nil {
+		switch it.step.Keyword() {
+		case "ENTRYPOINT":
 			lastEntrypoint = i
-		}
-		if it.step.Cmd != nil && firstCmd < 0 {
-			firstCmd = i
+		case "CMD":
+			if firstCmd < 0 {
+				firstCmd = i
+			}
 		}
 	}
 	moveCmds := firstCmd >= 0 && firstCmd < m.prodStart && lastEntrypoint > firstCmd
@@ -110,7 +116,8 @@ func (m *migrator) moveConfig() {
 	first := -1
 	for i, it := range m.items[:m.prodStart] {
 		s := it.step
-		if s.OnBuild == nil && !(moveCmds && (s.Cmd != nil || s.Entrypoint != nil)) {
+		kw := s.Keyword()
+		if kw != "ONBUILD" && !(moveCmds && (kw == "CMD" || kw == "ENTRYPOINT")) {
 			continue
 		}
 		if first < 0 {
@@ -126,13 +133,19 @@ func (m *migrator) moveConfig() {
 			moved = append(moved, it.step)
 		}
 	}
-	if len(lines) > 0 {
-		m.changes = append(m.changes, Change{
-			Kind:    ChangeConfigMoved,
-			Summary: "image configuration moved to the prod stage",
-			Lines:   lines,
-			Detail:  "ONBUILD triggers would run in the next stage if they stayed in base or src, and an ENTRYPOINT resets a CMD set in an earlier stage; these instructions only set the image configuration, so prod gets them in the same order.",
-			moved:   moved,
-		})
+	m.change(Change{
+		Kind:    ChangeConfigMoved,
+		Summary: "image configuration moved to the prod stage",
+		Lines:   lines,
+		Detail:  "ONBUILD triggers would run in the next stage if they stayed in base or src, and an ENTRYPOINT resets a CMD set in an earlier stage; these instructions only set the image configuration, so prod gets them in the same order.",
+		moved:   moved,
+	})
+}
+
+// change records c when it names a line: a phase that moved nothing
+// changes nothing.
+func (m *migrator) change(c Change) {
+	if len(c.Lines) > 0 {
+		m.changes = append(m.changes, c)
 	}
 }

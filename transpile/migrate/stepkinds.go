@@ -12,10 +12,14 @@ import (
 // bring dependency manifests or the source, and what a RUN does
 // (classifyRun, from its simple commands).
 
+// isConfig reports whether a step only sets the image configuration:
+// every instruction but COPY, ADD and RUN.
 func isConfig(s spec.Step) bool {
-	return s.Arg != nil || s.Env != nil || s.Label != nil || s.Workdir != nil || s.User != nil ||
-		s.Expose != nil || s.Volume != nil || s.StopSignal != nil || s.Shell != nil || s.Maintainer != nil ||
-		s.Cmd != nil || s.Entrypoint != nil || s.Healthcheck != nil || s.OnBuild != nil
+	switch s.Keyword() {
+	case "", "COPY", "ADD", "RUN":
+		return false
+	}
+	return true
 }
 
 // contextCopy returns the COPY or ADD of a step when it copies from the
@@ -63,7 +67,7 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 	if r.Command.Exec {
 		ri.segs = shell.Exec(r.Command.Args).Commands
 	} else {
-		ri.segs = shell.Parse(r.Command.Shell, m.esc).Commands
+		ri.segs = shell.Parse(r.Command.Shell, m.orig.Escape()).Commands
 	}
 	count := map[ecosystem.Role]int{}
 	for _, seg := range ri.segs {

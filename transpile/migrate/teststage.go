@@ -39,15 +39,13 @@ func (m *migrator) markTests() {
 			it.note = "moved out of the prod build"
 		}
 	}
-	if len(lines) > 0 {
-		m.changes = append(m.changes, Change{
-			Kind:    ChangeTestsMoved,
-			Summary: "tests moved out of the prod build",
-			Lines:   lines,
-			Detail:  "the test stage (FROM src) runs them: `docker build --target test` fails when a test fails, and the prod image neither runs them nor holds what they install or write. src ends where the tests ran, so the test stage sees the files they saw; the build steps that followed them are in prod.",
-			removed: removed,
-		})
-	}
+	m.change(Change{
+		Kind:    ChangeTestsMoved,
+		Summary: "tests moved out of the prod build",
+		Lines:   lines,
+		Detail:  "the test stage (FROM src) runs them: `docker build --target test` fails when a test fails, and the prod image neither runs them nor holds what they install or write. src ends where the tests ran, so the test stage sees the files they saw; the build steps that followed them are in prod.",
+		removed: removed,
+	})
 }
 
 // implicitTests separates the tests a build runs implicitly (mvn package,

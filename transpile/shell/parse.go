@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	dsyntax "github.com/dockstage/dockstage/spec/syntax"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -38,37 +39,31 @@ func Parse(text string, esc rune) Script {
 	return Script{Commands: w.cmds, Parsed: true}
 }
 
-// normalize removes the line continuations of text (esc, spaces or tabs, a
-// newline, or the end of the text) and the comment and blank lines after
-// each. offs[i] is the offset in text of byte i of the result;
+// normalize removes the line continuations of text (a line that ends in
+// the escape character esc and optional blanks, BuildKit's rule:
+// dsyntax.TrimContinuation; the last line too) and the comment and blank
+// lines after each. offs[i] is the offset in text of byte i of the result;
 // offs[len(result)] is len(text).
 func normalize(text string, esc rune) (string, []int) {
 	var b strings.Builder
 	offs := make([]int, 0, len(text)+1)
-	e := byte('\\')
-	if esc == '`' {
-		e = '`'
-	}
-	for i := 0; i < len(text); {
-		if text[i] == e {
-			j := i + 1
-			for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-				j++
-			}
-			if j == len(text) || text[j] == '\n' || text[j] == '\r' && j+1 < len(text) && text[j+1] == '\n' {
-				i = skipDropped(text, nextLine(text, j))
-				continue
-			}
-			if e == '\\' && i+1 < len(text) {
-				// An escaped character, possibly the escape itself.
-				b.WriteByte(text[i])
-				offs = append(offs, i)
-				i++
-			}
+	keep := func(start int, s string) {
+		b.WriteString(s)
+		for k := range len(s) {
+			offs = append(offs, start+k)
 		}
-		b.WriteByte(text[i])
-		offs = append(offs, i)
-		i++
+	}
+	for start := 0; start < len(text); {
+		end := nextLine(text, start)
+		line := text[start:end]
+		body := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if trimmed, cont := dsyntax.TrimContinuation(body, esc); cont {
+			keep(start, trimmed)
+			start = skipDropped(text, end)
+			continue
+		}
+		keep(start, line)
+		start = end
 	}
 	offs = append(offs, len(text))
 	return b.String(), offs

@@ -2,8 +2,8 @@
 // instructions: it reads a script as the simple commands it runs, with their
 // words, the operator joining each to the next and where each sits (a
 // pipeline, a subshell, a loop, ...). It is built on mvdan.cc/sh/v3/syntax,
-// the parser behind shfmt, and imports no dockstage package (layer 2: it may
-// import spec/syntax and spec).
+// the parser behind shfmt. It is layer 2: it may import spec and spec/syntax,
+// and imports spec/syntax only (the line-continuation rule).
 //
 // Dockerfile text is not quite shell text: a line continuation ends in the
 // Dockerfile's escape character (a backtick with `# escape=` followed by a

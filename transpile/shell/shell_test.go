@@ -45,6 +45,10 @@ func TestParse(t *testing.T) {
 		{"set -eux; \\\n    pip install -r requirements.txt", '\\', "set -eux ; pip install -r requirements.txt"},
 		{"pip install \\\n  # a comment\n\n  flask", '\\', "pip install flask"},
 		{"pip install `\n  # a comment\n  flask && `\n  x", '`', "pip install flask && x"},
+		// BuildKit's continuation rule (syntax.TrimContinuation): blanks
+		// after the escape, CRLF line ends, the escape at the end.
+		{"pip install \\  \t\r\n  flask \\", '\\', "pip install flask"},
+		{"a ``\nb", '`', "a ``! ; b"}, // an escaped escape does not continue
 		{`echo "a b" 'c d' e\ f "\$x"`, '\\', "echo a b c d e f $x"},
 		{"a | b", '\\', "a! | b!"},
 		{"a || b", '\\', "a! || b!"},
