@@ -1,6 +1,7 @@
 package transpile
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -283,7 +284,7 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 	prod = &ComposeFile{Service: ComposeService{
 		Name:        name,
 		Image:       image,
-		Build:       ComposeBuild{Context: context, Dockerfile: or(c.Dockerfile, "Dockerfile"), Target: target, Args: kvs(c.BuildArgs)},
+		Build:       ComposeBuild{Context: context, Dockerfile: cmp.Or(c.Dockerfile, "Dockerfile"), Target: target, Args: kvs(c.BuildArgs)},
 		Ports:       c.Ports,
 		Environment: kvs(c.Environment),
 		Volumes:     c.Volumes,
@@ -306,13 +307,6 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 		svc.Environment = kvs(d.Environment)
 	}
 	return prod, &ComposeFile{Service: svc}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // stageName returns the spec's spelling of the stage named want (or def
