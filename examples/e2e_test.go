@@ -188,6 +188,18 @@ func setJobs() {
 	}
 }
 
+// parallelUnits runs fn for each name as a parallel subtest that waits
+// for its job as the unit kind/name (startUnit).
+func parallelUnits(t *testing.T, kind string, names []string, fn func(t *testing.T, name string)) {
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			startUnit(t, kind+"/"+name)
+			fn(t, name)
+		})
+	}
+}
+
 // startUnit blocks until the unit may run (a free job, and no costlier unit waiting); the job is
 // given back when the test and its cleanups are done.
 func startUnit(t *testing.T, unit string) {
@@ -260,7 +272,7 @@ var languages = []*language{
 		name: "go", marker: "go.mod", srcExt: ".go", comment: "//", slimProd: true,
 		failPath: "zz_e2e_forced_failure_test.go",
 		failBody: func(dir string) string {
-			return "package " + goPackage(dir) + "\n\nimport \"testing\"\n\n" +
+			return "package " + goPackageName(dir) + "\n\nimport \"testing\"\n\n" +
 				"func TestE2EForcedFailure(t *testing.T) { t.Fatal(\"" + failMarker + "\") }\n"
 		},
 	},
@@ -275,8 +287,8 @@ var languages = []*language{
 	},
 }
 
-// goPackage is the package name of the non-test Go files of dir.
-func goPackage(dir string) string {
+// goPackageName is the package name of the non-test Go files of dir.
+func goPackageName(dir string) string {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	re := regexp.MustCompile(`(?m)^package\s+(\w+)`)
 	for _, f := range files {
@@ -452,7 +464,6 @@ func (ex *example) tag(what string) string {
 func TestExamples(t *testing.T) {
 	t.Parallel() // its examples share the -parallel slots with the other e2e tests
 	for _, ex := range discover(t) {
-		ex := ex
 		t.Run(ex.name, func(t *testing.T) {
 			t.Parallel()
 			startUnit(t, "examples/"+ex.name)
