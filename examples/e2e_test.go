@@ -11,9 +11,9 @@
 // Every example directory with a Dockerfile is built and run: its test target passes and fails
 // when a test fails, its prod target serves HTTP as a non-root user, a source-only change leaves
 // the dependency install cached, compose.yaml serves, compose.dev.yaml bind-mounts the source.
-// e2e_extra_test.go proves init, migrate, bake and dockstage's own image with the same helpers.
+// e2e_commands_test.go proves init, migrate, bake and dockstage's own image with the same helpers.
 //
-// Each example (and each case of e2e_extra_test.go) is a unit; units run 4 at a time (-parallel N
+// Each example (and each case of e2e_commands_test.go) is a unit; units run 4 at a time (-parallel N
 // or DOCKSTAGE_E2E_JOBS=N to change it), the longest first (unitCost), since on 2 cores the CPU
 // bounds the run. Image tags, containers and compose projects carry a run ID, and are removed.
 package examples
