@@ -30,11 +30,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -615,7 +617,7 @@ func (ex *example) checkNodeModules(t *testing.T, image string) {
 			t.Errorf("prod image contains the devDependency %s", dep)
 		}
 	}
-	t.Logf("prod image node_modules: %d packages, none of the devDependencies %v", len(found), keys(pkg.DevDependencies))
+	t.Logf("prod image node_modules: %d packages, none of the devDependencies %v", len(found), slices.Sorted(maps.Keys(pkg.DevDependencies)))
 }
 
 // systemModules: where Node's own modules live (Debian's /usr/share/nodejs, the official images'
@@ -1176,15 +1178,6 @@ func firstLine(s string) string {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20)) }
-
-func keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func uniq(s []string) []string {
 	seen := map[string]bool{}
