@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/dockstage/dockstage/spec"
-	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // Forward is the validating entry point of a render: it validates s
@@ -27,14 +26,13 @@ func Forward(s *spec.Spec) (*Output, error) {
 }
 
 func forwardDockerfile(s *spec.Spec) *Dockerfile {
-	df := &Dockerfile{Escape: syntax.DefaultEscape, Comment: s.Comment, TrailingComment: s.TrailingComment}
+	df := &Dockerfile{Escape: s.Escape(), Comment: s.Comment, TrailingComment: s.TrailingComment}
 	if d := s.Directives; d != nil {
 		if d.Syntax != "" {
 			df.Directives = append(df.Directives, Directive{"syntax", d.Syntax})
 		}
 		if d.Escape != "" {
 			df.Directives = append(df.Directives, Directive{"escape", d.Escape})
-			df.Escape = syntax.Escape(d.Escape)
 		}
 		if d.Check != "" {
 			df.Directives = append(df.Directives, Directive{"check", d.Check})
