@@ -5,31 +5,20 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/dockstage/dockstage/transpile"
 )
 
-// render runs the forward pipeline on an example's spec.
-func render(t *testing.T, specPath string) []templates.File {
+// render plans an example's files as `dockstage render` does (load,
+// Forward, render and verify, in the spec's directory).
+func render(t *testing.T, specPath string) []workspace.File {
 	t.Helper()
-	data, err := os.ReadFile(specPath)
+	plan, err := workspace.Render(specPath, nil, workspace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := spec.Load(specPath, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := transpile.Forward(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := templates.Render(out, templates.Options{Source: "dockstage.yaml"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return plan.Files
 }
 
 func specs(t *testing.T) []string {
@@ -53,7 +42,7 @@ func TestCommittedFilesMatchRender(t *testing.T) {
 					t.Errorf("%s: %v (run make render-examples)", f.Name, err)
 					continue
 				}
-				if f.Merge {
+				if f.Kind == workspace.Dockerignore {
 					committed, _ = templates.SplitDockerignore(committed)
 				}
 				if string(committed) != string(f.Content) {

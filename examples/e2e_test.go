@@ -11,9 +11,9 @@
 // Every example directory with a Dockerfile is built and run: its test target passes and fails
 // when a test fails, its prod target serves HTTP as a non-root user, a source-only change leaves
 // the dependency install cached, compose.yaml serves, compose.dev.yaml bind-mounts the source.
-// e2e_extra_test.go proves init, migrate, bake and dockstage's own image with the same helpers.
+// e2e_commands_test.go proves init, migrate, bake and dockstage's own image with the same helpers.
 //
-// Each example (and each case of e2e_extra_test.go) is a unit; units run 4 at a time (-parallel N
+// Each example (and each case of e2e_commands_test.go) is a unit; units run 4 at a time (-parallel N
 // or DOCKSTAGE_E2E_JOBS=N to change it), the longest first (unitCost), since on 2 cores the CPU
 // bounds the run. Image tags, containers and compose projects carry a run ID, and are removed.
 package examples
@@ -30,11 +30,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,6 +190,18 @@ func setJobs() {
 	}
 }
 
+// parallelUnits runs fn for each name as a parallel subtest that waits
+// for its job as the unit kind/name (startUnit).
+func parallelUnits(t *testing.T, kind string, names []string, fn func(t *testing.T, name string)) {
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			startUnit(t, kind+"/"+name)
+			fn(t, name)
+		})
+	}
+}
+
 // startUnit blocks until the unit may run (a free job, and no costlier unit waiting); the job is
 // given back when the test and its cleanups are done.
 func startUnit(t *testing.T, unit string) {
@@ -260,7 +274,7 @@ var languages = []*language{
 		name: "go", marker: "go.mod", srcExt: ".go", comment: "//", slimProd: true,
 		failPath: "zz_e2e_forced_failure_test.go",
 		failBody: func(dir string) string {
-			return "package " + goPackage(dir) + "\n\nimport \"testing\"\n\n" +
+			return "package " + goPackageName(dir) + "\n\nimport \"testing\"\n\n" +
 				"func TestE2EForcedFailure(t *testing.T) { t.Fatal(\"" + failMarker + "\") }\n"
 		},
 	},
@@ -275,8 +289,8 @@ var languages = []*language{
 	},
 }
 
-// goPackage is the package name of the non-test Go files of dir.
-func goPackage(dir string) string {
+// goPackageName is the package name of the non-test Go files of dir.
+func goPackageName(dir string) string {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	re := regexp.MustCompile(`(?m)^package\s+(\w+)`)
 	for _, f := range files {
@@ -452,7 +466,6 @@ func (ex *example) tag(what string) string {
 func TestExamples(t *testing.T) {
 	t.Parallel() // its examples share the -parallel slots with the other e2e tests
 	for _, ex := range discover(t) {
-		ex := ex
 		t.Run(ex.name, func(t *testing.T) {
 			t.Parallel()
 			startUnit(t, "examples/"+ex.name)
@@ -604,7 +617,7 @@ func (ex *example) checkNodeModules(t *testing.T, image string) {
 			t.Errorf("prod image contains the devDependency %s", dep)
 		}
 	}
-	t.Logf("prod image node_modules: %d packages, none of the devDependencies %v", len(found), keys(pkg.DevDependencies))
+	t.Logf("prod image node_modules: %d packages, none of the devDependencies %v", len(found), slices.Sorted(maps.Keys(pkg.DevDependencies)))
 }
 
 // systemModules: where Node's own modules live (Debian's /usr/share/nodejs, the official images'
@@ -1165,15 +1178,6 @@ func firstLine(s string) string {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20)) }
-
-func keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func uniq(s []string) []string {
 	seen := map[string]bool{}

@@ -152,28 +152,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			v.SetString(s)
 		}
 	case reflect.Bool:
-		n = resolve(n)
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.errorf(n, "%s: expected true or false, got %s", path, kindName(n))
-			return
-		}
 		var b bool
-		if err := n.Decode(&b); err != nil {
-			d.errorf(n, "%s: %v", path, err)
-			return
+		if d.typedScalar(resolve(n), path, "!!bool", "true or false", &b) {
+			v.SetBool(b)
 		}
-		v.SetBool(b)
 	case reflect.Int:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			d.errorf(n, "%s: expected an integer, got %s", path, kindName(n))
-			return
-		}
 		var i int
-		if err := n.Decode(&i); err != nil {
-			d.errorf(n, "%s: %v", path, err)
-			return
+		if d.typedScalar(n, path, "!!int", "an integer", &i) {
+			v.SetInt(int64(i))
 		}
-		v.SetInt(int64(i))
 	default:
 		panic("spec: no decoder for " + v.Type().String())
 	}
@@ -241,6 +228,20 @@ func (d *decoder) keysOf(n *yaml.Node, path string) (keys []*yaml.Node, vals []*
 		vals = append(vals, val)
 	}
 	return keys, vals, true
+}
+
+// typedScalar decodes n, a scalar node of the YAML tag, into out, or
+// reports at path that it expected what.
+func (d *decoder) typedScalar(n *yaml.Node, path, tag, what string, out any) bool {
+	if n.Kind != yaml.ScalarNode || n.Tag != tag {
+		d.errorf(n, "%s: expected %s, got %s", path, what, kindName(n))
+		return false
+	}
+	if err := n.Decode(out); err != nil {
+		d.errorf(n, "%s: %v", path, err)
+		return false
+	}
+	return true
 }
 
 func orTop(path string) string {

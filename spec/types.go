@@ -1,7 +1,8 @@
 // Package spec defines dockstage's YAML spec (version 1): the types, strict
 // position-aware loading, semantic validation and canonical marshalling,
 // stage-reference resolution and dependency chains (stages.go), and the
-// step keyword dispatch (step.go). Of dockstage it imports only spec/syntax.
+// step keyword dispatch (step.go). Layer 1 of the README's Layout: of
+// dockstage it imports only spec/syntax.
 //
 // A spec describes one service's container build as an ordered list of
 // stages (base -> src -> test -> prod plus builder stages), each an image or

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"cmp"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,27 +25,25 @@ func (v *validator) compose(c *Compose) {
 	}
 	v.line(p, "compose.context", c.Context)
 	v.line(p, "compose.dockerfile", c.Dockerfile)
-	v.target(orPos(c.TargetPos, p), "compose.target", or(c.Target, DefaultTarget))
+	v.target(orPos(c.TargetPos, p), "compose.target", cmp.Or(c.Target, DefaultTarget))
 	v.kvs("compose.build_args", c.BuildArgs, true)
-	v.ports(orPos(c.PortsPos, p), "compose.ports", c.Ports)
-	v.kvs("compose.environment", c.Environment, true)
-	for _, vol := range c.Volumes {
-		v.nonEmptyLine(p, "compose.volumes", vol)
-	}
-	if c.Command != nil && !c.Command.Exec {
-		v.line(p, "compose.command", c.Command.Shell)
-	}
+	v.service(p, c.PortsPos, "compose", c.Ports, c.Environment, c.Volumes, c.Command)
 	if d := c.Dev; d != nil {
-		dp := d.Pos
-		v.target(orPos(d.TargetPos, dp), "compose.dev.target", or(d.Target, DefaultDevTarget))
-		v.ports(orPos(d.PortsPos, dp), "compose.dev.ports", d.Ports)
-		v.kvs("compose.dev.environment", d.Environment, true)
-		for _, vol := range d.Volumes {
-			v.nonEmptyLine(dp, "compose.dev.volumes", vol)
-		}
-		if d.Command != nil && !d.Command.Exec {
-			v.line(dp, "compose.dev.command", d.Command.Shell)
-		}
+		v.target(orPos(d.TargetPos, d.Pos), "compose.dev.target", cmp.Or(d.Target, DefaultDevTarget))
+		v.service(d.Pos, d.PortsPos, "compose.dev", d.Ports, d.Environment, d.Volumes, d.Command)
+	}
+}
+
+// service checks what the services of compose.yaml and compose.dev.yaml
+// share, under the key prefix: ports, environment, volumes and command.
+func (v *validator) service(p, portsPos Pos, prefix string, ports []string, env KVList, volumes []string, cmd *Command) {
+	v.ports(orPos(portsPos, p), prefix+".ports", ports)
+	v.kvs(prefix+".environment", env, true)
+	for _, vol := range volumes {
+		v.nonEmptyLine(p, prefix+".volumes", vol)
+	}
+	if cmd != nil && !cmd.Exec {
+		v.line(p, prefix+".command", cmd.Shell)
 	}
 }
 
@@ -53,13 +52,6 @@ func orPos(p, def Pos) Pos {
 		return p
 	}
 	return def
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (v *validator) target(p Pos, path, t string) {

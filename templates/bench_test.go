@@ -68,35 +68,28 @@ func perFile(b *testing.B, d time.Duration, iters, files int) float64 {
 	return float64(d.Nanoseconds()) / float64(iters*files)
 }
 
-// BenchmarkImportRender times import+render of the whole corpus per op and
-// reports ns/file.
-func BenchmarkImportRender(b *testing.B) {
+// perFileBench times fn on every file of the corpus per op and reports
+// ns/file.
+func perFileBench(b *testing.B, fn func(*testing.B, []byte)) {
 	srcs := benchCorpus(b)
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
 		for _, src := range srcs {
-			importRender(b, src)
+			fn(b, src)
 		}
 		n++
 	}
 	b.ReportMetric(perFile(b, b.Elapsed(), n, len(srcs)), "ns/file")
 }
 
+// BenchmarkImportRender times import+render of the whole corpus per op and
+// reports ns/file.
+func BenchmarkImportRender(b *testing.B) { perFileBench(b, importRender) }
+
 // BenchmarkBuildKitParse times BuildKit's parse of the whole corpus per op
 // and reports ns/file.
-func BenchmarkBuildKitParse(b *testing.B) {
-	srcs := benchCorpus(b)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		for _, src := range srcs {
-			buildkitParse(b, src)
-		}
-		n++
-	}
-	b.ReportMetric(perFile(b, b.Elapsed(), n, len(srcs)), "ns/file")
-}
+func BenchmarkBuildKitParse(b *testing.B) { perFileBench(b, buildkitParse) }
 
 // BenchmarkImportRenderVsParse times both on every file inside one loop,
 // so that they share the machine's state, and reports each per file and

@@ -42,7 +42,7 @@ func corpus(t testing.TB) []corpusFile {
 		{"testdata/import/*/Dockerfile", true},
 		{"migrate/testdata/*/Dockerfile", false},
 		{"migrate/testdata/*/Dockerfile.out", false},
-		{"lint/testdata/dockerfile/*/Dockerfile", false},
+		{"../templates/lint/testdata/dockerfile/*/Dockerfile", false},
 	} {
 		files, err := filepath.Glob(g.pattern)
 		if err != nil {

@@ -1,12 +1,12 @@
 package transpile
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/dockstage/dockstage/spec"
-	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // Forward is the validating entry point of a render: it validates s
@@ -26,14 +26,13 @@ func Forward(s *spec.Spec) (*Output, error) {
 }
 
 func forwardDockerfile(s *spec.Spec) *Dockerfile {
-	df := &Dockerfile{Escape: syntax.DefaultEscape, Comment: s.Comment, TrailingComment: s.TrailingComment}
+	df := &Dockerfile{Escape: s.Escape(), Comment: s.Comment, TrailingComment: s.TrailingComment}
 	if d := s.Directives; d != nil {
 		if d.Syntax != "" {
 			df.Directives = append(df.Directives, Directive{"syntax", d.Syntax})
 		}
 		if d.Escape != "" {
 			df.Directives = append(df.Directives, Directive{"escape", d.Escape})
-			df.Escape = syntax.Escape(d.Escape)
 		}
 		if d.Check != "" {
 			df.Directives = append(df.Directives, Directive{"check", d.Check})
@@ -91,38 +90,31 @@ func forwardStep(s *spec.Step) Instruction {
 	return in
 }
 
+// forwardInstruction lowers the step's one instruction. Where several
+// keywords share a form, cmp.Or picks the field that is set: Keyword names
+// the first set field in the same order, and a valid step sets one.
 func forwardInstruction(s *spec.Step) Instruction {
-	switch s.Keyword() {
+	switch kw := s.Keyword(); kw {
 	case "ARG":
-		return Instruction{Keyword: "ARG", Form: FormKV, KVs: kvs(s.Arg)}
+		return Instruction{Keyword: kw, Form: FormKV, KVs: kvs(s.Arg)}
 	case "ENV":
-		return Instruction{Keyword: "ENV", Form: FormKV, KVs: kvs(s.Env)}
+		return Instruction{Keyword: kw, Form: FormKV, KVs: kvs(s.Env)}
 	case "LABEL":
-		return Instruction{Keyword: "LABEL", Form: FormKV, KVs: kvs(s.Label)}
-	case "WORKDIR":
-		return text("WORKDIR", *s.Workdir)
-	case "USER":
-		return text("USER", *s.User)
-	case "STOPSIGNAL":
-		return text("STOPSIGNAL", *s.StopSignal)
-	case "MAINTAINER":
-		return text("MAINTAINER", *s.Maintainer)
+		return Instruction{Keyword: kw, Form: FormKV, KVs: kvs(s.Label)}
+	case "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER":
+		return text(kw, *cmp.Or(s.Workdir, s.User, s.StopSignal, s.Maintainer))
 	case "EXPOSE":
-		return Instruction{Keyword: "EXPOSE", Form: FormWords, Words: s.Expose}
+		return Instruction{Keyword: kw, Form: FormWords, Words: s.Expose}
 	case "VOLUME":
-		return Instruction{Keyword: "VOLUME", Form: FormJSON, Words: s.Volume}
+		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Volume}
 	case "SHELL":
-		return Instruction{Keyword: "SHELL", Form: FormJSON, Words: s.Shell}
-	case "COPY":
-		return forwardCopy("COPY", s.Copy)
-	case "ADD":
-		return forwardCopy("ADD", s.Add)
+		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Shell}
+	case "COPY", "ADD":
+		return forwardCopy(kw, cmp.Or(s.Copy, s.Add))
 	case "RUN":
 		return forwardRun(s.Run)
-	case "CMD":
-		return command("CMD", s.Cmd)
-	case "ENTRYPOINT":
-		return command("ENTRYPOINT", s.Entrypoint)
+	case "CMD", "ENTRYPOINT":
+		return command(kw, cmp.Or(s.Cmd, s.Entrypoint))
 	case "HEALTHCHECK":
 		return forwardHealthcheck(s.Healthcheck)
 	case "ONBUILD":
@@ -283,7 +275,7 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 	prod = &ComposeFile{Service: ComposeService{
 		Name:        name,
 		Image:       image,
-		Build:       ComposeBuild{Context: context, Dockerfile: or(c.Dockerfile, "Dockerfile"), Target: target, Args: kvs(c.BuildArgs)},
+		Build:       ComposeBuild{Context: context, Dockerfile: cmp.Or(c.Dockerfile, "Dockerfile"), Target: target, Args: kvs(c.BuildArgs)},
 		Ports:       c.Ports,
 		Environment: kvs(c.Environment),
 		Volumes:     c.Volumes,
@@ -306,13 +298,6 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 		svc.Environment = kvs(d.Environment)
 	}
 	return prod, &ComposeFile{Service: svc}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // stageName returns the spec's spelling of the stage named want (or def

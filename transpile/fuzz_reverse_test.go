@@ -49,9 +49,15 @@ var knownRejections = []string{
 	"a heredoc cannot be the destination",
 }
 
-func FuzzReverse(f *testing.F) {
-	for _, pattern := range []string{"testdata/import/*/Dockerfile", "testdata/import-negative/*/Dockerfile"} {
-		files, _ := filepath.Glob(pattern)
+// AddSeeds adds every file the glob patterns match to f's seed corpus
+// (exported for the fuzz targets of package transpile_test).
+func AddSeeds(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, pattern := range patterns {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
 		for _, file := range files {
 			b, err := os.ReadFile(file)
 			if err != nil {
@@ -60,6 +66,10 @@ func FuzzReverse(f *testing.F) {
 			f.Add(b)
 		}
 	}
+}
+
+func FuzzReverse(f *testing.F) {
+	AddSeeds(f, "testdata/import/*/Dockerfile", "testdata/import-negative/*/Dockerfile")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_ = checkReverse(t, src)
 	})

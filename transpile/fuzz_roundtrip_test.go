@@ -1,8 +1,6 @@
 package transpile_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/dockstage/dockstage/spec"
@@ -17,24 +15,12 @@ import (
 // import alone must do; it cannot render, which lives in package
 // templates.
 func FuzzImportRenderSameBuild(f *testing.F) {
-	for _, pattern := range []string{
+	transpile.AddSeeds(f,
 		"testdata/import/*/Dockerfile",
 		"testdata/import-negative/*/Dockerfile",
 		"migrate/testdata/*/Dockerfile",
-		"lint/testdata/dockerfile/*/Dockerfile",
-	} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, file := range files {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(b)
-		}
-	}
+		"../templates/lint/testdata/dockerfile/*/Dockerfile",
+	)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, _, err := transpile.Reverse("Dockerfile", src, transpile.ReverseOptions{})
 		if err != nil {

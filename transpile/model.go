@@ -2,8 +2,9 @@
 // models, in both directions, as pure functions without I/O: Forward lowers
 // a spec to models that package templates renders; Reverse imports a
 // Dockerfile into a spec; CompareBuilds and CompareSpecs tell whether two
-// builds are the same. Of dockstage it imports spec, spec/syntax and the
-// transpile packages below it (shell, ecosystem).
+// builds are the same. Layer 4 of the README's Layout: of dockstage it
+// imports spec, spec/syntax and the transpile packages below it
+// (transpile/shell, transpile/ecosystem).
 package transpile
 
 import "github.com/dockstage/dockstage/spec"

@@ -48,24 +48,20 @@ func (r *reverser) heredocs(in *instr, opened []string) []spec.Heredoc {
 
 func (r *reverser) copyStep(in *instr) *spec.Copy {
 	c := &spec.Copy{Pos: r.pos(in.line)}
+	fields := []asWritten{{"from", &c.From}, {"chown", &c.Chown}, {"chmod", &c.Chmod}, {"checksum", &c.Checksum}}
 	for _, f := range in.flags {
-		name, v, has := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		name, v, has := cutFlag(f)
+		if setAsWritten(fields, name, v) {
+			continue
+		}
 		isTrue := !has || strings.EqualFold(v, "true")
 		switch name {
-		case "from":
-			c.From = v
-		case "chown":
-			c.Chown = v
-		case "chmod":
-			c.Chmod = v
 		case "link":
 			c.Link = isTrue
 		case "parents":
 			c.Parents = isTrue
 		case "exclude":
 			c.Exclude = append(c.Exclude, v)
-		case "checksum":
-			c.Checksum = v
 		case "keep-git-dir":
 			c.KeepGitDir = &isTrue
 		case "unpack":

@@ -144,6 +144,31 @@ type instr struct {
 	internal bool     // a consistency check failed
 }
 
+// cutFlag splits one of in.flags, "--name=value" or "--name", as BuildKit's
+// BFlags reads it.
+func cutFlag(f string) (name, value string, hasValue bool) {
+	return strings.Cut(strings.TrimPrefix(f, "--"), "=")
+}
+
+// asWritten names a flag (or a --mount key) whose value a spec field keeps
+// as written.
+type asWritten struct {
+	name string
+	to   *string
+}
+
+// setAsWritten stores value in the field of fields called name and reports
+// whether there is one.
+func setAsWritten(fields []asWritten, name, value string) bool {
+	for _, f := range fields {
+		if f.name == name {
+			*f.to = value
+			return true
+		}
+	}
+	return false
+}
+
 func (r *reverser) internalf(in *instr, format string, args ...any) {
 	in.internal = true
 	r.errorf(in.line, "internal error: "+format+"; please report this Dockerfile", args...)

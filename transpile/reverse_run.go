@@ -38,17 +38,17 @@ func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command 
 
 func (r *reverser) runStep(in *instr) *spec.Run {
 	run := &spec.Run{Pos: r.pos(in.line)}
+	fields := []asWritten{{"network", &run.Network}, {"security", &run.Security}}
 	for _, f := range in.flags {
-		name, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		name, v, _ := cutFlag(f)
+		if setAsWritten(fields, name, v) {
+			continue
+		}
 		switch name {
 		case "mount":
 			if m, ok := r.mount(in, v); ok {
 				run.Mounts = append(run.Mounts, m)
 			}
-		case "network":
-			run.Network = v
-		case "security":
-			run.Security = v
 		case "device":
 			run.Device = append(run.Device, v)
 		}
@@ -82,6 +82,11 @@ func (r *reverser) mount(in *instr, val string) (spec.Mount, bool) {
 		in.internal = true
 		return m, false
 	}
+	asIs := []asWritten{
+		{"target", &m.Target}, {"dst", &m.Target}, {"destination", &m.Target},
+		{"source", &m.Source}, {"src", &m.Source}, {"from", &m.From}, {"id", &m.ID},
+		{"mode", &m.Mode}, {"uid", &m.UID}, {"gid", &m.GID}, {"size", &m.Size}, {"env", &m.Env},
+	}
 	seen := map[string]bool{}
 	boolVal := func(key, v string, bare bool) *bool {
 		b := true
@@ -114,35 +119,20 @@ func (r *reverser) mount(in *instr, val string) (spec.Mount, bool) {
 				continue
 			}
 		}
+		if setAsWritten(asIs, key, value) {
+			continue
+		}
 		switch key {
 		case "type":
 			m.Type = strings.ToLower(value)
 			if m.Type != value {
 				r.warnf(in.line, "RUN --mount type %q written in lower case", value)
 			}
-		case "target", "dst", "destination":
-			m.Target = value
-		case "source", "src":
-			m.Source = value
-		case "from":
-			m.From = value
-		case "id":
-			m.ID = value
 		case "sharing":
 			m.Sharing = strings.ToLower(value)
 			if m.Sharing != value {
 				r.warnf(in.line, "RUN --mount sharing %q written in lower case", value)
 			}
-		case "mode":
-			m.Mode = value
-		case "uid":
-			m.UID = value
-		case "gid":
-			m.GID = value
-		case "size":
-			m.Size = value
-		case "env":
-			m.Env = value
 		case "readonly", "ro":
 			m.ReadOnly = boolVal(key, value, !hasValue)
 		case "readwrite", "rw":
@@ -172,26 +162,16 @@ func (r *reverser) healthcheck(in *instr) *spec.Healthcheck {
 		h.None = true
 		return h
 	}
+	fields := []asWritten{{"interval", &h.Interval}, {"timeout", &h.Timeout}, {"start-period", &h.StartPeriod}, {"start-interval", &h.StartInterval}}
 	for _, f := range in.flags {
-		name, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
-		switch name {
-		case "interval":
-			h.Interval = v
-		case "timeout":
-			h.Timeout = v
-		case "start-period":
-			h.StartPeriod = v
-		case "start-interval":
-			h.StartInterval = v
-		case "retries":
-			if v != "" {
-				i, err := strconv.Atoi(v)
-				if err != nil {
-					r.errorf(in.line, "HEALTHCHECK --retries=%s is not a number", v)
-					return nil
-				}
-				h.Retries = &i
+		name, v, _ := cutFlag(f)
+		if !setAsWritten(fields, name, v) && name == "retries" && v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil {
+				r.errorf(in.line, "HEALTHCHECK --retries=%s is not a number", v)
+				return nil
 			}
+			h.Retries = &i
 		}
 	}
 	// The command follows the type word, as in parser.parseHealthConfig

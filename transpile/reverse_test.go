@@ -53,13 +53,16 @@ func roundTrip(t *testing.T, s *spec.Spec) []byte {
 	return a
 }
 
-func TestReverseGolden(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/import/*")
+// eachDockerfile runs fn as a subtest for each case directory under root,
+// with the Dockerfile the directory holds.
+func eachDockerfile(t *testing.T, root string, fn func(t *testing.T, dir string, src []byte)) {
+	t.Helper()
+	dirs, err := filepath.Glob(root + "/*")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dirs) == 0 {
-		t.Fatal("no golden cases under testdata/import")
+		t.Fatalf("no cases under %s", root)
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -67,99 +70,92 @@ func TestReverseGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, warns, err := Reverse("Dockerfile", src, ReverseOptions{})
-			if err != nil {
-				t.Fatalf("Reverse: %v", err)
-			}
-			got := roundTrip(t, s)
-			gotWarn := formatWarnings(warns)
-			specFile := filepath.Join(dir, "spec.yaml")
-			warnFile := filepath.Join(dir, "warnings.txt")
-			if *update {
-				if err := os.WriteFile(specFile, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				if gotWarn == "" {
-					os.Remove(warnFile)
-				} else if err := os.WriteFile(warnFile, []byte(gotWarn), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(specFile)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("spec.yaml differs (run with -update and read the diff):\n--- got\n%s\n--- want\n%s", got, want)
-			}
-			wantWarn, err := os.ReadFile(warnFile)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			if gotWarn != string(wantWarn) {
-				t.Errorf("warnings differ:\n--- got\n%s--- want\n%s", gotWarn, wantWarn)
-			}
-			// Importing is a pure function: a second run gives the same.
-			s2, _, err := Reverse("Dockerfile", src, ReverseOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if again, _ := spec.Marshal(s2); !bytes.Equal(again, got) {
-				t.Errorf("a second Reverse gave a different spec")
-			}
+			fn(t, dir, src)
 		})
 	}
+}
+
+func TestReverseGolden(t *testing.T) {
+	eachDockerfile(t, "testdata/import", func(t *testing.T, dir string, src []byte) {
+		s, warns, err := Reverse("Dockerfile", src, ReverseOptions{})
+		if err != nil {
+			t.Fatalf("Reverse: %v", err)
+		}
+		got := roundTrip(t, s)
+		gotWarn := formatWarnings(warns)
+		specFile := filepath.Join(dir, "spec.yaml")
+		warnFile := filepath.Join(dir, "warnings.txt")
+		if *update {
+			if err := os.WriteFile(specFile, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if gotWarn == "" {
+				os.Remove(warnFile)
+			} else if err := os.WriteFile(warnFile, []byte(gotWarn), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		want, err := os.ReadFile(specFile)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("spec.yaml differs (run with -update and read the diff):\n--- got\n%s\n--- want\n%s", got, want)
+		}
+		wantWarn, err := os.ReadFile(warnFile)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if gotWarn != string(wantWarn) {
+			t.Errorf("warnings differ:\n--- got\n%s--- want\n%s", gotWarn, wantWarn)
+		}
+		// Importing is a pure function: a second run gives the same.
+		s2, _, err := Reverse("Dockerfile", src, ReverseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := spec.Marshal(s2); !bytes.Equal(again, got) {
+			t.Errorf("a second Reverse gave a different spec")
+		}
+	})
 }
 
 // TestReverseNegative checks that every Dockerfile under
 // testdata/import-negative fails with the error in its error.txt:
 // `file:line: message substring`.
 func TestReverseNegative(t *testing.T) {
-	dirs, err := filepath.Glob("testdata/import-negative/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(dirs) == 0 {
-		t.Fatal("no cases under testdata/import-negative")
-	}
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
-			if err != nil {
-				t.Fatal(err)
+	eachDockerfile(t, "testdata/import-negative", func(t *testing.T, dir string, src []byte) {
+		wantText, err := os.ReadFile(filepath.Join(dir, "error.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimRight(string(wantText), "\n")
+		file, rest, _ := strings.Cut(want, ":")
+		lineText, sub, _ := strings.Cut(rest, ": ")
+		line, err := strconv.Atoi(lineText)
+		if err != nil {
+			t.Fatalf("error.txt must read file:line: message, got %q", want)
+		}
+		s, _, err := Reverse("Dockerfile", src, ReverseOptions{})
+		if err == nil {
+			b, _ := spec.Marshal(s)
+			t.Fatalf("Reverse succeeded, want error %q; spec:\n%s", want, b)
+		}
+		if s != nil {
+			t.Errorf("Reverse returned a spec with its error")
+		}
+		var el spec.ErrorList
+		if !errors.As(err, &el) {
+			t.Fatalf("error is %T, want spec.ErrorList: %v", err, err)
+		}
+		for _, e := range el {
+			if e.Pos.File == file && e.Pos.Line == line && strings.Contains(e.Msg, sub) {
+				return
 			}
-			wantText, err := os.ReadFile(filepath.Join(dir, "error.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := strings.TrimRight(string(wantText), "\n")
-			file, rest, _ := strings.Cut(want, ":")
-			lineText, sub, _ := strings.Cut(rest, ": ")
-			line, err := strconv.Atoi(lineText)
-			if err != nil {
-				t.Fatalf("error.txt must read file:line: message, got %q", want)
-			}
-			s, _, err := Reverse("Dockerfile", src, ReverseOptions{})
-			if err == nil {
-				b, _ := spec.Marshal(s)
-				t.Fatalf("Reverse succeeded, want error %q; spec:\n%s", want, b)
-			}
-			if s != nil {
-				t.Errorf("Reverse returned a spec with its error")
-			}
-			var el spec.ErrorList
-			if !errors.As(err, &el) {
-				t.Fatalf("error is %T, want spec.ErrorList: %v", err, err)
-			}
-			for _, e := range el {
-				if e.Pos.File == file && e.Pos.Line == line && strings.Contains(e.Msg, sub) {
-					return
-				}
-			}
-			t.Errorf("error\n%v\ndoes not hold %q", err, want)
-		})
-	}
+		}
+		t.Errorf("error\n%v\ndoes not hold %q", err, want)
+	})
 }
 
 func TestReverseOptionsName(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/spf13/cobra"
 )
@@ -48,12 +49,12 @@ func runDiff(ctx context.Context, s streams, opts diffOptions) error {
 	if err != nil {
 		return err
 	}
-	diffs, err := transpile.CompareBuilds(displayName(opts.a), a, displayName(opts.b), b, opts.target)
+	diffs, err := transpile.CompareBuilds(workspace.DisplayName(opts.a), a, workspace.DisplayName(opts.b), b, opts.target)
 	if err != nil {
 		return badInput(err)
 	}
 	if len(diffs) == 0 {
-		fmt.Fprintf(s.out, "%s and %s are the same build\n", displayName(opts.a), displayName(opts.b))
+		fmt.Fprintf(s.out, "%s and %s are the same build\n", workspace.DisplayName(opts.a), workspace.DisplayName(opts.b))
 		return nil
 	}
 	for _, d := range diffs {
@@ -61,21 +62,14 @@ func runDiff(ctx context.Context, s streams, opts diffOptions) error {
 		fmt.Fprintf(s.out, "  %s:\n%s\n", where(opts.a, d.LineA), indent(d.A, "    - "))
 		fmt.Fprintf(s.out, "  %s:\n%s\n", where(opts.b, d.LineB), indent(d.B, "    + "))
 	}
-	return &exitError{code: exitFindings, err: fmt.Errorf("%s and %s differ: %d difference(s)", displayName(opts.a), displayName(opts.b), len(diffs))}
+	return &exitError{code: exitFindings, err: fmt.Errorf("%s and %s differ: %d difference(s)", workspace.DisplayName(opts.a), workspace.DisplayName(opts.b), len(diffs))}
 }
 
 func where(p string, line int) string {
 	if line > 0 {
-		return fmt.Sprintf("%s:%d", displayName(p), line)
+		return fmt.Sprintf("%s:%d", workspace.DisplayName(p), line)
 	}
-	return displayName(p)
-}
-
-func displayName(p string) string {
-	if p == "-" {
-		return "<stdin>"
-	}
-	return p
+	return workspace.DisplayName(p)
 }
 
 func indent(s, prefix string) string {

@@ -32,10 +32,7 @@ spec is not overwritten without --force.`,
   dockstage import legacy/Dockerfile -o legacy/dockstage.yaml --name api`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dockerfile = "Dockerfile"
-			if len(args) == 1 {
-				opts.dockerfile = args[0]
-			}
+			opts.dockerfile = argOr(args, "Dockerfile")
 			return runImport(cmd.Context(), s, opts)
 		},
 	}

@@ -61,10 +61,7 @@ file that would be overwritten.`,
   dockstage init --list --preset-dir ~/team-presets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dir = "."
-			if len(args) == 1 {
-				opts.dir = args[0]
-			}
+			opts.dir = argOr(args, ".")
 			opts.interactive = !opts.yes && isTerminal(s.in)
 			return runInit(cmd.Context(), s, opts)
 		},

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/templates/lint"
+	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
 )
 
@@ -118,7 +119,7 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 		if err != nil {
 			return err
 		}
-		name := displayName(file)
+		name := workspace.DisplayName(file)
 		cfg := fixed
 		if cfg == nil && file != "-" {
 			dir := filepath.Dir(file)

@@ -1,5 +1,7 @@
-// Command dockstage renders a YAML spec into a validated multistage
-// Dockerfile and compose files, and imports Dockerfiles back into the spec.
+// Command dockstage is dockstage's command line (render, import, migrate,
+// init, lint, check, diff): flags, one library call, printing, exit codes.
+// Layer 9 of the README's Layout: it may import every dockstage package
+// below it (templates/workspace, templates/lint, transpile, spec, ...).
 package main
 
 import (

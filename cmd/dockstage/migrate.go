@@ -59,10 +59,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
   dockstage migrate --json -o out/ > report.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dockerfile = "Dockerfile"
-			if len(args) == 1 {
-				opts.dockerfile = args[0]
-			}
+			opts.dockerfile = argOr(args, "Dockerfile")
 			return runMigrate(cmd.Context(), s, opts)
 		},
 	}

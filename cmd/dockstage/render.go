@@ -36,10 +36,7 @@ unchanged since; --force replaces it anyway.`,
   dockstage render svc/dockstage.yaml -o build/ --force`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.spec = "dockstage.yaml"
-			if len(args) == 1 {
-				opts.spec = args[0]
-			}
+			opts.spec = argOr(args, "dockstage.yaml")
 			return runRender(cmd.Context(), s, opts)
 		},
 	}

@@ -37,6 +37,14 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func badInput(err error) error { return &exitError{code: exitBad, err: err} }
 
+// argOr is a command's one optional argument, or def when it has none.
+func argOr(args []string, def string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return def
+}
+
 func newRootCmd(s streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dockstage",

@@ -1,9 +1,9 @@
 // Package syntax holds the Dockerfile's lexical rules that dockstage needs in
 // more than one place: the escape character a `# escape=` directive selects,
 // BuildKit's line-continuation rule, heredoc openers, and the quoting and
-// unquoting of shell words and flag values. It imports no dockstage package;
-// the rules are BuildKit's (frontend/dockerfile/parser and shell), cited on
-// each function.
+// unquoting of shell words and flag values. Layer 0 of the README's Layout:
+// it imports no dockstage package; the rules are BuildKit's
+// (frontend/dockerfile/parser and shell), cited on each function.
 package syntax
 
 import (

@@ -58,6 +58,15 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		lastLitE = false
 		return nil
 	}
+	// reference copies the $ reference that starts at rs[at] and returns
+	// where it ends.
+	reference := func(at int) (int, error) {
+		end, err := ScanDollar(rs, at, esc)
+		if err != nil {
+			return 0, err
+		}
+		return end, live(rs[at:end])
+	}
 	for i := 0; i < len(rs); {
 		c := rs[i]
 		switch {
@@ -89,11 +98,8 @@ func UnquoteWord(w string, esc rune) (string, error) {
 				}
 				switch {
 				case d == '$':
-					end, err := ScanDollar(rs, j, esc)
+					end, err := reference(j)
 					if err != nil {
-						return "", err
-					}
-					if err := live(rs[j:end]); err != nil {
 						return "", err
 					}
 					j = end
@@ -117,11 +123,8 @@ func UnquoteWord(w string, esc rune) (string, error) {
 			}
 			i = j
 		case c == '$':
-			end, err := ScanDollar(rs, i, esc)
+			end, err := reference(i)
 			if err != nil {
-				return "", err
-			}
-			if err := live(rs[i:end]); err != nil {
 				return "", err
 			}
 			i = end

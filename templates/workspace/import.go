@@ -34,10 +34,7 @@ type ImportOptions struct {
 // transpile.Reverse's (a positioned spec.ErrorList for an invalid
 // Dockerfile).
 func Import(dockerfile string, data []byte, opts ImportOptions) (*Imported, error) {
-	file := dockerfile
-	if dockerfile == "-" {
-		file = "<stdin>"
-	}
+	file := DisplayName(dockerfile)
 	name := opts.Name
 	if name == "" && dockerfile != "-" {
 		name = dirServiceName(dockerfile)

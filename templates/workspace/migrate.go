@@ -70,9 +70,9 @@ type Migrated struct {
 // standard output, a context that is not a directory).
 func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	stdin := opts.Dockerfile == "-"
-	file, dfDir := opts.Dockerfile, filepath.Dir(opts.Dockerfile)
+	file, dfDir := DisplayName(opts.Dockerfile), filepath.Dir(opts.Dockerfile)
 	if stdin {
-		file, dfDir = "<stdin>", "."
+		dfDir = "."
 	}
 	m := &Migrated{OutDir: opts.OutDir, ContextDir: opts.Context}
 	if m.OutDir == "" {

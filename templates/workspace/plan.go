@@ -3,9 +3,9 @@
 // .dockerignore, or a user file such as a spec), whether it may replace
 // what is on disk (the ownership stamp and --force), the .dockerignore
 // merge that keeps the user's part, and the compose and bake paths of
-// files written away from their spec. It is layer 8: it may import spec,
-// transpile, transpile/ecosystem, transpile/migrate, templates and
-// templates/presets, never cmd; it never prints or exits.
+// files written away from their spec. Layer 8 of the README's Layout: it
+// may import spec, transpile, transpile/ecosystem, transpile/migrate,
+// templates and templates/presets, never cmd; it never prints or exits.
 //
 // A command builds a Plan (Render, Import, Migrate, Init) that holds every
 // file with its Decision, computed against the file system before anything

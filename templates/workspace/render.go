@@ -57,6 +57,15 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 	return p, nil
 }
 
+// DisplayName is how positions and messages name the file at path: "-"
+// (standard input) is "<stdin>".
+func DisplayName(path string) string {
+	if path == "-" {
+		return "<stdin>"
+	}
+	return path
+}
+
 // loadSpec reads (when data is nil) and decodes a spec file; "-" names
 // standard input, "<stdin>" in positions.
 func loadSpec(path string, data []byte) (*spec.Spec, error) {
@@ -70,11 +79,7 @@ func loadSpec(path string, data []byte) (*spec.Spec, error) {
 			return nil, err
 		}
 	}
-	name := path
-	if path == "-" {
-		name = "<stdin>"
-	}
-	return spec.Load(name, data)
+	return spec.Load(DisplayName(path), data)
 }
 
 // renderFiles renders every file of sp, named for outDir, for a spec in

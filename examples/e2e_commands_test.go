@@ -123,33 +123,28 @@ func TestDockstageImage(t *testing.T) {
 // builds test and prod, and prod serves on the port it EXPOSEs, as a non-root user.
 func TestInit(t *testing.T) {
 	t.Parallel()
-	for _, name := range initExamples {
-		name := name
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			startUnit(t, "init/"+name)
-			orig := newExample(t, name, mustAbs(t, name), "")
-			dir := copyExample(t, orig.dir)
-			for _, f := range generatedFiles {
-				if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
-					t.Fatal(err)
-				}
+	parallelUnits(t, "init", initExamples, func(t *testing.T, name string) {
+		orig := newExample(t, name, mustAbs(t, name), "")
+		dir := copyExample(t, orig.dir)
+		for _, f := range generatedFiles {
+			if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
 			}
-			out := mustRun(t, "", dockstageCLI(t), "init", dir, "--yes")
-			t.Logf("dockstage init %s --yes:\n%s", name, tail(out, 20))
+		}
+		out := mustRun(t, "", dockstageCLI(t), "init", dir, "--yes")
+		t.Logf("dockstage init %s --yes:\n%s", name, tail(out, 20))
 
-			ex := newExample(t, "init-"+name, dir, "")
-			ex.checkLayout(t)
-			if ex.port != orig.port {
-				t.Errorf("init's prod EXPOSEs %s, the example's %s", ex.port, orig.port)
-			}
-			t.Cleanup(func() { ex.removeImages(t) })
-			ex.runSteps(t, []step{
-				{"test-target", func(t *testing.T) { ex.mustBuild(t, dir, "test") }},
-				{"prod", ex.testProd},
-			})
+		ex := newExample(t, "init-"+name, dir, "")
+		ex.checkLayout(t)
+		if ex.port != orig.port {
+			t.Errorf("init's prod EXPOSEs %s, the example's %s", ex.port, orig.port)
+		}
+		t.Cleanup(func() { ex.removeImages(t) })
+		ex.runSteps(t, []step{
+			{"test-target", func(t *testing.T) { ex.mustBuild(t, dir, "test") }},
+			{"prod", ex.testProd},
 		})
-	}
+	})
 }
 
 // (issue 5) migrate of a single-stage Dockerfile: the original and the migrated prod both
@@ -157,50 +152,45 @@ func TestInit(t *testing.T) {
 // failing test while prod still builds.
 func TestMigrate(t *testing.T) {
 	t.Parallel()
-	for _, name := range migrateExamples {
-		name := name
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			startUnit(t, "migrate/"+name)
-			ctx := mustAbs(t, filepath.Join("migrate", name))
-			out := filepath.Join(t.TempDir(), name)
-			report := mustRun(t, "", dockstageCLI(t), "migrate", filepath.Join(ctx, "Dockerfile"), "-o", out)
-			t.Logf("dockstage migrate %s:\n%s", name, tail(report, 20))
+	parallelUnits(t, "migrate", migrateExamples, func(t *testing.T, name string) {
+		ctx := mustAbs(t, filepath.Join("migrate", name))
+		out := filepath.Join(t.TempDir(), name)
+		report := mustRun(t, "", dockstageCLI(t), "migrate", filepath.Join(ctx, "Dockerfile"), "-o", out)
+		t.Logf("dockstage migrate %s:\n%s", name, tail(report, 20))
 
-			// the migrated Dockerfile, built with the original context
-			ex := newExample(t, "migrate-"+name, ctx, filepath.Join(out, "Dockerfile"))
-			ex.checkLayout(t)
-			// the original: the same context, its own Dockerfile, no target
-			old := &example{name: ex.name, dir: ctx, lang: ex.lang, port: ex.port, images: ex.images, pending: ex.pending}
-			t.Cleanup(func() { ex.removeImages(t) })
-			// the original shares only its base image with the migrated stages: it and the migrated
-			// prod build while the test target does
-			old.prebuild(t, ctx, "", "old")
-			ex.prebuild(t, ctx, "prod", "prod")
-			ex.runSteps(t, []step{
-				{"test-target", func(t *testing.T) {
-					out := ex.mustBuild(t, ctx, "test")
-					t.Logf("migrated test target passed; its test run:\n%s", stepOutput(out, `\[test `, 10))
-					ex.failingTestCopy(t, true)
-				}},
-				{"original", func(t *testing.T) {
-					old.mustBuildAs(t, ctx, "", "old")
-					old.checkServes(t, "old", false)
-				}},
-				{"prod", ex.testProd},
-				{"sizes", func(t *testing.T) {
-					if ex.images["old"] == "" || ex.images["prod"] == "" {
-						t.Skip("the original or the migrated prod image was not built")
-					}
-					o, n := imageSize(t, ex.images["old"]), imageSize(t, ex.images["prod"])
-					line := fmt.Sprintf("e2e image sizes %-22s original=%s migrated prod=%s (%+.1f%%)",
-						"migrate/"+name+":", mib(o), mib(n), 100*(float64(n)-float64(o))/float64(o))
-					t.Log(line)
-					fmt.Println(line)
-				}},
-			})
+		// the migrated Dockerfile, built with the original context
+		ex := newExample(t, "migrate-"+name, ctx, filepath.Join(out, "Dockerfile"))
+		ex.checkLayout(t)
+		// the original: the same context, its own Dockerfile, no target
+		old := &example{name: ex.name, dir: ctx, lang: ex.lang, port: ex.port, images: ex.images, pending: ex.pending}
+		t.Cleanup(func() { ex.removeImages(t) })
+		// the original shares only its base image with the migrated stages: it and the migrated
+		// prod build while the test target does
+		old.prebuild(t, ctx, "", "old")
+		ex.prebuild(t, ctx, "prod", "prod")
+		ex.runSteps(t, []step{
+			{"test-target", func(t *testing.T) {
+				out := ex.mustBuild(t, ctx, "test")
+				t.Logf("migrated test target passed; its test run:\n%s", stepOutput(out, `\[test `, 10))
+				ex.failingTestCopy(t, true)
+			}},
+			{"original", func(t *testing.T) {
+				old.mustBuildAs(t, ctx, "", "old")
+				old.checkServes(t, "old", false)
+			}},
+			{"prod", ex.testProd},
+			{"sizes", func(t *testing.T) {
+				if ex.images["old"] == "" || ex.images["prod"] == "" {
+					t.Skip("the original or the migrated prod image was not built")
+				}
+				o, n := imageSize(t, ex.images["old"]), imageSize(t, ex.images["prod"])
+				line := fmt.Sprintf("e2e image sizes %-22s original=%s migrated prod=%s (%+.1f%%)",
+					"migrate/"+name+":", mib(o), mib(n), 100*(float64(n)-float64(o))/float64(o))
+				t.Log(line)
+				fmt.Println(line)
+			}},
 		})
-	}
+	})
 }
 
 // (issue 7) docker buildx bake of an example's docker-bake.hcl builds its default group: the
