@@ -15,17 +15,23 @@ import (
 // s is invalid it returns the validation errors as a spec.ErrorList (sorted
 // `file:line:col: message` entries) and no output.
 func Forward(s *spec.Spec) (*Output, error) {
+	return ForwardWith(s, ForwardOptions{})
+}
+
+// ForwardWith is Forward with options: the image pins of a lock
+// (ForwardOptions). With zero options it is Forward.
+func ForwardWith(s *spec.Spec, opts ForwardOptions) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
 	}
-	out := &Output{Dockerfile: forwardDockerfile(s), Dockerignore: forwardDockerignore(s), Bake: forwardBake(s)}
+	out := &Output{Dockerfile: forwardDockerfile(s, opts), Dockerignore: forwardDockerignore(s), Bake: forwardBake(s)}
 	if s.Compose != nil {
 		out.Compose, out.DevCompose = forwardCompose(s)
 	}
 	return out, nil
 }
 
-func forwardDockerfile(s *spec.Spec) *Dockerfile {
+func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {
 	df := &Dockerfile{Escape: s.Escape(), Comment: s.Comment, TrailingComment: s.TrailingComment}
 	if d := s.Directives; d != nil {
 		if d.Syntax != "" {
@@ -39,10 +45,14 @@ func forwardDockerfile(s *spec.Spec) *Dockerfile {
 		}
 	}
 	for _, kv := range s.Args {
-		df.Args = append(df.Args, Instruction{Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{kv.Key, kv.Value}}, Pos: kv.Pos})
+		df.Args = append(df.Args, Instruction{Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{kv.Key, opts.pinArg(kv)}}, Pos: kv.Pos})
 	}
-	for _, st := range s.Stages {
-		from := Instruction{Comment: st.Comment, Keyword: "FROM", Form: FormWords, Words: []string{st.From}, Pos: st.Pos}
+	for i, st := range s.Stages {
+		fromRef := st.From
+		if s.StageIndex(st.From, i) < 0 {
+			fromRef = opts.pin(st.From)
+		}
+		from := Instruction{Comment: st.Comment, Keyword: "FROM", Form: FormWords, Words: []string{fromRef}, Pos: st.Pos}
 		if st.Platform != "" {
 			from.Flags = []Flag{{Name: "platform", Value: st.Platform}}
 		}
@@ -52,8 +62,8 @@ func forwardDockerfile(s *spec.Spec) *Dockerfile {
 			from.Words = append(from.Words, "AS", st.Name)
 		}
 		stage := Stage{Name: name, From: from}
-		for i := range st.Steps {
-			stage.Instructions = append(stage.Instructions, forwardStep(&st.Steps[i]))
+		for k := range st.Steps {
+			stage.Instructions = append(stage.Instructions, forwardStep(opts.pinStep(s, i, &st.Steps[k])))
 		}
 		df.Stages = append(df.Stages, stage)
 	}

@@ -14,7 +14,7 @@ import (
 type checkOptions struct {
 	paths  []string
 	format string
-	jobs   int
+	ws     workspace.CheckOptions
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -24,8 +24,10 @@ func newCheckCmd(s streams) *cobra.Command {
 		Short: "Check that committed Dockerfiles and compose files match their specs",
 		Long: `Find every dockstage.yaml under PATH (default .), render it in memory and compare
 the result with the committed Dockerfile, compose files, docker-bake.hcl and the
-generated block of .dockerignore. Each drifted file prints as a unified diff
-(committed -> rendered); "dockstage render" fixes the drift. Specs are checked in
+generated block of .dockerignore, and the spec's dockstage.lock with the images
+it builds from (--locked: every spec needs one; --remote: no locked tag moved).
+Each drifted file prints as a unified diff (committed -> rendered); "dockstage
+render" fixes the drift, "dockstage lock" a stale lock. Specs are checked in
 parallel; on a terminal a progress line shows for long runs.
 
 Exit status: 0 no drift, 1 drift, 2 a spec is invalid or unreadable.`,
@@ -40,7 +42,10 @@ Exit status: 0 no drift, 1 drift, 2 a spec is invalid or unreadable.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text or json")
-	cmd.Flags().IntVarP(&opts.jobs, "jobs", "j", runtime.NumCPU(), "specs to check at once")
+	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.NumCPU(), "specs to check at once")
+	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
+	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
+	registryFlags(cmd, &opts.ws.Resolver)
 	return cmd
 }
 
@@ -63,7 +68,8 @@ func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 			}
 		}()
 	}
-	res, err := workspace.Check(ctx, opts.paths, workspace.CheckOptions{Jobs: opts.jobs, Step: progress})
+	opts.ws.Step = progress
+	res, err := workspace.Check(ctx, opts.paths, opts.ws)
 	if err != nil {
 		return err
 	}
@@ -74,18 +80,7 @@ func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 			return err
 		}
 	} else {
-		for _, r := range res.Specs {
-			if r.Error != "" {
-				fmt.Fprintln(s.out, r.Error)
-				continue
-			}
-			for _, f := range r.Files {
-				if f.Status != "ok" {
-					fmt.Fprintf(s.out, "%s: %s (run dockstage render %s)\n%s", f.File, f.Status, r.Spec, f.Diff)
-				}
-			}
-		}
-		fmt.Fprintf(s.out, "checked %d spec(s): %d drifted, %d invalid\n", len(res.Specs), res.Drifted, res.Invalid)
+		fmt.Fprint(s.out, res.Text())
 	}
 	switch {
 	case res.Invalid > 0:

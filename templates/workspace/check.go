@@ -10,7 +10,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/templates/lock"
+	"github.com/dockstage/dockstage/transpile"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -30,7 +33,10 @@ type SpecCheck struct {
 	// Error is why the spec could not be rendered (all its errors).
 	Error string      `json:"error,omitempty"`
 	Files []FileCheck `json:"files,omitempty"`
-	Drift bool        `json:"drift"`
+	// Lock is the state of dockstage.lock, when the spec has one or
+	// CheckOptions.Locked asks for one.
+	Lock  *LockCheck `json:"lock,omitempty"`
+	Drift bool       `json:"drift"`
 }
 
 // CheckOptions tune Check.
@@ -40,6 +46,14 @@ type CheckOptions struct {
 	// Step, when set, is called after each spec is checked with the
 	// number checked so far and the number of specs, one call at a time.
 	Step func(done, of int)
+	// Locked requires every spec that builds from an image to have a
+	// dockstage.lock (check --locked); a missing lock is drift. A spec
+	// with a lock always has it checked for staleness.
+	Locked bool
+	// Remote also asks the registries whether a locked tag has moved
+	// (check --remote), through Resolver.
+	Remote   bool
+	Resolver lock.Resolver
 }
 
 // Checked is what Check found: one SpecCheck per spec, in path order.
@@ -74,7 +88,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res.Specs[i] = checkSpec(specs[i])
+				res.Specs[i] = checkSpec(ctx, specs[i], &opts)
 				mu.Lock()
 				done++
 				if opts.Step != nil {
@@ -108,14 +122,18 @@ feed:
 }
 
 // checkSpec renders one spec in memory and compares it with the files
-// beside it.
-func checkSpec(path string) SpecCheck {
+// beside it, and checks its lock (checkLock).
+func checkSpec(ctx context.Context, path string, opts *CheckOptions) SpecCheck {
 	res := SpecCheck{Spec: path}
 	dir := filepath.Dir(path)
 	sp, err := loadSpec(path, nil)
 	var files []File
+	var lf *lock.File
 	if err == nil {
-		files, err = renderFiles(sp, filepath.Base(path), dir, dir)
+		var pins transpile.ForwardOptions
+		if pins, lf, err = readLock(path, sp); err == nil {
+			files, err = renderFiles(sp, filepath.Base(path), dir, dir, pins)
+		}
 	}
 	if err != nil {
 		res.Error = err.Error()
@@ -126,7 +144,80 @@ func checkSpec(path string) SpecCheck {
 		res.Files = append(res.Files, fc)
 		res.Drift = res.Drift || fc.Status != "ok"
 	}
+	res.Lock = checkLock(ctx, path, sp, lf, opts)
+	if res.Lock != nil && res.Lock.Status != "ok" {
+		res.Drift = true
+	}
 	return res
+}
+
+// LockCheck is the state of a spec's dockstage.lock.
+type LockCheck struct {
+	File string `json:"file"`
+	// Status is ok, missing (check --locked and the spec builds from an
+	// image), stale (the spec's images and the lock differ) or behind
+	// (check --remote: a locked tag has moved in its registry).
+	Status string `json:"status"`
+	// Problems say what differs and what to run, one per image.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// checkLock checks the lock lf of the spec sp at path (nil: there is
+// none): missing, stale against the spec, or, with opts.Remote, behind
+// the registry. It is nil when the spec has no lock and needs none.
+func checkLock(ctx context.Context, path string, sp *spec.Spec, lf *lock.File, opts *CheckOptions) *LockCheck {
+	uses := lock.Collect(sp)
+	lc := &LockCheck{File: lock.Path(path), Status: "ok"}
+	switch {
+	case lf == nil && (!opts.Locked || len(uses) == 0):
+		return nil
+	case lf == nil:
+		lc.Status = "missing"
+		lc.Problems = []string{fmt.Sprintf("%s builds from %s and has no lock; run dockstage lock %s", path, strings.Join(lock.Refs(uses), ", "), path)}
+		return lc
+	}
+	if st := lock.Stale(uses, lf); len(st) > 0 {
+		lc.Status, lc.Problems = "stale", st
+		return lc
+	}
+	if opts.Remote {
+		moved, err := lock.Behind(ctx, &opts.Resolver, lf)
+		for _, c := range moved {
+			lc.Problems = append(lc.Problems, fmt.Sprintf("%s: locked %s, the registry has %s; run dockstage lock --update --image %s %s", c.Ref, c.Old, c.New, c.Ref, path))
+		}
+		if err != nil {
+			lc.Problems = append(lc.Problems, err.Error())
+		}
+		if len(lc.Problems) > 0 {
+			lc.Status = "behind"
+		}
+	}
+	return lc
+}
+
+// Text is check's text report: each invalid spec's errors, each drifted
+// file's diff, each lock problem, then a summary line.
+func (c *Checked) Text() string {
+	var b strings.Builder
+	for _, r := range c.Specs {
+		if r.Error != "" {
+			fmt.Fprintln(&b, r.Error)
+			continue
+		}
+		for _, f := range r.Files {
+			if f.Status != "ok" {
+				fmt.Fprintf(&b, "%s: %s (run dockstage render %s)\n%s", f.File, f.Status, r.Spec, f.Diff)
+			}
+		}
+		if l := r.Lock; l != nil && l.Status != "ok" {
+			fmt.Fprintf(&b, "%s: %s\n", l.File, l.Status)
+			for _, p := range l.Problems {
+				fmt.Fprintf(&b, "  %s\n", p)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "checked %d spec(s): %d drifted, %d invalid\n", len(c.Specs), c.Drifted, c.Invalid)
+	return b.String()
 }
 
 // compareFile compares a planned file with the committed one.

@@ -134,7 +134,7 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 // renderMigrated renders the migrated spec (it goes in the output
 // directory, so nothing is relocated) and proves the rendered Dockerfile.
 func renderMigrated(res *migrate.Result) ([]File, error) {
-	files, err := renderFiles(res.Spec, "dockstage.yaml", ".", ".")
+	files, err := renderFiles(res.Spec, "dockstage.yaml", ".", ".", transpile.ForwardOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,8 @@ type Options struct {
 
 // Render plans the files of the spec at specPath ("-" is standard input):
 // the spec is loaded and transpile.Forward validates it and builds the
-// models, templates renders and verifies every file, and each is planned
+// models (with the images of dockstage.lock beside the spec pinned, when
+// there is one: lock.Pins), templates renders and verifies every file, and each is planned
 // in opts.OutDir. data is the spec's content; nil reads specPath.
 //
 // When OutDir is not the spec's directory, the build context stays the
@@ -48,7 +49,13 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 	if dir == "" {
 		dir = specDir
 	}
-	files, err := renderFiles(sp, source, specDir, dir)
+	var pins transpile.ForwardOptions
+	if specPath != "-" {
+		if pins, _, err = readLock(specPath, sp); err != nil {
+			return nil, err
+		}
+	}
+	files, err := renderFiles(sp, source, specDir, dir, pins)
 	if err != nil {
 		return nil, err
 	}
@@ -83,10 +90,11 @@ func loadSpec(path string, data []byte) (*spec.Spec, error) {
 }
 
 // renderFiles renders every file of sp, named for outDir, for a spec in
-// specDir; source is the spec's name in the generated headers.
-// transpile.Forward validates the spec (the one validation of a render).
-func renderFiles(sp *spec.Spec, source, specDir, outDir string) ([]File, error) {
-	out, err := transpile.Forward(sp)
+// specDir, its images pinned by pins (readLock); source is the spec's name
+// in the generated headers. transpile.ForwardWith validates the spec (the
+// one validation of a render).
+func renderFiles(sp *spec.Spec, source, specDir, outDir string, pins transpile.ForwardOptions) ([]File, error) {
+	out, err := transpile.ForwardWith(sp, pins)
 	if err != nil {
 		return nil, err
 	}

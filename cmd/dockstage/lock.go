@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dockstage/dockstage/templates/lock"
+	"github.com/dockstage/dockstage/templates/workspace"
+	"github.com/spf13/cobra"
+)
+
+func newLockCmd(s streams) *cobra.Command {
+	var opts workspace.LockOptions
+	cmd := &cobra.Command{
+		Use:   "lock [SPEC...] [--update [--image NAME]]",
+		Short: "Pin the images a spec builds from to their digests in dockstage.lock",
+		Long: `Resolve each image the spec (default dockstage.yaml) builds from to its registry
+digest into dockstage.lock beside it (render pins them as name:tag@sha256:...);
+--update asks again and prints what moved. Exit: 0 locked, 2 invalid spec or
+unresolvable image.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLock(cmd.Context(), s, append(args, "dockstage.yaml")[:max(len(args), 1)], opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Update, "update", false, "resolve the locked images again and print what moved")
+	cmd.Flags().StringSliceVar(&opts.Images, "image", nil, "with --update, only this image: a reference or repository (repeatable)")
+	registryFlags(cmd, &opts.Resolver)
+	return cmd
+}
+
+// registryFlags are the registry flags of lock and check.
+func registryFlags(cmd *cobra.Command, r *lock.Resolver) {
+	cmd.Flags().StringSliceVar(&r.Insecure, "insecure-registry", nil, "a registry HOST[:PORT] reached over plain HTTP (repeatable)")
+	cmd.Flags().DurationVar(&r.Timeout, "timeout", lock.DefaultTimeout, "time allowed for each image's registry requests")
+}
+
+func runLock(ctx context.Context, s streams, specs []string, opts workspace.LockOptions) error {
+	if len(opts.Images) > 0 && !opts.Update {
+		return badInput(errors.New("--image names what --update resolves again; add --update"))
+	}
+	opts.Jobs = 4
+	done, err := workspace.Lock(ctx, specs, opts)
+	for _, l := range done {
+		fmt.Fprint(s.out, l.Report())
+	}
+	return err
+}

@@ -1,0 +1,190 @@
+// Package lock pins the images a spec builds from: it collects every image
+// reference of a spec (stage FROM, COPY --from and RUN --mount from= images,
+// build args expanded with their defaults), resolves each to its digest in
+// its registry (go-containerregistry, the user's Docker credentials), keeps
+// the result in dockstage.lock beside the spec and turns a lock into the
+// pins transpile.ForwardWith writes into the Dockerfile.
+//
+// It may import spec, spec/syntax and transpile (for the pin options); it
+// never prints or exits. Registry access happens only in Resolver.
+package lock
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
+	"gopkg.in/yaml.v3"
+)
+
+// FileName is the lock file's name, beside the spec.
+const FileName = "dockstage.lock"
+
+// header opens every lock file dockstage writes.
+const header = "# dockstage.lock: the image digests `dockstage lock` resolved for dockstage.yaml.\n" +
+	"# Review changes like code; `dockstage lock --update` moves them. Do not edit by hand.\n"
+
+// Path is the lock file of the spec at specPath.
+func Path(specPath string) string {
+	if specPath == "-" {
+		return FileName
+	}
+	return filepath.Join(filepath.Dir(specPath), FileName)
+}
+
+// File is a lock file: one Image per image reference the spec builds from,
+// sorted by Ref.
+type File struct {
+	// Version is the lock format version (1).
+	Version int     `yaml:"version"`
+	Images  []Image `yaml:"images"`
+}
+
+// Image is one resolved image reference.
+type Image struct {
+	// Ref is the reference as the spec builds from it, build args
+	// expanded with their defaults (python:3.12-slim): the lock's key.
+	Ref string `yaml:"ref"`
+	// Repository is the fully qualified repository
+	// (docker.io/library/python).
+	Repository string `yaml:"repository"`
+	// Tag is the tag Ref names ("latest" when it names none).
+	Tag string `yaml:"tag"`
+	// Digest is the digest the registry reports for the tag: the index
+	// digest of a multi-platform image, else the manifest digest.
+	Digest string `yaml:"digest"`
+	// Platforms are the per-platform manifest digests, sorted by platform.
+	Platforms []Platform `yaml:"platforms,omitempty"`
+	// Resolved is when the digest was resolved (UTC).
+	Resolved time.Time `yaml:"resolved"`
+}
+
+// Platform is one platform's manifest of an image.
+type Platform struct {
+	// Platform is os/arch[/variant], e.g. linux/arm64/v8.
+	Platform string `yaml:"platform"`
+	Digest   string `yaml:"digest"`
+}
+
+// Pinned is the reference the Dockerfile builds from: Ref@Digest, the tag
+// kept readable (the form Renovate and Dependabot understand).
+func (im Image) Pinned() string { return im.Ref + "@" + im.Digest }
+
+// Find returns the locked image of ref, or nil.
+func (f *File) Find(ref string) *Image {
+	if f == nil {
+		return nil
+	}
+	i := sort.Search(len(f.Images), func(i int) bool { return f.Images[i].Ref >= ref })
+	if i < len(f.Images) && f.Images[i].Ref == ref {
+		return &f.Images[i]
+	}
+	return nil
+}
+
+// Sort orders the images by Ref and each image's platforms by platform.
+func (f *File) Sort() {
+	sort.Slice(f.Images, func(i, j int) bool { return f.Images[i].Ref < f.Images[j].Ref })
+	for _, im := range f.Images {
+		sort.Slice(im.Platforms, func(i, j int) bool { return im.Platforms[i].Platform < im.Platforms[j].Platform })
+	}
+}
+
+// Marshal returns the lock file's text: the header, then stable YAML
+// (images sorted by ref, platforms by platform, times in UTC seconds).
+func Marshal(f *File) ([]byte, error) {
+	c := File{Version: 1, Images: make([]Image, len(f.Images))}
+	for i, im := range f.Images {
+		im.Platforms = append([]Platform(nil), im.Platforms...)
+		im.Resolved = im.Resolved.UTC().Truncate(time.Second)
+		c.Images[i] = im
+	}
+	c.Sort()
+	if c.Images == nil {
+		c.Images = []Image{}
+	}
+	var buf bytes.Buffer
+	buf.WriteString(header)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&c); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Parse reads a lock file. name is the file's name in errors, which carry
+// name:line:col and list every problem at once: unknown keys, a version
+// other than 1, an entry without a valid ref or digest, a ref given twice.
+func Parse(name string, data []byte) (*File, error) {
+	var f File
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %v; run dockstage lock to write it again", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %v; run dockstage lock to write it again", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var errs []string
+	errf := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s:%d:%d: %s", name, n.Line, n.Column, fmt.Sprintf(format, args...)))
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if f.Version != 1 {
+		errf(doc, "version %d: this dockstage reads lock version 1; run dockstage lock to write it again", f.Version)
+	}
+	items := entryNodes(doc)
+	seen := map[string]bool{}
+	for i, im := range f.Images {
+		n := doc
+		if i < len(items) {
+			n = items[i]
+		}
+		if _, err := reference.ParseNormalizedNamed(im.Ref); err != nil {
+			errf(n, "ref %q is not an image reference: %v", im.Ref, err)
+		}
+		if seen[im.Ref] {
+			errf(n, "ref %q is locked twice; run dockstage lock to write the file again", im.Ref)
+		}
+		seen[im.Ref] = true
+		if _, err := digest.Parse(im.Digest); err != nil {
+			errf(n, "ref %q: digest %q: %v; run dockstage lock --update --image %s", im.Ref, im.Digest, err, im.Ref)
+		}
+		for _, p := range im.Platforms {
+			if _, err := digest.Parse(p.Digest); err != nil {
+				errf(n, "ref %q: platform %s: digest %q: %v", im.Ref, p.Platform, p.Digest, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	f.Sort()
+	return &f, nil
+}
+
+// entryNodes returns the nodes of the images sequence, for positions.
+func entryNodes(doc *yaml.Node) []*yaml.Node {
+	if doc.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "images" && doc.Content[i+1].Kind == yaml.SequenceNode {
+			return doc.Content[i+1].Content
+		}
+	}
+	return nil
+}
