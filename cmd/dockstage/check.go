@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -23,14 +22,13 @@ func newCheckCmd(s streams) *cobra.Command {
 		Use:   "check [PATH...]",
 		Short: "Check that committed Dockerfiles and compose files match their specs",
 		Long: `Find every dockstage.yaml under PATH (default .), render it in memory and compare
-the result with the committed Dockerfile, compose files, docker-bake.hcl and the
-generated block of .dockerignore, and the spec's dockstage.lock with the images
-it builds from (--locked: every spec needs one; --remote: no locked tag moved).
-Each drifted file prints as a unified diff (committed -> rendered); "dockstage
-render" fixes the drift, "dockstage lock" a stale lock. Specs are checked in
-parallel; on a terminal a progress line shows for long runs.
+the result with the committed Dockerfile, compose files, docker-bake.hcl, the
+generated block of .dockerignore and the spec's dockstage.lock (see lock). Each
+drifted file prints as a unified diff (committed -> rendered); "dockstage render"
+fixes the drift. Specs are checked in parallel; on a terminal a progress line
+shows for long runs.
 
-Exit status: 0 no drift, 1 drift, 2 a spec is invalid or unreadable.`,
+Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreadable.`,
 		Example: `  dockstage check
   dockstage check services/ --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -74,9 +72,7 @@ func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 		return err
 	}
 	if opts.format == "json" {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"specs": res.Specs, "checked": len(res.Specs), "drifted": res.Drifted, "invalid": res.Invalid}); err != nil {
+		if _, err := s.out.Write(res.JSON()); err != nil {
 			return err
 		}
 	} else {

@@ -16,9 +16,7 @@ func newLockCmd(s streams) *cobra.Command {
 		Use:   "lock [SPEC...] [--update [--image NAME]]",
 		Short: "Pin the images a spec builds from to their digests in dockstage.lock",
 		Long: `Resolve each image the spec (default dockstage.yaml) builds from to its registry
-digest into dockstage.lock beside it (render pins them as name:tag@sha256:...);
---update asks again and prints what moved. Exit: 0 locked, 2 invalid spec or
-unresolvable image.`,
+digest in dockstage.lock beside it; render pins them. Exit: 0 locked, 2 failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLock(cmd.Context(), s, append(args, "dockstage.yaml")[:max(len(args), 1)], opts)
 		},
@@ -39,7 +37,6 @@ func runLock(ctx context.Context, s streams, specs []string, opts workspace.Lock
 	if len(opts.Images) > 0 && !opts.Update {
 		return badInput(errors.New("--image names what --update resolves again; add --update"))
 	}
-	opts.Jobs = 4
 	done, err := workspace.Lock(ctx, specs, opts)
 	for _, l := range done {
 		fmt.Fprint(s.out, l.Report())

@@ -26,7 +26,7 @@ import (
 const FileName = "dockstage.lock"
 
 // header opens every lock file dockstage writes.
-const header = "# dockstage.lock: the image digests `dockstage lock` resolved for dockstage.yaml.\n" +
+const header = "# dockstage.lock: the image digests `dockstage lock` resolved for the spec beside it.\n" +
 	"# Review changes like code; `dockstage lock --update` moves them. Do not edit by hand.\n"
 
 // Path is the lock file of the spec at specPath.

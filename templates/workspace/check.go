@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -193,6 +194,12 @@ func checkLock(ctx context.Context, path string, sp *spec.Spec, lf *lock.File, o
 		}
 	}
 	return lc
+}
+
+// JSON is check's JSON report: every spec's result, then the counts.
+func (c *Checked) JSON() []byte {
+	data, _ := json.MarshalIndent(map[string]any{"specs": c.Specs, "checked": len(c.Specs), "drifted": c.Drifted, "invalid": c.Invalid}, "", "  ")
+	return append(data, '\n')
 }
 
 // Text is check's text report: each invalid spec's errors, each drifted

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,9 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 		if err != nil && !opts.Update {
 			return done, fmt.Errorf("%w\n(run dockstage lock --update to resolve every image again and rewrite it)", err)
 		}
-		f, changes, err := lock.Update(ctx, &opts.Resolver, lock.Collect(sp), old, opts.UpdateOptions)
+		uo := opts.UpdateOptions
+		uo.Jobs = cmp.Or(uo.Jobs, 4)
+		f, changes, err := lock.Update(ctx, &opts.Resolver, lock.Collect(sp), old, uo)
 		if err != nil {
 			return done, err
 		}

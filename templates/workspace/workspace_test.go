@@ -466,3 +466,65 @@ func TestFindSpecs(t *testing.T) {
 		t.Error("FindSpecs of a missing path: no error")
 	}
 }
+
+func TestRenderReadsLock(t *testing.T) {
+	dir := t.TempDir()
+	sp := filepath.Join(dir, "dockstage.yaml")
+	writeFile(t, sp, smallSpec)
+	const d = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+	writeFile(t, filepath.Join(dir, "dockstage.lock"), "version: 1\nimages:\n  - ref: debian:bookworm-slim\n    repository: docker.io/library/debian\n    tag: bookworm-slim\n    digest: "+d+"\n    resolved: 2026-01-02T03:04:05Z\n")
+	dockerfile := func(p *Plan) string {
+		for _, f := range p.Files {
+			if f.Name == "Dockerfile" {
+				return string(f.Content)
+			}
+		}
+		t.Fatal("no Dockerfile planned")
+		return ""
+	}
+	p, err := Render(sp, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dockerfile(p); !strings.Contains(got, "ARG DEBIAN=debian:bookworm-slim@"+d+"\n") || !strings.Contains(got, "FROM ${DEBIAN} AS base\n") {
+		t.Errorf("the lock's pin is not in the Dockerfile:\n%s", got)
+	}
+	// Standard input reads no lock.
+	p, err = Render("-", []byte(smallSpec), Options{OutDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dockerfile(p); strings.Contains(got, "@sha256") {
+		t.Errorf("a spec on standard input was pinned:\n%s", got)
+	}
+	// check: the lock is current; a changed image makes it stale.
+	if err := mustRender(t, sp).Apply(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Check(context.Background(), []string{dir}, CheckOptions{Locked: true})
+	if err != nil || res.Drifted != 0 || res.Specs[0].Lock == nil || res.Specs[0].Lock.Status != "ok" {
+		t.Fatalf("check of a current lock: %+v %v", res, err)
+	}
+	writeFile(t, sp, strings.Replace(smallSpec, "bookworm-slim", "trixie-slim", 1))
+	res, err = Check(context.Background(), []string{dir}, CheckOptions{})
+	if err != nil || res.Drifted != 1 || res.Specs[0].Lock.Status != "stale" {
+		t.Fatalf("check of a stale lock: %+v %v", res.Specs, err)
+	}
+	if txt := res.Text(); !strings.Contains(txt, "debian:trixie-slim is not locked; run dockstage lock") || !strings.Contains(txt, "debian:bookworm-slim is locked but the spec no longer builds from it") {
+		t.Errorf("check text:\n%s", txt)
+	}
+	// A broken lock is an error of the spec, with its position.
+	writeFile(t, filepath.Join(dir, "dockstage.lock"), "version: 1\nimages:\n  - ref: a:1\n    digest: x\n")
+	if _, err := Render(sp, nil, Options{}); err == nil || !strings.Contains(err.Error(), "dockstage.lock:3:5: ref \"a:1\": digest \"x\"") {
+		t.Errorf("a broken lock: %v", err)
+	}
+}
+
+func mustRender(t *testing.T, sp string) *Plan {
+	t.Helper()
+	p, err := Render(sp, nil, Options{Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
