@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/dockstage/dockstage/templates/lock"
@@ -22,7 +21,7 @@ digest in dockstage.lock beside it; render pins them. Exit: 0 locked, 2 failed.`
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "resolve the locked images again and print what moved")
-	cmd.Flags().StringSliceVar(&opts.Images, "image", nil, "with --update, only this image: a reference or repository (repeatable)")
+	cmd.Flags().StringSliceVar(&opts.Images, "image", nil, "resolve only this image again (a reference or repository; repeatable; implies --update)")
 	registryFlags(cmd, &opts.Resolver)
 	return cmd
 }
@@ -34,9 +33,6 @@ func registryFlags(cmd *cobra.Command, r *lock.Resolver) {
 }
 
 func runLock(ctx context.Context, s streams, specs []string, opts workspace.LockOptions) error {
-	if len(opts.Images) > 0 && !opts.Update {
-		return badInput(errors.New("--image names what --update resolves again; add --update"))
-	}
 	done, err := workspace.Lock(ctx, specs, opts)
 	for _, l := range done {
 		fmt.Fprint(s.out, l.Report())

@@ -50,8 +50,8 @@ type Image struct {
 	// Ref is the reference as the spec builds from it, build args
 	// expanded with their defaults (python:3.12-slim): the lock's key.
 	Ref string `yaml:"ref"`
-	// Repository is the fully qualified repository
-	// (docker.io/library/python).
+	// Repository is the fully qualified repository, as
+	// go-containerregistry names it (index.docker.io/library/python).
 	Repository string `yaml:"repository"`
 	// Tag is the tag Ref names ("latest" when it names none).
 	Tag string `yaml:"tag"`

@@ -2,6 +2,10 @@ package lock_test
 
 import (
 	"context"
+	"encoding/base64"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +235,51 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Marshal is not a fixed point:\n%s\n%s", out, again)
 		}
 	})
+}
+
+// TestResolveAuth: a registry that asks for a password refuses an
+// anonymous lock with what to do, and accepts the credentials of the
+// Docker config (authn.DefaultKeychain, $DOCKER_CONFIG).
+func TestResolveAuth(t *testing.T) {
+	reg := registrytest.NewWith(t, registrytest.Options{User: "ci", Password: "s3cret"})
+	if _, err := reg.PushImage("private:1"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", cfg)
+	r := &lock.Resolver{Timeout: 5 * time.Second}
+	_, err := r.Resolve(context.Background(), reg.Ref("private:1"), "")
+	if err == nil || !strings.Contains(err.Error(), "registry "+reg.Host+" refused access (401): log in with `docker login "+reg.Host+"`") {
+		t.Fatalf("anonymous: %v", err)
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte("ci:s3cret"))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	im, err := r.Resolve(context.Background(), reg.Ref("private:1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := crane.Digest(reg.Ref("private:1")); err != nil || d != im.Digest {
+		t.Errorf("locked %s, crane digest %s (%v)", im.Digest, d, err)
+	}
+}
+
+// TestResolveTimeout: a registry that accepts the connection and never
+// answers fails within the timeout, saying so.
+func TestResolveTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := &lock.Resolver{Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	_, err = r.Digest(context.Background(), l.Addr().String()+"/slow:1")
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 300ms") {
+		t.Errorf("silent registry: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
 }

@@ -37,9 +37,9 @@ type UpdateOptions struct {
 	// Update re-resolves the locked images (lock --update); without it
 	// only the references the lock lacks are resolved.
 	Update bool
-	// Images narrows Update to the images named: a reference as the lock
-	// has it (python:3.12-slim) or its repository (python,
-	// docker.io/library/python).
+	// Images narrows Update to the images named, and implies it: a
+	// reference as the lock has it (python:3.12-slim) or its repository
+	// (python, docker.io/library/python).
 	Images []string
 	// Jobs is how many references are resolved at once (at least 1).
 	Jobs int
@@ -75,7 +75,7 @@ func Update(ctx context.Context, r *Resolver, uses []Use, old *File, opts Update
 	sem := make(chan struct{}, max(opts.Jobs, 1))
 	for i, ref := range refs {
 		prev := old.Find(ref)
-		again := prev == nil || (opts.Update && selected(opts.Images, ref))
+		again := prev == nil || ((opts.Update || len(opts.Images) > 0) && selected(opts.Images, ref))
 		if !again {
 			out.Images[i] = *prev
 			continue
@@ -95,7 +95,11 @@ func Update(ctx context.Context, r *Resolver, uses []Use, old *File, opts Update
 			}
 			im, err := r.Resolve(ctx, ref, u.Platform)
 			if err != nil {
-				errs[i] = fmt.Errorf("%s: %s %s: %w", u.Pos, u.Flag, u.Written, err)
+				what := u.Written
+				if u.Written != ref {
+					what += " (" + ref + ")"
+				}
+				errs[i] = fmt.Errorf("%s: %s %s: %s", u.Pos, u.Flag, what, strings.TrimPrefix(err.Error(), ref+": "))
 				return
 			}
 			out.Images[i] = im

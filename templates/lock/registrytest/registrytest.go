@@ -20,12 +20,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Module is the registry's Go package and version.
@@ -89,17 +91,28 @@ type Registry struct {
 	// Host is 127.0.0.1:PORT, the registry part of its image references.
 	Host string
 	cmd  *exec.Cmd
+	opts Options
+}
+
+// Options tune a registry.
+type Options struct {
+	// User and Password, when set, make the registry ask for them (HTTP
+	// basic authentication, an htpasswd file).
+	User, Password string
 }
 
 // New starts a registry for the test, stopped when the test ends; it
 // fails the test when the registry cannot be built or does not start.
-func New(t testing.TB) *Registry {
+func New(t testing.TB) *Registry { t.Helper(); return NewWith(t, Options{}) }
+
+// NewWith is New with options.
+func NewWith(t testing.TB, opts Options) *Registry {
 	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Start(bin, t.TempDir())
+	r, err := Start(bin, t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +122,7 @@ func New(t testing.TB) *Registry {
 
 // Start runs the registry binary bin on a free loopback port, storing its
 // content under dir, and waits until it answers.
-func Start(bin, dir string) (*Registry, error) {
+func Start(bin, dir string, opts Options) (*Registry, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -117,6 +130,17 @@ func Start(bin, dir string) (*Registry, error) {
 	host := l.Addr().String()
 	l.Close()
 	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), host)
+	if opts.User != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
+		if err != nil {
+			return nil, err
+		}
+		htpasswd := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(htpasswd, []byte(opts.User+":"+string(hash)+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: registrytest\n    path: %s\n", htpasswd)
+	}
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
@@ -131,13 +155,13 @@ func Start(bin, dir string) (*Registry, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	r := &Registry{Host: host, cmd: cmd}
+	r := &Registry{Host: host, cmd: cmd, opts: opts}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + host + "/v2/")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 				return r, nil
 			}
 		}
@@ -146,6 +170,14 @@ func Start(bin, dir string) (*Registry, error) {
 	r.Stop()
 	msg, _ := os.ReadFile(logf.Name())
 	return nil, errors.New("registrytest: the registry did not answer on " + host + " within 15s:\n" + string(msg))
+}
+
+// remoteOptions authenticate pushes to a registry that asks for a password.
+func (r *Registry) remoteOptions() []remote.Option {
+	if r.opts.User == "" {
+		return nil
+	}
+	return []remote.Option{remote.WithAuth(&authn.Basic{Username: r.opts.User, Password: r.opts.Password})}
 }
 
 // Stop ends the registry.
@@ -170,7 +202,7 @@ func (r *Registry) PushImage(repoTag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := remote.Write(ref, img); err != nil {
+	if err := remote.Write(ref, img, r.remoteOptions()...); err != nil {
 		return "", err
 	}
 	d, err := img.Digest()
@@ -200,7 +232,7 @@ func (r *Registry) PushIndex(repoTag string, platforms ...string) (string, map[s
 	if err != nil {
 		return "", nil, err
 	}
-	if err := remote.WriteIndex(ref, idx); err != nil {
+	if err := remote.WriteIndex(ref, idx, r.remoteOptions()...); err != nil {
 		return "", nil, err
 	}
 	d, err := idx.Digest()
