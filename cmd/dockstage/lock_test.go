@@ -115,6 +115,22 @@ func TestLockCommandRealRegistry(t *testing.T) {
 	mustRun(0, "render", sp)
 	mustRun(0, "check", "--locked", dir)
 
+	// Two specs, --image names an image of one of them: only that lock moves.
+	dir2 := t.TempDir()
+	sp2 := writeSpec(t, dir2, "version: 1\nname: other\nstages:\n  prod:\n    from: "+reg.Ref("runtime:2")+"\n")
+	mustRun(0, "lock", sp2)
+	before := readLockFile(t, dir).Find(reg.Ref("tool:1")).Digest
+	moved, err = reg.PushImage("tool:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(0, "lock", "--image", reg.Ref("tool"), sp, sp2)
+	want := filepath.Join(dir, "dockstage.lock") + ": 3 image(s), written\n  " + reg.Ref("tool:1") + ": " + before + " -> " + moved + "\n" +
+		filepath.Join(dir2, "dockstage.lock") + ": 1 image(s), up to date\n"
+	if out != want {
+		t.Errorf("lock --image over two specs printed:\n%s\nwant:\n%s", out, want)
+	}
+
 	// Errors: an image the spec does not use, a missing image.
 	if code, _, errs := dockstage(t, "", "lock", "--update", "--image", "nothing", sp); code != 2 || !strings.Contains(errs, "--image nothing: the spec builds from no such image") {
 		t.Errorf("--image nothing: exit %d: %s", code, errs)

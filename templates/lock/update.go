@@ -51,17 +51,9 @@ type UpdateOptions struct {
 // manifest is fetched only when the digest moved). Changes lists every
 // entry that moved, appeared or went away, in ref order. Errors name the
 // spec position of each reference that could not be resolved, all at
-// once; a name in opts.Images that matches no locked image is an error.
+// once. A name in opts.Images that the spec does not use selects nothing
+// (CheckImages tells the user).
 func Update(ctx context.Context, r *Resolver, uses []Use, old *File, opts UpdateOptions) (*File, []Change, error) {
-	for _, want := range opts.Images {
-		found := false
-		for _, u := range uses {
-			found = found || matches(want, u.Ref)
-		}
-		if !found {
-			return nil, nil, fmt.Errorf("--image %s: the spec builds from no such image (it uses %s)", want, strings.Join(Refs(uses), ", "))
-		}
-	}
 	first := map[string]Use{}
 	for _, u := range uses {
 		if _, ok := first[u.Ref]; !ok {
@@ -149,6 +141,25 @@ func sortChanges(cs []Change) {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}
+}
+
+// CheckImages returns an error naming each --image value that none of
+// uses (the images of every spec locked) matches.
+func CheckImages(names []string, uses []Use) error {
+	var bad []string
+	for _, want := range names {
+		found := false
+		for _, u := range uses {
+			found = found || matches(want, u.Ref)
+		}
+		if !found {
+			bad = append(bad, want)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("--image %s: the spec builds from no such image (it uses %s)", strings.Join(bad, ", "), strings.Join(Refs(uses), ", "))
+	}
+	return nil
 }
 
 // selected reports whether ref is among the names (all when none).

@@ -59,22 +59,33 @@ type Locked struct {
 
 // Lock resolves the images of each spec (lock.Collect, lock.Update) and
 // writes dockstage.lock beside it when its content changes. The spec must
-// be valid; a lock file that does not parse is replaced only with
-// opts.Update (--update re-resolves everything anyway). It stops at the
-// first spec that fails, returning what it did before.
+// be valid (every spec is loaded first), and each opts.Images name must
+// match an image of one of them; a lock file that does not parse is
+// replaced only with opts.Update (--update re-resolves everything
+// anyway). It stops at the first spec that fails, returning what it did
+// before.
 func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, error) {
 	var done []Locked
-	for _, path := range specs {
+	uses := make([][]lock.Use, len(specs))
+	var all []lock.Use
+	for i, path := range specs {
 		if path == "-" {
-			return done, errors.New("dockstage lock needs a spec file, not standard input: the lock is written beside it")
+			return nil, errors.New("dockstage lock needs a spec file, not standard input: the lock is written beside it")
 		}
 		sp, err := loadSpec(path, nil)
 		if err == nil {
 			err = spec.Validate(sp)
 		}
 		if err != nil {
-			return done, err
+			return nil, err
 		}
+		uses[i] = lock.Collect(sp)
+		all = append(all, uses[i]...)
+	}
+	if err := lock.CheckImages(opts.Images, all); err != nil {
+		return nil, err
+	}
+	for i, path := range specs {
 		lp := lock.Path(path)
 		old, err := loadLock(lp)
 		if err != nil && !opts.Update {
@@ -82,7 +93,7 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 		}
 		uo := opts.UpdateOptions
 		uo.Jobs = cmp.Or(uo.Jobs, 4)
-		f, changes, err := lock.Update(ctx, &opts.Resolver, lock.Collect(sp), old, uo)
+		f, changes, err := lock.Update(ctx, &opts.Resolver, uses[i], old, uo)
 		if err != nil {
 			return done, err
 		}
