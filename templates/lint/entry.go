@@ -16,11 +16,17 @@ import (
 // findings instead of its own rules.
 func Dockerfile(file string, src []byte, opt Options) []Finding {
 	c := newCollector(file, opt.Config, src, false)
+	c.shellcheck = opt.ShellCheck
 	c.honourCheckDirective(src)
+	c.global = globalIgnores(src)
 	start, _ := instructionLines(src)
 	bk := runBuildKit(file, src)
 	for _, w := range bk.warnings {
 		c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
+	}
+	c.pragmas()
+	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }); d != nil {
+		runShellCheck(c, d)
 	}
 	if bk.err != "" {
 		c.addID(RuleInvalid, spec.Pos{File: file, Line: bk.errLine}, 0, bk.err)
@@ -45,6 +51,7 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 // spec itself.
 func Spec(file string, src []byte, opt Options) []Finding {
 	c := newCollector(file, opt.Config, src, true)
+	c.shellcheck = opt.ShellCheck
 	invalid := func(err error) []Finding {
 		for _, e := range errorList(file, err) {
 			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
@@ -66,6 +73,14 @@ func Spec(file string, src []byte, opt Options) []Finding {
 	}
 	c.honourCheckDirective(text)
 	posOf := renderedPositions(text, out.Dockerfile)
+	if d := checkInstructions(c, text, func(l int) spec.Pos {
+		if p := posOf[l]; p.IsValid() {
+			return p
+		}
+		return s.Pos
+	}); d != nil {
+		runShellCheck(c, d)
+	}
 	bk := runBuildKit("Dockerfile", text)
 	for _, w := range bk.warnings {
 		p := posOf[w.line]
