@@ -192,6 +192,9 @@ type collector struct {
 	stepComments map[int][]string
 	// global are the rules a `# hadolint global ignore=` pragma names.
 	global []string
+	// isSpec is set when the linted file is a spec (the layout rules
+	// always apply to one).
+	isSpec bool
 	// shellcheck runs ShellCheck on RUN scripts; nil skips it.
 	shellcheck ShellChecker
 	out        []Finding
@@ -257,6 +260,16 @@ func (c *collector) addAlias(r Rule, alias string, pos spec.Pos, anchor int, msg
 		sev = Error
 	}
 	c.out = append(c.out, Finding{Rule: r.ID, Severity: sev, Pos: pos, Msg: msg, Fix: r.Fix, Alias: alias, anchor: anchor})
+}
+
+// addFixed is addID with the finding's alias and a fix hint of its own.
+func (c *collector) addFixed(id, alias string, pos spec.Pos, anchor int, msg, fix string) {
+	r, _ := LookupRule(id)
+	n := len(c.out)
+	c.addAlias(r, alias, pos, anchor, msg)
+	if len(c.out) > n {
+		c.out[n].Fix = fix
+	}
 }
 
 func (c *collector) addID(id string, pos spec.Pos, anchor int, msg string) {

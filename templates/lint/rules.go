@@ -123,7 +123,7 @@ var dockstageRules = []Rule{
 	func() Rule {
 		r := ds(RuleInvalid, "invalid", Error,
 			"The file is not valid: BuildKit, the spec loader or compose-go rejects it, so nothing else can be checked reliably.",
-			"fix the reported error first")
+			"correct the reported error (each finding says what BuildKit, the spec loader or compose-go rejects)")
 		r.Fixed = true
 		return r
 	}(),
