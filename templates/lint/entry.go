@@ -175,6 +175,9 @@ var buildValueErrors = []string{"should not be blank", "VOLUME specified can not
 func onlyBuildValues(bk buildkitResult) bool {
 	warned := false
 	for _, w := range bk.warnings {
+		if w.rule == "UndefinedArgInFrom" {
+			return false // no ARG at all: no --build-arg can set it
+		}
 		warned = warned || w.rule == "InvalidDefaultArgInFrom" || w.rule == "UndefinedVar"
 	}
 	for _, e := range buildValueErrors {

@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -514,4 +515,96 @@ func TestInvalidInputs(t *testing.T) {
 			t.Errorf("%s %q: got %d: %s, want line %d with %q", c.name, c.src, fs[0].Pos.Line, fs[0].Msg, c.line, c.msg)
 		}
 	}
+}
+
+// TestHadolintCompat: pragmas, the global pragma, .hadolint.yaml and
+// --ignore's WithIgnored name rules by their hadolint IDs.
+func TestHadolintCompat(t *testing.T) {
+	src := []byte("FROM debian:12\n# hadolint ignore=DL3008\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN cd /tmp && sudo true\n")
+	rules := func(fs []Finding) string {
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.Rule+"/"+f.Alias)
+		}
+		return strings.Join(ids, " ")
+	}
+	got := rules(Dockerfile("Dockerfile", src, Options{}))
+	if strings.Contains(got, "DS3008") || !strings.Contains(got, "DS3003/DL3003") || !strings.Contains(got, "DS3004/DL3004") {
+		t.Errorf("pragma: %s", got)
+	}
+	global := append([]byte("# hadolint global ignore=DL3003\n"), src...)
+	if got := rules(Dockerfile("Dockerfile", global, Options{})); strings.Contains(got, "DS3003") {
+		t.Errorf("global pragma: %s", got)
+	}
+	cfg, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignored: [DL3004, SC2086]\noverride:\n  error: [DL3003]\nfailure-threshold: style\ntrustedRegistries: [registry.example]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Dockerfile("Dockerfile", src, Options{Config: cfg})
+	got = rules(fs)
+	if strings.Contains(got, "DS3004") || !strings.Contains(got, "DS3026/DL3026") || cfg.FailOn != "info" {
+		t.Errorf(".hadolint.yaml: %s", got)
+	}
+	for _, f := range fs {
+		if f.Rule == RuleCd && f.Severity != Error {
+			t.Errorf("override.error: %v", f.Severity)
+		}
+	}
+	if got := rules(Dockerfile("Dockerfile", src, Options{Config: (*Config)(nil).WithIgnored([]string{"DL3003"})})); strings.Contains(got, "DS3003") {
+		t.Errorf("--ignore: %s", got)
+	}
+	if _, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignord: [DL3008]\n")); err == nil || !strings.Contains(err.Error(), "did you mean ignored") {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// TestShellCheck: with shellcheck on PATH, SC findings land on the
+// Dockerfile line and column they are on, heredoc lines included.
+func TestShellCheck(t *testing.T) {
+	sc := FindShellCheck()
+	if sc == nil {
+		t.Skip("shellcheck is not on PATH")
+	}
+	src := []byte("FROM alpine:3.19\nRUN echo start && \\\n    echo $(ls)\nRUN <<EOF\nset -e\nrm -rf $DIR/\nEOF\n")
+	var got []string
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck {
+			got = append(got, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Col, f.Alias))
+		}
+	}
+	s := strings.Join(got, " ")
+	if !strings.Contains(s, "3:10 SC2046") || !strings.Contains(s, "6:") {
+		t.Errorf("ShellCheck findings: %s", s)
+	}
+}
+
+// TestCIFormats: checkstyle, gitlab and github output.
+func TestCIFormats(t *testing.T) {
+	fs := Dockerfile("Dockerfile", []byte("FROM debian:12\nRUN cd /tmp\n"), Options{})
+	for format, want := range map[string]string{
+		"checkstyle": `<error line="2" column="1" severity="warning"`,
+		"gitlab":     `"check_name": "DS3003 (DL3003)"`,
+		"github":     "::warning file=Dockerfile,line=2,col=1,title=DS3003 (DL3003)::",
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, format, fs, "test", TextOptions{}); err != nil || !strings.Contains(b.String(), want) {
+			t.Errorf("%s: %v\n%s", format, err, b.String())
+		}
+	}
+}
+
+func BenchmarkLintDockerfile(b *testing.B) {
+	dirs, _ := filepath.Glob("testdata/*/*/Dockerfile")
+	var srcs [][]byte
+	for _, d := range dirs {
+		src, _ := os.ReadFile(d)
+		srcs = append(srcs, src)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, src := range srcs {
+			Dockerfile("Dockerfile", src, Options{})
+		}
+	}
+	b.ReportMetric(float64(len(srcs)*b.N)/b.Elapsed().Seconds(), "files/s")
 }
