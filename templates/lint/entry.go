@@ -37,6 +37,16 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
 	if err != nil {
 		for _, e := range errorList(file, err) {
+			if _, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
+				// A misspelt stage: BuildKit would pull an image that is
+				// not there, so the build fails.
+				n := len(c.out)
+				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), "--from="+m)
+				if len(c.out) > n {
+					c.out[n].Severity = Error
+				}
+				continue
+			}
 			c.addID(RuleNotImported, e.Pos, anchorOf(start, e.Pos.Line), "dockstage's own rules did not run: "+e.Msg)
 		}
 		return c.findings()
