@@ -593,12 +593,21 @@ func TestCIFormats(t *testing.T) {
 	}
 }
 
+// BenchmarkLintDockerfile lints every Dockerfile of the goldens here and
+// of the import corpus (transpile/testdata), in-process, without ShellCheck;
+// it reports files/s.
 func BenchmarkLintDockerfile(b *testing.B) {
-	dirs, _ := filepath.Glob("testdata/*/*/Dockerfile")
 	var srcs [][]byte
-	for _, d := range dirs {
-		src, _ := os.ReadFile(d)
-		srcs = append(srcs, src)
+	for _, root := range []string{"testdata", "../../transpile/testdata"} {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			n := filepath.Base(p)
+			if err == nil && !d.IsDir() && (strings.HasPrefix(n, "Dockerfile") || strings.HasSuffix(n, ".Dockerfile") || n == "Containerfile") {
+				if src, err := os.ReadFile(p); err == nil {
+					srcs = append(srcs, src)
+				}
+			}
+			return nil
+		})
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
