@@ -1,20 +1,26 @@
 // Package lint checks Dockerfiles, dockstage specs and compose files and
 // returns findings at file:line:col: every BuildKit build check (what
-// `docker build --check` runs, in-process and offline), dockstage's own
-// rules for the standard stage layout and for security, and compose-go's
-// validation of compose files.
+// `docker build --check` runs, in-process and offline), every rule of
+// hadolint's table (ported as DS1001-DS4006 with the DL ID as alias, or
+// covered by a build check; RUN scripts read as shell by transpile/shell),
+// ShellCheck on RUN scripts when the caller passes a ShellChecker,
+// dockstage's own rules for the standard stage layout and for security,
+// and compose-go's validation of compose files.
 //
 // The rules are data: one table (Rules) gives each rule's ID, name,
 // severity, description, URL and fix hint, and RULES.md is generated from
 // it. Findings can be suppressed per instruction with a comment line
 // `# dockstage:ignore=RULE[,RULE]` directly above it (in a spec, also at
 // the end of the line), and per project with a config file (Config,
-// .dockstage-lint.yaml). The Dockerfile `# check=` directive is honoured:
+// .dockstage-lint.yaml, or hadolint's .hadolint.yaml); hadolint's
+// `# hadolint ignore=` and `# hadolint global ignore=` pragmas work too.
+// The Dockerfile `# check=` directive is honoured:
 // skip=... skips rules (dockstage's too), error=true makes build-check
 // findings errors.
 //
-// The package does no I/O: callers pass file contents and what they know
-// about the build context. It is layer 7: it imports templates (rendering
+// The package does no file I/O: callers pass file contents and what they
+// know about the build context; the one process it may start is the
+// shellcheck that FindShellCheck finds, when the caller passes it. It is layer 7: it imports templates (rendering
 // a spec, compose verification), transpile (Reverse), transpile/ecosystem
 // (what commands mean), transpile/shell (RUN text as commands), spec and
 // spec/syntax.
