@@ -27,7 +27,7 @@ func TestLintSeedDockerfile(t *testing.T) {
 	for _, want := range []string{
 		seedDockerfile + ":11:1: warning LegacyKeyValueFormat ",
 		seedDockerfile + ":17:1: warning FromAsCasing ",
-		seedDockerfile + ":27:1: warning DS001 (DL3002) the production stage prod runs as root",
+		seedDockerfile + ":27:1: warning DS001 the production stage prod runs as root",
 		seedDockerfile + ":28:1: warning JSONArgsRecommended ",
 		"    fix: ",
 	} {

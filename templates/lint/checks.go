@@ -267,7 +267,9 @@ func checkProdUser(c *collector, l *layout) {
 		}
 		via = " (nor in " + strings.Join(names[1:], ", ") + ", which it is built from)"
 	}
-	c.addID(RuleProdRoot, prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
+	// hadolint's DL3002 is about an explicit USER root only.
+	r, _ := LookupRule(RuleProdRoot)
+	c.addAlias(r, "-", prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
 }
 
 func inStage(st, prod *spec.Stage) string {

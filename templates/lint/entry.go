@@ -26,15 +26,22 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 		c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
 	}
 	c.pragmas()
-	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }); d != nil {
+	invalid := bk.err != "" && !onlyBuildValues(bk)
+	var s *spec.Spec
+	err := errors.New("not imported")
+	if !invalid {
+		s, _, err = transpile.Reverse(file, src, transpile.ReverseOptions{})
+	}
+	// Without a spec, the instruction rules also report what dockstage's
+	// spec rules cover of hadolint's table (fallback).
+	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }, err != nil); d != nil {
 		runShellCheck(c, d)
 	}
-	if bk.err != "" && !onlyBuildValues(bk) {
+	if invalid {
 		c.addID(RuleInvalid, spec.Pos{File: file, Line: bk.errLine}, 0, bk.err)
 		c.out[len(c.out)-1].Fix = invalidFix(bk.err)
 		return c.findings()
 	}
-	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
 	if err != nil {
 		for _, e := range errorList(file, err) {
 			if _, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
@@ -90,7 +97,7 @@ func Spec(file string, src []byte, opt Options) []Finding {
 			return p
 		}
 		return s.Pos
-	}); d != nil {
+	}, false); d != nil {
 		runShellCheck(c, d)
 	}
 	bk := runBuildKit("Dockerfile", text)

@@ -50,6 +50,8 @@ type dfCheck struct {
 	archives       map[string]spec.Pos // COPYed archives by base name (DS3010)
 	scripts        []shellScript       // for ShellCheck
 	nodes          []*parser.Node
+	fallback       bool
+	lastUser       *parser.Node // the last USER of the final stage so far (fallback)
 	lines          []string
 	orderReported  bool
 	seenFrom       bool
@@ -70,12 +72,15 @@ type shellScript struct {
 
 // checkInstructions runs the instruction rules on a Dockerfile's text.
 // posOf maps a line of src to the position findings get.
-func checkInstructions(c *collector, src []byte, posOf func(line int) spec.Pos) *dfCheck {
+// With fallback (a Dockerfile dockstage could not import, so its spec
+// rules do not run), the rules that port hadolint's DL3002, DL3006, DL3007,
+// DL3009, DL3015, DL3020 and DL3042 run here instead.
+func checkInstructions(c *collector, src []byte, posOf func(line int) spec.Pos, fallback bool) *dfCheck {
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil
 	}
-	d := &dfCheck{c: c, cfg: c.cfg, esc: res.EscapeToken, posOf: posOf, archives: map[string]spec.Pos{}, nodes: res.AST.Children,
+	d := &dfCheck{c: c, cfg: c.cfg, esc: res.EscapeToken, posOf: posOf, archives: map[string]spec.Pos{}, nodes: res.AST.Children, fallback: fallback,
 		lines: strings.Split(string(src), "\n")}
 	for _, n := range res.AST.Children {
 		d.node(n)
@@ -134,6 +139,8 @@ func (d *dfCheck) node(n *parser.Node) {
 	switch kw {
 	case "workdir":
 		d.st.workdir = true
+	case "user":
+		d.lastUser = n
 	case "shell":
 		a := args(n)
 		joined := strings.Join(a, " ")
@@ -146,6 +153,9 @@ func (d *dfCheck) node(n *parser.Node) {
 		d.expose(n)
 	case "copy", "add":
 		d.copy(n, kw)
+		if kw == "add" && d.fallback {
+			d.addLocal(n)
+		}
 	case "onbuild":
 		if n.Next != nil && len(n.Next.Children) > 0 {
 			if t := strings.ToLower(n.Next.Children[0].Value); t == "onbuild" || t == "from" || t == "maintainer" {
@@ -205,7 +215,11 @@ func (d *dfCheck) from(n *parser.Node) {
 			}
 		}
 		d.trusted(n, a[0])
+		if d.fallback {
+			d.baseTag(n, a[0])
+		}
 	}
+	d.lastUser = nil
 	d.stages = append(d.stages, st)
 	d.st = st
 }
@@ -282,11 +296,28 @@ var winAbsRE = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 
 var envRefRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
+// pairs returns the key-value pairs of an ENV or LABEL: the parser gives
+// key, value and, for the KEY=value form, an "=" node after them. Quotes
+// around a key are removed.
+func pairs(n *parser.Node) [][2]string {
+	var out [][2]string
+	for k := n.Next; k != nil && k.Next != nil; k = k.Next.Next {
+		key := k.Value
+		if len(key) >= 2 && (key[0] == '"' || key[0] == '\'') && key[len(key)-1] == key[0] {
+			key = key[1 : len(key)-1]
+		}
+		out = append(out, [2]string{key, k.Next.Value})
+		if k.Next.Next != nil && k.Next.Next.Value == "=" {
+			k = k.Next
+		}
+	}
+	return out
+}
+
 func (d *dfCheck) env(n *parser.Node) {
-	a := args(n)
 	defined := map[string]bool{}
-	for i := 0; i+1 < len(a); i += 2 {
-		k, v := a[i], a[i+1]
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
 		for _, m := range envRefRE.FindAllStringSubmatch(v, -1) {
 			if defined[m[1]] {
 				d.add(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]))
@@ -306,9 +337,8 @@ var (
 )
 
 func (d *dfCheck) label(n *parser.Node) {
-	a := args(n)
-	for i := 0; i+1 < len(a); i += 2 {
-		k, v := a[i], a[i+1]
+	for _, kv := range pairs(n) {
+		k, v := kv[0], strings.Trim(kv[1], `"'`)
 		if !strings.Contains(k, "$") && (!labelKeyRE.MatchString(k) || strings.Contains(k, "..") || strings.Contains(k, "--") ||
 			strings.HasPrefix(k, "com.docker.") || strings.HasPrefix(k, "io.docker.") || strings.HasPrefix(k, "org.dockerproject.")) {
 			d.add(RuleLabelKey, n, fmt.Sprintf("LABEL key %q is not a valid label key", k))
@@ -338,6 +368,11 @@ func (d *dfCheck) finish() {
 			if _, ok := st.labels[k]; !ok {
 				d.c.addID(RuleLabelMissing, st.from, st.from.Line, fmt.Sprintf("the final stage has no label %s, which the label schema requires", k))
 			}
+		}
+	}
+	if d.fallback && d.lastUser != nil {
+		if a := args(d.lastUser); len(a) > 0 && isRootUser(a[0]) {
+			d.addAt(RuleProdRoot, "DL3002", d.posOf(d.lastUser.StartLine), d.lastUser, "the final stage runs as root: USER "+a[0]+" is its last USER")
 		}
 	}
 	if len(d.stages) > 0 && !d.healthAnywhere {
@@ -381,4 +416,50 @@ func (d *dfCheck) runScripts(n *parser.Node) (scripts []runshell.Script, texts [
 		}
 	}
 	return scripts, texts
+}
+
+// baseTag reports an untagged or latest base image (fallback DS002).
+func (d *dfCheck) baseTag(n *parser.Node, img string) {
+	if strings.Contains(img, "$") || strings.EqualFold(img, "scratch") {
+		return
+	}
+	for _, p := range d.stages {
+		if p.name == strings.ToLower(img) {
+			return
+		}
+	}
+	named, err := reference.ParseNormalizedNamed(img)
+	if err != nil {
+		return
+	}
+	if _, ok := named.(reference.Digested); ok {
+		return
+	}
+	p := d.posOf(n.StartLine)
+	switch t, ok := named.(reference.Tagged); {
+	case !ok:
+		d.c.addFixed(RuleBaseUnpinned, "DL3006", p, p.Line, fmt.Sprintf("FROM %s has no tag, so it builds on whatever :latest is today", img), pinHint(named))
+	case t.Tag() == "latest":
+		d.c.addFixed(RuleBaseUnpinned, "DL3007", p, p.Line, fmt.Sprintf("FROM %s uses the tag latest, which moves", img), pinHint(named))
+	}
+}
+
+// addLocal reports ADD of local files that are not archives (fallback
+// DS008).
+func (d *dfCheck) addLocal(n *parser.Node) {
+	a := args(n)
+	if len(a) < 2 || len(n.Heredocs) > 0 {
+		return
+	}
+	for _, f := range n.Flags {
+		if strings.HasPrefix(f, "--checksum") || strings.HasPrefix(f, "--unpack") || strings.HasPrefix(f, "--keep-git-dir") {
+			return
+		}
+	}
+	for _, s := range a[:len(a)-1] {
+		if remoteRE.MatchString(s) || archiveRE.MatchString(s) || strings.Contains(s, "$") {
+			return
+		}
+	}
+	d.add(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")))
 }

@@ -237,13 +237,16 @@ func (c *collector) add(r Rule, pos spec.Pos, anchor int, msg string) {
 }
 
 // addAlias is add with the finding's alias (a hadolint ID or an SC code);
-// "" takes the rule's one alias, if it has exactly one.
+// "" takes the rule's one alias, if it has exactly one, and "-" none.
 func (c *collector) addAlias(r Rule, alias string, pos spec.Pos, anchor int, msg string) {
 	if !c.cfg.runs(r) || c.skip[r.ID] || c.cfg.ignored(r, alias) {
 		return
 	}
-	if alias == "" {
+	switch alias {
+	case "":
 		alias = defaultAlias(r, msg)
+	case "-":
+		alias = "" // the rule's alias does not fit this finding
 	}
 	if pos.File == "" {
 		pos.File = c.file

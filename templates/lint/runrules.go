@@ -145,6 +145,9 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			d.add(id, n, msg)
 		}
 	}
+	if d.fallback {
+		d.fallbackRun(n, cmds, once)
+	}
 	for _, rc := range cmds {
 		w, c := rc.w, rc.c
 		name := path.Base(w[0])
@@ -341,4 +344,27 @@ func wgetQuiet(w []string) bool {
 		}
 	}
 	return false
+}
+
+// fallbackRun runs, on a Dockerfile dockstage could not import, what
+// DS004, DS005 and DS006 check on a spec.
+func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg string)) {
+	text := ""
+	if n.Next != nil {
+		text = n.Next.Value
+	}
+	for _, h := range n.Heredocs {
+		text += "\n" + h.Content
+	}
+	for _, rc := range cmds {
+		w := rc.w
+		switch sub := ecosystem.Subcommand(w); {
+		case ecosystem.IsApt(w) && sub == "install" && !ecosystem.HasWord(w, "--no-install-recommends") && !strings.Contains(text, "Install-Recommends"):
+			once(RuleAptRecommends, w[0]+" install without --no-install-recommends")
+		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE.MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
+			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer")
+		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
+			once(RulePipCache, "pip install without --no-cache-dir")
+		}
+	}
 }
