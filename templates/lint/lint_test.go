@@ -623,3 +623,11 @@ func BenchmarkLintDockerfile(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(srcs)*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// TestComposeMessages: compose values get dockstage's messages.
+func TestComposeMessages(t *testing.T) {
+	fs := Compose("compose.yaml", []byte("services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:99999\"\n"), Options{})
+	if len(fs) != 1 || fs[0].Pos.Line != 5 || !strings.Contains(fs[0].Msg, `"8080:99999" is not a port mapping: 99999 is not a port`) {
+		t.Errorf("got %+v", fs)
+	}
+}
