@@ -404,9 +404,19 @@ func (d *dfCheck) runScripts(n *parser.Node) (scripts []runshell.Script, texts [
 		}
 	}
 	if len(n.Heredocs) > 0 {
-		// Only heredocs fed to a shell are shell: RUN <<EOF, RUN bash <<EOF.
-		head := strings.Fields(strings.SplitN(cmdText, "<<", 2)[0])
-		if len(head) == 0 || len(head) <= 2 && (head[0] == "sh" || head[0] == "bash" || strings.HasSuffix(head[0], "/sh") || strings.HasSuffix(head[0], "/bash")) {
+		// Only heredocs fed to a shell are shell: RUN <<EOF, RUN bash <<EOF,
+		// RUN sh -e <<EOF; not RUN python3 <<EOF.
+		var rest []string
+		for _, f := range strings.Fields(cmdText) {
+			if !strings.HasPrefix(f, "<<") {
+				rest = append(rest, f)
+			}
+		}
+		isShell := len(rest) == 0 || runshell.IsShell(rest[0])
+		for _, f := range rest[min(1, len(rest)):] {
+			isShell = isShell && strings.HasPrefix(f, "-")
+		}
+		if isShell {
 			line := n.StartLine + 1
 			for _, h := range n.Heredocs {
 				scripts = append(scripts, runshell.Parse(h.Content, '\\'))

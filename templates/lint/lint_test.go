@@ -582,6 +582,14 @@ func TestShellCheck(t *testing.T) {
 	if !strings.Contains(s, "3:10 SC2046") || !strings.Contains(s, "6:") {
 		t.Errorf("ShellCheck findings: %s", s)
 	}
+	// Flags on continued lines, and heredocs fed to another interpreter,
+	// are not shell.
+	src = []byte("FROM alpine:3.19\nRUN --mount=type=cache,target=/a \\\n    --mount=type=tmpfs,target=/b \\\n    echo ok\nRUN <<PY python3\nimport sys; print(sys.argv)\nPY\n")
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck {
+			t.Errorf("no ShellCheck finding expected: %d: %s", f.Pos.Line, f.Msg)
+		}
+	}
 }
 
 // TestCIFormats: checkstyle, gitlab and github output.

@@ -86,21 +86,22 @@ func runShellCheck(c *collector, d *dfCheck) {
 	}
 }
 
-var runPrefixRE = regexp.MustCompile(`^(\s*[A-Za-z]+\s+)((--[^\s]+\s+)*)`)
+var runKeywordRE = regexp.MustCompile(`^\s*[A-Za-z]+`)
 
 // physicalScript returns a shell-form RUN's text as it stands in src
-// (lines first..last, 1-based), the keyword and flags blanked so columns
-// stay, and the lines BuildKit drops inside a continuation (comments and
-// blank lines) replaced by a lone continuation, so that the shell reads
-// the same commands on the same lines. esc is the Dockerfile's escape
-// character; a backtick continuation becomes a backslash.
+// (lines first..last, 1-based): the keyword and the flags (on the first
+// line and on continued lines after it) blanked so columns stay, and the
+// lines BuildKit drops inside a continuation (comments and blank lines)
+// replaced by a lone continuation, so that the shell reads the same
+// commands on the same lines. esc is the Dockerfile's escape character; a
+// backtick continuation becomes a backslash.
 func physicalScript(lines []string, first, last int, esc rune) string {
 	var b strings.Builder
-	cont := false
+	cont, flags := false, true // flags: still in the keyword and flags
 	for l := first; l <= last && l-1 < len(lines); l++ {
 		line := strings.TrimSuffix(lines[l-1], "\r")
 		if l == first {
-			if m := runPrefixRE.FindStringIndex(line); m != nil {
+			if m := runKeywordRE.FindStringIndex(line); m != nil {
 				line = strings.Repeat(" ", m[1]) + line[m[1]:]
 			}
 		} else if cont {
@@ -111,13 +112,40 @@ func physicalScript(lines []string, first, last int, esc rune) string {
 		}
 		t := strings.TrimRight(line, " \t")
 		cont = strings.HasSuffix(t, string(esc))
+		if flags {
+			line, flags = blankFlags(line, esc)
+		}
 		if cont && esc != '\\' {
+			t = strings.TrimRight(line, " \t")
 			line = t[:len(t)-1] + "\\"
 		}
 		b.WriteString(line)
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// blankFlags blanks the --flag words at the start of line; more is true
+// when the line holds nothing but flags (and a continuation), so the next
+// line may start with flags too.
+func blankFlags(line string, esc rune) (string, bool) {
+	bs := []byte(line)
+	i := 0
+	for {
+		for i < len(bs) && (bs[i] == ' ' || bs[i] == '\t') {
+			i++
+		}
+		if i >= len(bs) || rune(bs[i]) == esc && strings.TrimSpace(string(bs[i+1:])) == "" {
+			return string(bs), true
+		}
+		if !strings.HasPrefix(string(bs[i:]), "--") {
+			return string(bs), false
+		}
+		for i < len(bs) && bs[i] != ' ' && bs[i] != '\t' {
+			bs[i] = ' '
+			i++
+		}
+	}
 }
 
 // pragmas reports the inline suppression comments themselves (DS1001, off
