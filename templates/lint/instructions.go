@@ -26,6 +26,7 @@ type dfStage struct {
 	workdir  bool
 	pipefail bool // SHELL runs with -o pipefail
 	nonPOSIX bool // SHELL is PowerShell or cmd
+	windows  bool // the base image is a Windows one (servercore, nanoserver)
 	labels   map[string]string
 	labelAt  map[string]spec.Pos
 	health   bool
@@ -206,9 +207,10 @@ func (d *dfCheck) from(n *parser.Node) {
 	}
 	if len(a) > 0 {
 		img := strings.ToLower(a[0])
+		st.windows = windowsImageRE.MatchString(img)
 		for _, p := range d.stages {
 			if p.name != "" && p.name == img {
-				st.workdir, st.pipefail, st.nonPOSIX = p.workdir, p.pipefail, p.nonPOSIX
+				st.workdir, st.pipefail, st.nonPOSIX, st.windows = p.workdir, p.pipefail, p.nonPOSIX, p.windows
 				for k, v := range p.labels {
 					st.labels[k] = v
 				}
@@ -292,7 +294,10 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	}
 }
 
-var winAbsRE = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+var (
+	winAbsRE       = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+	windowsImageRE = regexp.MustCompile(`windows|servercore|nanoserver|ltsc20`)
+)
 
 var envRefRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
@@ -420,7 +425,7 @@ func (d *dfCheck) runScripts(n *parser.Node) (scripts []runshell.Script, texts [
 			line := n.StartLine + 1
 			for _, h := range n.Heredocs {
 				scripts = append(scripts, runshell.Parse(h.Content, '\\'))
-				texts = append(texts, shellScript{text: h.Content, line: line})
+				texts = append(texts, shellScript{text: strings.ReplaceAll(h.Content, "\r\n", "\n"), line: line})
 				line += strings.Count(h.Content, "\n") + 1
 			}
 		}

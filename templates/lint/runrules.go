@@ -124,6 +124,9 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		shell = "bash"
 	}
 	for _, t := range texts {
+		if d.st.nonPOSIX || d.st.windows || d.esc == '`' {
+			break // cmd or PowerShell (a Windows image), not a POSIX shell
+		}
 		t.anchor = n.StartLine
 		t.pos = d.posOf
 		t.shell = shell
