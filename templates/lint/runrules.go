@@ -171,7 +171,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")))
 		case name == "apt-get" || name == "apt":
 			d.apt(n, w, sub, once)
-		case ecosystem.IsPipInstall(w):
+		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
 			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
 				return pipPinRE.MatchString(p) || localPath.MatchString(p)
 			}); len(p) > 0 {
