@@ -24,7 +24,7 @@ func Load(file string, data []byte) (*Spec, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrorList{{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "empty spec: expected a mapping with version, name and stages"}}
 		}
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -46,8 +46,9 @@ func Load(file string, data []byte) (*Spec, error) {
 }
 
 // yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
-// positioned Error.
-func yamlError(file string, err error) error {
+// positioned Error in plain words (explainYAML finds the line and column
+// the mistake is on, which yaml.v3 often reports elsewhere).
+func yamlError(file string, data []byte, err error) error {
 	msg := err.Error()
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
@@ -59,7 +60,10 @@ func yamlError(file string, err error) error {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	return ErrorList{{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}}
+	if l, c, plain, ok := explainYAML(data, line, msg); ok {
+		return ErrorList{{Pos: Pos{File: file, Line: l, Col: c}, Msg: plain}}
+	}
+	return ErrorList{{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + msg}}
 }
 
 type decoder struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/util/suggest"
 )
 
 // refOK reports whether ref (after build-arg expansion) is an earlier
@@ -40,6 +41,18 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	}
 	if ref == "scratch" {
 		return ""
+	}
+	if allowIndex && !strings.ContainsAny(ref, "/:@$.") {
+		// A bare name close to a stage's is a misspelt stage, not an image.
+		var stages []string
+		for _, st := range v.s.Stages[:min(names, len(v.s.Stages))] {
+			if !st.Anonymous {
+				stages = append(stages, st.Name)
+			}
+		}
+		if s, ok := suggest.Search(ref, stages, false); ok {
+			return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to copy from an image, write its reference with a tag: %s:TAG)", ref, s, ref)
+		}
 	}
 	lex := shell.NewLex(v.escape)
 	res, err := lex.ProcessWordWithMatches(ref, syntax.Env(v.args))

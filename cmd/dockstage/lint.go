@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dockstage/dockstage/templates/lint"
@@ -23,6 +24,7 @@ type lintOptions struct {
 	kind      string
 	noFix     bool
 	listRules bool
+	ignore    []string
 }
 
 func newLintCmd(s streams) *cobra.Command {
@@ -42,10 +44,11 @@ The kind comes from the name (Dockerfile*, *.Dockerfile, Containerfile; dockstag
 compose*.yaml, docker-compose*.yml), else from the content; --kind overrides it.
 
 Findings print as "file:line:col: severity RULE message" with a fix hint; --format
-json and --format sarif (SARIF 2.1.0, for code scanning) print them all as one
-document. Suppress one with "# dockstage:ignore=RULE[,RULE]" on the line above; configure
-rules in .dockstage-lint.yaml beside the file or with --config (disable, enable,
-severity). The Dockerfile "# check=skip=...;error=true" directive is honoured.
+json, sarif (SARIF 2.1.0, for code scanning), checkstyle, gitlab (code quality) and
+github (workflow annotations) are for CI. Suppress one with "# dockstage:ignore=RULE[,RULE]" on the line above; configure
+rules in .dockstage-lint.yaml (disable, enable, severity) or hadolint's .hadolint.yaml
+beside the file, or with --config; --ignore skips rules. hadolint's IDs (DL3008) and
+"# hadolint ignore=" pragmas work; ShellCheck runs on RUN scripts when it is on PATH. The Dockerfile "# check=skip=...;error=true" directive is honoured.
 --list-rules prints every rule.
 
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
@@ -56,11 +59,15 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
   cat Dockerfile | dockstage lint - --fail-on error`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
+			if !cmd.Flags().Changed("fail-on") {
+				opts.failOn = ""
+			}
 			return runLint(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.format, "format", "text", "output format: text, json or sarif")
+	f.StringVar(&opts.format, "format", "text", "output format: "+strings.Join(lint.Formats, ", "))
+	f.StringSliceVar(&opts.ignore, "ignore", nil, "rules not to run: IDs, hadolint IDs (DL3008) or SC codes, comma-separated or repeated")
 	f.StringVar(&opts.failOn, "fail-on", "warning", "lowest severity that makes the exit status 1: error, warning, info or none")
 	f.StringVar(&opts.config, "config", "", "lint config file (default: "+lint.ConfigFile+" beside each linted file)")
 	f.StringVar(&opts.color, "color", "auto", "colour the text output: auto (a terminal without NO_COLOR), always or never")
@@ -72,16 +79,14 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 
 func runLint(ctx context.Context, s streams, opts lintOptions) error {
 	if opts.listRules {
-		return listRules(s.out)
+		return lint.WriteRuleList(s.out)
 	}
 	failOn, err := parseFailOn(opts.failOn)
 	if err != nil {
 		return badInput(err)
 	}
-	switch opts.format {
-	case "text", "json", "sarif":
-	default:
-		return badInput(fmt.Errorf("--format %q: use text, json or sarif", opts.format))
+	if !slices.Contains(lint.Formats, opts.format) {
+		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(lint.Formats, ", ")))
 	}
 	kinds := map[string]lint.Kind{"": lint.KindDetect, "dockerfile": lint.KindDockerfile, "spec": lint.KindSpec, "compose": lint.KindCompose}
 	kind, ok := kinds[strings.ToLower(opts.kind)]
@@ -106,6 +111,10 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 		}
 	}
 	configs := map[string]*lint.Config{}
+	shellcheck := lint.FindShellCheck()
+	if shellcheck == nil {
+		fmt.Fprintln(s.err, "note: shellcheck is not on PATH; the ShellCheck rule (DS4100) is skipped")
+	}
 	var all []lint.Finding
 	stdinUsed := false
 	for _, file := range files {
@@ -126,30 +135,26 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 			if c, ok := configs[dir]; ok {
 				cfg = c
 			} else {
-				p := filepath.Join(dir, lint.ConfigFile)
-				if _, err := os.Stat(p); err == nil {
-					if cfg, err = loadLintConfig(p); err != nil {
-						return err
+				for _, n := range lint.ConfigFiles {
+					if p := filepath.Join(dir, n); cfg == nil && fileExists(p) {
+						if cfg, err = loadLintConfig(p); err != nil {
+							return err
+						}
 					}
 				}
 				configs[dir] = cfg
 			}
 		}
-		o := lint.Options{Config: cfg, Kind: kind}
+		if cfg != nil && cfg.FailOn != "" && opts.failOn == "" {
+			failOn, _ = parseFailOn(cfg.FailOn) // hadolint's failure-threshold
+		}
+		o := lint.Options{Config: cfg.WithIgnored(opts.ignore), Kind: kind, ShellCheck: shellcheck}
 		if file != "-" {
 			o.Exists = fileExists
 		}
 		all = append(all, lint.File(name, data, o)...)
 	}
-	switch opts.format {
-	case "json":
-		err = lint.WriteJSON(s.out, all)
-	case "sarif":
-		err = lint.WriteSARIF(s.out, all, version)
-	default:
-		err = lint.WriteText(s.out, all, lint.TextOptions{Color: color, NoFix: opts.noFix})
-	}
-	if err != nil {
+	if err = lint.Write(s.out, opts.format, all, version, lint.TextOptions{Color: color, NoFix: opts.noFix}); err != nil {
 		return err
 	}
 	return lintStatus(all, failOn, len(files))
@@ -181,6 +186,9 @@ func lintStatus(fs []lint.Finding, failOn lint.Severity, files int) error {
 }
 
 func parseFailOn(s string) (lint.Severity, error) {
+	if s == "" {
+		return lint.Warning, nil
+	}
 	if strings.EqualFold(s, "none") {
 		return 0, nil
 	}
@@ -196,7 +204,7 @@ func loadLintConfig(path string) (*lint.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lint.ParseConfig(path, data)
+	return lint.ParseConfigFile(path, data)
 }
 
 func fileExists(path string) bool {
@@ -217,17 +225,4 @@ func useColor(mode string, out io.Writer) (bool, error) {
 		return false, fmt.Errorf("--color %q: use auto, always or never", mode)
 	}
 	return os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && isTerminal(out), nil
-}
-
-func listRules(w io.Writer) error {
-	for _, r := range lint.Rules() {
-		sev := r.Severity.String()
-		if r.Off {
-			sev += ", off"
-		}
-		if _, err := fmt.Fprintf(w, "%-32s %-12s %-9s %s\n", r.ID, sev, r.Source, r.Description); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -38,7 +38,7 @@ func TestLintSeedDockerfile(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Errorf("colour on a non-terminal")
 	}
-	if !strings.Contains(errs, "lint: 0 error(s), 9 warning(s), 7 info in 1 file(s)") {
+	if !strings.Contains(errs, "lint: 0 error(s), 13 warning(s), 11 info in 1 file(s)") {
 		t.Errorf("stderr %q", errs)
 	}
 }
@@ -169,7 +169,7 @@ func TestLintJSONStdinAndKinds(t *testing.T) {
 
 func TestLintConfigAndDockerignore(t *testing.T) {
 	dir := t.TempDir()
-	df := writeTestFile(t, dir, "Dockerfile", "FROM python:3.12 AS base\nCOPY . .\nFROM base AS test\nFROM base AS prod\nUSER 1\n")
+	df := writeTestFile(t, dir, "Dockerfile", "FROM python:3.12 AS base\nCOPY . /app\nFROM base AS test\nFROM base AS prod\nUSER 1\n")
 	code, out, _ := dockstage(t, "", "lint", df)
 	if code != exitFindings || !strings.Contains(out, "DS009") {
 		t.Fatalf("without .dockerignore: exit %d\n%s", code, out)

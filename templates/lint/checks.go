@@ -128,13 +128,19 @@ func checkBaseImages(c *collector, l *layout) {
 		tagged, ok := named.(reference.Tagged)
 		switch {
 		case !ok:
-			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s has no tag, so it builds on whatever :latest is today", label(st), shown))
+			c.addFixed(RuleBaseUnpinned, "DL3006", pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s has no tag, so it builds on whatever :latest is today", label(st), shown), pinHint(named))
 		case tagged.Tag() == "latest":
-			c.addID(RuleBaseUnpinned, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s uses the tag latest, which moves", label(st), shown))
+			c.addFixed(RuleBaseUnpinned, "DL3007", pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s uses the tag latest, which moves", label(st), shown), pinHint(named))
 		default:
 			c.addID(RuleBaseNoDigest, pos, st.Pos.Line, fmt.Sprintf("stage %s: FROM %s is pinned by tag, not by digest", label(st), shown))
 		}
 	}
+}
+
+// pinHint is DS002's fix hint for one image.
+func pinHint(named reference.Named) string {
+	name := reference.FamiliarName(named)
+	return fmt.Sprintf("pin a version tag, %s:VERSION (the tags the image's registry lists; docker buildx imagetools inspect %s:VERSION shows one), or a digest (%s:VERSION@sha256:...) for byte-for-byte reproducible builds", name, name, name)
 }
 
 // ---- DS003: secrets in ARG and ENV ----
@@ -261,7 +267,9 @@ func checkProdUser(c *collector, l *layout) {
 		}
 		via = " (nor in " + strings.Join(names[1:], ", ") + ", which it is built from)"
 	}
-	c.addID(RuleProdRoot, prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
+	// hadolint's DL3002 is about an explicit USER root only.
+	r, _ := LookupRule(RuleProdRoot)
+	c.addAlias(r, "-", prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
 }
 
 func inStage(st, prod *spec.Stage) string {
@@ -497,10 +505,19 @@ func checkFromRef(c *collector, l *layout, at int, step *spec.Step, ref string) 
 
 // ---- DS011, DS012, DS013: the test stage ----
 
+// standardLayout reports whether a Dockerfile already uses dockstage's
+// standard layout: a stage named prod and one named base or src.
+func standardLayout(s *spec.Spec) bool {
+	return s.StageIndex("prod", len(s.Stages)) >= 0 && (s.StageIndex("base", len(s.Stages)) >= 0 || s.StageIndex("src", len(s.Stages)) >= 0)
+}
+
 func checkTestStage(c *collector, l *layout) {
 	s := l.s
 	prod := s.Stages[l.prod]
 	if l.test < 0 {
+		if !c.isSpec && !standardLayout(s) {
+			return // an ordinary Dockerfile: the layout is not its convention
+		}
 		first := s.Stages[0]
 		c.addID(RuleNoTestStage, first.Pos, first.Pos.Line, "no stage is named test, so `docker build --target test` cannot run the tests")
 		return

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,7 +25,12 @@ func Compose(file string, src []byte, opt Options) []Finding {
 	var doc yaml.Node
 	_ = yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc)
 	for _, msg := range splitComposeErrors(err.Error()) {
-		c.addID(RuleInvalid, composePos(file, &doc, msg), 0, msg)
+		plain, fix := composeMessage(&doc, msg)
+		n := len(c.out)
+		c.addID(RuleInvalid, composePos(file, &doc, msg), 0, plain)
+		if len(c.out) > n && fix != "" {
+			c.out[n].Fix = fix
+		}
 	}
 	return c.findings()
 }
@@ -140,4 +146,62 @@ func walkYAML(n *yaml.Node, segs []string) (node, key *yaml.Node) {
 		}
 	}
 	return node, key
+}
+
+var (
+	expectedRE = regexp.MustCompile(`^'([^']*)' expected (?:a |an )?(.*?), got "?([a-z]+)"?$`)
+	portRE     = regexp.MustCompile(`^(?:(?:\[[^\]]+\]|[0-9.]+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$`)
+)
+
+// composeMessage says a compose-go error in dockstage's words, with the
+// value at fault and what to do; messages it does not know stay as they are
+// (without compose-go's "validating FILE:" prefix).
+func composeMessage(doc *yaml.Node, msg string) (plain, fix string) {
+	if m := validatingRE.FindStringSubmatch(msg); m != nil {
+		if a := additionalRE.FindStringSubmatch(m[2]); a != nil && m[1] != "" {
+			return fmt.Sprintf("%s: unknown key %s", m[1], a[1]), fmt.Sprintf("check the spelling of %s; the compose specification lists the keys %s may have", a[1], m[1])
+		}
+		words := strings.NewReplacer("must be a array", "must be a list (lines starting with - )", "must be a mapping", "must be a mapping (KEY: value lines)",
+			"must be a string", "must be a string (quote it)", "must be a integer", "must be a whole number", "must be a number", "must be a number").Replace(m[2])
+		if m[1] == "" || !strings.HasPrefix(words, "must be") {
+			return strings.TrimSpace(m[1] + " " + words), ""
+		}
+		return m[1] + " " + words, fmt.Sprintf("write %s in that form (the compose specification gives the forms of each key)", m[1])
+	}
+	m := expectedRE.FindStringSubmatch(msg)
+	if m == nil {
+		return msg, ""
+	}
+	path := strings.NewReplacer("[", ".", "]", "").Replace(m[1])
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	n, _ := walkYAML(root, strings.Split(path, "."))
+	segs := strings.Split(path, ".")
+	if len(segs) >= 3 && segs[len(segs)-2] == "ports" && n != nil && n.Kind == yaml.ScalarNode {
+		if why := badPort(n.Value); why != "" {
+			return fmt.Sprintf("%s: %q is not a port mapping: %s", m[1], n.Value, why),
+				`write [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL] with ports from 1 to 65535, as a quoted string ("8080:80", "127.0.0.1:5432:5432/tcp")`
+		}
+	}
+	return fmt.Sprintf("%s is a %s here, but compose expects %s", m[1], m[3], m[2]),
+		fmt.Sprintf("write %s as %s (the compose specification gives its form)", m[1], m[2])
+}
+
+// badPort says what is wrong with a short-syntax port mapping, or "".
+func badPort(v string) string {
+	m := portRE.FindStringSubmatch(v)
+	if m == nil {
+		return "it is not of the form [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]"
+	}
+	for _, p := range m[1:5] {
+		if p == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(p); err != nil || n > 65535 {
+			return fmt.Sprintf("%s is not a port (1-65535)", p)
+		}
+	}
+	return "compose-go rejects it"
 }

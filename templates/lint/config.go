@@ -34,6 +34,18 @@ type Config struct {
 	// Severity overrides rules' default severities: info, warning, error.
 	Severity map[string]string `yaml:"severity"`
 
+	// From hadolint's config (.hadolint.yaml): the registries base
+	// images may come from (DS3026 runs when set), the labels every stage
+	// must carry with their types (DS3049-DS3058 run when set), whether
+	// other labels are findings (DS3050), the lowest severity that fails
+	// the run (failure-threshold, for the command), and whether inline
+	// pragmas are ignored (disable-ignore-pragma).
+	TrustedRegistries []string
+	LabelSchema       map[string]string
+	StrictLabels      bool
+	FailOn            string
+	NoInlineIgnores   bool
+
 	disabled map[string]bool
 	enabled  map[string]bool
 	severity map[string]Severity
@@ -149,9 +161,13 @@ func (c *Config) compile() *Config {
 	c.disabled, c.enabled, c.severity = map[string]bool{}, map[string]bool{}, map[string]Severity{}
 	for _, id := range c.Disable {
 		if r, ok := LookupRule(id); ok && !r.Fixed {
-			c.disabled[r.ID] = true
+			if len(r.Aliases) > 1 && !strings.EqualFold(id, r.ID) {
+				c.disabled[strings.ToUpper(id)] = true // DL3006 only, not all of DS002
+			} else {
+				c.disabled[r.ID] = true
+			}
 		} else if !ok {
-			c.disabled[id] = true
+			c.disabled[strings.ToUpper(id)] = true // an SC code
 		}
 	}
 	for _, id := range c.Enable {
@@ -170,10 +186,50 @@ func (c *Config) compile() *Config {
 			continue
 		}
 		if r, ok := LookupRule(id); ok && !r.Fixed {
-			c.severity[r.ID] = sev
+			if len(r.Aliases) > 1 && !strings.EqualFold(id, r.ID) {
+				c.severity[strings.ToUpper(id)] = sev
+			} else {
+				c.severity[r.ID] = sev
+			}
+			if r.Off {
+				c.enabled[r.ID] = true // hadolint's override turns a rule on
+			}
+		} else if !ok {
+			c.severity[strings.ToUpper(id)] = sev
+		}
+	}
+	if len(c.TrustedRegistries) > 0 {
+		c.enabled[RuleTrustedRegistry] = true
+	}
+	if len(c.LabelSchema) > 0 {
+		for _, id := range []string{RuleLabelMissing, RuleLabelEmpty, RuleLabelURL, RuleLabelTime, RuleLabelSPDX, RuleLabelHash, RuleLabelSemver, RuleLabelEmail} {
+			c.enabled[id] = true
+		}
+		if c.StrictLabels {
+			c.enabled[RuleLabelExtra] = true
 		}
 	}
 	return c
+}
+
+// ignored reports whether c disables the findings of r with this alias
+// only (an SC code, or one of the hadolint IDs a rule covers).
+func (c *Config) ignored(r Rule, alias string) bool {
+	return c != nil && alias != "" && c.disabled[strings.ToUpper(alias)]
+}
+
+// WithIgnored returns a copy of c (nil: the defaults) that also disables
+// the rules ids name (rule IDs, hadolint IDs, SC codes), as --ignore does.
+func (c *Config) WithIgnored(ids []string) *Config {
+	if len(ids) == 0 {
+		return c
+	}
+	cp := Config{}
+	if c != nil {
+		cp = *c
+	}
+	cp.Disable = append(append([]string(nil), cp.Disable...), ids...)
+	return cp.compile()
 }
 
 // compiled returns a copy of c with its lookup maps filled (nil for nil).
@@ -199,12 +255,19 @@ func (c *Config) runs(r Rule) bool {
 	return !r.Off || c.enabled[r.ID]
 }
 
-// severityOf returns r's severity under c.
-func (c *Config) severityOf(r Rule) Severity {
+// severityOf returns the severity under c of r's findings with alias.
+func (c *Config) severityOf(r Rule, alias string) Severity {
 	if c != nil {
+		if s, ok := c.severity[strings.ToUpper(alias)]; ok && alias != "" {
+			return s
+		}
 		if s, ok := c.severity[r.ID]; ok {
 			return s
 		}
 	}
 	return r.Severity
 }
+
+// inline reports whether suppression comments count (hadolint's
+// disable-ignore-pragma turns them off).
+func (c *Config) inline() bool { return c == nil || !c.NoInlineIgnores }

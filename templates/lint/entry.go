@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
@@ -16,19 +17,43 @@ import (
 // findings instead of its own rules.
 func Dockerfile(file string, src []byte, opt Options) []Finding {
 	c := newCollector(file, opt.Config, src, false)
+	c.shellcheck = opt.ShellCheck
 	c.honourCheckDirective(src)
+	c.global = globalIgnores(src)
 	start, _ := instructionLines(src)
 	bk := runBuildKit(file, src)
 	for _, w := range bk.warnings {
 		c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
 	}
-	if bk.err != "" {
+	c.pragmas()
+	invalid := bk.err != "" && !onlyBuildValues(bk)
+	var s *spec.Spec
+	err := errors.New("not imported")
+	if !invalid {
+		s, _, err = transpile.Reverse(file, src, transpile.ReverseOptions{})
+	}
+	// Without a spec, the instruction rules also report what dockstage's
+	// spec rules cover of hadolint's table (fallback).
+	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }, err != nil); d != nil {
+		runShellCheck(c, d)
+	}
+	if invalid {
 		c.addID(RuleInvalid, spec.Pos{File: file, Line: bk.errLine}, 0, bk.err)
+		c.out[len(c.out)-1].Fix = invalidFix(bk.err)
 		return c.findings()
 	}
-	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
 	if err != nil {
 		for _, e := range errorList(file, err) {
+			if _, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
+				// A misspelt stage: BuildKit would pull an image that is
+				// not there, so the build fails.
+				n := len(c.out)
+				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), "--from="+m)
+				if len(c.out) > n {
+					c.out[n].Severity = Error
+				}
+				continue
+			}
 			c.addID(RuleNotImported, e.Pos, anchorOf(start, e.Pos.Line), "dockstage's own rules did not run: "+e.Msg)
 		}
 		return c.findings()
@@ -45,6 +70,7 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 // spec itself.
 func Spec(file string, src []byte, opt Options) []Finding {
 	c := newCollector(file, opt.Config, src, true)
+	c.shellcheck, c.isSpec = opt.ShellCheck, true
 	invalid := func(err error) []Finding {
 		for _, e := range errorList(file, err) {
 			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
@@ -66,6 +92,14 @@ func Spec(file string, src []byte, opt Options) []Finding {
 	}
 	c.honourCheckDirective(text)
 	posOf := renderedPositions(text, out.Dockerfile)
+	if d := checkInstructions(c, text, func(l int) spec.Pos {
+		if p := posOf[l]; p.IsValid() {
+			return p
+		}
+		return s.Pos
+	}, false); d != nil {
+		runShellCheck(c, d)
+	}
 	bk := runBuildKit("Dockerfile", text)
 	for _, w := range bk.warnings {
 		p := posOf[w.line]
@@ -144,4 +178,46 @@ func specComments(s *spec.Spec) map[int][]string {
 		}
 	}
 	return m
+}
+
+// buildValueErrors are BuildKit errors that, offline, come only from a
+// value the build supplies: a FROM whose ARG has no default (docker build
+// --build-arg gives it) or a VOLUME whose variable the base image sets.
+// BuildKit's own check only warns about them (InvalidDefaultArgInFrom,
+// UndefinedVar), so they are no invalid file.
+var buildValueErrors = []string{"should not be blank", "VOLUME specified can not be an empty string", "invalid reference format"}
+
+// onlyBuildValues reports whether bk's error is one of buildValueErrors and
+// a build-check warning says why.
+func onlyBuildValues(bk buildkitResult) bool {
+	warned := false
+	for _, w := range bk.warnings {
+		if w.rule == "UndefinedArgInFrom" {
+			return false // no ARG at all: no --build-arg can set it
+		}
+		warned = warned || w.rule == "InvalidDefaultArgInFrom" || w.rule == "UndefinedVar"
+	}
+	for _, e := range buildValueErrors {
+		if strings.Contains(bk.err, e) {
+			return warned
+		}
+	}
+	return false
+}
+
+// invalidFix is the fix hint for a file BuildKit rejects, by its message.
+func invalidFix(msg string) string {
+	switch {
+	case strings.Contains(msg, "unknown instruction"):
+		return "spell the instruction as one of FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, USER, EXPOSE, VOLUME, LABEL, CMD, ENTRYPOINT, HEALTHCHECK, SHELL, STOPSIGNAL, ONBUILD"
+	case strings.Contains(msg, "requires"), strings.Contains(msg, "at least"), strings.Contains(msg, "exactly"):
+		return "give the instruction the arguments it needs (see the message); docker build --check shows the same error"
+	case strings.Contains(msg, "empty"):
+		return "start the Dockerfile with FROM image:tag"
+	case strings.Contains(msg, "duration"):
+		return "write durations with a unit: 30s, 5m, 1h"
+	case strings.Contains(msg, "port"):
+		return "EXPOSE a port number (8080) or a range (8000-8010), with /tcp or /udp if needed"
+	}
+	return "correct the instruction at this line as the message says; docker build --check reports the same error"
 }

@@ -47,7 +47,7 @@ func WriteText(w io.Writer, findings []Finding, opt TextOptions) error {
 		default:
 			sev = paint(ansiBlue, sev)
 		}
-		if _, err := fmt.Fprintf(w, "%s: %s %s %s\n", positionString(f), sev, paint(ansiBold, f.Rule), f.Msg); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: %s %s %s\n", positionString(f), sev, paint(ansiBold, ruleLabel(f)), f.Msg); err != nil {
 			return err
 		}
 		if f.Fix != "" && !opt.NoFix {
@@ -70,6 +70,7 @@ type jsonFinding struct {
 	Column   int    `json:"column"`
 	Severity string `json:"severity"`
 	Rule     string `json:"rule"`
+	Alias    string `json:"alias,omitempty"`
 	Name     string `json:"name"`
 	Message  string `json:"message"`
 	Fix      string `json:"fix,omitempty"`
@@ -88,7 +89,7 @@ func WriteJSON(w io.Writer, findings []Finding) error {
 		r := ruleFor(f.Rule, "", "")
 		out.Findings = append(out.Findings, jsonFinding{
 			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Severity: f.Severity.String(),
-			Rule: f.Rule, Name: r.Name, Message: f.Msg, Fix: f.Fix, URL: r.URL,
+			Rule: f.Rule, Alias: f.Alias, Name: r.Name, Message: f.Msg, Fix: f.Fix, URL: r.URL,
 		})
 		out.Counts[f.Severity.String()]++
 	}

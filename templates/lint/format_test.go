@@ -34,7 +34,7 @@ func TestWriteText(t *testing.T) {
 		t.Errorf("colour without Color")
 	}
 	first := strings.SplitN(plain, "\n", 3)
-	if first[0] != "app/Dockerfile:4:1: info DS004 apt-get install without --no-install-recommends (stage base)" {
+	if first[0] != "app/Dockerfile:4:1: info DS004 (DL3015) apt-get install without --no-install-recommends (stage base)" {
 		t.Errorf("first line = %q", first[0])
 	}
 	if !strings.HasPrefix(first[1], "    fix: add --no-install-recommends") {

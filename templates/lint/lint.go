@@ -1,20 +1,26 @@
 // Package lint checks Dockerfiles, dockstage specs and compose files and
 // returns findings at file:line:col: every BuildKit build check (what
-// `docker build --check` runs, in-process and offline), dockstage's own
-// rules for the standard stage layout and for security, and compose-go's
-// validation of compose files.
+// `docker build --check` runs, in-process and offline), every rule of
+// hadolint's table (ported as DS1001-DS4006 with the DL ID as alias, or
+// covered by a build check; RUN scripts read as shell by transpile/shell),
+// ShellCheck on RUN scripts when the caller passes a ShellChecker,
+// dockstage's own rules for the standard stage layout and for security,
+// and compose-go's validation of compose files.
 //
 // The rules are data: one table (Rules) gives each rule's ID, name,
 // severity, description, URL and fix hint, and RULES.md is generated from
 // it. Findings can be suppressed per instruction with a comment line
 // `# dockstage:ignore=RULE[,RULE]` directly above it (in a spec, also at
 // the end of the line), and per project with a config file (Config,
-// .dockstage-lint.yaml). The Dockerfile `# check=` directive is honoured:
+// .dockstage-lint.yaml, or hadolint's .hadolint.yaml); hadolint's
+// `# hadolint ignore=` and `# hadolint global ignore=` pragmas work too.
+// The Dockerfile `# check=` directive is honoured:
 // skip=... skips rules (dockstage's too), error=true makes build-check
 // findings errors.
 //
-// The package does no I/O: callers pass file contents and what they know
-// about the build context. It is layer 7: it imports templates (rendering
+// The package does no file I/O: callers pass file contents and what they
+// know about the build context; the one process it may start is the
+// shellcheck that FindShellCheck finds, when the caller passes it. It is layer 7: it imports templates (rendering
 // a spec, compose verification), transpile (Reverse), transpile/ecosystem
 // (what commands mean), transpile/shell (RUN text as commands), spec and
 // spec/syntax.
@@ -103,6 +109,10 @@ type Finding struct {
 	Msg string
 	// Fix says what to do (the rule's fix hint).
 	Fix string
+	// Alias is the other name of what was found: the hadolint ID
+	// (DL3008) of a rule that ports or covers one, or a ShellCheck
+	// finding's SC code; empty when there is none.
+	Alias string
 
 	// anchor is the first line of the instruction or spec step the finding
 	// belongs to: suppression comments are looked for above it.
@@ -126,6 +136,9 @@ type Options struct {
 	// Kind makes File read the file as this kind; KindDetect (the zero
 	// value) tells it from the name and content.
 	Kind Kind
+	// ShellCheck, when set, runs ShellCheck on every RUN script
+	// (FindShellCheck gives the one on PATH); nil skips the ShellCheck rule.
+	ShellCheck ShellChecker
 	// Exists, when set and Context is nil, says whether a file exists
 	// (paths are file's directory joined with a name): File uses it to
 	// fill Context (see BuildContextOf).
@@ -183,7 +196,14 @@ type collector struct {
 	// stage they stand above: a `dockstage:ignore=` among them suppresses
 	// too (an imported Dockerfile's suppression comments land there).
 	stepComments map[int][]string
-	out          []Finding
+	// global are the rules a `# hadolint global ignore=` pragma names.
+	global []string
+	// isSpec is set when the linted file is a spec (the layout rules
+	// always apply to one).
+	isSpec bool
+	// shellcheck runs ShellCheck on RUN scripts; nil skips it.
+	shellcheck ShellChecker
+	out        []Finding
 }
 
 func newCollector(file string, cfg *Config, src []byte, yamlComments bool) *collector {
@@ -213,8 +233,20 @@ func (c *collector) honourCheckDirective(dockerfile []byte) {
 // add records a finding for rule r at pos (anchor: the first line of the
 // instruction or step), unless the rule is off or suppressed there.
 func (c *collector) add(r Rule, pos spec.Pos, anchor int, msg string) {
-	if !c.cfg.runs(r) || c.skip[r.ID] {
+	c.addAlias(r, "", pos, anchor, msg)
+}
+
+// addAlias is add with the finding's alias (a hadolint ID or an SC code);
+// "" takes the rule's one alias, if it has exactly one, and "-" none.
+func (c *collector) addAlias(r Rule, alias string, pos spec.Pos, anchor int, msg string) {
+	if !c.cfg.runs(r) || c.skip[r.ID] || c.cfg.ignored(r, alias) {
 		return
+	}
+	switch alias {
+	case "":
+		alias = defaultAlias(r, msg)
+	case "-":
+		alias = "" // the rule's alias does not fit this finding
 	}
 	if pos.File == "" {
 		pos.File = c.file
@@ -228,14 +260,25 @@ func (c *collector) add(r Rule, pos spec.Pos, anchor int, msg string) {
 	if anchor <= 0 {
 		anchor = pos.Line
 	}
-	if !r.Fixed && (c.comments.suppressed(r.ID, pos.Line) || c.comments.suppressed(r.ID, anchor) || suppressedBy(c.stepComments[anchor], r.ID)) {
+	if !r.Fixed && c.cfg.inline() && (c.comments.suppressed(r.ID, pos.Line, alias) || c.comments.suppressed(r.ID, anchor, alias) ||
+		suppressedBy(c.stepComments[anchor], r.ID, alias) || ignores(c.global, strings.ToLower(r.ID), alias)) {
 		return
 	}
-	sev := c.cfg.severityOf(r)
+	sev := c.cfg.severityOf(r, alias)
 	if r.Source == SourceBuildKit && c.bkError {
 		sev = Error
 	}
-	c.out = append(c.out, Finding{Rule: r.ID, Severity: sev, Pos: pos, Msg: msg, Fix: r.Fix, anchor: anchor})
+	c.out = append(c.out, Finding{Rule: r.ID, Severity: sev, Pos: pos, Msg: msg, Fix: r.Fix, Alias: alias, anchor: anchor})
+}
+
+// addFixed is addID with the finding's alias and a fix hint of its own.
+func (c *collector) addFixed(id, alias string, pos spec.Pos, anchor int, msg, fix string) {
+	r, _ := LookupRule(id)
+	n := len(c.out)
+	c.addAlias(r, alias, pos, anchor, msg)
+	if len(c.out) > n {
+		c.out[n].Fix = fix
+	}
 }
 
 func (c *collector) addID(id string, pos spec.Pos, anchor int, msg string) {
@@ -300,7 +343,47 @@ func dedupe(fs []Finding) []Finding {
 
 // ---- suppression comments ----
 
-var ignoreRE = regexp.MustCompile(`#\s*dockstage:ignore=([A-Za-z0-9_,\s]*)`)
+// ignoreRE matches dockstage's suppression comment and hadolint's inline
+// pragma (`# hadolint ignore=DL3008,DL3015`); globalIgnoreRE hadolint's
+// file-wide one.
+var (
+	ignoreRE       = regexp.MustCompile(`#\s*(?:dockstage:ignore|hadolint\s+ignore)=([A-Za-z0-9_,\s]*)`)
+	globalIgnoreRE = regexp.MustCompile(`(?m)^\s*#\s*hadolint\s+global\s+ignore=([A-Za-z0-9_, \t]*)`)
+)
+
+// globalIgnores lists the rules the `# hadolint global ignore=` pragmas of
+// a Dockerfile name, lower-case.
+func globalIgnores(src []byte) []string {
+	var out []string
+	for _, m := range globalIgnoreRE.FindAllSubmatch(src, -1) {
+		for _, id := range strings.Split(string(m[1]), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, strings.ToLower(id))
+			}
+		}
+	}
+	return out
+}
+
+// defaultAlias is the alias a finding of r shows when the check gives none:
+// the rule's one hadolint ID, or for the build check that covers three of
+// hadolint's rules the one for the instruction the message names.
+func defaultAlias(r Rule, msg string) string {
+	if r.ID == linter.RuleMultipleInstructionsDisallowed.Name {
+		switch {
+		case strings.Contains(msg, "CMD"):
+			return "DL4003"
+		case strings.Contains(msg, "ENTRYPOINT"):
+			return "DL4004"
+		case strings.Contains(msg, "HEALTHCHECK"):
+			return "DL3012"
+		}
+	}
+	if len(r.Aliases) == 1 && strings.HasPrefix(r.Aliases[0], "DL") {
+		return r.Aliases[0]
+	}
+	return ""
+}
 
 // commentIndex knows, per line, which rules a suppression comment on that
 // line names and whether the line is a whole-line comment.
@@ -348,11 +431,18 @@ func ignoredIDs(text string) []string {
 }
 
 // ignores reports whether the ignored IDs name rule id (lower-case): by
-// its ID, an alias, or "all".
-func ignores(ids []string, id string) bool {
+// its ID, an alias (a hadolint ID), "all", or for the ShellCheck rule the
+// finding's own SC code (in extra).
+func ignores(ids []string, id string, extra ...string) bool {
 	for _, x := range ids {
-		if x == id || x == "all" || x == aliases[id] {
+		cx := canonicalID(x)
+		if x == id || x == "all" || cx == id || x == aliases[id] || cx == aliases[id] {
 			return true
+		}
+		for _, e := range extra {
+			if x == strings.ToLower(e) {
+				return true
+			}
 		}
 	}
 	return false
@@ -368,9 +458,9 @@ var aliases = map[string]string{
 // suppressed reports whether rule id is ignored for a finding on line:
 // by a `# dockstage:ignore=` comment in the block of comment lines directly
 // above it, or (YAML) at the end of the line itself.
-func (ci commentIndex) suppressed(id string, line int) bool {
+func (ci commentIndex) suppressed(id string, line int, extra ...string) bool {
 	id = strings.ToLower(id)
-	names := func(l int) bool { return ignores(ci.ignores[l], id) }
+	names := func(l int) bool { return ignores(ci.ignores[l], id, extra...) }
 	if ci.trailing && !ci.commentLine[line] && names(line) {
 		return true
 	}
@@ -384,9 +474,9 @@ func (ci commentIndex) suppressed(id string, line int) bool {
 
 // suppressedBy reports whether any of the comment texts (a spec step's or
 // stage's comment lines, which render above the instruction) ignores id.
-func suppressedBy(comments []string, id string) bool {
+func suppressedBy(comments []string, id string, extra ...string) bool {
 	for _, c := range comments {
-		if ignores(ignoredIDs("#"+c), strings.ToLower(id)) {
+		if ignores(ignoredIDs("#"+c), strings.ToLower(id), extra...) {
 			return true
 		}
 	}

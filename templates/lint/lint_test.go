@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -505,13 +506,136 @@ func TestInvalidInputs(t *testing.T) {
 		{"compose.yaml", "services:\n  web:\n    image: x\n    environment: 3\n", 4, "mapping"},
 		{"compose.yaml", "services:\n  web:\n    image: x\n    ports:\n      - 99999:80\n", 5, ""},
 	} {
-		fs := File(c.name, []byte(c.src), Options{})
+		all := File(c.name, []byte(c.src), Options{})
+		var fs []Finding // the DS000 findings first (other rules may report too)
+		for _, f := range all {
+			if f.Rule == RuleInvalid {
+				fs = append(fs, f)
+			}
+		}
 		if len(fs) == 0 || fs[0].Rule != RuleInvalid || fs[0].Severity != Error {
-			t.Errorf("%s %q: want a DS000 error, got:\n%s", c.name, c.src, textOf(t, fs, TextOptions{}))
+			t.Errorf("%s %q: want a DS000 error, got:\n%s", c.name, c.src, textOf(t, all, TextOptions{}))
 			continue
 		}
 		if fs[0].Pos.Line != c.line || !strings.Contains(fs[0].Msg, c.msg) {
 			t.Errorf("%s %q: got %d: %s, want line %d with %q", c.name, c.src, fs[0].Pos.Line, fs[0].Msg, c.line, c.msg)
 		}
+	}
+}
+
+// TestHadolintCompat: pragmas, the global pragma, .hadolint.yaml and
+// --ignore's WithIgnored name rules by their hadolint IDs.
+func TestHadolintCompat(t *testing.T) {
+	src := []byte("FROM debian:12\n# hadolint ignore=DL3008\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nRUN cd /tmp && sudo true\n")
+	rules := func(fs []Finding) string {
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.Rule+"/"+f.Alias)
+		}
+		return strings.Join(ids, " ")
+	}
+	got := rules(Dockerfile("Dockerfile", src, Options{}))
+	if strings.Contains(got, "DS3008") || !strings.Contains(got, "DS3003/DL3003") || !strings.Contains(got, "DS3004/DL3004") {
+		t.Errorf("pragma: %s", got)
+	}
+	global := append([]byte("# hadolint global ignore=DL3003\n"), src...)
+	if got := rules(Dockerfile("Dockerfile", global, Options{})); strings.Contains(got, "DS3003") {
+		t.Errorf("global pragma: %s", got)
+	}
+	cfg, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignored: [DL3004, SC2086]\noverride:\n  error: [DL3003]\nfailure-threshold: style\ntrustedRegistries: [registry.example]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Dockerfile("Dockerfile", src, Options{Config: cfg})
+	got = rules(fs)
+	if strings.Contains(got, "DS3004") || !strings.Contains(got, "DS3026/DL3026") || cfg.FailOn != "info" {
+		t.Errorf(".hadolint.yaml: %s", got)
+	}
+	for _, f := range fs {
+		if f.Rule == RuleCd && f.Severity != Error {
+			t.Errorf("override.error: %v", f.Severity)
+		}
+	}
+	if got := rules(Dockerfile("Dockerfile", src, Options{Config: (*Config)(nil).WithIgnored([]string{"DL3003"})})); strings.Contains(got, "DS3003") {
+		t.Errorf("--ignore: %s", got)
+	}
+	if _, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignord: [DL3008]\n")); err == nil || !strings.Contains(err.Error(), "did you mean ignored") {
+		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// TestShellCheck: with shellcheck on PATH, SC findings land on the
+// Dockerfile line and column they are on, heredoc lines included.
+func TestShellCheck(t *testing.T) {
+	sc := FindShellCheck()
+	if sc == nil {
+		t.Skip("shellcheck is not on PATH")
+	}
+	src := []byte("FROM alpine:3.19\nRUN echo start && \\\n    echo $(ls)\nRUN <<EOF\nset -e\nrm -rf $DIR/\nEOF\n")
+	var got []string
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck {
+			got = append(got, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Col, f.Alias))
+		}
+	}
+	s := strings.Join(got, " ")
+	if !strings.Contains(s, "3:10 SC2046") || !strings.Contains(s, "6:") {
+		t.Errorf("ShellCheck findings: %s", s)
+	}
+	// Flags on continued lines, and heredocs fed to another interpreter,
+	// are not shell.
+	src = []byte("FROM alpine:3.19\nRUN --mount=type=cache,target=/a \\\n    --mount=type=tmpfs,target=/b \\\n    echo ok\nRUN <<PY python3\nimport sys; print(sys.argv)\nPY\n")
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck {
+			t.Errorf("no ShellCheck finding expected: %d: %s", f.Pos.Line, f.Msg)
+		}
+	}
+}
+
+// TestCIFormats: checkstyle, gitlab and github output.
+func TestCIFormats(t *testing.T) {
+	fs := Dockerfile("Dockerfile", []byte("FROM debian:12\nRUN cd /tmp\n"), Options{})
+	for format, want := range map[string]string{
+		"checkstyle": `<error line="2" column="1" severity="warning"`,
+		"gitlab":     `"check_name": "DS3003 (DL3003)"`,
+		"github":     "::warning file=Dockerfile,line=2,col=1,title=DS3003 (DL3003)::",
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, format, fs, "test", TextOptions{}); err != nil || !strings.Contains(b.String(), want) {
+			t.Errorf("%s: %v\n%s", format, err, b.String())
+		}
+	}
+}
+
+// BenchmarkLintDockerfile lints every Dockerfile of the goldens here and
+// of the import corpus (transpile/testdata), in-process, without ShellCheck;
+// it reports files/s.
+func BenchmarkLintDockerfile(b *testing.B) {
+	var srcs [][]byte
+	for _, root := range []string{"testdata", "../../transpile/testdata"} {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			n := filepath.Base(p)
+			if err == nil && !d.IsDir() && (strings.HasPrefix(n, "Dockerfile") || strings.HasSuffix(n, ".Dockerfile") || n == "Containerfile") {
+				if src, err := os.ReadFile(p); err == nil {
+					srcs = append(srcs, src)
+				}
+			}
+			return nil
+		})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, src := range srcs {
+			Dockerfile("Dockerfile", src, Options{})
+		}
+	}
+	b.ReportMetric(float64(len(srcs)*b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// TestComposeMessages: compose values get dockstage's messages.
+func TestComposeMessages(t *testing.T) {
+	fs := Compose("compose.yaml", []byte("services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:99999\"\n"), Options{})
+	if len(fs) != 1 || fs[0].Pos.Line != 5 || !strings.Contains(fs[0].Msg, `"8080:99999" is not a port mapping: 99999 is not a port`) {
+		t.Errorf("got %+v", fs)
 	}
 }

@@ -83,6 +83,9 @@ type Rule struct {
 	// Fixed rules cannot be disabled, suppressed or lowered (DS000: an
 	// invalid file).
 	Fixed bool
+	// Aliases are other IDs of the rule: hadolint's (DL3008) for the
+	// rules that port or cover one of hadolint's.
+	Aliases []string
 }
 
 // rulesDoc is where dockstage's own rules are documented.
@@ -120,7 +123,7 @@ var dockstageRules = []Rule{
 	func() Rule {
 		r := ds(RuleInvalid, "invalid", Error,
 			"The file is not valid: BuildKit, the spec loader or compose-go rejects it, so nothing else can be checked reliably.",
-			"fix the reported error first")
+			"correct the reported error (each finding says what BuildKit, the spec loader or compose-go rejects)")
 		r.Fixed = true
 		return r
 	}(),
@@ -243,20 +246,30 @@ var buildkitRules = func() []Rule {
 // Rules returns the whole rule table: dockstage's rules (by ID), then
 // BuildKit's build checks (in BuildKit's order). The slice is a copy.
 func Rules() []Rule {
-	out := make([]Rule, 0, len(dockstageRules)+len(buildkitRules))
-	out = append(out, dockstageRules...)
-	return append(out, buildkitRules...)
+	out := make([]Rule, 0, len(allRules))
+	for _, r := range allRules {
+		r.Aliases = append([]string(nil), r.Aliases...)
+		out = append(out, r)
+	}
+	return out
 }
+
+// allRules is the table: dockstage's rules, the hadolint ports, BuildKit's,
+// with the hadolint IDs they cover as aliases.
+var allRules = withAliases(append(append(append([]Rule{}, dockstageRules...), hadolintRules...), buildkitRules...))
 
 var ruleIndex = func() map[string]Rule {
 	m := map[string]Rule{}
-	for _, r := range Rules() {
+	for _, r := range allRules {
 		m[strings.ToLower(r.ID)] = r
+		for _, a := range r.Aliases {
+			m[strings.ToLower(a)] = r
+		}
 	}
 	return m
 }()
 
-// LookupRule finds a rule by ID, without regard to case.
+// LookupRule finds a rule by ID or alias (DL3008), without regard to case.
 func LookupRule(id string) (Rule, bool) {
 	r, ok := ruleIndex[strings.ToLower(id)]
 	return r, ok
@@ -274,8 +287,9 @@ func ruleFor(id, desc, url string) Rule {
 // ruleIDs lists every rule ID, sorted, for "did you mean" suggestions.
 func ruleIDs() []string {
 	ids := make([]string, 0, len(ruleIndex))
-	for _, r := range Rules() {
+	for _, r := range allRules {
 		ids = append(ids, r.ID)
+		ids = append(ids, r.Aliases...)
 	}
 	sort.Strings(ids)
 	return ids

@@ -25,7 +25,7 @@ func TestRulesDoc(t *testing.T) {
 	}
 }
 
-var idRE = regexp.MustCompile(`^DS\d{3}$`)
+var idRE = regexp.MustCompile(`^DS\d{3,4}$`)
 
 // TestRuleTable checks the table itself: unique IDs, every field filled,
 // and every BuildKit rule (of this BuildKit version) present.

@@ -24,24 +24,61 @@ func RulesMarkdown() []byte {
 	b.WriteString("  ```yaml\n  disable: [DS011]              # rules not to run\n  enable: [DS014]               # rules that are off by default\n  severity: {DS007: error}      # info, warning or error\n  ```\n\n")
 	b.WriteString("- The Dockerfile directive `# check=skip=RULE,...;error=true` is honoured: skipped rules (of\n")
 	b.WriteString("  either set) do not run, and error=true makes build-check findings errors.\n\n")
+	b.WriteString("- hadolint's IDs work as aliases everywhere a rule ID does: `# hadolint ignore=DL3008,DL3015` on\n")
+	b.WriteString("  the line above an instruction, `# hadolint global ignore=DL3059` anywhere in the Dockerfile,\n")
+	b.WriteString("  `.hadolint.yaml`/`.hadolint.yml` beside the file (ignored, override.error/warning/info/style,\n")
+	b.WriteString("  trustedRegistries, label-schema, strict-labels, failure-threshold, disable-ignore-pragma) and\n")
+	b.WriteString("  `dockstage lint --ignore DL3008,SC2086`.\n")
+	b.WriteString("- When `shellcheck` is on PATH, every RUN script (shell form and heredocs) goes through it: its\n")
+	b.WriteString("  findings are DS4100 with the SC code as alias, at the Dockerfile line they are on.\n\n")
 	b.WriteString("## dockstage rules\n\n")
-	b.WriteString("| ID | name | severity | what it finds | fix |\n|---|---|---|---|---|\n")
-	for _, r := range dockstageRules {
+	b.WriteString("| ID | name | severity | hadolint | what it finds | fix |\n|---|---|---|---|---|---|\n")
+	for _, r := range allRules {
+		if r.Source != SourceDockstage {
+			continue
+		}
 		sev := r.Severity.String()
 		if r.Off {
 			sev += " (off by default)"
 		}
-		fmt.Fprintf(&b, "| <a id=\"%s\"></a>%s | %s | %s | %s | %s |\n", strings.ToLower(r.ID), r.ID, r.Name, sev, cell(r.Description), cell(r.Fix))
+		fmt.Fprintf(&b, "| <a id=\"%s\"></a>%s | %s | %s | %s | %s | %s |\n", strings.ToLower(r.ID), r.ID, r.Name, sev, strings.Join(r.Aliases, ", "), cell(r.Description), cell(r.Fix))
+	}
+	b.WriteString("\n## hadolint's rules\n\n")
+	b.WriteString("Every rule of hadolint's table, and the rule that reports it here.\n\n")
+	b.WriteString("| hadolint | reported by |\n|---|---|\n")
+	var dls []string
+	for _, r := range allRules {
+		for _, a := range r.Aliases {
+			if strings.HasPrefix(a, "DL") {
+				dls = append(dls, a)
+			}
+		}
+	}
+	dls = append(dls, hadolintRetired...)
+	sortStrings(dls)
+	for _, id := range dls {
+		r, ok := LookupRule(id)
+		switch {
+		case !ok:
+			fmt.Fprintf(&b, "| %s | retired in hadolint; nothing to port |\n", id)
+		case r.Source == SourceBuildKit:
+			fmt.Fprintf(&b, "| %s | BuildKit build check [%s](%s) |\n", id, r.ID, r.URL)
+		default:
+			fmt.Fprintf(&b, "| %s | [%s](#%s) %s |\n", id, r.ID, strings.ToLower(r.ID), r.Name)
+		}
 	}
 	b.WriteString("\n## BuildKit build checks\n\n")
 	b.WriteString("Descriptions and links are BuildKit's own; the fix hints are dockstage's.\n\n")
-	b.WriteString("| ID | severity | what it finds | fix |\n|---|---|---|---|\n")
-	for _, r := range buildkitRules {
+	b.WriteString("| ID | severity | hadolint | what it finds | fix |\n|---|---|---|---|---|\n")
+	for _, r := range allRules {
+		if r.Source != SourceBuildKit {
+			continue
+		}
 		id := r.ID
 		if r.URL != "" {
 			id = fmt.Sprintf("[%s](%s)", r.ID, r.URL)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", id, r.Severity, cell(r.Description), cell(r.Fix))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", id, r.Severity, strings.Join(r.Aliases, ", "), cell(r.Description), cell(r.Fix))
 	}
 	return b.Bytes()
 }

@@ -142,6 +142,15 @@ func Exec(args []string) Script {
 // shells are the shells whose -c argument ShellScript returns.
 var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "ksh": true, "mksh": true}
 
+// IsShell reports whether a command name (or path) names one of the
+// shells ShellScript knows: sh, bash, dash, ash, zsh, ksh, mksh.
+func IsShell(name string) bool {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return shells[name]
+}
+
 // ShellScript returns the script a command hands to a shell: the static
 // argument after -c (or a flag group ending in c, like -ec) of sh, bash,
 // dash, ash, zsh, ksh or mksh, called by name or path.
@@ -150,11 +159,7 @@ func (c Command) ShellScript() (string, bool) {
 	if len(args) < 3 || args[0].Dynamic {
 		return "", false
 	}
-	name := args[0].Value
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	if !shells[name] {
+	if !IsShell(args[0].Value) {
 		return "", false
 	}
 	for i := 1; i+1 < len(args); i++ {

@@ -1,0 +1,480 @@
+package lint
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/dockstage/dockstage/spec"
+	runshell "github.com/dockstage/dockstage/transpile/shell"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// The instruction rules (hadolint's, DS1001-DS4006) run on the Dockerfile
+// as BuildKit's parser reads it: the file itself, or the Dockerfile a spec
+// renders (positions then map back to the spec). RUN scripts are read as
+// shell by transpile/shell.
+
+// dfStage is what the rules track of one stage.
+type dfStage struct {
+	name     string // lower-case, "" when unnamed
+	from     spec.Pos
+	workdir  bool
+	pipefail bool // SHELL runs with -o pipefail
+	nonPOSIX bool // SHELL is PowerShell or cmd
+	windows  bool // the base image is a Windows one (servercore, nanoserver)
+	labels   map[string]string
+	labelAt  map[string]spec.Pos
+	health   bool
+}
+
+// dfCheck is one run of the instruction rules over a Dockerfile.
+type dfCheck struct {
+	c      *collector
+	cfg    *Config
+	esc    rune
+	posOf  func(line int) spec.Pos
+	stages []*dfStage
+	st     *dfStage
+	// prevRun is the flags of the instruction before this one when it was
+	// a RUN of the same stage (DS3059), nil otherwise.
+	prevRun        []string
+	prevRunOK      bool
+	prevCount      int
+	prevInstalls   bool
+	wget, curl     bool
+	bothReported   bool
+	archives       map[string]spec.Pos // COPYed archives by base name (DS3010)
+	scripts        []shellScript       // for ShellCheck
+	nodes          []*parser.Node
+	fallback       bool
+	lastUser       *parser.Node // the last USER of the final stage so far (fallback)
+	lines          []string
+	orderReported  bool
+	seenFrom       bool
+	healthAnywhere bool
+	lastFrom       spec.Pos
+	lastFromAnchor int
+}
+
+// shellScript is one RUN's shell text for ShellCheck, with the Dockerfile
+// line its first line is on.
+type shellScript struct {
+	text   string
+	line   int // Dockerfile line of the script's first line
+	anchor int
+	pos    func(line int) spec.Pos
+	shell  string // sh or bash
+}
+
+// checkInstructions runs the instruction rules on a Dockerfile's text.
+// posOf maps a line of src to the position findings get.
+// With fallback (a Dockerfile dockstage could not import, so its spec
+// rules do not run), the rules that port hadolint's DL3002, DL3006, DL3007,
+// DL3009, DL3015, DL3020 and DL3042 run here instead.
+func checkInstructions(c *collector, src []byte, posOf func(line int) spec.Pos, fallback bool) *dfCheck {
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil
+	}
+	d := &dfCheck{c: c, cfg: c.cfg, esc: res.EscapeToken, posOf: posOf, archives: map[string]spec.Pos{}, nodes: res.AST.Children, fallback: fallback,
+		lines: strings.Split(string(src), "\n")}
+	for _, n := range res.AST.Children {
+		d.node(n)
+	}
+	d.finish()
+	return d
+}
+
+func (d *dfCheck) add(id string, n *parser.Node, msg string) {
+	d.addAt(id, "", d.posOf(n.StartLine), n, msg)
+}
+
+func (d *dfCheck) addAt(id, alias string, p spec.Pos, n *parser.Node, msg string) {
+	r, ok := LookupRule(id)
+	if !ok {
+		panic("lint: unknown rule " + id)
+	}
+	anchor := d.posOf(n.StartLine).Line
+	d.c.addAlias(r, alias, p, anchor, msg)
+}
+
+// args returns the values of an instruction's arguments.
+func args(n *parser.Node) []string {
+	var out []string
+	for a := n.Next; a != nil; a = a.Next {
+		out = append(out, a.Value)
+	}
+	return out
+}
+
+func flagValue(n *parser.Node, name string) (string, bool) {
+	for _, f := range n.Flags {
+		if v, ok := strings.CutPrefix(f, "--"+name+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func (d *dfCheck) node(n *parser.Node) {
+	kw := strings.ToLower(n.Value)
+	if !d.seenFrom && kw != "from" && kw != "arg" && !d.orderReported {
+		d.orderReported = true
+		d.add(RuleInstructionOrder, n, fmt.Sprintf("the Dockerfile begins with %s; the first instruction must be FROM (or ARG before FROM)", strings.ToUpper(kw)))
+	}
+	wasRun := d.prevRunOK
+	prevFlags := d.prevRun
+	d.prevRunOK, d.prevRun = false, nil
+	if kw == "from" {
+		d.from(n)
+		return
+	}
+	if d.st == nil {
+		return
+	}
+	switch kw {
+	case "workdir":
+		d.st.workdir = true
+	case "user":
+		d.lastUser = n
+	case "shell":
+		a := args(n)
+		joined := strings.Join(a, " ")
+		d.st.pipefail = strings.Contains(joined, "pipefail")
+		if len(a) > 0 {
+			base := strings.ToLower(path.Base(strings.ReplaceAll(a[0], "\\", "/")))
+			d.st.nonPOSIX = strings.HasPrefix(base, "pwsh") || strings.HasPrefix(base, "powershell") || strings.HasPrefix(base, "cmd")
+		}
+	case "expose":
+		d.expose(n)
+	case "copy", "add":
+		d.copy(n, kw)
+		if kw == "add" && d.fallback {
+			d.addLocal(n)
+		}
+	case "onbuild":
+		if n.Next != nil && len(n.Next.Children) > 0 {
+			if t := strings.ToLower(n.Next.Children[0].Value); t == "onbuild" || t == "from" || t == "maintainer" {
+				d.add(RuleOnbuildTrigger, n, fmt.Sprintf("ONBUILD %s is not allowed: every build FROM this image fails", strings.ToUpper(t)))
+			}
+		}
+	case "env":
+		d.env(n)
+	case "label":
+		d.label(n)
+	case "healthcheck":
+		d.st.health = true
+		d.healthAnywhere = true
+	case "run":
+		// As hadolint: RUNs of one or two commands each, with the same
+		// flags; comments between them do not count.
+		// A RUN that installs dependencies followed by one that does not is
+		// split for caching, as the standard layout does.
+		count, installs := d.run(n)
+		if wasRun && equalStrings(prevFlags, n.Flags) && count <= 2 && d.prevCount <= 2 && (!d.prevInstalls || installs) {
+			d.add(RuleConsecutiveRun, n, "this RUN follows another short RUN with the same options; each makes a layer")
+		} else {
+			d.prevCount, d.prevInstalls = count, installs
+		}
+		d.prevRunOK, d.prevRun = true, n.Flags
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *dfCheck) from(n *parser.Node) {
+	d.seenFrom = true
+	a := args(n)
+	st := &dfStage{from: d.posOf(n.StartLine), labels: map[string]string{}, labelAt: map[string]spec.Pos{}}
+	d.lastFrom, d.lastFromAnchor = st.from, n.StartLine
+	if len(a) >= 3 && strings.EqualFold(a[1], "as") {
+		st.name = strings.ToLower(a[2])
+	}
+	if len(a) > 0 {
+		img := strings.ToLower(a[0])
+		st.windows = windowsImageRE.MatchString(img)
+		for _, p := range d.stages {
+			if p.name != "" && p.name == img {
+				st.workdir, st.pipefail, st.nonPOSIX, st.windows = p.workdir, p.pipefail, p.nonPOSIX, p.windows
+				for k, v := range p.labels {
+					st.labels[k] = v
+				}
+			}
+		}
+		d.trusted(n, a[0])
+		if d.fallback {
+			d.baseTag(n, a[0])
+		}
+	}
+	d.lastUser = nil
+	d.stages = append(d.stages, st)
+	d.st = st
+}
+
+// trusted reports a base image from a registry outside the config's
+// trusted registries (DS3026).
+func (d *dfCheck) trusted(n *parser.Node, img string) {
+	if d.cfg == nil || len(d.cfg.TrustedRegistries) == 0 || strings.Contains(img, "$") || strings.EqualFold(img, "scratch") {
+		return
+	}
+	for _, p := range d.stages {
+		if p.name == strings.ToLower(img) {
+			return
+		}
+	}
+	named, err := reference.ParseNormalizedNamed(img)
+	if err != nil {
+		return
+	}
+	domain := reference.Domain(named)
+	for _, t := range d.cfg.TrustedRegistries {
+		if t == domain || t == "docker.io" && domain == "docker.io" || t == "hub.docker.com" && domain == "docker.io" || strings.HasPrefix(t, "*.") && strings.HasSuffix(domain, t[1:]) {
+			return
+		}
+	}
+	d.add(RuleTrustedRegistry, n, fmt.Sprintf("FROM %s comes from %s, which is not a trusted registry (%s)", img, domain, strings.Join(d.cfg.TrustedRegistries, ", ")))
+}
+
+func (d *dfCheck) expose(n *parser.Node) {
+	for _, a := range args(n) {
+		port, _, _ := strings.Cut(a, "/")
+		if strings.Contains(port, "$") {
+			continue
+		}
+		if i := strings.LastIndexByte(port, ':'); i >= 0 {
+			port = port[i+1:] // host:container is BuildKit's ExposeInvalidFormat
+		}
+		for _, p := range strings.SplitN(port, "-", 2) {
+			if v, err := strconv.Atoi(p); err == nil && (v < 0 || v > 65535) {
+				d.add(RulePortRange, n, fmt.Sprintf("EXPOSE %s: %d is not a port (0-65535)", a, v))
+			}
+		}
+	}
+}
+
+var tarRE = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$`)
+
+func (d *dfCheck) copy(n *parser.Node, kw string) {
+	a := args(n)
+	if len(a) < 2 || len(n.Heredocs) > 0 {
+		return
+	}
+	srcs, dest := a[:len(a)-1], a[len(a)-1]
+	from, hasFrom := flagValue(n, "from")
+	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !strings.Contains(dest, "$") {
+		d.add(RuleCopyDestSlash, n, fmt.Sprintf("%s of %d sources to %s: the destination must end with /", strings.ToUpper(kw), len(srcs), dest))
+	}
+	if hasFrom && d.st.name != "" && strings.EqualFold(from, d.st.name) {
+		d.add(RuleCopyFromSelf, n, fmt.Sprintf("COPY --from=%s is inside stage %s itself", from, from))
+	}
+	if kw == "copy" && !d.st.workdir && !path.IsAbs(dest) && !strings.HasPrefix(dest, "$") && !strings.HasPrefix(dest, "~") && !winAbsRE.MatchString(dest) {
+		d.add(RuleCopyRelativeDest, n, fmt.Sprintf("COPY to the relative destination %s in a stage without WORKDIR", dest))
+	}
+	if kw == "copy" && !hasFrom {
+		for _, s := range srcs {
+			if tarRE.MatchString(s) {
+				d.archives[path.Base(s)] = d.posOf(n.StartLine)
+			}
+		}
+	}
+}
+
+var (
+	winAbsRE       = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+	windowsImageRE = regexp.MustCompile(`windows|servercore|nanoserver|ltsc20`)
+)
+
+var envRefRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// pairs returns the key-value pairs of an ENV or LABEL: the parser gives
+// key, value and, for the KEY=value form, an "=" node after them. Quotes
+// around a key are removed.
+func pairs(n *parser.Node) [][2]string {
+	var out [][2]string
+	for k := n.Next; k != nil && k.Next != nil; k = k.Next.Next {
+		key := k.Value
+		if len(key) >= 2 && (key[0] == '"' || key[0] == '\'') && key[len(key)-1] == key[0] {
+			key = key[1 : len(key)-1]
+		}
+		out = append(out, [2]string{key, k.Next.Value})
+		if k.Next.Next != nil && k.Next.Next.Value == "=" {
+			k = k.Next
+		}
+	}
+	return out
+}
+
+func (d *dfCheck) env(n *parser.Node) {
+	defined := map[string]bool{}
+	for _, kv := range pairs(n) {
+		k, v := kv[0], kv[1]
+		for _, m := range envRefRE.FindAllStringSubmatch(v, -1) {
+			if defined[m[1]] {
+				d.add(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]))
+			}
+		}
+		defined[k] = true
+	}
+}
+
+// ---- labels ----
+
+var (
+	labelKeyRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+	scCodeRE    = regexp.MustCompile(`(?i)^SC\d{4}$`)
+	labelTypes  = map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`), "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}
+	labelRuleOf = map[string]string{"url": RuleLabelURL, "semver": RuleLabelSemver, "hash": RuleLabelHash, "rfc3339": RuleLabelTime, "spdx": RuleLabelSPDX, "email": RuleLabelEmail}
+)
+
+func (d *dfCheck) label(n *parser.Node) {
+	for _, kv := range pairs(n) {
+		k, v := kv[0], strings.Trim(kv[1], `"'`)
+		if !strings.Contains(k, "$") && (!labelKeyRE.MatchString(k) || strings.Contains(k, "..") || strings.Contains(k, "--") ||
+			strings.HasPrefix(k, "com.docker.") || strings.HasPrefix(k, "io.docker.") || strings.HasPrefix(k, "org.dockerproject.")) {
+			d.add(RuleLabelKey, n, fmt.Sprintf("LABEL key %q is not a valid label key", k))
+		}
+		d.st.labels[k] = v
+		d.st.labelAt[k] = d.posOf(n.StartLine)
+		if d.cfg == nil || len(d.cfg.LabelSchema) == 0 || strings.Contains(v, "$") {
+			continue
+		}
+		t, inSchema := d.cfg.LabelSchema[k]
+		switch {
+		case !inSchema:
+			d.add(RuleLabelExtra, n, fmt.Sprintf("LABEL %s is not in the label schema (strict-labels)", k))
+		case v == "":
+			d.add(RuleLabelEmpty, n, fmt.Sprintf("LABEL %s is empty", k))
+		case labelTypes[t] != nil && !labelTypes[t].MatchString(v):
+			d.add(labelRuleOf[t], n, fmt.Sprintf("LABEL %s=%q is not a valid %s", k, v, t))
+		}
+	}
+}
+
+// finish runs the rules that look at the whole file.
+func (d *dfCheck) finish() {
+	if d.cfg != nil && len(d.cfg.LabelSchema) > 0 && len(d.stages) > 0 {
+		st := d.stages[len(d.stages)-1]
+		for _, k := range sortedKeys(d.cfg.LabelSchema) {
+			if _, ok := st.labels[k]; !ok {
+				d.c.addID(RuleLabelMissing, st.from, st.from.Line, fmt.Sprintf("the final stage has no label %s, which the label schema requires", k))
+			}
+		}
+	}
+	if d.fallback && d.lastUser != nil {
+		if a := args(d.lastUser); len(a) > 0 && isRootUser(a[0]) {
+			d.addAt(RuleProdRoot, "DL3002", d.posOf(d.lastUser.StartLine), d.lastUser, "the final stage runs as root: USER "+a[0]+" is its last USER")
+		}
+	}
+	if len(d.stages) > 0 && !d.healthAnywhere {
+		d.c.addID(RuleNoHealthcheck, d.lastFrom, d.lastFrom.Line, "the final stage has no HEALTHCHECK")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+// runScripts returns what a RUN runs as shell scripts: its shell-form text
+// (or exec args) and those of its heredocs the shell reads (RUN <<EOF, RUN
+// bash <<EOF), each with the Dockerfile line it starts on.
+func (d *dfCheck) runScripts(n *parser.Node) (scripts []runshell.Script, texts []shellScript) {
+	var cmdText string
+	if n.Attributes["json"] {
+		scripts = append(scripts, runshell.Exec(args(n)))
+	} else if n.Next != nil {
+		cmdText = n.Next.Value
+		scripts = append(scripts, runshell.Parse(cmdText, d.esc))
+		if len(n.Heredocs) == 0 {
+			texts = append(texts, shellScript{text: physicalScript(d.lines, n.StartLine, n.EndLine, d.esc), line: n.StartLine})
+		}
+	}
+	if len(n.Heredocs) > 0 {
+		// Only heredocs fed to a shell are shell: RUN <<EOF, RUN bash <<EOF,
+		// RUN sh -e <<EOF; not RUN python3 <<EOF.
+		var rest []string
+		for _, f := range strings.Fields(cmdText) {
+			if !strings.HasPrefix(f, "<<") {
+				rest = append(rest, f)
+			}
+		}
+		isShell := len(rest) == 0 || runshell.IsShell(rest[0])
+		for _, f := range rest[min(1, len(rest)):] {
+			isShell = isShell && strings.HasPrefix(f, "-")
+		}
+		if isShell {
+			line := n.StartLine + 1
+			for _, h := range n.Heredocs {
+				scripts = append(scripts, runshell.Parse(h.Content, '\\'))
+				texts = append(texts, shellScript{text: strings.ReplaceAll(h.Content, "\r\n", "\n"), line: line})
+				line += strings.Count(h.Content, "\n") + 1
+			}
+		}
+	}
+	return scripts, texts
+}
+
+// baseTag reports an untagged or latest base image (fallback DS002).
+func (d *dfCheck) baseTag(n *parser.Node, img string) {
+	if strings.Contains(img, "$") || strings.EqualFold(img, "scratch") {
+		return
+	}
+	for _, p := range d.stages {
+		if p.name == strings.ToLower(img) {
+			return
+		}
+	}
+	named, err := reference.ParseNormalizedNamed(img)
+	if err != nil {
+		return
+	}
+	if _, ok := named.(reference.Digested); ok {
+		return
+	}
+	p := d.posOf(n.StartLine)
+	switch t, ok := named.(reference.Tagged); {
+	case !ok:
+		d.c.addFixed(RuleBaseUnpinned, "DL3006", p, p.Line, fmt.Sprintf("FROM %s has no tag, so it builds on whatever :latest is today", img), pinHint(named))
+	case t.Tag() == "latest":
+		d.c.addFixed(RuleBaseUnpinned, "DL3007", p, p.Line, fmt.Sprintf("FROM %s uses the tag latest, which moves", img), pinHint(named))
+	}
+}
+
+// addLocal reports ADD of local files that are not archives (fallback
+// DS008).
+func (d *dfCheck) addLocal(n *parser.Node) {
+	a := args(n)
+	if len(a) < 2 || len(n.Heredocs) > 0 {
+		return
+	}
+	for _, f := range n.Flags {
+		if strings.HasPrefix(f, "--checksum") || strings.HasPrefix(f, "--unpack") || strings.HasPrefix(f, "--keep-git-dir") {
+			return
+		}
+	}
+	for _, s := range a[:len(a)-1] {
+		if remoteRE.MatchString(s) || archiveRE.MatchString(s) || strings.Contains(s, "$") {
+			return
+		}
+	}
+	d.add(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")))
+}

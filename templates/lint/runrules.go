@@ -1,0 +1,373 @@
+package lint
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/dockstage/dockstage/transpile/ecosystem"
+	runshell "github.com/dockstage/dockstage/transpile/shell"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// The RUN rules: each simple command of a RUN's scripts (and of the
+// scripts it hands to sh -c), as transpile/shell reads them.
+
+var pointless = map[string]bool{"ssh": true, "vim": true, "shutdown": true, "service": true, "ps": true, "free": true, "top": true, "kill": true, "mount": true, "ifconfig": true}
+
+// runCmd is one simple command with its words unwrapped.
+type runCmd struct {
+	c runshell.Command
+	w []string
+}
+
+func flatten(scripts []runshell.Script) []runCmd {
+	var out []runCmd
+	var add func(s runshell.Script, depth int)
+	add = func(s runshell.Script, depth int) {
+		for _, c := range s.Commands {
+			if w := c.Unwrapped(); len(w) > 0 {
+				out = append(out, runCmd{c, w})
+			} else if v := c.Values(); len(v) > 0 && v[0] == "sudo" {
+				out = append(out, runCmd{c, v})
+			}
+			if text, ok := c.ShellScript(); ok && depth < 3 {
+				add(runshell.Parse(text, '\\'), depth+1)
+			}
+		}
+	}
+	for _, s := range scripts {
+		add(s, 0)
+	}
+	return out
+}
+
+func hasMountTarget(n *parser.Node, targets ...string) bool {
+	for _, f := range n.Flags {
+		if !strings.HasPrefix(f, "--mount=") {
+			continue
+		}
+		for _, t := range targets {
+			if strings.Contains(f, "target="+t) || strings.Contains(f, "dst="+t) || strings.Contains(f, "destination="+t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pkgArgs returns the package arguments of an install command: the words
+// after the subcommand that are not options, skipping the values of the
+// options in valued.
+func pkgArgs(w []string, sub string, valued ...string) []string {
+	i := 0
+	for i < len(w) && w[i] != sub {
+		i++
+	}
+	var out []string
+	for i++; i < len(w); i++ {
+		a := w[i]
+		if strings.HasPrefix(a, "-") {
+			for _, v := range valued {
+				if a == v {
+					i++
+				}
+			}
+			continue
+		}
+		if a == "" || strings.ContainsAny(a, "$`") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func unpinned(pkgs []string, pinned func(string) bool) []string {
+	var out []string
+	for _, p := range pkgs {
+		if !pinned(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func yes(w []string, words ...string) bool {
+	for _, a := range w {
+		for _, x := range words {
+			if a == x {
+				return true
+			}
+		}
+		// a short flag group holding y: -qy, -yq
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'y') {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	rpmPinRE  = regexp.MustCompile(`-[0-9]|\.rpm$`)
+	pipPinRE  = regexp.MustCompile(`==|>=|<=|~=|!=|<|>|@|\.whl$|\.tar\.gz$|\.zip$`)
+	localPath = regexp.MustCompile(`^(\.|/|~|[a-z+]+://|git\+)|/`)
+)
+
+// run checks a RUN and returns how many commands it runs and whether one
+// of them installs dependencies.
+func (d *dfCheck) run(n *parser.Node) (int, bool) {
+	scripts, texts := d.runScripts(n)
+	shell := "sh"
+	if d.st.pipefail {
+		shell = "bash"
+	}
+	for _, t := range texts {
+		if d.st.nonPOSIX || d.st.windows || d.esc == '`' {
+			break // cmd or PowerShell (a Windows image), not a POSIX shell
+		}
+		t.anchor = n.StartLine
+		t.pos = d.posOf
+		t.shell = shell
+		d.scripts = append(d.scripts, t)
+	}
+	cmds := flatten(scripts)
+	all := strings.Join(func() []string {
+		var s []string
+		for _, c := range cmds {
+			s = append(s, strings.Join(c.w, " "))
+		}
+		return s
+	}(), " ; ")
+	pipefail := d.st.pipefail
+	reported := map[string]bool{}
+	once := func(id, msg string) {
+		if !reported[id] {
+			reported[id] = true
+			d.add(id, n, msg)
+		}
+	}
+	if d.fallback {
+		d.fallbackRun(n, cmds, once)
+	}
+	for _, rc := range cmds {
+		w, c := rc.w, rc.c
+		name := path.Base(w[0])
+		sub := ecosystem.Subcommand(w)
+		if v := c.Values(); len(v) > 0 && v[0] == "sudo" {
+			once(RuleSudo, "RUN uses sudo")
+		}
+		if name == "set" && strings.Contains(strings.Join(w, " "), "pipefail") {
+			pipefail = true
+		}
+		if c.Op == runshell.OpPipe && !pipefail && !d.st.nonPOSIX && !c.Unparsed {
+			once(RulePipefail, fmt.Sprintf("%s | ...: the RUN pipes without -o pipefail, so a failure of %s does not fail the build", strings.Join(w[:min(len(w), 3)], " "), name))
+		}
+		switch {
+		case pointless[name]:
+			d.add(RulePointlessCommand, n, fmt.Sprintf("RUN calls %s, which has no use in an image build", name))
+		case name == "cd" && c.Place&(runshell.InSubshell|runshell.InSubstitution|runshell.InFunction) == 0:
+			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")))
+		case name == "apt-get" || name == "apt":
+			d.apt(n, w, sub, once)
+		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
+			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
+				return pipPinRE.MatchString(p) || localPath.MatchString(p)
+			}); len(p) > 0 {
+				once(RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")))
+			}
+		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
+			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
+				return strings.LastIndexByte(p, '@') > 0 || localPath.MatchString(p) || strings.HasSuffix(p, ".tgz")
+			}); len(p) > 0 {
+				once(RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")))
+			}
+		case name == "apk" && sub == "add":
+			if p := unpinned(pkgArgs(w, "add", "-t", "--virtual", "-X", "--repository", "--repositories-file", "-p", "--root", "--arch"), func(p string) bool {
+				return strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk")
+			}); len(p) > 0 {
+				once(RuleApkPin, fmt.Sprintf("apk add %s without a version", strings.Join(p, " ")))
+			}
+			if !ecosystem.HasWord(w, "--no-cache") && !hasMountTarget(n, "/var/cache/apk", "/etc/apk/cache") {
+				once(RuleApkNoCache, "apk add without --no-cache")
+			}
+		case name == "gem" && sub == "install":
+			if !ecosystem.HasWord(w, "-v", "--version") && !strings.Contains(strings.Join(w, " "), "--version=") {
+				if p := unpinned(pkgArgs(w, "install", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
+					return strings.Contains(p, ":") || strings.HasSuffix(p, ".gem")
+				}); len(p) > 0 {
+					once(RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")))
+				}
+			}
+		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
+			d.rpm(n, w, name, sub, all, once)
+		case name == "zypper":
+			d.zypper(n, w, all, once)
+		case name == "useradd":
+			d.useradd(n, w)
+		case name == "wget":
+			if !wgetQuiet(w) {
+				once(RuleWgetProgress, "wget without --progress (or -q, -nv)")
+			}
+		case name == "yarn" && (sub == "install" || sub == "") && !strings.Contains(all, "yarn cache clean") && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
+			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN")
+		case name == "go" && sub == "install":
+			if p := unpinned(pkgArgs(w, "install", "-ldflags", "-tags", "-gcflags", "-o"), func(p string) bool {
+				return strings.Contains(p, "@") || strings.HasPrefix(p, ".")
+			}); len(p) > 0 {
+				once(RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")))
+			}
+		case name == "ln" && len(w) > 2 && strings.HasPrefix(w[1], "-") && strings.Contains(w[1], "s") && w[len(w)-1] == "/bin/sh":
+			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")))
+		}
+		if name == "tar" {
+			for base, p := range d.archives {
+				if strings.Contains(strings.Join(w, " "), base) {
+					d.addAt(RuleCopyArchive, "", p, n, fmt.Sprintf("%s is copied and then unpacked with tar; ADD unpacks it in one layer", base))
+					delete(d.archives, base)
+				}
+			}
+		}
+		if name == "wget" || name == "curl" {
+			d.wget, d.curl = d.wget || name == "wget", d.curl || name == "curl"
+			if d.wget && d.curl && !d.bothReported {
+				d.bothReported = true
+				d.add(RuleWgetAndCurl, n, "the Dockerfile uses both wget and curl")
+			}
+		}
+	}
+	count := 0
+	for _, sc := range scripts {
+		for _, c := range sc.Commands {
+			if len(c.Values()) > 0 || c.Construct != "" {
+				count++
+			}
+		}
+	}
+	installs := false
+	for _, rc := range cmds {
+		r := ecosystem.ClassifyArgs(rc.w, nil).Role
+		installs = installs || r == ecosystem.RoleInstall || r == ecosystem.RoleTestDeps || r == ecosystem.RoleToolSetup
+	}
+	return count, installs
+}
+
+func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg string)) {
+	if w[0] == "apt" {
+		once(RuleApt, fmt.Sprintf("RUN uses apt %s; scripts use apt-get", sub))
+	}
+	switch sub {
+	case "dist-upgrade", "full-upgrade":
+		once(RuleDistUpgrade, fmt.Sprintf("%s %s upgrades the base image's packages wholesale", w[0], sub))
+	case "install":
+		if w[0] == "apt-get" {
+			if !yes(w, "--yes", "--assume-yes", "-qq", "-q=2") {
+				once(RuleAptYes, "apt-get install without -y")
+			}
+			if p := unpinned(pkgArgs(w, "install", "-o", "-t", "--target-release", "-c", "--config-file"), func(p string) bool {
+				return strings.Contains(p, "=") || strings.HasSuffix(p, ".deb") || strings.Contains(p, "/")
+			}); len(p) > 0 {
+				once(RuleAptPin, fmt.Sprintf("apt-get install %s without versions (pkg=version)", strings.Join(p, " ")))
+			}
+		}
+	}
+}
+
+func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once func(id, msg string)) {
+	yesID, cleanID, pinID := RuleDnfYes, RuleDnfClean, RuleDnfPin
+	if name == "yum" {
+		yesID, cleanID, pinID = RuleYumYes, RuleYumClean, RuleYumPin
+	}
+	if sub != "install" && sub != "groupinstall" && sub != "localinstall" {
+		return
+	}
+	if !yes(w, "--assumeyes", "--yes") {
+		once(yesID, fmt.Sprintf("%s install without -y", name))
+	}
+	if !strings.Contains(all, name+" clean all") && !strings.Contains(all, name+" -y clean all") && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf") {
+		once(cleanID, fmt.Sprintf("%s install without %s clean all in the same RUN", name, name))
+	}
+	if sub == "install" {
+		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
+			return rpmPinRE.MatchString(p) || strings.HasPrefix(p, "@") || localPath.MatchString(p)
+		}); len(p) > 0 {
+			once(pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")))
+		}
+	}
+}
+
+func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, msg string)) {
+	sub := ecosystem.Subcommand(w)
+	switch sub {
+	case "dist-upgrade", "dup":
+		once(RuleZypperDistUpgrade, "zypper "+sub+" upgrades the base image's packages wholesale")
+	case "install", "in":
+		if !yes(w, "-n", "--non-interactive", "--no-confirm") {
+			once(RuleZypperYes, "zypper install without -y (--non-interactive)")
+		}
+		if !strings.Contains(all, "zypper clean") && !strings.Contains(all, "zypper cc") && !strings.Contains(all, "zypper -n clean") {
+			once(RuleZypperClean, "zypper install without zypper clean in the same RUN")
+		}
+		if p := unpinned(pkgArgs(w, sub, "-t", "--type", "-r", "--repo", "--from"), func(p string) bool {
+			return strings.ContainsAny(p, "=<>") || strings.HasSuffix(p, ".rpm")
+		}); len(p) > 0 {
+			once(RuleZypperPin, fmt.Sprintf("zypper install %s without versions (pkg=version)", strings.Join(p, " ")))
+		}
+	}
+}
+
+func (d *dfCheck) useradd(n *parser.Node, w []string) {
+	uid := ""
+	for i, a := range w {
+		switch {
+		case a == "-l" || a == "--no-log-init" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'l') && !strings.ContainsRune(a, 'u'):
+			return
+		case (a == "-u" || a == "--uid") && i+1 < len(w):
+			uid = w[i+1]
+		case strings.HasPrefix(a, "--uid="):
+			uid = a[len("--uid="):]
+		case strings.HasPrefix(a, "-u") && len(a) > 2 && a[2] >= '0' && a[2] <= '9':
+			uid = a[2:]
+		}
+	}
+	if len(uid) > 5 && !strings.ContainsAny(uid, "$`") {
+		d.add(RuleUseraddNoLog, n, fmt.Sprintf("useradd -u %s without -l", uid))
+	}
+}
+
+func wgetQuiet(w []string) bool {
+	for _, a := range w[1:] {
+		switch {
+		case strings.HasPrefix(a, "--progress"), a == "--quiet", a == "-nv", a == "--no-verbose", a == "-o", a == "-a",
+			strings.HasPrefix(a, "--output-file"), strings.HasPrefix(a, "--append-output"):
+			return true
+		case strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsAny(a, "q"):
+			return true
+		}
+	}
+	return false
+}
+
+// fallbackRun runs, on a Dockerfile dockstage could not import, what
+// DS004, DS005 and DS006 check on a spec.
+func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg string)) {
+	text := ""
+	if n.Next != nil {
+		text = n.Next.Value
+	}
+	for _, h := range n.Heredocs {
+		text += "\n" + h.Content
+	}
+	for _, rc := range cmds {
+		w := rc.w
+		switch sub := ecosystem.Subcommand(w); {
+		case ecosystem.IsApt(w) && sub == "install" && !ecosystem.HasWord(w, "--no-install-recommends") && !strings.Contains(text, "Install-Recommends"):
+			once(RuleAptRecommends, w[0]+" install without --no-install-recommends")
+		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE.MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
+			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer")
+		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
+			once(RulePipCache, "pip install without --no-cache-dir")
+		}
+	}
+}
