@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -81,10 +79,6 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 	if opts.listRules {
 		return lint.WriteRuleList(s.out)
 	}
-	failOn, err := parseFailOn(opts.failOn)
-	if err != nil {
-		return badInput(err)
-	}
 	if !slices.Contains(lint.Formats, opts.format) {
 		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(lint.Formats, ", ")))
 	}
@@ -104,112 +98,23 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 			files = []string{"dockstage.yaml"}
 		}
 	}
-	var fixed *lint.Config
-	if opts.config != "" {
-		if fixed, err = loadLintConfig(opts.config); err != nil {
-			return err
-		}
+	res, err := workspace.Lint(files, workspace.LintOptions{Config: opts.config, Kind: kind, Ignore: opts.ignore, FailOn: opts.failOn, Stdin: s.in})
+	if err != nil {
+		return badInput(err)
 	}
-	configs := map[string]*lint.Config{}
-	shellcheck := lint.FindShellCheck()
-	if shellcheck == nil {
-		fmt.Fprintln(s.err, "note: shellcheck is not on PATH; the ShellCheck rule (DS4100) is skipped")
+	for _, n := range res.Notes {
+		fmt.Fprintln(s.err, "note: "+n)
 	}
-	var all []lint.Finding
-	stdinUsed := false
-	for _, file := range files {
-		if file == "-" {
-			if stdinUsed {
-				return badInput(errors.New("standard input (-) can be linted only once"))
-			}
-			stdinUsed = true
-		}
-		data, err := readInput(s, file)
-		if err != nil {
-			return err
-		}
-		name := workspace.DisplayName(file)
-		cfg := fixed
-		if cfg == nil && file != "-" {
-			dir := filepath.Dir(file)
-			if c, ok := configs[dir]; ok {
-				cfg = c
-			} else {
-				for _, n := range lint.ConfigFiles {
-					if p := filepath.Join(dir, n); cfg == nil && fileExists(p) {
-						if cfg, err = loadLintConfig(p); err != nil {
-							return err
-						}
-					}
-				}
-				configs[dir] = cfg
-			}
-		}
-		if cfg != nil && cfg.FailOn != "" && opts.failOn == "" {
-			failOn, _ = parseFailOn(cfg.FailOn) // hadolint's failure-threshold
-		}
-		o := lint.Options{Config: cfg.WithIgnored(opts.ignore), Kind: kind, ShellCheck: shellcheck}
-		if file != "-" {
-			o.Exists = fileExists
-		}
-		all = append(all, lint.File(name, data, o)...)
-	}
-	if err = lint.Write(s.out, opts.format, all, version, lint.TextOptions{Color: color, NoFix: opts.noFix}); err != nil {
+	if err = lint.Write(s.out, opts.format, res.Findings, version, lint.TextOptions{Color: color, NoFix: opts.noFix}); err != nil {
 		return err
 	}
-	return lintStatus(all, failOn, len(files))
-}
-
-// lintStatus turns the findings into the exit status: 2 when a file is
-// invalid (DS000), 1 when a finding reaches failOn (0: never), else 0.
-func lintStatus(fs []lint.Finding, failOn lint.Severity, files int) error {
-	counts := map[lint.Severity]int{}
-	invalid := 0
-	failing := 0
-	for _, f := range fs {
-		counts[f.Severity]++
-		if f.Rule == lint.RuleInvalid {
-			invalid++
-		}
-		if failOn > 0 && f.Severity >= failOn {
-			failing++
-		}
-	}
-	summary := fmt.Sprintf("%d error(s), %d warning(s), %d info in %d file(s)", counts[lint.Error], counts[lint.Warning], counts[lint.Info], files)
-	switch {
+	switch summary, invalid, failing := res.Summary(); {
 	case invalid > 0:
 		return badInput(fmt.Errorf("lint: %s; %d invalid", summary, invalid))
 	case failing > 0:
 		return &exitError{code: exitFindings, err: fmt.Errorf("lint: %s", summary)}
 	}
 	return nil
-}
-
-func parseFailOn(s string) (lint.Severity, error) {
-	if s == "" {
-		return lint.Warning, nil
-	}
-	if strings.EqualFold(s, "none") {
-		return 0, nil
-	}
-	sev, err := lint.ParseSeverity(s)
-	if err != nil {
-		return 0, fmt.Errorf("--fail-on %q: use error, warning, info or none", s)
-	}
-	return sev, nil
-}
-
-func loadLintConfig(path string) (*lint.Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return lint.ParseConfigFile(path, data)
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 // useColor decides on colour: always, never, or auto: the output is a
