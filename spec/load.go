@@ -317,7 +317,33 @@ func (s *Stages) decodeNode(d *decoder, n *yaml.Node, path string) {
 
 // decodeNode reads an ordered mapping. A null value is kept as nil (an ARG
 // without default); other scalars are kept as written.
+//
+// A sequence is the list form (Marshal writes it when a key repeats or a
+// value is missing): each item a name without default (`- NAME`) or a
+// one-key mapping (`- {NAME: value}`), in order, names may repeat.
 func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
+	if n.Kind == yaml.SequenceNode {
+		out := KVList{}
+		for i, item := range n.Content {
+			item = resolve(item)
+			ipath := fmt.Sprintf("%s[%d]", path, i)
+			if item.Kind == yaml.ScalarNode {
+				if k, ok := d.scalar(item, ipath); ok {
+					out = append(out, KV{Key: k, Pos: d.pos(item)})
+				}
+				continue
+			}
+			if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
+				d.errorf(item, "%s: expected NAME or a one-key mapping {NAME: value}, got %s", ipath, kindName(item))
+				continue
+			}
+			var one KVList
+			one.decodeNode(d, item, ipath)
+			out = append(out, one...)
+		}
+		*l = out
+		return
+	}
 	keys, vals, ok := d.keysOf(n, path)
 	if !ok {
 		return

@@ -50,15 +50,43 @@ func (s Stages) MarshalYAML() (any, error) {
 	return n, nil
 }
 
-// MarshalYAML writes an ordered mapping; a nil value is written as null.
+// MarshalYAML writes an ordered mapping. When a key repeats (global args
+// declared twice) or a value is missing (`ARG NAME`), it writes the list
+// form instead: `[A, B]` when no key has a value, else one item per key,
+// `- NAME` or `- {NAME: value}`.
 func (l KVList) MarshalYAML() (any, error) {
-	n := &yaml.Node{Kind: yaml.MappingNode}
+	list, anyValue := false, false
+	seen := map[string]bool{}
 	for _, kv := range l {
-		val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-		if kv.Value != nil {
-			val = strNode(*kv.Value)
+		if kv.Value == nil || seen[kv.Key] {
+			list = true
 		}
-		n.Content = append(n.Content, strNode(kv.Key), val)
+		if kv.Value != nil {
+			anyValue = true
+		}
+		seen[kv.Key] = true
+	}
+	if !list {
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, kv := range l {
+			n.Content = append(n.Content, strNode(kv.Key), strNode(*kv.Value))
+		}
+		return n, nil
+	}
+	n := &yaml.Node{Kind: yaml.SequenceNode}
+	if !anyValue {
+		n.Style = yaml.FlowStyle
+	}
+	for _, kv := range l {
+		if kv.Value == nil {
+			n.Content = append(n.Content, strNode(kv.Key))
+			continue
+		}
+		m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode(kv.Key), strNode(*kv.Value)}}
+		if !strings.Contains(*kv.Value, "\n") {
+			m.Style = yaml.FlowStyle
+		}
+		n.Content = append(n.Content, m)
 	}
 	return n, nil
 }

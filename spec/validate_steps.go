@@ -212,9 +212,7 @@ func (v *validator) mount(m Mount, path string, idx int, p Pos) {
 	default:
 		v.errorf(p, "%s.sharing: %q; use shared, private or locked", path, m.Sharing)
 	}
-	if m.Target == "" && typ != "secret" && typ != "ssh" {
-		v.errorf(p, "%s.target: a %s mount needs a target", path, typ)
-	}
+	// A mount without target is valid: BuildKit mounts it at the WORKDIR.
 	if m.Size != "" && typ != "tmpfs" {
 		v.errorf(p, "%s.size: only tmpfs mounts take a size", path)
 	}
