@@ -63,6 +63,13 @@ type Spec struct {
 	Stages Stages `yaml:"stages"`
 	// TrailingComment holds comment lines after the last instruction.
 	TrailingComment []string `yaml:"trailing_comment,omitempty"`
+	// Dockerignore asks render for a generated block at the top of
+	// .dockerignore (an allow list of the COPY/ADD sources, or a deny list
+	// of .git, local .env files and dockstage's own outputs), in front of
+	// the user's own patterns, which are kept. Off by default, so that
+	// rendering never changes the build context unless the spec says so:
+	// `import` leaves it off, `init` and `migrate` turn it on and say so.
+	Dockerignore bool `yaml:"dockerignore,omitempty"`
 	// Compose describes compose.yaml and compose.dev.yaml; when nil no
 	// compose file is rendered.
 	Compose *Compose `yaml:"compose,omitempty"`

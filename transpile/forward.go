@@ -18,7 +18,10 @@ func Forward(s *spec.Spec) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
 	}
-	out := &Output{Dockerfile: forwardDockerfile(s), Dockerignore: forwardDockerignore(s), Bake: forwardBake(s)}
+	out := &Output{Dockerfile: forwardDockerfile(s), Bake: forwardBake(s)}
+	if s.Dockerignore {
+		out.Dockerignore = forwardDockerignore(s)
+	}
 	if s.Compose != nil {
 		out.Compose, out.DevCompose = forwardCompose(s)
 	}
