@@ -139,8 +139,9 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {
 		p := path + "." + kv.Key
-		if strings.HasSuffix(path, ".label") && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
-			// LABEL keys may hold blanks ("com.example.my label"); they are quoted.
+		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
+			// LABEL and ENV keys may hold blanks ("com.example.my label",
+			// `ENV my\ key=v`); they are quoted.
 		} else if !envKeyRE.MatchString(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}

@@ -183,13 +183,20 @@ func needsJSON(words []string) bool {
 }
 
 // MountFlag formats one RUN --mount value (without "--mount="): type first,
-// then the options in a fixed order.
+// then the options in a fixed order. BuildKit reads the value as one CSV
+// record (csvvalue): a field whose value holds ',' or '"' is CSV-quoted,
+// `"source=a,b"`, with '"' doubled.
 func MountFlag(m spec.Mount) string {
 	var parts []string
 	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
+		if v == "" {
+			return
 		}
+		f := k + "=" + v
+		if strings.ContainsAny(v, ",\"") {
+			f = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+		}
+		parts = append(parts, f)
 	}
 	typ := m.Type
 	if typ == "" {
