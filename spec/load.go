@@ -30,7 +30,7 @@ func Load(file string, data []byte) (*Spec, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, ErrorList{{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column}, Msg: "a spec is one YAML document; remove the second document (after ---)"}}
 	}
-	d := &decoder{file: file}
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
 	s := &Spec{}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -63,8 +63,15 @@ func yamlError(file string, err error) error {
 }
 
 type decoder struct {
-	file string
-	errs ErrorList
+	file  string
+	errs  ErrorList
+	lines []string // the spec's lines, for blankAbove
+}
+
+// blankAbove reports whether the line above n's is blank (Step.BlankBefore).
+func (d *decoder) blankAbove(n *yaml.Node) bool {
+	i := n.Line - 2
+	return i >= 0 && i < len(d.lines) && strings.TrimSpace(d.lines[i]) == ""
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -311,7 +318,27 @@ func (s *Stages) decodeNode(d *decoder, n *yaml.Node, path string) {
 	for i, k := range keys {
 		st := &Stage{Name: k.Value, Pos: d.pos(k)}
 		d.decode(vals[i], reflect.ValueOf(st).Elem(), join(path, k.Value))
+		markBlankSteps(d, resolve(vals[i]), st)
 		*s = append(*s, st)
+	}
+}
+
+// markBlankSteps sets Step.BlankBefore for each item of a block `steps`
+// list with a blank line above it.
+func markBlankSteps(d *decoder, n *yaml.Node, st *Stage) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		seq := resolve(n.Content[i+1])
+		if n.Content[i].Value != "steps" || seq.Kind != yaml.SequenceNode || seq.Style&yaml.FlowStyle != 0 || len(seq.Content) != len(st.Steps) {
+			continue
+		}
+		for j, item := range seq.Content {
+			if item.Line > n.Content[i].Line && d.blankAbove(item) {
+				st.Steps[j].BlankBefore = true
+			}
+		}
 	}
 }
 

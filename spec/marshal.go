@@ -23,7 +23,64 @@ func Marshal(s *Spec) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return blankLines(s, buf.Bytes())
+}
+
+// blankLines writes the blank line above each step with BlankBefore: the
+// output is read back to find the line of each step's item.
+func blankLines(s *Spec, out []byte) ([]byte, error) {
+	has := false
+	for _, st := range s.Stages {
+		for _, step := range st.Steps {
+			has = has || step.BlankBefore
+		}
+	}
+	if !has {
+		return out, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		return nil, err
+	}
+	blank := map[int]bool{}
+	if root := doc.Content; len(root) == 1 {
+		stages := mappingValue(root[0], "stages")
+		for i := 0; stages != nil && i+1 < len(stages.Content) && i/2 < len(s.Stages); i += 2 {
+			st := s.Stages[i/2]
+			steps := mappingValue(stages.Content[i+1], "steps")
+			if steps == nil || steps.Style&yaml.FlowStyle != 0 || len(steps.Content) != len(st.Steps) {
+				continue
+			}
+			for j, item := range steps.Content {
+				if st.Steps[j].BlankBefore {
+					blank[item.Line] = true
+				}
+			}
+		}
+	}
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	var b bytes.Buffer
+	b.Grow(len(out) + len(blank))
+	for i, l := range lines {
+		if blank[i+1] {
+			b.WriteByte('\n')
+		}
+		b.Write(l)
+	}
+	return b.Bytes(), nil
+}
+
+// mappingValue returns the value of key in mapping n, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // strNode is a string scalar. A multi-line string that starts with a

@@ -154,6 +154,12 @@ type Step struct {
 	Healthcheck *Healthcheck `yaml:"healthcheck,omitempty"`
 	OnBuild     *Step        `yaml:"onbuild,omitempty"`
 
+	// BlankBefore is a blank line above the instruction (above its
+	// comment) in the Dockerfile. In YAML it is a blank line above the
+	// step's item in a block `steps` list, as a hand-written spec groups
+	// its steps: Marshal writes one, Load reads it.
+	BlankBefore bool `yaml:"-"`
+
 	Pos Pos `yaml:"-"`
 }
 

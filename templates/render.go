@@ -195,6 +195,9 @@ func comment(s string) string {
 // shell-form continuation.
 func instruction(in transpile.Instruction, esc rune) (string, error) {
 	var b strings.Builder
+	if in.BlankBefore {
+		b.WriteByte('\n')
+	}
 	for _, c := range in.Comment {
 		b.WriteString(comment(c))
 		b.WriteByte('\n')

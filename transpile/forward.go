@@ -89,6 +89,7 @@ func command(keyword string, c *spec.Command) Instruction {
 func forwardStep(s *spec.Step) Instruction {
 	in := forwardInstruction(s)
 	in.Comment = s.Comment
+	in.BlankBefore = s.BlankBefore
 	in.Pos = s.Pos
 	return in
 }

@@ -74,6 +74,8 @@ const (
 type Instruction struct {
 	// Comment lines above the instruction.
 	Comment []string
+	// BlankBefore writes a blank line above the comment and instruction.
+	BlankBefore bool
 	// Keyword in upper case: RUN, COPY, ...
 	Keyword string
 	// Flags in order, written `--name=value` (or `--name` when Bare).

@@ -28,6 +28,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	stageIdx := -1
 	for _, node := range ast.Children {
 		pending = append(pending, r.gapComments(prevEnd+1, node.StartLine-1)...)
+		blank := r.gapBlank(prevEnd+1, node.StartLine-1)
 		prevEnd = node.EndLine
 		lg := r.logicalLine(node.StartLine)
 		if want := lg.end + heredocLines(node); want != node.EndLine {
@@ -60,6 +61,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			if len(st.Comment) == 0 {
 				st.Comment = nil
 			}
+			st.BlankBefore = blank
 			stage.Steps = append(stage.Steps, st)
 		}
 		pending = nil
@@ -93,6 +95,17 @@ func (r *reverser) gapComments(from, to int) []string {
 		}
 	}
 	return out
+}
+
+// gapBlank reports whether lines from..to hold a blank line (a blank line
+// above an instruction: spec.Step.BlankBefore).
+func (r *reverser) gapBlank(from, to int) bool {
+	for n := from; n <= to && n <= len(r.lines); n++ {
+		if !r.directiveLines[n] && isBlank(r.lines[n-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameStages records the stage names and picks the name of each unnamed
