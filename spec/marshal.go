@@ -128,6 +128,9 @@ func (l KVList) MarshalYAML() (any, error) {
 		for _, kv := range l {
 			n.Content = append(n.Content, strNode(kv.Key), strNode(*kv.Value))
 		}
+		if len(l) <= maxFlowPairs && fitsFlow(n) {
+			n.Style = yaml.FlowStyle
+		}
 		return n, nil
 	}
 	n := &yaml.Node{Kind: yaml.SequenceNode}
@@ -203,4 +206,67 @@ func (h Heredoc) MarshalYAML() (any, error) {
 	return &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		strNode("name"), strNode(h.Name), strNode("body"), strNode(b),
 	}}, nil
+}
+
+// Short steps are written in flow style, as a hand-written spec says them:
+// `- copy: {src: [a], dest: b}`, `- env: {LANG: C.UTF-8}`, a mount
+// `- {type: cache, target: /root/.cache}`.
+const (
+	// maxFlow is the most characters a flow mapping may take.
+	maxFlow = 64
+	// maxFlowPairs is the most pairs of an ENV/LABEL/ARG mapping in flow
+	// style; more go one per line.
+	maxFlowPairs = 2
+)
+
+// fitsFlow reports whether n, written in flow style, stays within maxFlow
+// characters on one line (an estimate that counts quotes).
+func fitsFlow(n *yaml.Node) bool {
+	size := 0
+	var walk func(*yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if strings.ContainsAny(n.Value, "\n\r") {
+				return false
+			}
+			size += len(n.Value) + 2 // room for quotes
+		case yaml.MappingNode, yaml.SequenceNode:
+			size += 2 + 2*len(n.Content)
+			for _, c := range n.Content {
+				if !walk(c) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+		return size <= maxFlow
+	}
+	return walk(n)
+}
+
+// flowIfShort encodes v (a struct without its MarshalYAML) and writes it in
+// flow style when it fits (fitsFlow).
+func flowIfShort(v any, allowed bool) (any, error) {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	if allowed && fitsFlow(&n) {
+		n.Style = yaml.FlowStyle
+	}
+	return &n, nil
+}
+
+// MarshalYAML writes a short COPY/ADD without heredocs in flow style.
+func (c Copy) MarshalYAML() (any, error) {
+	type plain Copy
+	return flowIfShort(plain(c), len(c.Heredocs) == 0)
+}
+
+// MarshalYAML writes a short mount in flow style.
+func (m Mount) MarshalYAML() (any, error) {
+	type plain Mount
+	return flowIfShort(plain(m), true)
 }
