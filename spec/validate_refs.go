@@ -52,18 +52,21 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if err != nil {
 		return fmt.Sprintf("%q: %v", ref, err)
 	}
-	if len(unmatched) > 0 {
-		var undeclared []string
-		for name := range unmatched {
-			if !v.declared(name) {
-				undeclared = append(undeclared, name)
-			}
+	var undeclared []string
+	for name := range unmatched {
+		if v.declared(name) {
+			return "" // known at build time only: a build arg without default or a platform arg
 		}
-		if len(undeclared) > 0 {
-			sort.Strings(undeclared)
-			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args); add it to args", ref, strings.Join(undeclared, ", "))
+		undeclared = append(undeclared, name)
+	}
+	if len(undeclared) > 0 {
+		// BuildKit expands an undeclared name to "" (build check
+		// UndefinedArgInFrom warns); the result decides.
+		sort.Strings(undeclared)
+		if _, err := reference.ParseNormalizedNamed(result); err != nil || result == "" {
+			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args), so it expands to %q, which is neither an earlier stage nor a valid image reference; add it to args", ref, strings.Join(undeclared, ", "), result)
 		}
-		return "" // known at build time only: a build arg without default or a platform arg
+		return ""
 	}
 	if result != ref && (v.s.StageIndex(result, names) >= 0 || result == "scratch") {
 		return ""
