@@ -45,6 +45,9 @@ func (r *reverser) parseAll(src []byte) (*parser.Result, *parser.Node, []instruc
 		src = blankLines(src, start, end)
 	}
 	lint := linter.New(&linter.Config{})
+	if stages, metaArgs, err := instructions.Parse(res.AST, lint); err == nil {
+		return res, res.AST, stages, metaArgs // the usual case: one parse
+	}
 	var good []*parser.Node
 	for _, n := range res.AST.Children {
 		if _, err := instructions.ParseInstructionWithLinter(n, lint); err != nil {
