@@ -356,7 +356,7 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 			ipath := fmt.Sprintf("%s[%d]", path, i)
 			if item.Kind == yaml.ScalarNode {
 				if k, ok := d.scalar(item, ipath); ok {
-					out = append(out, KV{Key: k, Pos: d.pos(item)})
+					out = append(out, KV{Key: k, Comment: CommentLines(item.HeadComment), Pos: d.pos(item)})
 				}
 				continue
 			}
@@ -366,6 +366,9 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 			}
 			var one KVList
 			one.decodeNode(d, item, ipath)
+			if c := CommentLines(item.HeadComment); len(c) > 0 && len(one) == 1 {
+				one[0].Comment = c
+			}
 			out = append(out, one...)
 		}
 		*l = out
@@ -377,7 +380,7 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 	}
 	out := KVList{}
 	for i, k := range keys {
-		kv := KV{Key: k.Value, Pos: d.pos(k)}
+		kv := KV{Key: k.Value, Comment: CommentLines(k.HeadComment), Pos: d.pos(k)}
 		val := resolve(vals[i])
 		if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
 			// no value: kv.Value stays nil

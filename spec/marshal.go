@@ -99,12 +99,42 @@ func (s Stages) MarshalYAML() (any, error) {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	for _, st := range s {
 		var v yaml.Node
-		if err := v.Encode(st); err != nil {
-			return nil, err
+		if !stageHasKVComments(st) {
+			if err := v.Encode(st); err != nil {
+				return nil, err
+			}
+		} else {
+			// yaml.Node.Encode drops comments (KV.Comment): go through text.
+			b, err := yaml.Marshal(st)
+			if err != nil {
+				return nil, err
+			}
+			var doc yaml.Node
+			if err := yaml.Unmarshal(b, &doc); err != nil {
+				return nil, err
+			}
+			v = *doc.Content[0]
 		}
 		n.Content = append(n.Content, strNode(st.Name), &v)
 	}
 	return n, nil
+}
+
+// stageHasKVComments reports whether a step of st (or its ONBUILD trigger)
+// has an ARG/ENV/LABEL pair with comment lines.
+func stageHasKVComments(st *Stage) bool {
+	for i := range st.Steps {
+		for step := &st.Steps[i]; step != nil; step = step.OnBuild {
+			for _, l := range []KVList{step.Arg, step.Env, step.Label} {
+				for _, kv := range l {
+					if len(kv.Comment) > 0 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // MarshalYAML writes an ordered mapping. When a key repeats (global args
@@ -112,9 +142,10 @@ func (s Stages) MarshalYAML() (any, error) {
 // form instead: `[A, B]` when no key has a value, else one item per key,
 // `- NAME` or `- {NAME: value}`.
 func (l KVList) MarshalYAML() (any, error) {
-	list, anyValue := false, false
+	list, anyValue, commented := false, false, false
 	seen := map[string]bool{}
 	for _, kv := range l {
+		commented = commented || len(kv.Comment) > 0
 		if kv.Value == nil || seen[kv.Key] {
 			list = true
 		}
@@ -126,29 +157,61 @@ func (l KVList) MarshalYAML() (any, error) {
 	if !list {
 		n := &yaml.Node{Kind: yaml.MappingNode}
 		for _, kv := range l {
-			n.Content = append(n.Content, strNode(kv.Key), strNode(*kv.Value))
+			k := strNode(kv.Key)
+			k.HeadComment = yamlComment(kv.Comment)
+			n.Content = append(n.Content, k, strNode(*kv.Value))
 		}
-		if len(l) <= maxFlowPairs && fitsFlow(n) {
+		if len(l) <= maxFlowPairs && !commented && fitsFlow(n) {
 			n.Style = yaml.FlowStyle
 		}
 		return n, nil
 	}
 	n := &yaml.Node{Kind: yaml.SequenceNode}
-	if !anyValue {
+	if !anyValue && !commented {
 		n.Style = yaml.FlowStyle
 	}
 	for _, kv := range l {
 		if kv.Value == nil {
-			n.Content = append(n.Content, strNode(kv.Key))
+			k := strNode(kv.Key)
+			k.HeadComment = yamlComment(kv.Comment)
+			n.Content = append(n.Content, k)
 			continue
 		}
 		m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode(kv.Key), strNode(*kv.Value)}}
 		if !strings.Contains(*kv.Value, "\n") {
 			m.Style = yaml.FlowStyle
 		}
+		m.HeadComment = yamlComment(kv.Comment)
 		n.Content = append(n.Content, m)
 	}
 	return n, nil
+}
+
+// yamlComment writes comment lines as a YAML comment ("# text" lines).
+func yamlComment(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.TrimRight("# "+l, " ")
+	}
+	return strings.Join(out, "\n")
+}
+
+// CommentLines reads a YAML comment back into comment lines (KV.Comment):
+// each line without "#" and one optional space; empty lines are skipped.
+func CommentLines(c string) []string {
+	var out []string
+	for _, l := range strings.Split(c, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		l = strings.TrimPrefix(l, "#")
+		out = append(out, strings.TrimPrefix(l, " "))
+	}
+	return out
 }
 
 // MarshalYAML writes exec form as a flow sequence and shell form as a string.

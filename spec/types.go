@@ -124,7 +124,12 @@ type KV struct {
 	Key string
 	// Value is nil for an ARG without default.
 	Value *string
-	Pos   Pos // position of the key
+	// Comment lines that stood above the pair: inside a continued
+	// ENV/LABEL/ARG (`ENV A=1 \` / `# why` / `B=2`), or above a global
+	// ARG. In YAML they are the comment lines above the key (or list
+	// item), without "# ".
+	Comment []string
+	Pos     Pos // position of the key
 }
 
 // KVList is an ordered mapping (args, env, labels).

@@ -42,7 +42,7 @@ func forwardDockerfile(s *spec.Spec) *Dockerfile {
 		}
 	}
 	for _, kv := range s.Args {
-		df.Args = append(df.Args, Instruction{Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{kv.Key, kv.Value}}, Pos: kv.Pos})
+		df.Args = append(df.Args, Instruction{Comment: kv.Comment, Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{Key: kv.Key, Value: kv.Value}}, Pos: kv.Pos})
 	}
 	for _, st := range s.Stages {
 		from := Instruction{Comment: st.Comment, Keyword: "FROM", Form: FormWords, Words: []string{st.From}, Pos: st.Pos}
@@ -66,7 +66,7 @@ func forwardDockerfile(s *spec.Spec) *Dockerfile {
 func kvs(l spec.KVList) []KeyValue {
 	out := make([]KeyValue, len(l))
 	for i, kv := range l {
-		out[i] = KeyValue{Key: kv.Key, Value: kv.Value}
+		out[i] = KeyValue{Key: kv.Key, Value: kv.Value, Comment: kv.Comment}
 	}
 	return out
 }

@@ -106,6 +106,9 @@ type Flag struct {
 type KeyValue struct {
 	Key   string
 	Value *string
+	// Comment lines written above the pair (inside the continuation for
+	// a pair after the first).
+	Comment []string
 }
 
 // ComposeFile is the model of a compose file with one service.

@@ -41,11 +41,16 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		}
 		switch {
 		case in.kw == "arg" && stage == nil:
-			r.moveComments(in, lg.end+1)
-			s.Comment = append(s.Comment, pending...)
-			s.Comment = append(s.Comment, in.moved...)
 			r.ignoredFlags(in)
-			s.Args = append(s.Args, r.argKVs(in)...)
+			kvs := r.argKVs(in)
+			r.kvComments(in, kvs)
+			above := append(append([]string(nil), pending...), in.moved...)
+			if len(s.Args) == 0 || len(kvs) == 0 {
+				s.Comment = append(s.Comment, above...) // the file's header
+			} else {
+				kvs[0].Comment = append(above, kvs[0].Comment...)
+			}
+			s.Args = append(s.Args, kvs...)
 		case in.kw == "from":
 			r.moveComments(in, lg.end+1)
 			stageIdx++
@@ -204,12 +209,12 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 	n := in.node
 	switch in.kw {
 	case "arg":
-		r.moveComments(in, in.lg.end+1)
 		r.ignoredFlags(in)
 		st.Arg = r.argKVs(in)
+		r.kvComments(in, st.Arg)
 	case "env", "label":
-		r.moveComments(in, in.lg.end+1)
 		kvs := r.pairs(in)
+		r.kvComments(in, kvs)
 		if in.kw == "env" {
 			st.Env = kvs
 		} else {
