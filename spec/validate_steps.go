@@ -12,7 +12,6 @@ import (
 
 var (
 	octalLike = regexp.MustCompile(`^[0-9]+$`)
-	octalMode = regexp.MustCompile(`^[0-7]{3,4}$`)
 )
 
 var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
@@ -248,7 +247,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	for _, e := range c.Exclude {
 		v.nonEmptyLine(p, path+".exclude", e)
 	}
-	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !octalMode.MatchString(c.Chmod) {
+	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !isFileMode(c.Chmod) {
 		v.errorf(p, "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
 	}
 	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
@@ -305,4 +304,11 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 	if h.Retries != nil && *h.Retries < 0 {
 		v.errorf(p, "%s.retries: cannot be negative", path)
 	}
+}
+
+// isFileMode reports whether s is a mode BuildKit's COPY --chmod takes as
+// octal: octal digits, at most 07777 ("0" and "00755" included).
+func isFileMode(s string) bool {
+	n, err := strconv.ParseUint(s, 8, 32)
+	return err == nil && n <= 0o7777
 }
