@@ -222,7 +222,7 @@ func (r *reverser) checkJSONForm(top, n *parser.Node) {
 	default:
 		return
 	}
-	if n.Attributes["json"] || top.StartLine < 1 || top.StartLine > len(r.lines) {
+	if n.Attributes["json"] || top.StartLine < 1 || top.StartLine > len(r.lines) || !strings.Contains(n.Original, "[") {
 		return
 	}
 	_, _, off, args, _ := r.splitCommand(n.Original)

@@ -76,6 +76,13 @@ func (r *reverser) unquote(in *instr, w string) string {
 // fails (inside a quoted value), moves above the instruction
 // (moveComments).
 func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
+	inner := false
+	for _, pl := range in.lg.lines {
+		inner = inner || (pl.kind == lineComment && pl.n < in.lg.lastContent)
+	}
+	if !inner {
+		return
+	}
 	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger: keep it simple
 		r.moveComments(in, in.lg.end+1)
 		return
