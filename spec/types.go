@@ -132,7 +132,9 @@ type KV struct {
 	Pos     Pos // position of the key
 }
 
-// KVList is an ordered mapping (args, env, labels).
+// KVList is an ordered mapping (args, env, labels). In YAML a mapping, or
+// the list form `[NAME, {NAME: value}]` in which names may repeat (global
+// args declared twice, as Dockerfiles do).
 type KVList []KV
 
 // Step is one Dockerfile instruction. Exactly one of the instruction fields
