@@ -118,8 +118,8 @@ type globalEnv struct {
 
 func (s *Spec) globalEnv() globalEnv {
 	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}}
-	for k := range PredefinedArgs {
-		g.unknown[k] = true
+	if len(s.Args) == 0 {
+		return g
 	}
 	lex := shell.NewLex(s.Escape())
 	for _, kv := range s.Args {
@@ -129,6 +129,11 @@ func (s *Spec) globalEnv() globalEnv {
 			if _, ok := g.known[kv.Key]; !ok {
 				g.unknown[kv.Key] = true
 			}
+			continue
+		}
+		if !strings.ContainsAny(*kv.Value, plainSpecial) { // the lexer would return it as is
+			delete(g.unknown, kv.Key)
+			g.known[kv.Key] = *kv.Value
 			continue
 		}
 		res, err := lex.ProcessWordWithMatches(*kv.Value, g.known)
@@ -143,13 +148,22 @@ func (s *Spec) globalEnv() globalEnv {
 	return g
 }
 
+// plainSpecial are the characters the shell lexer acts on, with both escape
+// characters.
+const plainSpecial = "$\"'\\`"
+
 func (g globalEnv) dependsOnUnknown(names map[string]struct{}) bool {
 	for n := range names {
-		if g.unknown[n] {
+		if g.unknown[n] || (PredefinedArgs[n] && !g.isKnown(n)) {
 			return true
 		}
 	}
 	return false
+}
+
+func (g globalEnv) isKnown(n string) bool {
+	_, ok := g.known[n]
+	return ok
 }
 
 // expand expands word as dockerfile2llb expands a FROM (or FROM
