@@ -30,7 +30,7 @@ func Load(file string, data []byte) (*Spec, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, ErrorList{{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column}, Msg: "a spec is one YAML document; remove the second document (after ---)"}}
 	}
-	d := &decoder{file: file}
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
 	s := &Spec{}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -67,8 +67,15 @@ func yamlError(file string, data []byte, err error) error {
 }
 
 type decoder struct {
-	file string
-	errs ErrorList
+	file  string
+	errs  ErrorList
+	lines []string // the spec's lines, for blankAbove
+}
+
+// blankAbove reports whether the line above n's is blank (Step.BlankBefore).
+func (d *decoder) blankAbove(n *yaml.Node) bool {
+	i := n.Line - 2
+	return i >= 0 && i < len(d.lines) && strings.TrimSpace(d.lines[i]) == ""
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
@@ -315,20 +322,69 @@ func (s *Stages) decodeNode(d *decoder, n *yaml.Node, path string) {
 	for i, k := range keys {
 		st := &Stage{Name: k.Value, Pos: d.pos(k)}
 		d.decode(vals[i], reflect.ValueOf(st).Elem(), join(path, k.Value))
+		markBlankSteps(d, resolve(vals[i]), st)
 		*s = append(*s, st)
+	}
+}
+
+// markBlankSteps sets Step.BlankBefore for each item of a block `steps`
+// list with a blank line above it.
+func markBlankSteps(d *decoder, n *yaml.Node, st *Stage) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		seq := resolve(n.Content[i+1])
+		if n.Content[i].Value != "steps" || seq.Kind != yaml.SequenceNode || seq.Style&yaml.FlowStyle != 0 || len(seq.Content) != len(st.Steps) {
+			continue
+		}
+		for j, item := range seq.Content {
+			if item.Line > n.Content[i].Line && d.blankAbove(item) {
+				st.Steps[j].BlankBefore = true
+			}
+		}
 	}
 }
 
 // decodeNode reads an ordered mapping. A null value is kept as nil (an ARG
 // without default); other scalars are kept as written.
+//
+// A sequence is the list form (Marshal writes it when a key repeats or a
+// value is missing): each item a name without default (`- NAME`) or a
+// one-key mapping (`- {NAME: value}`), in order, names may repeat.
 func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
+	if n.Kind == yaml.SequenceNode {
+		out := KVList{}
+		for i, item := range n.Content {
+			item = resolve(item)
+			ipath := fmt.Sprintf("%s[%d]", path, i)
+			if item.Kind == yaml.ScalarNode {
+				if k, ok := d.scalar(item, ipath); ok {
+					out = append(out, KV{Key: k, Comment: CommentLines(item.HeadComment), Pos: d.pos(item)})
+				}
+				continue
+			}
+			if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
+				d.errorf(item, "%s: expected NAME or a one-key mapping {NAME: value}, got %s", ipath, kindName(item))
+				continue
+			}
+			var one KVList
+			one.decodeNode(d, item, ipath)
+			if c := CommentLines(item.HeadComment); len(c) > 0 && len(one) == 1 {
+				one[0].Comment = c
+			}
+			out = append(out, one...)
+		}
+		*l = out
+		return
+	}
 	keys, vals, ok := d.keysOf(n, path)
 	if !ok {
 		return
 	}
 	out := KVList{}
 	for i, k := range keys {
-		kv := KV{Key: k.Value, Pos: d.pos(k)}
+		kv := KV{Key: k.Value, Comment: CommentLines(k.HeadComment), Pos: d.pos(k)}
 		val := resolve(vals[i])
 		if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
 			// no value: kv.Value stays nil

@@ -23,7 +23,64 @@ func Marshal(s *Spec) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return blankLines(s, buf.Bytes())
+}
+
+// blankLines writes the blank line above each step with BlankBefore: the
+// output is read back to find the line of each step's item.
+func blankLines(s *Spec, out []byte) ([]byte, error) {
+	has := false
+	for _, st := range s.Stages {
+		for _, step := range st.Steps {
+			has = has || step.BlankBefore
+		}
+	}
+	if !has {
+		return out, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		return nil, err
+	}
+	blank := map[int]bool{}
+	if root := doc.Content; len(root) == 1 {
+		stages := mappingValue(root[0], "stages")
+		for i := 0; stages != nil && i+1 < len(stages.Content) && i/2 < len(s.Stages); i += 2 {
+			st := s.Stages[i/2]
+			steps := mappingValue(stages.Content[i+1], "steps")
+			if steps == nil || steps.Style&yaml.FlowStyle != 0 || len(steps.Content) != len(st.Steps) {
+				continue
+			}
+			for j, item := range steps.Content {
+				if st.Steps[j].BlankBefore {
+					blank[item.Line] = true
+				}
+			}
+		}
+	}
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	var b bytes.Buffer
+	b.Grow(len(out) + len(blank))
+	for i, l := range lines {
+		if blank[i+1] {
+			b.WriteByte('\n')
+		}
+		b.Write(l)
+	}
+	return b.Bytes(), nil
+}
+
+// mappingValue returns the value of key in mapping n, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // strNode is a string scalar. A multi-line string that starts with a
@@ -42,25 +99,119 @@ func (s Stages) MarshalYAML() (any, error) {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	for _, st := range s {
 		var v yaml.Node
-		if err := v.Encode(st); err != nil {
-			return nil, err
+		if !stageHasKVComments(st) {
+			if err := v.Encode(st); err != nil {
+				return nil, err
+			}
+		} else {
+			// yaml.Node.Encode drops comments (KV.Comment): go through text.
+			b, err := yaml.Marshal(st)
+			if err != nil {
+				return nil, err
+			}
+			var doc yaml.Node
+			if err := yaml.Unmarshal(b, &doc); err != nil {
+				return nil, err
+			}
+			v = *doc.Content[0]
 		}
 		n.Content = append(n.Content, strNode(st.Name), &v)
 	}
 	return n, nil
 }
 
-// MarshalYAML writes an ordered mapping; a nil value is written as null.
-func (l KVList) MarshalYAML() (any, error) {
-	n := &yaml.Node{Kind: yaml.MappingNode}
-	for _, kv := range l {
-		val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-		if kv.Value != nil {
-			val = strNode(*kv.Value)
+// stageHasKVComments reports whether a step of st (or its ONBUILD trigger)
+// has an ARG/ENV/LABEL pair with comment lines.
+func stageHasKVComments(st *Stage) bool {
+	for i := range st.Steps {
+		for step := &st.Steps[i]; step != nil; step = step.OnBuild {
+			for _, l := range []KVList{step.Arg, step.Env, step.Label} {
+				for _, kv := range l {
+					if len(kv.Comment) > 0 {
+						return true
+					}
+				}
+			}
 		}
-		n.Content = append(n.Content, strNode(kv.Key), val)
+	}
+	return false
+}
+
+// MarshalYAML writes an ordered mapping. When a key repeats (global args
+// declared twice) or a value is missing (`ARG NAME`), it writes the list
+// form instead: `[A, B]` when no key has a value, else one item per key,
+// `- NAME` or `- {NAME: value}`.
+func (l KVList) MarshalYAML() (any, error) {
+	list, anyValue, commented := false, false, false
+	seen := map[string]bool{}
+	for _, kv := range l {
+		commented = commented || len(kv.Comment) > 0
+		if kv.Value == nil || seen[kv.Key] {
+			list = true
+		}
+		if kv.Value != nil {
+			anyValue = true
+		}
+		seen[kv.Key] = true
+	}
+	if !list {
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, kv := range l {
+			k := strNode(kv.Key)
+			k.HeadComment = yamlComment(kv.Comment)
+			n.Content = append(n.Content, k, strNode(*kv.Value))
+		}
+		if len(l) <= maxFlowPairs && !commented && fitsFlow(n) {
+			n.Style = yaml.FlowStyle
+		}
+		return n, nil
+	}
+	n := &yaml.Node{Kind: yaml.SequenceNode}
+	if !anyValue && !commented {
+		n.Style = yaml.FlowStyle
+	}
+	for _, kv := range l {
+		if kv.Value == nil {
+			k := strNode(kv.Key)
+			k.HeadComment = yamlComment(kv.Comment)
+			n.Content = append(n.Content, k)
+			continue
+		}
+		m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{strNode(kv.Key), strNode(*kv.Value)}}
+		if !strings.Contains(*kv.Value, "\n") {
+			m.Style = yaml.FlowStyle
+		}
+		m.HeadComment = yamlComment(kv.Comment)
+		n.Content = append(n.Content, m)
 	}
 	return n, nil
+}
+
+// yamlComment writes comment lines as a YAML comment ("# text" lines).
+func yamlComment(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.TrimRight("# "+l, " ")
+	}
+	return strings.Join(out, "\n")
+}
+
+// CommentLines reads a YAML comment back into comment lines (KV.Comment):
+// each line without "#" and one optional space; empty lines are skipped.
+func CommentLines(c string) []string {
+	var out []string
+	for _, l := range strings.Split(c, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		l = strings.TrimPrefix(l, "#")
+		out = append(out, strings.TrimPrefix(l, " "))
+	}
+	return out
 }
 
 // MarshalYAML writes exec form as a flow sequence and shell form as a string.
@@ -118,4 +269,67 @@ func (h Heredoc) MarshalYAML() (any, error) {
 	return &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		strNode("name"), strNode(h.Name), strNode("body"), strNode(b),
 	}}, nil
+}
+
+// Short steps are written in flow style, as a hand-written spec says them:
+// `- copy: {src: [a], dest: b}`, `- env: {LANG: C.UTF-8}`, a mount
+// `- {type: cache, target: /root/.cache}`.
+const (
+	// maxFlow is the most characters a flow mapping may take.
+	maxFlow = 64
+	// maxFlowPairs is the most pairs of an ENV/LABEL/ARG mapping in flow
+	// style; more go one per line.
+	maxFlowPairs = 2
+)
+
+// fitsFlow reports whether n, written in flow style, stays within maxFlow
+// characters on one line (an estimate that counts quotes).
+func fitsFlow(n *yaml.Node) bool {
+	size := 0
+	var walk func(*yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if strings.ContainsAny(n.Value, "\n\r") {
+				return false
+			}
+			size += len(n.Value) + 2 // room for quotes
+		case yaml.MappingNode, yaml.SequenceNode:
+			size += 2 + 2*len(n.Content)
+			for _, c := range n.Content {
+				if !walk(c) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+		return size <= maxFlow
+	}
+	return walk(n)
+}
+
+// flowIfShort encodes v (a struct without its MarshalYAML) and writes it in
+// flow style when it fits (fitsFlow).
+func flowIfShort(v any, allowed bool) (any, error) {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	if allowed && fitsFlow(&n) {
+		n.Style = yaml.FlowStyle
+	}
+	return &n, nil
+}
+
+// MarshalYAML writes a short COPY/ADD without heredocs in flow style.
+func (c Copy) MarshalYAML() (any, error) {
+	type plain Copy
+	return flowIfShort(plain(c), len(c.Heredocs) == 0)
+}
+
+// MarshalYAML writes a short mount in flow style.
+func (m Mount) MarshalYAML() (any, error) {
+	type plain Mount
+	return flowIfShort(plain(m), true)
 }

@@ -91,10 +91,18 @@ func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
 			"additionalProperties": g.ref(reflect.TypeOf(Stage{})),
 		}
 	case kvListType:
-		return map[string]any{
-			"type":                 "object",
-			"additionalProperties": map[string]any{"type": []string{"string", "number", "boolean", "null"}},
-		}
+		value := map[string]any{"type": []string{"string", "number", "boolean", "null"}}
+		return map[string]any{"oneOf": []any{
+			map[string]any{"type": "object", "additionalProperties": value},
+			map[string]any{
+				"type":        "array",
+				"description": "list form: NAME (no default) or {NAME: value}, in order; names may repeat",
+				"items": map[string]any{"oneOf": []any{
+					map[string]any{"type": "string"},
+					map[string]any{"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": value},
+				}},
+			},
+		}}
 	case commandType:
 		return commandSchema()
 	case runType:

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
 	"github.com/dockstage/dockstage/spec/syntax"
 )
 
@@ -63,7 +65,7 @@ func (s *Spec) Deps(i int) []int {
 		deps = append(deps, j)
 	}
 	st := s.Stages[i]
-	add(s.StageIndex(st.From, i))
+	add(s.FromStage(i))
 	for k := range st.Steps {
 		for _, ref := range st.Steps[k].References() {
 			add(s.StageRef(ref.From, i))
@@ -90,5 +92,130 @@ func (s *Spec) Needs(i int) []int {
 		out = append(out, i)
 	}
 	visit(i)
+	return out
+}
+
+// PredefinedArgs are the build args BuildKit defines in the global scope
+// without a declaration (dockerfile2llb defaultArgs: the automatic
+// platform args and TARGETSTAGE). Their values are known only at build
+// time.
+var PredefinedArgs = map[string]bool{
+	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDOSVERSION": true, "BUILDARCH": true, "BUILDVARIANT": true,
+	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETOSVERSION": true, "TARGETARCH": true, "TARGETVARIANT": true,
+	"TARGETSTAGE": true,
+}
+
+// globalEnv is what FROM sees: the global build args as dockerfile2llb's
+// buildMetaArgs computes them, in order, each default expanded with the
+// args before it. known holds the values known without build-time input;
+// unknown the declared args whose value depends on build-time input (an
+// arg without default, a predefined platform arg, or an arg whose default
+// uses one of those).
+type globalEnv struct {
+	known   syntax.Env
+	unknown map[string]bool
+}
+
+func (s *Spec) globalEnv() globalEnv {
+	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}}
+	if len(s.Args) == 0 {
+		return g
+	}
+	lex := shell.NewLex(s.Escape())
+	for _, kv := range s.Args {
+		if kv.Value == nil {
+			// BuildKit keeps an earlier value (buildMetaArgs: a nil
+			// value does not replace it); else it is given at build time.
+			if _, ok := g.known[kv.Key]; !ok {
+				g.unknown[kv.Key] = true
+			}
+			continue
+		}
+		if !strings.ContainsAny(*kv.Value, plainSpecial) { // the lexer would return it as is
+			delete(g.unknown, kv.Key)
+			g.known[kv.Key] = *kv.Value
+			continue
+		}
+		res, err := lex.ProcessWordWithMatches(*kv.Value, g.known)
+		if err != nil || g.dependsOnUnknown(res.Unmatched) {
+			delete(g.known, kv.Key)
+			g.unknown[kv.Key] = true
+			continue
+		}
+		delete(g.unknown, kv.Key)
+		g.known[kv.Key] = res.Result
+	}
+	return g
+}
+
+// plainSpecial are the characters the shell lexer acts on, with both escape
+// characters.
+const plainSpecial = "$\"'\\`"
+
+func (g globalEnv) dependsOnUnknown(names map[string]struct{}) bool {
+	for n := range names {
+		if g.unknown[n] || (PredefinedArgs[n] && !g.isKnown(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g globalEnv) isKnown(n string) bool {
+	_, ok := g.known[n]
+	return ok
+}
+
+// expand expands word as dockerfile2llb expands a FROM (or FROM
+// --platform) word with the global args; unmatched lists the names it uses
+// that have no known value (declared without one, predefined, or not
+// declared at all).
+func (g globalEnv) expand(word string, esc rune) (string, map[string]struct{}, error) {
+	res, err := shell.NewLex(esc).ProcessWordWithMatches(word, g.known)
+	if err != nil {
+		return "", nil, err
+	}
+	return res.Result, res.Unmatched, nil
+}
+
+// ExpandFrom expands a FROM word (an image reference or stage name with
+// `${ARG}` references) with the global build args the way BuildKit does:
+// each global arg's default expanded with the args declared before it. ok
+// is false when the result is known only at build time: it uses an arg
+// without default, a predefined platform arg (TARGETARCH, BUILDPLATFORM,
+// ...) or an arg whose default uses one, or an undeclared name, or does
+// not expand.
+func (s *Spec) ExpandFrom(word string) (string, bool) {
+	if !strings.Contains(word, "$") {
+		return word, true
+	}
+	res, unmatched, err := s.globalEnv().expand(word, s.Escape())
+	if err != nil || len(unmatched) > 0 {
+		return "", false
+	}
+	return res, true
+}
+
+// FromStage returns the index of the earlier stage stage i is built FROM
+// (its from word expanded with ExpandFrom), or -1 for an image (or a base
+// known only at build time).
+func (s *Spec) FromStage(i int) int {
+	if i < 0 || i >= len(s.Stages) {
+		return -1
+	}
+	from, ok := s.ExpandFrom(s.Stages[i].From)
+	if !ok {
+		return -1
+	}
+	return s.StageIndex(from, i)
+}
+
+// Chain returns stage i's FROM chain: i, the stage it is built from, that
+// stage's base, and so on, ending at the stage built from an image.
+func (s *Spec) Chain(i int) []int {
+	var out []int
+	for j := i; j >= 0; j = s.FromStage(j) {
+		out = append(out, j)
+	}
 	return out
 }

@@ -63,6 +63,13 @@ type Spec struct {
 	Stages Stages `yaml:"stages"`
 	// TrailingComment holds comment lines after the last instruction.
 	TrailingComment []string `yaml:"trailing_comment,omitempty"`
+	// Dockerignore asks render for a generated block at the top of
+	// .dockerignore (an allow list of the COPY/ADD sources, or a deny list
+	// of .git, local .env files and dockstage's own outputs), in front of
+	// the user's own patterns, which are kept. Off by default, so that
+	// rendering never changes the build context unless the spec says so:
+	// `import` leaves it off, `init` and `migrate` turn it on and say so.
+	Dockerignore bool `yaml:"dockerignore,omitempty"`
 	// Compose describes compose.yaml and compose.dev.yaml; when nil no
 	// compose file is rendered.
 	Compose *Compose `yaml:"compose,omitempty"`
@@ -117,10 +124,17 @@ type KV struct {
 	Key string
 	// Value is nil for an ARG without default.
 	Value *string
-	Pos   Pos // position of the key
+	// Comment lines that stood above the pair: inside a continued
+	// ENV/LABEL/ARG (`ENV A=1 \` / `# why` / `B=2`), or above a global
+	// ARG. In YAML they are the comment lines above the key (or list
+	// item), without "# ".
+	Comment []string
+	Pos     Pos // position of the key
 }
 
-// KVList is an ordered mapping (args, env, labels).
+// KVList is an ordered mapping (args, env, labels). In YAML a mapping, or
+// the list form `[NAME, {NAME: value}]` in which names may repeat (global
+// args declared twice, as Dockerfiles do).
 type KVList []KV
 
 // Step is one Dockerfile instruction. Exactly one of the instruction fields
@@ -146,6 +160,12 @@ type Step struct {
 	Entrypoint  *Command     `yaml:"entrypoint,omitempty"`
 	Healthcheck *Healthcheck `yaml:"healthcheck,omitempty"`
 	OnBuild     *Step        `yaml:"onbuild,omitempty"`
+
+	// BlankBefore is a blank line above the instruction (above its
+	// comment) in the Dockerfile. In YAML it is a blank line above the
+	// step's item in a block `steps` list, as a hand-written spec groups
+	// its steps: Marshal writes one, Load reads it.
+	BlankBefore bool `yaml:"-"`
 
 	Pos Pos `yaml:"-"`
 }

@@ -38,7 +38,7 @@ type validator struct {
 	s      *Spec
 	errs   ErrorList
 	escape rune
-	args   map[string]string // global build args with a default
+	genv   globalEnv // what FROM sees of the global build args
 	// inOnBuild is set while an ONBUILD trigger is checked: no stage
 	// name resolves there.
 	inOnBuild bool
@@ -100,13 +100,10 @@ func (v *validator) validate() {
 	for _, c := range s.TrailingComment {
 		v.line(s.Pos, "trailing_comment", c)
 	}
-	v.args = map[string]string{}
-	v.kvs("args", s.Args, true)
-	for _, kv := range s.Args {
-		if kv.Value != nil {
-			v.args[kv.Key] = *kv.Value
-		}
-	}
+	// Global args may repeat a name, as in a Dockerfile (each
+	// declaration in order: Spec.ExpandFrom).
+	v.kvsDup("args", s.Args, true, true)
+	v.genv = s.globalEnv()
 	if len(s.Stages) == 0 {
 		v.errorf(s.Pos, "stages: a spec needs at least one stage")
 	}
@@ -134,11 +131,17 @@ func (v *validator) line(p Pos, path, s string) {
 }
 
 func (v *validator) kvs(path string, l KVList, allowNil bool) {
+	v.kvsDup(path, l, allowNil, false)
+}
+
+// kvsDup is kvs; dupOK allows a key more than once (global args).
+func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {
 		p := path + "." + kv.Key
-		if strings.HasSuffix(path, ".label") && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
-			// LABEL keys may hold blanks ("com.example.my label"); they are quoted.
+		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
+			// LABEL and ENV keys may hold blanks ("com.example.my label",
+			// `ENV my\ key=v`); they are quoted.
 		} else if !envKeyRE.MatchString(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}
@@ -152,7 +155,7 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 				v.errorf(kv.Pos, "%s: %s", p, msg)
 			}
 		}
-		if seen[kv.Key] {
+		if seen[kv.Key] && !dupOK {
 			v.errorf(kv.Pos, "%s: duplicate key", p)
 		}
 		seen[kv.Key] = true
@@ -167,9 +170,9 @@ func (v *validator) stage(idx int, st *Stage) {
 	}
 	v.line(fp, path+".from", st.From)
 	v.line(fp, path+".platform", st.Platform)
-	if strings.EqualFold(st.From, st.Name) {
-		v.errorf(fp, "%s.from: a stage cannot be built from itself", path)
-	} else if msg := v.ref(st.From, idx, false); msg != "" {
+	// `FROM x AS x` is built from image x: BuildKit resolves the base
+	// before the stage's own name exists (only earlier stages count).
+	if msg := v.ref(st.From, idx, false); msg != "" {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
 	for _, c := range st.Comment {

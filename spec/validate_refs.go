@@ -34,7 +34,11 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 			return ""
 		}
 	}
-	for _, st := range v.s.Stages[idx:] {
+	later := idx // a FROM does not see its own stage (`FROM x AS x` is image x)
+	if !allowIndex && idx < len(v.s.Stages) {
+		later = idx + 1
+	}
+	for _, st := range v.s.Stages[later:] {
 		if strings.EqualFold(st.Name, ref) {
 			return fmt.Sprintf("names stage %q, which is defined later (line %d); move that stage above", st.Name, st.Pos.Line)
 		}
@@ -54,24 +58,33 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 			return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to copy from an image, write its reference with a tag: %s:TAG)", ref, s, ref)
 		}
 	}
-	lex := shell.NewLex(v.escape)
-	res, err := lex.ProcessWordWithMatches(ref, syntax.Env(v.args))
+	// BuildKit expands the word with the global args (each default
+	// expanded with the ones before it: Spec.ExpandFrom), then looks for a
+	// stage of that name.
+	result, unmatched, err := v.genv.expand(ref, v.escape)
 	if err != nil {
 		return fmt.Sprintf("%q: %v", ref, err)
 	}
-	if len(res.Unmatched) > 0 {
-		var undeclared []string
-		for name := range res.Unmatched {
-			if !v.declared(name) {
-				undeclared = append(undeclared, name)
-			}
+	var undeclared []string
+	for name := range unmatched {
+		if v.declared(name) {
+			return "" // known at build time only: a build arg without default or a platform arg
 		}
-		if len(undeclared) > 0 {
-			sort.Strings(undeclared)
-			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args); add it to args", ref, strings.Join(undeclared, ", "))
-		}
-		return "" // a declared build arg without default: given at build time
+		undeclared = append(undeclared, name)
 	}
+	if len(undeclared) > 0 {
+		// BuildKit expands an undeclared name to "" (build check
+		// UndefinedArgInFrom warns); the result decides.
+		sort.Strings(undeclared)
+		if _, err := reference.ParseNormalizedNamed(result); err != nil || result == "" {
+			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args), so it expands to %q, which is neither an earlier stage nor a valid image reference; add it to args", ref, strings.Join(undeclared, ", "), result)
+		}
+		return ""
+	}
+	if result != ref && (v.s.StageIndex(result, names) >= 0 || result == "scratch") {
+		return ""
+	}
+	res := struct{ Result string }{result}
 	if _, err := reference.ParseNormalizedNamed(res.Result); err != nil {
 		exp := ""
 		if res.Result != ref {
@@ -107,17 +120,10 @@ func (v *validator) refsOK(val string) string {
 	return ""
 }
 
-// predefinedArgs are the build args BuildKit defines for FROM without a
-// declaration (https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope).
-var predefinedArgs = map[string]bool{
-	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDARCH": true, "BUILDVARIANT": true,
-	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETARCH": true, "TARGETVARIANT": true,
-}
-
 // declared reports whether name is a global build arg (with or without
 // default) or one BuildKit predefines.
 func (v *validator) declared(name string) bool {
-	if predefinedArgs[name] {
+	if PredefinedArgs[name] {
 		return true
 	}
 	for _, kv := range v.s.Args {

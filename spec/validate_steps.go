@@ -12,7 +12,6 @@ import (
 
 var (
 	octalLike = regexp.MustCompile(`^[0-9]+$`)
-	octalMode = regexp.MustCompile(`^[0-7]{3,4}$`)
 )
 
 var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
@@ -193,10 +192,7 @@ func nilIfEmpty(h []Heredoc) []Heredoc {
 
 func (v *validator) mount(m Mount, path string, idx int, p Pos) {
 	for _, f := range []string{m.Type, m.Target, m.Source, m.From, m.ID, m.Sharing, m.Mode, m.UID, m.GID, m.Size, m.Env} {
-		v.line(p, path, f)
-		if strings.ContainsAny(f, ",\"") {
-			v.errorf(p, "%s: %q: mount values cannot contain ',' or '\"'", path, f)
-		}
+		v.line(p, path, f) // ',' and '"' are fine: the renderer CSV-quotes them
 	}
 	typ := m.Type
 	if typ == "" {
@@ -212,9 +208,7 @@ func (v *validator) mount(m Mount, path string, idx int, p Pos) {
 	default:
 		v.errorf(p, "%s.sharing: %q; use shared, private or locked", path, m.Sharing)
 	}
-	if m.Target == "" && typ != "secret" && typ != "ssh" {
-		v.errorf(p, "%s.target: a %s mount needs a target", path, typ)
-	}
+	// A mount without target is valid: BuildKit mounts it at the WORKDIR.
 	if m.Size != "" && typ != "tmpfs" {
 		v.errorf(p, "%s.size: only tmpfs mounts take a size", path)
 	}
@@ -253,7 +247,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	for _, e := range c.Exclude {
 		v.nonEmptyLine(p, path+".exclude", e)
 	}
-	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !octalMode.MatchString(c.Chmod) {
+	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !isFileMode(c.Chmod) {
 		v.errorf(p, "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
 	}
 	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
@@ -310,4 +304,11 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 	if h.Retries != nil && *h.Retries < 0 {
 		v.errorf(p, "%s.retries: cannot be negative", path)
 	}
+}
+
+// isFileMode reports whether s is a mode BuildKit's COPY --chmod takes as
+// octal: octal digits, at most 07777 ("0" and "00755" included).
+func isFileMode(s string) bool {
+	n, err := strconv.ParseUint(s, 8, 32)
+	return err == nil && n <= 0o7777
 }

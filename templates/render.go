@@ -195,9 +195,17 @@ func comment(s string) string {
 // shell-form continuation.
 func instruction(in transpile.Instruction, esc rune) (string, error) {
 	var b strings.Builder
+	if in.BlankBefore {
+		b.WriteByte('\n')
+	}
 	for _, c := range in.Comment {
 		b.WriteString(comment(c))
 		b.WriteByte('\n')
+	}
+	if in.Form == transpile.FormKV && len(in.KVs) > 0 {
+		for _, c := range in.KVs[0].Comment {
+			b.WriteString(comment(c) + "\n")
+		}
 	}
 	line, err := instructionLine(in, esc)
 	if err != nil {
@@ -245,8 +253,14 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 		// character and aligned under the first.
 		indent := strings.Repeat(" ", len(in.Keyword)+1)
 		var pairs []string
-		for _, kv := range in.KVs {
-			w := syntax.Word(kv.Key, esc)
+		for i, kv := range in.KVs {
+			w := ""
+			if i > 0 { // comment lines inside the continuation, above the pair
+				for _, c := range kv.Comment {
+					w += comment(c) + "\n" + indent
+				}
+			}
+			w += syntax.Word(kv.Key, esc)
 			if kv.Value != nil {
 				w += "=" + syntax.Word(*kv.Value, esc)
 			}

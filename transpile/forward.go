@@ -24,7 +24,10 @@ func ForwardWith(s *spec.Spec, opts ForwardOptions) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
 	}
-	out := &Output{Dockerfile: forwardDockerfile(s, opts), Dockerignore: forwardDockerignore(s), Bake: forwardBake(s)}
+	out := &Output{Dockerfile: forwardDockerfile(s, opts), Bake: forwardBake(s)}
+	if s.Dockerignore {
+		out.Dockerignore = forwardDockerignore(s)
+	}
 	if s.Compose != nil {
 		out.Compose, out.DevCompose = forwardCompose(s)
 	}
@@ -45,7 +48,7 @@ func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {
 		}
 	}
 	for _, kv := range s.Args {
-		df.Args = append(df.Args, Instruction{Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{kv.Key, opts.pinArg(kv)}}, Pos: kv.Pos})
+		df.Args = append(df.Args, Instruction{Comment: kv.Comment, Keyword: "ARG", Form: FormKV, KVs: []KeyValue{{Key: kv.Key, Value: opts.pinArg(kv)}}, Pos: kv.Pos})
 	}
 	for i, st := range s.Stages {
 		fromRef := st.From
@@ -73,7 +76,7 @@ func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {
 func kvs(l spec.KVList) []KeyValue {
 	out := make([]KeyValue, len(l))
 	for i, kv := range l {
-		out[i] = KeyValue{Key: kv.Key, Value: kv.Value}
+		out[i] = KeyValue{Key: kv.Key, Value: kv.Value, Comment: kv.Comment}
 	}
 	return out
 }
@@ -96,6 +99,7 @@ func command(keyword string, c *spec.Command) Instruction {
 func forwardStep(s *spec.Step) Instruction {
 	in := forwardInstruction(s)
 	in.Comment = s.Comment
+	in.BlankBefore = s.BlankBefore
 	in.Pos = s.Pos
 	return in
 }
@@ -190,13 +194,20 @@ func needsJSON(words []string) bool {
 }
 
 // MountFlag formats one RUN --mount value (without "--mount="): type first,
-// then the options in a fixed order.
+// then the options in a fixed order. BuildKit reads the value as one CSV
+// record (csvvalue): a field whose value holds ',' or '"' is CSV-quoted,
+// `"source=a,b"`, with '"' doubled.
 func MountFlag(m spec.Mount) string {
 	var parts []string
 	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
+		if v == "" {
+			return
 		}
+		f := k + "=" + v
+		if strings.ContainsAny(v, ",\"") {
+			f = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+		}
+		parts = append(parts, f)
 	}
 	typ := m.Type
 	if typ == "" {

@@ -74,6 +74,8 @@ const (
 type Instruction struct {
 	// Comment lines above the instruction.
 	Comment []string
+	// BlankBefore writes a blank line above the comment and instruction.
+	BlankBefore bool
 	// Keyword in upper case: RUN, COPY, ...
 	Keyword string
 	// Flags in order, written `--name=value` (or `--name` when Bare).
@@ -104,6 +106,9 @@ type Flag struct {
 type KeyValue struct {
 	Key   string
 	Value *string
+	// Comment lines written above the pair (inside the continuation for
+	// a pair after the first).
+	Comment []string
 }
 
 // ComposeFile is the model of a compose file with one service.

@@ -10,8 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/dockstage/dockstage/spec"
@@ -27,8 +25,8 @@ type ReverseOptions struct {
 
 // Warning is a decision Reverse made that the user may want to know about:
 // something normalised, moved or named on the user's behalf. Pos.File and
-// Pos.Line locate it in the Dockerfile (Col is 0: BuildKit's parser gives
-// lines only).
+// Pos.Line locate it in the Dockerfile; Pos.Col where the text gives one
+// (BuildKit's parser gives lines only).
 type Warning struct {
 	Pos spec.Pos
 	Msg string
@@ -48,7 +46,10 @@ func (w Warning) String() string {
 // text with its line continuations.
 //
 // The result has passed spec.Validate. On failure the error is a
-// spec.ErrorList of `file:line: message` entries and the spec is nil.
+// spec.ErrorList of every error of the file (Reverse continues after an
+// instruction that fails: reverse_errors.go), sorted, each
+// `file:line:col: message` with the column where the text gives one, and
+// the spec is nil.
 // Warnings are returned in both cases, sorted by line.
 //
 // The rules a renderer mirrors (with spec/types.go's value conventions):
@@ -133,15 +134,12 @@ func (r *reverser) run(src []byte) (s *spec.Spec, err error) {
 	if err := r.scanDirectives(); err != nil {
 		return nil, err
 	}
-	res, err := parser.Parse(bytes.NewReader(src))
-	if err != nil {
-		return nil, r.buildkitError(err)
+	res, good, stages, metaArgs := r.parseAll(src)
+	if res == nil {
+		r.errs.Sort()
+		return nil, r.errs
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
-	if err != nil {
-		return nil, r.buildkitError(err)
-	}
-	if len(stages) == 0 {
+	if len(stages) == 0 && len(r.errs) == 0 {
 		line := 1
 		if n := len(res.AST.Children); n > 0 {
 			line = res.AST.Children[n-1].StartLine
@@ -151,13 +149,15 @@ func (r *reverser) run(src []byte) (s *spec.Spec, err error) {
 	}
 	r.markBodies(res.AST)
 	r.checkLines()
-	r.checkOnBuild(res.AST)
+	r.checkOnBuild(good)
 	r.checkExpansion(stages, metaArgs)
+	r.checkJSONForms(good)
 	if len(r.errs) > 0 {
+		r.validateRest(good)
 		r.errs.Sort()
 		return nil, r.errs
 	}
-	s = r.build(res.AST)
+	s = r.build(good)
 	r.checkRefs(s)
 	if len(r.errs) > 0 {
 		r.errs.Sort()

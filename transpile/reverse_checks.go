@@ -161,7 +161,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 }
 
 // checkRefs checks what BuildKit does not (or accepts silently): unique
-// stage names, global build args declared once, and --from / mount from
+// stage names and --from / mount from
 // naming an earlier stage.
 func (r *reverser) checkRefs(s *spec.Spec) {
 	byName := map[string]int{}
@@ -174,13 +174,6 @@ func (r *reverser) checkRefs(s *spec.Spec) {
 			continue
 		}
 		byName[si.name] = i
-	}
-	seen := map[string]int{}
-	for _, kv := range s.Args {
-		if l, ok := seen[kv.Key]; ok {
-			r.errorf(kv.Pos.Line, "build arg %s is already declared before the first FROM (line %d); the spec holds one declaration per global build arg: remove one", kv.Key, l)
-		}
-		seen[kv.Key] = kv.Pos.Line
 	}
 	for idx, st := range s.Stages {
 		for _, step := range st.Steps {

@@ -38,7 +38,7 @@ func (r *reverser) heredocs(in *instr, opened []string) []spec.Heredoc {
 		if len(names) == 0 {
 			r.errorf(in.line, "%s: <<%s is not a here-document for BuildKit (it is quoted, inside a word or on a comment line) but a spec reads every <<NAME in a command as one; dockstage cannot import it: break up the << (for example '<''<%s')", kw, opened[0], opened[0])
 		} else {
-			r.errorf(in.line, "%s: BuildKit reads the here-documents %s but a spec would read %s; dockstage cannot import it: open each here-document as a word of its own, <<NAME with NAME of letters, digits and _", kw, strings.Join(names, ", "), strings.Join(opened, ", "))
+			r.errorf(in.line, "%s: BuildKit reads the here-documents %s but a spec would read %s; dockstage cannot import it: open each here-document as a word of its own, <<NAME with NAME of letters, digits, _, . and -", kw, strings.Join(names, ", "), strings.Join(opened, ", "))
 		}
 		in.internal = true
 		return nil

@@ -2,6 +2,9 @@ package transpile
 
 import (
 	"strings"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/spec/syntax"
@@ -64,4 +67,87 @@ func (r *reverser) unquote(in *instr, w string) string {
 		in.internal = true
 	}
 	return s
+}
+
+// kvComments puts each comment line inside a continued ARG, ENV or LABEL
+// above the pair it stood above (spec.KV.Comment): the pairs before it are
+// counted by parsing the instruction's text up to it with BuildKit. A
+// comment before the first pair or after the last, or where the count
+// fails (inside a quoted value), moves above the instruction
+// (moveComments).
+func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
+	inner := false
+	for _, pl := range in.lg.lines {
+		inner = inner || (pl.kind == lineComment && pl.n < in.lg.lastContent)
+	}
+	if !inner {
+		return
+	}
+	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger: keep it simple
+		r.moveComments(in, in.lg.end+1)
+		return
+	}
+	for _, pl := range in.lg.lines {
+		if pl.kind != lineComment || pl.n >= in.lg.lastContent {
+			continue
+		}
+		t, ok := r.comment(pl.n)
+		if !ok {
+			continue
+		}
+		k := r.pairsBefore(in, pl.n)
+		if k >= 1 && k < len(kvs) {
+			kvs[k].Comment = append(kvs[k].Comment, t)
+			continue
+		}
+		in.moved = append(in.moved, t)
+		r.warnf(pl.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
+	}
+}
+
+// keywordArgsOff is where a top-level instruction's arguments would start
+// (ONBUILD triggers start later in their logical line).
+func (r *reverser) keywordArgsOff(in *instr) int {
+	_, _, off, _, _ := r.splitCommand(in.node.Original)
+	return off
+}
+
+// pairsBefore counts the pairs of in that stand before physical line n,
+// or -1.
+func (r *reverser) pairsBefore(in *instr, n int) int {
+	end := -1
+	for _, s := range in.lg.segs {
+		if s.line > n {
+			end = s.off
+			break
+		}
+	}
+	if end <= 0 {
+		return -1
+	}
+	prefix := strings.TrimRightFunc(in.lg.text[:end], unicode.IsSpace)
+	res, err := parser.Parse(strings.NewReader(string(r.escapeDirective()) + prefix + "\n"))
+	if err != nil || len(res.AST.Children) != 1 {
+		return -1
+	}
+	count := 0
+	for nd := res.AST.Children[0].Next; nd != nil; nd = nd.Next {
+		count++
+	}
+	if in.kw != "arg" {
+		if count%3 != 0 {
+			return -1
+		}
+		count /= 3
+	}
+	return count
+}
+
+// escapeDirective is the `# escape=` line a re-parse needs ("" for the
+// default escape character).
+func (r *reverser) escapeDirective() string {
+	if r.escape == syntax.DefaultEscape {
+		return ""
+	}
+	return "# escape=" + string(r.escape) + "\n"
 }

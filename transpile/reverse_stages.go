@@ -28,6 +28,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	stageIdx := -1
 	for _, node := range ast.Children {
 		pending = append(pending, r.gapComments(prevEnd+1, node.StartLine-1)...)
+		blank := r.gapBlank(prevEnd+1, node.StartLine-1)
 		prevEnd = node.EndLine
 		lg := r.logicalLine(node.StartLine)
 		if want := lg.end + heredocLines(node); want != node.EndLine {
@@ -40,11 +41,16 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		}
 		switch {
 		case in.kw == "arg" && stage == nil:
-			r.moveComments(in, lg.end+1)
-			s.Comment = append(s.Comment, pending...)
-			s.Comment = append(s.Comment, in.moved...)
 			r.ignoredFlags(in)
-			s.Args = append(s.Args, r.argKVs(in)...)
+			kvs := r.argKVs(in)
+			r.kvComments(in, kvs)
+			above := append(append([]string(nil), pending...), in.moved...)
+			if len(s.Args) == 0 || len(kvs) == 0 {
+				s.Comment = append(s.Comment, above...) // the file's header
+			} else {
+				kvs[0].Comment = append(above, kvs[0].Comment...)
+			}
+			s.Args = append(s.Args, kvs...)
 		case in.kw == "from":
 			r.moveComments(in, lg.end+1)
 			stageIdx++
@@ -60,6 +66,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			if len(st.Comment) == 0 {
 				st.Comment = nil
 			}
+			st.BlankBefore = blank
 			stage.Steps = append(stage.Steps, st)
 		}
 		pending = nil
@@ -93,6 +100,17 @@ func (r *reverser) gapComments(from, to int) []string {
 		}
 	}
 	return out
+}
+
+// gapBlank reports whether lines from..to hold a blank line (a blank line
+// above an instruction: spec.Step.BlankBefore).
+func (r *reverser) gapBlank(from, to int) bool {
+	for n := from; n <= to && n <= len(r.lines); n++ {
+		if !r.directiveLines[n] && isBlank(r.lines[n-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameStages records the stage names and picks the name of each unnamed
@@ -191,12 +209,12 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 	n := in.node
 	switch in.kw {
 	case "arg":
-		r.moveComments(in, in.lg.end+1)
 		r.ignoredFlags(in)
 		st.Arg = r.argKVs(in)
+		r.kvComments(in, st.Arg)
 	case "env", "label":
-		r.moveComments(in, in.lg.end+1)
 		kvs := r.pairs(in)
+		r.kvComments(in, kvs)
 		if in.kw == "env" {
 			st.Env = kvs
 		} else {

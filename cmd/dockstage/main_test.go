@@ -60,6 +60,7 @@ stages:
     steps:
       - user: "10001"
       - cmd: [sleep, infinity]
+dockerignore: true
 compose:
   ports: ["8080:8080"]
 `

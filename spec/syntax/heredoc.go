@@ -4,7 +4,7 @@ import "regexp"
 
 // heredocRE finds heredoc openers anywhere in a command or source:
 // `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`.
-var heredocRE = regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a-zA-Z0-9_]*)(["']?)`)
+var heredocRE = regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a-zA-Z0-9_.-]*)(["']?)`)
 
 // HeredocNames lists the names of the heredocs text opens, in order. This
 // is the spec's rule, deliberately wider than BuildKit's: every <<NAME in a

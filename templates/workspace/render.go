@@ -31,7 +31,10 @@ type Options struct {
 // When OutDir is not the spec's directory, the build context stays the
 // spec's directory: compose and bake point their context back at it and
 // name the Dockerfile in OutDir, and the .dockerignore becomes
-// Dockerfile.dockerignore, which BuildKit reads beside the Dockerfile.
+// Dockerfile.dockerignore, which BuildKit reads beside the Dockerfile
+// instead of the context's .dockerignore: a new one carries the context's
+// own patterns after the generated block. A spec without `dockerignore:
+// true` gets no ignore file at all (rendering leaves the context alone).
 //
 // Errors: a spec.ErrorList for an unreadable or invalid spec (every error,
 // positioned), a *templates.InternalError for a rendered file that does
@@ -61,7 +64,33 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 	}
 	p := &Plan{hints: renderHints}
 	p.addAll(dir, files, opts.Force)
+	for i := range p.Files {
+		if last := &p.Files[i]; last.Kind == Dockerignore && last.Name != ".dockerignore" && last.Decision == Create {
+			// BuildKit reads DIR/Dockerfile.dockerignore instead of the
+			// context's .dockerignore: carry the context's own patterns.
+			user, err := contextIgnore(specDir)
+			if err != nil {
+				return nil, err
+			}
+			last.write = append(append([]byte{}, last.Content...), user...)
+		}
+	}
 	return p, nil
+}
+
+// contextIgnore returns the user's part of the build context's
+// .dockerignore (all of it when it has no generated block), "" when there
+// is none.
+func contextIgnore(dir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ".dockerignore"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	_, user := templates.SplitDockerignore(b)
+	return user, nil
 }
 
 // DisplayName is how positions and messages name the file at path: "-"

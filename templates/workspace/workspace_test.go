@@ -17,6 +17,7 @@ args: {DEBIAN: "debian:bookworm-slim"}
 stages:
   base: {from: "${DEBIAN}"}
   prod: {from: base, steps: [{user: "10001"}, {cmd: [sleep, infinity]}]}
+dockerignore: true
 compose: {ports: ["8080:8080"]}
 `
 
@@ -527,4 +528,31 @@ func mustRender(t *testing.T, sp string) *Plan {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Issue 14 item 2: rendering never changes the build context unless the
+// spec asks for the generated block, and Dockerfile.dockerignore (which
+// BuildKit reads instead of the context's .dockerignore) carries the
+// context's own patterns.
+func TestRenderLeavesContextAlone(t *testing.T) {
+	dir := t.TempDir()
+	imported := strings.Replace(smallSpec, "dockerignore: true\n", "", 1)
+	writeFile(t, filepath.Join(dir, ".dockerignore"), "node_modules\n")
+	p := render(t, dir, imported, Options{})
+	if _, ok := decisions(p)[".dockerignore"]; ok {
+		t.Errorf("a spec without dockerignore: true planned a .dockerignore: %v", decisions(p))
+	}
+	p = render(t, dir, "", Options{OutDir: filepath.Join(dir, "out")})
+	if _, ok := decisions(p)["Dockerfile.dockerignore"]; ok {
+		t.Errorf("-o: a spec without dockerignore: true planned Dockerfile.dockerignore: %v", decisions(p))
+	}
+
+	dir = t.TempDir()
+	writeFile(t, filepath.Join(dir, ".dockerignore"), "node_modules\n*.log\n")
+	p = render(t, dir, smallSpec, Options{OutDir: filepath.Join(dir, "out")})
+	apply(t, p)
+	got := readFile(t, filepath.Join(dir, "out", "Dockerfile.dockerignore"))
+	if !strings.HasSuffix(got, "dockstage:end - add your own patterns below this line; dockstage keeps them\nnode_modules\n*.log\n") {
+		t.Errorf("Dockerfile.dockerignore does not carry the context's patterns:\n%s", got)
+	}
 }

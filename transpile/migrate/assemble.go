@@ -154,6 +154,12 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
 	}
 	out.Stages = append(out.Stages, &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos})
+	out.Dockerignore = true         // the report says what the block keeps out (contextChange)
+	for _, st := range out.Stages { // steps moved between stages: a new layout, no imported blank lines
+		for i := range st.Steps {
+			st.Steps[i].BlankBefore = false
+		}
+	}
 	out.Compose = &spec.Compose{Ports: m.ports()}
 	return out, nil
 }
