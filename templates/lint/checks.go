@@ -12,7 +12,6 @@ import (
 	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/util/suggest"
 )
 
@@ -20,22 +19,16 @@ import (
 type layout struct {
 	s      *spec.Spec
 	escape rune
-	args   map[string]string // global build args with a default
-	parent []int             // parent[i]: index of the stage stage i is built FROM, or -1
-	prod   int               // the production stage: compose target, prod, else the last
-	test   int               // the stage named test (spec.Spec.StageIndex), or -1
+	parent []int // parent[i]: the stage stage i is built FROM (spec.Spec.FromStage), or -1
+	prod   int   // the production stage: compose target, prod, else the last
+	test   int   // the stage named test (spec.Spec.StageIndex), or -1
 }
 
 func newLayout(s *spec.Spec) *layout {
-	l := &layout{s: s, escape: s.Escape(), args: map[string]string{}, prod: len(s.Stages) - 1}
-	for _, kv := range s.Args {
-		if kv.Value != nil {
-			l.args[kv.Key] = *kv.Value
-		}
-	}
+	l := &layout{s: s, escape: s.Escape(), prod: len(s.Stages) - 1}
 	l.parent = make([]int, len(s.Stages))
-	for i, st := range s.Stages {
-		l.parent[i] = s.StageIndex(st.From, i)
+	for i := range s.Stages {
+		l.parent[i] = s.FromStage(i)
 	}
 	l.test = s.StageIndex("test", len(s.Stages))
 	target := spec.DefaultTarget
@@ -48,14 +41,13 @@ func newLayout(s *spec.Spec) *layout {
 	return l
 }
 
-// chain returns stage i and the stages it is built from, i first.
+// chain returns stage i and the stages it is built from, i first
+// (spec.Spec.Chain); none for i < 0.
 func (l *layout) chain(i int) []int {
-	var out []int
-	for seen := map[int]bool{}; i >= 0 && !seen[i]; i = l.parent[i] {
-		seen[i] = true
-		out = append(out, i)
+	if i < 0 {
+		return nil
 	}
-	return out
+	return l.s.Chain(i)
 }
 
 // uses returns every stage stage i needs: its chain and, recursively, the
@@ -67,20 +59,6 @@ func (l *layout) uses(i int) map[int]bool {
 	}
 	return out
 }
-
-// expand expands build-arg references with the global args' defaults; ok
-// is false when the result depends on an arg without default.
-func (l *layout) expand(word string) (string, bool) {
-	lex := shell.NewLex(l.escape)
-	res, err := lex.ProcessWordWithMatches(word, argEnv(l.args))
-	if err != nil || len(res.Unmatched) > 0 {
-		return "", false
-	}
-	return res.Result, true
-}
-
-// argEnv is the global build args' defaults as a shell.EnvGetter.
-type argEnv = syntax.Env
 
 // checkSpec runs dockstage's own rules on s. Positions are s's: the spec
 // file's, or the Dockerfile's lines for an imported Dockerfile.
@@ -110,7 +88,7 @@ func checkBaseImages(c *collector, l *layout) {
 		if !pos.IsValid() {
 			pos = st.Pos
 		}
-		img, ok := l.expand(st.From)
+		img, ok := l.s.ExpandFrom(st.From)
 		if !ok || strings.EqualFold(img, "scratch") {
 			continue
 		}
@@ -254,7 +232,7 @@ func checkProdUser(c *collector, l *layout) {
 		}
 	}
 	root := l.s.Stages[chain[len(chain)-1]]
-	if img, ok := l.expand(root.From); ok && nonRootImageRE.MatchString(img) {
+	if img, ok := l.s.ExpandFrom(root.From); ok && nonRootImageRE.MatchString(img) {
 		return // the base image's own user is not root
 	} else if !ok && nonRootImageRE.MatchString(root.From) {
 		return

@@ -27,19 +27,29 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	}
 	c.pragmas()
 	invalid := bk.err != "" && !onlyBuildValues(bk)
-	var s *spec.Spec
-	err := errors.New("not imported")
-	if !invalid {
-		s, _, err = transpile.Reverse(file, src, transpile.ReverseOptions{})
-	}
+	// Reverse goes on after an instruction that fails: an invalid file
+	// gets every positioned error at once, not BuildKit's first only.
+	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
 	// Without a spec, the instruction rules also report what dockstage's
 	// spec rules cover of hadolint's table (fallback).
 	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }, err != nil); d != nil {
 		runShellCheck(c, d)
 	}
 	if invalid {
-		c.addID(RuleInvalid, spec.Pos{File: file, Line: bk.errLine}, 0, bk.err)
-		c.out[len(c.out)-1].Fix = invalidFix(bk.err)
+		// BuildKit's error in its words, then the others Reverse found on
+		// other lines.
+		errs := []*spec.Error{{Pos: spec.Pos{File: file, Line: bk.errLine}, Msg: bk.err}}
+		if err != nil {
+			for _, e := range errorList(file, err) {
+				if e.Pos.Line != bk.errLine {
+					errs = append(errs, e)
+				}
+			}
+		}
+		for _, e := range errs {
+			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
+			c.out[len(c.out)-1].Fix = invalidFix(e.Msg)
+		}
 		return c.findings()
 	}
 	if err != nil {
@@ -216,7 +226,7 @@ func invalidFix(msg string) string {
 		return "start the Dockerfile with FROM image:tag"
 	case strings.Contains(msg, "duration"):
 		return "write durations with a unit: 30s, 5m, 1h"
-	case strings.Contains(msg, "port"):
+	case strings.Contains(msg, "port"), strings.Contains(msg, "protocol"):
 		return "EXPOSE a port number (8080) or a range (8000-8010), with /tcp or /udp if needed"
 	}
 	return "correct the instruction at this line as the message says; docker build --check reports the same error"

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -112,7 +113,7 @@ func specWord(v string, env map[string]string) (string, bool) {
 // lexWord is BuildKit's reading of a word: shell.Lex word processing, as
 // the builder does for ENV, LABEL and ARG.
 func lexWord(w string) (string, error) {
-	res, _, err := shell.NewLex('\\').ProcessWord(w, argEnv(smuggleEnv))
+	res, _, err := shell.NewLex('\\').ProcessWord(w, syntax.Env(smuggleEnv))
 	return res, err
 }
 
