@@ -107,6 +107,9 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 		args[i] = w.Value
 	}
 	name := path.Base(args[0])
+	if c, ok := classifyCheck(args); ok {
+		return c
+	}
 	switch {
 	case name == "set" || name == "true" || name == ":":
 		return Classified{Role: RoleNeutral}

@@ -329,7 +329,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 		}
 		r.Lines = append(r.Lines, LineMap{Line: it.line, Instruction: m.describeLine(it.line), Stage: stage, Note: it.note})
 		if it.testRun != nil {
-			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the tests line %d ran implicitly", it.line)})
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the %s line %d ran %s", map[bool]string{true: "checks", false: "tests"}[it.run.class == runMixedTest], it.line, map[bool]string{true: "in a chain", false: "implicitly"}[it.run.class == runMixedTest])})
 		}
 	}
 	var carried []string

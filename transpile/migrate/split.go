@@ -66,6 +66,13 @@ func (m *migrator) split() {
 }
 
 func toolOf(info ecosystem.Classified) string {
+	if info.Role == ecosystem.RoleTest {
+		switch info.Tool {
+		case "npm", "yarn", "pnpm", "bun", "go", "cargo", "dotnet", "maven", "gradle", "bundler", "composer", "poetry", "pipenv":
+			return info.Tool
+		}
+		return "" // a check tool (pytest, eslint, make) is not the project's manager
+	}
 	switch info.Tool {
 	case "pytest", "py.test", "unittest", "tox", "nox", "django", "jest", "mocha", "vitest", "node", "corepack", "gem", "rspec", "rake", "rails", "phpunit":
 		return ""

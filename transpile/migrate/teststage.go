@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // The tests phase: test runs and test-only installs go to the test stage
@@ -29,7 +30,9 @@ func (m *migrator) markTests() {
 				m.items[j].test = true
 			}
 		case runMixedTest:
-			m.notes = append(m.notes, Note{Line: it.line, Msg: "runs tests chained with other commands; it stays in src, so the prod build still runs these tests: split the RUN to move them to the test stage"})
+			if why := m.splitChecks(it); why != "" {
+				m.notes = append(m.notes, Note{Line: it.line, Msg: "runs checks chained with other commands and stays in src, so the prod build still runs them: " + why})
+			}
 		}
 	}
 	for _, it := range m.items {
@@ -151,4 +154,108 @@ func (m *migrator) implicitTests() {
 			added:   []spec.Step{rw},
 		})
 	}
+}
+
+// stateCommands change only the shell's state (directory, variables,
+// options): a check after one of them needs it repeated in the test stage.
+var stateCommands = map[string]bool{"cd": true, "export": true, "set": true, "umask": true, "unset": true, "source": true, ".": true, "ulimit": true}
+
+// splitChecks splits a RUN that chains checks (tests, linters, type
+// checks) with build commands: src keeps the build commands, the test
+// stage runs the checks (after the same cd, export and set commands). It
+// returns why not when the split is not safe, and then changes nothing.
+//
+// The split is safe when the RUN is a shell-form `&&` list of plain simple
+// commands (or a `;` list under a leading `set -e`, where `;` stops at a
+// failure as `&&` does): then the build commands run in the same order
+// with the same shell state, each check only read the project and wrote
+// reports and caches that the build commands after it do not read, and
+// the test stage, FROM src, sees the build's output as the checks after it
+// did (the checks before it see it too, which they did not).
+func (m *migrator) splitChecks(it *item) string {
+	run := it.step.Run
+	if run.Command.Exec {
+		return "exec form"
+	}
+	segs, infos := it.run.segs, it.run.infos
+	errexit := false
+	for k, seg := range segs {
+		if !seg.Plain() {
+			return fmt.Sprintf("`%s` is not a plain command of an && list (a pipeline, a subshell, ||, a redirection or a substitution), so the commands cannot be told apart safely; split the RUN by hand", shorten(segText(run.Command.Shell, seg)))
+		}
+		if v := seg.Values(); k == 0 && len(v) > 1 && v[0] == "set" && strings.HasPrefix(v[1], "-") && strings.Contains(v[1], "e") {
+			errexit = true
+		}
+		if seg.Op == shell.OpSeq && !errexit {
+			return "a command is joined to the next by `;` without `set -e`, so the next ran even when it failed; the split would make the build stop there"
+		}
+	}
+	var build []string
+	checks := 0
+	for k, seg := range segs {
+		if r := infos[k].Role; r == ecosystem.RoleTest || r == ecosystem.RoleTestDeps {
+			checks++
+		} else {
+			build = append(build, segText(run.Command.Shell, seg))
+		}
+	}
+	if len(build) == 0 || checks == 0 {
+		return "nothing to split"
+	}
+	// The test stage repeats the shell state (cd, export, set) the first
+	// check ran with, and each later state command.
+	var test []string
+	var state []string
+	for k, seg := range segs {
+		text := segText(run.Command.Shell, seg)
+		v := seg.Values()
+		switch role := infos[k].Role; {
+		case role == ecosystem.RoleTest || role == ecosystem.RoleTestDeps:
+			if len(test) == 0 {
+				test = append(test, state...)
+			}
+			test = append(test, text)
+		case len(v) > 0 && stateCommands[v[0]]:
+			state = append(state, text)
+			if len(test) > 0 {
+				test = append(test, text)
+			}
+		}
+	}
+	sep := " && "
+	if strings.Contains(run.Command.Shell, "\n") {
+		sep = " " + string(m.orig.Escape()) + "\n    && "
+	}
+	br := *run
+	br.Command = spec.Command{Shell: strings.Join(build, sep)}
+	rw := it.step
+	rw.Run = &br
+	rw.Comment = append(append([]string(nil), it.step.Comment...), "dockstage migrate: the checks of this RUN are in the test stage")
+	it.rewritten = &rw
+	tr := spec.Run{Command: spec.Command{Shell: strings.Join(test, sep)}, Mounts: run.Mounts, Network: run.Network, Security: run.Security, Device: run.Device}
+	it.testRun = &spec.Step{Run: &tr, Pos: it.step.Pos, Comment: []string{"dockstage migrate: the checks line " + strconv.Itoa(it.line) + " ran after its build commands"}}
+	it.note = "split: the checks went to the test stage"
+	m.changes = append(m.changes, Change{
+		Kind:    ChangeTestsMoved,
+		Summary: "checks split out of a build command",
+		Lines:   []int{it.line},
+		Detail: fmt.Sprintf("line %d chained checks with build commands; src keeps `%s` and the test stage runs `%s`. The split is safe: the RUN is a list of plain commands that stop at the first failure, so the build commands run as before with the same directory and variables, and a check writes only reports and caches that no build command reads.",
+			it.line, shorten(br.Command.Shell), shorten(tr.Command.Shell)),
+		Caveats: []string{"a check that ran before a build command now also sees that command's output; a build command that read what a check wrote (a coverage report, generated files) would need it back in src"},
+		removed: []spec.Step{it.step},
+		added:   []spec.Step{rw},
+	})
+	return ""
+}
+
+// segText is a command's text as written.
+func segText(text string, seg shell.Command) string {
+	if len(seg.Words) == 0 || seg.Words[0].Start < 0 {
+		var ws []string
+		for _, w := range seg.Words {
+			ws = append(ws, w.Raw)
+		}
+		return strings.Join(ws, " ")
+	}
+	return text[seg.Words[0].Start:seg.End()]
 }

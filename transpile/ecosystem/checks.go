@@ -1,0 +1,195 @@
+package ecosystem
+
+import (
+	"path"
+	"strings"
+)
+
+// This file recognises check commands: tests, linters and type checkers of
+// every ecosystem, called directly or through their usual wrappers
+// (poetry run, pipenv run, uv run, hatch run, pdm run, python -m, npx,
+// bunx, npm/yarn/pnpm/bun run, bundle exec, make). A check reads the
+// project and writes at most reports and caches: its RoleTest is what lets
+// migrate move it to the test stage.
+
+// runWrappers run the command in their arguments after a subcommand word
+// (poetry run CMD) or directly (npx CMD): the number of words to skip.
+var runWrappers = map[string]map[string]bool{
+	"poetry": {"run": true}, "pipenv": {"run": true}, "uv": {"run": true}, "hatch": {"run": true},
+	"pdm": {"run": true}, "rye": {"run": true}, "bundle": {"exec": true}, "pnpm": {"exec": true, "dlx": true},
+	"yarn": {"exec": true, "dlx": true}, "npm": {"exec": true}, "bun": {"x": true},
+}
+
+// directWrappers run their first non-flag argument: npx jest, bunx vitest.
+var directWrappers = map[string]bool{"npx": true, "bunx": true, "uvx": true, "pipx": true}
+
+// checkEcosystem is the ecosystem of a check tool.
+var checkEcosystem = map[string]Ecosystem{
+	"pytest": Python, "py.test": Python, "tox": Python, "nox": Python, "ruff": Python, "flake8": Python,
+	"mypy": Python, "pylint": Python, "pyright": Python, "black": Python, "isort": Python, "bandit": Python,
+	"unittest": Python, "coverage": Python,
+	"eslint": Node, "tsc": Node, "jest": Node, "vitest": Node, "mocha": Node, "ava": Node, "prettier": Node,
+	"playwright": Node, "cypress": Node, "biome": Node, "stylelint": Node,
+	"golangci-lint": Go, "staticcheck": Go, "gofmt": Go,
+	"rspec": Ruby, "rubocop": Ruby, "standardrb": Ruby,
+	"phpunit": PHP, "pest": PHP, "phpstan": PHP, "psalm": PHP, "phpcs": PHP,
+}
+
+// checkTool reports whether args (the command name first) run a check
+// tool, with its name: pytest, ruff check, mypy, eslint, tsc --noEmit,
+// jest, vitest, golangci-lint run, rspec, phpunit, ... A formatter or
+// fixer that writes files (ruff format, black, eslint --fix, prettier
+// --write) is not a check.
+func checkTool(args []string) (string, bool) {
+	name := path.Base(args[0])
+	sub := Subcommand(args)
+	fixes := HasWord(args, "--fix", "--write", "-w", "--fix-only", "-a", "-A", "--autocorrect", "--autocorrect-all")
+	switch name {
+	case "pytest", "py.test", "tox", "nox", "flake8", "mypy", "pylint", "pyright", "bandit",
+		"jest", "vitest", "mocha", "ava", "playwright", "cypress", "staticcheck",
+		"rspec", "phpunit", "pest", "phpstan", "psalm", "phpcs":
+		return name, !(name == "playwright" && sub != "test" || name == "cypress" && sub != "run")
+	case "ruff":
+		return name, (sub == "check" || sub == "" || strings.ContainsAny(sub, "./") || sub == "format" && HasWord(args, "--check", "--diff")) && !fixes
+	case "black", "isort", "prettier", "gofmt":
+		return name, HasWord(args, "--check", "-c", "--diff", "-l", "-d", "--list-different") && !fixes
+	case "eslint", "stylelint", "rubocop", "standardrb", "biome":
+		return name, !fixes && (name != "biome" || sub == "check" || sub == "lint" || sub == "ci")
+	case "tsc", "vue-tsc":
+		return "tsc", HasWord(args, "--noEmit")
+	case "golangci-lint":
+		return name, sub == "run" || sub == ""
+	case "coverage":
+		return name, sub == "run"
+	}
+	return "", false
+}
+
+// checkScripts are package.json scripts (and make targets) that check.
+func checkScript(s string) bool {
+	for _, p := range []string{"test", "lint", "check", "typecheck", "type-check", "types", "tsc", "format:check", "prettier:check", "e2e", "spec"} {
+		if s == p || strings.HasPrefix(s, p+":") {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyCheck recognises a check command through its wrappers; ok is
+// false when args are not one.
+func classifyCheck(args []string) (Classified, bool) {
+	what := strings.Join(args, " ")
+	check := func(eco Ecosystem, tool string) (Classified, bool) {
+		return Classified{Role: RoleTest, Ecosystem: eco, Tool: tool, What: what}, true
+	}
+	inner := args
+	var wrapEco Ecosystem
+	for depth := 0; depth < 3 && len(inner) > 0; depth++ {
+		name := path.Base(inner[0])
+		if pythonRE.MatchString(name) && len(inner) >= 3 && inner[1] == "-m" {
+			inner, wrapEco = inner[2:], Python
+			continue
+		}
+		if directWrappers[name] {
+			rest := inner[1:]
+			for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+				rest = rest[1:]
+			}
+			inner = rest
+			if name == "npx" || name == "bunx" {
+				wrapEco = Node
+			} else {
+				wrapEco = Python
+			}
+			continue
+		}
+		if subs, ok := runWrappers[name]; ok {
+			sub := Subcommand(inner)
+			if subs[sub] {
+				i := indexOf(inner, sub)
+				rest := inner[i+1:]
+				for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+					rest = rest[1:]
+				}
+				if name == "hatch" && len(rest) > 0 {
+					if _, cmd, ok := strings.Cut(rest[0], ":"); ok {
+						rest = append([]string{cmd}, rest[1:]...) // hatch run ENV:CMD
+					}
+				}
+				inner = rest
+				continue
+			}
+		}
+		break
+	}
+	if len(inner) == 0 {
+		return Classified{}, false
+	}
+	if tool, ok := checkTool(inner); ok {
+		eco := checkEcosystem[tool]
+		if eco == "" {
+			eco = wrapEco
+		}
+		return check(eco, tool)
+	}
+	name := path.Base(inner[0])
+	sub := Subcommand(inner)
+	switch name {
+	case "npm", "yarn", "pnpm", "bun":
+		s := sub
+		if sub == "run" || sub == "run-script" {
+			i := indexOf(inner, sub)
+			s = ""
+			for _, w := range inner[i+1:] {
+				if !strings.HasPrefix(w, "-") {
+					s = w
+					break
+				}
+			}
+		} else if name == "npm" && sub != "test" && sub != "t" {
+			s = "" // npm runs a script only through run (and test)
+		}
+		if s == "t" || checkScript(s) {
+			return check(Node, name)
+		}
+	case "make", "gmake":
+		if sub != "" && checkScript(sub) {
+			return check("", "make")
+		}
+	case "go":
+		if sub == "vet" || sub == "test" {
+			return check(Go, "go")
+		}
+	case "cargo":
+		if sub == "test" || sub == "clippy" || sub == "nextest" || sub == "fmt" && HasWord(inner, "--check") {
+			return check(Rust, "cargo")
+		}
+	case "dotnet":
+		if sub == "test" || sub == "format" && HasWord(inner, "--verify-no-changes") {
+			return check(DotNet, "dotnet")
+		}
+	case "php":
+		if sub == "artisan" && len(inner) > 2 && inner[2] == "test" {
+			return check(PHP, "artisan")
+		}
+		if len(inner) > 1 {
+			if tool, ok := checkTool(inner[1:]); ok {
+				return check(PHP, tool)
+			}
+		}
+	case "rake", "rails":
+		if sub == "test" || sub == "spec" || strings.HasPrefix(sub, "test:") {
+			return check(Ruby, name)
+		}
+	}
+	return Classified{}, false
+}
+
+func indexOf(ws []string, w string) int {
+	for i, x := range ws {
+		if x == w {
+			return i
+		}
+	}
+	return -1
+}
