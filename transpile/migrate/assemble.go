@@ -153,7 +153,17 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	if len(test) > 0 {
 		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
 	}
-	out.Stages = append(out.Stages, &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos})
+	prodStage := &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos}
+	if plan := m.slimProd(scopeSrc, prod, prodStage); plan != nil {
+		m.slim = plan
+		if plan.build != nil {
+			out.Stages = append(out.Stages, plan.build)
+		}
+		prodStage = plan.prod
+		img := plan.defaultImage
+		out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+	}
+	out.Stages = append(out.Stages, prodStage)
 	out.Compose = &spec.Compose{Ports: m.ports()}
 	return out, nil
 }

@@ -58,6 +58,9 @@ type Options struct {
 	Context fs.FS
 	// KeepShellForm leaves shell-form CMD and ENTRYPOINT as they are.
 	KeepShellForm bool
+	// KeepProdBase keeps prod on the original image (FROM src) even when
+	// the build's output is known (see slim.go).
+	KeepProdBase bool
 }
 
 // Result is a migration.
@@ -216,6 +219,7 @@ type migrator struct {
 
 	changes []Change
 	notes   []Note
+	slim    *slimPlan
 	ecos    ecosystem.FoundSet
 }
 

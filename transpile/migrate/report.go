@@ -60,6 +60,9 @@ type Report struct {
 	SuggestedTest *Suggestion `json:"suggested_test_stage,omitempty"`
 	// Proof is the result of Prove.
 	Proof ProofSummary `json:"proof"`
+
+	// slim is the slim prod, which Prove checks as the prod it replaced.
+	slim *slimPlan
 }
 
 // LineMap is one instruction and the stage it went to.
@@ -197,6 +200,11 @@ func (r *Report) Text() []byte {
 		msg += fmt.Sprintf("%d difference(s), NOT all of them named above.", p.Differences)
 	}
 	for _, c := range r.Changes {
+		if c.Kind == ChangeSlimProd {
+			msg += " The slim prod was compared as the prod stage it replaces (FROM src, the same steps) and checked to hold only the build's output and the configuration; its runtime image is the change named above."
+		}
+	}
+	for _, c := range r.Changes {
 		if c.Kind == ChangeContextNarrowed {
 			msg += " The .dockerignore change is in the build context, not in an instruction: it was computed from the context's files."
 			break
@@ -290,7 +298,7 @@ func describeStep(s spec.Step) string {
 }
 
 func (m *migrator) report(out *spec.Spec) *Report {
-	r := &Report{File: m.opts.File}
+	r := &Report{File: m.opts.File, slim: m.slim}
 	for _, st := range out.Stages {
 		r.Stages = append(r.Stages, st.Name)
 	}
@@ -320,6 +328,9 @@ func (m *migrator) report(out *spec.Spec) *Report {
 			stage = StageTest
 		case i >= m.srcEnd:
 			stage = StageProd
+			if m.slim != nil && m.slim.build != nil && (!isConfig(it.step) || it.step.Workdir != nil) {
+				stage = StageBuild
+			}
 		}
 		if it.blockMove && !copiesListed {
 			copiesListed = true
