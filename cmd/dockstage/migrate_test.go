@@ -126,8 +126,16 @@ func TestMigrateOutputDir(t *testing.T) {
 	if !bytes.Contains(spec, []byte("context: "+filepath.ToSlash(rel))) {
 		t.Errorf("compose context is not %s:\n%s", rel, spec)
 	}
-	if !strings.Contains(errs, "compose resolves it in the build context") {
-		t.Errorf("no note on compose's Dockerfile: %s", errs)
+	// compose.yaml and docker-bake.hcl build the migrated Dockerfile, with the original context.
+	dfRel, _ := filepath.Rel(filepath.Dir(df), filepath.Join(out, "Dockerfile"))
+	for _, f := range []string{"compose.yaml", "docker-bake.hcl"} {
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		if !bytes.Contains(b, []byte(filepath.ToSlash(dfRel))) || !bytes.Contains(b, []byte(filepath.ToSlash(rel))) {
+			t.Errorf("%s does not build %s in %s:\n%s", f, dfRel, rel, b)
+		}
+	}
+	if !exists(filepath.Join(out, "Dockerfile.dockerignore")) {
+		t.Errorf("no Dockerfile.dockerignore beside the migrated Dockerfile")
 	}
 	if b, _ := os.ReadFile(df); string(b) != legacyDockerfile {
 		t.Fatal("the original Dockerfile changed")
