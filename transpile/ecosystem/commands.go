@@ -66,6 +66,14 @@ type Classified struct {
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string
 
+	// ProdFlag, for a RoleInstall of every dependency of a project that
+	// declares development ones (npm ci, yarn install, pnpm install), is
+	// the flag that installs the production ones only: --omit=dev,
+	// --production, --prod; "" when the install has it already, when the
+	// project has no devDependencies or lifecycle scripts that may need
+	// them.
+	ProdFlag string
+
 	// For RoleImplicitTest: the flag that skips the tests and the command
 	// that runs them in the test stage.
 	SkipFlag string

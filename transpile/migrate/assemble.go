@@ -113,7 +113,7 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			}
 			toProd = append(toProd, s)
 		case i < m.srcStart:
-			base = append(base, it.step)
+			base = append(base, it.stepOrRewritten())
 		case it.blockMove:
 		case it.test:
 			test = append(test, it.step)
@@ -138,9 +138,12 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		base = append(base, m.manifestCopies...)
 		for _, it := range m.items {
 			if it.blockMove {
-				base = append(base, it.step)
+				base = append(base, it.stepOrRewritten())
 			}
 		}
+	}
+	if len(test) > 0 {
+		test = append(append([]spec.Step(nil), m.testPrep...), test...)
 	}
 	prod = append(toProd, prod...)
 	scopeBase := argSteps(base)
@@ -211,4 +214,12 @@ func (m *migrator) ports() []string {
 		}
 	}
 	return out
+}
+
+// stepOrRewritten is the step as the prod chain has it.
+func (it *item) stepOrRewritten() spec.Step {
+	if it.rewritten != nil {
+		return *it.rewritten
+	}
+	return it.step
 }

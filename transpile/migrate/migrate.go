@@ -220,6 +220,8 @@ type migrator struct {
 	changes []Change
 	notes   []Note
 	slim    *slimPlan
+	// testPrep are steps at the head of the test stage (prodDeps).
+	testPrep []spec.Step
 	ecos    ecosystem.FoundSet
 }
 

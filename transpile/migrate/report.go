@@ -343,6 +343,11 @@ func (m *migrator) report(out *spec.Spec) *Report {
 			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the %s line %d ran %s", map[bool]string{true: "checks", false: "tests"}[it.run.class == runMixedTest], it.line, map[bool]string{true: "in a chain", false: "implicitly"}[it.run.class == runMixedTest])})
 		}
 	}
+	if out.StageIndex(StageTest, len(out.Stages)) >= 0 {
+		for _, s := range m.testPrep {
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: "new: the devDependencies, for the checks"})
+		}
+	}
 	var carried []string
 	for _, st := range out.Stages {
 		if len(st.Steps) > 0 && st.Steps[0].Arg != nil && len(st.Steps[0].Comment) > 0 && strings.HasPrefix(st.Steps[0].Comment[0], "dockstage migrate: build args") {

@@ -50,6 +50,7 @@ func (m *migrator) split() {
 	m.markTests()
 	m.reorder()
 	m.implicitTests()
+	m.prodDeps()
 	m.srcEnd = m.prodStart
 	for i := m.prodStart - 1; i >= m.srcStart; i-- {
 		if it := m.items[i]; it.test || it.rewritten != nil {
