@@ -222,7 +222,7 @@ type migrator struct {
 	slim    *slimPlan
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
-	ecos    ecosystem.FoundSet
+	ecos     ecosystem.FoundSet
 }
 
 func (m *migrator) errorf(line int, format string, args ...any) error {
