@@ -3,6 +3,8 @@ package ecosystem
 import (
 	"path"
 	"strings"
+
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // This file recognises check commands: tests, linters and type checkers of
@@ -192,4 +194,71 @@ func indexOf(ws []string, w string) int {
 		}
 	}
 	return -1
+}
+
+// classifyBun: bun install (bun add -g is a tool).
+func classifyBun(args []string, ctx *BuildContext) Classified {
+	info, sub := toolCommand(Node, "bun", args)
+	switch {
+	case (sub == "add" || sub == "install" || sub == "i") && HasWord(args, "-g", "--global"):
+		info.Role = RoleToolSetup
+	case sub == "install" || sub == "i":
+		for _, a := range args[2:] {
+			if !strings.HasPrefix(a, "-") {
+				return Classified{} // installs named packages
+			}
+		}
+		info.Role = RoleInstall
+		info.Need = []string{"package.json"}
+		info.Maybe = []string{"bun.lockb", "bun.lock", "bunfig.toml", ".npmrc"}
+		info.Writes = []string{"node_modules"}
+		if text, ok := ctx.Read("package.json"); ok && strings.Contains(text, `"workspaces"`) {
+			info.Unsafe = "package.json declares workspaces, whose manifests live in the source"
+		}
+		if !HasWord(args, "--production", "-p") && ctx.Known() {
+			if text, ok := ctx.Read("package.json"); ok && strings.Contains(text, `"devDependencies"`) && info.Unsafe == "" {
+				info.ProdFlag = "--production"
+			}
+		}
+	default:
+		return Classified{}
+	}
+	return info
+}
+
+// classifyUv: uv sync (the project's lockfile), uv pip install as pip,
+// uv tool install as a tool.
+func classifyUv(args []string, ws []shell.Word, ctx *BuildContext) Classified {
+	info, sub := toolCommand(Python, "uv", args)
+	switch sub {
+	case "pip":
+		if len(args) > 2 {
+			c := classifyPython("pip", args[2:], ws[2:], ctx)
+			if c.Tool != "" {
+				c.Tool = "uv"
+			}
+			return c
+		}
+		return Classified{}
+	case "tool":
+		if len(args) > 2 && args[2] == "install" {
+			info.Role = RoleToolSetup
+			return info
+		}
+		return Classified{}
+	case "sync":
+	default:
+		return Classified{}
+	}
+	info.Role = RoleInstall
+	info.Need = []string{"pyproject.toml"}
+	info.Maybe = []string{"uv.lock", ".python-version"}
+	info.Writes = []string{".venv"}
+	if !HasWord(args, "--no-install-project") && !HasWord(args, "--only-group") {
+		info.Unsafe = "`uv sync` without --no-install-project also installs the project itself from the source; add --no-install-project (and sync again after the source copy)"
+	}
+	if text, ok := ctx.Read("pyproject.toml"); ok && strings.Contains(text, "[tool.uv.workspace]") && info.Unsafe == "" {
+		info.Unsafe = "pyproject.toml declares a uv workspace, whose members live in the source"
+	}
+	return info
 }

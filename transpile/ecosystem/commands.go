@@ -138,6 +138,10 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 		return classifyPipenv(args, ctx)
 	case name == "npm" || name == "yarn" || name == "pnpm":
 		return classifyNode(name, args, ws, ctx)
+	case name == "bun":
+		return classifyBun(args, ctx)
+	case name == "uv":
+		return classifyUv(args, ws, ctx)
 	case name == "npx" && len(args) >= 2 && (args[1] == "jest" || args[1] == "mocha" || args[1] == "vitest"):
 		return Classified{Role: RoleTest, Ecosystem: "node", Tool: args[1], What: strings.Join(args, " ")}
 	case name == "jest" || name == "mocha":

@@ -168,6 +168,14 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	}
 	out.Stages = append(out.Stages, prodStage)
 	out.Compose = &spec.Compose{Ports: m.ports()}
+	if n := f.Name; n != "" && !f.Anonymous && !strings.EqualFold(n, StageProd) {
+		m.changes = append(m.changes, Change{
+			Kind:    ChangeStageRenamed,
+			Summary: fmt.Sprintf("stage %s is now prod", n),
+			Lines:   []int{f.Pos.Line},
+			Detail:  fmt.Sprintf("the last stage was named %s; its build is now the prod target (its first steps are base's), so `docker build --target %s` and the compose, bake or CI files that name target %s no longer find it: use --target prod.", n, n, n),
+		})
+	}
 	return out, nil
 }
 

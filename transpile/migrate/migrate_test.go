@@ -223,7 +223,7 @@ func TestProof(t *testing.T) {
 				seen[i] = true
 			}
 			for i, c := range m.res.Report.Changes {
-				if !seen[i] && c.Kind != ChangeContextNarrowed && c.Kind != ChangeSlimProd {
+				if !seen[i] && c.Kind != ChangeContextNarrowed && c.Kind != ChangeSlimProd && c.Kind != ChangeStageRenamed {
 					t.Errorf("the report names %q (line %s), but no difference shows it", c.Summary, joinInts(c.Lines))
 				}
 			}

@@ -27,6 +27,9 @@ const (
 	ChangeExecForm = "exec-form"
 	// ChangeConfigMoved: ONBUILD, CMD or ENTRYPOINT moved to prod.
 	ChangeConfigMoved = "config-moved"
+	// ChangeStageRenamed: the original's last stage had a name that
+	// `--target` and COPY --from of other builds use; it is now prod.
+	ChangeStageRenamed = "stage-renamed"
 	// ChangeContextNarrowed: the .dockerignore the spec renders keeps
 	// files out of the build context that the original copied into the
 	// image. It changes no instruction, so Prove does not see it; it is
@@ -370,8 +373,14 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	for _, it := range m.items {
 		mixed = mixed || it.run != nil && it.run.class == runMixedTest
 	}
+	onbuild := false
+	for _, it := range m.items {
+		onbuild = onbuild || it.step.Keyword() == "ONBUILD"
+	}
 	switch {
 	case hasTest, len(builderTests) > 0:
+	case onbuild:
+		m.notes = append(m.notes, Note{Msg: "no test stage suggested: this is an ONBUILD image, whose triggers build the app in the images FROM it; there is no app here to test"})
 	case len(r.Ecosystems) == 0:
 		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
 	default:

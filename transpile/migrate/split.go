@@ -38,6 +38,20 @@ func (m *migrator) split() {
 			break
 		}
 	}
+	// An early COPY of a few files (patches, a script, a config file)
+	// before a later copy of the whole context is set-up, not the source:
+	// the installs after it stay in base.
+	if m.sourceCopy < n && !copiesContext(m.items[m.sourceCopy].step) {
+		for i := m.sourceCopy + 1; i < n; i++ {
+			if r := m.items[i].run; r != nil && (r.class == runTest || r.class == runMixedTest || r.class == runImplicitTest) {
+				break // tests of the early files: they are the source
+			}
+			if copiesContext(m.items[i].step) {
+				m.sourceCopy = i
+				break
+			}
+		}
+	}
 	m.prodStart = n
 	for m.prodStart > 0 && isConfig(m.items[m.prodStart-1].step) {
 		m.prodStart--

@@ -53,6 +53,21 @@ func isSourceCopy(s spec.Step) bool {
 	return false
 }
 
+// copiesContext reports whether a step copies the whole build context
+// (COPY . DEST).
+func copiesContext(s spec.Step) bool {
+	c := contextCopy(s)
+	if c == nil {
+		return false
+	}
+	for _, src := range c.Src {
+		if src == "." || src == "./" || src == "*" {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *migrator) classifyRun(s spec.Step) *runInfo {
 	r := s.Run
 	ri := &runInfo{}
