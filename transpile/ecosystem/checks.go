@@ -2,6 +2,7 @@ package ecosystem
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/dockstage/dockstage/transpile/shell"
@@ -261,4 +262,45 @@ func classifyUv(args []string, ws []shell.Word, ctx *BuildContext) Classified {
 		info.Unsafe = "pyproject.toml declares a uv workspace, whose members live in the source"
 	}
 	return info
+}
+
+// testPackageRE are the Debian, Alpine and Fedora packages of test tools:
+// an install of only these is a test-only install.
+var testPackageRE = regexp.MustCompile(`^(python3?-(pytest[a-z0-9-]*|coverage|mock|hypothesis|tox|nose2?|responses|freezegun|testfixtures|flake8|mypy|pylint)|py3-(pytest[a-z0-9-]*|coverage|mock|hypothesis)|ruby-rspec[a-z-]*|phpunit|node-(jest|mocha|tap)|shellcheck|bats)$`)
+
+// classifySystemPackages: apt-get/apk/dnf install of test tools only is
+// RoleTestDeps; the index update and clean-up around it are
+// Housekeeping.
+func classifySystemPackages(args []string) (Classified, bool) {
+	name := path.Base(args[0])
+	if name != "apt-get" && name != "apt" && name != "apk" && name != "dnf" && name != "yum" && name != "microdnf" {
+		return Classified{}, false
+	}
+	sub := Subcommand(args)
+	what := strings.Join(args, " ")
+	switch sub {
+	case "update", "clean", "autoclean":
+		if name == "apk" {
+			return Classified{}, false
+		}
+		return Classified{Role: RoleOther, Housekeeping: true, What: what}, true
+	case "install", "add":
+		var pkgs []string
+		for _, a := range args[indexOf(args, sub)+1:] {
+			if !strings.HasPrefix(a, "-") {
+				pkgs = append(pkgs, a)
+			}
+		}
+		if len(pkgs) == 0 {
+			return Classified{}, false
+		}
+		for _, p := range pkgs {
+			p, _, _ = strings.Cut(p, "=")
+			if !testPackageRE.MatchString(p) {
+				return Classified{}, false
+			}
+		}
+		return Classified{Role: RoleTestDeps, Tool: name, What: what}, true
+	}
+	return Classified{}, false
 }

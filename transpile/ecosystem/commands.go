@@ -62,6 +62,11 @@ type Classified struct {
 	// Caveat is a residual difference a report names when it moves.
 	Caveat string
 
+	// Housekeeping commands (apt-get update, apt-get clean, rm -rf
+	// /var/lib/apt/lists/*) go with the install they surround: a RUN of
+	// them and a test-only install is a test-only install.
+	Housekeeping bool
+
 	// For RoleTestDeps: the requirements files a test-only install reads
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string
@@ -117,6 +122,12 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 	name := path.Base(args[0])
 	if c, ok := classifyCheck(args); ok {
 		return c
+	}
+	if c, ok := classifySystemPackages(args); ok {
+		return c
+	}
+	if name == "rm" && len(args) >= 3 && strings.HasPrefix(args[1], "-") && allAmong(args[2:], "/var/lib/apt/lists/*", "/var/cache/apt/*", "/var/cache/apk/*", "/tmp/*") {
+		return Classified{Role: RoleOther, Housekeeping: true, What: strings.Join(args, " ")}
 	}
 	switch {
 	case name == "set" || name == "true" || name == ":":

@@ -85,10 +85,19 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 		ri.segs = shell.Parse(r.Command.Shell, m.orig.Escape()).Commands
 	}
 	count := map[ecosystem.Role]int{}
+	house := 0
 	for _, seg := range ri.segs {
 		info := ecosystem.Classify(seg, m.ctx)
 		ri.infos = append(ri.infos, info)
 		count[info.Role]++
+		if info.Housekeeping {
+			house++
+		}
+	}
+	if count[ecosystem.RoleTestDeps] > 0 && house > 0 && count[ecosystem.RoleTestDeps]+count[ecosystem.RoleNeutral]+house == len(ri.segs) {
+		// apt-get update && apt-get install python3-pytest && rm -rf /var/lib/apt/lists/*
+		count[ecosystem.RoleOther] -= house
+		count[ecosystem.RoleNeutral] += house
 	}
 	n := len(ri.segs)
 	switch {

@@ -24,3 +24,8 @@ test('GET / answers hello', async () => {
     server.close();
   }
 });
+
+test('the devDependencies are there for the tests', () => {
+  const isNumber = require('is-number');
+  assert.ok(isNumber(3000));
+});
