@@ -86,8 +86,13 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 	}
 	count := map[ecosystem.Role]int{}
 	house := 0
-	for _, seg := range ri.segs {
+	for k, seg := range ri.segs {
 		info := ecosystem.Classify(seg, m.ctx)
+		if k > 0 && ri.infos[k-1].Role == ecosystem.RoleTest && seg.After == shell.OpOr && isTrueish(seg) {
+			info = ecosystem.Classified{Role: ecosystem.RoleNeutral} // CHECK || true
+		} else if c, ok := maskedCheck(ri.segs, k); ok {
+			info = c
+		}
 		ri.infos = append(ri.infos, info)
 		count[info.Role]++
 		if info.Housekeeping {
@@ -118,4 +123,31 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 		ri.class = runNeutral
 	}
 	return ri
+}
+
+// maskedCheck classifies a check whose failure is ignored (flake8 . ||
+// true): a command that is plain but for its || to a command that always
+// succeeds is the check it runs.
+func maskedCheck(segs []shell.Command, k int) (ecosystem.Classified, bool) {
+	seg := segs[k]
+	if seg.Op != shell.OpOr || k+1 >= len(segs) || !isTrueish(segs[k+1]) {
+		return ecosystem.Classified{}, false
+	}
+	probe := seg
+	probe.Op = shell.OpEnd
+	if !probe.Plain() || len(seg.Args()) == 0 {
+		return ecosystem.Classified{}, false
+	}
+	c := ecosystem.ClassifyArgs(seg.Values(), nil)
+	return c, c.Role == ecosystem.RoleTest
+}
+
+// isTrueish reports whether a command always succeeds: true, :, exit 0
+// or an echo, and ends its list or is joined on by && or ;.
+func isTrueish(seg shell.Command) bool {
+	v := seg.Values()
+	if seg.Place != 0 || seg.Redirected || len(v) == 0 || seg.Op == shell.OpOr || seg.Op == shell.OpPipe {
+		return false
+	}
+	return v[0] == "true" || v[0] == ":" || v[0] == "echo" || len(v) == 2 && v[0] == "exit" && v[1] == "0"
 }

@@ -30,6 +30,14 @@ func (m *migrator) markTests() {
 				m.items[j].test = true
 			}
 		case runMixedTest:
+			if onlyState(it.run) {
+				// cd tests && pytest: the checks and the shell state they run in
+				it.test = true
+				for j := i - 1; j >= m.srcStart && m.items[j].run != nil && m.items[j].run.class == runTestDeps && !m.items[j].test; j-- {
+					m.items[j].test = true
+				}
+				continue
+			}
 			if why := m.splitChecks(it); why != "" {
 				m.notes = append(m.notes, Note{Line: it.line, Msg: "runs checks chained with other commands and stays in src, so the prod build still runs them: " + why})
 			}
@@ -167,7 +175,8 @@ var stateCommands = map[string]bool{"cd": true, "export": true, "set": true, "um
 //
 // The split is safe when the RUN is a shell-form `&&` list of plain simple
 // commands (or a `;` list under a leading `set -e`, where `;` stops at a
-// failure as `&&` does): then the build commands run in the same order
+// failure as `&&` does; a `;` list without it is split too, with the
+// caveat that a failing build command now fails the build): then the build commands run in the same order
 // with the same shell state, each check only read the project and wrote
 // reports and caches that the build commands after it do not read, and
 // the test stage, FROM src, sees the build's output as the checks after it
@@ -178,7 +187,7 @@ func (m *migrator) splitChecks(it *item) string {
 		return "exec form"
 	}
 	segs, infos := it.run.segs, it.run.infos
-	errexit := false
+	errexit, seq := false, false
 	for k, seg := range segs {
 		if !seg.Plain() {
 			return fmt.Sprintf("`%s` is not a plain command of an && list (a pipeline, a subshell, ||, a redirection or a substitution), so the commands cannot be told apart safely; split the RUN by hand", shorten(segText(run.Command.Shell, seg)))
@@ -187,7 +196,7 @@ func (m *migrator) splitChecks(it *item) string {
 			errexit = true
 		}
 		if seg.Op == shell.OpSeq && !errexit {
-			return "a command is joined to the next by `;` without `set -e`, so the next ran even when it failed; the split would make the build stop there"
+			seq = true
 		}
 	}
 	var build []string
@@ -235,13 +244,17 @@ func (m *migrator) splitChecks(it *item) string {
 	tr := spec.Run{Command: spec.Command{Shell: strings.Join(test, sep)}, Mounts: run.Mounts, Network: run.Network, Security: run.Security, Device: run.Device}
 	it.testRun = &spec.Step{Run: &tr, Pos: it.step.Pos, Comment: []string{"dockstage migrate: the checks line " + strconv.Itoa(it.line) + " ran after its build commands"}}
 	it.note = "split: the checks went to the test stage"
+	caveats := []string{"a check that ran before a build command now also sees that command's output; a build command that read what a check wrote (a coverage report, generated files) would need it back in src"}
+	if seq {
+		caveats = append(caveats, "the commands were joined by `;` without `set -e`: the original RUN's status was its last command's, so a failing build command before it did not fail the build; joined by && now, it does")
+	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeTestsMoved,
 		Summary: "checks split out of a build command",
 		Lines:   []int{it.line},
 		Detail: fmt.Sprintf("line %d chained checks with build commands; src keeps `%s` and the test stage runs `%s`. The split is safe: the RUN is a list of plain commands that stop at the first failure, so the build commands run as before with the same directory and variables, and a check writes only reports and caches that no build command reads.",
 			it.line, shorten(br.Command.Shell), shorten(tr.Command.Shell)),
-		Caveats: []string{"a check that ran before a build command now also sees that command's output; a build command that read what a check wrote (a coverage report, generated files) would need it back in src"},
+		Caveats: caveats,
 		removed: []spec.Step{it.step},
 		added:   []spec.Step{rw},
 	})
@@ -258,4 +271,21 @@ func segText(text string, seg shell.Command) string {
 		return strings.Join(ws, " ")
 	}
 	return text[seg.Words[0].Start:seg.End()]
+}
+
+// onlyState reports whether a RUN's commands other than checks only set
+// the shell's state (cd, export, set), all of them plain.
+func onlyState(r *runInfo) bool {
+	for k, seg := range r.segs {
+		if !seg.Plain() {
+			return false
+		}
+		if role := r.infos[k].Role; role == ecosystem.RoleTest || role == ecosystem.RoleTestDeps || role == ecosystem.RoleNeutral {
+			continue
+		}
+		if v := seg.Values(); len(v) == 0 || !stateCommands[v[0]] {
+			return false
+		}
+	}
+	return true
 }
