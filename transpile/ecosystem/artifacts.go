@@ -61,10 +61,26 @@ func BuildOutput(seg shell.Command, env map[string]string, ctx *BuildContext) (O
 	what := strings.Join(args, " ")
 	switch path.Base(args[0]) {
 	case "go":
-		if args[1] != "build" {
-			return Output{}, false
+		switch args[1] {
+		case "build":
+			return goOutput(args, vars, ctx, what)
+		case "install":
+			// go install PKG: $GOBIN, else $GOPATH/bin (/go in the golang images)
+			if strings.Contains(what, "@") || HasWord(args, "-o") {
+				return Output{}, false
+			}
+			o, ok := goOutput(args, vars, ctx, what)
+			if !ok || strings.Contains(o.Path, "/") {
+				return Output{}, false
+			}
+			bin := vars["GOBIN"]
+			if bin == "" {
+				bin = path.Join(or(vars["GOPATH"], "/go"), "bin")
+			}
+			o.Path = path.Join(bin, o.Path)
+			return o, path.IsAbs(o.Path)
 		}
-		return goOutput(args, vars, ctx, what)
+		return Output{}, false
 	case "cargo":
 		if args[1] != "build" || !HasWord(args, "--release", "-r") {
 			return Output{}, false

@@ -40,6 +40,9 @@ type slimPlan struct {
 // binDirs are directories in the default PATH of a runtime image.
 var binDirs = map[string]bool{"/usr/local/bin": true, "/usr/bin": true, "/bin": true, "/usr/local/sbin": true, "/usr/sbin": true, "/go/bin": true, "/usr/local/cargo/bin": true}
 
+// stdPath are the directories of the default PATH of a runtime image.
+var stdPath = map[string]bool{"/usr/local/bin": true, "/usr/bin": true, "/bin": true, "/usr/local/sbin": true, "/usr/sbin": true, "/sbin": true}
+
 // runtimeDirs are directories of a project an app commonly reads at run
 // time; copied to prod next to the binary when the context has them.
 var runtimeDirs = []string{"templates", "static", "public", "views", "assets", "migrations", "config", "locales", "web"}
@@ -201,8 +204,9 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if !runs {
 		return why("the command prod runs (%s) is not the build's output %s", strings.Join(argv, " "), artAt)
 	}
-	if user != "" && !numericUser(user) && user != "root" && user != "nonroot" && !strings.HasPrefix(user, "nonroot:") {
-		return why("USER %s (line %d) names a user of the toolchain image, which the runtime image does not have; use a numeric uid", user, userLine)
+	namedUser := user != "" && !numericUser(user) && user != "root" && user != "nonroot" && !strings.HasPrefix(user, "nonroot:")
+	if namedUser && strings.Contains(user, "$") {
+		return why("USER %s (line %d) uses a variable", user, userLine)
 	}
 	image, kind := runtimeImage(art, m.expandFrom())
 	if image == "" {
@@ -264,6 +268,11 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if art.Dir {
 		dest += "/"
 	}
+	if a := argv[0]; !strings.Contains(a, "/") && !stdPath[path.Dir(artAt)] {
+		// found through the toolchain image's PATH (/go/bin): prod's PATH
+		// has /usr/local/bin
+		dest = path.Join("/usr/local/bin", a)
+	}
 	steps = append(steps, spec.Step{Copy: &spec.Copy{From: from, Src: []string{artAt}, Dest: dest}, Pos: m.final.Pos})
 	var copied []string
 	if art.Ecosystem == ecosystem.Go || art.Ecosystem == ecosystem.Rust {
@@ -280,6 +289,10 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 				}
 			}
 		}
+	}
+	if namedUser {
+		// the user the build created: its passwd and group entries
+		steps = append(steps, spec.Step{Copy: &spec.Copy{From: from, Src: []string{"/etc/passwd", "/etc/group"}, Dest: "/etc/"}, Pos: m.final.Pos})
 	}
 	hasUser := false
 	for _, s := range config {
@@ -301,8 +314,10 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 		caveats = append(caveats, "the original ran as root; the nonroot image runs as uid 65532, which cannot bind ports below 1024 or write root-owned paths")
 	case user == "":
 		caveats = append(caveats, "prod runs as root, as the original did; add a USER with a numeric uid")
+	case namedUser:
+		caveats = append(caveats, fmt.Sprintf("USER %s (line %d) is a user of the build stages: prod gets their /etc/passwd and /etc/group (the runtime image's own entries give way to them), not the user's home directory", user, userLine))
 	default:
-		caveats = append(caveats, "USER "+user+" is kept; the runtime image has no passwd entry for a uid the toolchain image created")
+		caveats = append(caveats, "USER "+user+" is kept; a uid needs no passwd entry to run, but then HOME is /")
 	}
 	if art.Ecosystem == ecosystem.Go && !art.Static && !strings.Contains(image, "alpine") {
 		caveats = append(caveats, "the binary was built with cgo possible (CGO_ENABLED not 0), so it may link the C library: debian slim has it; with CGO_ENABLED=0 the distroless static image would do")
