@@ -82,6 +82,13 @@ func BuildOutput(seg shell.Command, env map[string]string, ctx *BuildContext) (O
 		}
 		return Output{}, false
 	case "cargo":
+		if args[1] == "install" && len(args) == 4 && args[2] == "--path" && (args[3] == "." || args[3] == "./") {
+			// cargo install --path .: a release build into $CARGO_HOME/bin
+			o, ok := cargoOutput([]string{"cargo", "build", "--release"}, vars, ctx, what)
+			home := or(vars["CARGO_HOME"], "/usr/local/cargo")
+			o.Path = path.Join(home, "bin", path.Base(o.Path))
+			return o, ok
+		}
 		if args[1] != "build" || !HasWord(args, "--release", "-r") {
 			return Output{}, false
 		}

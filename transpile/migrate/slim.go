@@ -159,6 +159,23 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 			if info := it.run.infos[k]; info.Tool == "maven" || info.Tool == "gradle" || len(v) > 1 && (path.Base(v[0]) == "mvn" || path.Base(v[0]) == "gradle" || path.Base(v[0]) == "gradlew" || path.Base(v[0]) == "mvnw") {
 				javaBuild = true
 			}
+			if len(v) == 3 && (v[0] == "cp" || v[0] == "mv") && artAt != "" && seg.Plain() && !strings.ContainsAny(v[1]+v[2], "$*?") {
+				// cp target/release/app /usr/local/bin/: the artifact moves
+				abs := func(p string) string {
+					if path.IsAbs(p) {
+						return path.Clean(p)
+					}
+					return path.Join(cwd, p)
+				}
+				if abs(v[1]) == artAt {
+					if strings.HasSuffix(v[2], "/") || v[2] == "." {
+						artAt = path.Join(abs(v[2]), path.Base(artAt))
+					} else {
+						artAt = abs(v[2])
+					}
+				}
+				continue
+			}
 			if o, ok := ecosystem.BuildOutput(seg, env, m.ctx); ok {
 				art, artLine = o, it.line
 				artAt = o.Path
