@@ -246,3 +246,25 @@ func TestMigrateBadInput(t *testing.T) {
 		t.Errorf("bad --context: exit %d: %s", code, errs)
 	}
 }
+
+func TestMigrateKeepProdBase(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"Dockerfile": "FROM golang:1.26-bookworm\nWORKDIR /src\nCOPY . .\nRUN go vet ./... && CGO_ENABLED=0 go build -o /bin/svc .\nEXPOSE 8080\nENTRYPOINT [\"/bin/svc\"]\n",
+		"go.mod":     "module example.com/svc\n\ngo 1.26\n",
+		"main.go":    "package main\n\nfunc main() {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	code, out, errs := dockstage(t, "", "migrate", df, "-o", "-")
+	if code != 0 || !strings.Contains(out, "FROM ${RUNTIME_IMAGE} AS prod") || !strings.Contains(out, "COPY --from=src /bin/svc /bin/svc") || !strings.Contains(out, "RUN go vet ./...") {
+		t.Fatalf("exit %d: no slim prod with the artifact and the checks in test:\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = dockstage(t, "", "migrate", df, "-o", "-", "--keep-prod-base")
+	if code != 0 || strings.Contains(out, "RUNTIME_IMAGE") || !strings.Contains(out, "FROM src AS prod") || !strings.Contains(out, "--keep-prod-base: prod stays on the original image") {
+		t.Fatalf("exit %d: --keep-prod-base did not keep prod on src:\n%s\n%s", code, out, errs)
+	}
+}
