@@ -261,6 +261,9 @@ func classifyUv(args []string, ws []shell.Word, ctx *BuildContext) Classified {
 	if text, ok := ctx.Read("pyproject.toml"); ok && strings.Contains(text, "[tool.uv.workspace]") && info.Unsafe == "" {
 		info.Unsafe = "pyproject.toml declares a uv workspace, whose members live in the source"
 	}
+	if text, ok := ctx.Read("pyproject.toml"); ok && uvDevRE.MatchString(text) && !HasWord(args, "--no-dev", "--only-dev", "--all-groups", "--dev") && !hasPrefixWord(args, "--group", "--only-group", "--extra") {
+		info.ProdFlag = "--no-dev"
+	}
 	return info
 }
 

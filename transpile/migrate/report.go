@@ -348,7 +348,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	}
 	if out.StageIndex(StageTest, len(out.Stages)) >= 0 {
 		for _, s := range m.testPrep {
-			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: "new: the devDependencies, for the checks"})
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: "new: the development dependencies, for the checks"})
 		}
 	}
 	var carried []string
