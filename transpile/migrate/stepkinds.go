@@ -126,16 +126,20 @@ func (m *migrator) classifyRun(s spec.Step) *runInfo {
 }
 
 // maskedCheck classifies a check whose failure is ignored (flake8 . ||
-// true): a command that is plain but for its || to a command that always
-// succeeds is the check it runs.
+// true) or whose output is redirected (go test ./... > test.log): a
+// command that is plain but for these is the check it runs.
 func maskedCheck(segs []shell.Command, k int) (ecosystem.Classified, bool) {
 	seg := segs[k]
-	if seg.Op != shell.OpOr || k+1 >= len(segs) || !isTrueish(segs[k+1]) {
-		return ecosystem.Classified{}, false
-	}
 	probe := seg
-	probe.Op = shell.OpEnd
-	if !probe.Plain() || len(seg.Args()) == 0 {
+	if seg.Op == shell.OpOr {
+		if k+1 >= len(segs) || !isTrueish(segs[k+1]) {
+			return ecosystem.Classified{}, false
+		}
+		probe.Op = shell.OpEnd
+	}
+	// a check whose output goes to a file or /dev/null is still a check
+	probe.Redirected = false
+	if !probe.Plain() || len(seg.Args()) == 0 || probe.Op == seg.Op && !seg.Redirected {
 		return ecosystem.Classified{}, false
 	}
 	c := ecosystem.ClassifyArgs(seg.Values(), nil)

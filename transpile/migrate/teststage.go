@@ -39,7 +39,7 @@ func (m *migrator) markTests() {
 				continue
 			}
 			if why := m.splitChecks(it); why != "" {
-				m.notes = append(m.notes, Note{Line: it.line, Msg: "runs checks chained with other commands and stays in src, so the prod build still runs them: " + why})
+				m.notes = append(m.notes, Note{Line: it.line, Msg: "runs checks chained with other commands and stays in the prod build, which still runs them: " + why})
 			}
 		}
 	}
@@ -189,7 +189,7 @@ func (m *migrator) splitChecks(it *item) string {
 	segs, infos := it.run.segs, it.run.infos
 	errexit, seq := false, false
 	for k, seg := range segs {
-		if !seg.Plain() {
+		if probe := seg; !probe.Plain() && !(probe.Redirected && redirectOnly(probe)) || len(seg.Words) == 0 || seg.Words[0].Start < 0 {
 			return fmt.Sprintf("`%s` is not a plain command of an && list (a pipeline, a subshell, ||, a redirection or a substitution), so the commands cannot be told apart safely; split the RUN by hand", shorten(segText(run.Command.Shell, seg)))
 		}
 		if v := seg.Values(); k == 0 && len(v) > 1 && v[0] == "set" && strings.HasPrefix(v[1], "-") && strings.Contains(v[1], "e") {
@@ -201,11 +201,11 @@ func (m *migrator) splitChecks(it *item) string {
 	}
 	var build []string
 	checks := 0
-	for k, seg := range segs {
+	for k := range segs {
 		if r := infos[k].Role; r == ecosystem.RoleTest || r == ecosystem.RoleTestDeps {
 			checks++
 		} else {
-			build = append(build, segText(run.Command.Shell, seg))
+			build = append(build, segFull(run.Command.Shell, segs, k))
 		}
 	}
 	if len(build) == 0 || checks == 0 {
@@ -216,7 +216,7 @@ func (m *migrator) splitChecks(it *item) string {
 	var test []string
 	var state []string
 	for k, seg := range segs {
-		text := segText(run.Command.Shell, seg)
+		text := segFull(run.Command.Shell, segs, k)
 		v := seg.Values()
 		switch role := infos[k].Role; {
 		case role == ecosystem.RoleTest || role == ecosystem.RoleTestDeps:
@@ -288,4 +288,36 @@ func onlyState(r *runInfo) bool {
 		}
 	}
 	return true
+}
+
+// redirectOnly reports whether a command is plain but for its
+// redirections.
+func redirectOnly(c shell.Command) bool {
+	c.Redirected = false
+	return c.Plain()
+}
+
+// segFull is the text of command k of a plain list as written, its
+// redirections included: from its first word to the operator before the
+// next command.
+func segFull(text string, segs []shell.Command, k int) string {
+	start, end := segs[k].Words[0].Start, len(text)
+	if k+1 < len(segs) && len(segs[k+1].Words) > 0 && segs[k+1].Words[0].Start >= start {
+		end = segs[k+1].Words[0].Start
+	}
+	out := text[start:end]
+	trim := func() { out = strings.TrimRight(out, " \t\r\n") }
+	for {
+		trim()
+		switch {
+		case strings.HasSuffix(out, "\\"), strings.HasSuffix(out, "`"):
+			out = out[:len(out)-1] // a line continuation
+		case strings.HasSuffix(out, "&&"):
+			out = out[:len(out)-2]
+		case strings.HasSuffix(out, ";"):
+			out = out[:len(out)-1]
+		default:
+			return out
+		}
+	}
 }
