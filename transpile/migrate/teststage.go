@@ -231,6 +231,11 @@ func (m *migrator) splitChecks(it *item) string {
 			}
 		}
 	}
+	for _, part := range [][]string{build, test} {
+		if strings.HasPrefix(strings.TrimSpace(strings.Join(part, " ")), "[") {
+			return "one part of the split would start with [ and read as an exec-form JSON array"
+		}
+	}
 	sep := " && "
 	if strings.Contains(run.Command.Shell, "\n") {
 		sep = " " + string(m.orig.Escape()) + "\n    && "
