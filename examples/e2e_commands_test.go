@@ -179,18 +179,68 @@ func TestMigrate(t *testing.T) {
 				old.checkServes(t, "old", false)
 			}},
 			{"prod", ex.testProd},
-			{"sizes", func(t *testing.T) {
+			{"same-response", func(t *testing.T) {
 				if ex.images["old"] == "" || ex.images["prod"] == "" {
 					t.Skip("the original or the migrated prod image was not built")
 				}
-				o, n := imageSize(t, ex.images["old"]), imageSize(t, ex.images["prod"])
-				line := fmt.Sprintf("e2e image sizes %-22s original=%s migrated prod=%s (%+.1f%%)",
-					"migrate/"+name+":", mib(o), mib(n), 100*(float64(n)-float64(o))/float64(o))
+				a, b := servedBody(t, ex, "old"), servedBody(t, ex, "prod")
+				if a != b {
+					t.Errorf("the original answers %q, the migrated prod %q", firstLine(a), firstLine(b))
+				}
+			}},
+			{"prod-holds-only-what-runs", func(t *testing.T) {
+				if check := migrateTestOnly[name]; check != "" {
+					if ex.images["prod"] == "" || ex.images["test"] == "" {
+						t.Skip("the migrated prod or test image was not built")
+					}
+					if _, err := run("", dockerBin, "run", "--rm", "--entrypoint", "python", ex.images["test"], "-c", check); err != nil {
+						t.Errorf("the test image lacks what its tests need (%s): %v", check, err)
+					}
+					if _, err := run("", dockerBin, "run", "--rm", "--entrypoint", "python", ex.images["prod"], "-c", check); err == nil {
+						t.Errorf("the prod image holds a test-only dependency (%s succeeds there)", check)
+					}
+				}
+			}},
+			{"sizes", func(t *testing.T) {
+				if ex.images["old"] == "" || ex.images["prod"] == "" || ex.images["test"] == "" {
+					t.Skip("the original, the migrated prod or test image was not built")
+				}
+				o, n, ts := imageSize(t, ex.images["old"]), imageSize(t, ex.images["prod"]), imageSize(t, ex.images["test"])
+				line := fmt.Sprintf("e2e-size %s original=%.1f prod=%.1f test=%.1f", name, float64(o)/(1<<20), float64(n)/(1<<20), float64(ts)/(1<<20))
 				t.Log(line)
 				fmt.Println(line)
+				switch {
+				case migrateCompiled[name] && n*10 > o:
+					t.Errorf("the migrated prod of a compiled service is %s, more than 10%% of the original's %s", mib(n), mib(o))
+				case !migrateCompiled[name] && n >= o:
+					t.Errorf("the migrated prod is %s, not smaller than the original's %s", mib(n), mib(o))
+				}
 			}},
 		})
 	})
+}
+
+// migrateCompiled: the migrate examples whose prod gets only the build's output on a runtime
+// image (at most 10% of the original's size).
+var migrateCompiled = map[string]bool{"go-service": true}
+
+// migrateTestOnly: for a migrate example, a Python check that succeeds in the test image and
+// fails in prod (a test-only dependency, from Debian's packages since PyPI is not reachable).
+var migrateTestOnly = map[string]string{"python-flask": "import coverage"}
+
+// servedBody runs the image built for target, publishing ex.port, and returns its answer to
+// GET /.
+func servedBody(t *testing.T, ex *example, target string) string {
+	t.Helper()
+	name := "dockstage-e2e-" + ex.name + "-body-" + target + "-" + e2e.runID
+	mustRun(t, "", dockerBin, "run", "-d", "--name", name, "-p", "127.0.0.1::"+ex.port, ex.images[target])
+	defer func() { _, _ = run("", dockerBin, "rm", "-f", name) }()
+	addr := strings.TrimSpace(firstLine(mustRun(t, "", dockerBin, "port", name, ex.port+"/tcp")))
+	body, err := waitHTTP("http://"+addr+"/", httpTimeout)
+	if err != nil {
+		t.Fatalf("%s does not answer on %s: %v", target, addr, err)
+	}
+	return body
 }
 
 // (issue 7) docker buildx bake of an example's docker-bake.hcl builds its default group: the

@@ -119,6 +119,9 @@ func forwardBake(s *spec.Spec) *Bake {
 		if s.Compose.Context != "" {
 			b.Context = s.Compose.Context
 		}
+		if s.Compose.Dockerfile != "" {
+			b.Dockerfile = s.Compose.Dockerfile
+		}
 		b.Args = kvs(s.Compose.BuildArgs)
 	}
 	want := []string{"test", spec.DefaultTarget}

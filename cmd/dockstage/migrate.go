@@ -17,6 +17,7 @@ type migrateOptions struct {
 	json          bool
 	force         bool
 	keepShellForm bool
+	keepProdBase  bool
 }
 
 func newMigrateCmd(s streams) *cobra.Command {
@@ -34,12 +35,15 @@ split, the others are kept.
 
 It writes dockstage.yaml, Dockerfile, compose.yaml (publishing the EXPOSEd ports) and
 migrate-report.txt, which maps each original line to its stage and names every change
-in behaviour. The migrated prod target is proven to be the original build except for
+in behaviour. When the build's output is known (a Go or Rust binary, a .NET publish
+directory, a jar), prod starts from a runtime image (build arg RUNTIME_IMAGE) with only
+that output; --keep-prod-base keeps it on the original image. The migrated prod target is proven to be the original build except for
 those changes (the rules of 'dockstage diff'); a migration that fails the proof is an
 internal error and nothing is written.
 
 Where the files go:
-  -o DIR    all four files in DIR.
+  -o DIR    all four files in DIR; compose.yaml and docker-bake.hcl build DIR's
+            Dockerfile with the original build context.
   -o -      all four printed on standard output (the default for standard input).
   (no -o)   beside the Dockerfile. The original Dockerfile is never replaced without
             --force: without it, only dockstage.yaml and migrate-report.txt are
@@ -70,6 +74,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 	f.BoolVar(&opts.json, "json", false, "print the report as JSON on standard output instead of writing "+workspace.ReportFile)
 	f.BoolVar(&opts.force, "force", false, "replace the original Dockerfile and files dockstage did not generate")
 	f.BoolVar(&opts.keepShellForm, "keep-shell-form", false, "keep shell-form CMD and ENTRYPOINT as they are")
+	f.BoolVar(&opts.keepProdBase, "keep-prod-base", false, "keep prod on the original image even when the build's output is known (no runtime image)")
 	return cmd
 }
 
@@ -80,7 +85,7 @@ func runMigrate(ctx context.Context, s streams, opts migrateOptions) error {
 	}
 	m, err := workspace.Migrate(data, workspace.MigrateOptions{
 		Dockerfile: opts.dockerfile, Context: opts.context, OutDir: opts.output, Name: opts.name,
-		NoReport: opts.json, Force: opts.force, KeepShellForm: opts.keepShellForm,
+		NoReport: opts.json, Force: opts.force, KeepShellForm: opts.keepShellForm, KeepProdBase: opts.keepProdBase,
 	})
 	if err != nil {
 		return err
@@ -107,9 +112,6 @@ func runMigrate(ctx context.Context, s streams, opts migrateOptions) error {
 	if m.KeptOriginal {
 		fmt.Fprintf(s.err, "kept %s: it is the original; after reading the report, replace it with `dockstage render %s --force` (or migrate again with --force)\n",
 			opts.dockerfile, filepath.Join(m.OutDir, "dockstage.yaml"))
-	} else if m.ContextElsewhere {
-		fmt.Fprintf(s.err, "note: compose.yaml builds %s with the Dockerfile of that directory (compose resolves it in the build context): the migrated stages once %s replaces it\n",
-			m.ContextDir, filepath.Join(m.OutDir, "Dockerfile"))
 	}
 	return nil
 }

@@ -126,8 +126,16 @@ func TestMigrateOutputDir(t *testing.T) {
 	if !bytes.Contains(spec, []byte("context: "+filepath.ToSlash(rel))) {
 		t.Errorf("compose context is not %s:\n%s", rel, spec)
 	}
-	if !strings.Contains(errs, "compose resolves it in the build context") {
-		t.Errorf("no note on compose's Dockerfile: %s", errs)
+	// compose.yaml and docker-bake.hcl build the migrated Dockerfile, with the original context.
+	dfRel, _ := filepath.Rel(filepath.Dir(df), filepath.Join(out, "Dockerfile"))
+	for _, f := range []string{"compose.yaml", "docker-bake.hcl"} {
+		b, _ := os.ReadFile(filepath.Join(out, f))
+		if !bytes.Contains(b, []byte(filepath.ToSlash(dfRel))) || !bytes.Contains(b, []byte(filepath.ToSlash(rel))) {
+			t.Errorf("%s does not build %s in %s:\n%s", f, dfRel, rel, b)
+		}
+	}
+	if !exists(filepath.Join(out, "Dockerfile.dockerignore")) {
+		t.Errorf("no Dockerfile.dockerignore beside the migrated Dockerfile")
 	}
 	if b, _ := os.ReadFile(df); string(b) != legacyDockerfile {
 		t.Fatal("the original Dockerfile changed")
@@ -236,5 +244,27 @@ func TestMigrateBadInput(t *testing.T) {
 	}
 	if code, _, errs := dockstage(t, "", "migrate", filepath.Join(dir, "Dockerfile"), "--context", filepath.Join(dir, "nope")); code != 2 || !strings.Contains(errs, "not a directory") {
 		t.Errorf("bad --context: exit %d: %s", code, errs)
+	}
+}
+
+func TestMigrateKeepProdBase(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"Dockerfile": "FROM golang:1.26-bookworm\nWORKDIR /src\nCOPY . .\nRUN go vet ./... && CGO_ENABLED=0 go build -o /bin/svc .\nEXPOSE 8080\nENTRYPOINT [\"/bin/svc\"]\n",
+		"go.mod":     "module example.com/svc\n\ngo 1.26\n",
+		"main.go":    "package main\n\nfunc main() {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	code, out, errs := dockstage(t, "", "migrate", df, "-o", "-")
+	if code != 0 || !strings.Contains(out, "FROM ${RUNTIME_IMAGE} AS prod") || !strings.Contains(out, "COPY --from=src /bin/svc /bin/svc") || !strings.Contains(out, "RUN go vet ./...") {
+		t.Fatalf("exit %d: no slim prod with the artifact and the checks in test:\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = dockstage(t, "", "migrate", df, "-o", "-", "--keep-prod-base")
+	if code != 0 || strings.Contains(out, "RUNTIME_IMAGE") || !strings.Contains(out, "FROM src AS prod") || !strings.Contains(out, "--keep-prod-base: prod stays on the original image") {
+		t.Fatalf("exit %d: --keep-prod-base did not keep prod on src:\n%s\n%s", code, out, errs)
 	}
 }

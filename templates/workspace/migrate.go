@@ -37,6 +37,8 @@ type MigrateOptions struct {
 	NoReport      bool
 	Force         bool
 	KeepShellForm bool
+	// KeepProdBase keeps prod on the original image (migrate.Options).
+	KeepProdBase bool
 }
 
 // Migrated is a migration and the plan of its files.
@@ -55,7 +57,9 @@ type Migrated struct {
 	// (compose, bake, .dockerignore) wait with it.
 	KeptOriginal bool
 	// ContextElsewhere is set when the build context is not OutDir:
-	// compose.yaml then builds the context's own Dockerfile.
+	// compose.yaml and docker-bake.hcl then build OutDir's Dockerfile with
+	// that context, and the .dockerignore is Dockerfile.dockerignore
+	// beside it (BuildKit reads it there).
 	ContextElsewhere bool
 }
 
@@ -96,17 +100,34 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	}
 	res, err := migrate.Migrate(data, migrate.Options{
 		File: file, Name: name, Context: os.DirFS(m.ContextDir), KeepShellForm: opts.KeepShellForm,
+		KeepProdBase: opts.KeepProdBase,
 	})
 	if err != nil {
 		return nil, err
 	}
 	m.Result = res
+	elsewhere := false
 	if m.OutDir != "-" {
+		// compose.yaml and docker-bake.hcl in OutDir build the migrated
+		// Dockerfile beside them, with the original context.
 		res.Spec.Compose.Context = composeContext(m.OutDir, m.ContextDir)
+		if elsewhere = res.Spec.Compose.Context != ""; elsewhere {
+			df, err := filepath.Rel(absPath(m.ContextDir), filepath.Join(absPath(m.OutDir), "Dockerfile"))
+			if err != nil {
+				df = filepath.Join(absPath(m.OutDir), "Dockerfile")
+			}
+			res.Spec.Compose.Dockerfile = filepath.ToSlash(df)
+		}
 	}
 	rendered, err := renderMigrated(res)
 	if err != nil {
 		return nil, err
+	}
+	for i, f := range rendered {
+		if f.Kind == Dockerignore && elsewhere {
+			// BuildKit reads it beside a Dockerfile outside the context.
+			rendered[i].Name = "Dockerfile.dockerignore"
+		}
 	}
 	specYAML, err := spec.Marshal(res.Spec)
 	if err != nil {

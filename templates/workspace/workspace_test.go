@@ -409,7 +409,7 @@ func TestMigratePlans(t *testing.T) {
 	for _, f := range m.Plan.Files {
 		names = append(names, f.Name)
 	}
-	if got := strings.Join(names, " "); got != "dockstage.yaml Dockerfile compose.yaml docker-bake.hcl .dockerignore "+ReportFile {
+	if got := strings.Join(names, " "); got != "dockstage.yaml Dockerfile compose.yaml docker-bake.hcl Dockerfile.dockerignore "+ReportFile {
 		t.Errorf("files %s", got)
 	}
 	if d := decisions(m.Plan); d[ReportFile] != Overwrite || d["dockstage.yaml"] != Refuse || !m.ContextElsewhere {

@@ -62,9 +62,22 @@ type Classified struct {
 	// Caveat is a residual difference a report names when it moves.
 	Caveat string
 
+	// Housekeeping commands (apt-get update, apt-get clean, rm -rf
+	// /var/lib/apt/lists/*) go with the install they surround: a RUN of
+	// them and a test-only install is a test-only install.
+	Housekeeping bool
+
 	// For RoleTestDeps: the requirements files a test-only install reads
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string
+
+	// ProdFlag, for a RoleInstall of every dependency of a project that
+	// declares development ones (npm ci, yarn install, pnpm install), is
+	// the flag that installs the production ones only: --omit=dev,
+	// --production, --prod; "" when the install has it already, when the
+	// project has no devDependencies or lifecycle scripts that may need
+	// them.
+	ProdFlag string
 
 	// For RoleImplicitTest: the flag that skips the tests and the command
 	// that runs them in the test stage.
@@ -107,6 +120,15 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 		args[i] = w.Value
 	}
 	name := path.Base(args[0])
+	if c, ok := classifyCheck(args); ok {
+		return c
+	}
+	if c, ok := classifySystemPackages(args); ok {
+		return c
+	}
+	if name == "rm" && len(args) >= 3 && strings.HasPrefix(args[1], "-") && allAmong(args[2:], "/var/lib/apt/lists/*", "/var/cache/apt/*", "/var/cache/apk/*", "/tmp/*") {
+		return Classified{Role: RoleOther, Housekeeping: true, What: strings.Join(args, " ")}
+	}
 	switch {
 	case name == "set" || name == "true" || name == ":":
 		return Classified{Role: RoleNeutral}
@@ -127,6 +149,10 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 		return classifyPipenv(args, ctx)
 	case name == "npm" || name == "yarn" || name == "pnpm":
 		return classifyNode(name, args, ws, ctx)
+	case name == "bun":
+		return classifyBun(args, ctx)
+	case name == "uv":
+		return classifyUv(args, ws, ctx)
 	case name == "npx" && len(args) >= 2 && (args[1] == "jest" || args[1] == "mocha" || args[1] == "vitest"):
 		return Classified{Role: RoleTest, Ecosystem: "node", Tool: args[1], What: strings.Join(args, " ")}
 	case name == "jest" || name == "mocha":

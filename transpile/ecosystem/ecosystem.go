@@ -188,6 +188,10 @@ type Result struct {
 	// HealthPath is an HTTP path that answers when the service is up
 	// (/healthz when the source names it), "/" when unknown.
 	HealthPath string
+	// RuntimeVersion is the language version the project's version files
+	// pin (.python-version, .nvmrc, engines.node, go.mod, rust-toolchain,
+	// global.json), or empty; Version gives the default instead.
+	RuntimeVersion string
 	// Evidence lists, in order, the facts the decisions rest on.
 	Evidence []Evidence
 }
@@ -407,6 +411,7 @@ func (p *project) analyze(k Kind, forced bool) Result {
 	if analyze := analyzers[k.Ecosystem]; analyze != nil {
 		analyze(p, &r, forced)
 	}
+	p.versionFromFiles(&r)
 	sort.Strings(r.Deps)
 	r.Deps = uniq(r.Deps)
 	if r.Binary != "" {

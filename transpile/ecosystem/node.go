@@ -239,8 +239,15 @@ func classifyNode(tool string, args []string, ws []shell.Word, ctx *BuildContext
 		return Classified{}
 	}
 	ignoreScripts, frozen := false, sub == "ci" || sub == "clean-install"
+	prodOnly := false
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
+		switch a {
+		case "--omit=dev", "--production", "--prod", "-P", "--only=prod", "--only=production", "--production=true":
+			prodOnly = true
+		case "--omit":
+			prodOnly = prodOnly || i+1 < len(rest) && rest[i+1] == "dev"
+		}
 		switch {
 		case npmValueFlags[a]:
 			i++
@@ -293,6 +300,14 @@ func classifyNode(tool string, args []string, ws []shell.Word, ctx *BuildContext
 					info.Unsafe = fmt.Sprintf("package.json has a %q script, which the install runs and which may read the source; add --ignore-scripts (and run the script after the source copy) to make it cacheable", s)
 				}
 			}
+		}
+		scripts := false
+		for _, s := range lifecycleScripts {
+			_, ok := pkg.Scripts[s]
+			scripts = scripts || ok
+		}
+		if !prodOnly && len(pkg.DevDependencies) > 0 && !scripts && !ctx.Has(".yarnrc.yml") {
+			info.ProdFlag = map[string]string{"npm": "--omit=dev", "yarn": "--production", "pnpm": "--prod"}[tool]
 		}
 		for _, deps := range []map[string]any{pkg.Dependencies, pkg.DevDependencies} {
 			for name, v := range deps {

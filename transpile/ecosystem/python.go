@@ -399,6 +399,8 @@ func requirementIncludes(text string) (incl []string, why string) {
 }
 
 var (
+	poetryDevRE  = regexp.MustCompile(`(?m)^\[tool\.poetry\.(group\.dev|dev-dependencies)`)
+	uvDevRE      = regexp.MustCompile(`(?m)^\[dependency-groups\]|^dev-dependencies\s*=`)
 	poetryPathRE = regexp.MustCompile(`(?m)path\s*=\s*"`)
 	goReplaceRE  = regexp.MustCompile(`(?m)=>\s*\.{1,2}/`)
 )
@@ -437,6 +439,9 @@ func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classifie
 	if text, ok := ctx.Read("pyproject.toml"); ok && poetryPathRE.MatchString(text) && info.Unsafe == "" {
 		info.Unsafe = "pyproject.toml has a path dependency, which reads the source"
 	}
+	if text, ok := ctx.Read("pyproject.toml"); ok && poetryDevRE.MatchString(text) && !HasWord(args, "--only", "--without", "--no-dev", "--only-root") && !hasPrefixWord(args, "--only=", "--without=") {
+		info.ProdFlag = "--only main"
+	}
 	return info
 }
 
@@ -451,4 +456,16 @@ func classifyPipenv(args []string, ctx *BuildContext) Classified {
 	}
 	return Classified{Role: RoleInstall, Ecosystem: "python", Tool: "pipenv", What: strings.Join(args, " "),
 		Need: []string{"Pipfile"}, Maybe: []string{"Pipfile.lock"}, Writes: []string{".venv"}}
+}
+
+// hasPrefixWord reports whether one of args starts with one of prefixes.
+func hasPrefixWord(args []string, prefixes ...string) bool {
+	for _, a := range args {
+		for _, p := range prefixes {
+			if strings.HasPrefix(a, p) {
+				return true
+			}
+		}
+	}
+	return false
 }

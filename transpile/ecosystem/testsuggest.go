@@ -14,6 +14,8 @@ func TestSuggestion(e Found, ctx *BuildContext) (steps []string, assumes string)
 			return []string{"poetry install --no-root --with dev", "python -m pytest"}, "pytest is a dev dependency in pyproject.toml"
 		case "pipenv":
 			return []string{"pipenv install --system --dev", "python -m pytest"}, "pytest is a dev package in the Pipfile"
+		case "uv":
+			return []string{"uv sync --frozen", "uv run pytest"}, "pytest is in the project's dev dependency group"
 		}
 		for _, f := range ctx.Matching("requirements*.txt", true) {
 			if devRequirementsRE.MatchString(strings.TrimSuffix(f, ".txt")) {
@@ -27,6 +29,8 @@ func TestSuggestion(e Found, ctx *BuildContext) (steps []string, assumes string)
 			return []string{"yarn install --frozen-lockfile", "yarn test"}, "package.json has a test script"
 		case "pnpm":
 			return []string{"pnpm install --frozen-lockfile", "pnpm test"}, "package.json has a test script"
+		case "bun":
+			return []string{"bun install --frozen-lockfile", "bun test"}, "the tests run under bun's test runner"
 		}
 		return []string{"npm ci", "npm test"}, "package.json has a test script (npm ci installs the devDependencies it needs)"
 	case "go":

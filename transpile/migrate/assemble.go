@@ -113,7 +113,7 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			}
 			toProd = append(toProd, s)
 		case i < m.srcStart:
-			base = append(base, it.step)
+			base = append(base, it.stepOrRewritten())
 		case it.blockMove:
 		case it.test:
 			test = append(test, it.step)
@@ -138,9 +138,12 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		base = append(base, m.manifestCopies...)
 		for _, it := range m.items {
 			if it.blockMove {
-				base = append(base, it.step)
+				base = append(base, it.stepOrRewritten())
 			}
 		}
+	}
+	if len(test) > 0 {
+		test = append(append([]spec.Step(nil), m.testPrep...), test...)
 	}
 	prod = append(toProd, prod...)
 	scopeBase := argSteps(base)
@@ -153,7 +156,17 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	if len(test) > 0 {
 		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
 	}
-	out.Stages = append(out.Stages, &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos})
+	prodStage := &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos}
+	if plan := m.slimProd(scopeSrc, prod, prodStage); plan != nil {
+		m.slim = plan
+		if plan.build != nil {
+			out.Stages = append(out.Stages, plan.build)
+		}
+		prodStage = plan.prod
+		img := plan.defaultImage
+		out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+	}
+	out.Stages = append(out.Stages, prodStage)
 	out.Dockerignore = true         // the report says what the block keeps out (contextChange)
 	for _, st := range out.Stages { // steps moved between stages: a new layout, no imported blank lines
 		for i := range st.Steps {
@@ -161,6 +174,14 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		}
 	}
 	out.Compose = &spec.Compose{Ports: m.ports()}
+	if n := f.Name; n != "" && !f.Anonymous && !strings.EqualFold(n, StageProd) {
+		m.changes = append(m.changes, Change{
+			Kind:    ChangeStageRenamed,
+			Summary: fmt.Sprintf("stage %s is now prod", n),
+			Lines:   []int{f.Pos.Line},
+			Detail:  fmt.Sprintf("the last stage was named %s; its build is now the prod target (its first steps are base's), so `docker build --target %s` and the compose, bake or CI files that name target %s no longer find it: use --target prod.", n, n, n),
+		})
+	}
 	return out, nil
 }
 
@@ -207,4 +228,12 @@ func (m *migrator) ports() []string {
 		}
 	}
 	return out
+}
+
+// stepOrRewritten is the step as the prod chain has it.
+func (it *item) stepOrRewritten() spec.Step {
+	if it.rewritten != nil {
+		return *it.rewritten
+	}
+	return it.step
 }

@@ -58,6 +58,9 @@ type Options struct {
 	Context fs.FS
 	// KeepShellForm leaves shell-form CMD and ENTRYPOINT as they are.
 	KeepShellForm bool
+	// KeepProdBase keeps prod on the original image (FROM src) even when
+	// the build's output is known (see slim.go).
+	KeepProdBase bool
 }
 
 // Result is a migration.
@@ -216,7 +219,10 @@ type migrator struct {
 
 	changes []Change
 	notes   []Note
-	ecos    ecosystem.FoundSet
+	slim    *slimPlan
+	// testPrep are steps at the head of the test stage (prodDeps).
+	testPrep []spec.Step
+	ecos     ecosystem.FoundSet
 }
 
 func (m *migrator) errorf(line int, format string, args ...any) error {

@@ -70,12 +70,24 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
 // instruction only in A and only in B). A change that names an instruction
 // the comparison did not find is Unseen.
 //
+// A slim prod (a runtime image receiving the build's output, see
+// slim.go) is compared as the prod stage it replaced, FROM src with the
+// same steps, after checking that migrated's prod and build stages are
+// the ones the report names.
+//
 // migrated may be the spec Migrate returned or the import of its rendered
 // Dockerfile. Errors: migrated has no prod stage.
 func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
+	var slimIssues []string
+	if rep != nil && rep.slim != nil {
+		migrated, slimIssues = rep.slim.unslim(migrated, original.Escape())
+	}
 	flat, issues, err := flatten(original, migrated)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range slimIssues {
+		issues = append(issues, transpile.Difference{Msg: s})
 	}
 	target := original.Stages[len(original.Stages)-1].Name
 	diffs, err := transpile.CompareSpecs(original, flat, target)

@@ -27,6 +27,9 @@ const (
 	ChangeExecForm = "exec-form"
 	// ChangeConfigMoved: ONBUILD, CMD or ENTRYPOINT moved to prod.
 	ChangeConfigMoved = "config-moved"
+	// ChangeStageRenamed: the original's last stage had a name that
+	// `--target` and COPY --from of other builds use; it is now prod.
+	ChangeStageRenamed = "stage-renamed"
 	// ChangeContextNarrowed: the .dockerignore the spec renders keeps
 	// files out of the build context that the original copied into the
 	// image. It changes no instruction, so Prove does not see it; it is
@@ -60,6 +63,9 @@ type Report struct {
 	SuggestedTest *Suggestion `json:"suggested_test_stage,omitempty"`
 	// Proof is the result of Prove.
 	Proof ProofSummary `json:"proof"`
+
+	// slim is the slim prod, which Prove checks as the prod it replaced.
+	slim *slimPlan
 }
 
 // LineMap is one instruction and the stage it went to.
@@ -197,6 +203,11 @@ func (r *Report) Text() []byte {
 		msg += fmt.Sprintf("%d difference(s), NOT all of them named above.", p.Differences)
 	}
 	for _, c := range r.Changes {
+		if c.Kind == ChangeSlimProd {
+			msg += " The slim prod was compared as the prod stage it replaces (FROM src, the same steps) and checked to hold only the build's output and the configuration; its runtime image is the change named above."
+		}
+	}
+	for _, c := range r.Changes {
 		if c.Kind == ChangeContextNarrowed {
 			msg += " The .dockerignore change is in the build context, not in an instruction: it was computed from the context's files."
 			break
@@ -290,7 +301,7 @@ func describeStep(s spec.Step) string {
 }
 
 func (m *migrator) report(out *spec.Spec) *Report {
-	r := &Report{File: m.opts.File}
+	r := &Report{File: m.opts.File, slim: m.slim}
 	for _, st := range out.Stages {
 		r.Stages = append(r.Stages, st.Name)
 	}
@@ -320,6 +331,9 @@ func (m *migrator) report(out *spec.Spec) *Report {
 			stage = StageTest
 		case i >= m.srcEnd:
 			stage = StageProd
+			if m.slim != nil && m.slim.build != nil && (!isConfig(it.step) || it.step.Workdir != nil) {
+				stage = StageBuild
+			}
 		}
 		if it.blockMove && !copiesListed {
 			copiesListed = true
@@ -329,7 +343,12 @@ func (m *migrator) report(out *spec.Spec) *Report {
 		}
 		r.Lines = append(r.Lines, LineMap{Line: it.line, Instruction: m.describeLine(it.line), Stage: stage, Note: it.note})
 		if it.testRun != nil {
-			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the tests line %d ran implicitly", it.line)})
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(*it.testRun), Stage: StageTest, Note: fmt.Sprintf("new: the %s line %d ran %s", map[bool]string{true: "checks", false: "tests"}[it.run.class == runMixedTest], it.line, map[bool]string{true: "in a chain", false: "implicitly"}[it.run.class == runMixedTest])})
+		}
+	}
+	if out.StageIndex(StageTest, len(out.Stages)) >= 0 {
+		for _, s := range m.testPrep {
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: "new: the development dependencies, for the checks"})
 		}
 	}
 	var carried []string
@@ -354,8 +373,14 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	for _, it := range m.items {
 		mixed = mixed || it.run != nil && it.run.class == runMixedTest
 	}
+	onbuild := false
+	for _, it := range m.items {
+		onbuild = onbuild || it.step.Keyword() == "ONBUILD"
+	}
 	switch {
 	case hasTest, len(builderTests) > 0:
+	case onbuild:
+		m.notes = append(m.notes, Note{Msg: "no test stage suggested: this is an ONBUILD image, whose triggers build the app in the images FROM it; there is no app here to test"})
 	case len(r.Ecosystems) == 0:
 		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
 	default:

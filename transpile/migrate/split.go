@@ -38,6 +38,20 @@ func (m *migrator) split() {
 			break
 		}
 	}
+	// An early COPY of a few files (patches, a script, a config file)
+	// before a later copy of the whole context is set-up, not the source:
+	// the installs after it stay in base.
+	if m.sourceCopy < n && !copiesContext(m.items[m.sourceCopy].step) {
+		for i := m.sourceCopy + 1; i < n; i++ {
+			if r := m.items[i].run; r != nil && (r.class == runTest || r.class == runMixedTest || r.class == runImplicitTest) {
+				break // tests of the early files: they are the source
+			}
+			if copiesContext(m.items[i].step) {
+				m.sourceCopy = i
+				break
+			}
+		}
+	}
 	m.prodStart = n
 	for m.prodStart > 0 && isConfig(m.items[m.prodStart-1].step) {
 		m.prodStart--
@@ -50,6 +64,7 @@ func (m *migrator) split() {
 	m.markTests()
 	m.reorder()
 	m.implicitTests()
+	m.prodDeps()
 	m.srcEnd = m.prodStart
 	for i := m.prodStart - 1; i >= m.srcStart; i-- {
 		if it := m.items[i]; it.test || it.rewritten != nil {
@@ -66,6 +81,13 @@ func (m *migrator) split() {
 }
 
 func toolOf(info ecosystem.Classified) string {
+	if info.Role == ecosystem.RoleTest {
+		switch info.Tool {
+		case "npm", "yarn", "pnpm", "bun", "go", "cargo", "dotnet", "maven", "gradle", "bundler", "composer", "poetry", "pipenv":
+			return info.Tool
+		}
+		return "" // a check tool (pytest, eslint, make) is not the project's manager
+	}
 	switch info.Tool {
 	case "pytest", "py.test", "unittest", "tox", "nox", "django", "jest", "mocha", "vitest", "node", "corepack", "gem", "rspec", "rake", "rails", "phpunit":
 		return ""

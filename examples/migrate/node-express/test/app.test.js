@@ -24,3 +24,8 @@ test('GET / answers hello', async () => {
     server.close();
   }
 });
+
+test('the devDependencies are there for the tests', () => {
+  const ts = require('typescript');
+  assert.match(ts.version, /^5\./);
+});

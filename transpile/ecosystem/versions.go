@@ -1,0 +1,147 @@
+package ecosystem
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// This file reads the runtime version a project pins in its version files,
+// for the base image `dockstage init` writes: .python-version, .nvmrc,
+// .node-version, package.json engines.node, go.mod's go and toolchain
+// lines, rust-toolchain(.toml), global.json's sdk.version.
+
+// Default runtime versions when a project pins none: the current
+// long-term-support or stable lines.
+const (
+	DefaultPython = "3.13"
+	DefaultNode   = "24"
+	DefaultGo     = "1.26"
+	DefaultRust   = "1"
+	DefaultDotNet = "8.0"
+)
+
+var (
+	majorMinorRE = regexp.MustCompile(`^v?(\d+)(?:\.(\d+))?`)
+	engineRE     = regexp.MustCompile(`(\d+)(?:\.(\d+|x))?`)
+	goLineRE     = regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`)
+	toolchainRE  = regexp.MustCompile(`(?m)^toolchain\s+go(\d+\.\d+)`)
+	channelRE    = regexp.MustCompile(`(?m)^\s*channel\s*=\s*"(\d+\.\d+)(?:\.\d+)?"`)
+	rustPlainRE  = regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`)
+)
+
+// versionFromFiles sets r.RuntimeVersion from the project's version
+// files, with the file as evidence; it leaves it empty when none pins one.
+func (p *project) versionFromFiles(r *Result) {
+	set := func(file, v, fact string) {
+		r.RuntimeVersion = v
+		r.note(file, "%s", fact)
+	}
+	first := func(name string) string {
+		line, _, _ := strings.Cut(strings.TrimSpace(string(p.read(name))), "\n")
+		return strings.TrimSpace(line)
+	}
+	switch r.Ecosystem {
+	case Python:
+		if m := majorMinorRE.FindStringSubmatch(first(".python-version")); m != nil && m[2] != "" {
+			set(".python-version", m[1]+"."+m[2], "Python "+m[1]+"."+m[2]+" pinned")
+		}
+	case Node, Static:
+		for _, f := range []string{".nvmrc", ".node-version"} {
+			if m := majorMinorRE.FindStringSubmatch(first(f)); m != nil {
+				set(f, m[1], "Node.js "+m[1]+" pinned")
+				return
+			}
+		}
+		var pkg struct {
+			Engines map[string]any `json:"engines"`
+		}
+		if json.Unmarshal(p.read("package.json"), &pkg) == nil {
+			if s, ok := pkg.Engines["node"].(string); ok {
+				if v := engineMajor(s); v != "" {
+					set("package.json", v, "engines.node "+s+": Node.js "+v)
+				}
+			}
+		}
+	case Go:
+		text := string(p.read("go.mod"))
+		if m := toolchainRE.FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
+			set("go.mod", m[1], "toolchain go"+m[1])
+		} else if m := goLineRE.FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
+			set("go.mod", m[1], "go "+m[1]+" (newer than the default "+DefaultGo+"; an older go line builds with the newer toolchain)")
+		}
+	case Rust:
+		if m := channelRE.FindStringSubmatch(string(p.read("rust-toolchain.toml"))); m != nil {
+			set("rust-toolchain.toml", m[1], "Rust "+m[1]+" pinned")
+		} else if m := rustPlainRE.FindStringSubmatch(first("rust-toolchain")); m != nil {
+			set("rust-toolchain", m[1], "Rust "+m[1]+" pinned")
+		}
+	case DotNet:
+		var g struct {
+			Sdk struct {
+				Version string `json:"version"`
+			} `json:"sdk"`
+		}
+		if json.Unmarshal(p.read("global.json"), &g) == nil {
+			if m := majorMinorRE.FindStringSubmatch(g.Sdk.Version); m != nil && m[2] != "" {
+				set("global.json", m[1]+"."+m[2], ".NET SDK "+g.Sdk.Version+": the "+m[1]+"."+m[2]+" images")
+			}
+		}
+	}
+}
+
+// engineMajor is the lowest major version a range of engines.node allows
+// (">=20", "^18.17", "20.x", "20 || 22"), or "".
+func engineMajor(s string) string {
+	best := -1
+	for _, part := range strings.Split(s, "||") {
+		part = strings.TrimSpace(part)
+		if strings.HasPrefix(part, "<") {
+			continue
+		}
+		if m := engineRE.FindStringSubmatch(part); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil && (best < 0 || n < best) && n >= 4 {
+				best = n
+			}
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return strconv.Itoa(best)
+}
+
+// newer reports whether version a (major.minor) is newer than b.
+func newer(a, b string) bool {
+	pa, pb := strings.SplitN(a, ".", 2), strings.SplitN(b, ".", 2)
+	for i := 0; i < 2 && i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x > y
+		}
+	}
+	return false
+}
+
+// Version is the runtime version for the base image: RuntimeVersion, else
+// the ecosystem's default.
+func (r Result) Version() string {
+	if r.RuntimeVersion != "" {
+		return r.RuntimeVersion
+	}
+	switch r.Ecosystem {
+	case Python:
+		return DefaultPython
+	case Node, Static:
+		return DefaultNode
+	case Go:
+		return DefaultGo
+	case Rust:
+		return DefaultRust
+	case DotNet:
+		return DefaultDotNet
+	}
+	return ""
+}
