@@ -106,15 +106,14 @@ func flatten(original, migrated *spec.Spec) (*spec.Spec, []transpile.Difference,
 	if cur < 0 {
 		return nil, nil, errors.New("the migrated spec has no prod stage")
 	}
-	// FROM names an earlier stage (spec.StageIndex), so the chain ends.
-	chain := []*spec.Stage{migrated.Stages[cur]}
-	for {
-		next := migrated.StageIndex(migrated.Stages[cur].From, cur)
-		if next < 0 || !isStandard(migrated.Stages[next].Name) {
+	// prod's FROM chain (spec.Spec.Chain) through the standard stages,
+	// base first.
+	var chain []*spec.Stage
+	for k, j := range migrated.Chain(cur) {
+		if k > 0 && !isStandard(migrated.Stages[j].Name) {
 			break
 		}
-		chain = append([]*spec.Stage{migrated.Stages[next]}, chain...)
-		cur = next
+		chain = append([]*spec.Stage{migrated.Stages[j]}, chain...)
 	}
 	last := original.Stages[len(original.Stages)-1]
 	target := last.Name

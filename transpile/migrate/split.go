@@ -4,9 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dockstage/dockstage/spec"
-	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
-	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // The split phase: give each step of the last stage a role and find the
@@ -101,20 +99,13 @@ func (m *migrator) detectEcosystems() {
 }
 
 // expandFrom is the last stage's image with the global build args'
-// defaults substituted as BuildKit expands FROM; as written when it uses
-// an arg without default or does not expand.
+// defaults substituted as BuildKit expands FROM (spec.Spec.ExpandFrom); as
+// written when it is known only at build time.
 func (m *migrator) expandFrom() string {
-	env := syntax.Env{}
-	for _, kv := range m.orig.Args {
-		if kv.Value != nil {
-			env[kv.Key] = *kv.Value
-		}
+	if img, ok := m.orig.ExpandFrom(m.final.From); ok {
+		return img
 	}
-	res, err := bkshell.NewLex(m.orig.Escape()).ProcessWordWithMatches(m.final.From, env)
-	if err != nil || len(res.Unmatched) > 0 {
-		return m.final.From
-	}
-	return res.Result
+	return m.final.From
 }
 
 // moveConfig moves ONBUILD (a FROM <stage> would run its triggers) and,

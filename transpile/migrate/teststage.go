@@ -307,7 +307,10 @@ func redirectOnly(c shell.Command) bool {
 // next command.
 func segFull(text string, segs []shell.Command, k int) string {
 	start, end := segs[k].Words[0].Start, len(text)
-	if k+1 < len(segs) && len(segs[k+1].Words) > 0 && segs[k+1].Words[0].Start >= start {
+	switch c := segs[k]; {
+	case c.StmtEnd > c.StmtStart && c.StmtEnd <= len(text):
+		start, end = c.StmtStart, c.StmtEnd // the statement's span (transpile/shell)
+	case k+1 < len(segs) && len(segs[k+1].Words) > 0 && segs[k+1].Words[0].Start >= start:
 		end = segs[k+1].Words[0].Start
 	}
 	out := text[start:end]

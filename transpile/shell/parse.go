@@ -127,6 +127,9 @@ func (w *walker) stmt(st *syntax.Stmt, place Place, op Op) {
 		c.Negated = c.Negated || st.Negated
 	}
 	last := &w.cmds[len(w.cmds)-1]
+	if len(w.cmds) == start+1 {
+		last.StmtStart, last.StmtEnd = w.span(st)
+	}
 	if len(st.Comments) > 0 {
 		last.Commented = true
 	}

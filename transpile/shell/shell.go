@@ -83,6 +83,11 @@ type Command struct {
 	// Unparsed commands come from the fallback split of text the parser
 	// rejects (see Parse).
 	Unparsed bool
+	// StmtStart and StmtEnd are the byte offsets in the script of the statement
+	// the command is, redirections and a trailing `;` or `&` included;
+	// both 0 when unknown (an Unparsed command, or a statement of several
+	// commands such as a pipeline or a subshell).
+	StmtStart, StmtEnd int
 }
 
 // Args returns the command name and its arguments: the words after the

@@ -127,3 +127,19 @@ func TestExec(t *testing.T) {
 		t.Errorf("Exec End() = %d, want -1", s.Commands[0].End())
 	}
 }
+
+// TestStatementSpan: a simple command's statement span covers its
+// redirections and stops before the operator joining it to the next.
+func TestStatementSpan(t *testing.T) {
+	text := "go build ./... && go test ./... > test.log 2>&1 && echo done"
+	cmds := Parse(text, '\\').Commands
+	if len(cmds) != 3 {
+		t.Fatalf("%d commands, want 3", len(cmds))
+	}
+	for i, want := range []string{"go build ./...", "go test ./... > test.log 2>&1", "echo done"} {
+		c := cmds[i]
+		if got := text[c.StmtStart:c.StmtEnd]; got != want {
+			t.Errorf("command %d spans %q, want %q", i, got, want)
+		}
+	}
+}
