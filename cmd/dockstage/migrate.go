@@ -71,7 +71,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 	f.StringVar(&opts.context, "context", "", "build context directory (default: the Dockerfile's directory; . for standard input)")
 	f.StringVarP(&opts.output, "output", "o", "", `directory to write the files to, "-" for standard output (default: beside the Dockerfile, see above)`)
 	f.StringVar(&opts.name, "name", "", "service name for the spec (default: the Dockerfile's directory name, else \"app\")")
-	f.BoolVar(&opts.json, "json", false, "print the report as JSON on standard output instead of writing "+workspace.ReportFile)
+	f.BoolVar(&opts.json, "json", false, "also print the report as JSON on standard output ("+workspace.ReportFile+" is written as well)")
 	f.BoolVar(&opts.force, "force", false, "replace the original Dockerfile and files dockstage did not generate")
 	f.BoolVar(&opts.keepShellForm, "keep-shell-form", false, "keep shell-form CMD and ENTRYPOINT as they are")
 	f.BoolVar(&opts.keepProdBase, "keep-prod-base", false, "keep prod on the original image even when the build's output is known (no runtime image)")
@@ -85,7 +85,7 @@ func runMigrate(ctx context.Context, s streams, opts migrateOptions) error {
 	}
 	m, err := workspace.Migrate(data, workspace.MigrateOptions{
 		Dockerfile: opts.dockerfile, Context: opts.context, OutDir: opts.output, Name: opts.name,
-		NoReport: opts.json, Force: opts.force, KeepShellForm: opts.keepShellForm, KeepProdBase: opts.keepProdBase,
+		JSON: opts.json, Force: opts.force, KeepShellForm: opts.keepShellForm, KeepProdBase: opts.keepProdBase,
 	})
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func runMigrate(ctx context.Context, s streams, opts migrateOptions) error {
 		if _, err := s.out.Write(b); err != nil {
 			return err
 		}
-		where = "the JSON report"
+		where += " (and the JSON report on standard output)"
 	}
 	fmt.Fprintf(s.err, "%d change(s) in behaviour, %d note(s): see %s\n", len(m.Result.Report.Changes), len(m.Result.Report.Notes), where)
 	if m.KeptOriginal {

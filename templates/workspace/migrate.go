@@ -32,9 +32,9 @@ type MigrateOptions struct {
 	// Name is the service name; "" is ServiceName of the Dockerfile's
 	// directory.
 	Name string
-	// NoReport leaves ReportFile out of the plan (the report is printed as
-	// JSON instead).
-	NoReport      bool
+	// JSON is set when the report is printed as JSON on standard output
+	// too (ReportFile is still written); it needs an OutDir other than "-".
+	JSON          bool
 	Force         bool
 	KeepShellForm bool
 	// KeepProdBase keeps prod on the original image (migrate.Options).
@@ -85,7 +85,7 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 			m.OutDir = "-"
 		}
 	}
-	if opts.NoReport && m.OutDir == "-" {
+	if opts.JSON && m.OutDir == "-" {
 		return nil, errors.New("--json prints the report on standard output; give -o DIR for the other files")
 	}
 	if m.ContextDir == "" {
@@ -98,9 +98,13 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if name == "" && !stdin {
 		name = dirServiceName(opts.Dockerfile)
 	}
+	ignoreFile := ""
+	if m.OutDir != "-" && composeContext(m.OutDir, m.ContextDir) != "" {
+		ignoreFile = filepath.Join(m.OutDir, "Dockerfile.dockerignore")
+	}
 	res, err := migrate.Migrate(data, migrate.Options{
 		File: file, Name: name, Context: os.DirFS(m.ContextDir), KeepShellForm: opts.KeepShellForm,
-		KeepProdBase: opts.KeepProdBase,
+		KeepProdBase: opts.KeepProdBase, IgnoreFile: ignoreFile,
 	})
 	if err != nil {
 		return nil, err
@@ -133,23 +137,83 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := append([]File{{Name: "dockstage.yaml", Content: specYAML, Kind: UserFile}}, rendered...)
-	if !opts.NoReport {
-		all = append(all, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark})
-	}
+	all := append([]File{{Name: "dockstage.yaml", Content: specYAML, Kind: UserFile, Origin: specOrigin}}, rendered...)
 	m.Plan = &Plan{hints: migrateHints}
 	if m.OutDir == "-" {
-		m.Plan.Files = all
+		m.Plan.Files = append(all, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark})
 		return m, nil
 	}
 	m.KeptOriginal = !opts.Force && !stdin && sameFile(filepath.Join(m.OutDir, "Dockerfile"), opts.Dockerfile)
+	var user []byte
+	if elsewhere {
+		// BuildKit reads OutDir/Dockerfile.dockerignore instead of the
+		// context's .dockerignore: carry the context's own patterns.
+		if user, err = contextIgnore(m.ContextDir); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range all {
 		if !m.KeptOriginal || f.Kind == UserFile {
 			m.Plan.add(m.OutDir, f, opts.Force)
+			if last := &m.Plan.Files[len(m.Plan.Files)-1]; last.Kind == Dockerignore && elsewhere && last.Decision == Create {
+				last.write = append(append([]byte{}, last.Content...), user...)
+			}
 		}
 	}
+	res.Report.Files = m.written(res.Spec.Compose.Dockerfile, user != nil)
+	m.Plan.add(m.OutDir, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark}, opts.Force)
 	m.ContextElsewhere = absPath(m.OutDir) != absPath(m.ContextDir)
 	return m, nil
+}
+
+// specOrigin starts every spec dockstage writes: an existing spec that
+// starts with it but differs was edited since (a refusal says so).
+var specOrigin = []byte("# yaml-language-server: $schema=")
+
+// written says, for the report, what each planned file is and where it
+// goes; df is the migrated Dockerfile's path from the context ("" when
+// the context is OutDir), userIgnore whether the context has a
+// .dockerignore whose patterns follow the block.
+func (m *Migrated) written(df string, userIgnore bool) []migrate.WrittenFile {
+	target := m.Result.Spec.Compose.Target
+	if target == "" {
+		target = "prod"
+	}
+	var out []migrate.WrittenFile
+	for _, f := range m.Plan.Files {
+		what := ""
+		switch {
+		case f.Name == "dockstage.yaml":
+			what = "the migrated spec"
+		case f.Name == "Dockerfile":
+			what = "the migrated Dockerfile, rendered from the spec"
+		case f.Name == "compose.yaml" || f.Name == "compose.dev.yaml" || f.Name == "docker-bake.hcl":
+			targets := "target " + target
+			if f.Name == "docker-bake.hcl" && m.Result.Spec.StageIndex("test", len(m.Result.Spec.Stages)) >= 0 {
+				targets = "targets test and " + target
+			}
+			what = "builds " + filepath.Join(m.OutDir, "Dockerfile") + " (" + targets + ") with the build context " + m.ContextDir
+			if df != "" {
+				what += " (context " + m.Result.Spec.Compose.Context + ", dockerfile " + df + ")"
+			}
+			if f.Name == "compose.dev.yaml" {
+				what = "the dev service: " + what
+			}
+		case f.Kind == Dockerignore && f.Name == ".dockerignore":
+			what = "the generated block, in front of your own patterns, which are kept; BuildKit reads it for every Dockerfile built with this context"
+		case f.Kind == Dockerignore:
+			what = "the generated block"
+			if userIgnore {
+				what += ", then the patterns of " + filepath.Join(m.ContextDir, ".dockerignore")
+			}
+			what += "; BuildKit reads it instead of the context's .dockerignore when it builds " + filepath.Join(m.OutDir, "Dockerfile")
+		default:
+			continue
+		}
+		out = append(out, migrate.WrittenFile{Path: f.Path, What: what})
+	}
+	out = append(out, migrate.WrittenFile{Path: filepath.Join(m.OutDir, ReportFile), What: "this report"})
+	return out
 }
 
 // renderMigrated renders the migrated spec (it goes in the output

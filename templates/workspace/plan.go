@@ -83,6 +83,10 @@ type File struct {
 	// Mark, for a UserFile, starts every earlier copy dockstage wrote,
 	// which may be replaced without force.
 	Mark []byte
+	// Origin, for a UserFile, starts every copy dockstage wrote (a spec's
+	// schema line): an existing file that starts with it, but not with
+	// Mark, was edited since, which its refusal says.
+	Origin []byte
 	// Warnings are BuildKit's build-check findings on a rendered
 	// Dockerfile ("line N: RULE: message"); they never stop a command.
 	Warnings []string
@@ -177,6 +181,9 @@ func (p *Plan) decide(f *File, force bool) (Decision, error) {
 	case f.Kind == UserFile:
 		if len(f.Mark) > 0 && bytes.HasPrefix(old, f.Mark) {
 			return Overwrite, nil
+		}
+		if len(f.Origin) > 0 && bytes.HasPrefix(old, f.Origin) {
+			return Refuse, fmt.Errorf(p.hints.edited, f.Path)
 		}
 		return Refuse, fmt.Errorf(p.hints.foreign, f.Path)
 	}

@@ -420,7 +420,7 @@ func TestMigratePlans(t *testing.T) {
 	}
 
 	// The JSON report goes to standard output: the files cannot.
-	if _, err := Migrate([]byte(legacy), MigrateOptions{Dockerfile: "-", NoReport: true}); err == nil {
+	if _, err := Migrate([]byte(legacy), MigrateOptions{Dockerfile: "-", JSON: true}); err == nil {
 		t.Error("--json with standard output accepted")
 	}
 }

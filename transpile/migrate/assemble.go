@@ -51,13 +51,23 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 		more = fmt.Sprintf(" and %d more", len(list)-12)
 		list = list[:12]
 	}
+	names, them := strings.Join(list, ", ")+more, "them"
+	if len(gone) == 1 {
+		them = "it"
+	} else if more == "" {
+		names = strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
+	}
+	caveat := "this holds where the .dockerignore is read: in the build context's root, for a Dockerfile built with that context that has no Dockerfile.dockerignore of its own beside it"
+	if m.opts.IgnoreFile != "" {
+		caveat = "the block is written to " + m.opts.IgnoreFile + ", followed by the patterns of the context's own .dockerignore; BuildKit reads it instead of the context's .dockerignore when it builds the Dockerfile beside it (as compose.yaml and docker-bake.hcl do), not for another Dockerfile built with that context"
+	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeContextNarrowed,
 		Summary: "files kept out of the image by the new .dockerignore",
 		Lines:   affected,
-		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s%s out of the build context, so the copy no longer puts them in the image: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY or re-include it below the block (!NAME).",
-			strings.Join(list, ", "), more),
-		Caveats: []string{"this holds where the .dockerignore is read: in the build context's root, beside a Dockerfile built with that context"},
+		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s out of the build context, so the copy no longer puts %s in the image: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY or re-include it below the block (!NAME).",
+			names, them),
+		Caveats: []string{caveat},
 	})
 }
 

@@ -61,6 +61,11 @@ type Options struct {
 	// KeepProdBase keeps prod on the original image (FROM src) even when
 	// the build's output is known (see slim.go).
 	KeepProdBase bool
+	// IgnoreFile, when set, is where the rendered .dockerignore block goes
+	// instead of the context's .dockerignore (a Dockerfile.dockerignore
+	// beside the migrated Dockerfile, as the user sees its path): the
+	// report says so.
+	IgnoreFile string
 }
 
 // Result is a migration.
@@ -223,6 +228,8 @@ type migrator struct {
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
 	ecos     ecosystem.FoundSet
+	// builders are the toolchains of the stages before the last.
+	builders []*toolchain
 }
 
 func (m *migrator) errorf(line int, format string, args ...any) error {

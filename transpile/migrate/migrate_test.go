@@ -559,7 +559,7 @@ func TestContextNarrowed(t *testing.T) {
 		files map[string]string
 		want  string // "" = no change
 	}{
-		{"secrets and vcs", map[string]string{"app.py": "", ".env": "X=1", ".git/config": ""}, ".env, .git/"},
+		{"secrets and vcs", map[string]string{"app.py": "", ".env": "X=1", ".git/config": ""}, ".env and .git/"},
 		{"already ignored", map[string]string{"app.py": "", ".env": "X=1", ".dockerignore": ".env\n"}, ".dockerignore"},
 		{"re-included by the user", map[string]string{"app.py": "", ".env": "X=1", ".dockerignore": "# dockstage:end\n!.env\n!.dockerignore\n"}, ""},
 	} {

@@ -61,6 +61,9 @@ type Report struct {
 	// SuggestedTest is a test stage for the detected ecosystem when the
 	// original runs no tests (migrate never invents one).
 	SuggestedTest *Suggestion `json:"suggested_test_stage,omitempty"`
+	// Files are the files written and what each is, when the caller says
+	// (templates/workspace does; the text's "files written" section).
+	Files []WrittenFile `json:"files,omitempty"`
 	// Proof is the result of Prove.
 	Proof ProofSummary `json:"proof"`
 
@@ -103,12 +106,24 @@ type Note struct {
 	Msg  string `json:"message"`
 }
 
+// WrittenFile is a file the migration writes and what it is.
+type WrittenFile struct {
+	Path string `json:"path"`
+	What string `json:"what"`
+}
+
 // Suggestion is a test stage to add by hand.
 type Suggestion struct {
 	// Reason says why there is no test stage.
-	Reason    string   `json:"reason"`
-	Ecosystem string   `json:"ecosystem"`
-	Steps     []string `json:"steps"`
+	Reason string `json:"reason"`
+	// AfterSplit is set when the tests run inside a build command: the
+	// stage is for once that RUN is split.
+	AfterSplit bool   `json:"after_split,omitempty"`
+	Ecosystem  string `json:"ecosystem"`
+	// From is the stage the test stage starts from: src, or the builder
+	// stage that has the toolchain and the source when src has not.
+	From  string   `json:"from"`
+	Steps []string `json:"steps"`
 	// Assumes says what the steps take for granted.
 	Assumes string `json:"assumes,omitempty"`
 }
@@ -182,13 +197,25 @@ func (r *Report) Text() []byte {
 	if s := r.SuggestedTest; s != nil {
 		b.WriteString("\nsuggested test stage:\n")
 		msg := s.Reason + ". For " + s.Ecosystem + ", add this between src and prod in dockstage.yaml"
+		if s.AfterSplit {
+			msg = s.Reason + ". Once that RUN is split, add this for " + s.Ecosystem + " between src and prod in dockstage.yaml"
+		}
+		if s.From != StageSrc {
+			msg += "; it starts from " + s.From + ", the stage that has the toolchain and the source"
+		}
 		if s.Assumes != "" {
 			msg += " (it assumes " + s.Assumes + ")"
 		}
 		wrap(&b, msg+":", "  ")
-		b.WriteString("    test:\n      from: src\n      steps:\n")
+		fmt.Fprintf(&b, "    test:\n      from: %s\n      steps:\n", s.From)
 		for _, st := range s.Steps {
 			fmt.Fprintf(&b, "        - run: %s\n", st)
+		}
+	}
+	if len(r.Files) > 0 {
+		b.WriteString("\nfiles written:\n")
+		for _, f := range r.Files {
+			wrap(&b, "- "+f.Path+": "+f.What, "  ")
 		}
 	}
 	b.WriteString("\nproof:\n")
@@ -198,9 +225,13 @@ func (r *Report) Text() []byte {
 	case p.Differences == 0 && p.Accounted:
 		msg += "no difference, the prod target is the original build."
 	case p.Accounted:
-		msg += fmt.Sprintf("%d difference(s), each one of the changes above.", p.Differences)
+		if p.Differences == 1 {
+			msg += "1 difference, one of the changes above."
+		} else {
+			msg += plural(p.Differences, "difference") + ", each one of the changes above."
+		}
 	default:
-		msg += fmt.Sprintf("%d difference(s), NOT all of them named above.", p.Differences)
+		msg += plural(p.Differences, "difference") + ", NOT all of them named above."
 	}
 	for _, c := range r.Changes {
 		if c.Kind == ChangeSlimProd {
@@ -215,6 +246,14 @@ func (r *Report) Text() []byte {
 	}
 	wrap(&b, msg, "  ")
 	return []byte(b.String())
+}
+
+// plural is "1 difference", "2 differences".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // wrap writes text wrapped at 100 columns, each line indented.
@@ -241,6 +280,50 @@ func wrap(b *strings.Builder, text, indent string) {
 }
 
 // builderTests lists the lines of the earlier stages that run tests.
+// testStageFrom is the stage a suggested test stage starts from and the
+// ecosystem of its tests: src for a single-stage Dockerfile; for a
+// multistage one, src when the last stage has a toolchain of one of found
+// (its image or its RUNs) and copies the source, else the last named
+// builder stage that has both (FROM an earlier stage inherits that
+// stage's). ok is false when no stage has both.
+func (m *migrator) testStageFrom(found []Ecosystem) (from string, e Ecosystem, ok bool) {
+	if len(m.orig.Stages) == 1 {
+		return StageSrc, found[0], true
+	}
+	var final ecosystem.FoundSet
+	final.AddImage(m.expandFrom(), "", m.final.From)
+	source := false
+	for _, it := range m.items {
+		m.runEcosystems(&final, it.step)
+		source = source || isSourceCopy(it.step)
+	}
+	if e, ok := firstIn(found, &final); ok && source {
+		return StageSrc, e, true
+	}
+	for i := len(m.builders) - 1; i >= 0; i-- {
+		st := m.orig.Stages[i]
+		if st.Anonymous || !m.builders[i].source {
+			continue
+		}
+		if e, ok := firstIn(found, &m.builders[i].ecos); ok {
+			return st.Name, e, true
+		}
+	}
+	return "", Ecosystem{}, false
+}
+
+// firstIn is the first of found that set holds too.
+func firstIn(found []Ecosystem, set *ecosystem.FoundSet) (Ecosystem, bool) {
+	for _, e := range found {
+		for _, s := range set.List() {
+			if s.Name == e.Name {
+				return e, true
+			}
+		}
+	}
+	return Ecosystem{}, false
+}
+
 func (m *migrator) builderTests() []int {
 	var lines []int
 	for _, st := range m.orig.Stages[:len(m.orig.Stages)-1] {
@@ -384,7 +467,11 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	case len(r.Ecosystems) == 0:
 		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
 	default:
-		e := r.Ecosystems[0]
+		from, e, ok := m.testStageFrom(r.Ecosystems)
+		if !ok {
+			m.notes = append(m.notes, Note{Msg: "no test stage suggested: no stage of the original has both the toolchain and the source to run the tests in"})
+			break
+		}
 		if steps, assumes := ecosystem.TestSuggestion(e, m.ctx); steps != nil {
 			name := e.Name
 			if e.Tool != "" {
@@ -392,9 +479,9 @@ func (m *migrator) report(out *spec.Spec) *Report {
 			}
 			reason := "the original runs no tests, so there is no test stage"
 			if mixed {
-				reason = "the original runs its tests inside a build command (see the notes), so there is no test stage; once that RUN is split"
+				reason = "the original runs its tests inside a build command (see the notes), so there is no test stage"
 			}
-			r.SuggestedTest = &Suggestion{Reason: reason, Ecosystem: name, Steps: steps, Assumes: assumes}
+			r.SuggestedTest = &Suggestion{Reason: reason, AfterSplit: mixed, Ecosystem: name, From: from, Steps: steps, Assumes: assumes}
 		}
 	}
 	if m.sourceCopy == len(m.items) && m.prodStart > 0 {

@@ -15,15 +15,7 @@ func (m *migrator) split() {
 		it := &item{step: st, line: st.Pos.Line}
 		if st.Run != nil {
 			it.run = m.classifyRun(st)
-			for _, info := range it.run.infos {
-				if info.Ecosystem != "" && info.Role != ecosystem.RoleNeutral {
-					tool := toolOf(info)
-					if info.Role == ecosystem.RoleToolSetup {
-						tool = "" // installing poetry with pip does not make pip the tool
-					}
-					m.ecos.Add(info.Ecosystem, tool, fmt.Sprintf("%s:%d: %s", m.opts.File, it.line, info.What))
-				}
-			}
+			m.runEcosystems(&m.ecos, st)
 		}
 		m.items = append(m.items, it)
 	}
@@ -95,7 +87,69 @@ func toolOf(info ecosystem.Classified) string {
 
 func (m *migrator) detectEcosystems() {
 	m.ecos.AddImage(m.expandFrom(), fmt.Sprintf("%s:%d", m.opts.File, m.final.Pos.Line), m.final.From)
+	m.builders = m.builderToolchains()
+	for _, b := range m.builders {
+		for _, e := range b.ecos.List() {
+			for _, ev := range e.Evidence {
+				m.ecos.Add(ecosystem.Ecosystem(e.Name), e.Tool, ev)
+			}
+		}
+	}
 	m.ecos.AddContext(m.ctx)
+}
+
+// toolchain is what a stage of the original holds for a test run: the
+// ecosystems its image and its RUNs show (FROM an earlier stage, that
+// stage's too), and whether it copied the source from the build context.
+type toolchain struct {
+	ecos   ecosystem.FoundSet
+	source bool
+}
+
+// runEcosystems notes in set the ecosystems the RUN step s shows.
+func (m *migrator) runEcosystems(set *ecosystem.FoundSet, s spec.Step) {
+	if s.Run == nil {
+		return
+	}
+	for _, info := range m.classifyRun(s).infos {
+		if info.Ecosystem != "" && info.Role != ecosystem.RoleNeutral {
+			tool := toolOf(info)
+			if info.Role == ecosystem.RoleToolSetup {
+				tool = "" // installing poetry with pip does not make pip the tool
+			}
+			set.Add(info.Ecosystem, tool, fmt.Sprintf("%s:%d: %s", m.opts.File, s.Pos.Line, info.What))
+		}
+	}
+}
+
+// builderToolchains is the toolchain of each stage before the last, in
+// order.
+func (m *migrator) builderToolchains() []*toolchain {
+	stages := m.orig.Stages[:len(m.orig.Stages)-1]
+	out := make([]*toolchain, len(stages))
+	for i, st := range stages {
+		t := &toolchain{}
+		if j := m.orig.StageIndex(st.From, i); j >= 0 && j < i {
+			for _, e := range out[j].ecos.List() {
+				for _, ev := range e.Evidence {
+					t.ecos.Add(ecosystem.Ecosystem(e.Name), e.Tool, ev)
+				}
+			}
+			t.source = out[j].source
+		} else {
+			img := st.From
+			if x, ok := m.orig.ExpandFrom(st.From); ok {
+				img = x
+			}
+			t.ecos.AddImage(img, fmt.Sprintf("%s:%d", m.opts.File, st.Pos.Line), st.From)
+		}
+		for _, s := range st.Steps {
+			m.runEcosystems(&t.ecos, s)
+			t.source = t.source || isSourceCopy(s)
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // expandFrom is the last stage's image with the global build args'
