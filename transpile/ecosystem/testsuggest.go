@@ -32,7 +32,7 @@ func TestSuggestion(e Found, ctx *BuildContext) (steps []string, assumes string)
 		case "bun":
 			return []string{"bun install --frozen-lockfile", "bun test"}, "the tests run under bun's test runner"
 		}
-		return []string{"npm ci", "npm test"}, "package.json has a test script (npm ci installs the devDependencies it needs)"
+		return []string{"npm ci", "npm test"}, "package.json has a test script, and npm ci installs the devDependencies it needs"
 	case "go":
 		return []string{"go test ./..."}, ""
 	case "java":

@@ -583,3 +583,17 @@ func TestContextNarrowed(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestionText: the suggested test stage reads as whole sentences,
+// for a RUN still to split and for a builder stage to start from.
+func TestSuggestionText(t *testing.T) {
+	r := &Report{File: "Dockerfile", Stages: []string{"builder", "base", "src", "prod"}, SuggestedTest: &Suggestion{
+		Reason:     "the original runs its tests inside a build command (see the notes), so there is no test stage",
+		AfterSplit: true, Ecosystem: "go (go)", From: "builder", Steps: []string{"go test ./..."},
+	}}
+	text := strings.Join(strings.Fields(string(r.Text())), " ")
+	want := "so there is no test stage. Once that RUN is split, add this for go (go) between src and prod in dockstage.yaml; it starts from builder, the stage that has the toolchain and the source: test: from: builder steps: - run: go test ./..."
+	if !strings.Contains(text, want) {
+		t.Errorf("text lacks %q:\n%s", want, r.Text())
+	}
+}

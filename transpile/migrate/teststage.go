@@ -211,6 +211,9 @@ func (m *migrator) splitChecks(it *item) string {
 	if len(build) == 0 || checks == 0 {
 		return "nothing to split"
 	}
+	if why := m.readsCheckOutput(run.Command.Shell, segs, infos); why != "" {
+		return why
+	}
 	// The test stage repeats the shell state (cd, export, set) the first
 	// check ran with, and each later state command.
 	var test []string
@@ -328,4 +331,36 @@ func segFull(text string, segs []shell.Command, k int) string {
 			return out
 		}
 	}
+}
+
+// readsCheckOutput says why a split is unsafe when a build command names a
+// file that a check before it names and the build context does not hold:
+// most likely a report or an artifact the check wrote (`pytest
+// --junitxml=r.xml && cp r.xml /out`), which the build command would no
+// longer find. Only path-like words count (with a . or a /, flag values
+// after =); "" when none is shared.
+func (m *migrator) readsCheckOutput(text string, segs []shell.Command, infos []ecosystem.Classified) string {
+	written := map[string]string{}
+	for k, seg := range segs {
+		check := infos[k].Role == ecosystem.RoleTest || infos[k].Role == ecosystem.RoleTestDeps
+		for j, w := range seg.Values() {
+			p := w
+			if i := strings.Index(p, "="); strings.HasPrefix(p, "-") && i >= 0 {
+				p = p[i+1:]
+			} else if strings.HasPrefix(p, "-") || j == 0 {
+				continue
+			}
+			p = strings.TrimSuffix(strings.TrimPrefix(p, "./"), "/")
+			if strings.Trim(p, "./") == "" || strings.Contains(p, "...") || !strings.ContainsAny(p, "./") {
+				continue
+			}
+			switch c, ok := written[p]; {
+			case check && !m.ctx.Has(p):
+				written[p] = segText(text, seg)
+			case !check && ok:
+				return fmt.Sprintf("`%s` names %s, which the check `%s` before it may have written; split the RUN by hand", shorten(segText(text, seg)), p, shorten(c))
+			}
+		}
+	}
+	return ""
 }
