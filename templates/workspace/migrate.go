@@ -145,11 +145,18 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	}
 	m.KeptOriginal = !opts.Force && !stdin && sameFile(filepath.Join(m.OutDir, "Dockerfile"), opts.Dockerfile)
 	var user []byte
+	ctxPatterns := false
 	if elsewhere {
 		// BuildKit reads OutDir/Dockerfile.dockerignore instead of the
 		// context's .dockerignore: carry the context's own patterns.
 		if user, err = contextIgnore(m.ContextDir); err != nil {
 			return nil, err
+		}
+		ctxPatterns = len(user) > 0
+		// OutDir inside the context is new to it: a COPY of the context
+		// would take the migrated files into the image.
+		if rel, err := filepath.Rel(absPath(m.ContextDir), absPath(m.OutDir)); err == nil && filepath.IsLocal(rel) {
+			user = append(user, "# dockstage migrate: the migrated files, which the original build context did not hold\n/"+filepath.ToSlash(rel)+"\n"...)
 		}
 	}
 	for _, f := range all {
@@ -160,7 +167,7 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 			}
 		}
 	}
-	res.Report.Files = m.written(res.Spec.Compose.Dockerfile, user != nil)
+	res.Report.Files = m.written(res.Spec.Compose.Dockerfile, ctxPatterns)
 	m.Plan.add(m.OutDir, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark}, opts.Force)
 	m.ContextElsewhere = absPath(m.OutDir) != absPath(m.ContextDir)
 	return m, nil
@@ -172,9 +179,9 @@ var specOrigin = []byte("# yaml-language-server: $schema=")
 
 // written says, for the report, what each planned file is and where it
 // goes; df is the migrated Dockerfile's path from the context ("" when
-// the context is OutDir), userIgnore whether the context has a
-// .dockerignore whose patterns follow the block.
-func (m *Migrated) written(df string, userIgnore bool) []migrate.WrittenFile {
+// the context is OutDir), ctxPatterns whether the context's .dockerignore
+// has patterns of the user's, which follow the block.
+func (m *Migrated) written(df string, ctxPatterns bool) []migrate.WrittenFile {
 	target := m.Result.Spec.Compose.Target
 	if target == "" {
 		target = "prod"
@@ -203,8 +210,11 @@ func (m *Migrated) written(df string, userIgnore bool) []migrate.WrittenFile {
 			what = "the generated block, in front of your own patterns, which are kept; BuildKit reads it for every Dockerfile built with this context"
 		case f.Kind == Dockerignore:
 			what = "the generated block"
-			if userIgnore {
+			if ctxPatterns {
 				what += ", then the patterns of " + filepath.Join(m.ContextDir, ".dockerignore")
+			}
+			if rel, err := filepath.Rel(absPath(m.ContextDir), absPath(m.OutDir)); err == nil && filepath.IsLocal(rel) {
+				what += " and /" + filepath.ToSlash(rel) + ", so that a COPY of the context does not take the migrated files"
 			}
 			what += "; BuildKit reads it instead of the context's .dockerignore when it builds " + filepath.Join(m.OutDir, "Dockerfile")
 		default:

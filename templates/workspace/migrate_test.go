@@ -55,7 +55,11 @@ func TestMigrateOutDirPaths(t *testing.T) {
 			}
 		}
 		ign := string(migRead(t, filepath.Join(out, "Dockerfile.dockerignore")))
-		if !strings.Contains(ign, "\n.env\n") || !strings.HasSuffix(ign, "*.log\n") {
+		tail := "*.log\n" // the context's own patterns follow the block
+		if inside := strings.HasPrefix(out, ctx); inside {
+			tail += "# dockstage migrate: the migrated files, which the original build context did not hold\n/out\n"
+		}
+		if !strings.Contains(ign, "\n.env\n") || !strings.HasSuffix(ign, "# dockstage:end - add your own patterns below this line; dockstage keeps them\n"+tail) {
 			t.Errorf("%s/Dockerfile.dockerignore lacks the block or the context's patterns:\n%s", out, ign)
 		}
 		if _, err := os.Stat(filepath.Join(out, ".dockerignore")); err == nil {
