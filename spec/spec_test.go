@@ -85,8 +85,8 @@ func stripPos(v reflect.Value) {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
-			if f.Type() == posType {
-				f.Set(reflect.Zero(posType))
+			if f.Type() == posType || f.Type() == posSliceType {
+				f.Set(reflect.Zero(f.Type()))
 				continue
 			}
 			stripPos(f)

@@ -25,7 +25,7 @@ func TestReverseAllErrors(t *testing.T) {
 		"Dockerfile:3:1: COPY requires at least two arguments",
 		"Dockerfile:4:1: unknown instruction: FORM (did you mean FROM?)",
 		"Dockerfile:5:24: HEALTHCHECK: time: invalid duration \"abc\"",
-		"Dockerfile:6:8: stages.stage-0.steps[0].expose: \"80/xyz\": unknown protocol",
+		"Dockerfile:6:8: stages.stage-0.steps[0].expose[0]: \"80/xyz\": unknown protocol",
 	}
 	got := strings.Split(err.Error(), "\n")
 	if len(got) != len(want) {
