@@ -59,3 +59,20 @@ func TestReverseContinuesAfterParseError(t *testing.T) {
 		t.Errorf("want at least 2 errors, got:\n%v", err)
 	}
 }
+
+// TestReverseErrorColumns: every import error names its column: the flag
+// it names, the value it quotes, the bad byte (trial finding 12).
+func TestReverseErrorColumns(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"FROM alpine\nRUN --mount=type=bogus true\n", `Dockerfile:2:18: RUN: unsupported mount type "bogus"`},
+		{"FROM alpine\nCOPY --From=alpine /a /b\n", "Dockerfile:2:6: COPY: unknown flag: --From"},
+		{"FROM alpine\nRUN echo \xff\n", "Dockerfile:2:10: the line is not valid UTF-8"},
+		{"FROM alpine\nRUN echo a\x00\n", "Dockerfile:2:11: the line holds a NUL byte"},
+		{"FROM alpine\nEXPOSE 80 99999\n", `Dockerfile:2:11: stages.stage-0.steps[0].expose[1]: "99999"`},
+	} {
+		_, _, err := Reverse("Dockerfile", []byte(tc.src), ReverseOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error\n%v\nwant %q", tc.src, err, tc.want)
+		}
+	}
+}
