@@ -115,10 +115,16 @@ type Stage struct {
 	Platform string `yaml:"platform,omitempty"`
 	// Steps are the stage's instructions in order.
 	Steps []Step `yaml:"steps,omitempty"`
+	// TrailingComment holds comment lines after the stage's last
+	// instruction, above the blank line before the next stage (import
+	// keeps a comment that closes a stage with that stage).
+	TrailingComment []string `yaml:"trailing_comment,omitempty"`
 
 	Pos        Pos   `yaml:"-"` // position of the stage key
 	FromPos    Pos   `yaml:"-"` // position of the from value
 	CommentPos []Pos `yaml:"-"` // position of each comment line
+
+	TrailingCommentPos []Pos `yaml:"-"`
 }
 
 // Stages is the ordered list of stages; in YAML a mapping from stage name to

@@ -187,6 +187,9 @@ func (v *validator) stage(idx int, st *Stage) {
 	for i, c := range st.Comment {
 		v.line(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
+	for i, c := range st.TrailingComment {
+		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
+	}
 	for i := range st.Steps {
 		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, false)
 	}

@@ -202,3 +202,13 @@ func TestRenderWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderStageTrailingComment: a stage's trailing comment follows its
+// last instruction, above the blank line before the next stage, where
+// import found it (trial finding 10).
+func TestRenderStageTrailingComment(t *testing.T) {
+	df := renderSpec(t, "version: 1\nname: a\nstages:\n  one:\n    from: debian\n    steps: [{run: \"true\"}]\n    trailing_comment: [end of one]\n  two:\n    comment: [above two]\n    from: one\n")
+	if want := "FROM debian AS one\nRUN true\n# end of one\n\n# above two\nFROM one AS two\n"; !strings.Contains(df, want) {
+		t.Errorf("Dockerfile:\n%s\nwant it to hold\n%s", df, want)
+	}
+}
