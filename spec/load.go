@@ -94,6 +94,7 @@ type nodeDecoder interface {
 
 var (
 	posType         = reflect.TypeOf(Pos{})
+	posSliceType    = reflect.TypeOf([]Pos(nil))
 	nodeDecoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
 )
 
@@ -291,9 +292,21 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		d.decode(vals[i], v.Field(fi), join(path, k.Value))
-		// A field NamePos next to Name records where Name's value is.
-		if pf := v.FieldByName(v.Type().Field(fi).Name + "Pos"); pf.IsValid() && pf.Type() == posType {
-			pf.Set(reflect.ValueOf(d.pos(resolve(vals[i]))))
+		// A field NamePos next to Name records where Name's value is; a
+		// []Pos field where each item of the list is.
+		if pf := v.FieldByName(v.Type().Field(fi).Name + "Pos"); pf.IsValid() {
+			switch val := resolve(vals[i]); {
+			case pf.Type() == posType:
+				pf.Set(reflect.ValueOf(d.pos(val)))
+			case pf.Type() == posSliceType && val.Kind == yaml.SequenceNode:
+				ps := make([]Pos, len(val.Content))
+				for j, c := range val.Content {
+					ps[j] = d.pos(resolve(c))
+				}
+				pf.Set(reflect.ValueOf(ps))
+			case pf.Type() == posSliceType:
+				pf.Set(reflect.ValueOf([]Pos{d.pos(val)}))
+			}
 		}
 	}
 }

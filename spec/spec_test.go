@@ -85,8 +85,8 @@ func stripPos(v reflect.Value) {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
-			if f.Type() == posType {
-				f.Set(reflect.Zero(posType))
+			if f.Type() == posType || f.Type() == posSliceType {
+				f.Set(reflect.Zero(f.Type()))
 				continue
 			}
 			stripPos(f)
@@ -228,5 +228,22 @@ func TestSchemaUpToDate(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Error("spec/dockstage.schema.json is out of date; run go test ./spec -run TestSchemaUpToDate -update")
+	}
+}
+
+// TestStageNameRule: stage names follow BuildKit's validStageName,
+// `^[a-z][a-z0-9-_.]*$` compared without case, so upper case is accepted
+// as BuildKit accepts it (its StageNameCasing check warns); README's
+// Validation section says so (trial finding 7).
+func TestStageNameRule(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"prod": true, "Prod": true, "BUILDER": true, "b_1.x-y": true,
+		"1a": false, "-a": false, "_a": false, "a b": false, "a/b": false, "Äb": false,
+	} {
+		src := "version: 1\nname: web\nstages:\n  \"" + name + "\":\n    from: alpine\n"
+		_, err := loadAndValidate("x.yaml", []byte(src))
+		if (err == nil) != ok {
+			t.Errorf("stage %q: err = %v, want accepted = %v", name, err, ok)
+		}
 	}
 }

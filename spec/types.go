@@ -78,6 +78,11 @@ type Spec struct {
 	Pos        Pos `yaml:"-"`
 	VersionPos Pos `yaml:"-"`
 	NamePos    Pos `yaml:"-"`
+	// CommentPos and TrailingCommentPos are where each comment line is
+	// (Load fills every []Pos field named after a list field, item by
+	// item, so that an error names the item, not the list).
+	CommentPos         []Pos `yaml:"-"`
+	TrailingCommentPos []Pos `yaml:"-"`
 }
 
 // Directives are Dockerfile parser directives
@@ -110,9 +115,16 @@ type Stage struct {
 	Platform string `yaml:"platform,omitempty"`
 	// Steps are the stage's instructions in order.
 	Steps []Step `yaml:"steps,omitempty"`
+	// TrailingComment holds comment lines after the stage's last
+	// instruction, above the blank line before the next stage (import
+	// keeps a comment that closes a stage with that stage).
+	TrailingComment []string `yaml:"trailing_comment,omitempty"`
 
-	Pos     Pos `yaml:"-"` // position of the stage key
-	FromPos Pos `yaml:"-"` // position of the from value
+	Pos        Pos   `yaml:"-"` // position of the stage key
+	FromPos    Pos   `yaml:"-"` // position of the from value
+	CommentPos []Pos `yaml:"-"` // position of each comment line
+
+	TrailingCommentPos []Pos `yaml:"-"`
 }
 
 // Stages is the ordered list of stages; in YAML a mapping from stage name to
@@ -168,6 +180,11 @@ type Step struct {
 	BlankBefore bool `yaml:"-"`
 
 	Pos Pos `yaml:"-"`
+	// Positions of each item of the list fields, as Load read them.
+	CommentPos []Pos `yaml:"-"`
+	ExposePos  []Pos `yaml:"-"`
+	VolumePos  []Pos `yaml:"-"`
+	ShellPos   []Pos `yaml:"-"`
 }
 
 // Command is an exec-form (YAML sequence) or shell-form (YAML string)
@@ -200,6 +217,10 @@ type Run struct {
 	Heredocs []Heredoc `yaml:"heredocs,omitempty"`
 
 	Pos Pos `yaml:"-"`
+	// Positions of the values, as Load read them.
+	NetworkPos  Pos   `yaml:"-"`
+	SecurityPos Pos   `yaml:"-"`
+	DevicePos   []Pos `yaml:"-"`
 }
 
 // Mount is one RUN --mount
@@ -260,6 +281,14 @@ type Copy struct {
 	Heredocs []Heredoc `yaml:"heredocs,omitempty"`
 
 	Pos Pos `yaml:"-"`
+	// Positions of the values (of each item of a list), as Load read them.
+	SrcPos      []Pos `yaml:"-"`
+	DestPos     Pos   `yaml:"-"`
+	FromPos     Pos   `yaml:"-"`
+	ChownPos    Pos   `yaml:"-"`
+	ChmodPos    Pos   `yaml:"-"`
+	ChecksumPos Pos   `yaml:"-"`
+	ExcludePos  []Pos `yaml:"-"`
 }
 
 // Healthcheck is HEALTHCHECK. `healthcheck: none` disables the image's
@@ -278,6 +307,12 @@ type Healthcheck struct {
 	Retries       *int   `yaml:"retries,omitempty"`
 
 	Pos Pos `yaml:"-"`
+	// Positions of the values, as Load read them.
+	IntervalPos      Pos `yaml:"-"`
+	TimeoutPos       Pos `yaml:"-"`
+	StartPeriodPos   Pos `yaml:"-"`
+	StartIntervalPos Pos `yaml:"-"`
+	RetriesPos       Pos `yaml:"-"`
 }
 
 // Compose describes the rendered compose files.

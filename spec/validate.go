@@ -94,11 +94,11 @@ func (v *validator) validate() {
 		v.line(d.Pos, "directives.syntax", d.Syntax)
 		v.line(d.Pos, "directives.check", d.Check)
 	}
-	for _, c := range s.Comment {
-		v.line(s.Pos, "comment", c)
+	for i, c := range s.Comment {
+		v.line(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
 	}
-	for _, c := range s.TrailingComment {
-		v.line(s.Pos, "trailing_comment", c)
+	for i, c := range s.TrailingComment {
+		v.line(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
 	}
 	// Global args may repeat a name, as in a Dockerfile (each
 	// declaration in order: Spec.ExpandFrom).
@@ -122,6 +122,15 @@ func (v *validator) validate() {
 	if s.Compose != nil {
 		v.compose(s.Compose)
 	}
+}
+
+// itemPos is the position of item i of a list whose item positions Load
+// recorded in ps, else p (a spec built in code has none).
+func itemPos(ps []Pos, i int, p Pos) Pos {
+	if i < len(ps) && ps[i].IsValid() {
+		return ps[i]
+	}
+	return p
 }
 
 func (v *validator) line(p Pos, path, s string) {
@@ -175,8 +184,11 @@ func (v *validator) stage(idx int, st *Stage) {
 	if msg := v.ref(st.From, idx, false); msg != "" {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
-	for _, c := range st.Comment {
-		v.line(st.Pos, path+".comment", c)
+	for i, c := range st.Comment {
+		v.line(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
+	}
+	for i, c := range st.TrailingComment {
+		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
 	}
 	for i := range st.Steps {
 		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, false)

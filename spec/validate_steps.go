@@ -18,8 +18,8 @@ var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
 
 func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
-	for _, c := range s.Comment {
-		v.line(p, path+".comment", c)
+	for i, c := range s.Comment {
+		v.line(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
 	n := s.instructions()
 	if n != 1 {
@@ -54,26 +54,27 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 		if len(s.Expose) == 0 {
 			v.errorf(p, "%s.expose: list at least one port", path)
 		}
-		for _, e := range s.Expose {
+		for i, e := range s.Expose {
+			ep := itemPos(s.ExposePos, i, p)
 			if msg := checkExpose(e); msg != "" {
-				v.errorf(p, "%s.expose: %s", path, msg)
+				v.errorf(ep, "%s.expose[%d]: %s", path, i, msg)
 			} else if strings.ContainsAny(e, " \t\\`\"'") || strings.HasPrefix(e, "-") {
-				v.errorf(p, "%s.expose: %q: a port cannot hold blanks, quotes, escape characters or start with '-'", path, e)
+				v.errorf(ep, "%s.expose[%d]: %q: a port cannot hold blanks, quotes, escape characters or start with '-'", path, i, e)
 			}
 		}
 	case "VOLUME":
 		if len(s.Volume) == 0 {
 			v.errorf(p, "%s.volume: list at least one path", path)
 		}
-		for _, e := range s.Volume {
-			v.nonEmptyLine(p, path+".volume", e)
+		for i, e := range s.Volume {
+			v.nonEmptyLine(itemPos(s.VolumePos, i, p), fmt.Sprintf("%s.volume[%d]", path, i), e)
 		}
 	case "SHELL":
 		if len(s.Shell) == 0 {
 			v.errorf(p, "%s.shell: give the shell and its arguments, e.g. [/bin/bash, -c]", path)
 		}
-		for _, e := range s.Shell {
-			v.line(p, path+".shell", e)
+		for i, e := range s.Shell {
+			v.line(itemPos(s.ShellPos, i, p), fmt.Sprintf("%s.shell[%d]", path, i), e)
 		}
 	case "COPY":
 		v.copy(s.Copy, path+".copy", idx, false, p)
@@ -164,15 +165,15 @@ func (v *validator) run(r *Run, path string, idx int, p Pos) {
 	switch r.Network {
 	case "", "default", "none", "host":
 	default:
-		v.errorf(p, "%s.network: %q is not a network mode; use default, none or host", path, r.Network)
+		v.errorf(itemPos([]Pos{r.NetworkPos}, 0, p), "%s.network: %q is not a network mode; use default, none or host", path, r.Network)
 	}
 	switch r.Security {
 	case "", "sandbox", "insecure":
 	default:
-		v.errorf(p, "%s.security: %q is not a security mode; use sandbox or insecure", path, r.Security)
+		v.errorf(itemPos([]Pos{r.SecurityPos}, 0, p), "%s.security: %q is not a security mode; use sandbox or insecure", path, r.Security)
 	}
-	for _, d := range r.Device {
-		v.nonEmptyLine(p, path+".device", d)
+	for i, d := range r.Device {
+		v.nonEmptyLine(itemPos(r.DevicePos, i, p), fmt.Sprintf("%s.device[%d]", path, i), d)
 	}
 	for i, m := range r.Mounts {
 		mp := m.Pos
@@ -230,28 +231,32 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 		v.errorf(p, "%s.src: list at least one source", path)
 	}
 	var opened []string
-	for _, s := range c.Src {
-		v.nonEmptyLine(p, path+".src", s)
+	for i, s := range c.Src {
+		v.nonEmptyLine(itemPos(c.SrcPos, i, p), fmt.Sprintf("%s.src[%d]", path, i), s)
 		if strings.HasPrefix(s, "<<") {
 			opened = append(opened, syntax.HeredocNames(s)...)
 		}
 	}
 	v.heredocs(p, path, opened, c.Heredocs)
-	v.nonEmptyLine(p, path+".dest", c.Dest)
+	dp := itemPos([]Pos{c.DestPos}, 0, p)
+	v.nonEmptyLine(dp, path+".dest", c.Dest)
 	if strings.HasPrefix(c.Dest, "<<") {
-		v.errorf(p, "%s.dest: a heredoc cannot be the destination", path)
+		v.errorf(dp, "%s.dest: a heredoc cannot be the destination", path)
 	}
-	for _, f := range []string{c.Chown, c.Chmod, c.Checksum} {
-		v.line(p, path, f)
+	for _, f := range []struct {
+		k, v string
+		p    Pos
+	}{{"chown", c.Chown, c.ChownPos}, {"chmod", c.Chmod, c.ChmodPos}, {"checksum", c.Checksum, c.ChecksumPos}} {
+		v.line(itemPos([]Pos{f.p}, 0, p), path+"."+f.k, f.v)
 	}
-	for _, e := range c.Exclude {
-		v.nonEmptyLine(p, path+".exclude", e)
+	for i, e := range c.Exclude {
+		v.nonEmptyLine(itemPos(c.ExcludePos, i, p), fmt.Sprintf("%s.exclude[%d]", path, i), e)
 	}
 	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !isFileMode(c.Chmod) {
-		v.errorf(p, "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
+		v.errorf(itemPos([]Pos{c.ChmodPos}, 0, p), "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
 	}
 	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
-		v.errorf(p, "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
+		v.errorf(itemPos([]Pos{c.ChownPos}, 0, p), "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
 	}
 	if !isAdd {
 		if c.Checksum != "" || c.KeepGitDir != nil || c.Unpack != nil {
@@ -261,11 +266,12 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 		v.errorf(p, "%s: from and parents are COPY flags; use copy", path)
 	}
 	if c.From != "" {
-		v.line(p, path+".from", c.From)
+		fp := itemPos([]Pos{c.FromPos}, 0, p)
+		v.line(fp, path+".from", c.From)
 		if strings.Contains(c.From, "$") {
-			v.errorf(p, "%s.from: %q: --from does not expand build args; define an alias stage (`FROM ${IMAGE} AS alias`) and copy from it", path, c.From)
+			v.errorf(fp, "%s.from: %q: --from does not expand build args; define an alias stage (`FROM ${IMAGE} AS alias`) and copy from it", path, c.From)
 		} else if msg := v.ref(c.From, idx, true); msg != "" {
-			v.errorf(p, "%s.from: %s", path, msg)
+			v.errorf(fp, "%s.from: %s", path, msg)
 		}
 	}
 }
@@ -288,21 +294,25 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 		}
 		v.command(h.Test, path+".test", p, nil)
 	}
-	for _, d := range []struct{ k, v string }{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}, {"start_interval", h.StartInterval}} {
+	for _, d := range []struct {
+		k, v string
+		p    Pos
+	}{{"interval", h.Interval, h.IntervalPos}, {"timeout", h.Timeout, h.TimeoutPos}, {"start_period", h.StartPeriod, h.StartPeriodPos}, {"start_interval", h.StartInterval, h.StartIntervalPos}} {
 		if d.v == "" {
 			continue
 		}
+		dp := itemPos([]Pos{d.p}, 0, p)
 		dur, err := time.ParseDuration(d.v)
 		if err != nil {
-			v.errorf(p, "%s.%s: %q is not a duration; write e.g. 30s or 1m30s", path, d.k, d.v)
+			v.errorf(dp, "%s.%s: %q is not a duration; write e.g. 30s or 1m30s", path, d.k, d.v)
 		} else if dur != 0 && dur < time.Millisecond {
-			v.errorf(p, "%s.%s: %q is below BuildKit's minimum of 1ms", path, d.k, d.v)
+			v.errorf(dp, "%s.%s: %q is below BuildKit's minimum of 1ms", path, d.k, d.v)
 		} else if dur < 0 {
-			v.errorf(p, "%s.%s: %q is negative", path, d.k, d.v)
+			v.errorf(dp, "%s.%s: %q is negative", path, d.k, d.v)
 		}
 	}
 	if h.Retries != nil && *h.Retries < 0 {
-		v.errorf(p, "%s.retries: cannot be negative", path)
+		v.errorf(itemPos([]Pos{h.RetriesPos}, 0, p), "%s.retries: cannot be negative", path)
 	}
 }
 

@@ -160,3 +160,55 @@ func TestRenderEdgeCases(t *testing.T) {
 		t.Errorf("ONBUILD heredoc:\n%s", df)
 	}
 }
+
+func renderWarnings(t *testing.T, yml string) []string {
+	t.Helper()
+	s, err := spec.Load("t.yaml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := transpile.Forward(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, warns, err := RenderDockerfile(out.Dockerfile, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return warns
+}
+
+// TestRenderWarnings: build-check warnings follow the Dockerfile's check
+// directive as BuildKit's build does (trial finding 5), and heredocs
+// without a syntax directive get a warning naming the frontend they need
+// (trial finding 24).
+func TestRenderWarnings(t *testing.T) {
+	casing := "stages:\n  Prod:\n    from: debian\n"
+	heredoc := "stages:\n  a:\n    from: debian\n    steps:\n      - run: {command: \"<<EOF\", heredocs: [{name: EOF, body: \"echo hi\\n\"}]}\n"
+	for _, tc := range []struct{ name, yml, want string }{
+		{"casing warns", casing, "line 2: StageNameCasing: Stage name 'Prod' should be lowercase"},
+		{"skip one", "directives: {check: skip=StageNameCasing}\n" + casing, ""},
+		{"skip all", "directives: {check: skip=all}\n" + casing, ""},
+		{"skip another", "directives: {check: skip=JSONArgsRecommended}\n" + casing, "line 3: StageNameCasing: Stage name 'Prod' should be lowercase"},
+		{"error=true", "directives: {check: error=true}\n" + casing, "should be lowercase (the check directive says error=true: the build fails on it)"},
+		{"heredoc without syntax", heredoc, "line 3: RUN uses a heredoc and the Dockerfile has no syntax directive: heredocs need Dockerfile frontend 1.4 or later"},
+		{"heredoc with syntax", "directives: {syntax: docker/dockerfile:1}\n" + heredoc, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := strings.Join(renderWarnings(t, "version: 1\nname: a\n"+tc.yml), "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("warnings:\n%s\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenderStageTrailingComment: a stage's trailing comment follows its
+// last instruction, above the blank line before the next stage, where
+// import found it (trial finding 10).
+func TestRenderStageTrailingComment(t *testing.T) {
+	df := renderSpec(t, "version: 1\nname: a\nstages:\n  one:\n    from: debian\n    steps: [{run: \"true\"}]\n    trailing_comment: [end of one]\n  two:\n    comment: [above two]\n    from: one\n")
+	if want := "FROM debian AS one\nRUN true\n# end of one\n\n# above two\nFROM one AS two\n"; !strings.Contains(df, want) {
+		t.Errorf("Dockerfile:\n%s\nwant it to hold\n%s", df, want)
+	}
+}

@@ -33,15 +33,18 @@ func VerifyDockerfile(text []byte, df *transpile.Dockerfile) ([]string, error) {
 		}
 		warns = append(warns, fmt.Sprintf("line %d: %s", line, w.Short))
 	}
-	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, loc []parser.Range) {
+	lint := linter.New(checkConfig(text, func(rule, _, _, msg string, loc []parser.Range) {
 		line := 0
 		if len(loc) > 0 {
 			line = loc[0].Start.Line
 		}
 		warns = append(warns, fmt.Sprintf("line %d: %s: %s", line, rule, msg))
-	}})
+	}))
 	if _, _, err := instructions.Parse(res.AST, lint); err != nil {
 		return nil, err
+	}
+	if w := heredocFrontend(text, res.AST); w != "" {
+		warns = append(warns, w)
 	}
 	want := df.Escape
 	if want == 0 {
@@ -66,6 +69,50 @@ func VerifyDockerfile(text []byte, df *transpile.Dockerfile) ([]string, error) {
 		}
 	}
 	return warns, nil
+}
+
+// heredocFrontend warns when the Dockerfile uses heredocs (<<EOF) without
+// a `# syntax=` directive: the Dockerfile frontend built into the engine
+// then reads it, and heredocs need frontend 1.4 or later (BuildKit v0.10,
+// built into Docker Engine 23.0 and later); older engines, Docker 20.10
+// without buildx among them, fail with "unknown instruction". "" when
+// there is nothing to say.
+func heredocFrontend(text []byte, ast *parser.Node) string {
+	if _, _, _, ok := parser.ParseDirective("syntax", text); ok {
+		return ""
+	}
+	for _, n := range ast.Children {
+		has := len(n.Heredocs) > 0
+		if n.Next != nil && len(n.Next.Children) > 0 { // ONBUILD's trigger
+			has = has || len(n.Next.Children[0].Heredocs) > 0
+		}
+		if has {
+			return fmt.Sprintf("line %d: %s uses a heredoc and the Dockerfile has no syntax directive: heredocs need Dockerfile frontend 1.4 or later (BuildKit v0.10, built into Docker Engine 23.0+); an older engine (Docker 20.10 without buildx) fails with \"unknown instruction\"; add `syntax: docker/dockerfile:1` to the spec's directives to use the current frontend on any BuildKit engine", n.StartLine, strings.ToUpper(n.Value))
+		}
+	}
+	return ""
+}
+
+// checkConfig is the build-check configuration the Dockerfile's own
+// `# check=` directive gives (skip=RULE,...|all, error=true,
+// experimental=...), read as BuildKit reads it (parser.ParseDirective,
+// linter.ParseLintOptions), so that render reports the checks a build
+// would and no skipped one; warn receives each finding. A directive that
+// does not parse configures nothing (spec validation reports it).
+func checkConfig(text []byte, warn linter.LintWarnFunc) *linter.Config {
+	cfg := &linter.Config{}
+	if v, _, _, ok := parser.ParseDirective("check", text); ok {
+		if c, err := linter.ParseLintOptions(v); err == nil {
+			cfg = c
+		}
+	}
+	cfg.Warn = warn
+	if cfg.ReturnAsError {
+		cfg.Warn = func(rule, desc, url, msg string, loc []parser.Range) {
+			warn(rule, desc, url, msg+" (the check directive says error=true: the build fails on it)", loc)
+		}
+	}
+	return cfg
 }
 
 func matchNode(n *parser.Node, in transpile.Instruction) error {

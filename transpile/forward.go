@@ -64,7 +64,7 @@ func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {
 			name = st.Name
 			from.Words = append(from.Words, "AS", st.Name)
 		}
-		stage := Stage{Name: name, From: from}
+		stage := Stage{Name: name, From: from, TrailingComment: st.TrailingComment}
 		for k := range st.Steps {
 			stage.Instructions = append(stage.Instructions, forwardStep(opts.pinStep(s, i, &st.Steps[k])))
 		}

@@ -50,6 +50,9 @@ type Stage struct {
 	From Instruction
 	// Instructions after FROM.
 	Instructions []Instruction
+	// TrailingComment lines follow the last instruction, before the blank
+	// line that starts the next stage.
+	TrailingComment []string
 }
 
 // Form says how an instruction's arguments are written.

@@ -128,6 +128,18 @@ func (r *reverser) run(src []byte) (s *spec.Spec, err error) {
 			s, err = nil, spec.ErrorList{{Pos: r.pos(1), Msg: fmt.Sprintf("internal error: importing this Dockerfile panicked (%v); please report it", p)}}
 		}
 	}()
+	defer func() {
+		// Every error gets a column: where the text it names stands on
+		// its line (a --flag, a quoted value), else the instruction's.
+		var list spec.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				if e.Pos.Col == 0 && e.Pos.File == r.file && e.Pos.Line >= 1 && e.Pos.Line <= len(r.lines) {
+					e.Pos.Col = r.column(e.Pos.Line, e.Msg)
+				}
+			}
+		}
+	}()
 	if err := r.splitLines(src); err != nil {
 		return nil, err
 	}
@@ -170,6 +182,19 @@ func (r *reverser) run(src []byte) (s *spec.Spec, err error) {
 	return s, nil
 }
 
+// badUTF8 is the byte offset in l of the first byte that is not valid
+// UTF-8 (columns of import's errors count bytes, as column does).
+func badUTF8(l []byte) int {
+	for i := 0; i < len(l); {
+		r, n := utf8.DecodeRune(l[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(l)
+}
+
 // splitLines checks the encoding and splits src into physical lines the way
 // BuildKit's scanner does (on "\n" only).
 func (r *reverser) splitLines(src []byte) error {
@@ -179,10 +204,10 @@ func (r *reverser) splitLines(src []byte) error {
 	}
 	for i, l := range bytes.Split(src, []byte("\n")) {
 		if !utf8.Valid(l) {
-			return spec.ErrorList{{Pos: r.pos(i + 1), Msg: "the line is not valid UTF-8; save the Dockerfile as UTF-8"}}
+			return spec.ErrorList{{Pos: spec.Pos{File: r.file, Line: i + 1, Col: badUTF8(l) + 1}, Msg: "the line is not valid UTF-8; save the Dockerfile as UTF-8"}}
 		}
-		if bytes.IndexByte(l, 0) >= 0 {
-			return spec.ErrorList{{Pos: r.pos(i + 1), Msg: "the line holds a NUL byte, which a spec cannot hold; remove it"}}
+		if j := bytes.IndexByte(l, 0); j >= 0 {
+			return spec.ErrorList{{Pos: spec.Pos{File: r.file, Line: i + 1, Col: j + 1}, Msg: "the line holds a NUL byte, which a spec cannot hold; remove it"}}
 		}
 	}
 	text := string(src)

@@ -94,7 +94,7 @@ func blankLines(src []byte, start, end int) []byte {
 	return bytes.Join(lines, nil)
 }
 
-var flagInMsgRE = regexp.MustCompile(`--[a-z][a-z-]*`)
+var flagInMsgRE = regexp.MustCompile(`--[A-Za-z][A-Za-z-]*`)
 
 // positioned adds a column to each error of err (a spec.ErrorList from
 // buildkitError): the flag the message names, else the value it quotes

@@ -25,7 +25,7 @@ func TestReverseAllErrors(t *testing.T) {
 		"Dockerfile:3:1: COPY requires at least two arguments",
 		"Dockerfile:4:1: unknown instruction: FORM (did you mean FROM?)",
 		"Dockerfile:5:24: HEALTHCHECK: time: invalid duration \"abc\"",
-		"Dockerfile:6:8: stages.stage-0.steps[0].expose: \"80/xyz\": unknown protocol",
+		"Dockerfile:6:8: stages.stage-0.steps[0].expose[0]: \"80/xyz\": unknown protocol",
 	}
 	got := strings.Split(err.Error(), "\n")
 	if len(got) != len(want) {
@@ -57,5 +57,22 @@ func TestReverseContinuesAfterParseError(t *testing.T) {
 	}
 	if n := strings.Count(err.Error(), "\n") + 1; n < 2 {
 		t.Errorf("want at least 2 errors, got:\n%v", err)
+	}
+}
+
+// TestReverseErrorColumns: every import error names its column: the flag
+// it names, the value it quotes, the bad byte (trial finding 12).
+func TestReverseErrorColumns(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"FROM alpine\nRUN --mount=type=bogus true\n", `Dockerfile:2:18: RUN: unsupported mount type "bogus"`},
+		{"FROM alpine\nCOPY --From=alpine /a /b\n", "Dockerfile:2:6: COPY: unknown flag: --From"},
+		{"FROM alpine\nRUN echo \xff\n", "Dockerfile:2:10: the line is not valid UTF-8"},
+		{"FROM alpine\nRUN echo a\x00\n", "Dockerfile:2:11: the line holds a NUL byte"},
+		{"FROM alpine\nEXPOSE 80 99999\n", `Dockerfile:2:11: stages.stage-0.steps[0].expose[1]: "99999"`},
+	} {
+		_, _, err := Reverse("Dockerfile", []byte(tc.src), ReverseOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error\n%v\nwant %q", tc.src, err, tc.want)
+		}
 	}
 }

@@ -297,9 +297,11 @@ func (r *reverser) rawText(in *instr, off int, want string) string {
 		r.warnf(lg.lastContent, "line continuation at end of file removed from %s", strings.ToUpper(in.kw))
 	}
 	text := strings.TrimRightFunc(strings.Join(out, "\n"), unicode.IsSpace)
-	if strings.HasSuffix(text, string(r.escape)) {
-		// BuildKit reads `\\` (or a lone `\` left by a continuation at end
-		// of file) as text; a spec reads a final escape as a continuation.
+	if syntax.Continues(text[strings.LastIndexByte(text, '\n')+1:], r.escape) {
+		// A final escape that BuildKit's rule reads as a continuation (a lone
+		// one left by a continuation at end of file) would join the next
+		// instruction in a spec; `\\` at the end is an escaped escape, text
+		// to BuildKit and to a spec alike (syntax.Continues).
 		r.errorf(in.line, "%s: the command ends with the escape character %c, which a spec would read as a line continuation; quote it (for example '%c')", strings.ToUpper(in.kw), r.escape, r.escape)
 		in.internal = true
 		return text

@@ -27,8 +27,10 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	var stage *spec.Stage
 	stageIdx := -1
 	for _, node := range ast.Children {
-		pending = append(pending, r.gapComments(prevEnd+1, node.StartLine-1)...)
-		blank := r.gapBlank(prevEnd+1, node.StartLine-1)
+		carried := len(pending)
+		gapFrom := prevEnd + 1
+		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
+		blank := r.gapBlank(gapFrom, node.StartLine-1)
 		prevEnd = node.EndLine
 		lg := r.logicalLine(node.StartLine)
 		if want := lg.end + heredocLines(node); want != node.EndLine {
@@ -52,6 +54,18 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			}
 			s.Args = append(s.Args, kvs...)
 		case in.kw == "from":
+			if stage != nil {
+				// Comments that close the previous stage (above a blank
+				// line before this FROM) stay with it.
+				if b := r.lastBlank(gapFrom, node.StartLine-1); b > 0 {
+					k := carried + len(r.gapComments(gapFrom, b-1))
+					stage.TrailingComment = append([]string(nil), pending[:k]...)
+					pending = pending[k:]
+					if len(stage.TrailingComment) == 0 {
+						stage.TrailingComment = nil
+					}
+				}
+			}
 			r.moveComments(in, lg.end+1)
 			stageIdx++
 			stage = r.stage(in, stageIdx)
@@ -111,6 +125,17 @@ func (r *reverser) gapBlank(from, to int) bool {
 		}
 	}
 	return false
+}
+
+// lastBlank is the last blank line of lines from..to (directives
+// skipped), 0 when there is none.
+func (r *reverser) lastBlank(from, to int) int {
+	for n := min(to, len(r.lines)); n >= from; n-- {
+		if !r.directiveLines[n] && isBlank(r.lines[n-1]) {
+			return n
+		}
+	}
+	return 0
 }
 
 // nameStages records the stage names and picks the name of each unnamed

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -326,4 +327,24 @@ func FuzzPresetFromManifests(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPresetCommentsQuoted: a comment in a YAML flow sequence is a plain
+// scalar unless quoted, and a plain one ends at its first comma, splitting
+// one sentence into two Dockerfile comment lines (trial finding 9). Every
+// flow-list comment of a preset is written double-quoted.
+func TestPresetCommentsQuoted(t *testing.T) {
+	files, _ := filepath.Glob("*.tmpl")
+	flow := regexp.MustCompile(`comment: \[(.*)\]\s*$`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(string(b), "\n") {
+			if m := flow.FindStringSubmatch(l); m != nil && !strings.HasPrefix(m[1], `"`) {
+				t.Errorf("%s:%d: quote the comment (a plain flow scalar ends at a comma): %s", f, i+1, strings.TrimSpace(l))
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
@@ -20,6 +21,10 @@ type Options struct {
 	// Force replaces files that dockstage did not generate or that were
 	// edited since, and discards edits to .dockerignore's generated block.
 	Force bool
+	// StdinName names a spec read from standard input in the generated
+	// headers ("generated from NAME"); "" is "<stdin>", since no file
+	// of that name exists.
+	StdinName string
 }
 
 // Render plans the files of the spec at specPath ("-" is standard input):
@@ -46,7 +51,10 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 	}
 	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
 	if specPath == "-" {
-		source, specDir = "dockstage.yaml", "."
+		source, specDir = DisplayName(specPath), "."
+		if opts.StdinName != "" && !strings.ContainsAny(opts.StdinName, "\r\n") {
+			source = opts.StdinName
+		}
 	}
 	dir := opts.OutDir
 	if dir == "" {
