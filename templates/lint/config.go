@@ -271,3 +271,40 @@ func (c *Config) severityOf(r Rule, alias string) Severity {
 // inline reports whether suppression comments count (hadolint's
 // disable-ignore-pragma turns them off).
 func (c *Config) inline() bool { return c == nil || !c.NoInlineIgnores }
+
+// CheckIDs returns an error naming every ID of ids (an --ignore list)
+// that is no rule ID, alias (DL3008), ShellCheck code (SC2086) or "all",
+// with a "did you mean" where one is close.
+func CheckIDs(ids []string) error {
+	var bad []string
+	for _, id := range ids {
+		if _, ok := LookupRule(id); ok || strings.EqualFold(id, "all") || isSCCode(id) {
+			continue
+		}
+		msg := fmt.Sprintf("%q", id)
+		if s, ok := suggest.Search(id, ruleIDs(), false); ok {
+			if r, ok := LookupRule(s); ok {
+				s = r.ID
+			}
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		bad = append(bad, msg)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--ignore: unknown rule %s; dockstage lint --list-rules prints every rule", strings.Join(bad, ", "))
+}
+
+// isSCCode reports whether id is a ShellCheck code: SC and four digits.
+func isSCCode(id string) bool {
+	if len(id) != 6 || !strings.EqualFold(id[:2], "SC") {
+		return false
+	}
+	for _, r := range id[2:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -175,19 +175,19 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
 				return pipPinRE.MatchString(p) || localPath.MatchString(p)
 			}); len(p) > 0 {
-				once(RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")))
+				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
 			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
 				return strings.LastIndexByte(p, '@') > 0 || localPath.MatchString(p) || strings.HasSuffix(p, ".tgz")
 			}); len(p) > 0 {
-				once(RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")))
+				d.pin(once, RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "apk" && sub == "add":
 			if p := unpinned(pkgArgs(w, "add", "-t", "--virtual", "-X", "--repository", "--repositories-file", "-p", "--root", "--arch"), func(p string) bool {
 				return strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk")
 			}); len(p) > 0 {
-				once(RuleApkPin, fmt.Sprintf("apk add %s without a version", strings.Join(p, " ")))
+				d.pin(once, RuleApkPin, fmt.Sprintf("apk add %s without a version", strings.Join(p, " ")), p)
 			}
 			if !ecosystem.HasWord(w, "--no-cache") && !hasMountTarget(n, "/var/cache/apk", "/etc/apk/cache") {
 				once(RuleApkNoCache, "apk add without --no-cache")
@@ -197,7 +197,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 				if p := unpinned(pkgArgs(w, "install", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
 					return strings.Contains(p, ":") || strings.HasSuffix(p, ".gem")
 				}); len(p) > 0 {
-					once(RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")))
+					d.pin(once, RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")), p)
 				}
 			}
 		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
@@ -216,7 +216,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			if p := unpinned(pkgArgs(w, "install", "-ldflags", "-tags", "-gcflags", "-o"), func(p string) bool {
 				return strings.Contains(p, "@") || strings.HasPrefix(p, ".")
 			}); len(p) > 0 {
-				once(RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")))
+				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")), p)
 			}
 		case name == "ln" && len(w) > 2 && strings.HasPrefix(w[1], "-") && strings.Contains(w[1], "s") && w[len(w)-1] == "/bin/sh":
 			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")))
@@ -268,7 +268,7 @@ func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg 
 			if p := unpinned(pkgArgs(w, "install", "-o", "-t", "--target-release", "-c", "--config-file"), func(p string) bool {
 				return strings.Contains(p, "=") || strings.HasSuffix(p, ".deb") || strings.Contains(p, "/")
 			}); len(p) > 0 {
-				once(RuleAptPin, fmt.Sprintf("apt-get install %s without versions (pkg=version)", strings.Join(p, " ")))
+				d.pin(once, RuleAptPin, fmt.Sprintf("apt-get install %s without versions (pkg=version)", strings.Join(p, " ")), p)
 			}
 		}
 	}
@@ -292,7 +292,7 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once fu
 		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
 			return rpmPinRE.MatchString(p) || strings.HasPrefix(p, "@") || localPath.MatchString(p)
 		}); len(p) > 0 {
-			once(pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")))
+			d.pin(once, pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")), p)
 		}
 	}
 }
@@ -312,7 +312,7 @@ func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, m
 		if p := unpinned(pkgArgs(w, sub, "-t", "--type", "-r", "--repo", "--from"), func(p string) bool {
 			return strings.ContainsAny(p, "=<>") || strings.HasSuffix(p, ".rpm")
 		}); len(p) > 0 {
-			once(RuleZypperPin, fmt.Sprintf("zypper install %s without versions (pkg=version)", strings.Join(p, " ")))
+			d.pin(once, RuleZypperPin, fmt.Sprintf("zypper install %s without versions (pkg=version)", strings.Join(p, " ")), p)
 		}
 	}
 }
@@ -370,4 +370,43 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 			once(RulePipCache, "pip install without --no-cache-dir")
 		}
 	}
+}
+
+// pin reports a pin rule through once with a fix hint that names the
+// packages found (vim=<version>), not an example of the rule's own.
+func (d *dfCheck) pin(once func(id, msg string), id, msg string, pkgs []string) {
+	n := len(d.c.out)
+	once(id, msg)
+	if len(d.c.out) == n {
+		return
+	}
+	each := func(format string) string {
+		var s []string
+		for _, p := range pkgs {
+			s = append(s, fmt.Sprintf(format, p))
+		}
+		return strings.Join(s, " ")
+	}
+	var fix string
+	switch id {
+	case RuleAptPin:
+		fix = "pin each package: apt-get install -y --no-install-recommends " + each("%s=<version>") + " (apt-cache policy " + strings.Join(pkgs, " ") + " shows the versions)"
+	case RulePipPin:
+		fix = "pin each package, pip install " + each("%s==<version>") + ", or install from a requirements file with pinned versions: pip install -r requirements.txt"
+	case RuleNpmPin:
+		fix = "pin the version, npm install " + each("%s@<version>") + ", or install from package.json and package-lock.json: npm ci"
+	case RuleApkPin:
+		fix = "pin each package: apk add --no-cache " + each("%s=<version>") + " (or a range: " + each("%s~<major.minor>") + ")"
+	case RuleGemPin:
+		fix = "pin the version: gem install " + each("%s:<version>") + ", or install from a Gemfile.lock with bundle install"
+	case RuleGoInstallPin:
+		fix = "pin the version: go install " + each("%s@<version>")
+	case RuleYumPin, RuleDnfPin:
+		fix = "pin each package: " + strings.ToLower(strings.Fields(msg)[0]) + " install -y " + each("%s-<version>")
+	case RuleZypperPin:
+		fix = "pin each package: zypper install -y " + each("%s=<version>")
+	default:
+		return
+	}
+	d.c.out[n].Fix = fix
 }
