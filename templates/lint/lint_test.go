@@ -582,6 +582,18 @@ func TestShellCheck(t *testing.T) {
 	if !strings.Contains(s, "3:10 SC2046") || !strings.Contains(s, "6:") {
 		t.Errorf("ShellCheck findings: %s", s)
 	}
+	// An error at the end of the script (SC1072 of an unterminated quote)
+	// stays on the RUN's last line, not the next instruction's.
+	src = []byte("FROM debian:12-slim\nRUN echo \"a\nUSER nobody\n")
+	got = nil
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck || f.Rule == RuleShellSyntax {
+			got = append(got, fmt.Sprintf("%d:%d %s%s", f.Pos.Line, f.Pos.Col, f.Rule, f.Alias))
+		}
+	}
+	if s := strings.Join(got, " "); !strings.Contains(s, "2:12 DS4100SC1072") || !strings.Contains(s, "2:10 DS016") || strings.Contains(s, "3:") {
+		t.Errorf("unterminated quote: %s", s)
+	}
 	// Flags on continued lines, and heredocs fed to another interpreter,
 	// are not shell.
 	src = []byte("FROM alpine:3.19\nRUN --mount=type=cache,target=/a \\\n    --mount=type=tmpfs,target=/b \\\n    echo ok\nRUN <<PY python3\nimport sys; print(sys.argv)\nPY\n")
