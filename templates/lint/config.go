@@ -62,7 +62,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return &Config{}, nil
 		}
-		return nil, spec.ErrorList{{Pos: spec.Pos{File: file}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, yamlSyntaxError(file, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -307,4 +307,17 @@ func isSCCode(id string) bool {
 		}
 	}
 	return true
+}
+
+// yamlSyntaxError is a config file's YAML syntax error at the line and
+// column of the mistake, in the words the spec loader gives it (a tab in
+// the indentation, an unclosed quote): spec.Load, which meets the same
+// yaml.v3 error first, is the one home of that explanation.
+func yamlSyntaxError(file string, data []byte, err error) error {
+	_, lerr := spec.Load(file, data)
+	var el spec.ErrorList
+	if errors.As(lerr, &el) && len(el) > 0 && el[0].Pos.Line > 0 {
+		return el[:1]
+	}
+	return spec.ErrorList{{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 }

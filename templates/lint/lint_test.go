@@ -445,11 +445,16 @@ func TestConfigErrors(t *testing.T) {
 		{"disable: [DS000]\n", "DS000 cannot be disabled"},
 		{"enable: DS014\n", "enable: expected a list of rule IDs"},
 		{"- a\n", "a lint config is a mapping"},
+		{"disable:\n\t- DS001\n", "c.yaml:2:1: a tab indents this line"},
+		{"disable:\n  - \"DS001\n", `c.yaml:2:5: the string quoted with " here is not closed`},
 	} {
 		_, err := ParseConfig("c.yaml", []byte(c.src))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseConfig(%q) = %v, want %q", c.src, err, c.want)
 		}
+	}
+	if _, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignored:\n\t- DL3008\n")); err == nil || !strings.Contains(err.Error(), ".hadolint.yaml:2:1: a tab indents") {
+		t.Errorf("hadolint config with a tab: %v", err)
 	}
 	cfg, err := ParseConfig("c.yaml", []byte("# nothing\n"))
 	if err != nil || cfg == nil {
