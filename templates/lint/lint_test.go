@@ -613,9 +613,9 @@ func TestShellCheck(t *testing.T) {
 func TestCIFormats(t *testing.T) {
 	fs := Dockerfile("Dockerfile", []byte("FROM debian:12\nRUN cd /tmp\n"), Options{})
 	for format, want := range map[string]string{
-		"checkstyle": `<error line="2" column="1" severity="warning"`,
+		"checkstyle": `<error line="2" column="5" severity="warning"`,
 		"gitlab":     `"check_name": "DS3003 (DL3003)"`,
-		"github":     "::warning file=Dockerfile,line=2,col=1,title=DS3003 (DL3003)::",
+		"github":     "::warning file=Dockerfile,line=2,col=5,title=DS3003 (DL3003)::",
 	} {
 		var b bytes.Buffer
 		if err := Write(&b, format, fs, "test", TextOptions{}); err != nil || !strings.Contains(b.String(), want) {
