@@ -114,6 +114,8 @@ func TestCompareBuildsUnreadable(t *testing.T) {
 
 func FuzzCompareBuilds(f *testing.F) {
 	f.Add([]byte(equivBase), []byte(strings.ToLower(equivBase)))
+	f.Add([]byte(equivBase), []byte(strings.NewReplacer("AS build", "AS compile", "--from=build", "--from=compile").Replace(equivBase)))
+	f.Add([]byte("FROM alpine AS one\nRUN echo 1\nFROM alpine AS last\n"), []byte("FROM alpine AS uno\nRUN echo 1\nFROM alpine AS last\nFROM alpine AS extra\n"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		diffs, err := CompareBuilds("a", a, "b", b, "")
 		if err != nil {

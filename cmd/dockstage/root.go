@@ -121,7 +121,7 @@ func missingFile(err error, command string) error {
 	next := map[string]string{
 		"import":  "give the path of an existing Dockerfile",
 		"migrate": "give the path of an existing single-stage Dockerfile",
-		"lint":    "give existing Dockerfiles, specs or compose files (without FILE, lint reads dockstage.yaml, else Dockerfile, in the current directory)",
+		"lint":    "give existing files to lint (and --config); without FILE, lint reads dockstage.yaml, else Dockerfile, in the current directory",
 		"check":   "give the directory or spec to check (default dockstage.yaml in the current directory; dockstage init or dockstage import writes one)",
 		"diff":    "give two existing Dockerfiles or specs",
 	}[command]
