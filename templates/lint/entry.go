@@ -62,11 +62,15 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	}
 	if err != nil {
 		for _, e := range errorList(file, err) {
-			if _, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
+			if key, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
 				// A misspelt stage: BuildKit would pull an image that is
 				// not there, so the build fails.
 				n := len(c.out)
-				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), "--from="+m)
+				what := "--from=" // COPY --from, RUN --mount from=
+				if strings.Count(key, ".") == 2 && strings.HasPrefix(key, "stages.") && strings.HasSuffix(key, ".from") {
+					what = "FROM " // a stage's base
+				}
+				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), what+m)
 				if len(c.out) > n {
 					c.out[n].Severity = Error
 				}
