@@ -391,7 +391,16 @@ func compareTarget(sa, sb *spec.Spec, ta, tb string) []Difference {
 		diffs = append(diffs, Difference{Target: name, A: ba.args, B: bb.args, Msg: "build args before FROM differ"})
 	}
 	if len(ba.stages) != len(bb.stages) {
-		diffs = append(diffs, Difference{Target: name, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
+		heads := func(b *build) (string, int) {
+			var h []string
+			for _, st := range b.stages {
+				h = append(h, st[0].text)
+			}
+			return strings.Join(h, "\n"), b.stages[0][0].line
+		}
+		ha, la := heads(ba)
+		hb, lb := heads(bb)
+		diffs = append(diffs, Difference{Target: name, LineA: la, LineB: lb, A: ha, B: hb, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
 	}
 	for i := 0; i < len(ba.stages) && i < len(bb.stages); i++ {
 		diffs = append(diffs, diffSteps(name, ba.stages[i], bb.stages[i])...)
