@@ -46,7 +46,7 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if ref == "scratch" {
 		return ""
 	}
-	if allowIndex && !strings.ContainsAny(ref, "/:@$.") {
+	if !strings.ContainsAny(ref, "/:@$.") {
 		// A bare name close to a stage's is a misspelt stage, not an image.
 		var stages []string
 		for _, st := range v.s.Stages[:min(names, len(v.s.Stages))] {
@@ -55,7 +55,11 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 			}
 		}
 		if s, ok := suggest.Search(ref, stages, false); ok {
-			return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to copy from an image, write its reference with a tag: %s:TAG)", ref, s, ref)
+			use := "copy from" // COPY --from, RUN --mount from=
+			if !allowIndex {
+				use = "build on" // a stage's from:
+			}
+			return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to %s an image, write its reference with a tag: %s:TAG)", ref, s, use, ref)
 		}
 	}
 	// BuildKit expands the word with the global args (each default

@@ -34,7 +34,8 @@ func (d Difference) String() string {
 // after normalising what does not change the build: layout, comments,
 // instruction keyword case, quoting that does not change a value, the
 // spelling of flag aliases, and stage names (compared by their place in the
-// dependency chain). Errors are those of Reverse.
+// dependency chain; a named target only one file has is paired with its
+// renamed counterpart: renamedTargets). Errors are those of Reverse.
 func CompareBuilds(fileA string, a []byte, fileB string, b []byte, target string) ([]Difference, error) {
 	sa, _, err := Reverse(fileA, a, ReverseOptions{})
 	if err != nil {
@@ -63,26 +64,116 @@ func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
 	}
 	var diffs []Difference
 	for _, t := range targets {
-		diffs = append(diffs, compareTarget(sa, sb, t)...)
+		diffs = append(diffs, compareTarget(sa, sb, t, t)...)
+	}
+	if target == "" {
+		diffs = append(diffs, renamedTargets(sa, sb, targets)...)
 	}
 	return diffs, nil
+}
+
+// renamedTargets compares the named stages that only one file has (a
+// stage renamed, AS build to AS compile, with its references) with the
+// stage of the other file they pair with: first the stage at the same
+// place in the chain of a target both files have (the default last stage
+// included), then a stage whose whole build is the same. A stage that
+// pairs with none exists in one file only.
+func renamedTargets(sa, sb *spec.Spec, common []string) []Difference {
+	only := func(s, other *spec.Spec) map[int]bool {
+		m := map[int]bool{}
+		for i, st := range s.Stages {
+			if !st.Anonymous && findStage(other, st.Name) < 0 {
+				m[i] = true
+			}
+		}
+		return m
+	}
+	onlyA, onlyB := only(sa, sb), only(sb, sa)
+	pairs := map[int]int{} // stage of A -> stage of B
+	pair := func(i, j int) {
+		if onlyA[i] && onlyB[j] {
+			pairs[i] = j
+			delete(onlyA, i)
+			delete(onlyB, j)
+		}
+	}
+	for _, t := range common {
+		ca, cb := sa.Needs(findStage(sa, t)), sb.Needs(findStage(sb, t))
+		if len(ca) == len(cb) {
+			for p := range ca {
+				pair(ca[p], cb[p])
+			}
+		}
+	}
+	for _, i := range sortedKeys(onlyA) {
+		for _, j := range sortedKeys(onlyB) {
+			if ba, _ := targetBuild(sa, sa.Stages[i].Name); ba != nil {
+				if bb, _ := targetBuild(sb, sb.Stages[j].Name); bb != nil && sameBuild(ba, bb) {
+					pair(i, j)
+					break
+				}
+			}
+		}
+	}
+	var diffs []Difference
+	for _, i := range sortedKeys(pairs) {
+		na, nb := strings.ToLower(sa.Stages[i].Name), strings.ToLower(sb.Stages[pairs[i]].Name)
+		diffs = append(diffs, compareTarget(sa, sb, na, nb)...)
+	}
+	for _, i := range sortedKeys(onlyA) {
+		st := sa.Stages[i]
+		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineA: st.Pos.Line, A: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in A"})
+	}
+	for _, j := range sortedKeys(onlyB) {
+		st := sb.Stages[j]
+		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineB: st.Pos.Line, B: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in B"})
+	}
+	return diffs
+}
+
+// sameBuild reports whether two builds have the same instructions,
+// wherever they stand in their files.
+func sameBuild(a, b *build) bool {
+	if a.args != b.args || len(a.stages) != len(b.stages) {
+		return false
+	}
+	for i := range a.stages {
+		if len(a.stages[i]) != len(b.stages[i]) {
+			return false
+		}
+		for k := range a.stages[i] {
+			if a.stages[i][k].text != b.stages[i][k].text {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // defaultTarget names the last stage, which a build without --target builds.
 const defaultTarget = ""
 
+// commonTargets are the default target and the stage names both files
+// have (renamedTargets pairs the others).
 func commonTargets(sa, sb *spec.Spec) []string {
 	out := []string{defaultTarget}
 	seen := map[string]bool{}
-	for _, s := range []*spec.Spec{sa, sb} {
-		for _, st := range s.Stages {
-			n := strings.ToLower(st.Name)
-			if st.Anonymous || seen[n] {
-				continue
-			}
-			seen[n] = true
-			out = append(out, n)
+	for _, st := range sa.Stages {
+		n := strings.ToLower(st.Name)
+		if st.Anonymous || seen[n] || findStage(sb, n) < 0 || sb.Stages[findStage(sb, n)].Anonymous {
+			continue
 		}
+		seen[n] = true
+		out = append(out, n)
 	}
 	sort.Strings(out[1:])
 	return out
@@ -276,13 +367,17 @@ func collapseBlanks(s string) string {
 	return b.String()
 }
 
-func compareTarget(sa, sb *spec.Spec, target string) []Difference {
-	name := target
+// compareTarget compares the build of target ta in sa with that of tb in
+// sb (the same name, or a renamed stage's pair).
+func compareTarget(sa, sb *spec.Spec, ta, tb string) []Difference {
+	name := ta
 	if name == defaultTarget {
 		name = "(default: last stage)"
+	} else if tb != ta {
+		name = ta + " (in B: " + tb + ")"
 	}
-	ba, okA := targetBuild(sa, target)
-	bb, okB := targetBuild(sb, target)
+	ba, okA := targetBuild(sa, ta)
+	bb, okB := targetBuild(sb, tb)
 	switch {
 	case !okA && !okB:
 		return nil
@@ -296,7 +391,16 @@ func compareTarget(sa, sb *spec.Spec, target string) []Difference {
 		diffs = append(diffs, Difference{Target: name, A: ba.args, B: bb.args, Msg: "build args before FROM differ"})
 	}
 	if len(ba.stages) != len(bb.stages) {
-		diffs = append(diffs, Difference{Target: name, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
+		heads := func(b *build) (string, int) {
+			var h []string
+			for _, st := range b.stages {
+				h = append(h, st[0].text)
+			}
+			return strings.Join(h, "\n"), b.stages[0][0].line
+		}
+		ha, la := heads(ba)
+		hb, lb := heads(bb)
+		diffs = append(diffs, Difference{Target: name, LineA: la, LineB: lb, A: ha, B: hb, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
 	}
 	for i := 0; i < len(ba.stages) && i < len(bb.stages); i++ {
 		diffs = append(diffs, diffSteps(name, ba.stages[i], bb.stages[i])...)

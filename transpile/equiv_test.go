@@ -42,12 +42,14 @@ cmd ["/app"]
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
-			diffs, err := CompareBuilds("a", []byte(equivBase), "b", []byte(b), "prod")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(diffs) > 0 {
-				t.Errorf("want the same build, got %v", diffs)
+			for _, target := range []string{"prod", ""} { // "": every target
+				diffs, err := CompareBuilds("a", []byte(equivBase), "b", []byte(b), target)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(diffs) > 0 {
+					t.Errorf("target %q: want the same build, got %v", target, diffs)
+				}
 			}
 		})
 	}
@@ -112,6 +114,8 @@ func TestCompareBuildsUnreadable(t *testing.T) {
 
 func FuzzCompareBuilds(f *testing.F) {
 	f.Add([]byte(equivBase), []byte(strings.ToLower(equivBase)))
+	f.Add([]byte(equivBase), []byte(strings.NewReplacer("AS build", "AS compile", "--from=build", "--from=compile").Replace(equivBase)))
+	f.Add([]byte("FROM alpine AS one\nRUN echo 1\nFROM alpine AS last\n"), []byte("FROM alpine AS uno\nRUN echo 1\nFROM alpine AS last\nFROM alpine AS extra\n"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		diffs, err := CompareBuilds("a", a, "b", b, "")
 		if err != nil {
@@ -132,4 +136,38 @@ func FuzzCompareBuilds(f *testing.F) {
 			t.Fatalf("A vs B: %d differences, B vs A: %d\n%v\n%v", len(diffs), len(back), diffs, back)
 		}
 	})
+}
+
+// TestCompareBuildsRenamedStages: every target compared, a renamed stage
+// pairs with its counterpart (by its place in a common target's chain, or
+// by the same build), and a stage only one file has is shown with its FROM.
+func TestCompareBuildsRenamedStages(t *testing.T) {
+	b := strings.NewReplacer("AS build", "AS compile", "--from=build", "--from=compile", "go build", "go build -race").Replace(equivBase)
+	diffs, err := CompareBuilds("a", []byte(equivBase), "b", []byte(b), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range diffs {
+		got = append(got, d.Target+": "+d.Msg)
+	}
+	want := "(default: last stage): instruction differs; prod: instruction differs; build (in B: compile): instruction differs"
+	if strings.Join(got, "; ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "; "), want)
+	}
+	// A stage renamed and moved out of every common chain pairs by content.
+	a := "FROM alpine AS one\nRUN echo 1\nFROM alpine AS last\nRUN echo last\n"
+	b = "FROM alpine AS uno\nRUN echo 1\nFROM alpine AS last\nRUN echo last\nFROM alpine AS extra\nRUN true\n"
+	diffs, err = CompareBuilds("a", []byte(a), "b", []byte(b), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, d := range diffs {
+		got = append(got, d.Target+": "+d.Msg+" "+d.A+d.B)
+	}
+	s := strings.Join(got, "; ")
+	if strings.Contains(s, "one") || !strings.Contains(s, "extra: stage exists only in B FROM alpine AS extra") {
+		t.Errorf("got %s", s)
+	}
 }

@@ -110,7 +110,7 @@ func runLint(ctx context.Context, s streams, opts lintOptions) error {
 	}
 	switch summary, invalid, failing := res.Summary(); {
 	case invalid > 0:
-		return badInput(fmt.Errorf("lint: %s; %d invalid", summary, invalid))
+		return badInput(fmt.Errorf("lint: %s; %d file(s) invalid", summary, invalid))
 	case failing > 0:
 		return &exitError{code: exitFindings, err: fmt.Errorf("lint: %s", summary)}
 	}

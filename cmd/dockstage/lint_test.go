@@ -210,3 +210,40 @@ func TestLintColorAndListRules(t *testing.T) {
 		t.Errorf("--format xml: exit %d, want 2", code)
 	}
 }
+
+// TestLintIgnoreUnknownAndSummary: --ignore with an unknown ID is a usage
+// error naming it; known IDs, aliases and SC codes pass; the summary counts
+// invalid files, not their errors; a fix hint names the package found.
+func TestLintIgnoreUnknownAndSummary(t *testing.T) {
+	code, _, errs := dockstage(t, "", "lint", "--ignore", "DL9999,FromAsCasng,SC2086,dl3008", seedDockerfile)
+	if code != exitBad || !strings.Contains(errs, `--ignore: unknown rule "DL9999", "FromAsCasng" (did you mean FromAsCasing?)`) {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := dockstage(t, "", "lint", "--ignore", "SC2086,dl3008,all", seedDockerfile); code == exitBad {
+		t.Errorf("known IDs: exit %d: %s", code, errs)
+	}
+	dir := t.TempDir()
+	bad := writeTestFile(t, dir, "a.Dockerfile", "FROM alpine:3.20\nEXPOSE 80000\nEXPOSE 70000\nCOPY --chown=x\n")
+	bad2 := writeTestFile(t, dir, "b.Dockerfile", "FROM alpine:3.20\nEXPOSE 80000\nRUN apt-get install -y --no-install-recommends vim\n")
+	code, out, errs := dockstage(t, "", "lint", bad, bad2)
+	if code != exitBad || !strings.Contains(errs, "in 2 file(s); 2 file(s) invalid") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "apt-get install -y --no-install-recommends vim=<version>") || strings.Contains(out, "curl=") {
+		t.Errorf("the fix hint does not name vim:\n%s", out)
+	}
+}
+
+// TestMissingFiles: every command says "FILE: no such file;" and what to
+// do, not Go's open error.
+func TestMissingFiles(t *testing.T) {
+	for _, args := range [][]string{
+		{"lint", "nope.Dockerfile"}, {"import", "nope.Dockerfile"}, {"check", "nope"},
+		{"diff", "nope", seedDockerfile}, {"migrate", "nope.Dockerfile"}, {"lint", "--config", "nope.yaml", seedDockerfile},
+	} {
+		code, _, errs := dockstage(t, "", args...)
+		if code != exitBad || !strings.Contains(errs, "nope") || !strings.Contains(errs, ": no such file; ") || strings.Contains(errs, "no such file or directory") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 )
@@ -84,11 +85,11 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 	s := streams{in: in, out: out, err: errw}
 	root := newRootCmd(s)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(errw, err)
+	fmt.Fprintln(errw, missingFile(err, cmd.Name()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -107,4 +108,30 @@ func newVersionCmd(s streams) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// missingFile is the one home of the message for a file that does not
+// exist, whichever command and library call met it: "FILE: no such file;"
+// and what to do, in place of Go's "open FILE: no such file or directory".
+func missingFile(err error, command string) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(pe.Err, fs.ErrNotExist) {
+		return err
+	}
+	next := map[string]string{
+		"import":  "give the path of an existing Dockerfile",
+		"migrate": "give the path of an existing single-stage Dockerfile",
+		"lint":    "give existing files to lint (and --config); without FILE, lint reads dockstage.yaml, else Dockerfile, in the current directory",
+		"check":   "give the directory or spec to check (default dockstage.yaml in the current directory; dockstage init or dockstage import writes one)",
+		"diff":    "give two existing Dockerfiles or specs",
+	}[command]
+	if next == "" {
+		next = "check the path; it is relative to the current directory"
+	}
+	var ee *exitError
+	code := exitBad
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	return &exitError{code: code, err: fmt.Errorf("%s: no such file; %s", pe.Path, next)}
 }

@@ -62,7 +62,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return &Config{}, nil
 		}
-		return nil, spec.ErrorList{{Pos: spec.Pos{File: file}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, yamlSyntaxError(file, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -271,3 +271,53 @@ func (c *Config) severityOf(r Rule, alias string) Severity {
 // inline reports whether suppression comments count (hadolint's
 // disable-ignore-pragma turns them off).
 func (c *Config) inline() bool { return c == nil || !c.NoInlineIgnores }
+
+// CheckIDs returns an error naming every ID of ids (an --ignore list)
+// that is no rule ID, alias (DL3008), ShellCheck code (SC2086) or "all",
+// with a "did you mean" where one is close.
+func CheckIDs(ids []string) error {
+	var bad []string
+	for _, id := range ids {
+		if _, ok := LookupRule(id); ok || strings.EqualFold(id, "all") || isSCCode(id) {
+			continue
+		}
+		msg := fmt.Sprintf("%q", id)
+		if s, ok := suggest.Search(id, ruleIDs(), false); ok {
+			if r, ok := LookupRule(s); ok {
+				s = r.ID
+			}
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		bad = append(bad, msg)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--ignore: unknown rule %s; dockstage lint --list-rules prints every rule", strings.Join(bad, ", "))
+}
+
+// isSCCode reports whether id is a ShellCheck code: SC and four digits.
+func isSCCode(id string) bool {
+	if len(id) != 6 || !strings.EqualFold(id[:2], "SC") {
+		return false
+	}
+	for _, r := range id[2:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// yamlSyntaxError is a config file's YAML syntax error at the line and
+// column of the mistake, in the words the spec loader gives it (a tab in
+// the indentation, an unclosed quote): spec.Load, which meets the same
+// yaml.v3 error first, is the one home of that explanation.
+func yamlSyntaxError(file string, data []byte, err error) error {
+	_, lerr := spec.Load(file, data)
+	var el spec.ErrorList
+	if errors.As(lerr, &el) && len(el) > 0 && el[0].Pos.Line > 0 {
+		return el[:1]
+	}
+	return spec.ErrorList{{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+}

@@ -30,11 +30,6 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	// Reverse goes on after an instruction that fails: an invalid file
 	// gets every positioned error at once, not BuildKit's first only.
 	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
-	// Without a spec, the instruction rules also report what dockstage's
-	// spec rules cover of hadolint's table (fallback).
-	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }, err != nil); d != nil {
-		runShellCheck(c, d)
-	}
 	if invalid {
 		// BuildKit's error in its words, then the others Reverse found on
 		// other lines.
@@ -50,15 +45,32 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
 			c.out[len(c.out)-1].Fix = invalidFix(e.Msg)
 		}
+		// The other rules run on the rest: the file without the failing
+		// instructions (their lines blank, so lines stay).
+		s, err = lintRest(c, file, src, errs, bk, start)
+	}
+	// Without a spec, the instruction rules also report what dockstage's
+	// spec rules cover of hadolint's table (fallback).
+	if d := checkInstructions(c, src, func(l int) spec.Pos { return spec.Pos{File: file, Line: l, Col: 1} }, err != nil); d != nil {
+		runShellCheck(c, d)
+	}
+	if invalid {
+		if err == nil {
+			checkSpec(c, s, opt.Context)
+		}
 		return c.findings()
 	}
 	if err != nil {
 		for _, e := range errorList(file, err) {
-			if _, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
+			if key, m, ok := strings.Cut(e.Msg, ": "); ok && strings.Contains(m, "names no stage; did you mean") {
 				// A misspelt stage: BuildKit would pull an image that is
 				// not there, so the build fails.
 				n := len(c.out)
-				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), "--from="+m)
+				what := "--from=" // COPY --from, RUN --mount from=
+				if strings.Count(key, ".") == 2 && strings.HasPrefix(key, "stages.") && strings.HasSuffix(key, ".from") {
+					what = "FROM " // a stage's base
+				}
+				c.addID(RuleUnknownFrom, e.Pos, anchorOf(start, e.Pos.Line), what+m)
 				if len(c.out) > n {
 					c.out[n].Severity = Error
 				}
@@ -70,6 +82,63 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	}
 	checkSpec(c, s, opt.Context)
 	return c.findings()
+}
+
+// lintRest runs BuildKit's checks (those that run while the build is
+// converted, which stop at the first failing instruction) and imports the
+// spec for dockstage's rules on an invalid Dockerfile without its failing
+// instructions: their lines are blanked, so every other line keeps its
+// number. What fails then is blanked too, a few rounds at most; when the
+// rest still does not build, one DS015 finding says which rules did not
+// run and why. It returns the rest's spec, or Reverse's error.
+func lintRest(c *collector, file string, src []byte, errs []*spec.Error, bk buildkitResult, start map[int]int) (*spec.Spec, error) {
+	lines := strings.SplitAfter(string(src), "\n")
+	blank := func(line int) bool {
+		first := anchorOf(start, line)
+		if first < 1 || first > len(lines) || strings.TrimSpace(lines[first-1]) == "" {
+			return false
+		}
+		for l := first; l <= len(lines) && anchorOf(start, l) == first; l++ {
+			lines[l-1] = strings.Repeat("\n", strings.Count(lines[l-1], "\n"))
+			if l > first && start[l] == 0 {
+				break
+			}
+		}
+		return true
+	}
+	for _, e := range errs {
+		blank(e.Pos.Line)
+	}
+	seen := map[string]bool{}
+	key := func(w buildkitWarning) string { return fmt.Sprint(w.rule, w.line, w.col, w.msg) }
+	for _, w := range bk.warnings {
+		seen[key(w)] = true
+	}
+	var rest []byte
+	var bk2 buildkitResult
+	for round := 0; round < 4; round++ {
+		rest = []byte(strings.Join(lines, ""))
+		if bk2 = runBuildKit(file, rest); bk2.err == "" || onlyBuildValues(bk2) || !blank(bk2.errLine) {
+			break
+		}
+	}
+	if bk2.err != "" && !onlyBuildValues(bk2) {
+		if strings.Contains(bk2.err, "contains no stages") {
+			return nil, errors.New(bk2.err) // every FROM failed: no rest to check
+		}
+		c.addID(RuleNotImported, errs[0].Pos, anchorOf(start, errs[0].Pos.Line), "BuildKit's build checks that run while the build is converted (JSONArgsRecommended, MultipleInstructionsDisallowed, UndefinedVar, ...) and dockstage's own rules did not run: without its failing instructions the file still does not build: "+bk2.err)
+		return nil, errors.New(bk2.err)
+	}
+	for _, w := range bk2.warnings {
+		if !seen[key(w)] {
+			c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
+		}
+	}
+	s, _, err := transpile.Reverse(file, rest, transpile.ReverseOptions{})
+	if err != nil {
+		c.addID(RuleNotImported, errs[0].Pos, anchorOf(start, errs[0].Pos.Line), "dockstage's own rules did not run: without its failing instructions dockstage cannot import the file: "+errorList(file, err)[0].Msg)
+	}
+	return s, err
 }
 
 // Spec lints a dockstage spec: it is loaded and validated by

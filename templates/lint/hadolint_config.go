@@ -50,7 +50,7 @@ func ParseHadolintConfig(file string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return (&Config{}).compile(), nil
 		}
-		return nil, spec.ErrorList{{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, yamlSyntaxError(file, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {

@@ -94,6 +94,44 @@ func (d *dfCheck) add(id string, n *parser.Node, msg string) {
 	d.addAt(id, "", d.posOf(n.StartLine), n, msg)
 }
 
+// addWord is add at the first place on n's lines where word stands as a
+// word of its own (after the keyword), so the finding points at what it is
+// about; without a word, or where the lines do not hold it (a spec's
+// rendered lines), at the instruction.
+func (d *dfCheck) addWord(id string, n *parser.Node, msg string, word ...string) {
+	p := d.posOf(n.StartLine)
+	if len(word) > 0 && word[0] != "" {
+		if line, col := d.wordAt(n, word[0]); line > 0 {
+			if q := d.posOf(line); q.Line == line {
+				p, p.Col = q, col
+			}
+		}
+	}
+	d.addAt(id, "", p, n, msg)
+}
+
+// wordAt returns the line and column of the first place on n's lines
+// where word stands as a word (0, 0 when none does).
+func (d *dfCheck) wordAt(n *parser.Node, word string) (int, int) {
+	re, err := regexp.Compile(`(^|[\s"'(;&|=/])` + regexp.QuoteMeta(word) + `($|[\s"');&|=@:])`)
+	if err != nil {
+		return 0, 0
+	}
+	for l := n.StartLine; l <= n.EndLine && l-1 < len(d.lines); l++ {
+		text := d.lines[l-1]
+		from := 0
+		if l == n.StartLine {
+			if m := runKeywordRE.FindStringIndex(text); m != nil {
+				from = m[1]
+			}
+		}
+		if m := re.FindStringSubmatchIndex(text[from:]); m != nil {
+			return l, from + m[3] + 1
+		}
+	}
+	return 0, 0
+}
+
 func (d *dfCheck) addAt(id, alias string, p spec.Pos, n *parser.Node, msg string) {
 	r, ok := LookupRule(id)
 	if !ok {
@@ -261,7 +299,7 @@ func (d *dfCheck) expose(n *parser.Node) {
 		}
 		for _, p := range strings.SplitN(port, "-", 2) {
 			if v, err := strconv.Atoi(p); err == nil && (v < 0 || v > 65535) {
-				d.add(RulePortRange, n, fmt.Sprintf("EXPOSE %s: %d is not a port (0-65535)", a, v))
+				d.addWord(RulePortRange, n, fmt.Sprintf("EXPOSE %s: %d is not a port (0-65535)", a, v), a)
 			}
 		}
 	}
@@ -283,7 +321,7 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 		d.add(RuleCopyFromSelf, n, fmt.Sprintf("COPY --from=%s is inside stage %s itself", from, from))
 	}
 	if kw == "copy" && !d.st.workdir && !path.IsAbs(dest) && !strings.HasPrefix(dest, "$") && !strings.HasPrefix(dest, "~") && !winAbsRE.MatchString(dest) {
-		d.add(RuleCopyRelativeDest, n, fmt.Sprintf("COPY to the relative destination %s in a stage without WORKDIR", dest))
+		d.addWord(RuleCopyRelativeDest, n, fmt.Sprintf("COPY to the relative destination %s in a stage without WORKDIR", dest), dest)
 	}
 	if kw == "copy" && !hasFrom {
 		for _, s := range srcs {
@@ -325,7 +363,7 @@ func (d *dfCheck) env(n *parser.Node) {
 		k, v := kv[0], kv[1]
 		for _, m := range envRefRE.FindAllStringSubmatch(v, -1) {
 			if defined[m[1]] {
-				d.add(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]))
+				d.addWord(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]), k)
 			}
 		}
 		defined[k] = true
@@ -346,7 +384,7 @@ func (d *dfCheck) label(n *parser.Node) {
 		k, v := kv[0], strings.Trim(kv[1], `"'`)
 		if !strings.Contains(k, "$") && (!labelKeyRE.MatchString(k) || strings.Contains(k, "..") || strings.Contains(k, "--") ||
 			strings.HasPrefix(k, "com.docker.") || strings.HasPrefix(k, "io.docker.") || strings.HasPrefix(k, "org.dockerproject.")) {
-			d.add(RuleLabelKey, n, fmt.Sprintf("LABEL key %q is not a valid label key", k))
+			d.addWord(RuleLabelKey, n, fmt.Sprintf("LABEL key %q is not a valid label key", k), k)
 		}
 		d.st.labels[k] = v
 		d.st.labelAt[k] = d.posOf(n.StartLine)
@@ -476,5 +514,5 @@ func (d *dfCheck) addLocal(n *parser.Node) {
 			return
 		}
 	}
-	d.add(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")))
+	d.addWord(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")), a[0])
 }

@@ -445,11 +445,16 @@ func TestConfigErrors(t *testing.T) {
 		{"disable: [DS000]\n", "DS000 cannot be disabled"},
 		{"enable: DS014\n", "enable: expected a list of rule IDs"},
 		{"- a\n", "a lint config is a mapping"},
+		{"disable:\n\t- DS001\n", "c.yaml:2:1: a tab indents this line"},
+		{"disable:\n  - \"DS001\n", `c.yaml:2:5: the string quoted with " here is not closed`},
 	} {
 		_, err := ParseConfig("c.yaml", []byte(c.src))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseConfig(%q) = %v, want %q", c.src, err, c.want)
 		}
+	}
+	if _, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignored:\n\t- DL3008\n")); err == nil || !strings.Contains(err.Error(), ".hadolint.yaml:2:1: a tab indents") {
+		t.Errorf("hadolint config with a tab: %v", err)
 	}
 	cfg, err := ParseConfig("c.yaml", []byte("# nothing\n"))
 	if err != nil || cfg == nil {
@@ -582,6 +587,18 @@ func TestShellCheck(t *testing.T) {
 	if !strings.Contains(s, "3:10 SC2046") || !strings.Contains(s, "6:") {
 		t.Errorf("ShellCheck findings: %s", s)
 	}
+	// An error at the end of the script (SC1072 of an unterminated quote)
+	// stays on the RUN's last line, not the next instruction's.
+	src = []byte("FROM debian:12-slim\nRUN echo \"a\nUSER nobody\n")
+	got = nil
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck || f.Rule == RuleShellSyntax {
+			got = append(got, fmt.Sprintf("%d:%d %s%s", f.Pos.Line, f.Pos.Col, f.Rule, f.Alias))
+		}
+	}
+	if s := strings.Join(got, " "); !strings.Contains(s, "2:12 DS4100SC1072") || !strings.Contains(s, "2:10 DS016") || strings.Contains(s, "3:") {
+		t.Errorf("unterminated quote: %s", s)
+	}
 	// Flags on continued lines, and heredocs fed to another interpreter,
 	// are not shell.
 	src = []byte("FROM alpine:3.19\nRUN --mount=type=cache,target=/a \\\n    --mount=type=tmpfs,target=/b \\\n    echo ok\nRUN <<PY python3\nimport sys; print(sys.argv)\nPY\n")
@@ -596,9 +613,9 @@ func TestShellCheck(t *testing.T) {
 func TestCIFormats(t *testing.T) {
 	fs := Dockerfile("Dockerfile", []byte("FROM debian:12\nRUN cd /tmp\n"), Options{})
 	for format, want := range map[string]string{
-		"checkstyle": `<error line="2" column="1" severity="warning"`,
+		"checkstyle": `<error line="2" column="5" severity="warning"`,
 		"gitlab":     `"check_name": "DS3003 (DL3003)"`,
-		"github":     "::warning file=Dockerfile,line=2,col=1,title=DS3003 (DL3003)::",
+		"github":     "::warning file=Dockerfile,line=2,col=5,title=DS3003 (DL3003)::",
 	} {
 		var b bytes.Buffer
 		if err := Write(&b, format, fs, "test", TextOptions{}); err != nil || !strings.Contains(b.String(), want) {

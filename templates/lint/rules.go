@@ -114,6 +114,7 @@ const (
 	RuleProdFromTest     = "DS013"
 	RuleBaseNoDigest     = "DS014"
 	RuleNotImported      = "DS015"
+	RuleShellSyntax      = "DS016"
 )
 
 const secretMountHint = "pass it as a build secret instead: RUN --mount=type=secret,id=NAME,env=NAME ... with docker build --secret id=NAME,env=NAME (spec: run: {command: ..., mounts: [{type: secret, id: NAME, env: NAME}]}); a secret the running container needs belongs in its runtime environment (compose environment), not in the image"
@@ -176,6 +177,9 @@ var dockstageRules = []Rule{
 	ds(RuleNotImported, "not-importable", Info,
 		"dockstage could not import the Dockerfile into a spec, so its own rules did not run on it; BuildKit's build checks did.",
 		"see the message; dockstage's rules run on any Dockerfile that dockstage import accepts"),
+	ds(RuleShellSyntax, "shell-syntax-error", Error,
+		"A shell-form RUN (or shell heredoc) of a stage whose shell is POSIX sh or bash ends inside a quote or an unclosed $(, ( or backquote: the shell rejects the script, so the build fails at that RUN.",
+		"close the quote or bracket the message names (a quote meant literally is escaped: \\\" or '\\''), or end the line with \\ if the command goes on"),
 }
 
 // buildkitFixes are fix hints for BuildKit's build checks, by rule name.

@@ -142,10 +142,12 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 	}(), " ; ")
 	pipefail := d.st.pipefail
 	reported := map[string]bool{}
-	once := func(id, msg string) {
+	// once reports a rule once per RUN, at the word it is about when
+	// one is given (the first that the RUN's lines hold).
+	once := func(id, msg string, word ...string) {
 		if !reported[id] {
 			reported[id] = true
-			d.add(id, n, msg)
+			d.addWord(id, n, msg, word...)
 		}
 	}
 	if d.fallback {
@@ -156,48 +158,48 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		name := path.Base(w[0])
 		sub := ecosystem.Subcommand(w)
 		if v := c.Values(); len(v) > 0 && v[0] == "sudo" {
-			once(RuleSudo, "RUN uses sudo")
+			once(RuleSudo, "RUN uses sudo", "sudo")
 		}
 		if name == "set" && strings.Contains(strings.Join(w, " "), "pipefail") {
 			pipefail = true
 		}
 		if c.Op == runshell.OpPipe && !pipefail && !d.st.nonPOSIX && !c.Unparsed {
-			once(RulePipefail, fmt.Sprintf("%s | ...: the RUN pipes without -o pipefail, so a failure of %s does not fail the build", strings.Join(w[:min(len(w), 3)], " "), name))
+			once(RulePipefail, fmt.Sprintf("%s | ...: the RUN pipes without -o pipefail, so a failure of %s does not fail the build", strings.Join(w[:min(len(w), 3)], " "), name), w[0])
 		}
 		switch {
 		case pointless[name]:
-			d.add(RulePointlessCommand, n, fmt.Sprintf("RUN calls %s, which has no use in an image build", name))
+			d.addWord(RulePointlessCommand, n, fmt.Sprintf("RUN calls %s, which has no use in an image build", name), w[0])
 		case name == "cd" && c.Place&(runshell.InSubshell|runshell.InSubstitution|runshell.InFunction) == 0:
-			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")))
+			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")), w[0])
 		case name == "apt-get" || name == "apt":
 			d.apt(n, w, sub, once)
 		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
 			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
 				return pipPinRE.MatchString(p) || localPath.MatchString(p)
 			}); len(p) > 0 {
-				once(RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")))
+				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
 			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
 				return strings.LastIndexByte(p, '@') > 0 || localPath.MatchString(p) || strings.HasSuffix(p, ".tgz")
 			}); len(p) > 0 {
-				once(RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")))
+				d.pin(once, RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "apk" && sub == "add":
 			if p := unpinned(pkgArgs(w, "add", "-t", "--virtual", "-X", "--repository", "--repositories-file", "-p", "--root", "--arch"), func(p string) bool {
 				return strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk")
 			}); len(p) > 0 {
-				once(RuleApkPin, fmt.Sprintf("apk add %s without a version", strings.Join(p, " ")))
+				d.pin(once, RuleApkPin, fmt.Sprintf("apk add %s without a version", strings.Join(p, " ")), p)
 			}
 			if !ecosystem.HasWord(w, "--no-cache") && !hasMountTarget(n, "/var/cache/apk", "/etc/apk/cache") {
-				once(RuleApkNoCache, "apk add without --no-cache")
+				once(RuleApkNoCache, "apk add without --no-cache", w[0])
 			}
 		case name == "gem" && sub == "install":
 			if !ecosystem.HasWord(w, "-v", "--version") && !strings.Contains(strings.Join(w, " "), "--version=") {
 				if p := unpinned(pkgArgs(w, "install", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
 					return strings.Contains(p, ":") || strings.HasSuffix(p, ".gem")
 				}); len(p) > 0 {
-					once(RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")))
+					d.pin(once, RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")), p)
 				}
 			}
 		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
@@ -208,18 +210,18 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			d.useradd(n, w)
 		case name == "wget":
 			if !wgetQuiet(w) {
-				once(RuleWgetProgress, "wget without --progress (or -q, -nv)")
+				once(RuleWgetProgress, "wget without --progress (or -q, -nv)", w[0])
 			}
 		case name == "yarn" && (sub == "install" || sub == "") && !strings.Contains(all, "yarn cache clean") && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
-			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN")
+			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN", w[0])
 		case name == "go" && sub == "install":
 			if p := unpinned(pkgArgs(w, "install", "-ldflags", "-tags", "-gcflags", "-o"), func(p string) bool {
 				return strings.Contains(p, "@") || strings.HasPrefix(p, ".")
 			}); len(p) > 0 {
-				once(RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")))
+				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")), p)
 			}
 		case name == "ln" && len(w) > 2 && strings.HasPrefix(w[1], "-") && strings.Contains(w[1], "s") && w[len(w)-1] == "/bin/sh":
-			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")))
+			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")), w[0])
 		}
 		if name == "tar" {
 			for base, p := range d.archives {
@@ -233,7 +235,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			d.wget, d.curl = d.wget || name == "wget", d.curl || name == "curl"
 			if d.wget && d.curl && !d.bothReported {
 				d.bothReported = true
-				d.add(RuleWgetAndCurl, n, "the Dockerfile uses both wget and curl")
+				d.addWord(RuleWgetAndCurl, n, "the Dockerfile uses both wget and curl", w[0])
 			}
 		}
 	}
@@ -253,28 +255,28 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 	return count, installs
 }
 
-func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg string)) {
+func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg string, word ...string)) {
 	if w[0] == "apt" {
-		once(RuleApt, fmt.Sprintf("RUN uses apt %s; scripts use apt-get", sub))
+		once(RuleApt, fmt.Sprintf("RUN uses apt %s; scripts use apt-get", sub), w[0])
 	}
 	switch sub {
 	case "dist-upgrade", "full-upgrade":
-		once(RuleDistUpgrade, fmt.Sprintf("%s %s upgrades the base image's packages wholesale", w[0], sub))
+		once(RuleDistUpgrade, fmt.Sprintf("%s %s upgrades the base image's packages wholesale", w[0], sub), sub)
 	case "install":
 		if w[0] == "apt-get" {
 			if !yes(w, "--yes", "--assume-yes", "-qq", "-q=2") {
-				once(RuleAptYes, "apt-get install without -y")
+				once(RuleAptYes, "apt-get install without -y", w[0])
 			}
 			if p := unpinned(pkgArgs(w, "install", "-o", "-t", "--target-release", "-c", "--config-file"), func(p string) bool {
 				return strings.Contains(p, "=") || strings.HasSuffix(p, ".deb") || strings.Contains(p, "/")
 			}); len(p) > 0 {
-				once(RuleAptPin, fmt.Sprintf("apt-get install %s without versions (pkg=version)", strings.Join(p, " ")))
+				d.pin(once, RuleAptPin, fmt.Sprintf("apt-get install %s without versions (pkg=version)", strings.Join(p, " ")), p)
 			}
 		}
 	}
 }
 
-func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once func(id, msg string)) {
+func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once func(id, msg string, word ...string)) {
 	yesID, cleanID, pinID := RuleDnfYes, RuleDnfClean, RuleDnfPin
 	if name == "yum" {
 		yesID, cleanID, pinID = RuleYumYes, RuleYumClean, RuleYumPin
@@ -283,36 +285,36 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once fu
 		return
 	}
 	if !yes(w, "--assumeyes", "--yes") {
-		once(yesID, fmt.Sprintf("%s install without -y", name))
+		once(yesID, fmt.Sprintf("%s install without -y", name), w[0])
 	}
 	if !strings.Contains(all, name+" clean all") && !strings.Contains(all, name+" -y clean all") && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf") {
-		once(cleanID, fmt.Sprintf("%s install without %s clean all in the same RUN", name, name))
+		once(cleanID, fmt.Sprintf("%s install without %s clean all in the same RUN", name, name), w[0])
 	}
 	if sub == "install" {
 		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
 			return rpmPinRE.MatchString(p) || strings.HasPrefix(p, "@") || localPath.MatchString(p)
 		}); len(p) > 0 {
-			once(pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")))
+			d.pin(once, pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")), p)
 		}
 	}
 }
 
-func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, msg string)) {
+func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, msg string, word ...string)) {
 	sub := ecosystem.Subcommand(w)
 	switch sub {
 	case "dist-upgrade", "dup":
-		once(RuleZypperDistUpgrade, "zypper "+sub+" upgrades the base image's packages wholesale")
+		once(RuleZypperDistUpgrade, "zypper "+sub+" upgrades the base image's packages wholesale", sub)
 	case "install", "in":
 		if !yes(w, "-n", "--non-interactive", "--no-confirm") {
-			once(RuleZypperYes, "zypper install without -y (--non-interactive)")
+			once(RuleZypperYes, "zypper install without -y (--non-interactive)", w[0])
 		}
 		if !strings.Contains(all, "zypper clean") && !strings.Contains(all, "zypper cc") && !strings.Contains(all, "zypper -n clean") {
-			once(RuleZypperClean, "zypper install without zypper clean in the same RUN")
+			once(RuleZypperClean, "zypper install without zypper clean in the same RUN", w[0])
 		}
 		if p := unpinned(pkgArgs(w, sub, "-t", "--type", "-r", "--repo", "--from"), func(p string) bool {
 			return strings.ContainsAny(p, "=<>") || strings.HasSuffix(p, ".rpm")
 		}); len(p) > 0 {
-			once(RuleZypperPin, fmt.Sprintf("zypper install %s without versions (pkg=version)", strings.Join(p, " ")))
+			d.pin(once, RuleZypperPin, fmt.Sprintf("zypper install %s without versions (pkg=version)", strings.Join(p, " ")), p)
 		}
 	}
 }
@@ -332,7 +334,7 @@ func (d *dfCheck) useradd(n *parser.Node, w []string) {
 		}
 	}
 	if len(uid) > 5 && !strings.ContainsAny(uid, "$`") {
-		d.add(RuleUseraddNoLog, n, fmt.Sprintf("useradd -u %s without -l", uid))
+		d.addWord(RuleUseraddNoLog, n, fmt.Sprintf("useradd -u %s without -l", uid), w[0])
 	}
 }
 
@@ -351,7 +353,7 @@ func wgetQuiet(w []string) bool {
 
 // fallbackRun runs, on a Dockerfile dockstage could not import, what
 // DS004, DS005 and DS006 check on a spec.
-func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg string)) {
+func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg string, word ...string)) {
 	text := ""
 	if n.Next != nil {
 		text = n.Next.Value
@@ -363,11 +365,50 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 		w := rc.w
 		switch sub := ecosystem.Subcommand(w); {
 		case ecosystem.IsApt(w) && sub == "install" && !ecosystem.HasWord(w, "--no-install-recommends") && !strings.Contains(text, "Install-Recommends"):
-			once(RuleAptRecommends, w[0]+" install without --no-install-recommends")
+			once(RuleAptRecommends, w[0]+" install without --no-install-recommends", w[0])
 		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE.MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
-			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer")
+			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer", w[0])
 		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
-			once(RulePipCache, "pip install without --no-cache-dir")
+			once(RulePipCache, "pip install without --no-cache-dir", w[0])
 		}
 	}
+}
+
+// pin reports a pin rule through once with a fix hint that names the
+// packages found (vim=<version>), not an example of the rule's own.
+func (d *dfCheck) pin(once func(id, msg string, word ...string), id, msg string, pkgs []string) {
+	n := len(d.c.out)
+	once(id, msg, pkgs[0])
+	if len(d.c.out) == n {
+		return
+	}
+	each := func(format string) string {
+		var s []string
+		for _, p := range pkgs {
+			s = append(s, fmt.Sprintf(format, p))
+		}
+		return strings.Join(s, " ")
+	}
+	var fix string
+	switch id {
+	case RuleAptPin:
+		fix = "pin each package: apt-get install -y --no-install-recommends " + each("%s=<version>") + " (apt-cache policy " + strings.Join(pkgs, " ") + " shows the versions)"
+	case RulePipPin:
+		fix = "pin each package, pip install " + each("%s==<version>") + ", or install from a requirements file with pinned versions: pip install -r requirements.txt"
+	case RuleNpmPin:
+		fix = "pin the version, npm install " + each("%s@<version>") + ", or install from package.json and package-lock.json: npm ci"
+	case RuleApkPin:
+		fix = "pin each package: apk add --no-cache " + each("%s=<version>") + " (or a range: " + each("%s~<major.minor>") + ")"
+	case RuleGemPin:
+		fix = "pin the version: gem install " + each("%s:<version>") + ", or install from a Gemfile.lock with bundle install"
+	case RuleGoInstallPin:
+		fix = "pin the version: go install " + each("%s@<version>")
+	case RuleYumPin, RuleDnfPin:
+		fix = "pin each package: " + strings.ToLower(strings.Fields(msg)[0]) + " install -y " + each("%s-<version>")
+	case RuleZypperPin:
+		fix = "pin each package: zypper install -y " + each("%s=<version>")
+	default:
+		return
+	}
+	d.c.out[n].Fix = fix
 }

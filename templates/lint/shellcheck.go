@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dockstage/dockstage/spec"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // ShellCheckFinding is one finding of ShellCheck on a script: line and
@@ -62,6 +64,7 @@ var scLevel = map[string]Severity{"error": Error, "warning": Warning, "info": In
 // on: a shell-form RUN keeps its physical lines, a heredoc body starts on
 // the line after its RUN.
 func runShellCheck(c *collector, d *dfCheck) {
+	shellSyntax(c, d)
 	if c.shellcheck == nil {
 		return
 	}
@@ -71,7 +74,14 @@ func runShellCheck(c *collector, d *dfCheck) {
 		if err != nil {
 			continue
 		}
+		// ShellCheck puts an error at the end of the input (SC1072 for an
+		// unterminated quote) on the line after the script's last, which
+		// is the next instruction's: it belongs at the end of the script.
+		body := strings.Split(strings.TrimSuffix(s.text, "\n"), "\n")
 		for _, f := range fs {
+			if f.Line > len(body) {
+				f.Line, f.Column = len(body), len(body[len(body)-1])+1
+			}
 			p := s.pos(s.line + f.Line - 1)
 			if p.Line == s.line+f.Line-1 {
 				p.Col = f.Column
@@ -83,6 +93,27 @@ func runShellCheck(c *collector, d *dfCheck) {
 			}
 			c.addAlias(rr, code, p, s.pos(s.anchor).Line, fmt.Sprintf("%s: %s", code, f.Message))
 		}
+	}
+}
+
+// shellSyntax reports the RUN scripts of d (each run by a POSIX sh or
+// bash) that the shell parser (mvdan.cc/sh/v3) rejects because the text
+// ends inside a quote or an unclosed $( ( { or backquote: the shell cannot
+// run them, so the build fails at that RUN (DS016, at the opening's line
+// and column).
+func shellSyntax(c *collector, d *dfCheck) {
+	for _, s := range d.scripts {
+		_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(s.text), "")
+		var pe syntax.ParseError
+		if !errors.As(err, &pe) || !pe.Incomplete || !strings.HasPrefix(pe.Text, "reached EOF without") {
+			continue
+		}
+		line := s.line + int(pe.Pos.Line()) - 1
+		p := s.pos(line)
+		if p.Line == line {
+			p.Col = int(pe.Pos.Col())
+		}
+		d.c.addID(RuleShellSyntax, p, s.pos(s.anchor).Line, fmt.Sprintf("the %s script of this RUN cannot be parsed: %s (opened here), so the build fails at this RUN", s.shell, pe.Text))
 	}
 }
 

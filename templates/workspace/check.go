@@ -236,25 +236,46 @@ func compareFile(path string, f File) FileCheck {
 		fc.Diff = unifiedDiff(path, nil, f.Content)
 		return fc
 	}
+	rendered := f.Content
+	same := string(committed) == string(f.Content)
 	if f.Kind == Dockerignore {
-		committed, _ = templates.SplitDockerignore(committed)
+		// Only the generated block is compared; the diff shows the whole
+		// file, the user's lines below the block as context.
+		block, user := templates.SplitDockerignore(committed)
+		same = string(block) == string(f.Content)
+		rendered = append(append([]byte{}, f.Content...), user...)
 	}
-	if string(committed) != string(f.Content) {
+	if !same {
 		fc.Status = "drift"
-		fc.Diff = unifiedDiff(path, committed, f.Content)
+		fc.Diff = unifiedDiff(path, committed, rendered)
 	}
 	return fc
 }
 
+// unifiedDiff is diff -u of the committed and the rendered text, hunks
+// and ranges as diff writes them (an empty side is -0,0).
 func unifiedDiff(path string, a, b []byte) string {
 	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A:        difflib.SplitLines(string(a)),
-		B:        difflib.SplitLines(string(b)),
+		A:        diffLines(a),
+		B:        diffLines(b),
 		FromFile: path + " (committed)",
 		ToFile:   path + " (rendered)",
 		Context:  3,
 	})
 	return d
+}
+
+// diffLines splits text into lines with their newlines. difflib's
+// SplitLines adds an empty last line (one line for no text at all), which
+// shows as a blank context line and a wrong range.
+func diffLines(text []byte) []string {
+	lines := strings.SplitAfter(string(text), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	} else {
+		lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	}
+	return lines
 }
 
 // FindSpecs returns, sorted, the files among paths and every dockstage.yaml

@@ -53,6 +53,9 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 	if res.FailOn, err = ParseFailOn(opts.FailOn); err != nil {
 		return nil, err
 	}
+	if err = lint.CheckIDs(opts.Ignore); err != nil {
+		return nil, err
+	}
 	var fixed *lint.Config
 	if opts.Config != "" {
 		if fixed, err = loadLintConfig(opts.Config); err != nil {
@@ -98,13 +101,16 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 }
 
 // Summary counts the findings by severity ("N error(s), N warning(s), N
-// info in N file(s)"), the invalid files (lint.RuleInvalid) and the
+// info in N file(s)"), the files that are invalid (a lint.RuleInvalid
+// finding, counted once per file however many it has) and the
 // findings at or above FailOn.
 func (r *LintResult) Summary() (summary string, invalid, failing int) {
 	counts := map[lint.Severity]int{}
+	invalidFiles := map[string]bool{}
 	for _, f := range r.Findings {
 		counts[f.Severity]++
-		if f.Rule == lint.RuleInvalid {
+		if f.Rule == lint.RuleInvalid && !invalidFiles[f.Pos.File] {
+			invalidFiles[f.Pos.File] = true
 			invalid++
 		}
 		if r.FailOn > 0 && f.Severity >= r.FailOn {
