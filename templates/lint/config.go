@@ -57,23 +57,13 @@ type Config struct {
 func ParseConfig(file string, data []byte) (*Config, error) {
 	var errs spec.ErrorList
 	pos := func(n *yaml.Node) spec.Pos { return spec.Pos{File: file, Line: n.Line, Col: n.Column} }
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &Config{}, nil
-		}
-		return nil, yamlSyntaxError(file, data, err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
+	root, empty, err := configRoot(file, data, "a lint config is a mapping with disable, enable and severity")
+	if err != nil {
+		return nil, err
 	}
 	c := &Config{}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if empty {
 		return c.compile(), nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, spec.ErrorList{{Pos: pos(root), Msg: "a lint config is a mapping with disable, enable and severity"}}
 	}
 	checkRule := func(n *yaml.Node) (string, bool) {
 		if n.Kind != yaml.ScalarNode {
@@ -320,4 +310,29 @@ func yamlSyntaxError(file string, data []byte, err error) error {
 		return el[:1]
 	}
 	return spec.ErrorList{{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+}
+
+// configRoot decodes a config file's YAML and returns its top mapping:
+// empty is true for an empty file or a null document; a syntax error is
+// positioned (yamlSyntaxError), a top value that is not a mapping is an
+// error at it saying notMapping.
+func configRoot(file string, data []byte, notMapping string) (root *yaml.Node, empty bool, err error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, true, nil
+		}
+		return nil, false, yamlSyntaxError(file, data, err)
+	}
+	root = &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, true, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, false, spec.ErrorList{{Pos: spec.Pos{File: file, Line: root.Line, Col: root.Column}, Msg: notMapping}}
+	}
+	return root, false, nil
 }

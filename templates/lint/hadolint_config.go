@@ -1,10 +1,7 @@
 package lint
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -45,23 +42,13 @@ var hadolintSeverity = map[string]string{"error": "error", "warning": "warning",
 func ParseHadolintConfig(file string, data []byte) (*Config, error) {
 	var errs spec.ErrorList
 	pos := func(n *yaml.Node) spec.Pos { return spec.Pos{File: file, Line: n.Line, Col: n.Column} }
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return (&Config{}).compile(), nil
-		}
-		return nil, yamlSyntaxError(file, data, err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
+	root, empty, err := configRoot(file, data, "a hadolint config is a mapping (ignored, override, trustedRegistries, ...)")
+	if err != nil {
+		return nil, err
 	}
 	c := &Config{}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if empty {
 		return c.compile(), nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, spec.ErrorList{{Pos: pos(root), Msg: "a hadolint config is a mapping (ignored, override, trustedRegistries, ...)"}}
 	}
 	ids := func(n *yaml.Node, key string) []string {
 		if n.Kind != yaml.SequenceNode {
