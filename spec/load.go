@@ -18,6 +18,18 @@ import (
 // one is close), wrong types and duplicate keys are errors. All decoding
 // errors are returned together as an ErrorList; Load does not run Validate.
 func Load(file string, data []byte) (*Spec, error) {
+	root, err := Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(data), "\n")
+	return LoadNode(file, root, func(*yaml.Node) (string, []string) { return file, lines })
+}
+
+// Parse reads one YAML document and returns its top node (the content of
+// the document node), for LoadNode. Errors are Load's: an empty document,
+// invalid YAML and a second document, positioned in file.
+func Parse(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -30,12 +42,21 @@ func Load(file string, data []byte) (*Spec, error) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, ErrorList{{Pos: Pos{File: file, Line: extra.Line, Col: extra.Column}, Msg: "a spec is one YAML document; remove the second document (after ---)"}}
 	}
-	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
-	s := &Spec{}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	return root, nil
+}
+
+// LoadNode decodes root (Parse's node, or a document spec/layout merged
+// from several files) into a spec, strictly, as Load does. source returns,
+// for each node, the file it was written in and that file's lines: every
+// position and error names that file, so an error in a value a layout
+// wrote points into the layout. file names the spec itself (Spec.Pos).
+func LoadNode(file string, root *yaml.Node, source func(*yaml.Node) (file string, lines []string)) (*Spec, error) {
+	d := &decoder{source: source}
+	s := &Spec{}
 	d.decode(root, reflect.ValueOf(s).Elem(), "")
 	s.Pos = Pos{File: file, Line: 1, Col: 1}
 	if len(d.errs) > 0 {
@@ -67,19 +88,21 @@ func yamlError(file string, data []byte, err error) error {
 }
 
 type decoder struct {
-	file  string
-	errs  ErrorList
-	lines []string // the spec's lines, for blankAbove
+	errs ErrorList
+	// source names the file of a node and gives its lines (blankAbove).
+	source func(*yaml.Node) (string, []string)
 }
 
 // blankAbove reports whether the line above n's is blank (Step.BlankBefore).
 func (d *decoder) blankAbove(n *yaml.Node) bool {
+	_, lines := d.source(n)
 	i := n.Line - 2
-	return i >= 0 && i < len(d.lines) && strings.TrimSpace(d.lines[i]) == ""
+	return i >= 0 && i < len(lines) && strings.TrimSpace(lines[i]) == ""
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+	file, _ := d.source(n)
+	return Pos{File: file, Line: n.Line, Col: n.Column}
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
@@ -488,7 +511,7 @@ func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
 	}
 	var instr []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i].Value; k != "comment" && isInstructionKey(k) {
+		if k := n.Content[i].Value; isInstructionKey(k) {
 			instr = append(instr, k)
 		}
 	}
@@ -511,7 +534,7 @@ func hasKey(n *yaml.Node, key string) bool {
 
 func hasUnknown(n *yaml.Node) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i].Value; k != "comment" && !isInstructionKey(k) {
+		if k := n.Content[i].Value; k != "comment" && k != "id" && !isInstructionKey(k) {
 			return true
 		}
 	}
@@ -523,7 +546,7 @@ func hasUnknown(n *yaml.Node) bool {
 func InstructionKeys() []string {
 	var out []string
 	for _, f := range yamlFields(reflect.TypeOf(Step{})) {
-		if f.name != "comment" {
+		if f.name != "comment" && f.name != "id" {
 			out = append(out, f.name)
 		}
 	}
@@ -537,4 +560,59 @@ func isInstructionKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// decodeNode reads the layouts a spec extends: each a string (the layout)
+// or a mapping with layout and with.
+func (e *Extend) decodeNode(d *decoder, n *yaml.Node, path string) {
+	e.Pos = d.pos(n)
+	if n.Kind == yaml.ScalarNode {
+		if s, ok := d.scalar(n, path); ok {
+			e.Layout, e.LayoutPos = s, d.pos(n)
+		}
+		return
+	}
+	type plain Extend
+	d.decodeStruct(n, reflect.ValueOf((*plain)(e)).Elem(), path)
+	if n.Kind == yaml.MappingNode && !hasKey(n, "layout") {
+		d.errorf(n, "%s: missing key \"layout\" (a path relative to the spec, or git:URL//PATH@REF)", path)
+	}
+}
+
+// decodeNode reads a layout's params: name -> declaration.
+func (p *Params) decodeNode(d *decoder, n *yaml.Node, path string) {
+	keys, vals, ok := d.keysOf(n, path)
+	if !ok {
+		return
+	}
+	for i, k := range keys {
+		pr := Param{Name: k.Value, Pos: d.pos(k)}
+		type plain Param
+		d.decodeStruct(resolve(vals[i]), reflect.ValueOf((*plain)(&pr)).Elem(), join(path, k.Value))
+		*p = append(*p, pr)
+	}
+}
+
+// decodeNode reads a mapping of names to scalars, keeping their types.
+func (vs *Values) decodeNode(d *decoder, n *yaml.Node, path string) {
+	keys, vals, ok := d.keysOf(n, path)
+	if !ok {
+		return
+	}
+	out := Values{}
+	for i, k := range keys {
+		var v Value
+		v.decodeNode(d, resolve(vals[i]), join(path, k.Value))
+		v.Name, v.NamePos = k.Value, d.pos(k)
+		out = append(out, v)
+	}
+	*vs = out
+}
+
+// decodeNode reads a scalar with its type.
+func (v *Value) decodeNode(d *decoder, n *yaml.Node, path string) {
+	v.Pos = d.pos(n)
+	if s, ok := d.scalar(n, path); ok {
+		v.Text, v.Tag = s, n.Tag
+	}
 }

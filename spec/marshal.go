@@ -333,3 +333,44 @@ func (m Mount) MarshalYAML() (any, error) {
 	type plain Mount
 	return flowIfShort(plain(m), true)
 }
+
+// MarshalYAML writes a layout without params as its string alone.
+func (e Extend) MarshalYAML() (any, error) {
+	if len(e.With) == 0 {
+		return strNode(e.Layout), nil
+	}
+	type plain Extend
+	return plain(e), nil
+}
+
+// MarshalYAML writes the values as a flow mapping, each with its type.
+func (vs Values) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for _, v := range vs {
+		val, _ := v.MarshalYAML()
+		n.Content = append(n.Content, strNode(v.Name), val.(*yaml.Node))
+	}
+	return n, nil
+}
+
+// MarshalYAML writes the scalar with its type (a string that reads as a
+// number stays quoted).
+func (v Value) MarshalYAML() (any, error) {
+	if v.Tag == "" || v.Tag == "!!str" {
+		return strNode(v.Text), nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: v.Tag, Value: v.Text}, nil
+}
+
+// MarshalYAML writes the params as a mapping from name to declaration.
+func (p Params) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, pr := range p {
+		var v yaml.Node
+		if err := v.Encode(pr); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, strNode(pr.Name), &v)
+	}
+	return n, nil
+}

@@ -58,6 +58,10 @@ var (
 	stepType    = reflect.TypeOf(Step{})
 	runType     = reflect.TypeOf(Run{})
 	healthType  = reflect.TypeOf(Healthcheck{})
+	paramsType  = reflect.TypeOf(Params{})
+	valuesType  = reflect.TypeOf(Values{})
+	valueType   = reflect.TypeOf(Value{})
+	extendType  = reflect.TypeOf(Extend{})
 )
 
 func scalarSchema() map[string]any {
@@ -105,6 +109,24 @@ func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
 		}}
 	case commandType:
 		return commandSchema()
+	case paramsType:
+		return map[string]any{
+			"type":                 "object",
+			"description":          "A layout's parameters: name -> declaration; the layout's values use them as ${{ params.NAME }}.",
+			"propertyNames":        map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+			"additionalProperties": g.ref(reflect.TypeOf(Param{})),
+		}
+	case valuesType:
+		return map[string]any{"type": "object", "additionalProperties": scalarSchema()}
+	case valueType:
+		return scalarSchema()
+	case extendType:
+		obj := g.object(t)
+		obj["required"] = []string{"layout"}
+		return map[string]any{"oneOf": []any{
+			map[string]any{"type": "string", "description": "the layout alone: a path relative to the spec, or git:URL//PATH@REF"},
+			obj,
+		}}
 	case runType:
 		obj := g.object(t)
 		obj["required"] = []string{"command"}
@@ -160,8 +182,10 @@ func withDescription(s map[string]any, d string) map[string]any {
 
 func (g *schemaGen) fieldSchema(t reflect.Type) map[string]any {
 	switch t {
-	case stagesType, kvListType, commandType, runType, healthType, stepType:
+	case stagesType, kvListType, commandType, runType, healthType, stepType, paramsType, valuesType, extendType:
 		return g.ref(t)
+	case valueType:
+		return scalarSchema()
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -50,6 +50,14 @@ type Spec struct {
 	// Name of the service: the compose service and the image name. Lower
 	// case letters, digits, '.', '_' and '-'.
 	Name string `yaml:"name"`
+	// Extends lists the layouts the spec is merged over, in order: each a
+	// path relative to the spec or a git layout git:URL//PATH@REF, with
+	// the values of the layout's params (spec/layout, README "Layouts").
+	// Later layouts win over earlier ones, the spec over all of them.
+	Extends []Extend `yaml:"extends,omitempty"`
+	// Params declares a layout's parameters, by name; only a layout has
+	// them (a spec sets them with extends[].with).
+	Params Params `yaml:"params,omitempty"`
 	// Directives are the Dockerfile parser directives (syntax, escape,
 	// check) written at the top of the rendered Dockerfile.
 	Directives *Directives `yaml:"directives,omitempty"`
@@ -113,8 +121,12 @@ type Stage struct {
 	From string `yaml:"from"`
 	// Platform is FROM's --platform value, e.g. "$BUILDPLATFORM".
 	Platform string `yaml:"platform,omitempty"`
-	// Steps are the stage's instructions in order.
+	// Steps are the stage's instructions in order. Over a layout's stage
+	// they replace the layout's steps whole.
 	Steps []Step `yaml:"steps,omitempty"`
+	// StepsPatch changes a layout's steps of this stage at steps named by
+	// their id, in order, instead of replacing them (spec/layout).
+	StepsPatch []StepPatch `yaml:"steps_patch,omitempty"`
 	// TrailingComment holds comment lines after the stage's last
 	// instruction, above the blank line before the next stage (import
 	// keeps a comment that closes a stage with that stage).
@@ -152,6 +164,10 @@ type KVList []KV
 // Step is one Dockerfile instruction. Exactly one of the instruction fields
 // is set; Comment may accompany it.
 type Step struct {
+	// ID names the step, unique in its stage, so that a spec extending
+	// the layout the step is in can patch its stage's steps around it
+	// (Stage.StepsPatch). It is not rendered.
+	ID string `yaml:"id,omitempty"`
 	// Comment lines that stood above the instruction.
 	Comment []string `yaml:"comment,omitempty"`
 
@@ -179,7 +195,8 @@ type Step struct {
 	// its steps: Marshal writes one, Load reads it.
 	BlankBefore bool `yaml:"-"`
 
-	Pos Pos `yaml:"-"`
+	Pos   Pos `yaml:"-"`
+	IDPos Pos `yaml:"-"`
 	// Positions of each item of the list fields, as Load read them.
 	CommentPos []Pos `yaml:"-"`
 	ExposePos  []Pos `yaml:"-"`
@@ -362,4 +379,75 @@ type ComposeDev struct {
 	Pos       Pos `yaml:"-"`
 	TargetPos Pos `yaml:"-"`
 	PortsPos  Pos `yaml:"-"`
+}
+
+// Extend is one layout a spec extends. In YAML a string (the layout alone)
+// or a mapping with layout and with.
+type Extend struct {
+	// Layout is the layout file: a path relative to the spec's directory,
+	// or git:URL//PATH@REF (URL a repository git can clone, PATH the file
+	// in it, REF a tag, branch or commit).
+	Layout string `yaml:"layout"`
+	// With sets the layout's params: name -> value of the param's type
+	// (a number for int, true or false for bool, a string for string).
+	With Values `yaml:"with,omitempty"`
+
+	Pos       Pos `yaml:"-"`
+	LayoutPos Pos `yaml:"-"`
+}
+
+// Params are a layout's declared parameters, in order; in YAML a mapping
+// from name to Param.
+type Params []Param
+
+// Param declares one parameter of a layout. A layout uses it in its
+// values as ${{ params.NAME }} (spec/layout).
+type Param struct {
+	// Name is the parameter's name (the key in params).
+	Name string `yaml:"-"`
+	// Type is the type of the value: string, int or bool.
+	Type string `yaml:"type"`
+	// Default is the value when the spec sets none, of the param's type;
+	// a param without a default is required.
+	Default *Value `yaml:"default,omitempty"`
+	// Required says the spec must set the param (no default).
+	Required bool `yaml:"required,omitempty"`
+	// Description says what the param is for.
+	Description string `yaml:"description,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// StepPatch is one change to the steps of a layout's stage: exactly one
+// of Before, After and Replace with Steps, or Remove alone, each naming a
+// step by its id.
+type StepPatch struct {
+	// Before inserts Steps before the step with this id.
+	Before string `yaml:"before,omitempty"`
+	// After inserts Steps after the step with this id.
+	After string `yaml:"after,omitempty"`
+	// Replace puts Steps in the place of the step with this id.
+	Replace string `yaml:"replace,omitempty"`
+	// Remove drops the step with this id.
+	Remove string `yaml:"remove,omitempty"`
+	// Steps are the steps inserted.
+	Steps []Step `yaml:"steps,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Values is an ordered mapping of names to scalars that keep their YAML
+// type (extends[].with).
+type Values []Value
+
+// Value is a scalar with its YAML type: Text as written and Tag, the YAML
+// tag it resolved to (!!str, !!int, !!float or !!bool).
+type Value struct {
+	// Name is the key, in a Values mapping.
+	Name string
+	Text string
+	Tag  string
+
+	Pos     Pos // position of the value
+	NamePos Pos // position of the key
 }

@@ -104,6 +104,9 @@ func (v *validator) validate() {
 	// declaration in order: Spec.ExpandFrom).
 	v.kvsDup("args", s.Args, true, true)
 	v.genv = s.globalEnv()
+	for _, p := range s.Params {
+		v.errorf(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
+	}
 	if len(s.Stages) == 0 {
 		v.errorf(s.Pos, "stages: a spec needs at least one stage")
 	}
@@ -190,7 +193,25 @@ func (v *validator) stage(idx int, st *Stage) {
 	for i, c := range st.TrailingComment {
 		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
 	}
+	for _, p := range st.StepsPatch {
+		v.errorf(p.Pos, "%s.steps_patch: patches the steps of a layout's stage %s, and no layout the spec extends has it; write steps instead, or extend the layout", path, st.Name)
+	}
+	ids := map[string]Pos{}
 	for i := range st.Steps {
-		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, false)
+		step := &st.Steps[i]
+		v.step(step, fmt.Sprintf("%s.steps[%d]", path, i), idx, false)
+		if step.ID == "" {
+			continue
+		}
+		if !stepIDRE.MatchString(step.ID) {
+			v.errorf(step.IDPos, "%s.steps[%d].id: %q is not a step id; use letters, digits, '-', '_' and '.', starting with a letter", path, i, step.ID)
+		}
+		if prev, dup := ids[step.ID]; dup {
+			v.errorf(step.IDPos, "%s.steps[%d].id: %q names another step of the stage too (at %s); step ids are unique in a stage", path, i, step.ID, prev)
+		}
+		ids[step.ID] = step.IDPos
 	}
 }
+
+// stepIDRE is the rule of a step id (Step.ID).
+var stepIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)

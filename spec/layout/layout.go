@@ -1,0 +1,322 @@
+// Package layout merges the layouts a spec extends (`extends:`) into the
+// spec: it reads each layout (a file beside the spec, or a file of a git
+// repository at a ref, fetched with the system's git into a cache), checks
+// the spec's `with:` against the layout's typed `params:`, puts the
+// parameter values into the layout's ${{ params.NAME }} references, merges
+// the layouts and the spec by the README's rules ("Layouts": mappings key by
+// key, stages by name, steps replaced whole or patched at step ids) and
+// decodes the result with spec.LoadNode, every node keeping the file it was
+// written in, so that an error names the layout or the spec line where the
+// offending value is. Layer 2 of the README's Layout: of dockstage it
+// imports only spec. It never prints or exits; git is the only process it
+// runs (git.go).
+package layout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"gopkg.in/yaml.v3"
+)
+
+// Options say where layouts come from.
+type Options struct {
+	// Dir is the spec's directory, against which local layouts and local
+	// git repositories are found; "" is the directory of the spec's file
+	// name.
+	Dir string
+	// Git fetches git layouts; nil refuses them (with an error naming
+	// the layout).
+	Git *Git
+	// Pins are the commits dockstage.lock holds, by GitSource.Key: a
+	// pinned git layout is read at its commit, from the cache when it has
+	// it (offline), and its ref is not asked for.
+	Pins map[string]string
+	// Update asks every git layout's ref again, ignoring Pins
+	// (`dockstage lock --update`).
+	Update bool
+	// Context bounds the git commands; nil is context.Background().
+	Context context.Context
+}
+
+// Layout is one layout a spec extends, as it was read.
+type Layout struct {
+	// Source is the layout as the spec writes it in extends.
+	Source string
+	// File names the layout in positions: the local path (the spec's
+	// directory joined with Source) or Source for a git layout.
+	File string
+	// Git is set for a git layout: the repository, the ref and the commit
+	// it was read at.
+	Git *GitSource
+	// Params are the layout's declared params.
+	Params spec.Params
+}
+
+// Result is a spec merged over its layouts.
+type Result struct {
+	// Spec is the merged spec, decoded (not validated: transpile.Forward
+	// validates it). Its Extends are the spec's own.
+	Spec *spec.Spec
+	// Layouts are the layouts read, in extends order.
+	Layouts []Layout
+
+	file   string
+	doc    *yaml.Node
+	origin map[*yaml.Node]string
+}
+
+// UnreachableError says a git layout could not be fetched: the repository
+// is not reachable, or the ref or commit is not in it and the cache does
+// not have it. It is not a mistake in the spec: check reports it apart.
+type UnreachableError struct {
+	// Pos is the extends entry that names the layout.
+	Pos spec.Pos
+	// Layout is the layout as the spec writes it.
+	Layout string
+	Err    error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("%s: layout unreachable: %s: %v", e.Pos, e.Layout, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Load reads the spec in data (file names it in positions), reads and
+// merges the layouts it extends, and decodes the result. A spec without
+// extends decodes as spec.Load decodes it.
+//
+// Errors: a spec.ErrorList with every mistake found, each at its file
+// (spec or layout), line and column: the spec's own decoding errors, a
+// layout that cannot be read, a layout that declares extends, a param
+// declaration without a valid type or default, a with value for a param
+// the layout does not declare, of the wrong type or missing for a
+// required param, a ${{ }} reference to no param, a steps_patch entry
+// naming no step, and the merged spec's decoding errors. A git layout
+// that cannot be fetched is an *UnreachableError (errors.As) instead.
+func Load(file string, data []byte, opts Options) (*Result, error) {
+	root, err := spec.Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{
+		opts:   opts,
+		origin: map[*yaml.Node]string{},
+		lines:  map[string][]string{file: strings.Split(string(data), "\n")},
+		file:   file,
+	}
+	if l.opts.Dir == "" {
+		l.opts.Dir = filepath.Dir(file)
+	}
+	if l.opts.Context == nil {
+		l.opts.Context = context.Background()
+	}
+	l.mark(root, file)
+	own, err := spec.LoadNode(file, root, l.source)
+	var errs spec.ErrorList
+	if err != nil {
+		if !errors.As(err, &errs) {
+			return nil, err
+		}
+	}
+	res := &Result{file: file, origin: l.origin}
+	if own == nil || len(own.Extends) == 0 || len(errs) > 0 {
+		res.Spec, res.doc = own, root
+		return res, errs.Err()
+	}
+	for _, p := range own.Params {
+		l.errs.Add(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
+	}
+	var merged *yaml.Node
+	for i := range own.Extends {
+		ly, node, err := l.layout(&own.Extends[i], fmt.Sprintf("extends[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		if node == nil {
+			continue
+		}
+		res.Layouts = append(res.Layouts, *ly)
+		merged = l.merge(merged, node, "")
+	}
+	if merged == nil {
+		merged = root
+	} else {
+		merged = l.merge(merged, root, "")
+	}
+	if len(l.errs) > 0 {
+		l.errs.Sort()
+		return nil, l.errs
+	}
+	sp, err := spec.LoadNode(file, merged, l.source)
+	res.Spec, res.doc = sp, merged
+	return res, err
+}
+
+// loader holds what one Load reads: the file of every node, the lines of
+// every file, and the errors so far.
+type loader struct {
+	opts   Options
+	file   string
+	origin map[*yaml.Node]string
+	lines  map[string][]string
+	errs   spec.ErrorList
+}
+
+// source is spec.LoadNode's view of where a node was written.
+func (l *loader) source(n *yaml.Node) (string, []string) {
+	f, ok := l.origin[n]
+	if !ok {
+		f = l.file
+	}
+	return f, l.lines[f]
+}
+
+// mark records file as the origin of n and every node under it.
+func (l *loader) mark(n *yaml.Node, file string) {
+	if n == nil {
+		return
+	}
+	if _, ok := l.origin[n]; ok {
+		return
+	}
+	l.origin[n] = file
+	for _, c := range n.Content {
+		l.mark(c, file)
+	}
+}
+
+func (l *loader) pos(n *yaml.Node) spec.Pos {
+	f, _ := l.source(n)
+	return spec.Pos{File: f, Line: n.Line, Col: n.Column}
+}
+
+func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
+	l.errs.Add(l.pos(n), format, args...)
+}
+
+// layout reads the layout of one extends entry and returns its node with
+// the params put in (nil after an error, which is in l.errs). An
+// *UnreachableError is returned as the error.
+func (l *loader) layout(e *spec.Extend, path string) (*Layout, *yaml.Node, error) {
+	ly := &Layout{Source: e.Layout}
+	var data []byte
+	if strings.HasPrefix(e.Layout, GitPrefix) {
+		g, err := ParseGit(e.Layout)
+		if err != nil {
+			l.errs.Add(e.LayoutPos, "%s.layout: %v", path, err)
+			return nil, nil, nil
+		}
+		if l.opts.Git == nil {
+			l.errs.Add(e.LayoutPos, "%s.layout: %s: git layouts are not read here", path, e.Layout)
+			return nil, nil, nil
+		}
+		g.Commit = l.opts.Pins[g.Key()]
+		data, err = l.opts.Git.read(l.opts.Context, g, l.opts.Dir, l.opts.Update)
+		var miss *notFoundError
+		switch {
+		case errors.As(err, &miss):
+			l.errs.Add(e.LayoutPos, "%s.layout: %v; check the path after // in %s", path, err, e.Layout)
+			return nil, nil, nil
+		case err != nil:
+			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Err: err}
+		}
+		ly.File, ly.Git = e.Layout, g
+	} else {
+		if e.Layout == "" {
+			l.errs.Add(e.LayoutPos, "%s.layout: empty; give a path relative to the spec, or git:URL//PATH@REF", path)
+			return nil, nil, nil
+		}
+		ly.File = filepath.ToSlash(filepath.Join(l.opts.Dir, filepath.FromSlash(e.Layout)))
+		if filepath.IsAbs(e.Layout) {
+			ly.File = e.Layout
+		}
+		var err error
+		if data, err = os.ReadFile(ly.File); err != nil {
+			msg := err.Error()
+			if errors.Is(err, os.ErrNotExist) {
+				msg = ly.File + ": no such layout file (the path is relative to the spec's directory)"
+			}
+			l.errs.Add(e.LayoutPos, "%s.layout: %s", path, msg)
+			return nil, nil, nil
+		}
+	}
+	if _, seen := l.lines[ly.File]; seen {
+		l.errs.Add(e.LayoutPos, "%s.layout: %s is extended twice; list each layout once", path, e.Layout)
+		return nil, nil, nil
+	}
+	l.lines[ly.File] = strings.Split(string(data), "\n")
+	node, err := spec.Parse(ly.File, data)
+	if err != nil {
+		var el spec.ErrorList
+		if errors.As(err, &el) {
+			l.errs = append(l.errs, el...)
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	l.mark(node, ly.File)
+	if node.Kind != yaml.MappingNode {
+		l.errorf(node, "a layout is a mapping with the keys of a spec (and params); got %s", kindOf(node))
+		return nil, nil, nil
+	}
+	if k, _ := lookup(node, "extends"); k != nil {
+		l.errorf(k, "extends: a layout does not extend other layouts; list them all in the spec's extends, in order")
+	}
+	ly.Params = l.params(node, ly.File)
+	vals := l.with(e, ly, path)
+	out := stripKey(node, "params")
+	l.origin[out] = ly.File
+	l.substitute(out, ly.Params, vals)
+	return ly, out, nil
+}
+
+// lookup returns the key and value nodes of key in mapping n.
+func lookup(n *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i], n.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+// stripKey returns mapping n without key (a new node when it had it).
+func stripKey(n *yaml.Node, key string) *yaml.Node {
+	k, _ := lookup(n, key)
+	if k == nil {
+		return n
+	}
+	c := *n
+	c.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i] != k {
+			c.Content = append(c.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return &c
+}
+
+func kindOf(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return "a scalar"
+	}
+	return "an alias"
+}
