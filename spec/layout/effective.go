@@ -50,6 +50,10 @@ func (r *Result) annotate(n *yaml.Node, seen map[*yaml.Node]*yaml.Node) *yaml.No
 	seen[n] = &c
 	c.Anchor = ""
 	c.Content = nil
+	if len(n.Content) == 0 && n.Kind != yaml.ScalarNode {
+		c.Style = yaml.FlowStyle // yaml.v3 writes an empty block list after a key comment as a broken line
+		return &c
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		c.LineComment = r.where(n)

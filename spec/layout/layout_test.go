@@ -119,8 +119,8 @@ func TestMergeTestdata(t *testing.T) {
 
 func TestLaterLayoutWins(t *testing.T) {
 	dir := write(t, map[string]string{
-		"a.yaml": "args: {A: a, B: a}\nstages:\n  base: {from: alpine, steps: [{run: a}]}\n",
-		"b.yaml": "args: {B: b, C: b}\nstages:\n  base: {steps: [{run: b}]}\n  prod: {from: base}\n",
+		"a.yaml":         "args: {A: a, B: a}\nstages:\n  base: {from: alpine, steps: [{run: a}]}\n",
+		"b.yaml":         "args: {B: b, C: b}\nstages:\n  base: {steps: [{run: b}]}\n  prod: {from: base}\n",
 		"dockstage.yaml": "version: 1\nname: x\nextends: [a.yaml, b.yaml]\nargs: {C: spec}\n",
 	})
 	res, err := load(t, dir, "dockstage.yaml")

@@ -1,0 +1,53 @@
+package layout
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dockstage/dockstage/spec"
+)
+
+// FuzzLoad merges a fuzzed spec over a fuzzed layout: Load never panics,
+// every error it reports is positioned in one of the two files, and a
+// merged spec's effective form (Effective) loads back as a spec.
+func FuzzLoad(f *testing.F) {
+	layout, _ := os.ReadFile("testdata/python.yaml")
+	web, _ := os.ReadFile("testdata/web.yaml")
+	f.Add(string(web), string(layout))
+	f.Add("version: 1\nname: x\nextends: [l.yaml]\nstages: {b: {steps_patch: [{remove: a}]}}\n", "stages: {b: {from: x, steps: [{id: a, run: y}]}}\n")
+	f.Add("version: 1\nname: x\nextends: [{layout: l.yaml, with: {a: 1}}]\n", "params: {a: {type: int}}\nargs: {A: \"${{ params.a }}\"}\n")
+	dir := f.TempDir()
+	specFile := filepath.Join(dir, "dockstage.yaml")
+	layoutFile := filepath.Join(dir, "l.yaml")
+	f.Fuzz(func(t *testing.T, specText, layoutText string) {
+		if strings.Contains(specText, "python.yaml") {
+			specText = strings.ReplaceAll(specText, "python.yaml", "l.yaml")
+		}
+		if err := os.WriteFile(layoutFile, []byte(layoutText), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Load(specFile, []byte(specText), Options{})
+		if err != nil {
+			var el spec.ErrorList
+			if !errors.As(err, &el) {
+				t.Fatalf("error is not an ErrorList: %v", err)
+			}
+			for _, e := range el {
+				if e.Pos.File != specFile && e.Pos.File != layoutFile && !strings.HasPrefix(e.Pos.File, dir) {
+					t.Fatalf("error outside the two files: %v", e)
+				}
+			}
+			return
+		}
+		eff, err := res.Effective()
+		if err != nil {
+			t.Fatalf("effective: %v", err)
+		}
+		if _, err := spec.Load("effective.yaml", eff); err != nil {
+			t.Fatalf("the effective spec does not load: %v\n%s", err, eff)
+		}
+	})
+}
