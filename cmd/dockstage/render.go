@@ -12,11 +12,12 @@ import (
 )
 
 type renderOptions struct {
-	spec   string
-	outDir string
-	stdout bool
-	only   string
-	force  bool
+	spec      string
+	outDir    string
+	stdout    bool
+	only      string
+	force     bool
+	effective bool
 }
 
 func newRenderCmd(s streams) *cobra.Command {
@@ -30,10 +31,15 @@ section), written beside the spec unless -o names a directory. Every file is
 parsed back (BuildKit, compose-go) before it is written.
 
 An existing file is replaced only when dockstage generated it and it is
-unchanged since; --force replaces it anyway.`,
+unchanged since; --force replaces it anyway.
+
+A spec that extends layouts is merged over them first; --effective prints
+the merged spec instead of rendering it, each value with a comment naming
+the file and line it comes from.`,
 		Example: `  dockstage render
   dockstage render examples/python-flask/dockstage.yaml --stdout
-  dockstage render svc/dockstage.yaml -o build/ --force`,
+  dockstage render svc/dockstage.yaml -o build/ --force
+  dockstage render svc/dockstage.yaml --effective`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.spec = argOr(args, "dockstage.yaml")
@@ -45,6 +51,7 @@ unchanged since; --force replaces it anyway.`,
 	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them")
 	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
+	f.BoolVar(&opts.effective, "effective", false, "print the spec merged over its layouts, each value with the file and line it comes from, and write nothing")
 	return cmd
 }
 
@@ -55,6 +62,17 @@ func runRender(ctx context.Context, s streams, opts renderOptions) error {
 		if data, err = io.ReadAll(s.in); err != nil {
 			return err
 		}
+	}
+	if opts.effective {
+		if opts.stdout || opts.only != "" || opts.outDir != "" || opts.force {
+			return badInput(errors.New("--effective prints the merged spec only; drop --stdout, --only, -o and --force"))
+		}
+		out, err := workspace.Effective(opts.spec, data, workspace.Options{})
+		if err != nil {
+			return err
+		}
+		_, err = s.out.Write(out)
+		return err
 	}
 	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -38,11 +39,44 @@ func Path(specPath string) string {
 }
 
 // File is a lock file: one Image per image reference the spec builds from,
-// sorted by Ref.
+// sorted by Ref, and one Layout per git layout repository and ref the spec
+// extends.
 type File struct {
 	// Version is the lock format version (1).
 	Version int     `yaml:"version"`
 	Images  []Image `yaml:"images"`
+	// Layouts are the commits of the spec's git layouts (spec/layout),
+	// sorted by URL and ref: render reads each at its commit, offline
+	// when the cache has it.
+	Layouts []Layout `yaml:"layouts,omitempty"`
+}
+
+// Layout is one git layout repository at a ref, resolved to a commit.
+type Layout struct {
+	// URL is the repository as the spec's extends writes it.
+	URL string `yaml:"url"`
+	// Ref is the tag, branch or commit the spec names.
+	Ref string `yaml:"ref"`
+	// Commit is the commit Ref resolved to.
+	Commit string `yaml:"commit"`
+	// Resolved is when Ref was resolved (UTC).
+	Resolved time.Time `yaml:"resolved"`
+}
+
+// Key is the layout's key, as layout.GitSource.Key writes it: URL@REF.
+func (l Layout) Key() string { return l.URL + "@" + l.Ref }
+
+// LayoutPins returns the commits of f's layouts by Key (nil for no lock),
+// the pins layout.Options takes.
+func (f *File) LayoutPins() map[string]string {
+	if f == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, l := range f.Layouts {
+		out[l.Key()] = l.Commit
+	}
+	return out
 }
 
 // Image is one resolved image reference.
@@ -90,6 +124,7 @@ func (f *File) Find(ref string) *Image {
 // Sort orders the images by Ref and each image's platforms by platform.
 func (f *File) Sort() {
 	sort.Slice(f.Images, func(i, j int) bool { return f.Images[i].Ref < f.Images[j].Ref })
+	sort.Slice(f.Layouts, func(i, j int) bool { return f.Layouts[i].Key() < f.Layouts[j].Key() })
 	for _, im := range f.Images {
 		sort.Slice(im.Platforms, func(i, j int) bool { return im.Platforms[i].Platform < im.Platforms[j].Platform })
 	}
@@ -98,7 +133,11 @@ func (f *File) Sort() {
 // Marshal returns the lock file's text: the header, then stable YAML
 // (images sorted by ref, platforms by platform, times in UTC seconds).
 func Marshal(f *File) ([]byte, error) {
-	c := File{Version: 1, Images: make([]Image, len(f.Images))}
+	c := File{Version: 1, Images: make([]Image, len(f.Images)), Layouts: make([]Layout, len(f.Layouts))}
+	for i, l := range f.Layouts {
+		l.Resolved = l.Resolved.UTC().Truncate(time.Second)
+		c.Layouts[i] = l
+	}
 	for i, im := range f.Images {
 		im.Platforms = append([]Platform(nil), im.Platforms...)
 		im.Resolved = im.Resolved.UTC().Truncate(time.Second)
@@ -169,12 +208,25 @@ func Parse(name string, data []byte) (*File, error) {
 			}
 		}
 	}
+	seenLayout := map[string]bool{}
+	for _, l := range f.Layouts {
+		if !commitRE.MatchString(l.Commit) {
+			errf(doc, "layout %s: commit %q is not a commit id; run dockstage lock --update", l.Key(), l.Commit)
+		}
+		if seenLayout[l.Key()] {
+			errf(doc, "layout %s is locked twice; run dockstage lock to write the file again", l.Key())
+		}
+		seenLayout[l.Key()] = true
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
 	f.Sort()
 	return &f, nil
 }
+
+// commitRE is a git commit id (SHA-1 or SHA-256, full length).
+var commitRE = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
 
 // entryNodes returns the nodes of the images sequence, for positions.
 func entryNodes(doc *yaml.Node) []*yaml.Node {

@@ -277,3 +277,28 @@ func Pins(sp *spec.Spec, f *File) transpile.ForwardOptions {
 	}
 	return opts
 }
+
+// StaleLayouts says what differs between the git layouts a spec extends
+// (used, each with the commit it was read at) and the lock f: a layout
+// not locked, or a locked one the spec no longer extends. Nil when they
+// agree or f is nil.
+func StaleLayouts(used []Layout, f *File) []string {
+	if f == nil {
+		return nil
+	}
+	var out []string
+	pins := f.LayoutPins()
+	keys := map[string]bool{}
+	for _, u := range used {
+		keys[u.Key()] = true
+		if _, ok := pins[u.Key()]; !ok {
+			out = append(out, fmt.Sprintf("layout %s is not locked; run dockstage lock", u.Key()))
+		}
+	}
+	for _, l := range f.Layouts {
+		if !keys[l.Key()] {
+			out = append(out, fmt.Sprintf("layout %s is locked but the spec no longer extends it; run dockstage lock", l.Key()))
+		}
+	}
+	return out
+}

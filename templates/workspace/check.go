@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,10 +12,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/templates/lock"
-	"github.com/dockstage/dockstage/transpile"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -32,8 +32,15 @@ type FileCheck struct {
 type SpecCheck struct {
 	Spec string `json:"spec"`
 	// Error is why the spec could not be rendered (all its errors).
-	Error string      `json:"error,omitempty"`
-	Files []FileCheck `json:"files,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Unreachable is the git layout that could not be fetched, when that
+	// is the Error (not a mistake in the spec: the network, or the
+	// repository moved).
+	Unreachable string `json:"layout_unreachable,omitempty"`
+	// Layouts are the layouts the spec extends (spec/layout), as positions
+	// name them: a change in one drifts every spec that extends it.
+	Layouts []string    `json:"layouts,omitempty"`
+	Files   []FileCheck `json:"files,omitempty"`
 	// Lock is the state of dockstage.lock, when the spec has one or
 	// CheckOptions.Locked asks for one.
 	Lock  *LockCheck `json:"lock,omitempty"`
@@ -55,6 +62,8 @@ type CheckOptions struct {
 	// (check --remote), through Resolver.
 	Remote   bool
 	Resolver lock.Resolver
+	// Git reads git layouts; nil is a cache in layout.DefaultCacheDir.
+	Git *layout.Git
 }
 
 // Checked is what Check found: one SpecCheck per spec, in path order.
@@ -127,16 +136,17 @@ feed:
 func checkSpec(ctx context.Context, path string, opts *CheckOptions) SpecCheck {
 	res := SpecCheck{Spec: path}
 	dir := filepath.Dir(path)
-	sp, err := loadSpec(path, nil)
+	l, err := loadSpec(path, nil, opts.Git, false)
 	var files []File
-	var lf *lock.File
 	if err == nil {
-		var pins transpile.ForwardOptions
-		if pins, lf, err = readLock(path, sp); err == nil {
-			files, err = renderFiles(sp, filepath.Base(path), dir, dir, pins)
-		}
+		res.Layouts = l.layoutFiles()
+		files, err = renderFiles(l.Spec, filepath.Base(path), dir, dir, l.Pins)
 	}
 	if err != nil {
+		var un *layout.UnreachableError
+		if errors.As(err, &un) {
+			res.Unreachable = un.Layout
+		}
 		res.Error = err.Error()
 		return res
 	}
@@ -145,7 +155,7 @@ func checkSpec(ctx context.Context, path string, opts *CheckOptions) SpecCheck {
 		res.Files = append(res.Files, fc)
 		res.Drift = res.Drift || fc.Status != "ok"
 	}
-	res.Lock = checkLock(ctx, path, sp, lf, opts)
+	res.Lock = checkLock(ctx, path, l, opts)
 	if res.Lock != nil && res.Lock.Status != "ok" {
 		res.Drift = true
 	}
@@ -166,8 +176,8 @@ type LockCheck struct {
 // checkLock checks the lock lf of the spec sp at path (nil: there is
 // none): missing, stale against the spec, or, with opts.Remote, behind
 // the registry. It is nil when the spec has no lock and needs none.
-func checkLock(ctx context.Context, path string, sp *spec.Spec, lf *lock.File, opts *CheckOptions) *LockCheck {
-	uses := lock.Collect(sp)
+func checkLock(ctx context.Context, path string, l *loaded, opts *CheckOptions) *LockCheck {
+	uses, lf := lock.Collect(l.Spec), l.Lock
 	lc := &LockCheck{File: lock.Path(path), Status: "ok"}
 	switch {
 	case lf == nil && (!opts.Locked || len(uses) == 0):
@@ -177,7 +187,7 @@ func checkLock(ctx context.Context, path string, sp *spec.Spec, lf *lock.File, o
 		lc.Problems = []string{fmt.Sprintf("%s builds from %s and has no lock; run dockstage lock %s", path, strings.Join(lock.Refs(uses), ", "), path)}
 		return lc
 	}
-	if st := lock.Stale(uses, lf); len(st) > 0 {
+	if st := append(lock.Stale(uses, lf), lock.StaleLayouts(l.gitLayouts(nil), lf)...); len(st) > 0 {
 		lc.Status, lc.Problems = "stale", st
 		return lc
 	}
@@ -213,7 +223,7 @@ func (c *Checked) Text() string {
 		}
 		for _, f := range r.Files {
 			if f.Status != "ok" {
-				fmt.Fprintf(&b, "%s: %s (run dockstage render %s)\n%s", f.File, f.Status, r.Spec, f.Diff)
+				fmt.Fprintf(&b, "%s: %s (run dockstage render %s%s)\n%s", f.File, f.Status, r.Spec, extendsNote(r.Layouts), f.Diff)
 			}
 		}
 		if l := r.Lock; l != nil && l.Status != "ok" {
@@ -225,6 +235,14 @@ func (c *Checked) Text() string {
 	}
 	fmt.Fprintf(&b, "checked %d spec(s): %d drifted, %d invalid\n", len(c.Specs), c.Drifted, c.Invalid)
 	return b.String()
+}
+
+// extendsNote names the layouts of a drifted spec: "; it extends L, M".
+func extendsNote(layouts []string) string {
+	if len(layouts) == 0 {
+		return ""
+	}
+	return "; it extends " + strings.Join(layouts, ", ")
 }
 
 // compareFile compares a planned file with the committed one.

@@ -10,20 +10,9 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates/lock"
-	"github.com/dockstage/dockstage/transpile"
 )
-
-// readLock reads dockstage.lock beside the spec at specPath and returns
-// the pins render writes for sp, and the lock (nil, and no pins, when
-// there is no lock file). A lock that does not parse is an error.
-func readLock(specPath string, sp *spec.Spec) (transpile.ForwardOptions, *lock.File, error) {
-	f, err := loadLock(lock.Path(specPath))
-	if err != nil || f == nil {
-		return transpile.ForwardOptions{}, nil, err
-	}
-	return lock.Pins(sp, f), f, nil
-}
 
 // loadLock reads and parses a lock file; nil when there is none.
 func loadLock(path string) (*lock.File, error) {
@@ -43,13 +32,16 @@ type LockOptions struct {
 	// Resolver asks the registries (credentials, insecure registries,
 	// timeout).
 	Resolver lock.Resolver
+	// Git reads git layouts; nil is a cache in layout.DefaultCacheDir.
+	Git *layout.Git
 }
 
 // Locked is what Lock did for one spec.
 type Locked struct {
 	Spec, LockFile string
-	// Images is how many images the lock holds.
-	Images int
+	// Images is how many images the lock holds; Layouts how many git
+	// layouts.
+	Images, Layouts int
 	// Changes are the entries that moved, appeared or went away.
 	Changes []lock.Change
 	// Written is whether the lock file was written (it is left alone
@@ -67,41 +59,48 @@ type Locked struct {
 func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, error) {
 	var done []Locked
 	uses := make([][]lock.Use, len(specs))
+	specsRead := make([]*loaded, len(specs))
+	olds := make([]*lock.File, len(specs))
 	var all []lock.Use
+	// Git layouts are asked again with --update, not with --image alone.
+	updateLayouts := opts.Update && len(opts.Images) == 0
 	for i, path := range specs {
 		if path == "-" {
 			return nil, errors.New("dockstage lock needs a spec file, not standard input: the lock is written beside it")
 		}
-		sp, err := loadSpec(path, nil)
+		old, err := loadLock(lock.Path(path))
+		if err != nil && !opts.Update {
+			return nil, fmt.Errorf("%w\n(run dockstage lock --update to resolve every image again and rewrite it)", err)
+		}
+		l, err := loadSpecLocked(path, nil, old, opts.Git, updateLayouts)
 		if err == nil {
-			err = spec.Validate(sp)
+			err = spec.Validate(l.Spec)
 		}
 		if err != nil {
 			return nil, err
 		}
-		uses[i] = lock.Collect(sp)
+		specsRead[i], olds[i] = l, old
+		uses[i] = lock.Collect(l.Spec)
 		all = append(all, uses[i]...)
 	}
 	if err := lock.CheckImages(opts.Images, all); err != nil {
 		return nil, err
 	}
 	for i, path := range specs {
-		lp := lock.Path(path)
-		old, err := loadLock(lp)
-		if err != nil && !opts.Update {
-			return done, fmt.Errorf("%w\n(run dockstage lock --update to resolve every image again and rewrite it)", err)
-		}
+		lp, old := lock.Path(path), olds[i]
 		uo := opts.UpdateOptions
 		uo.Jobs = cmp.Or(uo.Jobs, 4)
 		f, changes, err := lock.Update(ctx, &opts.Resolver, uses[i], old, uo)
 		if err != nil {
 			return done, err
 		}
+		f.Layouts = specsRead[i].gitLayouts(old)
+		changes = append(changes, layoutChanges(old, f)...)
 		data, err := lock.Marshal(f)
 		if err != nil {
 			return done, err
 		}
-		res := Locked{Spec: path, LockFile: lp, Images: len(f.Images), Changes: changes}
+		res := Locked{Spec: path, LockFile: lp, Images: len(f.Images), Layouts: len(f.Layouts), Changes: changes}
 		if prev, err := os.ReadFile(lp); err != nil || !bytes.Equal(prev, data) {
 			if err := writeAtomic(lp, data); err != nil {
 				return done, err
@@ -122,9 +121,35 @@ func (l Locked) Report() string {
 		state = "written"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d image(s), %s\n", l.LockFile, l.Images, state)
+	if l.Layouts > 0 {
+		fmt.Fprintf(&b, "%s: %d image(s), %d git layout(s), %s\n", l.LockFile, l.Images, l.Layouts, state)
+	} else {
+		fmt.Fprintf(&b, "%s: %d image(s), %s\n", l.LockFile, l.Images, state)
+	}
 	for _, c := range l.Changes {
 		fmt.Fprintf(&b, "  %s\n", c)
 	}
 	return b.String()
+}
+
+// layoutChanges lists the git layouts whose commit moved, appeared or
+// went away between the locks old (nil for none) and f: Ref is
+// "layout URL@REF", Old and New the commits.
+func layoutChanges(old, f *lock.File) []lock.Change {
+	var out []lock.Change
+	before := old.LayoutPins()
+	now := f.LayoutPins()
+	for _, l := range f.Layouts {
+		if before[l.Key()] != l.Commit {
+			out = append(out, lock.Change{Ref: "layout " + l.Key(), Old: before[l.Key()], New: l.Commit})
+		}
+	}
+	if old != nil {
+		for _, l := range old.Layouts {
+			if _, ok := now[l.Key()]; !ok {
+				out = append(out, lock.Change{Ref: "layout " + l.Key(), Old: l.Commit})
+			}
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 )
@@ -25,10 +26,14 @@ type Options struct {
 	// headers ("generated from NAME"); "" is "<stdin>", since no file
 	// of that name exists.
 	StdinName string
+	// Git reads the spec's git layouts; nil is a cache in
+	// layout.DefaultCacheDir.
+	Git *layout.Git
 }
 
 // Render plans the files of the spec at specPath ("-" is standard input):
-// the spec is loaded and transpile.Forward validates it and builds the
+// the spec is loaded, merged over the layouts it extends (spec/layout, git
+// layouts at the commits of dockstage.lock), and transpile.Forward validates it and builds the
 // models (with the images of dockstage.lock beside the spec pinned, when
 // there is one: lock.Pins), templates renders and verifies every file, and each is planned
 // in opts.OutDir. data is the spec's content; nil reads specPath.
@@ -42,10 +47,11 @@ type Options struct {
 // true` gets no ignore file at all (rendering leaves the context alone).
 //
 // Errors: a spec.ErrorList for an unreadable or invalid spec (every error,
-// positioned), a *templates.InternalError for a rendered file that does
+// positioned, in the spec or a layout), a *layout.UnreachableError for a
+// git layout that cannot be fetched, a *templates.InternalError for a rendered file that does
 // not verify. Refusals are not errors: they are in the plan (Plan.Err).
 func Render(specPath string, data []byte, opts Options) (*Plan, error) {
-	sp, err := loadSpec(specPath, data)
+	l, err := loadSpec(specPath, data, opts.Git, false)
 	if err != nil {
 		return nil, err
 	}
@@ -60,13 +66,7 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 	if dir == "" {
 		dir = specDir
 	}
-	var pins transpile.ForwardOptions
-	if specPath != "-" {
-		if pins, _, err = readLock(specPath, sp); err != nil {
-			return nil, err
-		}
-	}
-	files, err := renderFiles(sp, source, specDir, dir, pins)
+	files, err := renderFiles(l.Spec, source, specDir, dir, l.Pins)
 	if err != nil {
 		return nil, err
 	}
@@ -108,22 +108,6 @@ func DisplayName(path string) string {
 		return "<stdin>"
 	}
 	return path
-}
-
-// loadSpec reads (when data is nil) and decodes a spec file; "-" names
-// standard input, "<stdin>" in positions.
-func loadSpec(path string, data []byte) (*spec.Spec, error) {
-	if data == nil {
-		var err error
-		data, err = os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such spec; write one with `dockstage init` (a new service) or `dockstage import Dockerfile` (an existing build)", path)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return spec.Load(DisplayName(path), data)
 }
 
 // renderFiles renders every file of sp, named for outDir, for a spec in

@@ -1,0 +1,210 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dockstage/dockstage/spec/layout"
+	"github.com/dockstage/dockstage/templates/lock"
+)
+
+const teamLayout = `params:
+  port: {type: int, default: 8080}
+args: {DEBIAN: "debian:bookworm-slim"}
+stages:
+  base: {from: "${DEBIAN}", steps: [{id: workdir, workdir: /srv}]}
+  prod:
+    from: base
+    steps:
+      - id: user
+        user: "10001"
+      - expose: ["${{ params.port }}"]
+      - id: cmd
+        cmd: [sleep, infinity]
+`
+
+// renderAll renders each spec and writes its files.
+func renderAll(t *testing.T, opts Options, specs ...string) {
+	t.Helper()
+	for _, p := range specs {
+		plan, err := Render(p, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := plan.Apply(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLayoutFleetDrift: a layout extended by two of three services renders
+// each; one changed value in the layout drifts exactly those two, and
+// check names the layout; re-rendering clears it.
+func TestLayoutFleetDrift(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "layouts/service.yaml"), teamLayout)
+	a := filepath.Join(root, "svc/a/dockstage.yaml")
+	b := filepath.Join(root, "svc/b/dockstage.yaml")
+	c := filepath.Join(root, "svc/c/dockstage.yaml")
+	writeFile(t, a, "version: 1\nname: a\nextends: [../../layouts/service.yaml]\n")
+	writeFile(t, b, "version: 1\nname: b\nextends:\n  - layout: ../../layouts/service.yaml\n    with: {port: 9000}\nstages:\n  prod:\n    steps_patch:\n      - before: cmd\n        steps: [{env: {MODE: b}}]\n")
+	writeFile(t, c, smallSpec)
+	renderAll(t, Options{}, a, b, c)
+	if got := readFile(t, filepath.Join(root, "svc/b/Dockerfile")); !strings.Contains(got, "EXPOSE 9000\nENV MODE=b\nCMD [\"sleep\", \"infinity\"]") {
+		t.Fatalf("b's Dockerfile lacks its with and patch:\n%s", got)
+	}
+	res, err := Check(context.Background(), []string{root}, CheckOptions{})
+	if err != nil || res.Drifted != 0 || res.Invalid != 0 {
+		t.Fatalf("fresh renders: %v %s", err, res.Text())
+	}
+	writeFile(t, filepath.Join(root, "layouts/service.yaml"), strings.Replace(teamLayout, `user: "10001"`, `user: "10002"`, 1))
+	res, err = Check(context.Background(), []string{root}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Drifted != 2 || res.Invalid != 0 || !res.Specs[0].Drift || !res.Specs[1].Drift || res.Specs[2].Drift {
+		t.Fatalf("want a and b drifted, c not:\n%s", res.Text())
+	}
+	text := res.Text()
+	layoutName := filepath.ToSlash(filepath.Join(root, "layouts/service.yaml"))
+	for _, want := range []string{
+		filepath.Join(root, "svc/a/Dockerfile") + ": drift (run dockstage render " + a + "; it extends " + layoutName + ")",
+		filepath.Join(root, "svc/b/Dockerfile") + ": drift (run dockstage render " + b + "; it extends " + layoutName + ")",
+		"+USER 10002",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("check output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "svc/c/") {
+		t.Errorf("check names c, which extends no layout:\n%s", text)
+	}
+	renderAll(t, Options{}, a, b)
+	if res, err = Check(context.Background(), []string{root}, CheckOptions{}); err != nil || res.Drifted != 0 {
+		t.Fatalf("after re-rendering: %v\n%s", err, res.Text())
+	}
+	// The effective spec says where each value is written.
+	eff, err := Effective(b, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "- 9000 # " + b + ":5\n"; !strings.Contains(string(eff), want) {
+		t.Errorf("effective spec lacks %q:\n%s", want, eff)
+	}
+}
+
+// git runs git for a test.
+func gitT(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestGitLayoutLockOffline: dockstage lock fetches a git layout at a tag
+// and records its commit; with the remote gone, render and check still
+// work from the cache; lock --update then reports it unreachable, and a
+// new tag commit moves with --update.
+func TestGitLayoutLockOffline(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not on PATH")
+	}
+	root := t.TempDir()
+	bare, work := filepath.Join(root, "layouts.git"), filepath.Join(root, "work")
+	gitT(t, "", "init", "--quiet", "--bare", "--initial-branch=main", bare)
+	gitT(t, "", "clone", "--quiet", bare, work)
+	// scratch: dockstage lock asks no registry (none is reachable here).
+	gitLayout := strings.Replace(teamLayout, `from: "${DEBIAN}"`, "from: scratch", 1)
+	writeFile(t, filepath.Join(work, "service.yaml"), gitLayout)
+	gitT(t, work, "add", "-A")
+	gitT(t, work, "commit", "--quiet", "-m", "v1")
+	gitT(t, work, "tag", "v1")
+	gitT(t, work, "push", "--quiet", "origin", "main", "v1")
+	v1 := gitT(t, work, "rev-parse", "HEAD")
+
+	g := &layout.Git{Dir: filepath.Join(root, "cache")}
+	specPath := filepath.Join(root, "svc/dockstage.yaml")
+	writeFile(t, specPath, "version: 1\nname: svc\nextends:\n  - layout: \"git:file://"+bare+"//service.yaml@v1\"\n    with: {port: 7000}\n")
+	done, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := done[0].Report(); !strings.Contains(got, "0 image(s), 1 git layout(s), written") || !strings.Contains(got, "layout file://"+bare+"@v1: (new) -> "+v1) {
+		t.Errorf("lock report:\n%s", got)
+	}
+	lf, err := loadLock(lock.Path(specPath))
+	if err != nil || len(lf.Layouts) != 1 || lf.Layouts[0].Commit != v1 || lf.Layouts[0].Ref != "v1" {
+		t.Fatalf("lock: %v %+v", err, lf)
+	}
+	renderAll(t, Options{Git: g}, specPath)
+
+	// The remote goes away: a new process (a new Git over the same cache)
+	// renders and checks offline.
+	if err := os.Rename(bare, bare+".gone"); err != nil {
+		t.Fatal(err)
+	}
+	offline := &layout.Git{Dir: g.Dir}
+	plan, err := Render(specPath, nil, Options{Git: offline})
+	if err != nil {
+		t.Fatalf("offline render: %v", err)
+	}
+	if !strings.Contains(string(plan.Files[0].Content), "EXPOSE 7000") {
+		t.Errorf("offline render:\n%s", plan.Files[0].Content)
+	}
+	res, err := Check(context.Background(), []string{specPath}, CheckOptions{Git: offline})
+	if err != nil || res.Drifted != 0 || res.Invalid != 0 {
+		t.Fatalf("offline check: %v\n%s", err, res.Text())
+	}
+	if res.Specs[0].Layouts[0] != "git:file://"+bare+"//service.yaml@v1" {
+		t.Errorf("check's layouts: %v", res.Specs[0].Layouts)
+	}
+	// --update must ask the remote: unreachable, its own kind of error.
+	_, err = Lock(context.Background(), []string{specPath}, LockOptions{Git: offline, UpdateOptions: lock.UpdateOptions{Update: true}})
+	var un *layout.UnreachableError
+	if !errors.As(err, &un) {
+		t.Fatalf("lock --update offline: %v, want a layout.UnreachableError", err)
+	}
+	// Without the lock, check reports the layout unreachable.
+	if err := os.Remove(lock.Path(specPath)); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Check(context.Background(), []string{specPath}, CheckOptions{Git: &layout.Git{Dir: g.Dir}})
+	if err != nil || res.Invalid != 1 || res.Specs[0].Unreachable != "git:file://"+bare+"//service.yaml@v1" || !strings.Contains(res.Specs[0].Error, "layout unreachable") {
+		t.Fatalf("check without lock, remote gone: %v %+v", err, res.Specs)
+	}
+
+	// The remote is back with v1 moved: lock keeps the pin, --update moves it.
+	if err := os.Rename(bare+".gone", bare); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: &layout.Git{Dir: g.Dir}}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(work, "service.yaml"), strings.Replace(gitLayout, "10001", "10002", 1))
+	gitT(t, work, "commit", "--quiet", "-am", "v1 again")
+	gitT(t, work, "tag", "-f", "v1")
+	gitT(t, work, "push", "--quiet", "--force", "origin", "main", "v1")
+	v1b := gitT(t, work, "rev-parse", "HEAD")
+	done, err = Lock(context.Background(), []string{specPath}, LockOptions{Git: &layout.Git{Dir: g.Dir}})
+	if err != nil || done[0].Written || len(done[0].Changes) != 0 {
+		t.Fatalf("lock without --update moved a pinned layout: %v %+v", err, done)
+	}
+	done, err = Lock(context.Background(), []string{specPath}, LockOptions{Git: &layout.Git{Dir: g.Dir}, UpdateOptions: lock.UpdateOptions{Update: true}})
+	if err != nil || !strings.Contains(done[0].Report(), v1+" -> "+v1b) {
+		t.Fatalf("lock --update: %v\n%v", err, done)
+	}
+	res, err = Check(context.Background(), []string{specPath}, CheckOptions{Git: &layout.Git{Dir: g.Dir}})
+	if err != nil || res.Drifted != 1 || !strings.Contains(res.Text(), "+USER 10002") {
+		t.Fatalf("check after the layout moved: %v\n%s", err, res.Text())
+	}
+}
