@@ -29,6 +29,9 @@ type initOptions struct {
 	force     bool
 	noRender  bool
 	list      bool
+	layout    string
+	layoutDir string
+	with      []string
 	// interactive: prompt for the name and port (standard input is a
 	// terminal and --yes was not given).
 	interactive bool
@@ -54,11 +57,19 @@ terminal and --yes is not given. An existing dockstage.yaml is not replaced
 without --force.
 
 Exit status: 0 written, 2 nothing recognised, unknown preset, bad flags or a
-file that would be overwritten.`,
+file that would be overwritten.
+
+--layout starts the service from a team's layout instead of a preset: a layout
+file's path, a git layout (git:URL//PATH@REF), or a NAME looked up as NAME.yaml
+in --layout-dir (a directory, or git:URL//DIR@REF). The spec written extends it
+with every param set: --with NAME=VALUE (repeatable; --port sets the param port),
+else the param's default. A required param without --with is an error naming it.`,
 		Example: `  dockstage init
   dockstage init services/api --name api --port 8080 --yes
   dockstage init --preset go --no-render
-  dockstage init --list --preset-dir ~/team-presets`,
+  dockstage init --list --preset-dir ~/team-presets
+  dockstage init services/api --layout ../../layouts/python.yaml --with python=3.12
+  dockstage init --layout python --layout-dir git:https://git.example.com/platform/layouts.git//layouts@v3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir = argOr(args, ".")
@@ -75,6 +86,9 @@ file that would be overwritten.`,
 	f.BoolVar(&opts.force, "force", false, "replace an existing dockstage.yaml, and files the render would refuse to replace")
 	f.BoolVar(&opts.noRender, "no-render", false, "write only dockstage.yaml, do not render it")
 	f.BoolVar(&opts.list, "list", false, "list the presets and exit")
+	f.StringVar(&opts.layout, "layout", "", "start from this layout instead of a preset: a path, git:URL//PATH@REF, or a NAME in --layout-dir")
+	f.StringVar(&opts.layoutDir, "layout-dir", "", "where --layout NAME is found as NAME.yaml: a directory or git:URL//DIR@REF")
+	f.StringArrayVar(&opts.with, "with", nil, "with --layout, set a param: NAME=VALUE (repeatable)")
 	return cmd
 }
 
@@ -101,6 +115,9 @@ func listPresets(s streams, dir fs.FS) error {
 }
 
 func runInit(ctx context.Context, s streams, opts initOptions) error {
+	if opts.layout != "" || opts.layoutDir != "" || len(opts.with) > 0 {
+		return runInitLayout(s, opts)
+	}
 	var presetDir fs.FS
 	if opts.presetDir != "" {
 		if info, err := os.Stat(opts.presetDir); err != nil {
@@ -201,4 +218,53 @@ func prompt(s streams, in *bufio.Reader, what, def string, check func(string) er
 		return v, nil
 	}
 	return "", badInput(fmt.Errorf("no valid %s given", what))
+}
+
+// runInitLayout is init --layout: a spec extending a team's layout.
+func runInitLayout(s streams, opts initOptions) error {
+	switch {
+	case opts.layout == "":
+		return badInput(errors.New("--layout-dir and --with go with --layout NAME|PATH"))
+	case opts.preset != "" || opts.presetDir != "" || opts.list:
+		return badInput(errors.New("--layout starts from a layout, --preset from a preset: give one"))
+	case opts.name != "" && !spec.ValidName(opts.name):
+		return badInput(fmt.Errorf("--name %q: a service name is lower case letters, digits, '.', '_' and '-'", opts.name))
+	}
+	with := map[string]string{}
+	for _, w := range opts.with {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok || k == "" {
+			return badInput(fmt.Errorf("--with %q: write NAME=VALUE", w))
+		}
+		with[k] = v
+	}
+	if _, set := with["port"]; opts.port != 0 && !set {
+		with["port"] = strconv.Itoa(opts.port)
+	}
+	res, err := workspace.InitLayout(workspace.LayoutInitOptions{
+		Dir: opts.dir, Layout: opts.layout, LayoutDir: opts.layoutDir, Name: opts.name,
+		With: with, Force: opts.force, NoRender: opts.noRender,
+	})
+	if err != nil {
+		return badInput(err)
+	}
+	if err := res.Plan.Apply(); err != nil {
+		return err
+	}
+	var params []string
+	for _, v := range res.With {
+		params = append(params, v.Name+"="+v.Text)
+	}
+	fmt.Fprintf(s.err, "wrote %s (service %s, extends %s", res.SpecPath, res.Name, res.Layout)
+	if len(params) > 0 {
+		fmt.Fprintf(s.err, " with %s", strings.Join(params, ", "))
+	}
+	fmt.Fprintln(s.err, ")")
+	if opts.noRender {
+		fmt.Fprintf(s.err, "next: dockstage render %s\n", res.SpecPath)
+		return nil
+	}
+	printBuildChecks(s, res.Plan.Files[1:])
+	printWritten(s, res.Plan.Files[1:])
+	return nil
 }

@@ -205,6 +205,20 @@ func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
 // the params put in (nil after an error, which is in l.errs). An
 // *UnreachableError is returned as the error.
 func (l *loader) layout(e *spec.Extend, path string) (*Layout, *yaml.Node, error) {
+	ly, node, err := l.read(e, path)
+	if ly == nil || err != nil {
+		return nil, nil, err
+	}
+	vals := l.with(e, ly, path)
+	out := stripKey(node, "params")
+	l.origin[out] = ly.File
+	l.substitute(out, ly.Params, vals)
+	return ly, out, nil
+}
+
+// read reads the layout of e and its params; nil (the error in l.errs)
+// when it cannot be read or parsed, or an *UnreachableError.
+func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) {
 	ly := &Layout{Source: e.Layout}
 	var data []byte
 	if strings.HasPrefix(e.Layout, GitPrefix) {
@@ -270,11 +284,27 @@ func (l *loader) layout(e *spec.Extend, path string) (*Layout, *yaml.Node, error
 		l.errorf(k, "extends: a layout does not extend other layouts; list them all in the spec's extends, in order")
 	}
 	ly.Params = l.params(node, ly.File)
-	vals := l.with(e, ly, path)
-	out := stripKey(node, "params")
-	l.origin[out] = ly.File
-	l.substitute(out, ly.Params, vals)
-	return ly, out, nil
+	return ly, node, nil
+}
+
+// Read reads the layout source (as extends writes it, relative to
+// opts.Dir) and its params, for `dockstage init --layout`. Errors are
+// Load's for that layout, positioned in it (a spec.ErrorList), or an
+// *UnreachableError.
+func Read(source string, opts Options) (*Layout, error) {
+	l := &loader{opts: opts, origin: map[*yaml.Node]string{}, lines: map[string][]string{}, file: source}
+	if l.opts.Context == nil {
+		l.opts.Context = context.Background()
+	}
+	ly, _, err := l.read(&spec.Extend{Layout: source}, "layout")
+	if err != nil {
+		return nil, err
+	}
+	if len(l.errs) > 0 {
+		l.errs.Sort()
+		return nil, l.errs
+	}
+	return ly, nil
 }
 
 // lookup returns the key and value nodes of key in mapping n.

@@ -208,3 +208,19 @@ func TestGitLayoutLockOffline(t *testing.T) {
 		t.Fatalf("check after the layout moved: %v\n%s", err, res.Text())
 	}
 }
+
+func TestLayoutSourceGitDir(t *testing.T) {
+	for dir, want := range map[string]string{
+		"git:https://git.example.com/l.git//layouts@v3": "git:https://git.example.com/l.git//layouts/python.yaml@v3",
+		"git:/srv/l.git//@main":                         "git:/srv/l.git//python.yaml@main",
+		"git:git@example.com:p/l.git//team/@v1":         "git:git@example.com:p/l.git//team/python.yaml@v1",
+	} {
+		got, err := layoutSource(LayoutInitOptions{Layout: "python", LayoutDir: dir})
+		if err != nil || got != want {
+			t.Errorf("%s: %s %v, want %s", dir, got, err, want)
+		}
+	}
+	if _, err := layoutSource(LayoutInitOptions{Layout: "python"}); err == nil || !strings.Contains(err.Error(), "needs --layout-dir") {
+		t.Errorf("a name without --layout-dir: %v", err)
+	}
+}
