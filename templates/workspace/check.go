@@ -86,6 +86,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, er
 		return nil, fmt.Errorf("no dockstage.yaml found under %s", strings.Join(paths, ", "))
 	}
 	res := &Checked{Specs: make([]SpecCheck, len(specs))}
+	opts.Git = gitCache(opts.Git) // one cache: a repository is fetched once per check
 	jobs := max(opts.Jobs, 1)
 	var (
 		wg   sync.WaitGroup

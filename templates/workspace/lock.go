@@ -64,6 +64,7 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 	var all []lock.Use
 	// Git layouts are asked again with --update, not with --image alone.
 	updateLayouts := opts.Update && len(opts.Images) == 0
+	opts.Git = gitCache(opts.Git)
 	for i, path := range specs {
 		if path == "-" {
 			return nil, errors.New("dockstage lock needs a spec file, not standard input: the lock is written beside it")
