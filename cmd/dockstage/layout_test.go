@@ -64,4 +64,10 @@ func TestInitLayoutThenRender(t *testing.T) {
 	if code, _, _ := dockstage(t, "", "check", svc); code != 0 {
 		t.Errorf("check after init --layout: %d", code)
 	}
+	// lint reads the spec merged over its layout: a finding about a value
+	// the layout wrote points into the layout.
+	code, out, _ = dockstage(t, "", "lint", filepath.Join(svc, "dockstage.yaml"))
+	if want := filepath.Join(layouts, "python.yaml") + ":6:3: info DS011 no stage is named test"; !strings.Contains(out, want) {
+		t.Errorf("lint (%d) lacks %q:\n%s", code, want, out)
+	}
 }

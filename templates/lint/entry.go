@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	speclayout "github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 )
@@ -141,7 +142,8 @@ func lintRest(c *collector, file string, src []byte, errs []*spec.Error, bk buil
 	return s, err
 }
 
-// Spec lints a dockstage spec: it is loaded and validated by
+// Spec lints a dockstage spec: it is loaded (merged over the layouts it
+// extends, errors positioned in the layout or the spec) and validated by
 // transpile.Forward (errors are DS000 findings), rendered in memory (then
 // templates.RenderDockerfile), BuildKit's build checks run on the rendered
 // Dockerfile and each finding is mapped back to the spec step (or stage, or
@@ -156,9 +158,11 @@ func Spec(file string, src []byte, opt Options) []Finding {
 		}
 		return c.findings()
 	}
-	s, err := spec.Load(file, src)
+	var s *spec.Spec
+	res, err := speclayout.Load(file, src, opt.Layouts) // merged over its layouts
 	var out *transpile.Output
 	if err == nil {
+		s = res.Spec
 		out, err = transpile.Forward(s) // validates the spec
 	}
 	if err != nil {

@@ -34,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	speclayout "github.com/dockstage/dockstage/spec/layout"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
@@ -143,6 +144,10 @@ type Options struct {
 	// (paths are file's directory joined with a name): File uses it to
 	// fill Context (see BuildContextOf).
 	Exists func(path string) bool
+	// Layouts say where a spec's layouts come from (spec/layout): a spec
+	// is linted merged over them. The zero value reads local layouts
+	// only.
+	Layouts speclayout.Options
 }
 
 // File lints src as the kind opt.Kind names, else the kind DetectKind

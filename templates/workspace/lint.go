@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/templates/lint"
+	"github.com/dockstage/dockstage/templates/lock"
 )
 
 // LintOptions are what `dockstage lint` asks of Lint.
@@ -62,6 +63,7 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 			return nil, err
 		}
 	}
+	git := gitCache(nil) // one cache for every spec linted
 	shellcheck := lint.FindShellCheck()
 	if shellcheck == nil {
 		res.Notes = append(res.Notes, "shellcheck is not on PATH; the ShellCheck rule (DS4100) is skipped")
@@ -92,8 +94,12 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 			res.FailOn, _ = ParseFailOn(cfg.FailOn) // hadolint's failure-threshold
 		}
 		o := lint.Options{Config: cfg.WithIgnored(opts.Ignore), Kind: opts.Kind, ShellCheck: shellcheck}
+		o.Layouts.Git = git
 		if file != "-" {
 			o.Exists = fileExists
+			if lf, err := loadLock(lock.Path(file)); err == nil {
+				o.Layouts.Pins = lf.LayoutPins() // git layouts at their locked commits
+			}
 		}
 		res.Findings = append(res.Findings, lint.File(DisplayName(file), data, o)...)
 	}
