@@ -152,8 +152,19 @@ func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
 		return obj
 	}
 	obj := g.object(t)
-	if t == reflect.TypeOf(Copy{}) {
+	switch t {
+	case reflect.TypeOf(Copy{}):
 		obj["required"] = []string{"src", "dest"}
+	case reflect.TypeOf(Param{}):
+		obj["required"] = []string{"type"}
+		props := obj["properties"].(map[string]any)
+		props["type"] = withDescription(map[string]any{"enum": []string{"string", "int", "bool"}}, g.docs["Param.Type"])
+	case reflect.TypeOf(StepPatch{}):
+		var one []any
+		for _, k := range []string{"before", "after", "replace", "remove"} {
+			one = append(one, map[string]any{"required": []string{k}})
+		}
+		obj["oneOf"] = one
 	}
 	return obj
 }

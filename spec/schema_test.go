@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -84,6 +85,44 @@ func TestSchemaRejectsStructuralErrors(t *testing.T) {
 		}
 		if err := sch.Validate(yamlToJSONValue(t, data)); err == nil {
 			t.Errorf("%s: the schema accepts it", f)
+		}
+	}
+}
+
+// TestSchemaLayoutKeys: the schema knows extends (both forms), with values
+// of each type, step ids, steps_patch entries and a layout's params, and
+// rejects a patch with two operations and a param of an unknown type.
+func TestSchemaLayoutKeys(t *testing.T) {
+	sch := compileSchema(t)
+	good := `version: 1
+name: web
+extends:
+  - ../layouts/base.yaml
+  - layout: "git:https://git.example.com/l.git//python.yaml@v3"
+    with: {python: "3.12", port: 9000, debug: false}
+params:
+  port: {type: int, default: 8080, description: the port}
+stages:
+  prod:
+    from: base
+    steps:
+      - id: cmd
+        cmd: [app]
+    steps_patch:
+      - before: cmd
+        steps: [{user: "10001"}]
+      - remove: user
+`
+	if err := sch.Validate(yamlToJSONValue(t, []byte(good))); err != nil {
+		t.Errorf("schema rejects layout keys: %v", err)
+	}
+	for _, bad := range []string{
+		strings.Replace(good, "      - remove: user\n", "      - {remove: user, after: cmd}\n", 1),
+		strings.Replace(good, "{type: int,", "{type: float,", 1),
+		strings.Replace(good, "  - ../layouts/base.yaml\n", "  - {with: {a: 1}}\n", 1),
+	} {
+		if err := sch.Validate(yamlToJSONValue(t, []byte(bad))); err == nil {
+			t.Errorf("schema accepts:\n%s", bad)
 		}
 	}
 }

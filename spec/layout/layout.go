@@ -83,7 +83,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("%s: layout unreachable: %s: %v", e.Pos, e.Layout, e.Err)
+	return fmt.Sprintf("%s: layout unreachable: %s: %v (check the URL and the network; once dockstage lock has pinned the layout, its commit is read from the cache offline)", e.Pos, e.Layout, e.Err)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -228,7 +228,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 			return nil, nil, nil
 		}
 		if l.opts.Git == nil {
-			l.errs.Add(e.LayoutPos, "%s.layout: %s: git layouts are not read here", path, e.Layout)
+			l.errs.Add(e.LayoutPos, "%s.layout: %s: git layouts need a cache directory (set XDG_CACHE_HOME or HOME)", path, e.Layout)
 			return nil, nil, nil
 		}
 		g.Commit = l.opts.Pins[g.Key()]
