@@ -1,0 +1,64 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/layout"
+)
+
+// BenchmarkCheckLayoutFleet checks 100 rendered services side by side:
+// "layout", each a three-line spec extending teamLayout, and "plain", the
+// same specs merged and written out whole (what a fleet without layouts
+// commits). The ratio is the cost of reading and merging the layout.
+func BenchmarkCheckLayoutFleet(b *testing.B) {
+	const n = 100
+	for _, kind := range []string{"layout", "plain"} {
+		b.Run(kind, func(b *testing.B) {
+			root := b.TempDir()
+			if err := os.WriteFile(filepath.Join(root, "service.yaml"), []byte(teamLayout), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			for i := range n {
+				p := filepath.Join(root, fmt.Sprintf("svc%03d", i), "dockstage.yaml")
+				text := fmt.Sprintf("version: 1\nname: svc%d\nextends:\n  - layout: ../service.yaml\n    with: {port: %d}\n", i, 8000+i)
+				if kind == "plain" {
+					res, err := layout.Load(p, []byte(text), layout.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					res.Spec.Extends = nil
+					out, err := spec.Marshal(res.Spec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					text = string(out)
+				}
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				plan, err := Render(p, nil, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := plan.Apply(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				res, err := Check(context.Background(), []string{root}, CheckOptions{Jobs: 2})
+				if err != nil || res.Drifted != 0 || res.Invalid != 0 {
+					b.Fatalf("%v %s", err, res.Text())
+				}
+			}
+		})
+	}
+}
