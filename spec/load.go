@@ -375,7 +375,11 @@ func markBlankSteps(d *decoder, n *yaml.Node, st *Stage) {
 			continue
 		}
 		for j, item := range seq.Content {
-			if item.Line > n.Content[i].Line && d.blankAbove(item) {
+			// A merged list (spec/layout) holds items of several files:
+			// only an item below its key in the same file can have a
+			// blank line above it that belongs to the list.
+			below := item.Line > n.Content[i].Line || d.pos(item).File != d.pos(n.Content[i]).File
+			if below && d.blankAbove(item) {
 				st.Steps[j].BlankBefore = true
 			}
 		}

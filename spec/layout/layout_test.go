@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,5 +203,27 @@ stages:
 				}
 			}
 		})
+	}
+}
+
+// TestPatchBlankLines: a blank line above a step keeps its place in the
+// merged steps, whichever file the step comes from; a flow list has none.
+func TestPatchBlankLines(t *testing.T) {
+	dir := write(t, map[string]string{
+		"l.yaml":         "stages:\n  base:\n    from: alpine\n    steps:\n      - id: a\n        run: a\n\n      - id: b\n        run: b\n  prod: {from: base, steps: [{id: c, run: c}, {run: d}]}\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends: [l.yaml]\nstages:\n  base:\n    steps_patch:\n      - after: a\n        steps:\n\n          - run: inserted\n  prod:\n    steps_patch: [{after: c, steps: [{run: e}]}]\n",
+	})
+	res, err := load(t, dir, "dockstage.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range res.Spec.Stages {
+		for _, s := range st.Steps {
+			got = append(got, fmt.Sprintf("%s:%v", s.Run.Command.Shell, s.BlankBefore))
+		}
+	}
+	if want := "a:false inserted:true b:true c:false e:false d:false"; strings.Join(got, " ") != want {
+		t.Errorf("steps and blank lines = %s, want %s", strings.Join(got, " "), want)
 	}
 }

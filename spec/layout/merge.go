@@ -162,7 +162,6 @@ func (l *loader) mergeStages(base, over *yaml.Node) *yaml.Node {
 func (l *loader) patch(steps, entries *yaml.Node, path string) *yaml.Node {
 	steps = deref(steps)
 	out := l.copyOf(steps)
-	out.Style = 0
 	if steps.Kind != yaml.SequenceNode || entries.Kind != yaml.SequenceNode {
 		return steps // the decoder reports the wrong kind
 	}
