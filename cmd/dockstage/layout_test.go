@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/spec/layout/gittest"
 )
 
 const cmdLayout = `params:
@@ -69,5 +71,77 @@ func TestInitLayoutThenRender(t *testing.T) {
 	code, out, _ = dockstage(t, "", "lint", filepath.Join(svc, "dockstage.yaml"))
 	if want := filepath.Join(layouts, "python.yaml") + ":6:3: info DS011 no stage is named test"; !strings.Contains(out, want) {
 		t.Errorf("lint (%d) lacks %q:\n%s", code, want, out)
+	}
+}
+
+// TestLayoutDoneWhen is issue 12's done-when for layouts, on the command
+// line: two services extend a git layout at a tag; dockstage lock pins it,
+// both render; one value changed in the layout (the tag moved, lock
+// --update) makes check exit 1 naming exactly those two and the layout;
+// re-rendering clears it; with the remote gone, render and check work
+// from the cache.
+func TestLayoutDoneWhen(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	r := gittest.New(t)
+	layoutText := strings.Replace(cmdLayout, `from: "${PYTHON_IMAGE}"`, "from: scratch", 1)
+	r.Commit(map[string]string{"layouts/python.yaml": layoutText}, "v1")
+	source := "git:file://" + r.Bare + "//layouts/python.yaml@v1"
+	root := t.TempDir()
+	var specs []string
+	for _, name := range []string{"api", "worker", "other"} {
+		dir := filepath.Join(root, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"init", dir, "--layout", source, "--with", "python=3.12"}
+		if name == "other" {
+			args = []string{"init", dir, "--layout", filepath.Join(root, "local.yaml"), "--with", "python=3.13"}
+			if err := os.WriteFile(filepath.Join(root, "local.yaml"), []byte(layoutText), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if code, _, errs := dockstage(t, "", args...); code != 0 {
+			t.Fatalf("init %s: %d\n%s", name, code, errs)
+		}
+		specs = append(specs, filepath.Join(dir, "dockstage.yaml"))
+	}
+	if code, _, errs := dockstage(t, "", "lock", specs[0], specs[1]); code != 0 {
+		t.Fatalf("lock: %d\n%s", code, errs)
+	}
+	if code, out, _ := dockstage(t, "", "check", root); code != 0 {
+		t.Fatalf("check after init and lock: %d\n%s", code, out)
+	}
+	// One value changes in the layout; the tag moves; lock --update.
+	r.Commit(map[string]string{"layouts/python.yaml": strings.Replace(layoutText, "workdir: /opt", "workdir: /srv", 1)}, "v1")
+	if code, out, errs := dockstage(t, "", "lock", "--update", specs[0], specs[1]); code != 0 || !strings.Contains(out+errs, "layout file://"+r.Bare+"@v1: ") {
+		t.Fatalf("lock --update: %d\n%s%s", code, out, errs)
+	}
+	code, out, _ := dockstage(t, "", "check", root)
+	if code != 1 || !strings.Contains(out, "checked 3 spec(s): 2 drifted, 0 invalid") {
+		t.Fatalf("check after the layout changed: %d\n%s", code, out)
+	}
+	for _, name := range []string{"api", "worker"} {
+		if want := filepath.Join(root, name, "Dockerfile") + ": drift (run dockstage render " + filepath.Join(root, name, "dockstage.yaml") + "; it extends " + source + ")"; !strings.Contains(out, want) {
+			t.Errorf("check lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, filepath.Join(root, "other")) {
+		t.Errorf("check names other, which extends another layout:\n%s", out)
+	}
+	for _, p := range specs[:2] {
+		if code, _, errs := dockstage(t, "", "render", p); code != 0 {
+			t.Fatalf("render %s: %d\n%s", p, code, errs)
+		}
+	}
+	if code, out, _ := dockstage(t, "", "check", root); code != 0 {
+		t.Fatalf("check after re-rendering: %d\n%s", code, out)
+	}
+	// Offline: the remote is gone; the pinned commit is in the cache.
+	r.Gone()
+	if code, out, errs := dockstage(t, "", "render", specs[0], "--stdout", "--only", "Dockerfile"); code != 0 || !strings.Contains(out, "WORKDIR /srv") {
+		t.Fatalf("offline render: %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := dockstage(t, "", "check", root); code != 0 {
+		t.Fatalf("offline check: %d\n%s", code, out)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dockstage/dockstage/spec/layout"
+	"github.com/dockstage/dockstage/spec/layout/gittest"
 	"github.com/dockstage/dockstage/templates/lock"
 )
 
@@ -98,39 +98,17 @@ func TestLayoutFleetDrift(t *testing.T) {
 	}
 }
 
-// git runs git for a test.
-func gitT(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestGitLayoutLockOffline: dockstage lock fetches a git layout at a tag
 // and records its commit; with the remote gone, render and check still
 // work from the cache; lock --update then reports it unreachable, and a
 // new tag commit moves with --update.
 func TestGitLayoutLockOffline(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not on PATH")
-	}
 	root := t.TempDir()
-	bare, work := filepath.Join(root, "layouts.git"), filepath.Join(root, "work")
-	gitT(t, "", "init", "--quiet", "--bare", "--initial-branch=main", bare)
-	gitT(t, "", "clone", "--quiet", bare, work)
+	r := gittest.New(t)
+	bare := r.Bare
 	// scratch: dockstage lock asks no registry (none is reachable here).
 	gitLayout := strings.Replace(teamLayout, `from: "${DEBIAN}"`, "from: scratch", 1)
-	writeFile(t, filepath.Join(work, "service.yaml"), gitLayout)
-	gitT(t, work, "add", "-A")
-	gitT(t, work, "commit", "--quiet", "-m", "v1")
-	gitT(t, work, "tag", "v1")
-	gitT(t, work, "push", "--quiet", "origin", "main", "v1")
-	v1 := gitT(t, work, "rev-parse", "HEAD")
+	v1 := r.Commit(map[string]string{"service.yaml": gitLayout}, "v1")
 
 	g := &layout.Git{Dir: filepath.Join(root, "cache")}
 	specPath := filepath.Join(root, "svc/dockstage.yaml")
@@ -150,9 +128,7 @@ func TestGitLayoutLockOffline(t *testing.T) {
 
 	// The remote goes away: a new process (a new Git over the same cache)
 	// renders and checks offline.
-	if err := os.Rename(bare, bare+".gone"); err != nil {
-		t.Fatal(err)
-	}
+	back := r.Gone()
 	offline := &layout.Git{Dir: g.Dir}
 	plan, err := Render(specPath, nil, Options{Git: offline})
 	if err != nil {
@@ -184,17 +160,11 @@ func TestGitLayoutLockOffline(t *testing.T) {
 	}
 
 	// The remote is back with v1 moved: lock keeps the pin, --update moves it.
-	if err := os.Rename(bare+".gone", bare); err != nil {
-		t.Fatal(err)
-	}
+	back()
 	if _, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: &layout.Git{Dir: g.Dir}}); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(work, "service.yaml"), strings.Replace(gitLayout, "10001", "10002", 1))
-	gitT(t, work, "commit", "--quiet", "-am", "v1 again")
-	gitT(t, work, "tag", "-f", "v1")
-	gitT(t, work, "push", "--quiet", "--force", "origin", "main", "v1")
-	v1b := gitT(t, work, "rev-parse", "HEAD")
+	v1b := r.Commit(map[string]string{"service.yaml": strings.Replace(gitLayout, "10001", "10002", 1)}, "v1")
 	done, err = Lock(context.Background(), []string{specPath}, LockOptions{Git: &layout.Git{Dir: g.Dir}})
 	if err != nil || done[0].Written || len(done[0].Changes) != 0 {
 		t.Fatalf("lock without --update moved a pinned layout: %v %+v", err, done)
