@@ -178,17 +178,21 @@ type LockCheck struct {
 // none): missing, stale against the spec, or, with opts.Remote, behind
 // the registry. It is nil when the spec has no lock and needs none.
 func checkLock(ctx context.Context, path string, l *loaded, opts *CheckOptions) *LockCheck {
-	uses, lf := lock.Collect(l.Spec), l.Lock
+	uses, lf, gits := lock.Collect(l.Spec), l.Lock, l.gitLayouts(nil)
 	lc := &LockCheck{File: lock.Path(path), Status: "ok"}
 	switch {
-	case lf == nil && (!opts.Locked || len(uses) == 0):
+	case lf == nil && (!opts.Locked || len(uses)+len(gits) == 0):
 		return nil
 	case lf == nil:
+		what := lock.Refs(uses)
+		for _, g := range gits {
+			what = append(what, "layout "+g.Key())
+		}
 		lc.Status = "missing"
-		lc.Problems = []string{fmt.Sprintf("%s builds from %s and has no lock; run dockstage lock %s", path, strings.Join(lock.Refs(uses), ", "), path)}
+		lc.Problems = []string{fmt.Sprintf("%s builds from %s and has no lock; run dockstage lock %s", path, strings.Join(what, ", "), path)}
 		return lc
 	}
-	if st := append(lock.Stale(uses, lf), lock.StaleLayouts(l.gitLayouts(nil), lf)...); len(st) > 0 {
+	if st := append(lock.Stale(uses, lf), lock.StaleLayouts(gits, lf)...); len(st) > 0 {
 		lc.Status, lc.Problems = "stale", st
 		return lc
 	}

@@ -194,3 +194,24 @@ func TestLayoutSourceGitDir(t *testing.T) {
 		t.Errorf("a name without --layout-dir: %v", err)
 	}
 }
+
+// TestCheckLockedGitLayout: check --locked wants a lock for a spec that
+// extends a git layout, even one that builds from no image.
+func TestCheckLockedGitLayout(t *testing.T) {
+	r := gittest.New(t)
+	r.Commit(map[string]string{"l.yaml": "stages: {prod: {from: scratch}}\n"}, "v1")
+	specPath := filepath.Join(t.TempDir(), "dockstage.yaml")
+	writeFile(t, specPath, "version: 1\nname: svc\nextends: [\"git:"+r.Bare+"//l.yaml@v1\"]\n")
+	g := &layout.Git{Dir: t.TempDir()}
+	renderAll(t, Options{Git: g}, specPath)
+	res, err := Check(context.Background(), []string{specPath}, CheckOptions{Git: g, Locked: true})
+	if err != nil || res.Drifted != 1 || res.Specs[0].Lock == nil || res.Specs[0].Lock.Status != "missing" || !strings.Contains(res.Text(), "builds from layout "+r.Bare+"@v1 and has no lock") {
+		t.Fatalf("check --locked: %v\n%s", err, res.Text())
+	}
+	if _, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: g}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = Check(context.Background(), []string{specPath}, CheckOptions{Git: g, Locked: true}); err != nil || res.Drifted != 0 {
+		t.Fatalf("check --locked after lock: %v\n%s", err, res.Text())
+	}
+}
