@@ -174,9 +174,10 @@ type LockCheck struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// checkLock checks the lock lf of the spec sp at path (nil: there is
-// none): missing, stale against the spec, or, with opts.Remote, behind
-// the registry. It is nil when the spec has no lock and needs none.
+// checkLock checks the lock of the spec l at path (l.Lock, nil: there is
+// none) against its images and git layouts: missing, stale, or, with
+// opts.Remote, behind the registry. It is nil when the spec has no lock
+// and needs none.
 func checkLock(ctx context.Context, path string, l *loaded, opts *CheckOptions) *LockCheck {
 	uses, lf, gits := lock.Collect(l.Spec), l.Lock, l.gitLayouts(nil)
 	lc := &LockCheck{File: lock.Path(path), Status: "ok"}
