@@ -247,3 +247,27 @@ func TestStageNameRule(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateLayoutKeys: step ids are checked, and the layout keys that
+// only a merge uses (params, steps_patch) are errors in a spec read alone.
+func TestValidateLayoutKeys(t *testing.T) {
+	src := "version: 1\nname: x\nparams: {p: {type: int, default: 1}}\nstages:\n  base:\n    from: alpine\n    steps:\n      - {id: a, run: x}\n      - {id: a, run: y}\n      - {id: 9z, run: z}\n    steps_patch: [{remove: a}]\n"
+	s, err := Load("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Validate(s)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`s.yaml:3:10: params.p: only a layout declares params; a spec sets a layout's params with extends[].with`,
+		`s.yaml:9:14: stages.base.steps[1].id: "a" names another step of the stage too (at s.yaml:8:14); step ids are unique in a stage`,
+		`s.yaml:10:14: stages.base.steps[2].id: "9z" is not a step id; use letters, digits, '-', '_' and '.', starting with a letter`,
+		`s.yaml:11:19: stages.base.steps_patch: no layout this spec extends has a stage base whose steps it could patch; write steps instead, or extend a layout that has the stage`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack\n  %s\ngot\n%s", want, err)
+		}
+	}
+}

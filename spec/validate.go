@@ -194,7 +194,7 @@ func (v *validator) stage(idx int, st *Stage) {
 		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
 	}
 	for _, p := range st.StepsPatch {
-		v.errorf(p.Pos, "%s.steps_patch: patches the steps of a layout's stage %s, and no layout the spec extends has it; write steps instead, or extend the layout", path, st.Name)
+		v.errorf(p.Pos, "%s.steps_patch: no layout this spec extends has a stage %s whose steps it could patch; write steps instead, or extend a layout that has the stage", path, st.Name)
 	}
 	ids := map[string]Pos{}
 	for i := range st.Steps {
