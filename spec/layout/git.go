@@ -86,6 +86,11 @@ type repo struct {
 	mu      sync.Mutex
 	fetched bool
 	err     error
+	// commits are the commits known to be in the clone; blobs the files
+	// read, by COMMIT:PATH (a fleet reads one layout many times).
+	commits map[string]bool
+	blobs   map[string][]byte
+	refs    map[string]string // ref -> commit, resolved after this run's fetch
 }
 
 // DefaultCacheDir is $XDG_CACHE_HOME/dockstage/layouts, else
@@ -136,24 +141,41 @@ func (g *Git) read(ctx context.Context, src *GitSource, specDir string, update b
 	if update {
 		src.Commit = ""
 	}
-	if src.Commit == "" || !hasCommit(ctx, dir, src.Commit) {
+	if r.commits == nil {
+		r.commits, r.blobs, r.refs = map[string]bool{}, map[string][]byte{}, map[string]string{}
+	}
+	has := func(c string) bool {
+		if !r.commits[c] && hasCommit(ctx, dir, c) {
+			r.commits[c] = true
+		}
+		return r.commits[c]
+	}
+	if src.Commit == "" || !has(src.Commit) {
 		if err := r.fetch(ctx, url, dir); err != nil {
 			return nil, err
 		}
 	}
 	if src.Commit == "" {
-		out, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "--end-of-options", src.Ref+"^{commit}")
-		if err != nil {
-			return nil, &notFoundError{fmt.Sprintf("%s has no tag, branch or commit %q", src.URL, src.Ref)}
+		if src.Commit = r.refs[src.Ref]; src.Commit == "" {
+			out, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "--end-of-options", src.Ref+"^{commit}")
+			if err != nil {
+				return nil, &notFoundError{fmt.Sprintf("%s has no tag, branch or commit %q", src.URL, src.Ref)}
+			}
+			src.Commit = strings.TrimSpace(string(out))
+			r.commits[src.Commit], r.refs[src.Ref] = true, src.Commit
 		}
-		src.Commit = strings.TrimSpace(string(out))
-	} else if !hasCommit(ctx, dir, src.Commit) {
+	} else if !has(src.Commit) {
 		return nil, fmt.Errorf("the locked commit %s of %s is not in the repository any more; run dockstage lock --update", src.Commit, src.Ref)
 	}
-	data, err := git(ctx, dir, "cat-file", "blob", src.Commit+":"+src.Path)
+	key := src.Commit + ":" + src.Path
+	if data, ok := r.blobs[key]; ok {
+		return data, nil
+	}
+	data, err := git(ctx, dir, "cat-file", "blob", key)
 	if err != nil {
 		return nil, &notFoundError{fmt.Sprintf("%s at %s (%s) has no file %s", src.URL, src.Ref, short(src.Commit), src.Path)}
 	}
+	r.blobs[key] = data
 	return data, nil
 }
 
