@@ -51,3 +51,21 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseGit: a git layout that parses is written back the same way
+// (git:URL//PATH@REF) and parses to the same parts.
+func FuzzParseGit(f *testing.F) {
+	for _, s := range []string{"git:file:///srv/l.git//py/layout.yaml@v1", "git:../l.git//a.yaml@main", "git:git@example.com:t/l.git//a@v1.2", "git:ssh://u@h/l.git//x/y.yaml@abc", "git://a@b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := ParseGit(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseGit(GitPrefix + g.URL + "//" + g.Path + "@" + g.Ref)
+		if err != nil || *again != *g {
+			t.Fatalf("%q -> %+v, written back -> %+v, %v", s, g, again, err)
+		}
+	})
+}
