@@ -25,8 +25,9 @@ func newCheckCmd(s streams) *cobra.Command {
 the result with the committed Dockerfile, compose files, docker-bake.hcl, the
 generated block of .dockerignore and the spec's dockstage.lock (see lock). Each
 drifted file prints as a unified diff (committed -> rendered); "dockstage render"
-fixes the drift. Specs are checked in parallel; on a terminal a progress line
-shows for long runs.
+fixes the drift. A spec that extends layouts is merged over them first, and a
+drifted one names its layouts: a layout change drifts every spec extending it.
+Specs are checked in parallel; on a terminal a progress line shows for long runs.
 
 Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreadable.`,
 		Example: `  dockstage check

@@ -15,12 +15,14 @@ func newLockCmd(s streams) *cobra.Command {
 		Use:   "lock [SPEC...] [--update [--image NAME]]",
 		Short: "Pin the images a spec builds from to their digests in dockstage.lock",
 		Long: `Resolve each image the spec (default dockstage.yaml) builds from to its registry
-digest in dockstage.lock beside it; render pins them. Exit: 0 locked, 2 failed.`,
+digest, and each git layout it extends to a commit, in dockstage.lock beside it;
+render pins the images and reads the layouts at those commits (offline, from the
+cache, once fetched). Exit: 0 locked, 2 failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLock(cmd.Context(), s, append(args, "dockstage.yaml")[:max(len(args), 1)], opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Update, "update", false, "resolve the locked images again and print what moved")
+	cmd.Flags().BoolVar(&opts.Update, "update", false, "resolve the locked images and git layout refs again and print what moved")
 	cmd.Flags().StringSliceVar(&opts.Images, "image", nil, "resolve only this image again (a reference or repository; repeatable; implies --update)")
 	registryFlags(cmd, &opts.Resolver)
 	return cmd
