@@ -48,7 +48,7 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(workspace.CheckFormats, ", "))
-	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "specs to check at once (default GOMAXPROCS, the cores Go may use)")
+	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "specs to check at once (GOMAXPROCS: the cores Go may use)")
 	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
 	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
 	registryFlags(cmd, &opts.ws.Resolver)
