@@ -188,6 +188,12 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 		}
 		if ov != nil {
 			sp := spans[key]
+			if fv == nil {
+				// A removed key takes its head comment with it.
+				for sp[0] > 1 && strings.HasPrefix(lines[sp[0]-1], "#") {
+					sp[0]--
+				}
+			}
 			edits = append(edits, edit{sp[0], sp[1], text})
 			continue
 		}
@@ -195,11 +201,20 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 		// the spec's order, else below.
 		at := spans["stages"][1]
 		if slices.Index(dockerfileKeys, key) < slices.Index(dockerfileKeys, "stages") {
-			at = spans["stages"][0]
+			// Above the comment lines that head stages.
+			for at = spans["stages"][0]; at > 1 && strings.HasPrefix(lines[at-1], "#"); at-- {
+			}
 		}
 		edits = append(edits, edit{at, at, text})
 	}
-	slices.SortStableFunc(edits, func(a, b edit) int { return b.start - a.start })
+	// Bottom up, and at one line the replacement before the insertion
+	// above it, so that each edit's lines are still where they were.
+	slices.SortStableFunc(edits, func(a, b edit) int {
+		if a.start != b.start {
+			return b.start - a.start
+		}
+		return b.end - a.end
+	})
 	for _, e := range edits {
 		lines = slices.Concat(lines[:e.start], []string{e.text}, lines[e.end:])
 	}
@@ -253,10 +268,16 @@ func equalNode(a, b *yaml.Node) bool {
 // where they say the same, so that their comments and styles stay: a
 // mapping keeps o's key nodes and merges each value; a sequence keeps the
 // items of the longest common run (by equalNode) and merges the others
-// pairwise in the gaps; a changed scalar is n's.
+// pairwise in the gaps; a changed scalar is n's, in o's quoting.
 func mergeNode(o, n *yaml.Node) *yaml.Node {
 	if equalNode(o, n) {
 		return o
+	}
+	if o.Kind == yaml.ScalarNode && n.Kind == yaml.ScalarNode && o.Tag == n.Tag && o.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		// A changed value is written in the spec's quoting.
+		c := *n
+		c.Style = o.Style
+		return &c
 	}
 	if o.Kind != n.Kind || o.Kind != yaml.MappingNode && o.Kind != yaml.SequenceNode {
 		return n

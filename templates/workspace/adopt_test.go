@@ -95,6 +95,26 @@ func TestAdoptKeepsComposeAndComments(t *testing.T) {
 	}
 }
 
+// A key the spec lacks (directives) goes above stages and its comment;
+// a key the Dockerfile no longer has (args) goes.
+func TestAdoptAddsAndRemovesKeys(t *testing.T) {
+	sp, df := adoptFixture(t, func(s string) string {
+		s = strings.Replace(s, "ARG DEBIAN=debian:bookworm-slim\n", "", 1)
+		return "# syntax=docker/dockerfile:1\n" + strings.Replace(s, "${DEBIAN}", "debian:trixie-slim", 1)
+	})
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(res.Spec)
+	if strings.Contains(got, "args:") || strings.Contains(got, "# the base image") || !strings.Contains(got, "name: svc\n\ndirectives:\n  syntax: docker/dockerfile:1\nstages:\n  # the base stage\n") {
+		t.Errorf("adopted spec:\n%s", got)
+	}
+	if !strings.Contains(got, "  base: {from: \"debian:trixie-slim\"}") || !strings.Contains(got, "compose:\n  ports: [\"8080:8080\"]  # the port") {
+		t.Errorf("adopted spec:\n%s", got)
+	}
+}
+
 func TestAdoptRefuses(t *testing.T) {
 	// A Dockerfile the spec cannot render back as written (a lower-case
 	// keyword renders upper-case): refused, naming the line.

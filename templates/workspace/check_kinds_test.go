@@ -59,7 +59,7 @@ func TestCheckKinds(t *testing.T) {
 		"blank/dockstage.yaml:",
 		"compose/compose.yaml:hand-edit:move the edit into compose/dockstage.yaml, or drop it with dockstage render --force compose/dockstage.yaml",
 		"edited/Dockerfile:hand-edit:adopt it with dockstage import --into edited/dockstage.yaml edited/Dockerfile, or drop it with dockstage render --force edited/dockstage.yaml",
-		"foreign/compose.yaml:not-generated:turn it into a spec with dockstage import, or replace it with dockstage render --force foreign/dockstage.yaml",
+		"foreign/compose.yaml:not-generated:move what it says into foreign/dockstage.yaml, then replace it with dockstage render --force foreign/dockstage.yaml",
 		"invalid/dockstage.yaml:spec-invalid:fix the spec, then run dockstage render invalid/dockstage.yaml",
 		"invalid/dockstage.yaml:spec-invalid:fix the spec, then run dockstage render invalid/dockstage.yaml",
 		"missing/compose.yaml:missing:run dockstage render missing/dockstage.yaml",
