@@ -61,3 +61,34 @@ func TestMeaningLines(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStamp: whatever a generated file holds, its fresh stamp matches it,
+// the stamp survives blank lines added at its end, and a changed
+// meaningful line breaks it.
+func FuzzStamp(f *testing.F) {
+	f.Add("FROM alpine\n\nRUN <<EOF\necho\n\nEOF\n")
+	f.Add("services:\n  a:\n    image: x  \n")
+	f.Add("RUN <<-A <<B\n\tx\n\tA\ny\nB\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		b := stamp([]byte(header("dockstage.yaml", "") + body))
+		if g, u := Owned(b); !g || !u {
+			t.Fatalf("fresh stamp does not match:\n%s", b)
+		}
+		if !SameMeaning(b, b) {
+			t.Fatal("SameMeaning is not reflexive")
+		}
+		if !strings.HasSuffix(string(b), "\n") {
+			return
+		}
+		// Blank lines at the end mean nothing, unless a heredoc is still
+		// open (then they are its body).
+		more := append(append([]byte{}, b...), "\n\n"...)
+		open := len(Meaning(more)) != len(Meaning(b))
+		if _, u := Owned(more); !u && !open {
+			t.Fatalf("blank lines at the end broke the stamp:\n%q", more)
+		}
+		if g, u := Owned(append(b, "LABEL dockstage.fuzz=1\n"...)); g && u {
+			t.Fatalf("an added instruction kept the stamp:\n%q", b)
+		}
+	})
+}
