@@ -133,6 +133,12 @@ func topKey(m *yaml.Node, key string) (k, v *yaml.Node) {
 	return nil, nil
 }
 
+// edit replaces lines [start, end) (0-based) of a spec with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
 // splice rewrites the dockerfileKeys of the spec text old (parsed as
 // root) to say what fresh (the edited Dockerfile's spec, marshalled and
 // parsed) says: a key that says the same is left as written; a changed
@@ -142,10 +148,6 @@ func topKey(m *yaml.Node, key string) (k, v *yaml.Node) {
 // byte. edited puts back the blank lines above steps (spec.BlankLines).
 func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, error) {
 	lines := strings.SplitAfter(string(old), "\n")
-	type edit struct {
-		start, end int // lines [start, end), 0-based
-		text       string
-	}
 	// Each top-level key spans from its line to the next key's, less the
 	// blank lines and column-0 comments before the next key (the next
 	// key's head comment, or a closing comment, kept in place).
@@ -166,13 +168,22 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 		fk, fv := topKey(fresh, key)
 		var text string
 		switch {
-		case ov == nil && fv == nil, ov != nil && fv != nil && equalNode(ov, fv):
+		case ov == nil && fv == nil, ov != nil && fv != nil && equalNode(ov, fv, kvKeys[key]):
+			continue
+		case key == "stages" && sameStageNames(ov, fv):
+			// The same stages in the same order: only the stages that
+			// changed are rewritten, each over its own lines.
+			se, err := stageEdits(lines, ov, fv, spans[key][1], edited)
+			if err != nil {
+				return nil, err
+			}
+			edits = append(edits, se...)
 			continue
 		case fv != nil:
 			k := fk
 			v := fv
 			if ov != nil {
-				k, v = ok, mergeNode(ov, fv)
+				k, v = ok, mergeNode(ov, fv, kvKeys[key])
 			}
 			var err error
 			if text, err = encodeKey(k, v); err != nil {
@@ -221,6 +232,71 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 	return []byte(strings.Join(lines, "")), nil
 }
 
+// sameStageNames reports whether the stages mappings o (block style) and
+// n name the same stages in the same order.
+func sameStageNames(o, n *yaml.Node) bool {
+	if o == nil || n == nil || o.Kind != yaml.MappingNode || n.Kind != yaml.MappingNode || o.Style&yaml.FlowStyle != 0 || len(o.Content) != len(n.Content) {
+		return false
+	}
+	for i := 0; i < len(o.Content); i += 2 {
+		if o.Content[i].Value != n.Content[i].Value || o.Content[i].Column < 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// stageEdits rewrites each stage of o (the spec's stages mapping, whose
+// lines end at end) that n says otherwise: from its key's line to the next
+// stage's, less the blank lines and comments at or left of the stage
+// keys' column before it (the next stage's head comment, kept), with the
+// merged stage encoded at the stage's column.
+func stageEdits(lines []string, o, n *yaml.Node, end int, edited *spec.Spec) ([]edit, error) {
+	var out []edit
+	for i := 0; i < len(o.Content); i += 2 {
+		k, ov, nv := o.Content[i], o.Content[i+1], n.Content[i+1]
+		if equalNode(ov, nv, false) {
+			continue
+		}
+		start, stop := k.Line-1, end
+		if i+2 < len(o.Content) {
+			stop = o.Content[i+2].Line - 1
+		}
+		for stop > start+1 && stageTrivia(lines[stop-1], k.Column-1) {
+			stop--
+		}
+		kk := *k
+		kk.HeadComment = ""
+		text, err := encodeKey(&yaml.Node{Kind: yaml.ScalarNode, Value: "stages"}, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&kk, mergeNode(ov, nv, false)}})
+		if err != nil {
+			return nil, err
+		}
+		one := &spec.Spec{Stages: spec.Stages{edited.Stages[i/2]}}
+		b, err := spec.BlankLines(one, []byte(text))
+		if err != nil {
+			return nil, err
+		}
+		// Drop the "stages:" line; move the stage from column 3 to its own.
+		ls := strings.SplitAfter(string(b), "\n")[1:]
+		pad := strings.Repeat(" ", k.Column-1)
+		for j, l := range ls {
+			if strings.TrimSpace(l) != "" {
+				ls[j] = pad + strings.TrimPrefix(l, "  ")
+			}
+		}
+		out = append(out, edit{start, stop, strings.Join(ls, "")})
+	}
+	return out, nil
+}
+
+// stageTrivia reports whether a line is blank or a comment starting at
+// or left of column col (0-based).
+func stageTrivia(line string, col int) bool {
+	t := strings.TrimRight(line, " \t\r\n")
+	trimmed := strings.TrimLeft(t, " ")
+	return trimmed == "" || strings.HasPrefix(trimmed, "#") && len(t)-len(trimmed) <= col
+}
+
 // topTrivia reports whether a line is blank or a comment at column 0.
 func topTrivia(line string) bool {
 	t := strings.TrimRight(line, " \t\r\n")
@@ -249,29 +325,54 @@ func encodeKey(k, v *yaml.Node) (string, error) {
 	return strings.Join(ls, ""), nil
 }
 
+// kvKeys are the keys whose values are ordered key-value lists
+// (spec.KVList: global args, a step's arg, env and label), where a YAML
+// comment above a key is the ARG/ENV/LABEL comment the Dockerfile shows
+// (KV.Comment): there comments are part of what a node says.
+var kvKeys = map[string]bool{"args": true, "arg": true, "env": true, "label": true}
+
 // equalNode reports whether a and b say the same: the same kinds, scalar
 // values and children in order (tags, styles and comments aside: Load
-// reads `10001` and "10001" alike, and the proof render checks the rest).
-func equalNode(a, b *yaml.Node) bool {
+// reads `10001` and "10001" alike, and the proof render checks the rest),
+// and in a KV list (kv, or below a kvKeys key) the same comments too.
+func equalNode(a, b *yaml.Node, kv bool) bool {
 	if a.Kind != b.Kind || a.Value != b.Value && a.Kind == yaml.ScalarNode || len(a.Content) != len(b.Content) {
 		return false
 	}
+	if kv && (!sameComment(a.HeadComment, b.HeadComment) || !sameComment(a.LineComment, b.LineComment)) {
+		return false
+	}
 	for i := range a.Content {
-		if !equalNode(a.Content[i], b.Content[i]) {
+		if !equalNode(a.Content[i], b.Content[i], kv || childKV(a, i)) {
 			return false
 		}
 	}
 	return true
 }
 
+// childKV reports whether the i-th child of m is the value of a kvKeys key.
+func childKV(m *yaml.Node, i int) bool {
+	return m.Kind == yaml.MappingNode && i%2 == 1 && kvKeys[m.Content[i-1].Value]
+}
+
+// sameComment compares two YAML comments as the spec reads them
+// (spec.CommentLines).
+func sameComment(a, b string) bool {
+	return strings.Join(spec.CommentLines(a), "\n") == strings.Join(spec.CommentLines(b), "\n")
+}
+
 // mergeNode is n (what the edited Dockerfile says) built from o's nodes
 // where they say the same, so that their comments and styles stay: a
 // mapping keeps o's key nodes and merges each value; a sequence keeps the
 // items of the longest common run (by equalNode) and merges the others
-// pairwise in the gaps; a changed scalar is n's, in o's quoting.
-func mergeNode(o, n *yaml.Node) *yaml.Node {
-	if equalNode(o, n) {
+// pairwise in the gaps; a changed scalar is n's, in o's quoting. A KV list
+// (kv) that changed is n's whole: its comments are the Dockerfile's.
+func mergeNode(o, n *yaml.Node, kv bool) *yaml.Node {
+	if equalNode(o, n, kv) {
 		return o
+	}
+	if kv {
+		return n
 	}
 	if o.Kind == yaml.ScalarNode && n.Kind == yaml.ScalarNode && o.Tag == n.Tag && o.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 		// A changed value is written in the spec's quoting.
@@ -288,7 +389,7 @@ func mergeNode(o, n *yaml.Node) *yaml.Node {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if ok, ov := topKey(o, k.Value); ok != nil {
-				k, v = ok, mergeNode(ov, v)
+				k, v = ok, mergeNode(ov, v, kvKeys[k.Value])
 			}
 			out.Content = append(out.Content, k, v)
 		}
@@ -302,7 +403,7 @@ func mergeNode(o, n *yaml.Node) *yaml.Node {
 	}
 	for i := len(a) - 1; i >= 0; i-- {
 		for j := len(b) - 1; j >= 0; j-- {
-			if equalNode(a[i], b[j]) {
+			if equalNode(a[i], b[j], false) {
 				lcs[i][j] = lcs[i+1][j+1] + 1
 			} else {
 				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
@@ -313,7 +414,7 @@ func mergeNode(o, n *yaml.Node) *yaml.Node {
 	flush := func() {
 		for k, nb := range gapB {
 			if k < len(gapA) {
-				nb = mergeNode(gapA[k], nb)
+				nb = mergeNode(gapA[k], nb, false)
 			}
 			out.Content = append(out.Content, nb)
 		}
@@ -322,7 +423,7 @@ func mergeNode(o, n *yaml.Node) *yaml.Node {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
-		case i < len(a) && j < len(b) && equalNode(a[i], b[j]):
+		case i < len(a) && j < len(b) && equalNode(a[i], b[j], false):
 			flush()
 			out.Content = append(out.Content, a[i])
 			i, j = i+1, j+1

@@ -110,7 +110,12 @@ func TestAdoptAddsAndRemovesKeys(t *testing.T) {
 	if strings.Contains(got, "args:") || strings.Contains(got, "# the base image") || !strings.Contains(got, "name: svc\n\ndirectives:\n  syntax: docker/dockerfile:1\nstages:\n  # the base stage\n") {
 		t.Errorf("adopted spec:\n%s", got)
 	}
-	if !strings.Contains(got, "  base: {from: \"debian:trixie-slim\"}") || !strings.Contains(got, "compose:\n  ports: [\"8080:8080\"]  # the port") {
+	// prod says the same: its lines stay as written, the blank line
+	// above a comment too; base changed and is rewritten alone.
+	if !strings.Contains(got, "  prod:\n    from: base  # the runtime\n    steps:\n      # runs as nobody\n      - user: \"10001\"\n\n      # the command\n") {
+		t.Errorf("unchanged stage rewritten:\n%s", got)
+	}
+	if !strings.Contains(got, "  # the base stage\n  base: {from: \"debian:trixie-slim\"}\n  prod:") || !strings.Contains(got, "compose:\n  ports: [\"8080:8080\"]  # the port") {
 		t.Errorf("adopted spec:\n%s", got)
 	}
 }
@@ -170,4 +175,33 @@ func FuzzAdopt(f *testing.F) {
 			t.Errorf("compose lost:\n%s", res.Spec)
 		}
 	})
+}
+
+// TestAdoptExample adopts an edit of the python-flask example's committed
+// Dockerfile (a step changed and one added in the test stage): the
+// prod stage and the compose: section keep their text, and check passes.
+func TestAdoptExample(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"dockstage.yaml", "Dockerfile", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", ".dockerignore"} {
+		writeFile(t, filepath.Join(dir, name), readFile(t, filepath.Join("..", "..", "examples", "python-flask", name)))
+	}
+	sp, df := filepath.Join(dir, "dockstage.yaml"), filepath.Join(dir, "Dockerfile")
+	before := readFile(t, sp)
+	writeFile(t, df, strings.Replace(readFile(t, df), "RUN python -m pytest\n", "RUN python -m pytest -q\nRUN python -m flake8 .\n", 1))
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, res.Plan)
+	got := readFile(t, sp)
+	tail := func(s string) string { return s[strings.Index(s, "\n  prod:"):] }
+	if tail(got) != tail(before) {
+		t.Errorf("prod and compose: changed:\n%s", got)
+	}
+	if !strings.Contains(got, "      - run: python -m pytest -q\n      - run: python -m flake8 .\n") {
+		t.Errorf("adopted spec:\n%s", got)
+	}
+	if c, err := Check(context.Background(), []string{dir}, CheckOptions{}); err != nil || c.Drifted+c.Invalid != 0 {
+		t.Fatalf("check after adopting: %v\n%s", err, c.Text())
+	}
 }
