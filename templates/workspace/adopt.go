@@ -143,7 +143,8 @@ type edit struct {
 // root) to say what fresh (the edited Dockerfile's spec, marshalled and
 // parsed) says: a key that says the same is left as written; a changed
 // one is re-encoded from mergeNode (unchanged parts keep their nodes and
-// comments) over the lines it spans; a key fresh lacks is removed; one
+// comments) over the lines it spans, stages stage by stage when both name
+// the same stages in order (stageEdits); a key fresh lacks is removed; one
 // old lacks is written next to stages. Every other line stays byte for
 // byte. edited puts back the blank lines above steps (spec.BlankLines).
 func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, error) {
