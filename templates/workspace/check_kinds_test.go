@@ -84,6 +84,21 @@ func TestCheckKinds(t *testing.T) {
 	}
 }
 
+// An unreadable lock is the lock's problem, at its line.
+func TestCheckBadLock(t *testing.T) {
+	t.Chdir(t.TempDir())
+	apply(t, render(t, "a", smallSpec, Options{}))
+	writeFile(t, "a/dockstage.lock", "version: 1\nimages: [\n")
+	res, err := Check(t.Context(), []string{"a"}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Specs[0].Problems
+	if res.Invalid != 1 || len(p) != 1 || p[0].File != filepath.Join("a", "dockstage.lock") || p[0].Line != 2 || p[0].Fix != "fix a/dockstage.lock, then run dockstage render a/dockstage.yaml" {
+		t.Errorf("problems %+v", p)
+	}
+}
+
 // TestCheckGitHub: one workflow command per problem, at the file relative
 // to the working directory and the first line that differs.
 func TestCheckGitHub(t *testing.T) {
