@@ -26,6 +26,12 @@ func Marshal(s *Spec) ([]byte, error) {
 	return blankLines(s, buf.Bytes())
 }
 
+// BlankLines writes the blank line above each step of s with BlankBefore
+// into out, YAML text whose top mapping has s's stages under `stages`
+// (Marshal's output, or a part of a spec holding its stages key); steps
+// written in flow style or whose count differs from s's are left alone.
+func BlankLines(s *Spec, out []byte) ([]byte, error) { return blankLines(s, out) }
+
 // blankLines writes the blank line above each step with BlankBefore: the
 // output is read back to find the line of each step's item.
 func blankLines(s *Spec, out []byte) ([]byte, error) {

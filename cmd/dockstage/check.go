@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
@@ -23,15 +25,22 @@ func newCheckCmd(s streams) *cobra.Command {
 		Short: "Check that committed Dockerfiles and compose files match their specs",
 		Long: `Find every dockstage.yaml under PATH (default .), render it in memory and compare
 the result with the committed Dockerfile, compose files, docker-bake.hcl, the
-generated block of .dockerignore and the spec's dockstage.lock (see lock). Each
-drifted file prints as a unified diff (committed -> rendered); "dockstage render"
-fixes the drift. A spec that extends layouts is merged over them first, and a
-drifted one names its layouts: a layout change drifts every spec extending it.
-Specs are checked in parallel; on a terminal a progress line shows for long runs.
+generated block of .dockerignore and the spec's dockstage.lock (see lock). What
+the files mean is compared: blank lines and trailing blanks are no drift. Each
+problem names its kind and its fix: stale-render (run dockstage render),
+hand-edit (adopt it with dockstage import --into, or drop it with render
+--force), missing, not-generated, spec-invalid (at each error's position) and
+lock; a drifted file prints as a unified diff (committed -> rendered). A spec
+that extends layouts is merged over them first, and a drifted one names its
+layouts: a layout change drifts every spec extending it. --format
+github prints GitHub Actions annotations at the first differing line, --format
+sarif a SARIF 2.1.0 log for code scanning. Specs are checked in parallel; on a
+terminal a progress line shows for long runs.
 
 Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreadable.`,
 		Example: `  dockstage check
-  dockstage check services/ --format json`,
+  dockstage check services/ --format json
+  dockstage check --format github`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
 			if len(opts.paths) == 0 {
@@ -40,8 +49,8 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 			return runCheck(cmd.Context(), s, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text or json")
-	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.NumCPU(), "specs to check at once")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(workspace.CheckFormats, ", "))
+	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "specs to check at once (GOMAXPROCS: the cores Go may use)")
 	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
 	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
 	registryFlags(cmd, &opts.ws.Resolver)
@@ -49,8 +58,8 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 }
 
 func runCheck(ctx context.Context, s streams, opts checkOptions) error {
-	if opts.format != "text" && opts.format != "json" {
-		return badInput(fmt.Errorf("--format %q: use text or json", opts.format))
+	if !slices.Contains(workspace.CheckFormats, opts.format) {
+		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(workspace.CheckFormats, ", ")))
 	}
 	// On a terminal, runs of more than a few specs show "checked N/M".
 	progress := func(n, of int) {}
@@ -72,12 +81,8 @@ func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.format == "json" {
-		if _, err := s.out.Write(res.JSON()); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprint(s.out, res.Text())
+	if err := res.Write(s.out, opts.format, version); err != nil {
+		return err
 	}
 	switch {
 	case res.Invalid > 0:

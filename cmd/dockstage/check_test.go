@@ -107,3 +107,52 @@ func TestRepositoryHasNoDrift(t *testing.T) {
 		t.Fatalf("exit %d: %s%s", code, out, errs)
 	}
 }
+
+// TestHandEditAdopted is issue 12's done-when, through the command line:
+// a hand edit is reported as one with the adopt command (text and github
+// annotations at the edited line), import --into folds it into the spec
+// keeping compose and comments, and the drift is gone.
+func TestHandEditAdopted(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeSpec(t, ".", strings.Replace(smallSpec, "compose:\n", "# ours: keep me\ncompose:\n", 1))
+	if code, _, errs := dockstage(t, "", "render", "dockstage.yaml"); code != 0 {
+		t.Fatal(errs)
+	}
+	b, _ := os.ReadFile("Dockerfile")
+	os.WriteFile("Dockerfile", []byte(strings.Replace(string(b), "USER 10001", "USER 10002", 1)), 0o644)
+	line := 1 + strings.Count(string(b[:strings.Index(string(b), "USER 10001")]), "\n")
+
+	code, out, _ := dockstage(t, "", "check")
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("Dockerfile:%d: hand-edit: ", line)) || !strings.Contains(out, "adopt it with dockstage import --into dockstage.yaml Dockerfile, or drop it with dockstage render --force dockstage.yaml") {
+		t.Errorf("check: exit %d\n%s", code, out)
+	}
+	_, out, _ = dockstage(t, "", "check", "--format", "github")
+	if want := fmt.Sprintf("::error file=Dockerfile,line=%d,col=1,title=hand-edit::", line); !strings.HasPrefix(out, want) {
+		t.Errorf("github: %s\nwant prefix %s", out, want)
+	}
+	// render refuses the edit; import --into adopts it.
+	if code, _, _ := dockstage(t, "", "render", "dockstage.yaml"); code == 0 {
+		t.Error("render overwrote a hand edit")
+	}
+	if code, _, errs := dockstage(t, "", "import", "--into", "dockstage.yaml"); code != 0 || !strings.Contains(errs, "adopted Dockerfile into dockstage.yaml") {
+		t.Fatalf("import --into: exit %d: %s", code, errs)
+	}
+	sp, _ := os.ReadFile("dockstage.yaml")
+	if !strings.Contains(string(sp), "user: \"10002\"") || !strings.Contains(string(sp), "# ours: keep me\ncompose:\n  ports: [\"8080:8080\"]\n") {
+		t.Errorf("adopted spec:\n%s", sp)
+	}
+	if code, out, _ := dockstage(t, "", "check"); code != 0 {
+		t.Errorf("check after adopting: exit %d\n%s", code, out)
+	}
+	if code, _, errs := dockstage(t, "", "render", "dockstage.yaml"); code != 0 {
+		t.Errorf("render after adopting: %s", errs)
+	}
+	if code, _, errs := dockstage(t, "", "import", "--into", "dockstage.yaml", "-o", "x.yaml"); code != 2 || !strings.Contains(errs, "--into adopts into an existing spec in place") {
+		t.Errorf("--into with -o: exit %d: %s", code, errs)
+	}
+	code, out, _ = dockstage(t, "", "check", "--format", "yaml")
+	if code != 2 {
+		t.Errorf("--format yaml: exit %d %s", code, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/dockstage/dockstage/transpile"
@@ -15,6 +16,7 @@ type importOptions struct {
 	dockerfile string
 	output     string
 	name       string
+	into       string
 	force      bool
 }
 
@@ -27,26 +29,46 @@ func newImportCmd(s streams) *cobra.Command {
 keeping stages and instructions in order with every flag, heredoc and comment.
 The spec is written to dockstage.yaml beside the Dockerfile (standard output when
 reading standard input) unless -o says otherwise; "-o -" prints it. An existing
-spec is not overwritten without --force.`,
+spec is not overwritten without --force.
+
+With --into SPEC, a hand-edited Dockerfile (default: the Dockerfile beside SPEC)
+is adopted into the existing SPEC, in place: its stages, steps, args and
+directives change to what the Dockerfile says, while the rest of SPEC (compose:,
+dockerignore, name, blank lines, the comments of unchanged parts) stays. SPEC
+is rendered in memory first and must render the Dockerfile back (blank lines and
+trailing blanks aside), else nothing is written; afterwards check passes and
+render re-stamps the Dockerfile. A spec with extends: is refused for now.`,
 		Example: `  dockstage import Dockerfile -o -
-  dockstage import legacy/Dockerfile -o legacy/dockstage.yaml --name api`,
+  dockstage import legacy/Dockerfile -o legacy/dockstage.yaml --name api
+  dockstage import --into services/api/dockstage.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dockerfile = argOr(args, "Dockerfile")
+			def := "Dockerfile"
+			if opts.into != "" {
+				def = filepath.Join(filepath.Dir(opts.into), "Dockerfile")
+			}
+			opts.dockerfile = argOr(args, def)
 			return runImport(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.output, "output", "o", "", `spec file to write, "-" for standard output (default: dockstage.yaml beside the Dockerfile)`)
 	f.StringVar(&opts.name, "name", "", "service name for the spec (default: the Dockerfile's directory name, else \"app\")")
+	f.StringVar(&opts.into, "into", "", "adopt the Dockerfile's edits into this existing spec, in place")
 	f.BoolVar(&opts.force, "force", false, "overwrite an existing spec file")
 	return cmd
 }
 
 func runImport(ctx context.Context, s streams, opts importOptions) error {
+	if opts.into != "" && (opts.output != "" || opts.name != "" || opts.force) {
+		return badInput(fmt.Errorf("--into adopts into an existing spec in place; it takes no -o, --name or --force"))
+	}
 	data, err := readInput(s, opts.dockerfile)
 	if err != nil {
 		return err
+	}
+	if opts.into != "" {
+		return runAdopt(s, opts, data)
 	}
 	res, err := workspace.Import(opts.dockerfile, data, workspace.ImportOptions{Output: opts.output, Name: opts.name, Force: opts.force})
 	if err != nil {
@@ -61,6 +83,24 @@ func runImport(ctx context.Context, s streams, opts importOptions) error {
 		return err
 	}
 	fmt.Fprintf(s.err, "wrote %s\n", res.Plan.Files[0].Path)
+	return nil
+}
+
+// runAdopt is import --into: one library call, then the spec written.
+func runAdopt(s streams, opts importOptions, data []byte) error {
+	res, err := workspace.Adopt(opts.into, opts.dockerfile, data)
+	if err != nil {
+		return err
+	}
+	printWarnings(s, res.Warnings)
+	if err := res.Plan.Apply(); err != nil {
+		return err
+	}
+	if res.Plan.Files[0].Decision == workspace.Unchanged {
+		fmt.Fprintf(s.err, "%s already says what %s says\n", opts.into, opts.dockerfile)
+		return nil
+	}
+	fmt.Fprintf(s.err, "adopted %s into %s (dockstage render %s re-stamps it)\n", opts.dockerfile, opts.into, opts.into)
 	return nil
 }
 

@@ -121,7 +121,7 @@ func TestLayoutDoneWhen(t *testing.T) {
 		t.Fatalf("check after the layout changed: %d\n%s", code, out)
 	}
 	for _, name := range []string{"api", "worker"} {
-		if want := filepath.Join(root, name, "Dockerfile") + ": drift (run dockstage render " + filepath.Join(root, name, "dockstage.yaml") + "; it extends " + source + ")"; !strings.Contains(out, want) {
+		if want := filepath.Join(root, name, "Dockerfile") + ":6: stale-render: unchanged since dockstage generated it, but " + filepath.Join(root, name, "dockstage.yaml") + " now renders something else; run dockstage render " + filepath.Join(root, name, "dockstage.yaml") + "; it extends " + source; !strings.Contains(out, want) {
 			t.Errorf("check lacks %q:\n%s", want, out)
 		}
 	}

@@ -105,7 +105,7 @@ func TestLockCommandRealRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeSpec(t, dir, strings.ReplaceAll(strings.ReplaceAll(lockSpec, "runtime:1", "runtime:2"), "HOST", reg.Host))
-	if out := mustRun(1, "check", dir); !strings.Contains(out, "dockstage.lock: stale") || !strings.Contains(out, reg.Ref("runtime:2")+" is not locked") {
+	if out := mustRun(1, "check", dir); !strings.Contains(out, "dockstage.lock: lock: stale: ") || !strings.Contains(out, reg.Ref("runtime:2")+" is not locked") {
 		t.Errorf("check on a stale lock printed:\n%s", out)
 	}
 	out = mustRun(0, "lock", sp)

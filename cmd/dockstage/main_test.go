@@ -217,3 +217,26 @@ func TestRenderRefusesAllBeforeWriting(t *testing.T) {
 		t.Error("Dockerfile written although other files were refused")
 	}
 }
+
+// TestNoRawFileErrors: every command that reads a path says "no such
+// file" or "is a directory" in its own words, never Go's raw
+// "open/stat/read PATH: ..." error.
+func TestNoRawFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.MkdirAll("svc", 0o755)
+	writeSpec(t, "svc", smallSpec)
+	for _, args := range [][]string{
+		{"check", "services/nonexist"}, {"check", "--format", "github", "nonexist/dockstage.yaml"},
+		{"render", "nonexist.yaml"}, {"render", "svc"}, {"lock", "svc"}, {"lint", "nonexist"}, {"lint", "svc"},
+		{"import", "nonexist"}, {"import", "svc"}, {"import", "--into", "nonexist.yaml", "nonexist"},
+		{"import", "--into", "svc", "svc/dockstage.yaml"}, {"migrate", "nonexist"}, {"migrate", "svc"},
+		{"diff", "nonexist", "svc/dockstage.yaml"}, {"diff", "svc", "svc/dockstage.yaml"},
+	} {
+		code, _, errs := dockstage(t, "", args...)
+		if code != 2 || strings.Contains(errs, "open ") || strings.Contains(errs, "stat ") || strings.Contains(errs, "read ") ||
+			!strings.Contains(errs, ": no such ") && !strings.Contains(errs, ": is a directory; give a file") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+}

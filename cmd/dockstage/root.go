@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -112,9 +115,14 @@ func newVersionCmd(s streams) *cobra.Command {
 
 // missingFile is the one home of the message for a file that does not
 // exist, whichever command and library call met it: "FILE: no such file;"
-// and what to do, in place of Go's "open FILE: no such file or directory".
+// and what to do, in place of Go's "open FILE: no such file or directory";
+// and for a directory given where a file is read: "DIR: is a directory;"
+// and the file in it to give, in place of "read DIR: is a directory".
 func missingFile(err error, command string) error {
 	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(pe.Err, syscall.EISDIR) {
+		return keepCode(err, fmt.Errorf("%s: is a directory; %s", pe.Path, fileIn(pe.Path)))
+	}
 	if !errors.As(err, &pe) || !errors.Is(pe.Err, fs.ErrNotExist) {
 		return err
 	}
@@ -128,10 +136,26 @@ func missingFile(err error, command string) error {
 	if next == "" {
 		next = "check the path; it is relative to the current directory"
 	}
+	return keepCode(err, fmt.Errorf("%s: no such file; %s", pe.Path, next))
+}
+
+// keepCode is msg with the exit code of err (exitBad when it has none).
+func keepCode(err, msg error) error {
 	var ee *exitError
 	code := exitBad
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	return &exitError{code: code, err: fmt.Errorf("%s: no such file; %s", pe.Path, next)}
+	return &exitError{code: code, err: msg}
+}
+
+// fileIn says which file of the directory dir to give: its spec, else its
+// Dockerfile, when there is one.
+func fileIn(dir string) string {
+	for _, name := range []string{"dockstage.yaml", "Dockerfile"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && !st.IsDir() {
+			return "give a file, for example " + filepath.Join(dir, name)
+		}
+	}
+	return "give a file, not a directory"
 }

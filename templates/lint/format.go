@@ -197,7 +197,14 @@ func sarifURI(file string) (uri string, relative bool) {
 // names that the table lacks), and one result per finding with its
 // location (region startLine/startColumn). version is dockstage's version.
 func WriteSARIF(w io.Writer, findings []Finding, version string) error {
-	rules := Rules()
+	return WriteSARIFRules(w, findings, Rules(), version)
+}
+
+// WriteSARIFRules is WriteSARIF with the driver's rules given: another
+// dockstage command's findings (check's drift kinds) with its own rule
+// table, written by the same code.
+func WriteSARIFRules(w io.Writer, findings []Finding, rules []Rule, version string) error {
+	rules = append([]Rule(nil), rules...)
 	index := map[string]int{}
 	for i, r := range rules {
 		index[r.ID] = i

@@ -168,9 +168,9 @@ func TestSARIFStructure(t *testing.T) {
 }
 
 // sarifSchemaPath finds the SARIF 2.1.0 JSON schema: $SARIF_SCHEMA, else
-// testdata/sarif-schema-2.1.0.json. Neither is committed (the schema is
-// OASIS's, 136 kB); one place that ships it is the npm package
-// @microsoft/jest-sarif (lib/schemas/sarif-2.1.0-rtm.5.json).
+// testdata/sarif-schema-2.1.0.json, OASIS's schema (errata01) as the
+// oasis-tcs/sarif-spec repository has it (sarif-2.1/schema/), committed;
+// templates/workspace's check test reads it too.
 func sarifSchemaPath() string {
 	if p := os.Getenv("SARIF_SCHEMA"); p != "" {
 		return p

@@ -2,16 +2,17 @@ package workspace
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/templates/lock"
@@ -24,6 +25,12 @@ type FileCheck struct {
 	File string `json:"file"`
 	// Status is ok, drift or missing.
 	Status string `json:"status"`
+	// Kind is which drift it is (StaleRender, HandEdit, Missing,
+	// NotGenerated), "" when Status is ok.
+	Kind DriftKind `json:"kind,omitempty"`
+	// Line is the first line of the committed file whose meaning differs
+	// from the render (templates.Meaning), 0 when Status is ok or missing.
+	Line int `json:"line,omitempty"`
 	// Diff is a unified diff, committed -> rendered, when Status is not ok.
 	Diff string `json:"diff,omitempty"`
 }
@@ -45,11 +52,14 @@ type SpecCheck struct {
 	// CheckOptions.Locked asks for one.
 	Lock  *LockCheck `json:"lock,omitempty"`
 	Drift bool       `json:"drift"`
+	// Problems are what is wrong, one per error, drifted file and lock
+	// problem, each with its kind, position and fix.
+	Problems []Problem `json:"problems,omitempty"`
 }
 
 // CheckOptions tune Check.
 type CheckOptions struct {
-	// Jobs is how many specs are rendered at once (at least 1).
+	// Jobs is how many specs are rendered at once; 0 is GOMAXPROCS.
 	Jobs int
 	// Step, when set, is called after each spec is checked with the
 	// number checked so far and the number of specs, one call at a time.
@@ -87,7 +97,11 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, er
 	}
 	res := &Checked{Specs: make([]SpecCheck, len(specs))}
 	opts.Git = gitCache(opts.Git) // one cache: a repository is fetched once per check
-	jobs := max(opts.Jobs, 1)
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	jobs = min(jobs, len(specs))
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -123,7 +137,11 @@ feed:
 		return nil, err
 	}
 	for _, r := range res.Specs {
-		if r.Error != "" {
+		invalid := false
+		for _, p := range r.Problems {
+			invalid = invalid || kindInfo(p.Kind).Invalid
+		}
+		if invalid {
 			res.Invalid++
 		} else if r.Drift {
 			res.Drifted++
@@ -149,6 +167,7 @@ func checkSpec(ctx context.Context, path string, opts *CheckOptions) SpecCheck {
 			res.Unreachable = un.Layout
 		}
 		res.Error = err.Error()
+		res.problems(err)
 		return res
 	}
 	for _, f := range files {
@@ -160,6 +179,7 @@ func checkSpec(ctx context.Context, path string, opts *CheckOptions) SpecCheck {
 	if res.Lock != nil && res.Lock.Status != "ok" {
 		res.Drift = true
 	}
+	res.problems(nil)
 	return res
 }
 
@@ -212,30 +232,25 @@ func checkLock(ctx context.Context, path string, l *loaded, opts *CheckOptions) 
 	return lc
 }
 
-// JSON is check's JSON report: every spec's result, then the counts.
-func (c *Checked) JSON() []byte {
-	data, _ := json.MarshalIndent(map[string]any{"specs": c.Specs, "checked": len(c.Specs), "drifted": c.Drifted, "invalid": c.Invalid}, "", "  ")
-	return append(data, '\n')
-}
-
-// Text is check's text report: each invalid spec's errors, each drifted
-// file's diff, each lock problem, then a summary line.
+// Text is check's text report: each problem as `file:line: kind:
+// message` with its fix, each drifted file's diff below it, then a
+// summary line.
 func (c *Checked) Text() string {
 	var b strings.Builder
 	for _, r := range c.Specs {
-		if r.Error != "" {
-			fmt.Fprintln(&b, r.Error)
-			continue
-		}
+		diffs := map[string]string{}
 		for _, f := range r.Files {
-			if f.Status != "ok" {
-				fmt.Fprintf(&b, "%s: %s (run dockstage render %s%s)\n%s", f.File, f.Status, r.Spec, extendsNote(r.Layouts), f.Diff)
-			}
+			diffs[f.File] = f.Diff
 		}
-		if l := r.Lock; l != nil && l.Status != "ok" {
-			fmt.Fprintf(&b, "%s: %s\n", l.File, l.Status)
-			for _, p := range l.Problems {
-				fmt.Fprintf(&b, "  %s\n", p)
+		for _, p := range r.Problems {
+			pos := spec.Pos{File: p.File, Line: p.Line, Col: p.Col}
+			fmt.Fprintf(&b, "%s: %s: %s", pos, p.Kind, p.Message)
+			if p.Fix != "" {
+				fmt.Fprintf(&b, "; %s", p.Fix)
+			}
+			b.WriteString("\n")
+			if p.Kind != SpecInvalid && p.Kind != LockDrift {
+				b.WriteString(diffs[p.File])
 			}
 		}
 	}
@@ -256,21 +271,23 @@ func compareFile(path string, f File) FileCheck {
 	fc := FileCheck{File: path, Status: "ok"}
 	committed, err := os.ReadFile(path)
 	if err != nil {
-		fc.Status = "missing"
+		fc.Status, fc.Kind = "missing", Missing
 		fc.Diff = unifiedDiff(path, nil, f.Content)
 		return fc
 	}
-	rendered := f.Content
-	same := string(committed) == string(f.Content)
+	rendered, mine := f.Content, committed
 	if f.Kind == Dockerignore {
 		// Only the generated block is compared; the diff shows the whole
 		// file, the user's lines below the block as context.
 		block, user := templates.SplitDockerignore(committed)
-		same = string(block) == string(f.Content)
+		mine = block
 		rendered = append(append([]byte{}, f.Content...), user...)
 	}
-	if !same {
-		fc.Status = "drift"
+	// What the files mean is compared, not their bytes: blank lines and
+	// trailing blanks are no drift (templates.Meaning).
+	if !templates.SameMeaning(mine, f.Content) {
+		fc.Status, fc.Kind = "drift", fileKind(mine)
+		fc.Line = firstDifference(mine, f.Content)
 		fc.Diff = unifiedDiff(path, committed, rendered)
 	}
 	return fc

@@ -26,7 +26,7 @@ func TestCheckDiffIsDiffU(t *testing.T) {
 	}{
 		{name: "missing", rendered: "a\nb\nc\n", missing: true},
 		{name: "change", committed: "1\n2\n3\n4\n5\n6\n7\n8\n9\n", rendered: "1\n2\n3\n4\nfive\n6\n7\n8\n9\n"},
-		{name: "no final newline", committed: "a\nb", rendered: "a\nb\n"},
+		{name: "no final newline", committed: "a\nb", rendered: "a\nB\n"},
 		{name: "dockerignore", committed: block + "node_modules\n", rendered: newBlock, kind: Dockerignore},
 	} {
 		t.Run(c.name, func(t *testing.T) {

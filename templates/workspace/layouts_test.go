@@ -73,8 +73,8 @@ func TestLayoutFleetDrift(t *testing.T) {
 	text := res.Text()
 	layoutName := filepath.ToSlash(filepath.Join(root, "layouts/service.yaml"))
 	for _, want := range []string{
-		filepath.Join(root, "svc/a/Dockerfile") + ": drift (run dockstage render " + a + "; it extends " + layoutName + ")",
-		filepath.Join(root, "svc/b/Dockerfile") + ": drift (run dockstage render " + b + "; it extends " + layoutName + ")",
+		filepath.Join(root, "svc/a/Dockerfile") + ":9: stale-render: unchanged since dockstage generated it, but " + a + " now renders something else; run dockstage render " + a + "; it extends " + layoutName,
+		filepath.Join(root, "svc/b/Dockerfile") + ":9: stale-render: unchanged since dockstage generated it, but " + b + " now renders something else; run dockstage render " + b + "; it extends " + layoutName,
 		"+USER 10002",
 	} {
 		if !strings.Contains(text, want) {

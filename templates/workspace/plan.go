@@ -31,8 +31,10 @@ type Kind int
 const (
 	// Generated is a file dockstage renders and stamps (Dockerfile, compose
 	// files, docker-bake.hcl): it replaces an existing file only when that
-	// one is dockstage's and unchanged since (templates.Owned), or with
-	// force.
+	// one is dockstage's and unchanged since in meaning (templates.Owned:
+	// blank lines and trailing blanks do not count, and the render
+	// rewrites them away), or means what the render says
+	// (templates.SameMeaning), or with force.
 	Generated Kind = iota
 	// Dockerignore is the shared .dockerignore: dockstage's generated block
 	// goes in front of the user's part of the existing file, which is kept
@@ -190,6 +192,11 @@ func (p *Plan) decide(f *File, force bool) (Decision, error) {
 	switch generated, unchanged := templates.Owned(old); {
 	case !generated:
 		return Refuse, fmt.Errorf(p.hints.foreign, f.Path)
+	case !unchanged && templates.SameMeaning(old, f.write):
+		// Edited in its whitespace only (a file stamped before the
+		// meaning hash) and the render says the same: nothing that
+		// means something is lost.
+		return Overwrite, nil
 	case !unchanged:
 		return Refuse, fmt.Errorf(p.hints.edited, f.Path)
 	}

@@ -576,3 +576,24 @@ func TestRenderStdinHeader(t *testing.T) {
 		}
 	}
 }
+
+// A blank line or trailing blanks added to a generated file are not an
+// edit: render replaces the file (nothing meaningful is lost), also when
+// the spec changed since.
+func TestRenderOverWhitespaceEdit(t *testing.T) {
+	dir := t.TempDir()
+	apply(t, render(t, dir, smallSpec, Options{}))
+	df := filepath.Join(dir, "Dockerfile")
+	writeFile(t, df, strings.Replace(readFile(t, df), "\n", "  \n\n", -1))
+	p := render(t, dir, strings.Replace(smallSpec, "infinity", "3600", 1), Options{})
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := decisions(p); d["Dockerfile"] != Overwrite {
+		t.Fatalf("decisions %v", d)
+	}
+	apply(t, p)
+	if got := readFile(t, df); !strings.Contains(got, "3600") || strings.Contains(got, "\n\n\n") {
+		t.Errorf("Dockerfile:\n%s", got)
+	}
+}

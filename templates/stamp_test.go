@@ -1,0 +1,94 @@
+package templates
+
+import (
+	"strings"
+	"testing"
+)
+
+// The stamp hashes what a file means: whitespace-only edits keep a file
+// dockstage's, other edits (also inside a heredoc body) do not, and a
+// stamp written before the meaning hash (the bytes) is still read.
+func TestStampMeaning(t *testing.T) {
+	src := header("dockstage.yaml", "") + "FROM alpine AS base\n\nRUN <<EOF\necho a\n\necho b  \nEOF\n\nFROM base AS prod\nCMD [\"sh\"]\n"
+	b := stamp([]byte(src))
+	for _, tc := range []struct {
+		name, from, to string
+		unchanged      bool
+	}{
+		{"as rendered", "", "", true},
+		{"blank line added", "FROM base", "\n\nFROM base", true},
+		{"trailing blanks added", "CMD [\"sh\"]", "CMD [\"sh\"]  \t", true},
+		{"blank line removed", "EOF\n\n", "EOF\n", true},
+		{"crlf", "\n", "\r\n", false}, // inside the heredoc too: CR counts there
+		{"instruction added", "CMD", "USER app\nCMD", false},
+		{"blank line in a heredoc body", "echo a\n", "echo a\n\n", false},
+		{"trailing blank in a heredoc body removed", "echo b  \n", "echo b\n", false},
+		{"word changed", "alpine", "debian", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			edited := []byte(strings.ReplaceAll(string(b), tc.from, tc.to))
+			if tc.from == "" {
+				edited = b
+			}
+			if g, u := Owned(edited); !g || u != tc.unchanged {
+				t.Errorf("generated=%v unchanged=%v, want unchanged=%v\n%s", g, u, tc.unchanged, edited)
+			}
+			if got := SameMeaning(b, edited); got != tc.unchanged {
+				t.Errorf("SameMeaning = %v, want %v", got, tc.unchanged)
+			}
+		})
+	}
+	// A file stamped with the bytes' hash (dockstage before the meaning
+	// hash) is dockstage's and unchanged.
+	old := stampRE.ReplaceAll([]byte(src), []byte(stampPrefix+byteDigest([]byte(src))+"\n"))
+	if g, u := Owned(old); !g || !u {
+		t.Errorf("old stamp: generated=%v unchanged=%v", g, u)
+	}
+	if g, u := Owned(append(old, "USER app\n"...)); !g || u {
+		t.Errorf("old stamp, edited: generated=%v unchanged=%v", g, u)
+	}
+}
+
+func TestMeaningLines(t *testing.T) {
+	got := Meaning([]byte("# a\n\nFROM x  \n" + stampPrefix + strings.Repeat("0", 64) + "\nRUN <<A\n\nA\n\n"))
+	want := []Line{{1, "# a"}, {3, "FROM x"}, {5, "RUN <<A"}, {6, ""}, {7, "A"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+// FuzzStamp: whatever a generated file holds, its fresh stamp matches it,
+// the stamp survives blank lines added at its end, and a changed
+// meaningful line breaks it.
+func FuzzStamp(f *testing.F) {
+	f.Add("FROM alpine\n\nRUN <<EOF\necho\n\nEOF\n")
+	f.Add("services:\n  a:\n    image: x  \n")
+	f.Add("RUN <<-A <<B\n\tx\n\tA\ny\nB\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		b := stamp([]byte(header("dockstage.yaml", "") + body))
+		if g, u := Owned(b); !g || !u {
+			t.Fatalf("fresh stamp does not match:\n%s", b)
+		}
+		if !SameMeaning(b, b) {
+			t.Fatal("SameMeaning is not reflexive")
+		}
+		if !strings.HasSuffix(string(b), "\n") {
+			return
+		}
+		// Blank lines at the end mean nothing, unless a heredoc is still
+		// open (then they are its body).
+		more := append(append([]byte{}, b...), "\n\n"...)
+		open := len(Meaning(more)) != len(Meaning(b))
+		if _, u := Owned(more); !u && !open {
+			t.Fatalf("blank lines at the end broke the stamp:\n%q", more)
+		}
+		if g, u := Owned(append(b, "LABEL dockstage.fuzz=1\n"...)); g && u {
+			t.Fatalf("an added instruction kept the stamp:\n%q", b)
+		}
+	})
+}
