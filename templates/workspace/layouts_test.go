@@ -158,6 +158,9 @@ func TestGitLayoutLockOffline(t *testing.T) {
 	if err != nil || res.Invalid != 1 || res.Specs[0].Unreachable != "git:file://"+bare+"//service.yaml@v1" || !strings.Contains(res.Specs[0].Error, "layout unreachable") {
 		t.Fatalf("check without lock, remote gone: %v %+v", err, res.Specs)
 	}
+	if p := res.Specs[0].Problems; len(p) != 1 || p[0].Kind != LayoutUnreachable || !strings.Contains(p[0].Fix, "dockstage lock "+specPath) {
+		t.Fatalf("check without lock, remote gone: want one layout-unreachable problem, got %+v", p)
+	}
 
 	// The remote is back with v1 moved: lock keeps the pin, --update moves it.
 	back()
