@@ -184,6 +184,9 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		}
 	}
 	out.Compose = &spec.Compose{Ports: m.ports()}
+	if m.slim != nil && m.slim.ports != nil {
+		out.Compose.Ports = m.slim.ports
+	}
 	if n := f.Name; n != "" && !f.Anonymous && !strings.EqualFold(n, StageProd) {
 		m.changes = append(m.changes, Change{
 			Kind:    ChangeStageRenamed,

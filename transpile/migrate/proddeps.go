@@ -16,6 +16,10 @@ import (
 // dependencies out; the test stage installs them.
 const ChangeProdDeps = "prod-deps"
 
+// devDepsNote begins the notes on an install that brings the development
+// dependencies into prod.
+const devDepsNote = "the install brings the development dependencies into prod"
+
 // prodDeps rewrites the dependency install of the prod chain with its
 // production-only flag (ecosystem.Classified.ProdFlag) when every other
 // build step of the chain is a copy or a check: then only the checks,
@@ -36,7 +40,7 @@ func (m *migrator) prodDeps() {
 		for _, info := range it.run.infos {
 			if info.Role == ecosystem.RoleInstall && info.ProdFlag != "" && target == nil && !prodEnv {
 				if it.rewritten != nil || it.step.Run.Command.Exec || len(it.run.segs) != 1 {
-					m.notes = append(m.notes, Note{Line: it.line, Msg: "the install brings the development dependencies into prod: it is not a RUN of the install alone, so it is left as it is"})
+					m.notes = append(m.notes, Note{Line: it.line, Msg: devDepsNote + ": it is not a RUN of the install alone, so it is left as it is"})
 					return
 				}
 				target, flag = it, info.ProdFlag
@@ -47,7 +51,7 @@ func (m *migrator) prodDeps() {
 				v := it.run.segs[k].Values()
 				prune := len(v) > 1 && v[0] == "npm" && v[1] == "prune"
 				if info.Role != ecosystem.RoleNeutral && info.Role != ecosystem.RoleTest && !prune {
-					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf("the install brings the development dependencies into prod: line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
+					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf(devDepsNote+": line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
 					return
 				}
 			}

@@ -1,0 +1,38 @@
+package ecosystem
+
+import (
+	"testing"
+	"testing/fstest"
+)
+
+func TestServedSite(t *testing.T) {
+	ctx := ScanContext(fstest.MapFS{
+		"package.json":      {Data: []byte(`{"scripts": {"start": "serve -s build", "serve": "http-server dist -p 5000", "dev": "vite"}}`)},
+		"public/index.html": {Data: []byte("<h1>hi</h1>")},
+	})
+	for _, c := range []struct {
+		argv []string
+		want Served
+		ok   bool
+	}{
+		{[]string{"serve", "-s", "dist", "-l", "3000"}, Served{Dir: "dist", Port: 3000, SPA: true, Server: "serve"}, true},
+		{[]string{"npx", "-y", "serve", "-l", "tcp://0.0.0.0:8080", "out"}, Served{Dir: "out", Port: 8080, Server: "serve"}, true},
+		{[]string{"serve"}, Served{Dir: ".", Port: 3000, Server: "serve"}, true},
+		{[]string{"npm", "start"}, Served{Dir: "build", Port: 3000, SPA: true, Server: "serve"}, true},
+		{[]string{"yarn", "serve"}, Served{Dir: "dist", Port: 5000, Server: "http-server"}, true},
+		{[]string{"http-server"}, Served{Dir: "./public", Port: 8080, Server: "http-server"}, true},
+		{[]string{"python3", "-m", "http.server", "8000", "--directory", "site"}, Served{Dir: "site", Port: 8000, Server: "python -m http.server"}, true},
+		{[]string{"/usr/local/bin/python", "-m", "http.server", "-d", "/srv/www"}, Served{Dir: "/srv/www", Port: 8000, Server: "python -m http.server"}, true},
+		{[]string{"npm", "run", "dev"}, Served{}, false},        // a dev server, not a file server
+		{[]string{"serve", "--ssl-cert", "x"}, Served{}, false}, // a flag it does not know
+		{[]string{"serve", "-s", "$DIR"}, Served{}, false},
+		{[]string{"python", "-m", "http.server", "80", "81"}, Served{}, false},
+		{[]string{"node", "server.js"}, Served{}, false},
+	} {
+		got, ok := ServedSite(c.argv, ctx)
+		got.What = ""
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("ServedSite(%q) = %+v, %v; want %+v, %v", c.argv, got, ok, c.want, c.ok)
+		}
+	}
+}
