@@ -1,8 +1,11 @@
 package ecosystem
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 func TestServedSite(t *testing.T) {
@@ -33,6 +36,34 @@ func TestServedSite(t *testing.T) {
 		got.What = ""
 		if ok != c.ok || ok && got != c.want {
 			t.Errorf("ServedSite(%q) = %+v, %v; want %+v, %v", c.argv, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestCompilerPackages(t *testing.T) {
+	for _, c := range []struct {
+		cmd       string
+		compilers string
+		all       int
+		ok        bool
+	}{
+		{"apt-get install -y --no-install-recommends gcc libpq-dev build-essential", "gcc build-essential", 3, true},
+		{"apk add --no-cache build-base musl-dev postgresql-dev", "build-base musl-dev", 3, true},
+		{"DEBIAN_FRONTEND=noninteractive apt-get install -y g++-12=12.2.0-14 curl", "g++-12=12.2.0-14", 2, true},
+		{"apt-get update", "", 0, false},
+		{"pip install gcc", "", 0, false},
+	} {
+		cmds := shell.Parse(c.cmd, '\\').Commands
+		if len(cmds) != 1 {
+			t.Fatalf("Parse(%q): %d commands", c.cmd, len(cmds))
+		}
+		idx, ok := CompilerPackages(cmds[0])
+		var got []string
+		for _, i := range idx {
+			got = append(got, cmds[0].Words[i].Value)
+		}
+		if ok != c.ok || strings.Join(got, " ") != c.compilers || len(Packages(cmds[0])) != c.all {
+			t.Errorf("CompilerPackages(%q) = %q, %v (packages %d); want %q, %v (%d)", c.cmd, got, ok, len(Packages(cmds[0])), c.compilers, c.ok, c.all)
 		}
 	}
 }

@@ -114,6 +114,7 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	}
 	out.Stages = append(out.Stages, o.Stages[:len(o.Stages)-1]...)
 	var base, src, test, prod, toProd []spec.Step
+	var wbase, wsrc []spec.Step // the wheels stage's chain
 	for i, it := range m.items {
 		switch {
 		case it.toProd:
@@ -123,7 +124,10 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			}
 			toProd = append(toProd, s)
 		case i < m.srcStart:
-			base = append(base, it.stepOrRewritten())
+			if !it.dropped {
+				base = append(base, it.stepOrRewritten())
+			}
+			wbase = append(wbase, m.wheelStep(it))
 		case it.blockMove:
 		case it.test:
 			test = append(test, it.step)
@@ -141,14 +145,19 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			if it.testRun != nil {
 				test = append(test, *it.testRun)
 			}
-			src = append(src, s)
+			if !it.dropped {
+				src = append(src, s)
+			}
+			wsrc = append(wsrc, m.wheelStep(it))
 		}
 	}
 	if len(m.manifestCopies) > 0 {
 		base = append(base, m.manifestCopies...)
+		wbase = append(wbase, m.manifestCopies...)
 		for _, it := range m.items {
 			if it.blockMove {
 				base = append(base, it.stepOrRewritten())
+				wbase = append(wbase, m.wheelStep(it))
 			}
 		}
 	}
@@ -159,6 +168,9 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	scopeBase := argSteps(base)
 	scopeSrc := append(append([]spec.Step(nil), scopeBase...), argSteps(src)...)
 	f := m.final
+	if m.wheelsPlan != nil {
+		out.Stages = append(out.Stages, m.wheelsStage(append(wbase, wsrc...)))
+	}
 	out.Stages = append(out.Stages,
 		&spec.Stage{Name: StageBase, Comment: f.Comment, From: f.From, Platform: f.Platform, Steps: base, Pos: f.Pos, FromPos: f.FromPos},
 		&spec.Stage{Name: StageSrc, From: StageBase, Steps: carry(scopeBase, src), Pos: f.Pos},

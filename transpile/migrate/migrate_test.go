@@ -204,6 +204,13 @@ func TestProof(t *testing.T) {
 					t.Fatalf("unslim: %v", is)
 				}
 			}
+			if w := m.res.Report.wheels; w != nil {
+				var is []string
+				back, is = w.unwheel(back, m.res.Original.Escape())
+				if len(is) > 0 {
+					t.Fatalf("unwheel: %v", is)
+				}
+			}
 			flat, issues, err := flatten(m.res.Original, back)
 			if err != nil || len(issues) > 0 {
 				t.Fatalf("flatten: %v %v", err, issues)
