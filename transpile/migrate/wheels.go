@@ -66,6 +66,11 @@ func (m *migrator) wheels() {
 				break
 			}
 			if info := it.run.infos[k]; pip == nil && len(compilers) > 0 && info.Tool == "pip" && info.Role == ecosystem.RoleInstall && len(info.Need) > 0 {
+				if info.Unsafe != "" {
+					what, _, _ := strings.Cut(info.Unsafe, ", which")
+					m.notes = append(m.notes, Note{Line: it.line, Msg: "the pip install needs the compiler installed before it, but " + what + ": pip would build that again instead of taking its wheel, so prod keeps the compiler"})
+					return
+				}
 				if it.rewritten != nil || it.step.Run.Command.Exec || len(it.run.segs) != 1 || !seg.Plain() {
 					m.notes = append(m.notes, Note{Line: it.line, Msg: "the pip install needs the compiler installed before it, so prod keeps the compiler: the install is not a RUN of the install alone"})
 					return
