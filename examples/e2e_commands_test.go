@@ -259,9 +259,13 @@ var migrateBuildArgs = map[string][]string{"static-site": {"--build-arg", "RUNTI
 // migrateRootProd: migrate examples whose prod runs as root, and why (the report's caveat).
 var migrateRootProd = map[string]string{"static-site": "prod is nginx, whose master process runs as root and whose workers run as user nginx, as the report's caveat says"}
 
-// migrateAbsent: for a migrate example, a shell test that holds in prod only when the build's
-// toolchain and source are not there.
-var migrateAbsent = map[string]string{"static-site": "test ! -e /app && ! command -v python3 && test -s /usr/share/nginx/html/about.html"}
+// migrateAbsent: for a migrate example, a shell test that holds in prod only when what only the
+// build or the tests need is not there (the site's toolchain and source, Python's tests and test
+// requirements).
+var migrateAbsent = map[string]string{
+	"static-site":  "test ! -e /app && ! command -v python3 && test -s /usr/share/nginx/html/about.html",
+	"python-flask": "test -s /app/app.py && test ! -e /app/tests && test ! -e /app/requirements-dev.txt",
+}
 
 // exposeLineRE: the first EXPOSEd port of a Dockerfile.
 var exposeLineRE = regexp.MustCompile(`(?im)^\s*EXPOSE\s+(\d+)`)

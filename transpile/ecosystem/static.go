@@ -191,15 +191,7 @@ func servedSite(argv []string, ctx *BuildContext, depth int) (Served, bool) {
 		default:
 			return Served{}, false
 		}
-		text, ok := ctx.Read("package.json")
-		if !ok {
-			return Served{}, false
-		}
-		pkg, err := parsePackageJSON([]byte(text))
-		if err != nil {
-			return Served{}, false
-		}
-		w, ok := simpleWords(pkg.Scripts[script])
+		w, ok := Script(ctx, script)
 		if !ok {
 			return Served{}, false
 		}
@@ -280,4 +272,18 @@ func portArg(args []string, i int, port *int) bool {
 	}
 	*port = p
 	return true
+}
+
+// Script returns the words of a package.json script when it is a simple
+// command line (no quotes, operators or expansions).
+func Script(ctx *BuildContext, name string) ([]string, bool) {
+	text, ok := ctx.Read("package.json")
+	if !ok {
+		return nil, false
+	}
+	pkg, err := parsePackageJSON([]byte(text))
+	if err != nil {
+		return nil, false
+	}
+	return simpleWords(pkg.Scripts[name])
 }

@@ -164,7 +164,7 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	if len(test) > 0 {
 		test = append(append([]spec.Step(nil), m.testPrep...), test...)
 	}
-	prod = append(toProd, prod...)
+	prod = append(append(append([]spec.Step(nil), m.prodPrep...), toProd...), prod...)
 	scopeBase := argSteps(base)
 	scopeSrc := append(append([]spec.Step(nil), scopeBase...), argSteps(src)...)
 	f := m.final
@@ -179,14 +179,17 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
 	}
 	prodStage := &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos}
+	m.baseSteps = base
 	if plan := m.slimProd(scopeSrc, prod, prodStage); plan != nil {
 		m.slim = plan
 		if plan.build != nil {
 			out.Stages = append(out.Stages, plan.build)
 		}
 		prodStage = plan.prod
-		img := plan.defaultImage
-		out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+		if plan.arg != "" {
+			img := plan.defaultImage
+			out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+		}
 	}
 	out.Stages = append(out.Stages, prodStage)
 	out.Dockerignore = true         // the report says what the block keeps out (contextChange)

@@ -229,6 +229,12 @@ type migrator struct {
 	// wheelsPlan is the wheels stage, when the pip install needs a
 	// compiler (wheels.go).
 	wheelsPlan *wheelsPlan
+	// prodPrep are steps at the head of the prod stage (testsout.go).
+	prodPrep []spec.Step
+	// devBuild is a node build with the development dependencies
+	// (proddeps.go); baseSteps are base's steps, for slimnode.go.
+	devBuild  *devBuild
+	baseSteps []spec.Step
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
 	ecos     ecosystem.FoundSet

@@ -222,12 +222,14 @@ func TestProof(t *testing.T) {
 			}
 			seen := make([]bool, len(m.res.Report.Changes))
 			for _, d := range diffs {
-				i := m.changeFor(d)
-				if i < 0 {
+				is := m.changesFor(d)
+				if len(is) == 0 {
 					t.Errorf("difference not named by the report: %s\n  A: %s\n  B: %s", d, oneLine(d.A), oneLine(d.B))
 					continue
 				}
-				seen[i] = true
+				for _, i := range is {
+					seen[i] = true
+				}
 			}
 			for i, c := range m.res.Report.Changes {
 				if !seen[i] && c.Kind != ChangeContextNarrowed && c.Kind != ChangeSlimProd && c.Kind != ChangeStageRenamed {
@@ -238,31 +240,42 @@ func TestProof(t *testing.T) {
 	}
 }
 
-// changeFor returns the index of the report change a difference belongs
-// to: by the original line of its A side, or by the text of its B side
-// (an instruction the change added or moved), or -1.
-func (m *migrated) changeFor(d transpile.Difference) int {
+// changesFor returns the indexes of the report changes a difference
+// belongs to: by the original line of its A side, and by the text of its
+// B side (an instruction the change added or moved); none when no change
+// names it. Two changes may touch one instruction (a copy moved and
+// rewritten).
+func (m *migrated) changesFor(d transpile.Difference) []int {
+	var out []int
+	for i := range m.res.Report.Changes {
+		if m.changeNames(i, d) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (m *migrated) changeNames(i int, d transpile.Difference) bool {
 	esc := m.res.Original.Escape()
-	for i, c := range m.res.Report.Changes {
-		lines := map[int]bool{}
-		for _, l := range c.Lines {
-			lines[l] = true
-		}
-		for _, s := range append(append([]spec.Step(nil), c.removed...), c.moved...) {
-			lines[s.Pos.Line] = true
-		}
-		if d.LineA > 0 && lines[d.LineA] {
-			return i
-		}
-		if d.LineA == 0 && d.B != "" {
-			for _, s := range append(append([]spec.Step(nil), c.added...), c.moved...) {
-				if normText(s, esc) == d.B {
-					return i
-				}
+	c := m.res.Report.Changes[i]
+	lines := map[int]bool{}
+	for _, l := range c.Lines {
+		lines[l] = true
+	}
+	for _, s := range append(append([]spec.Step(nil), c.removed...), c.moved...) {
+		lines[s.Pos.Line] = true
+	}
+	if d.LineA > 0 && lines[d.LineA] {
+		return true
+	}
+	if d.B != "" { // an instruction in B only, or paired with one of A
+		for _, s := range append(append([]spec.Step(nil), c.added...), c.moved...) {
+			if normText(s, esc) == d.B {
+				return true
 			}
 		}
 	}
-	return -1
+	return false
 }
 
 // TestCorpusInvariants checks what every migration promises.

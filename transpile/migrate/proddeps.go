@@ -51,6 +51,9 @@ func (m *migrator) prodDeps() {
 				v := it.run.segs[k].Values()
 				prune := len(v) > 1 && v[0] == "npm" && v[1] == "prune"
 				if info.Role != ecosystem.RoleNeutral && info.Role != ecosystem.RoleTest && !prune {
+					if buildScript(v) && len(it.run.segs) == 1 {
+						m.devBuild = &devBuild{install: target, flag: flag, build: it}
+					}
 					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf(devDepsNote+": line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
 					return
 				}
@@ -91,6 +94,26 @@ func (m *migrator) hasTests() bool {
 		if it.test || it.testRun != nil {
 			return true
 		}
+	}
+	return false
+}
+
+// devBuild is a node build that needs the development dependencies (npm
+// run build after a full install): slimnode.go may give prod the
+// production dependencies and the build's output.
+type devBuild struct {
+	install, build *item
+	flag           string
+}
+
+// buildScript reports whether v runs the package's build script (npm run
+// build, yarn build, pnpm build, pnpm run build, bun run build).
+func buildScript(v []string) bool {
+	switch {
+	case len(v) == 3 && (v[0] == "npm" || v[0] == "pnpm" || v[0] == "yarn" || v[0] == "bun") && (v[1] == "run" || v[1] == "run-script") && v[2] == "build":
+		return true
+	case len(v) == 2 && (v[0] == "yarn" || v[0] == "pnpm") && v[1] == "build":
+		return true
 	}
 	return false
 }

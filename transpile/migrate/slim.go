@@ -209,6 +209,9 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if site, ok := ecosystem.ServedSite(argv, m.ctx); ok && artAt == "" && !javaBuild {
 		return m.slimSite(scope, prod, kept, site, siteFacts{wd: wd, user: user, userLine: userLine, entryLine: entryLine, sourceDests: sourceDests})
 	}
+	if m.devBuild != nil && artAt == "" && !javaBuild {
+		return m.slimNode(scope, prod, kept, argv, wd)
+	}
 	if envWhy != "" {
 		return why("%s", envWhy)
 	}

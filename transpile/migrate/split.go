@@ -63,6 +63,7 @@ func (m *migrator) split() {
 			break
 		}
 	}
+	m.testsOut()
 	for _, it := range m.items[m.srcEnd:m.prodStart] {
 		if !it.test && !it.blockMove && !it.toProd && it.note == "" {
 			it.note = "after the tests: prod builds it"
