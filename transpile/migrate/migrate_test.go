@@ -617,3 +617,25 @@ func TestSuggestionText(t *testing.T) {
 		t.Errorf("text lacks %q:\n%s", want, r.Text())
 	}
 }
+
+// TestKeepProdBaseSlims: --keep-prod-base keeps prod on src for every slim
+// prod: a compiled binary, a static site, a node build's output.
+func TestKeepProdBaseSlims(t *testing.T) {
+	for _, dir := range []string{"testdata/rust-crt-static", "testdata/static-node-serve", "testdata/node-build-prune"} {
+		src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := hideFS{os.DirFS(dir), goldenFiles}
+		for _, keep := range []bool{false, true} {
+			res, err := Migrate(src, Options{Context: ctx, KeepProdBase: keep})
+			if err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			prod := res.Spec.Stages[len(res.Spec.Stages)-1]
+			if onSrc := prod.From == StageSrc; onSrc != keep {
+				t.Errorf("%s (keep-prod-base %v): prod is FROM %s", dir, keep, prod.From)
+			}
+		}
+	}
+}

@@ -9,12 +9,13 @@ import (
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 )
 
-// The tests-out phase: for a Python project, when the source copy (COPY . DEST in src) brings
-// the tests directory of the context (tests/ or test/) and a test stage
-// runs the tests, src copies the source without it (COPY --exclude, GA in
-// the test stage still has them, and prod removes them first: prod holds
-// no tests. (Not COPY --exclude in src: BuildKit before 0.13, as in
-// Docker 20.10, ignores the exclusion without a word.)
+// The tests-out phase: for a Python project, when the source copy (COPY
+// . DEST in src) brings the tests directory of the context (tests/ or
+// test/) or the test requirements files the test stage installs
+// (requirements-dev.txt), the test stage (FROM src) keeps them and prod
+// removes them first: prod holds no tests. Not COPY --exclude in src:
+// BuildKit before 0.13, as in Docker 20.10, ignores the exclusion without
+// a word.
 
 // ChangeTestsDirOut: prod no longer holds the tests directory and the
 // test requirements files.
@@ -24,8 +25,8 @@ const ChangeTestsDirOut = "tests-dir-out"
 // (pytest's and unittest's tests/, node's test/).
 var testDirs = []string{"tests", "test"}
 
-// testsOut plans the exclusion (see the file comment); runs after the
-// test phases, when the test stage is known.
+// testsOut plans the removal (see the file comment); runs after the
+// test phases, when the test stage and the end of src are known.
 func (m *migrator) testsOut() {
 	if !m.hasTests() || m.sourceCopy >= len(m.items) || !m.ctx.Known() {
 		return
