@@ -32,7 +32,7 @@ import (
 // the examples init is proven on, and the migrate examples (examples/migrate/NAME)
 var (
 	initExamples    = []string{"python-flask", "node-express", "go-service", "static-site"}
-	migrateExamples = []string{"python-flask", "node-express", "go-service", "rust-service", "static-site"}
+	migrateExamples = []string{"python-flask", "node-express", "node-build", "go-service", "rust-service", "static-site"}
 )
 
 // the files dockstage writes for an example; init starts without them

@@ -156,7 +156,8 @@ var unitCost = map[string]int{
 	"examples/python-flask": 30,
 	"migrate/node-express":  30,
 	"migrate/python-flask":  20,
-	"migrate/rust-service":  60,
+	"migrate/rust-service":  25,
+	"migrate/node-build":    30,
 	"migrate/static-site":   20,
 }
 

@@ -51,7 +51,7 @@ func (m *migrator) prodDeps() {
 				v := it.run.segs[k].Values()
 				prune := len(v) > 1 && v[0] == "npm" && v[1] == "prune"
 				if info.Role != ecosystem.RoleNeutral && info.Role != ecosystem.RoleTest && !prune {
-					if buildScript(v) && len(it.run.segs) == 1 {
+					if buildScript(v) && onlyChecksBut(it.run, k) {
 						m.devBuild = &devBuild{install: target, flag: flag, build: it}
 					}
 					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf(devDepsNote+": line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
@@ -116,4 +116,15 @@ func buildScript(v []string) bool {
 		return true
 	}
 	return false
+}
+
+// onlyChecksBut reports whether every command of a RUN but the k-th is a
+// check (which the split moved to the test stage).
+func onlyChecksBut(r *runInfo, k int) bool {
+	for i, info := range r.infos {
+		if i != k && info.Role != ecosystem.RoleTest {
+			return false
+		}
+	}
+	return true
 }
