@@ -160,44 +160,68 @@ var fileServers = map[string]struct {
 // false for any other command, a flag it does not know or a value given
 // by a variable.
 func ServedSite(argv []string, ctx *BuildContext) (Served, bool) {
-	return servedSite(argv, ctx, 0)
-}
-
-func servedSite(argv []string, ctx *BuildContext, depth int) (Served, bool) {
-	if len(argv) == 0 || depth > 2 {
+	w, viaScript, ok := RunsScript(argv, ctx)
+	if !ok || len(w) == 0 {
 		return Served{}, false
 	}
-	for _, a := range argv {
+	for _, a := range w {
 		if strings.Contains(a, "$") {
 			return Served{}, false
 		}
 	}
+	s, ok := servedBy(w, ctx)
+	if viaScript {
+		s.What = strings.Join(argv, " ") + " (" + s.What + ")"
+	}
+	return s, ok
+}
+
+// RunsScript returns the command line argv runs in the end: npx's command,
+// the package.json script that `npm start`, `npm run NAME`, `yarn NAME`
+// or `pnpm NAME` runs (with the arguments after --), followed up to three
+// times; viaScript is true when a script was read; false when a script is
+// not a simple command line.
+func RunsScript(argv []string, ctx *BuildContext) (out []string, viaScript, ok bool) {
+	for depth := 0; depth < 3 && len(argv) > 0; depth++ {
+		bin := path.Base(argv[0])
+		switch bin {
+		case "npx":
+			argv = argv[1:]
+			for len(argv) > 0 && (argv[0] == "-y" || argv[0] == "--yes") {
+				argv = argv[1:]
+			}
+			continue
+		case "npm", "yarn", "pnpm":
+			script, extra := "", []string(nil)
+			switch {
+			case len(argv) >= 3 && argv[1] == "run":
+				script, extra = argv[2], argv[3:]
+			case len(argv) >= 2 && (argv[1] == "start" || bin != "npm"):
+				script, extra = argv[1], argv[2:]
+			default:
+				return nil, viaScript, false
+			}
+			if len(extra) > 0 && extra[0] == "--" {
+				extra = extra[1:]
+			}
+			w, ok := Script(ctx, script)
+			if !ok {
+				return nil, viaScript, false
+			}
+			argv, viaScript = append(w, extra...), true
+			continue
+		}
+		return argv, viaScript, true
+	}
+	return argv, viaScript, len(argv) > 0
+}
+
+// servedBy reads a static file server's command line (ServedSite).
+func servedBy(argv []string, ctx *BuildContext) (Served, bool) {
 	what := strings.Join(argv, " ")
 	bin := path.Base(argv[0])
 	args := argv[1:]
 	switch bin {
-	case "npx":
-		for len(args) > 0 && (args[0] == "-y" || args[0] == "--yes") {
-			args = args[1:]
-		}
-		return servedSite(args, ctx, depth+1)
-	case "npm", "yarn", "pnpm":
-		script := ""
-		switch {
-		case len(args) == 1 && (args[0] == "start" || bin != "npm" && args[0] != "run"):
-			script = args[0]
-		case len(args) == 2 && args[0] == "run":
-			script = args[1]
-		default:
-			return Served{}, false
-		}
-		w, ok := Script(ctx, script)
-		if !ok {
-			return Served{}, false
-		}
-		s, ok := servedSite(w, ctx, depth+1)
-		s.What = what + " (" + strings.Join(w, " ") + ")"
-		return s, ok
 	case "serve", "http-server":
 		fsrv := fileServers[bin]
 		s := Served{Dir: ".", Port: fsrv.port, Server: bin, What: what}
@@ -286,4 +310,34 @@ func Script(ctx *BuildContext, name string) ([]string, bool) {
 		return nil, false
 	}
 	return simpleWords(pkg.Scripts[name])
+}
+
+// siteDevServers are the site tools' own servers (a development server
+// or a preview of the build), by the command and its subcommand ("" for
+// none): they serve a site, but from a directory their configuration may
+// change.
+var siteDevServers = map[string][]string{
+	"vite": {"", "dev", "serve", "preview"}, "react-scripts": {"start"}, "ng": {"serve"}, "webpack": {"serve"},
+	"webpack-dev-server": {""}, "parcel": {"", "serve"}, "astro": {"dev", "preview"}, "gatsby": {"develop", "serve"},
+	"eleventy": {"--serve"}, "hugo": {"server", "serve"}, "vue-cli-service": {"serve"},
+}
+
+// SiteDevServer returns the command line of a site tool's own server when
+// argv runs one (directly, through npx, or through a package.json script
+// that `npm start`, `npm run NAME`, `yarn NAME` or `pnpm NAME` runs).
+func SiteDevServer(argv []string, ctx *BuildContext) (string, bool) {
+	argv, _, ok := RunsScript(argv, ctx)
+	if !ok || len(argv) == 0 {
+		return "", false
+	}
+	sub := ""
+	if len(argv) > 1 {
+		sub = argv[1]
+	}
+	for _, s := range siteDevServers[path.Base(argv[0])] {
+		if s == sub || s == "" && (sub == "" || strings.HasPrefix(sub, "-")) {
+			return strings.Join(argv, " "), true
+		}
+	}
+	return "", false
 }

@@ -67,3 +67,25 @@ func TestCompilerPackages(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteDevServer(t *testing.T) {
+	ctx := ScanContext(fstest.MapFS{"package.json": {Data: []byte(`{"scripts": {"preview": "vite preview", "start": "react-scripts start", "serve": "serve -s dist"}}`)}})
+	for _, c := range []struct {
+		argv []string
+		want string
+		ok   bool
+	}{
+		{[]string{"npm", "run", "preview", "--", "--host"}, "vite preview --host", true},
+		{[]string{"npm", "start"}, "react-scripts start", true},
+		{[]string{"npx", "vite", "--port", "80"}, "vite --port 80", true},
+		{[]string{"hugo", "server", "--bind", "0.0.0.0"}, "hugo server --bind 0.0.0.0", true},
+		{[]string{"npm", "run", "serve"}, "", false}, // a static file server: ServedSite's
+		{[]string{"vite", "build"}, "", false},
+		{[]string{"node", "server.js"}, "", false},
+	} {
+		got, ok := SiteDevServer(c.argv, ctx)
+		if ok != c.ok || got != c.want {
+			t.Errorf("SiteDevServer(%q) = %q, %v; want %q, %v", c.argv, got, ok, c.want, c.ok)
+		}
+	}
+}

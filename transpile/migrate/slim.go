@@ -209,6 +209,10 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if site, ok := ecosystem.ServedSite(argv, m.ctx); ok && artAt == "" && !javaBuild {
 		return m.slimSite(scope, prod, kept, site, siteFacts{wd: wd, user: user, userLine: userLine, entryLine: entryLine, sourceDests: sourceDests})
 	}
+	if dev, ok := ecosystem.SiteDevServer(argv, m.ctx); ok && artAt == "" {
+		m.notes = append(m.notes, Note{Line: entryLine, Msg: "prod stays on src, its toolchain included: `" + dev + "` is the site tool's own server, which serves from a directory its configuration may change, so which directory holds the site is not known with confidence; to serve the site on nginx, build it and serve the output directory with serve -s DIR (migrate then moves it to nginx), or copy DIR into an nginx stage"})
+		return nil
+	}
 	if m.devBuild != nil && artAt == "" && !javaBuild {
 		return m.slimNode(scope, prod, kept, argv, wd)
 	}

@@ -26,11 +26,9 @@ func (m *migrator) slimNode(scope, prod []spec.Step, kept *spec.Stage, argv []st
 		m.notes = append(m.notes, Note{Line: db.build.line, Msg: "prod keeps the development dependencies: " + fmt.Sprintf(format, args...)})
 		return nil
 	}
-	entry := argv
-	if len(argv) == 2 && (argv[0] == "npm" || argv[0] == "yarn" || argv[0] == "pnpm") && argv[1] == "start" {
-		if w, ok := ecosystem.Script(m.ctx, "start"); ok {
-			entry = w
-		}
+	entry, _, ok := ecosystem.RunsScript(argv, m.ctx)
+	if !ok {
+		entry = argv
 	}
 	file := ""
 	if len(entry) >= 2 && path.Base(entry[0]) == "node" {
