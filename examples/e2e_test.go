@@ -156,6 +156,9 @@ var unitCost = map[string]int{
 	"examples/python-flask": 30,
 	"migrate/node-express":  30,
 	"migrate/python-flask":  20,
+	"migrate/rust-service":  25,
+	"migrate/node-build":    30,
+	"migrate/static-site":   20,
 }
 
 var jobs struct {
@@ -279,6 +282,14 @@ var languages = []*language{
 		},
 	},
 	{
+		// an integration test: cargo test builds and runs every tests/*.rs
+		name: "rust", marker: "Cargo.toml", srcExt: ".rs", comment: "//",
+		failPath: "tests/e2e_forced_failure.rs",
+		failBody: func(string) string {
+			return "#[test]\nfn e2e_forced_failure() {\n    panic!(\"" + failMarker + "\");\n}\n"
+		},
+	},
+	{
 		// works under both jest (global test) and node --test (node:test)
 		name: "node", marker: "package.json", srcExt: ".js", comment: "//",
 		failPath: "test/e2e-forced-failure.test.js",
@@ -316,6 +327,8 @@ type example struct {
 	lang       *language
 	stages     []string // stage names in Dockerfile order
 	port       string   // the port the prod stage EXPOSEs
+
+	buildArgs []string // --build-arg flags of this example's builds, after the registries'
 
 	images  map[string]string        // target -> tag of the image built from ex.dir (steps run in order)
 	pending map[string]*pendingBuild // builds started ahead (prebuild), by the name mustBuildAs takes
@@ -881,6 +894,7 @@ func (ex *example) build(dir, target, tag string) (string, error) {
 		args = append(args, "-f", ex.dockerfile)
 	}
 	args = append(args, e2e.buildArgs...)
+	args = append(args, ex.buildArgs...)
 	return run("", dockerBin, append(args, dir)...)
 }
 

@@ -7,6 +7,8 @@
 #   - node:18-bookworm-slim       images/node/Dockerfile
 #   - nginx:1.22                  images/nginx/Dockerfile
 #   - golang:<host go>-bookworm   images/golang/Dockerfile + the host's Go toolchain
+#   - rust:1.63-bookworm          images/rust/Dockerfile (Debian's rustc and cargo), also
+#                                 tagged rust:1-bookworm; built while the others are
 #   - gcr.io/distroless/static-debian12:nonroot   images/distroless-static/Dockerfile
 #   - docker/dockerfile:1         the BuildKit Dockerfile frontend built from the BuildKit module,
 #                                 so `# syntax=docker/dockerfile:1` builds offline
@@ -313,11 +315,20 @@ main() {
 		fpid=$!
 	fi
 	build_debian
+	# rust downloads (apt) while the others build: its own log, waited for below
+	local rpid
+	build_image "rust:1.63-bookworm rust:1-bookworm" rust "$HERE/rust" "debian:$SUITE-slim" 2>"$CACHE/logs/rust-job.log" &
+	rpid=$!
 	build_image "python:3.11-slim-bookworm python:3.11-slim" python "$HERE/python" "debian:$SUITE-slim"
 	build_image "node:18-bookworm-slim node:18-slim" node "$HERE/node" "debian:$SUITE-slim"
 	build_image "nginx:1.22" nginx "$HERE/nginx" "debian:$SUITE-slim"
 	build_image "gcr.io/distroless/static-debian12:nonroot" distroless-static "$HERE/distroless-static" "debian:$SUITE-slim"
 	build_golang
+	if ! wait "$rpid"; then
+		cat "$CACHE/logs/rust-job.log" >&2
+		die "rust:1.63-bookworm: build failed"
+	fi
+	cat "$CACHE/logs/rust-job.log" >&2
 	if [ -n "$fpid" ]; then
 		if ! wait "$fpid"; then
 			tail -n 30 "$CACHE/logs/frontend-go.log" >&2

@@ -182,7 +182,9 @@ func cargoOutput(args []string, vars map[string]string, ctx *BuildContext, what 
 	if d := vars["CARGO_TARGET_DIR"]; d != "" {
 		dir = d
 	}
-	static := false
+	// RUSTFLAGS="-C target-feature=+crt-static" links the C library
+	// statically (the rustc book, "Static and dynamic C runtimes")
+	static := strings.Contains(vars["RUSTFLAGS"], "target-feature=+crt-static")
 	for i := 2; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -191,7 +193,7 @@ func cargoOutput(args []string, vars map[string]string, ctx *BuildContext, what 
 			i++
 		case a == "--target" && i+1 < len(args):
 			dir = path.Join(dir, args[i+1])
-			static = strings.Contains(args[i+1], "musl")
+			static = static || strings.Contains(args[i+1], "musl")
 			i++
 		case a == "--target-dir" && i+1 < len(args):
 			dir = args[i+1]

@@ -307,3 +307,52 @@ func classifySystemPackages(args []string) (Classified, bool) {
 	}
 	return Classified{}, false
 }
+
+// compilerPackageRE are the Debian, Alpine and Fedora packages of a
+// compiler toolchain (C, C++, Fortran, Rust) and the build tools and C
+// library headers that go with it: what building a Python package from
+// source needs and running it does not.
+var compilerPackageRE = regexp.MustCompile(`^(gcc|g\+\+|gcc-c\+\+|cpp|clang|gfortran)(-[0-9.]+)?$|^(build-essential|build-base|make|cmake|ninja-build|meson|pkg-config|pkgconf|autoconf|automake|libtool|musl-dev|libc6-dev|libc-dev|rustc|cargo)$`)
+
+// CompilerPackages returns the indexes in seg.Words of the compiler
+// packages (compilerPackageRE) a system package install (apt-get or apt
+// install, apk add, dnf, yum or microdnf install) names, and whether seg
+// is such an install; a package pinned with =VERSION counts by its name.
+func CompilerPackages(seg shell.Command) ([]int, bool) {
+	args := seg.Values()
+	if len(args) < 2 {
+		return nil, false
+	}
+	name := path.Base(args[0])
+	sub := Subcommand(args)
+	switch {
+	case (name == "apt-get" || name == "apt" || name == "dnf" || name == "yum" || name == "microdnf") && sub == "install", name == "apk" && sub == "add":
+	default:
+		return nil, false
+	}
+	var out []int
+	for i := seg.Assigns + indexOf(args, sub) + 1; i < len(seg.Words); i++ {
+		w := seg.Words[i]
+		p, _, _ := strings.Cut(w.Value, "=")
+		if !w.Dynamic && !strings.HasPrefix(p, "-") && compilerPackageRE.MatchString(p) {
+			out = append(out, i)
+		}
+	}
+	return out, true
+}
+
+// Packages returns the indexes in seg.Words of the packages a system
+// package install names (its words that are not options).
+func Packages(seg shell.Command) []int {
+	args := seg.Values()
+	if _, ok := CompilerPackages(seg); !ok {
+		return nil
+	}
+	var out []int
+	for i := seg.Assigns + indexOf(args, Subcommand(args)) + 1; i < len(seg.Words); i++ {
+		if !strings.HasPrefix(seg.Words[i].Value, "-") {
+			out = append(out, i)
+		}
+	}
+	return out
+}

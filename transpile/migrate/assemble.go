@@ -114,6 +114,7 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 	}
 	out.Stages = append(out.Stages, o.Stages[:len(o.Stages)-1]...)
 	var base, src, test, prod, toProd []spec.Step
+	var wbase, wsrc []spec.Step // the wheels stage's chain
 	for i, it := range m.items {
 		switch {
 		case it.toProd:
@@ -123,7 +124,10 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			}
 			toProd = append(toProd, s)
 		case i < m.srcStart:
-			base = append(base, it.stepOrRewritten())
+			if !it.dropped {
+				base = append(base, it.stepOrRewritten())
+			}
+			wbase = append(wbase, m.wheelStep(it))
 		case it.blockMove:
 		case it.test:
 			test = append(test, it.step)
@@ -141,24 +145,32 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 			if it.testRun != nil {
 				test = append(test, *it.testRun)
 			}
-			src = append(src, s)
+			if !it.dropped {
+				src = append(src, s)
+			}
+			wsrc = append(wsrc, m.wheelStep(it))
 		}
 	}
 	if len(m.manifestCopies) > 0 {
 		base = append(base, m.manifestCopies...)
+		wbase = append(wbase, m.manifestCopies...)
 		for _, it := range m.items {
 			if it.blockMove {
 				base = append(base, it.stepOrRewritten())
+				wbase = append(wbase, m.wheelStep(it))
 			}
 		}
 	}
 	if len(test) > 0 {
 		test = append(append([]spec.Step(nil), m.testPrep...), test...)
 	}
-	prod = append(toProd, prod...)
+	prod = append(append(append([]spec.Step(nil), m.prodPrep...), toProd...), prod...)
 	scopeBase := argSteps(base)
 	scopeSrc := append(append([]spec.Step(nil), scopeBase...), argSteps(src)...)
 	f := m.final
+	if m.wheelsPlan != nil {
+		out.Stages = append(out.Stages, m.wheelsStage(append(wbase, wsrc...)))
+	}
 	out.Stages = append(out.Stages,
 		&spec.Stage{Name: StageBase, Comment: f.Comment, From: f.From, Platform: f.Platform, Steps: base, Pos: f.Pos, FromPos: f.FromPos},
 		&spec.Stage{Name: StageSrc, From: StageBase, Steps: carry(scopeBase, src), Pos: f.Pos},
@@ -167,14 +179,17 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		out.Stages = append(out.Stages, &spec.Stage{Name: StageTest, From: StageSrc, Steps: carry(scopeSrc, test), Pos: f.Pos})
 	}
 	prodStage := &spec.Stage{Name: StageProd, From: StageSrc, Steps: carry(scopeSrc, prod), Pos: f.Pos}
+	m.baseSteps = base
 	if plan := m.slimProd(scopeSrc, prod, prodStage); plan != nil {
 		m.slim = plan
 		if plan.build != nil {
 			out.Stages = append(out.Stages, plan.build)
 		}
 		prodStage = plan.prod
-		img := plan.defaultImage
-		out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+		if plan.arg != "" {
+			img := plan.defaultImage
+			out.Args = append(append(spec.KVList(nil), out.Args...), spec.KV{Key: plan.arg, Value: &img, Pos: f.Pos})
+		}
 	}
 	out.Stages = append(out.Stages, prodStage)
 	out.Dockerignore = true         // the report says what the block keeps out (contextChange)
@@ -184,6 +199,9 @@ func (m *migrator) assemble() (*spec.Spec, error) {
 		}
 	}
 	out.Compose = &spec.Compose{Ports: m.ports()}
+	if m.slim != nil && m.slim.ports != nil {
+		out.Compose.Ports = m.slim.ports
+	}
 	if n := f.Name; n != "" && !f.Anonymous && !strings.EqualFold(n, StageProd) {
 		m.changes = append(m.changes, Change{
 			Kind:    ChangeStageRenamed,

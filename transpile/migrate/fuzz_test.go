@@ -16,7 +16,7 @@ import (
 // fuzzed installs can be reordered.
 var fuzzContext = fstest.MapFS{
 	"requirements.txt":  {Data: []byte("flask\n")},
-	"package.json":      {Data: []byte(`{"scripts": {"test": "jest"}}`)},
+	"package.json":      {Data: []byte(`{"scripts": {"test": "jest", "start": "serve -s dist -l 3000"}}`)},
 	"package-lock.json": {Data: []byte(`{}`)},
 	"go.mod":            {Data: []byte("module example.com/x\n")},
 	"pom.xml":           {Data: []byte("<project/>")},
@@ -40,6 +40,9 @@ func FuzzMigrate(f *testing.F) {
 	}
 	f.Add([]byte("FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && pytest\nCMD python app.py\n"))
 	f.Add([]byte("FROM node:18\nARG A=1\nWORKDIR /w\nCOPY . .\nENV B=$A\nRUN npm ci\nRUN npm test\nONBUILD RUN x\nENTRYPOINT node x\n"))
+	f.Add([]byte("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nUSER node\nEXPOSE 3000\nCMD [\"npm\", \"start\"]\n"))
+	f.Add([]byte("FROM python:3.12\nWORKDIR /s\nCOPY . .\nRUN mkdocs build\nCMD [\"python3\", \"-m\", \"http.server\", \"-d\", \"/s/site\"]\n"))
+	f.Add([]byte("FROM python:3.12\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc libpq-dev && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt .\nRUN pip install --user -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app/main.py\"]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		res, err := Migrate(src, Options{Context: fuzzContext})
 		if err != nil {

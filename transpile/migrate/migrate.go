@@ -198,6 +198,7 @@ type item struct {
 	test      bool   // goes to the test stage
 	toProd    bool   // configuration moved to prod
 	blockMove bool   // moves before the source copy
+	dropped   bool   // leaves the prod chain (a compiler install: the wheels stage has it)
 	note      string // for the line map
 	// rewritten is the step src gets instead of step (implicit tests).
 	rewritten *spec.Step
@@ -225,6 +226,15 @@ type migrator struct {
 	changes []Change
 	notes   []Note
 	slim    *slimPlan
+	// wheelsPlan is the wheels stage, when the pip install needs a
+	// compiler (wheels.go).
+	wheelsPlan *wheelsPlan
+	// prodPrep are steps at the head of the prod stage (testsout.go).
+	prodPrep []spec.Step
+	// devBuild is a node build with the development dependencies
+	// (proddeps.go); baseSteps are base's steps, for slimnode.go.
+	devBuild  *devBuild
+	baseSteps []spec.Step
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
 	ecos     ecosystem.FoundSet

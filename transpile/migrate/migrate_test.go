@@ -204,6 +204,13 @@ func TestProof(t *testing.T) {
 					t.Fatalf("unslim: %v", is)
 				}
 			}
+			if w := m.res.Report.wheels; w != nil {
+				var is []string
+				back, is = w.unwheel(back, m.res.Original.Escape())
+				if len(is) > 0 {
+					t.Fatalf("unwheel: %v", is)
+				}
+			}
 			flat, issues, err := flatten(m.res.Original, back)
 			if err != nil || len(issues) > 0 {
 				t.Fatalf("flatten: %v %v", err, issues)
@@ -215,12 +222,14 @@ func TestProof(t *testing.T) {
 			}
 			seen := make([]bool, len(m.res.Report.Changes))
 			for _, d := range diffs {
-				i := m.changeFor(d)
-				if i < 0 {
+				is := m.changesFor(d)
+				if len(is) == 0 {
 					t.Errorf("difference not named by the report: %s\n  A: %s\n  B: %s", d, oneLine(d.A), oneLine(d.B))
 					continue
 				}
-				seen[i] = true
+				for _, i := range is {
+					seen[i] = true
+				}
 			}
 			for i, c := range m.res.Report.Changes {
 				if !seen[i] && c.Kind != ChangeContextNarrowed && c.Kind != ChangeSlimProd && c.Kind != ChangeStageRenamed {
@@ -231,31 +240,42 @@ func TestProof(t *testing.T) {
 	}
 }
 
-// changeFor returns the index of the report change a difference belongs
-// to: by the original line of its A side, or by the text of its B side
-// (an instruction the change added or moved), or -1.
-func (m *migrated) changeFor(d transpile.Difference) int {
+// changesFor returns the indexes of the report changes a difference
+// belongs to: by the original line of its A side, and by the text of its
+// B side (an instruction the change added or moved); none when no change
+// names it. Two changes may touch one instruction (a copy moved and
+// rewritten).
+func (m *migrated) changesFor(d transpile.Difference) []int {
+	var out []int
+	for i := range m.res.Report.Changes {
+		if m.changeNames(i, d) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (m *migrated) changeNames(i int, d transpile.Difference) bool {
 	esc := m.res.Original.Escape()
-	for i, c := range m.res.Report.Changes {
-		lines := map[int]bool{}
-		for _, l := range c.Lines {
-			lines[l] = true
-		}
-		for _, s := range append(append([]spec.Step(nil), c.removed...), c.moved...) {
-			lines[s.Pos.Line] = true
-		}
-		if d.LineA > 0 && lines[d.LineA] {
-			return i
-		}
-		if d.LineA == 0 && d.B != "" {
-			for _, s := range append(append([]spec.Step(nil), c.added...), c.moved...) {
-				if normText(s, esc) == d.B {
-					return i
-				}
+	c := m.res.Report.Changes[i]
+	lines := map[int]bool{}
+	for _, l := range c.Lines {
+		lines[l] = true
+	}
+	for _, s := range append(append([]spec.Step(nil), c.removed...), c.moved...) {
+		lines[s.Pos.Line] = true
+	}
+	if d.LineA > 0 && lines[d.LineA] {
+		return true
+	}
+	if d.B != "" { // an instruction in B only, or paired with one of A
+		for _, s := range append(append([]spec.Step(nil), c.added...), c.moved...) {
+			if normText(s, esc) == d.B {
+				return true
 			}
 		}
 	}
-	return -1
+	return false
 }
 
 // TestCorpusInvariants checks what every migration promises.
@@ -595,5 +615,27 @@ func TestSuggestionText(t *testing.T) {
 	want := "so there is no test stage. Once that RUN is split, add this for go (go) between src and prod in dockstage.yaml; it starts from builder, the stage that has the toolchain and the source: test: from: builder steps: - run: go test ./..."
 	if !strings.Contains(text, want) {
 		t.Errorf("text lacks %q:\n%s", want, r.Text())
+	}
+}
+
+// TestKeepProdBaseSlims: --keep-prod-base keeps prod on src for every slim
+// prod: a compiled binary, a static site, a node build's output.
+func TestKeepProdBaseSlims(t *testing.T) {
+	for _, dir := range []string{"testdata/rust-crt-static", "testdata/static-node-serve", "testdata/node-build-prune"} {
+		src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := hideFS{os.DirFS(dir), goldenFiles}
+		for _, keep := range []bool{false, true} {
+			res, err := Migrate(src, Options{Context: ctx, KeepProdBase: keep})
+			if err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			prod := res.Spec.Stages[len(res.Spec.Stages)-1]
+			if onSrc := prod.From == StageSrc; onSrc != keep {
+				t.Errorf("%s (keep-prod-base %v): prod is FROM %s", dir, keep, prod.From)
+			}
+		}
 	}
 }

@@ -16,6 +16,10 @@ import (
 // dependencies out; the test stage installs them.
 const ChangeProdDeps = "prod-deps"
 
+// devDepsNote begins the notes on an install that brings the development
+// dependencies into prod.
+const devDepsNote = "the install brings the development dependencies into prod"
+
 // prodDeps rewrites the dependency install of the prod chain with its
 // production-only flag (ecosystem.Classified.ProdFlag) when every other
 // build step of the chain is a copy or a check: then only the checks,
@@ -36,7 +40,7 @@ func (m *migrator) prodDeps() {
 		for _, info := range it.run.infos {
 			if info.Role == ecosystem.RoleInstall && info.ProdFlag != "" && target == nil && !prodEnv {
 				if it.rewritten != nil || it.step.Run.Command.Exec || len(it.run.segs) != 1 {
-					m.notes = append(m.notes, Note{Line: it.line, Msg: "the install brings the development dependencies into prod: it is not a RUN of the install alone, so it is left as it is"})
+					m.notes = append(m.notes, Note{Line: it.line, Msg: devDepsNote + ": it is not a RUN of the install alone, so it is left as it is"})
 					return
 				}
 				target, flag = it, info.ProdFlag
@@ -47,7 +51,10 @@ func (m *migrator) prodDeps() {
 				v := it.run.segs[k].Values()
 				prune := len(v) > 1 && v[0] == "npm" && v[1] == "prune"
 				if info.Role != ecosystem.RoleNeutral && info.Role != ecosystem.RoleTest && !prune {
-					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf("the install brings the development dependencies into prod: line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
+					if buildScript(v) && onlyChecksBut(it.run, k) {
+						m.devBuild = &devBuild{install: target, flag: flag, build: it}
+					}
+					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf(devDepsNote+": line %d (%s) may need them, so prod keeps them; a build stage would hold them instead", it.line, m.describeLine(it.line))})
 					return
 				}
 			}
@@ -89,4 +96,35 @@ func (m *migrator) hasTests() bool {
 		}
 	}
 	return false
+}
+
+// devBuild is a node build that needs the development dependencies (npm
+// run build after a full install): slimnode.go may give prod the
+// production dependencies and the build's output.
+type devBuild struct {
+	install, build *item
+	flag           string
+}
+
+// buildScript reports whether v runs the package's build script (npm run
+// build, yarn build, pnpm build, pnpm run build, bun run build).
+func buildScript(v []string) bool {
+	switch {
+	case len(v) == 3 && (v[0] == "npm" || v[0] == "pnpm" || v[0] == "yarn" || v[0] == "bun") && (v[1] == "run" || v[1] == "run-script") && v[2] == "build":
+		return true
+	case len(v) == 2 && (v[0] == "yarn" || v[0] == "pnpm") && v[1] == "build":
+		return true
+	}
+	return false
+}
+
+// onlyChecksBut reports whether every command of a RUN but the k-th is a
+// check (which the split moved to the test stage).
+func onlyChecksBut(r *runInfo, k int) bool {
+	for i, info := range r.infos {
+		if i != k && info.Role != ecosystem.RoleTest {
+			return false
+		}
+	}
+	return true
 }

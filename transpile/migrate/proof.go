@@ -70,6 +70,10 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
 // instruction only in A and only in B). A change that names an instruction
 // the comparison did not find is Unseen.
 //
+// The wheels stage (wheels.go) is left out, after checking it is the one
+// the report names: the prod chain's install reads it through a bind
+// mount, the change the report names.
+//
 // A slim prod (a runtime image receiving the build's output, see
 // slim.go) is compared as the prod stage it replaced, FROM src with the
 // same steps, after checking that migrated's prod and build stages are
@@ -81,6 +85,11 @@ func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
 	var slimIssues []string
 	if rep != nil && rep.slim != nil {
 		migrated, slimIssues = rep.slim.unslim(migrated, original.Escape())
+	}
+	if rep != nil && rep.wheels != nil {
+		var is []string
+		migrated, is = rep.wheels.unwheel(migrated, original.Escape())
+		slimIssues = append(slimIssues, is...)
 	}
 	flat, issues, err := flatten(original, migrated)
 	if err != nil {

@@ -69,6 +69,8 @@ type Report struct {
 
 	// slim is the slim prod, which Prove checks as the prod it replaced.
 	slim *slimPlan
+	// wheels is the wheels stage, which Prove leaves out.
+	wheels *wheelsPlan
 }
 
 // LineMap is one instruction and the stage it went to.
@@ -384,7 +386,7 @@ func describeStep(s spec.Step) string {
 }
 
 func (m *migrator) report(out *spec.Spec) *Report {
-	r := &Report{File: m.opts.File, slim: m.slim}
+	r := &Report{File: m.opts.File, slim: m.slim, wheels: m.wheelsPlan}
 	for _, st := range out.Stages {
 		r.Stages = append(r.Stages, st.Name)
 	}
@@ -408,6 +410,8 @@ func (m *migrator) report(out *spec.Spec) *Report {
 		switch {
 		case it.toProd:
 			stage = StageProd
+		case it.dropped:
+			stage = StageWheels
 		case i < m.srcStart, it.blockMove:
 			stage = StageBase
 		case it.test:
@@ -431,7 +435,11 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	}
 	if out.StageIndex(StageTest, len(out.Stages)) >= 0 {
 		for _, s := range m.testPrep {
-			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: "new: the development dependencies, for the checks"})
+			note := "new: the development dependencies, for the checks"
+			if len(s.Comment) > 0 && s.Comment[0] == wheelsTestNote {
+				note = "new: " + strings.TrimPrefix(s.Comment[0], "dockstage migrate: ")
+			}
+			r.Lines = append(r.Lines, LineMap{Instruction: describeStep(s), Stage: StageTest, Note: note})
 		}
 	}
 	var carried []string

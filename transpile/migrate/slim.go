@@ -35,6 +35,9 @@ type slimPlan struct {
 	build, prod  *spec.Stage
 	arg          string
 	defaultImage string
+	// ports are compose's port mappings when prod listens elsewhere than
+	// the original (a site on nginx); nil for the EXPOSEd ports.
+	ports []string
 }
 
 // binDirs are directories in the default PATH of a runtime image.
@@ -89,7 +92,7 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 		return nil
 	}
 	why := func(format string, args ...any) *slimPlan {
-		if m.compiled() {
+		if m.compiled() || m.servesSite() {
 			m.notes = append(m.notes, Note{Msg: "prod stays on src, toolchain included: " + fmt.Sprintf(format, args...)})
 		}
 		return nil
@@ -98,12 +101,14 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	// user, the artifact and the command that runs it.
 	env := map[string]string{}
 	var envSteps []spec.Step
+	envWhy := "" // a binary's prod needs the environment; a site's does not
 	wd, user, userLine := "", "", 0
 	var art ecosystem.Output
 	artAt, artLine := "", 0
 	var entry, cmd *spec.Command
 	entryLine := 0
 	javaBuild := false
+	var sourceDests []string // where COPY . put the whole context
 	for i, it := range m.items {
 		s := it.step
 		if it.execForm != nil {
@@ -124,7 +129,8 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 			for _, kv := range s.Env {
 				if kv.Value != nil {
 					if strings.Contains(*kv.Value, "$") {
-						return why("ENV %s uses a variable", kv.Key)
+						envWhy = "ENV " + kv.Key + " uses a variable"
+						continue
 					}
 					env[kv.Key] = *kv.Value
 				}
@@ -142,6 +148,14 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 			return why("line %d has a HEALTHCHECK, whose command the runtime image may not have", it.line)
 		case "ONBUILD", "SHELL", "VOLUME":
 			return why("line %d: %s", it.line, s.Keyword())
+		}
+		if copiesContext(s) {
+			if d := s.Copy; d != nil && !strings.Contains(d.Dest, "$") {
+				sourceDests = append(sourceDests, path.Join(wd, d.Dest))
+				if path.IsAbs(d.Dest) {
+					sourceDests[len(sourceDests)-1] = path.Clean(d.Dest)
+				}
+			}
 		}
 		if it.run == nil || it.test {
 			continue
@@ -192,6 +206,19 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if !ok {
 		return why("no CMD or ENTRYPOINT in exec form (a runtime image may have no shell)")
 	}
+	if site, ok := ecosystem.ServedSite(argv, m.ctx); ok && artAt == "" && !javaBuild {
+		return m.slimSite(scope, prod, kept, site, siteFacts{wd: wd, user: user, userLine: userLine, entryLine: entryLine, sourceDests: sourceDests})
+	}
+	if dev, ok := ecosystem.SiteDevServer(argv, m.ctx); ok && artAt == "" {
+		m.notes = append(m.notes, Note{Line: entryLine, Msg: "prod stays on src, its toolchain included: `" + dev + "` is the site tool's own server, which serves from a directory its configuration may change, so which directory holds the site is not known with confidence; to serve the site on nginx, build it and serve the output directory with serve -s DIR (migrate then moves it to nginx), or copy DIR into an nginx stage"})
+		return nil
+	}
+	if m.devBuild != nil && artAt == "" && !javaBuild {
+		return m.slimNode(scope, prod, kept, argv, wd)
+	}
+	if envWhy != "" {
+		return why("%s", envWhy)
+	}
 	resolve := func(p string) string {
 		if path.IsAbs(p) {
 			return path.Clean(p)
@@ -229,48 +256,14 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if image == "" {
 		return why("no runtime image is known to match %s", m.expandFrom())
 	}
-	argName := RuntimeArg
-	for _, kv := range m.orig.Args {
-		if kv.Key == argName {
-			argName = "DOCKSTAGE_" + RuntimeArg
-		}
-	}
+	argName := m.runtimeArg()
 	// The stages: build (the build steps after the tests), prod on the
 	// runtime image.
-	var buildSteps, config []spec.Step
-	for _, s := range prod {
-		switch {
-		case s.Env != nil || s.Arg != nil:
-			buildSteps = append(buildSteps, s)
-			config = append(config, s)
-		case isConfig(s) && s.Workdir == nil:
-			config = append(config, s)
-		default:
-			buildSteps = append(buildSteps, s)
-		}
-	}
+	plan, config := m.buildStage(scope, prod, kept, argName, image)
 	if needsArgs(config) {
 		return why("the prod configuration expands a variable")
 	}
-	hasBuild := false
-	for _, s := range buildSteps {
-		hasBuild = hasBuild || !isConfig(s)
-	}
-	if !hasBuild {
-		buildSteps = nil
-	}
-	from := StageSrc
-	plan := &slimPlan{arg: argName, defaultImage: image, kept: kept}
-	if len(buildSteps) > 0 {
-		from = StageBuild
-		for _, n := range []string{StageBuild, "builder", "dockstage-build"} {
-			from = n
-			if m.orig.StageIndex(n, len(m.orig.Stages)) < 0 && m.orig.StageRef(n, len(m.orig.Stages)) < 0 {
-				break
-			}
-		}
-		plan.build = &spec.Stage{Name: from, From: StageSrc, Steps: carry(scope, buildSteps), Pos: m.final.Pos}
-	}
+	from := plan.from()
 	var steps []spec.Step
 	note := func(s spec.Step, c string) spec.Step { s.Comment = []string{c}; return s }
 	if wd != "" {
@@ -354,6 +347,60 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 		Caveats: caveats,
 	})
 	return plan
+}
+
+// runtimeArg is the name of the build arg of prod's runtime image: one
+// the original does not declare.
+func (m *migrator) runtimeArg() string {
+	for _, kv := range m.orig.Args {
+		if kv.Key == RuntimeArg {
+			return "DOCKSTAGE_" + RuntimeArg
+		}
+	}
+	return RuntimeArg
+}
+
+// buildStage splits prod (the steps of the prod stage FROM src) into the
+// build stage (the build steps after the tests, with the ENV and ARG they
+// see) and prod's configuration; the plan has the build stage when there
+// are build steps.
+func (m *migrator) buildStage(scope, prod []spec.Step, kept *spec.Stage, arg, image string) (*slimPlan, []spec.Step) {
+	var buildSteps, config []spec.Step
+	for _, s := range prod {
+		switch {
+		case s.Env != nil || s.Arg != nil:
+			buildSteps = append(buildSteps, s)
+			config = append(config, s)
+		case isConfig(s) && s.Workdir == nil:
+			config = append(config, s)
+		default:
+			buildSteps = append(buildSteps, s)
+		}
+	}
+	hasBuild := false
+	for _, s := range buildSteps {
+		hasBuild = hasBuild || !isConfig(s)
+	}
+	plan := &slimPlan{arg: arg, defaultImage: image, kept: kept}
+	if hasBuild {
+		from := StageBuild
+		for _, n := range []string{StageBuild, "builder", "dockstage-build"} {
+			from = n
+			if m.orig.StageIndex(n, len(m.orig.Stages)) < 0 && m.orig.StageRef(n, len(m.orig.Stages)) < 0 {
+				break
+			}
+		}
+		plan.build = &spec.Stage{Name: from, From: StageSrc, Steps: carry(scope, buildSteps), Pos: m.final.Pos}
+	}
+	return plan, config
+}
+
+// from is the stage prod copies the artifact from.
+func (p *slimPlan) from() string {
+	if p.build != nil {
+		return p.build.Name
+	}
+	return StageSrc
 }
 
 // compiled reports whether the migration found a compiled ecosystem, for

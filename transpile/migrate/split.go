@@ -55,6 +55,7 @@ func (m *migrator) split() {
 	m.reorder()
 	m.implicitTests()
 	m.prodDeps()
+	m.wheels()
 	m.srcEnd = m.prodStart
 	for i := m.prodStart - 1; i >= m.srcStart; i-- {
 		if it := m.items[i]; it.test || it.rewritten != nil {
@@ -62,6 +63,7 @@ func (m *migrator) split() {
 			break
 		}
 	}
+	m.testsOut()
 	for _, it := range m.items[m.srcEnd:m.prodStart] {
 		if !it.test && !it.blockMove && !it.toProd && it.note == "" {
 			it.note = "after the tests: prod builds it"
