@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strings"
 )
 
@@ -19,7 +18,72 @@ const (
 	stampPrefix     = "# dockstage:sha256="
 )
 
-var stampRE = regexp.MustCompile(`(?m)^# dockstage:sha256=([0-9a-f]{64})\r?\n`)
+// stampLines returns the [start, end) byte ranges of the stamp lines of
+// content, in order: each line that is exactly "# dockstage:sha256=", 64
+// lower-case hex digits and "\n" or "\r\n" (the rule of the expression
+// `(?m)^# dockstage:sha256=([0-9a-f]{64})\r?\n`, scanned by hand: this
+// runs on every file a render stamps).
+func stampLines(content []byte) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(content); {
+		j := bytes.Index(content[i:], []byte(stampPrefix))
+		if j < 0 {
+			break
+		}
+		start := i + j
+		if end := stampLineEnd(content, start); end > 0 {
+			out = append(out, [2]int{start, end})
+			i = end
+			continue
+		}
+		i = start + 1
+	}
+	return out
+}
+
+// stampLineEnd is the end of the stamp line at start (after its "\n"), 0
+// when there is none: start must begin a line.
+func stampLineEnd(content []byte, start int) int {
+	if start > 0 && content[start-1] != '\n' {
+		return 0
+	}
+	k := start + len(stampPrefix)
+	if len(content) < k+64 {
+		return 0
+	}
+	for _, c := range content[k : k+64] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return 0
+		}
+	}
+	k += 64
+	if k < len(content) && content[k] == '\r' {
+		k++
+	}
+	if k < len(content) && content[k] == '\n' {
+		return k + 1
+	}
+	return 0
+}
+
+// hasStamp reports whether content holds a stamp line.
+func hasStamp(content []byte) bool { return len(stampLines(content)) > 0 }
+
+// replaceStamps replaces every stamp line of content with with.
+func replaceStamps(content, with []byte) []byte {
+	spans := stampLines(content)
+	if len(spans) == 0 {
+		return content
+	}
+	out := make([]byte, 0, len(content)+len(spans)*len(with))
+	prev := 0
+	for _, sp := range spans {
+		out = append(out, content[prev:sp[0]]...)
+		out = append(out, with...)
+		prev = sp[1]
+	}
+	return append(out, content[prev:]...)
+}
 
 // header is the generated-file header for a file rendered from source,
 // with a zero stamp that stamp fills in; what follows "DO NOT EDIT"
@@ -30,13 +94,13 @@ func header(source, what string) string {
 
 // digest hashes content without its stamp line.
 func digest(content []byte) string {
-	sum := sha256.Sum256(stampRE.ReplaceAll(content, nil))
+	sum := sha256.Sum256(replaceStamps(content, nil))
 	return hex.EncodeToString(sum[:])
 }
 
 func stamp(content []byte) []byte {
 	d := digest(content)
-	return stampRE.ReplaceAll(content, []byte(stampPrefix+d+"\n"))
+	return replaceStamps(content, []byte(stampPrefix+d+"\n"))
 }
 
 // Owned reports whether content is a file dockstage generated (it carries
@@ -44,9 +108,10 @@ func stamp(content []byte) []byte {
 // stamp still matches its content. Only a generated, unchanged file may be
 // overwritten without --force.
 func Owned(content []byte) (generated, unchanged bool) {
-	m := stampRE.FindSubmatch(content)
-	if m == nil || !bytes.Contains(content, []byte(generatedPrefix)) {
+	spans := stampLines(content)
+	if len(spans) == 0 || !bytes.Contains(content, []byte(generatedPrefix)) {
 		return false, false
 	}
-	return true, digest(content) == string(m[1])
+	k := spans[0][0] + len(stampPrefix)
+	return true, digest(content) == string(content[k:k+64])
 }
