@@ -25,7 +25,44 @@ type probe struct {
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
 func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
+	if len(docs) == 0 && readsAsOneLine(keyword, text, v.escape) {
+		return
+	}
 	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})
+}
+
+// maxOneLine bounds the text readsAsOneLine decides on, far below the
+// line length BuildKit's scanner reads (bufio.MaxScanTokenSize, 64 KiB).
+const maxOneLine = 16 << 10
+
+// readsAsOneLine reports, without a parse, that `KEYWORD text` (no
+// heredoc bodies) certainly reads back with BuildKit's parser as one
+// instruction without flags, exec form or heredocs, the probe's question:
+// the text is one line (no newline, carriage return or NUL) of less than
+// maxOneLine bytes, whose first character after blanks is printable ASCII
+// other than '-' (parser.extractBuilderFlags reads flags only from a word
+// starting with "--") and '[' (parser.parseMaybeJSON reads JSON only from
+// text starting with '['), that holds no "<<" (parser.Parse looks for
+// heredocs only in a line that holds one) and whose last character before
+// blanks is not the escape character (no line continuation,
+// syntax.TrimContinuation). The keywords are those whose BuildKit line
+// parser takes the text as one string (parseMaybeJSON: RUN; parseString:
+// WORKDIR, USER, STOPSIGNAL, MAINTAINER). Any other text is probed;
+// FuzzReadsAsOneLine checks this rule against the probe itself.
+func readsAsOneLine(keyword, text string, esc rune) bool {
+	switch keyword {
+	case "RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER":
+	default:
+		return false
+	}
+	if len(text) >= maxOneLine || strings.ContainsAny(text, "\n\r\x00") || strings.Contains(text, "<<") {
+		return false
+	}
+	t := strings.Trim(text, " \t")
+	if t == "" || t[0] < '!' || t[0] > '~' || t[0] == '-' || t[0] == '[' {
+		return false
+	}
+	return rune(t[len(t)-1]) != esc
 }
 
 // endLabel is the instruction written after probe k (k < 0: a probe of its
