@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/dockstage/dockstage/spec"
@@ -102,12 +103,15 @@ func (e *InternalError) Error() string {
 
 func (e *InternalError) Unwrap() error { return e.Err }
 
-// parsed holds the templates, parsed once; each render clones them and
-// binds its own functions (the escape character, the source name).
-var parsed = template.Must(template.New("").Funcs(template.FuncMap{
-	"header": placeholder, "comment": placeholder, "instruction": placeholder,
-	"q": placeholder, "kv": placeholder, "command": placeholder,
-}).ParseFS(files, "*.tmpl"))
+// parsed holds the templates, parsed once on first use; each render
+// clones them and binds its own functions (the escape character, the
+// source name).
+var parsed = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"header": placeholder, "comment": placeholder, "instruction": placeholder,
+		"q": placeholder, "kv": placeholder, "command": placeholder,
+	}).ParseFS(files, "*.tmpl"))
+})
 
 // placeholder stands for a template function until a render binds it.
 func placeholder(...any) string { return "" }
@@ -119,7 +123,7 @@ func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte
 		}
 		return header(opt.Source, "")
 	}
-	t, err := parsed.Clone()
+	t, err := parsed().Clone()
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +166,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 	return b, warns, nil
 }
 
-var directiveRE = regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`)
+var directiveRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`) })
 
 // guardDirectives keeps a comment that looks like a parser directive
 // ("# syntax=...") from being read as one: when such a comment directly
@@ -170,7 +174,7 @@ var directiveRE = regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`)
 // which ends the directive section.
 func guardDirectives(b []byte, directives int) []byte {
 	lines := bytes.SplitAfter(b, []byte("\n"))
-	if directives < len(lines) && directiveRE.Match(lines[directives]) {
+	if directives < len(lines) && directiveRE().Match(lines[directives]) {
 		var out []byte
 		for i, l := range lines {
 			if i == directives {
@@ -334,14 +338,14 @@ func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, 
 	return b, nil
 }
 
-var plainYAMLRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`)
+var plainYAMLRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`) })
 
 // yamlString writes s as a YAML scalar that reads back as the same string
 // in YAML 1.1 and 1.2 readers: bare when it is a plain name, else
 // double-quoted (JSON string syntax is valid YAML), so no value can change
 // the document's structure.
 func yamlString(s string) string {
-	if plainYAMLRE.MatchString(s) {
+	if plainYAMLRE().MatchString(s) {
 		switch strings.ToLower(s) {
 		case "y", "n", "yes", "no", "true", "false", "on", "off", "null":
 		default:
