@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/dockstage/dockstage/templates/workspace"
 	"github.com/spf13/cobra"
@@ -39,7 +41,8 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 			return runCheck(cmd.Context(), s, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(checkFormats, " or "))
+	_ = cmd.RegisterFlagCompletionFunc("format", completeValues(checkFormats...))
 	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.NumCPU(), "specs to check at once")
 	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
 	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
@@ -47,9 +50,12 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 	return cmd
 }
 
+// checkFormats are the output formats of check.
+var checkFormats = []string{"text", "json"}
+
 func runCheck(ctx context.Context, s streams, opts checkOptions) error {
-	if opts.format != "text" && opts.format != "json" {
-		return badInput(fmt.Errorf("--format %q: use text or json", opts.format))
+	if !slices.Contains(checkFormats, opts.format) {
+		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(checkFormats, " or ")))
 	}
 	// On a terminal, runs of more than a few specs show "checked N/M".
 	progress := func(n, of int) {}

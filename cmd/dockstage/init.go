@@ -75,6 +75,7 @@ file that would be overwritten.`,
 	f.BoolVar(&opts.force, "force", false, "replace an existing dockstage.yaml, and files the render would refuse to replace")
 	f.BoolVar(&opts.noRender, "no-render", false, "write only dockstage.yaml, do not render it")
 	f.BoolVar(&opts.list, "list", false, "list the presets and exit")
+	_ = cmd.RegisterFlagCompletionFunc("preset", completePresets)
 	return cmd
 }
 

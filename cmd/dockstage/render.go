@@ -45,6 +45,7 @@ unchanged since; --force replaces it anyway.`,
 	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them")
 	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
+	_ = cmd.RegisterFlagCompletionFunc("only", completeOnly)
 	return cmd
 }
 
