@@ -43,7 +43,7 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(checkFormats, " or "))
 	_ = cmd.RegisterFlagCompletionFunc("format", completeValues(checkFormats...))
-	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.NumCPU(), "specs to check at once")
+	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", 0, "specs to check at once (default: the number of CPUs)")
 	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
 	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
 	registryFlags(cmd, &opts.ws.Resolver)
@@ -54,6 +54,9 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 var checkFormats = []string{"text", "json"}
 
 func runCheck(ctx context.Context, s streams, opts checkOptions) error {
+	if opts.ws.Jobs <= 0 {
+		opts.ws.Jobs = runtime.NumCPU()
+	}
 	if !slices.Contains(checkFormats, opts.format) {
 		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(checkFormats, " or ")))
 	}
