@@ -26,57 +26,58 @@ func TestProbesOneParse(t *testing.T) {
 		if len(v.errs) > 0 {
 			t.Fatalf("%s: %v", f, v.errs)
 		}
-		if len(v.probes) > 0 && !v.batchPasses() { // none: each text read as one line (readsAsOneLine)
+		if len(v.probes) > 0 && !v.batchPasses() { // none: each text read as one line (readsAsWritten)
 			t.Errorf("%s: %d probes, the batched parse does not pass", f, len(v.probes))
 		}
 	}
 }
 
-var oneLineKeywords = []string{"RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER", "CMD"}
+var writtenKeywords = []string{"RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER", "CMD"}
 
-// checkReadsAsOneLine checks readsAsOneLine against the probe it stands
+// checkReadsAsWritten checks readsAsWritten against the probe it stands
 // for: text it passes must read back with BuildKit's parser as written,
 // alone and batched between other probes.
-func checkReadsAsOneLine(t *testing.T, keyword, text string, esc rune) {
+func checkReadsAsWritten(t *testing.T, keyword, text string, esc rune) {
 	t.Helper()
-	if !readsAsOneLine(keyword, text, esc) {
+	if !readsAsWritten(keyword, text, esc) {
 		return
 	}
 	v := &validator{escape: esc}
 	pr := probe{keyword: keyword, text: text}
 	if reason := v.probeReason(pr); reason != "" {
-		t.Fatalf("readsAsOneLine(%q, %q, %q) is true, the probe says: %s", keyword, text, esc, reason)
+		t.Fatalf("readsAsWritten(%q, %q, %q) is true, the probe says: %s", keyword, text, esc, reason)
 	}
 	v.probes = []probe{{keyword: "RUN", text: "a"}, pr, {keyword: "USER", text: "b"}}
 	if !v.batchPasses() {
-		t.Fatalf("readsAsOneLine(%q, %q, %q) is true, the batched probe fails", keyword, text, esc)
+		t.Fatalf("readsAsWritten(%q, %q, %q) is true, the batched probe fails", keyword, text, esc)
 	}
 }
 
-var oneLineSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxOneLine)}
+var writtenSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxOneLine),
+	"a \\\n  b", "a \\\n# c\n  b", "a \\\n\n  b", "a \\\n  b \\", "\\\n--x", "\\\n[1]", "a <\\\n<EOF", "a \\\n\v# c", "a `\n b", "a\n b", "a \\\n \\\n", "a \\\n\t#x \\\n b"}
 
-func TestReadsAsOneLine(t *testing.T) {
-	for _, kw := range oneLineKeywords {
-		for _, s := range oneLineSeeds {
-			checkReadsAsOneLine(t, kw, s, '\\')
-			checkReadsAsOneLine(t, kw, s, '`')
+func TestReadsAsWritten(t *testing.T) {
+	for _, kw := range writtenKeywords {
+		for _, s := range writtenSeeds {
+			checkReadsAsWritten(t, kw, s, '\\')
+			checkReadsAsWritten(t, kw, s, '`')
 		}
 	}
-	for text, want := range map[string]bool{"make": true, " -x": false, "[1]": false, "a \\": false, "a <<X": false, "a\nb": false, "": false, "\u00a0x": false} {
-		if got := readsAsOneLine("RUN", text, '\\'); got != want {
-			t.Errorf("readsAsOneLine(RUN, %q) = %v, want %v", text, got, want)
+	for text, want := range map[string]bool{"a \\\n  b": true, "a \\\n# c\n  b": true, "a <\\\n<EOF": false, "\\\n--x": false, "a \\\n  b \\": false, "a \\\n\v# c": false, "make": true, " -x": false, "[1]": false, "a \\": false, "a <<X": false, "a\nb": false, "": false, "\u00a0x": false} {
+		if got := readsAsWritten("RUN", text, '\\'); got != want {
+			t.Errorf("readsAsWritten(RUN, %q) = %v, want %v", text, got, want)
 		}
 	}
-	if readsAsOneLine("CMD", "make", '\\') {
-		t.Error("readsAsOneLine decides for CMD, whose text it has no rule for")
+	if readsAsWritten("CMD", "make", '\\') {
+		t.Error("readsAsWritten decides for CMD, whose text it has no rule for")
 	}
 }
 
-// FuzzReadsAsOneLine checks the no-parse rule against BuildKit's parser on
+// FuzzReadsAsWritten checks the no-parse rule against BuildKit's parser on
 // any text.
-func FuzzReadsAsOneLine(f *testing.F) {
-	for i := range oneLineKeywords {
-		for _, s := range oneLineSeeds {
+func FuzzReadsAsWritten(f *testing.F) {
+	for i := range writtenKeywords {
+		for _, s := range writtenSeeds {
 			f.Add(uint8(i), s, false)
 			f.Add(uint8(i), s, true)
 		}
@@ -86,6 +87,6 @@ func FuzzReadsAsOneLine(f *testing.F) {
 		if backtick {
 			esc = '`'
 		}
-		checkReadsAsOneLine(t, oneLineKeywords[int(k)%len(oneLineKeywords)], text, esc)
+		checkReadsAsWritten(t, writtenKeywords[int(k)%len(writtenKeywords)], text, esc)
 	})
 }
