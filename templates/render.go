@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 
 	"github.com/dockstage/dockstage/spec"
@@ -116,20 +117,51 @@ var parsed = sync.OnceValue(func() *template.Template {
 // placeholder stands for a template function until a render binds it.
 func placeholder(...any) string { return "" }
 
-func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte, error) {
-	funcs["header"] = func() string {
-		if opt.Source == "" {
-			return ""
+// bound holds clones of the templates with a render's functions bound,
+// keyed by what those functions close over (boundKey), so that renders
+// with the same escape character and source name share one clone instead
+// of cloning per render; at most maxBound entries.
+var bound sync.Map
+
+const maxBound = 64
+
+var boundCount atomic.Int32
+
+// boundKey names a set of bound functions: the template and the values its
+// functions close over (the escape character, the source name).
+type boundKey struct {
+	name   string
+	esc    rune
+	source string
+}
+
+// execute runs template name on data with funcs (and the header function)
+// bound; funcs must depend on nothing but the escape character esc and
+// opt.Source, the key of the shared clone.
+func execute(name string, esc rune, funcs template.FuncMap, data any, opt Options) ([]byte, error) {
+	key := boundKey{name, esc, opt.Source}
+	t, _ := bound.Load(key)
+	if t == nil {
+		funcs["header"] = func() string {
+			if opt.Source == "" {
+				return ""
+			}
+			return header(opt.Source, "")
 		}
-		return header(opt.Source, "")
+		c, err := parsed().Clone()
+		if err != nil {
+			return nil, err
+		}
+		c.Funcs(funcs)
+		t = c
+		if boundCount.Load() < maxBound {
+			if _, loaded := bound.LoadOrStore(key, c); !loaded {
+				boundCount.Add(1)
+			}
+		}
 	}
-	t, err := parsed().Clone()
-	if err != nil {
-		return nil, err
-	}
-	t.Funcs(funcs)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := t.(*template.Template).ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
 	}
 	b := buf.Bytes()
@@ -154,7 +186,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 		"comment":     comment,
 		"instruction": func(in transpile.Instruction) (string, error) { return instruction(in, esc) },
 	}
-	b, err := execute("Dockerfile.tmpl", funcs, df, opt)
+	b, err := execute("Dockerfile.tmpl", esc, funcs, df, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("internal error: rendering the Dockerfile: %w", err)
 	}
@@ -328,7 +360,7 @@ func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, 
 			return yamlString(c.Shell)
 		},
 	}
-	b, err := execute("compose.yaml.tmpl", funcs, c, opt)
+	b, err := execute("compose.yaml.tmpl", 0, funcs, c, opt)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: rendering %s: %w", name, err)
 	}
