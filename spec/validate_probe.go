@@ -34,9 +34,9 @@ func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
 	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})
 }
 
-// maxOneLine bounds the text readsAsWritten decides on, far below the
+// maxWritten bounds the text readsAsWritten decides on, far below the
 // line length BuildKit's scanner reads (bufio.MaxScanTokenSize, 64 KiB).
-const maxOneLine = 16 << 10
+const maxWritten = 16 << 10
 
 // readsAsWritten reports, without a parse, that `KEYWORD text` (no heredoc
 // bodies) certainly reads back with BuildKit's parser as one instruction
@@ -49,7 +49,7 @@ const maxOneLine = 16 << 10
 // '-' (parser.extractBuilderFlags reads flags only from a word starting
 // with "--") and '[' (parser.parseMaybeJSON reads JSON only from text
 // starting with '['). The text holds no carriage return or NUL and is
-// shorter than maxOneLine. The keywords are those whose BuildKit line
+// shorter than maxWritten. The keywords are those whose BuildKit line
 // parser takes the text as one string (parseMaybeJSON: RUN; parseString:
 // WORKDIR, USER, STOPSIGNAL, MAINTAINER). Any other text is probed;
 // FuzzReadsAsWritten checks this rule against the probe itself.
@@ -59,7 +59,7 @@ func readsAsWritten(keyword, text string, esc rune) bool {
 	default:
 		return false
 	}
-	if len(text) >= maxOneLine || strings.ContainsAny(text, "\r\x00") {
+	if len(text) >= maxWritten || strings.ContainsAny(text, "\r\x00") {
 		return false
 	}
 	lines := strings.Split(text, "\n")

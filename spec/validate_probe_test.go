@@ -26,7 +26,7 @@ func TestProbesOneParse(t *testing.T) {
 		if len(v.errs) > 0 {
 			t.Fatalf("%s: %v", f, v.errs)
 		}
-		if len(v.probes) > 0 && !v.batchPasses() { // none: each text read as one line (readsAsWritten)
+		if len(v.probes) > 0 && !v.batchPasses() { // none: every text reads as written (readsAsWritten)
 			t.Errorf("%s: %d probes, the batched parse does not pass", f, len(v.probes))
 		}
 	}
@@ -53,7 +53,7 @@ func checkReadsAsWritten(t *testing.T, keyword, text string, esc rune) {
 	}
 }
 
-var writtenSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxOneLine),
+var writtenSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxWritten),
 	"a \\\n  b", "a \\\n# c\n  b", "a \\\n\n  b", "a \\\n  b \\", "\\\n--x", "\\\n[1]", "a <\\\n<EOF", "a \\\n\v# c", "a `\n b", "a\n b", "a \\\n \\\n", "a \\\n\t#x \\\n b"}
 
 func TestReadsAsWritten(t *testing.T) {
