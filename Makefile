@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: all build test vet staticcheck fmt-check e2e fuzz bench update check-examples clean
+.PHONY: all build test vet staticcheck fmt-check e2e fuzz bench update docs check-examples clean
 
 all: build test
 
@@ -42,13 +42,20 @@ fuzz:
 	  done; \
 	done
 
-## bench: speed and memory of the pipelines.
+## bench: speed and memory of the pipelines (import and import+render
+## against BuildKit's parse, side by side) and the start-up CPU of
+## `dockstage version`.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## update: rewrite golden files (read the diff before committing).
 update:
 	$(GO) test ./... -update
+
+## docs: regenerate the CLI reference (cmd/dockstage/docs, from the cobra
+## tree; TestCLIReference fails when it drifts). Read the diff.
+docs:
+	$(GO) test ./cmd/dockstage -run '^TestCLIReference$$' -count=1 -update
 
 ## render-examples: regenerate the committed files of every example.
 render-examples: build

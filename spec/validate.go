@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec/syntax"
 )
@@ -51,23 +52,23 @@ type validator struct {
 }
 
 // nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`) })
 
 // serviceRE is compose's service name rule (compose.service).
-var serviceRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+var serviceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]+$`) })
 
 // nameOfSpecRE is the rule of a spec's name: a compose service name that is
 // also the name part of an image reference (lower case, starting with a
 // letter or digit).
-var nameOfSpecRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+var nameOfSpecRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 // ValidName reports whether name may be a spec's `name:`: lower case
 // letters, digits, '.', '_' and '-', starting with a letter or digit (the
 // compose service name rule, and the image name rule, since the image is
 // NAME:TARGET).
-func ValidName(name string) bool { return nameOfSpecRE.MatchString(name) }
+func ValidName(name string) bool { return nameOfSpecRE().MatchString(name) }
 
-var envKeyRE = regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`)
+var envKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`) })
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
 	if !p.IsValid() {
@@ -113,7 +114,7 @@ func (v *validator) validate() {
 	seen := map[string]*Stage{}
 	for i, st := range s.Stages {
 		lower := strings.ToLower(st.Name)
-		if !nameRE.MatchString(lower) {
+		if !nameRE().MatchString(lower) {
 			v.errorf(st.Pos, "stages.%s: invalid stage name; start with a letter, then letters, digits, '-', '_' or '.'", st.Name)
 		}
 		if prev, ok := seen[lower]; ok {
@@ -154,7 +155,7 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
 			// LABEL and ENV keys may hold blanks ("com.example.my label",
 			// `ENV my\ key=v`); they are quoted.
-		} else if !envKeyRE.MatchString(kv.Key) {
+		} else if !envKeyRE().MatchString(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}
 		v.line(kv.Pos, p, kv.Key)

@@ -5,16 +5,19 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 )
 
-var composePortRE = regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:([0-9]+)(?:-([0-9]+))?:)?([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp|sctp))?$`)
+var composePortRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9]+\.[0-9.]+):)?(?:([0-9]+)(?:-([0-9]+))?:)?([0-9]+)(?:-([0-9]+))?(?:/(tcp|udp|sctp))?$`)
+})
 
 func (v *validator) compose(c *Compose) {
 	p := c.Pos
 	v.line(p, "compose.service", c.Service)
-	if c.Service != "" && !serviceRE.MatchString(c.Service) {
+	if c.Service != "" && !serviceRE().MatchString(c.Service) {
 		v.errorf(p, "compose.service: %q is not a valid service name", c.Service)
 	}
 	v.line(p, "compose.image", c.Image)
@@ -75,7 +78,7 @@ func (v *validator) ports(p Pos, path string, ports []string) {
 		if strings.Contains(port, "$") {
 			continue
 		}
-		m := composePortRE.FindStringSubmatch(port)
+		m := composePortRE().FindStringSubmatch(port)
 		if m == nil {
 			v.errorf(p, "%s: %q is not a port mapping; write CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp", path, port)
 			continue

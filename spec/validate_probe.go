@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // probe is one instruction text to read back with BuildKit's parser, the
@@ -25,7 +28,57 @@ type probe struct {
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
 func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
+	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) {
+		return
+	}
 	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})
+}
+
+// maxWritten bounds the text readsAsWritten decides on, far below the
+// line length BuildKit's scanner reads (bufio.MaxScanTokenSize, 64 KiB).
+const maxWritten = 16 << 10
+
+// readsAsWritten reports, without a parse, that `KEYWORD text` (no heredoc
+// bodies) certainly reads back with BuildKit's parser as one instruction
+// without flags, exec form or heredocs, the probe's question. It follows
+// parser.Parse: the first line, then while it continues
+// (syntax.TrimContinuation) the next lines, skipping comment and blank
+// ones; the text must end exactly where the continuation does. The joined
+// line must hold no "<<" (parser.Parse looks for heredocs only in a line
+// that holds one) and start, after blanks, with printable ASCII other than
+// '-' (parser.extractBuilderFlags reads flags only from a word starting
+// with "--") and '[' (parser.parseMaybeJSON reads JSON only from text
+// starting with '['). The text holds no carriage return or NUL and is
+// shorter than maxWritten. The keywords are those whose BuildKit line
+// parser takes the text as one string (parseMaybeJSON: RUN; parseString:
+// WORKDIR, USER, STOPSIGNAL, MAINTAINER). Any other text is probed;
+// FuzzReadsAsWritten checks this rule against the probe itself.
+func readsAsWritten(keyword, text string, esc rune) bool {
+	switch keyword {
+	case "RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER":
+	default:
+		return false
+	}
+	if len(text) >= maxWritten || strings.ContainsAny(text, "\r\x00") {
+		return false
+	}
+	lines := strings.Split(text, "\n")
+	joined, cont := syntax.TrimContinuation(lines[0], esc)
+	i := 1
+	for ; cont && i < len(lines); i++ {
+		l := strings.TrimLeftFunc(lines[i], unicode.IsSpace)
+		if l == "" || l[0] == '#' { // parser.Parse skips blank and comment lines here
+			continue
+		}
+		var seg string
+		seg, cont = syntax.TrimContinuation(lines[i], esc)
+		joined += seg
+	}
+	if cont || i < len(lines) || strings.Contains(joined, "<<") {
+		return false
+	}
+	t := strings.TrimLeft(joined, " \t\v\f\r")
+	return t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-' && t[0] != '['
 }
 
 // endLabel is the instruction written after probe k (k < 0: a probe of its

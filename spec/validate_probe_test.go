@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,8 +26,67 @@ func TestProbesOneParse(t *testing.T) {
 		if len(v.errs) > 0 {
 			t.Fatalf("%s: %v", f, v.errs)
 		}
-		if len(v.probes) == 0 || !v.batchPasses() {
+		if len(v.probes) > 0 && !v.batchPasses() { // none: every text reads as written (readsAsWritten)
 			t.Errorf("%s: %d probes, the batched parse does not pass", f, len(v.probes))
 		}
 	}
+}
+
+var writtenKeywords = []string{"RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER", "CMD"}
+
+// checkReadsAsWritten checks readsAsWritten against the probe it stands
+// for: text it passes must read back with BuildKit's parser as written,
+// alone and batched between other probes.
+func checkReadsAsWritten(t *testing.T, keyword, text string, esc rune) {
+	t.Helper()
+	if !readsAsWritten(keyword, text, esc) {
+		return
+	}
+	v := &validator{escape: esc}
+	pr := probe{keyword: keyword, text: text}
+	if reason := v.probeReason(pr); reason != "" {
+		t.Fatalf("readsAsWritten(%q, %q, %q) is true, the probe says: %s", keyword, text, esc, reason)
+	}
+	v.probes = []probe{{keyword: "RUN", text: "a"}, pr, {keyword: "USER", text: "b"}}
+	if !v.batchPasses() {
+		t.Fatalf("readsAsWritten(%q, %q, %q) is true, the batched probe fails", keyword, text, esc)
+	}
+}
+
+var writtenSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxWritten),
+	"a \\\n  b", "a \\\n# c\n  b", "a \\\n\n  b", "a \\\n  b \\", "\\\n--x", "\\\n[1]", "a <\\\n<EOF", "a \\\n\v# c", "a `\n b", "a\n b", "a \\\n \\\n", "a \\\n\t#x \\\n b"}
+
+func TestReadsAsWritten(t *testing.T) {
+	for _, kw := range writtenKeywords {
+		for _, s := range writtenSeeds {
+			checkReadsAsWritten(t, kw, s, '\\')
+			checkReadsAsWritten(t, kw, s, '`')
+		}
+	}
+	for text, want := range map[string]bool{"a \\\n  b": true, "a \\\n# c\n  b": true, "a <\\\n<EOF": false, "\\\n--x": false, "a \\\n  b \\": false, "a \\\n\v# c": false, "make": true, " -x": false, "[1]": false, "a \\": false, "a <<X": false, "a\nb": false, "": false, "\u00a0x": false} {
+		if got := readsAsWritten("RUN", text, '\\'); got != want {
+			t.Errorf("readsAsWritten(RUN, %q) = %v, want %v", text, got, want)
+		}
+	}
+	if readsAsWritten("CMD", "make", '\\') {
+		t.Error("readsAsWritten decides for CMD, whose text it has no rule for")
+	}
+}
+
+// FuzzReadsAsWritten checks the no-parse rule against BuildKit's parser on
+// any text.
+func FuzzReadsAsWritten(f *testing.F) {
+	for i := range writtenKeywords {
+		for _, s := range writtenSeeds {
+			f.Add(uint8(i), s, false)
+			f.Add(uint8(i), s, true)
+		}
+	}
+	f.Fuzz(func(t *testing.T, k uint8, text string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		checkReadsAsWritten(t, writtenKeywords[int(k)%len(writtenKeywords)], text, esc)
+	})
 }

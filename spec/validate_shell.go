@@ -71,14 +71,13 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 	if strings.ContainsRune(strings.ReplaceAll(text, "\r\n", ""), '\r') {
 		v.errorf(p, "%s: a carriage return is allowed only before a newline", path)
 	}
-	cont := syntax.Continuation(v.escape)
 	for i, l := range lines {
 		last := i == len(lines)-1
 		isComment := i > 0 && strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
 		switch {
-		case last && cont.MatchString(l):
+		case last && syntax.Continues(l, v.escape):
 			v.errorf(p, "%s: the command ends with the escape character %s, which would join the next instruction; remove it", path, string(v.escape))
-		case !last && !isComment && !cont.MatchString(l):
+		case !last && !isComment && !syntax.Continues(l, v.escape):
 			v.errorf(p, "%s: line %d of the command ends without the escape character %s, so the newline would end the instruction; end each continued line with %s, or use a heredoc", path, i+1, string(v.escape), string(v.escape))
 		case last && isComment:
 			v.errorf(p, "%s: the command cannot end with a comment line", path)

@@ -5,16 +5,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 var (
-	octalLike = regexp.MustCompile(`^[0-9]+$`)
+	octalLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
 )
 
-var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
+var numericOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`) })
 
 func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
@@ -252,10 +253,10 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	for i, e := range c.Exclude {
 		v.nonEmptyLine(itemPos(c.ExcludePos, i, p), fmt.Sprintf("%s.exclude[%d]", path, i), e)
 	}
-	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike.MatchString(c.Chmod) && !isFileMode(c.Chmod) {
+	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike().MatchString(c.Chmod) && !isFileMode(c.Chmod) {
 		v.errorf(itemPos([]Pos{c.ChmodPos}, 0, p), "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
 	}
-	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner.MatchString(c.Chown) {
+	if c.Link && c.Chown != "" && !strings.Contains(c.Chown, "$") && !numericOwner().MatchString(c.Chown) {
 		v.errorf(itemPos([]Pos{c.ChownPos}, 0, p), "%s.chown: %q: with link: true BuildKit needs a numeric owner (UID[:GID]), since the layer is made without the image's /etc/passwd", path, c.Chown)
 	}
 	if !isAdd {

@@ -50,7 +50,7 @@ var ErrIgnoreEdited = errors.New("the generated block of .dockerignore was edite
 // block (empty when it has none) and the user's part.
 func SplitDockerignore(existing []byte) (block, user []byte) {
 	i := bytes.Index(existing, []byte(IgnoreEnd))
-	if i < 0 || !stampRE.Match(existing[:i]) {
+	if i < 0 || !stampRE().Match(existing[:i]) {
 		return nil, existing
 	}
 	end := i + len(IgnoreEnd)

@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 
 	"github.com/dockstage/dockstage/spec"
@@ -102,30 +104,64 @@ func (e *InternalError) Error() string {
 
 func (e *InternalError) Unwrap() error { return e.Err }
 
-// parsed holds the templates, parsed once; each render clones them and
-// binds its own functions (the escape character, the source name).
-var parsed = template.Must(template.New("").Funcs(template.FuncMap{
-	"header": placeholder, "comment": placeholder, "instruction": placeholder,
-	"q": placeholder, "kv": placeholder, "command": placeholder,
-}).ParseFS(files, "*.tmpl"))
+// parsed holds the templates, parsed once on first use; each render
+// clones them and binds its own functions (the escape character, the
+// source name).
+var parsed = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"header": placeholder, "comment": placeholder, "instruction": placeholder,
+		"q": placeholder, "kv": placeholder, "command": placeholder,
+	}).ParseFS(files, "*.tmpl"))
+})
 
 // placeholder stands for a template function until a render binds it.
 func placeholder(...any) string { return "" }
 
-func execute(name string, funcs template.FuncMap, data any, opt Options) ([]byte, error) {
-	funcs["header"] = func() string {
-		if opt.Source == "" {
-			return ""
+// bound holds clones of the templates with a render's functions bound,
+// keyed by what those functions close over (boundKey), so that renders
+// with the same escape character and source name share one clone instead
+// of cloning per render; at most maxBound entries.
+var bound sync.Map
+
+const maxBound = 64
+
+var boundCount atomic.Int32
+
+// boundKey names a set of bound functions: the template and the values its
+// functions close over (the escape character, the source name).
+type boundKey struct {
+	name   string
+	esc    rune
+	source string
+}
+
+// execute runs template name on data with funcs (and the header function)
+// bound; funcs must depend on nothing but the escape character esc and
+// opt.Source, the key of the shared clone.
+func execute(name string, esc rune, funcs template.FuncMap, data any, opt Options) ([]byte, error) {
+	key := boundKey{name, esc, opt.Source}
+	t, _ := bound.Load(key)
+	if t == nil {
+		funcs["header"] = func() string {
+			if opt.Source == "" {
+				return ""
+			}
+			return header(opt.Source, "")
 		}
-		return header(opt.Source, "")
+		c, err := parsed().Clone()
+		if err != nil {
+			return nil, err
+		}
+		c.Funcs(funcs)
+		t = c
+		if boundCount.Load() < maxBound {
+			if _, loaded := bound.LoadOrStore(key, c); !loaded {
+				boundCount.Add(1)
+			}
+		}
 	}
-	t, err := parsed.Clone()
-	if err != nil {
-		return nil, err
-	}
-	t.Funcs(funcs)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := t.(*template.Template).ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
 	}
 	b := buf.Bytes()
@@ -150,7 +186,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 		"comment":     comment,
 		"instruction": func(in transpile.Instruction) (string, error) { return instruction(in, esc) },
 	}
-	b, err := execute("Dockerfile.tmpl", funcs, df, opt)
+	b, err := execute("Dockerfile.tmpl", esc, funcs, df, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("internal error: rendering the Dockerfile: %w", err)
 	}
@@ -162,7 +198,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 	return b, warns, nil
 }
 
-var directiveRE = regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`)
+var directiveRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`) })
 
 // guardDirectives keeps a comment that looks like a parser directive
 // ("# syntax=...") from being read as one: when such a comment directly
@@ -170,7 +206,7 @@ var directiveRE = regexp.MustCompile(`^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=`)
 // which ends the directive section.
 func guardDirectives(b []byte, directives int) []byte {
 	lines := bytes.SplitAfter(b, []byte("\n"))
-	if directives < len(lines) && directiveRE.Match(lines[directives]) {
+	if directives < len(lines) && directiveRE().Match(lines[directives]) {
 		var out []byte
 		for i, l := range lines {
 			if i == directives {
@@ -324,7 +360,7 @@ func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, 
 			return yamlString(c.Shell)
 		},
 	}
-	b, err := execute("compose.yaml.tmpl", funcs, c, opt)
+	b, err := execute("compose.yaml.tmpl", 0, funcs, c, opt)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: rendering %s: %w", name, err)
 	}
@@ -334,14 +370,14 @@ func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, 
 	return b, nil
 }
 
-var plainYAMLRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`)
+var plainYAMLRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`) })
 
 // yamlString writes s as a YAML scalar that reads back as the same string
 // in YAML 1.1 and 1.2 readers: bare when it is a plain name, else
 // double-quoted (JSON string syntax is valid YAML), so no value can change
 // the document's structure.
 func yamlString(s string) string {
-	if plainYAMLRE.MatchString(s) {
+	if plainYAMLRE().MatchString(s) {
 		switch strings.ToLower(s) {
 		case "y", "n", "yes", "no", "true", "false", "on", "off", "null":
 		default:

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec/syntax"
 )
@@ -27,7 +28,10 @@ const (
 	stampPrefix     = "# dockstage:sha256="
 )
 
-var stampRE = regexp.MustCompile(`(?m)^# dockstage:sha256=([0-9a-f]{64})[ \t\r]*\n`)
+// stampRE matches a stamp line; built on first use (start-up cost).
+var stampRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^# dockstage:sha256=([0-9a-f]{64})[ \t\r]*\n`)
+})
 
 // header is the generated-file header for a file rendered from source,
 // with a zero stamp that stamp fills in; what follows "DO NOT EDIT"
@@ -69,7 +73,7 @@ func Meaning(content []byte) []Line {
 			}
 			continue
 		}
-		if stampRE.MatchString(l + "\n") {
+		if stampRE().MatchString(l + "\n") {
 			continue
 		}
 		t := strings.TrimRight(l, " \t\r")
@@ -112,13 +116,13 @@ func digest(content []byte) string {
 // byteDigest is the stamp of dockstage 0.x: the bytes without the stamp
 // line.
 func byteDigest(content []byte) string {
-	sum := sha256.Sum256(stampRE.ReplaceAll(content, nil))
+	sum := sha256.Sum256(stampRE().ReplaceAll(content, nil))
 	return hex.EncodeToString(sum[:])
 }
 
 func stamp(content []byte) []byte {
 	d := digest(content)
-	return stampRE.ReplaceAll(content, []byte(stampPrefix+d+"\n"))
+	return stampRE().ReplaceAll(content, []byte(stampPrefix+d+"\n"))
 }
 
 // Owned reports whether content is a file dockstage generated (it carries
@@ -127,7 +131,7 @@ func stamp(content []byte) []byte {
 // hash, its bytes. Only a generated, unchanged file may be overwritten
 // without --force.
 func Owned(content []byte) (generated, unchanged bool) {
-	m := stampRE.FindSubmatch(content)
+	m := stampRE().FindSubmatch(content)
 	if m == nil || !bytes.Contains(content, []byte(generatedPrefix)) {
 		return false, false
 	}

@@ -40,7 +40,7 @@ func TestStampMeaning(t *testing.T) {
 	}
 	// A file stamped with the bytes' hash (dockstage before the meaning
 	// hash) is dockstage's and unchanged.
-	old := stampRE.ReplaceAll([]byte(src), []byte(stampPrefix+byteDigest([]byte(src))+"\n"))
+	old := stampRE().ReplaceAll([]byte(src), []byte(stampPrefix+byteDigest([]byte(src))+"\n"))
 	if g, u := Owned(old); !g || !u {
 		t.Errorf("old stamp: generated=%v unchanged=%v", g, u)
 	}

@@ -24,6 +24,25 @@ func ForwardWith(s *spec.Spec, opts ForwardOptions) (*Output, error) {
 	if err := spec.Validate(s); err != nil {
 		return nil, err
 	}
+	return lower(s, opts), nil
+}
+
+// ReverseForward is Reverse then Forward in one call, for a caller that
+// holds a Dockerfile and wants the files it renders to (a formatter, a
+// same-build proof): the spec Reverse returns has passed spec.Validate, so
+// it is lowered without validating it again. It returns the spec, its
+// models and Reverse's warnings; errors are Reverse's (a spec.ErrorList of
+// the Dockerfile's errors), and then the spec and output are nil.
+func ReverseForward(file string, src []byte, ropts ReverseOptions, fopts ForwardOptions) (*spec.Spec, *Output, []Warning, error) {
+	s, warns, err := Reverse(file, src, ropts)
+	if err != nil {
+		return nil, nil, warns, err
+	}
+	return s, lower(s, fopts), warns, nil
+}
+
+// lower turns a valid spec into its models.
+func lower(s *spec.Spec, opts ForwardOptions) *Output {
 	out := &Output{Dockerfile: forwardDockerfile(s, opts), Bake: forwardBake(s)}
 	if s.Dockerignore {
 		out.Dockerignore = forwardDockerignore(s)
@@ -31,7 +50,7 @@ func ForwardWith(s *spec.Spec, opts ForwardOptions) (*Output, error) {
 	if s.Compose != nil {
 		out.Compose, out.DevCompose = forwardCompose(s)
 	}
-	return out, nil
+	return out
 }
 
 func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -260,7 +261,7 @@ func (r *reverser) scanDirectives() error {
 	return nil
 }
 
-var parseErrorPrefix = regexp.MustCompile(`^dockerfile parse error on line \d+: `)
+var parseErrorPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^dockerfile parse error on line \d+: `) })
 
 // buildkitError turns an error from parser.Parse or instructions.Parse into
 // a positioned ErrorList with a hint on what to do.
@@ -273,7 +274,7 @@ func (r *reverser) buildkitError(err error) error {
 	if line < 1 {
 		line = 1
 	}
-	msg := parseErrorPrefix.ReplaceAllString(err.Error(), "")
+	msg := parseErrorPrefix().ReplaceAllString(err.Error(), "")
 	switch {
 	case strings.HasPrefix(msg, "unknown instruction"):
 		if !strings.Contains(msg, "did you mean") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -69,7 +70,7 @@ func (r *reverser) checkOnBuild(ast *parser.Node) {
 			continue
 		}
 		if _, err := instructions.ParseInstruction(n.Next.Children[0]); err != nil {
-			msg := parseErrorPrefix.ReplaceAllString(err.Error(), "")
+			msg := parseErrorPrefix().ReplaceAllString(err.Error(), "")
 			r.errorf(n.StartLine, "ONBUILD trigger: %s", msg)
 		}
 	}
@@ -85,11 +86,23 @@ func locLine(loc []parser.Range) int {
 // checkExpansion runs BuildKit's word expansion over every word BuildKit
 // expands at build time (instructions.Parse does not), so that an unclosed
 // `${`, a bad modifier or an unclosed quote is an import error, not a build
+
+// plainWord reports that BuildKit's lexer reads w as itself, without an
+// error: valid UTF-8 without NUL, and none of the characters it treats
+// specially ($, quotes, '<' and the escape character). The expansion
+// check skips the lexer for such words.
+func plainWord(w string, esc rune) bool {
+	return !strings.ContainsAny(w, "$'\"<\x00") && !strings.ContainsRune(w, esc) && utf8.ValidString(w)
+}
+
 // failure later. RUN mounts are validated with it too.
 func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instructions.ArgCommand) {
 	lex := shell.NewLex(r.escape)
 	var lexErr error
 	expand := func(w string) (string, error) {
+		if plainWord(w, r.escape) {
+			return w, nil
+		}
 		res, _, err := lex.ProcessWord(w, syntax.AnyEnv{})
 		if err != nil && lexErr == nil {
 			lexErr = err

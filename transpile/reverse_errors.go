@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -94,7 +95,7 @@ func blankLines(src []byte, start, end int) []byte {
 	return bytes.Join(lines, nil)
 }
 
-var flagInMsgRE = regexp.MustCompile(`--[A-Za-z][A-Za-z-]*`)
+var flagInMsgRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`--[A-Za-z][A-Za-z-]*`) })
 
 // positioned adds a column to each error of err (a spec.ErrorList from
 // buildkitError): the flag the message names, else the value it quotes
@@ -119,7 +120,7 @@ func (r *reverser) positioned(err error) spec.ErrorList {
 // non-blank character.
 func (r *reverser) column(n int, msg string) int {
 	l := r.lines[n-1]
-	if f := flagInMsgRE.FindString(msg); f != "" {
+	if f := flagInMsgRE().FindString(msg); f != "" {
 		if i := strings.Index(l, f); i >= 0 {
 			return i + 1
 		}
@@ -134,12 +135,12 @@ func (r *reverser) column(n int, msg string) int {
 	return firstNonBlank(l) + 1
 }
 
-var quotedRE = regexp.MustCompile(`"([^"]+)"|'([^']+)'|: ([^\s:;]+)$`)
+var quotedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"([^"]+)"|'([^']+)'|: ([^\s:;]+)$`) })
 
 // quotedWords returns the quoted words of msg, in order.
 func quotedWords(msg string) []string {
 	var out []string
-	for _, m := range quotedRE.FindAllStringSubmatch(msg, -1) {
+	for _, m := range quotedRE().FindAllStringSubmatch(msg, -1) {
 		for _, g := range m[1:] {
 			if g != "" {
 				out = append(out, g)

@@ -1,7 +1,6 @@
 package transpile
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,7 +104,22 @@ func (lg *logical) at(off int) (line, col int, ok bool) {
 	return 0, 0, false
 }
 
-var reWhitespace = regexp.MustCompile(`[\t\v\f\r ]+`)
+// blankRun is the first run of BuildKit's command separator
+// (`[\t\v\f\r ]+`, parser.splitCommand) in s, as [start, end); nil when s
+// has none.
+func blankRun(s string) []int {
+	isBlank := func(c byte) bool { return c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == ' ' }
+	for i := 0; i < len(s); i++ {
+		if isBlank(s[i]) {
+			j := i + 1
+			for j < len(s) && isBlank(s[j]) {
+				j++
+			}
+			return []int{i, j}
+		}
+	}
+	return nil
+}
 
 // splitCommand splits a logical line into the instruction keyword, its flag
 // words and the arguments, as BuildKit does; argsOff is the offset of args
@@ -114,7 +128,7 @@ var reWhitespace = regexp.MustCompile(`[\t\v\f\r ]+`)
 func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOff int, args string, dashdash bool) {
 	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 	trimmed := strings.TrimSpace(line)
-	loc := reWhitespace.FindStringIndex(trimmed)
+	loc := blankRun(trimmed)
 	if loc == nil {
 		return trimmed, nil, len(line), "", false
 	}

@@ -50,7 +50,8 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 		},
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "text", "output format: "+strings.Join(workspace.CheckFormats, ", "))
-	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", runtime.GOMAXPROCS(0), "specs to check at once (GOMAXPROCS: the cores Go may use)")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeValues(workspace.CheckFormats...))
+	cmd.Flags().IntVarP(&opts.ws.Jobs, "jobs", "j", 0, "specs to check at once (default: the number of CPUs)")
 	cmd.Flags().BoolVar(&opts.ws.Locked, "locked", false, "a spec that builds from an image must have a dockstage.lock")
 	cmd.Flags().BoolVar(&opts.ws.Remote, "remote", false, "also ask the registries whether a locked tag has moved")
 	registryFlags(cmd, &opts.ws.Resolver)
@@ -58,6 +59,9 @@ Exit status: 0 no drift, 1 drift or a stale lock, 2 a spec is invalid or unreada
 }
 
 func runCheck(ctx context.Context, s streams, opts checkOptions) error {
+	if opts.ws.Jobs <= 0 {
+		opts.ws.Jobs = runtime.NumCPU()
+	}
 	if !slices.Contains(workspace.CheckFormats, opts.format) {
 		return badInput(fmt.Errorf("--format %q: use %s", opts.format, strings.Join(workspace.CheckFormats, ", ")))
 	}

@@ -34,6 +34,7 @@ Exit status: 0 the same build, 1 different, 2 a file is unreadable or invalid.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.target, "target", "", "compare only this target stage")
+	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	return cmd
 }
 

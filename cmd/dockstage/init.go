@@ -89,6 +89,7 @@ else the param's default. A required param without --with is an error naming it.
 	f.StringVar(&opts.layout, "layout", "", "start from this layout instead of a preset: a path, git:URL//PATH@REF, or a NAME in --layout-dir")
 	f.StringVar(&opts.layoutDir, "layout-dir", "", "where --layout NAME is found as NAME.yaml: a directory or git:URL//DIR@REF")
 	f.StringArrayVar(&opts.with, "with", nil, "with --layout, set a param: NAME=VALUE (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("preset", completePresets)
 	return cmd
 }
 

@@ -72,6 +72,10 @@ Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
 	f.StringVar(&opts.kind, "kind", "", "read every FILE as this kind: dockerfile, spec or compose (default: from name and content)")
 	f.BoolVar(&opts.noFix, "no-fix", false, "leave the fix hints out of the text output")
 	f.BoolVar(&opts.listRules, "list-rules", false, "print every rule (ID, severity, source, description) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeValues(lint.Formats...))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeValues("error", "warning", "info", "none"))
+	_ = cmd.RegisterFlagCompletionFunc("color", completeValues("auto", "always", "never"))
+	_ = cmd.RegisterFlagCompletionFunc("kind", completeValues("dockerfile", "spec", "compose"))
 	return cmd
 }
 

@@ -52,6 +52,7 @@ the file and line it comes from.`,
 	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
 	f.BoolVar(&opts.effective, "effective", false, "print the spec merged over its layouts, each value with the file and line it comes from, and write nothing")
+	_ = cmd.RegisterFlagCompletionFunc("only", completeOnly)
 	return cmd
 }
 

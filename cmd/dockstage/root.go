@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dockstage/dockstage/spec"
 )
 
 // Exit codes: 0 fine, 1 findings (lint findings, drift, a different build),
@@ -58,9 +60,14 @@ standard stages base -> src -> test -> prod plus builder stages whose artifacts
 reach prod through COPY --from. It renders the spec into a multistage Dockerfile
 and compose files, each parsed back before it is written, and imports existing
 Dockerfiles into the spec.`,
+		Version:       versionText(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The CLI reference pages (docs/) carry no generation date, so
+		// that they change only with the command tree.
+		DisableAutoGenTag: true,
 	}
+	root.SetVersionTemplate("dockstage {{.Version}}\n")
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
@@ -107,11 +114,15 @@ func newVersionCmd(s streams) *cobra.Command {
 		Short: "Print dockstage's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(s.out, "dockstage %s (spec version 1)\n", version)
+			_, err := fmt.Fprintf(s.out, "dockstage %s\n", versionText())
 			return err
 		},
 	}
 }
+
+// versionText is what `dockstage version` and `dockstage --version` print
+// after the program name: the version and the spec version it reads.
+func versionText() string { return fmt.Sprintf("%s (spec version %d)", version, spec.Version) }
 
 // missingFile is the one home of the message for a file that does not
 // exist, whichever command and library call met it: "FILE: no such file;"

@@ -1,10 +1,17 @@
 package syntax
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+	"sync"
+)
 
 // heredocRE finds heredoc openers anywhere in a command or source:
-// `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`.
-var heredocRE = regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a-zA-Z0-9_.-]*)(["']?)`)
+// `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`. Compiled on first
+// use.
+var heredocRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a-zA-Z0-9_.-]*)(["']?)`)
+})
 
 // HeredocNames lists the names of the heredocs text opens, in order. This
 // is the spec's rule, deliberately wider than BuildKit's: every <<NAME in a
@@ -15,8 +22,11 @@ var heredocRE = regexp.MustCompile(`(?:^|[^<])[0-9]*<<(-?)\s*(["']?)([a-zA-Z_][a
 // two readings differ, so a spec never holds a <<NAME the two read
 // differently.
 func HeredocNames(text string) []string {
+	if !strings.Contains(text, "<<") { // every opener holds one; most text has none
+		return nil
+	}
 	var out []string
-	for _, m := range heredocRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range heredocRE().FindAllStringSubmatch(text, -1) {
 		out = append(out, m[3])
 	}
 	return out

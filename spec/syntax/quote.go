@@ -3,6 +3,7 @@ package syntax
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // FlagValue writes a flag value; BuildKit's parser removes quotes from
@@ -24,7 +25,7 @@ func FlagValue(v string, esc rune) string {
 	return b.String()
 }
 
-var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
+var plainWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`) })
 
 // Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
 // values): bare when it holds only safe characters, else double-quoted with
@@ -35,7 +36,7 @@ var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
 // quotes (the parser would end the quote inside it); it is written
 // unquoted with each blank and quote escaped instead.
 func Word(v string, esc rune) string {
-	if v != "" && plainWordRE.MatchString(v) {
+	if v != "" && plainWordRE().MatchString(v) {
 		return v
 	}
 	rs := []rune(v)

@@ -50,3 +50,43 @@ func TestHeredocNames(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimContinuationMatchesExpression checks the byte scan against
+// BuildKit's expression (Continuation), the rule it stands for.
+func TestTrimContinuationMatchesExpression(t *testing.T) {
+	for _, line := range continuationSeeds {
+		for _, esc := range []rune{'\\', '`'} {
+			checkTrimContinuation(t, line, esc)
+		}
+	}
+}
+
+var continuationSeeds = []string{"", `\`, "`", `\\`, "``", `a\`, `a\ `, "a\\\t \t", `a\\ `, `\ \`, "a`", "\\`", "`\\", "é\\", "\xff\\", "a\n\\", "\\\n", " ", "a \\ b", `\\\`}
+
+func checkTrimContinuation(t *testing.T, line string, esc rune) {
+	t.Helper()
+	want, wantCont := regexpTrimContinuation(line, esc)
+	got, cont := TrimContinuation(line, esc)
+	if got != want || cont != wantCont {
+		t.Errorf("TrimContinuation(%q, %q) = %q, %v; the expression gives %q, %v", line, esc, got, cont, want, wantCont)
+	}
+	if Continues(line, esc) != wantCont {
+		t.Errorf("Continues(%q, %q) = %v, want %v", line, esc, !wantCont, wantCont)
+	}
+}
+
+// FuzzTrimContinuation checks the byte scan against BuildKit's expression
+// on any line.
+func FuzzTrimContinuation(f *testing.F) {
+	for _, s := range continuationSeeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, line string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		checkTrimContinuation(t, line, esc)
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
@@ -139,14 +140,14 @@ var (
 	// harmlessWords mark names that are about a secret, not one: a file
 	// path, a URL, a version, a public key, a name or an id.
 	harmlessWords = map[string]bool{"public": true, "file": true, "path": true, "dir": true, "url": true, "uri": true, "version": true, "name": true, "id": true, "type": true, "length": true, "size": true, "env": true, "endpoint": true, "host": true, "header": true}
-	camelRE       = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+	camelRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-z0-9])([A-Z])`) })
 )
 
 // isSecretName reports whether an ARG or ENV name looks like it holds a
 // secret. It covers BuildKit's SecretsUsedInArgOrEnv names (a secret word
 // first or last) and secret words anywhere in the name.
 func isSecretName(name string) bool {
-	words := strings.FieldsFunc(strings.ToLower(camelRE.ReplaceAllString(name, "${1}_${2}")), func(r rune) bool {
+	words := strings.FieldsFunc(strings.ToLower(camelRE().ReplaceAllString(name, "${1}_${2}")), func(r rune) bool {
 		return r == '_' || r == '-' || r == '.'
 	})
 	for _, w := range words {
@@ -204,7 +205,7 @@ func checkSecrets(c *collector, s *spec.Spec) {
 
 // ---- DS001: prod runs as root ----
 
-var nonRootImageRE = regexp.MustCompile(`(?i)(nonroot|non-root|rootless)`)
+var nonRootImageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(nonroot|non-root|rootless)`) })
 
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
@@ -232,9 +233,9 @@ func checkProdUser(c *collector, l *layout) {
 		}
 	}
 	root := l.s.Stages[chain[len(chain)-1]]
-	if img, ok := l.s.ExpandFrom(root.From); ok && nonRootImageRE.MatchString(img) {
+	if img, ok := l.s.ExpandFrom(root.From); ok && nonRootImageRE().MatchString(img) {
 		return // the base image's own user is not root
-	} else if !ok && nonRootImageRE.MatchString(root.From) {
+	} else if !ok && nonRootImageRE().MatchString(root.From) {
 		return
 	}
 	via := ""
@@ -338,7 +339,7 @@ func hasCacheMount(r *spec.Run, targets ...string) bool {
 	return false
 }
 
-var aptListsRmRE = regexp.MustCompile(`\brm\s+(-[a-zA-Z]+\s+)*[^&;|]*/var/lib/apt/lists`)
+var aptListsRmRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\brm\s+(-[a-zA-Z]+\s+)*[^&;|]*/var/lib/apt/lists`) })
 
 func checkRuns(c *collector, l *layout) {
 	for i, st := range l.s.Stages {
@@ -381,7 +382,7 @@ func checkRuns(c *collector, l *layout) {
 					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}
 			}
-			if aptUpdate && !aptListsRmRE.MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
+			if aptUpdate && !aptListsRmRE().MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
 				c.addID(RuleAptLists, p, p.Line, fmt.Sprintf("%s update leaves /var/lib/apt/lists in this layer (stage %s)", aptCmd, label(st)))
 			}
 		}
@@ -418,8 +419,10 @@ func copiesAll(cp *spec.Copy) bool {
 // ---- DS008, DS009, DS010: COPY and ADD ----
 
 var (
-	archiveRE = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz4|gz|bz2|xz|zst)$`)
-	remoteRE  = regexp.MustCompile(`^(https?://|git@|git://|ssh://)|\.git(#.*)?$`)
+	archiveRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz4|gz|bz2|xz|zst)$`)
+	})
+	remoteRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(https?://|git@|git://|ssh://)|\.git(#.*)?$`) })
 )
 
 func checkCopies(c *collector, l *layout, ctx *BuildContext) {
@@ -431,7 +434,7 @@ func checkCopies(c *collector, l *layout, ctx *BuildContext) {
 			if a := step.Add; a != nil && a.Unpack == nil && a.Checksum == "" && a.KeepGitDir == nil {
 				local := true
 				for _, s := range a.Src {
-					if remoteRE.MatchString(s) || archiveRE.MatchString(s) || strings.Contains(s, "$") {
+					if remoteRE().MatchString(s) || archiveRE().MatchString(s) || strings.Contains(s, "$") {
 						local = false
 					}
 				}

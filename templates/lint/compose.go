@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
@@ -56,11 +57,11 @@ func splitComposeErrors(msg string) []string {
 }
 
 var (
-	yamlLineRE     = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
-	validatingRE   = regexp.MustCompile(`^validating [^:]*: (\S*)\s*(.*)$`)
-	quotedPathRE   = regexp.MustCompile(`^'([^']*)'`)
-	additionalRE   = regexp.MustCompile(`additional propert(?:y|ies) '([^']+)'`)
-	serviceQuoteRE = regexp.MustCompile(`service "([^"]+)"`)
+	yamlLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)(?:, column (\d+))?`) })
+	validatingRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^validating [^:]*: (\S*)\s*(.*)$`) })
+	quotedPathRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^'([^']*)'`) })
+	additionalRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`additional propert(?:y|ies) '([^']+)'`) })
+	serviceQuoteRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`service "([^"]+)"`) })
 )
 
 // composePos finds where a compose-go error points: a YAML syntax error's
@@ -70,7 +71,7 @@ var (
 func composePos(file string, doc *yaml.Node, msg string) spec.Pos {
 	p := spec.Pos{File: file, Line: 1, Col: 1}
 	if strings.Contains(msg, "yaml:") {
-		if m := yamlLineRE.FindAllStringSubmatch(msg, -1); m != nil {
+		if m := yamlLineRE().FindAllStringSubmatch(msg, -1); m != nil {
 			last := m[len(m)-1]
 			p.Line, _ = strconv.Atoi(last[1])
 			if last[2] != "" {
@@ -88,19 +89,19 @@ func composePos(file string, doc *yaml.Node, msg string) spec.Pos {
 	}
 	var segs []string
 	rest := msg
-	if m := validatingRE.FindStringSubmatch(msg); m != nil {
+	if m := validatingRE().FindStringSubmatch(msg); m != nil {
 		if m[1] != "" && !strings.Contains(m[1], "additional") {
 			segs = strings.Split(m[1], ".")
 		}
 		rest = m[2]
-	} else if m := quotedPathRE.FindStringSubmatch(msg); m != nil {
+	} else if m := quotedPathRE().FindStringSubmatch(msg); m != nil {
 		r := strings.NewReplacer("[", ".", "]", "")
 		segs = strings.Split(r.Replace(m[1]), ".")
-	} else if m := serviceQuoteRE.FindStringSubmatch(msg); m != nil {
+	} else if m := serviceQuoteRE().FindStringSubmatch(msg); m != nil {
 		segs = []string{"services", m[1]}
 	}
 	n, key := walkYAML(root, segs)
-	if m := additionalRE.FindStringSubmatch(rest + " " + msg); m != nil && n.Kind == yaml.MappingNode {
+	if m := additionalRE().FindStringSubmatch(rest + " " + msg); m != nil && n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == m[1] {
 				key = n.Content[i]
@@ -149,16 +150,20 @@ func walkYAML(n *yaml.Node, segs []string) (node, key *yaml.Node) {
 }
 
 var (
-	expectedRE = regexp.MustCompile(`^'([^']*)' expected (?:a |an )?(.*?), got "?([a-z]+)"?$`)
-	portRE     = regexp.MustCompile(`^(?:(?:\[[^\]]+\]|[0-9.]+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$`)
+	expectedRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^'([^']*)' expected (?:a |an )?(.*?), got "?([a-z]+)"?$`)
+	})
+	portRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:(?:\[[^\]]+\]|[0-9.]+):)?(?:(\d+)(?:-(\d+))?:)?(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$`)
+	})
 )
 
 // composeMessage says a compose-go error in dockstage's words, with the
 // value at fault and what to do; messages it does not know stay as they are
 // (without compose-go's "validating FILE:" prefix).
 func composeMessage(doc *yaml.Node, msg string) (plain, fix string) {
-	if m := validatingRE.FindStringSubmatch(msg); m != nil {
-		if a := additionalRE.FindStringSubmatch(m[2]); a != nil && m[1] != "" {
+	if m := validatingRE().FindStringSubmatch(msg); m != nil {
+		if a := additionalRE().FindStringSubmatch(m[2]); a != nil && m[1] != "" {
 			return fmt.Sprintf("%s: unknown key %s", m[1], a[1]), fmt.Sprintf("check the spelling of %s; the compose specification lists the keys %s may have", a[1], m[1])
 		}
 		words := strings.NewReplacer("must be a array", "must be a list (lines starting with - )", "must be a mapping", "must be a mapping (KEY: value lines)",
@@ -168,7 +173,7 @@ func composeMessage(doc *yaml.Node, msg string) (plain, fix string) {
 		}
 		return m[1] + " " + words, fmt.Sprintf("write %s in that form (the compose specification gives the forms of each key)", m[1])
 	}
-	m := expectedRE.FindStringSubmatch(msg)
+	m := expectedRE().FindStringSubmatch(msg)
 	if m == nil {
 		return msg, ""
 	}
@@ -191,7 +196,7 @@ func composeMessage(doc *yaml.Node, msg string) (plain, fix string) {
 
 // badPort says what is wrong with a short-syntax port mapping, or "".
 func badPort(v string) string {
-	m := portRE.FindStringSubmatch(v)
+	m := portRE().FindStringSubmatch(v)
 	if m == nil {
 		return "it is not of the form [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]"
 	}

@@ -62,7 +62,7 @@ func ParseHadolintConfig(file string, data []byte) (*Config, error) {
 			switch {
 			case item.Kind != yaml.ScalarNode:
 				errs.Add(pos(item), "%s: expected a rule ID", key)
-			case known || scCodeRE.MatchString(id) || isRetired(id):
+			case known || scCodeRE().MatchString(id) || isRetired(id):
 				out = append(out, id)
 			default:
 				msg := fmt.Sprintf("%s: unknown rule %q", key, id)
@@ -118,7 +118,7 @@ func ParseHadolintConfig(file string, data []byte) (*Config, error) {
 			c.LabelSchema = map[string]string{}
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				t := v.Content[j+1].Value
-				if _, ok := labelTypes[t]; !ok {
+				if _, ok := labelTypes()[t]; !ok {
 					errs.Add(pos(v.Content[j+1]), "%s.%s: unknown label type %q; use text, url, semver, hash, rfc3339, spdx or email", k.Value, v.Content[j].Value, t)
 				}
 				c.LabelSchema[v.Content[j].Value] = t

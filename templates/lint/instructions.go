@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
@@ -121,7 +122,7 @@ func (d *dfCheck) wordAt(n *parser.Node, word string) (int, int) {
 		text := d.lines[l-1]
 		from := 0
 		if l == n.StartLine {
-			if m := runKeywordRE.FindStringIndex(text); m != nil {
+			if m := runKeywordRE().FindStringIndex(text); m != nil {
 				from = m[1]
 			}
 		}
@@ -245,7 +246,7 @@ func (d *dfCheck) from(n *parser.Node) {
 	}
 	if len(a) > 0 {
 		img := strings.ToLower(a[0])
-		st.windows = windowsImageRE.MatchString(img)
+		st.windows = windowsImageRE().MatchString(img)
 		for _, p := range d.stages {
 			if p.name != "" && p.name == img {
 				st.workdir, st.pipefail, st.nonPOSIX, st.windows = p.workdir, p.pipefail, p.nonPOSIX, p.windows
@@ -305,7 +306,9 @@ func (d *dfCheck) expose(n *parser.Node) {
 	}
 }
 
-var tarRE = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$`)
+var tarRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$`)
+})
 
 func (d *dfCheck) copy(n *parser.Node, kw string) {
 	a := args(n)
@@ -320,12 +323,12 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	if hasFrom && d.st.name != "" && strings.EqualFold(from, d.st.name) {
 		d.add(RuleCopyFromSelf, n, fmt.Sprintf("COPY --from=%s is inside stage %s itself", from, from))
 	}
-	if kw == "copy" && !d.st.workdir && !path.IsAbs(dest) && !strings.HasPrefix(dest, "$") && !strings.HasPrefix(dest, "~") && !winAbsRE.MatchString(dest) {
+	if kw == "copy" && !d.st.workdir && !path.IsAbs(dest) && !strings.HasPrefix(dest, "$") && !strings.HasPrefix(dest, "~") && !winAbsRE().MatchString(dest) {
 		d.addWord(RuleCopyRelativeDest, n, fmt.Sprintf("COPY to the relative destination %s in a stage without WORKDIR", dest), dest)
 	}
 	if kw == "copy" && !hasFrom {
 		for _, s := range srcs {
-			if tarRE.MatchString(s) {
+			if tarRE().MatchString(s) {
 				d.archives[path.Base(s)] = d.posOf(n.StartLine)
 			}
 		}
@@ -333,11 +336,11 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 }
 
 var (
-	winAbsRE       = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
-	windowsImageRE = regexp.MustCompile(`windows|servercore|nanoserver|ltsc20`)
+	winAbsRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]:[\\/]`) })
+	windowsImageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`windows|servercore|nanoserver|ltsc20`) })
 )
 
-var envRefRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+var envRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`) })
 
 // pairs returns the key-value pairs of an ENV or LABEL: the parser gives
 // key, value and, for the KEY=value form, an "=" node after them. Quotes
@@ -361,7 +364,7 @@ func (d *dfCheck) env(n *parser.Node) {
 	defined := map[string]bool{}
 	for _, kv := range pairs(n) {
 		k, v := kv[0], kv[1]
-		for _, m := range envRefRE.FindAllStringSubmatch(v, -1) {
+		for _, m := range envRefRE().FindAllStringSubmatch(v, -1) {
 			if defined[m[1]] {
 				d.addWord(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]), k)
 			}
@@ -373,16 +376,18 @@ func (d *dfCheck) env(n *parser.Node) {
 // ---- labels ----
 
 var (
-	labelKeyRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
-	scCodeRE    = regexp.MustCompile(`(?i)^SC\d{4}$`)
-	labelTypes  = map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`), "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}
+	labelKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`) })
+	scCodeRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^SC\d{4}$`) })
+	labelTypes = sync.OnceValue(func() map[string]*regexp.Regexp {
+		return map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`), "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}
+	})
 	labelRuleOf = map[string]string{"url": RuleLabelURL, "semver": RuleLabelSemver, "hash": RuleLabelHash, "rfc3339": RuleLabelTime, "spdx": RuleLabelSPDX, "email": RuleLabelEmail}
 )
 
 func (d *dfCheck) label(n *parser.Node) {
 	for _, kv := range pairs(n) {
 		k, v := kv[0], strings.Trim(kv[1], `"'`)
-		if !strings.Contains(k, "$") && (!labelKeyRE.MatchString(k) || strings.Contains(k, "..") || strings.Contains(k, "--") ||
+		if !strings.Contains(k, "$") && (!labelKeyRE().MatchString(k) || strings.Contains(k, "..") || strings.Contains(k, "--") ||
 			strings.HasPrefix(k, "com.docker.") || strings.HasPrefix(k, "io.docker.") || strings.HasPrefix(k, "org.dockerproject.")) {
 			d.addWord(RuleLabelKey, n, fmt.Sprintf("LABEL key %q is not a valid label key", k), k)
 		}
@@ -397,7 +402,7 @@ func (d *dfCheck) label(n *parser.Node) {
 			d.add(RuleLabelExtra, n, fmt.Sprintf("LABEL %s is not in the label schema (strict-labels)", k))
 		case v == "":
 			d.add(RuleLabelEmpty, n, fmt.Sprintf("LABEL %s is empty", k))
-		case labelTypes[t] != nil && !labelTypes[t].MatchString(v):
+		case labelTypes()[t] != nil && !labelTypes()[t].MatchString(v):
 			d.add(labelRuleOf[t], n, fmt.Sprintf("LABEL %s=%q is not a valid %s", k, v, t))
 		}
 	}
@@ -510,7 +515,7 @@ func (d *dfCheck) addLocal(n *parser.Node) {
 		}
 	}
 	for _, s := range a[:len(a)-1] {
-		if remoteRE.MatchString(s) || archiveRE.MatchString(s) || strings.Contains(s, "$") {
+		if remoteRE().MatchString(s) || archiveRE().MatchString(s) || strings.Contains(s, "$") {
 			return
 		}
 	}

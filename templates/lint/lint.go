@@ -32,6 +32,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec"
 	speclayout "github.com/dockstage/dockstage/spec/layout"
@@ -65,9 +66,9 @@ func (k Kind) String() string {
 }
 
 var (
-	composeNameRE = regexp.MustCompile(`^(docker-)?compose([.-].*)?\.ya?ml$`)
-	specTopRE     = regexp.MustCompile(`(?m)^stages:`)
-	composeTopRE  = regexp.MustCompile(`(?m)^(services|include):`)
+	composeNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(docker-)?compose([.-].*)?\.ya?ml$`) })
+	specTopRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^stages:`) })
+	composeTopRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^(services|include):`) })
 )
 
 // DetectKind tells a file's kind from its name, then its content: names
@@ -78,15 +79,15 @@ var (
 func DetectKind(name string, data []byte) Kind {
 	base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
 	switch {
-	case composeNameRE.MatchString(base):
+	case composeNameRE().MatchString(base):
 		return KindCompose
 	case base == "dockstage.yaml" || base == "dockstage.yml" || strings.HasSuffix(base, ".dockstage.yaml") || strings.HasSuffix(base, ".dockstage.yml"):
 		return KindSpec
 	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") || base == "-" || base == "<stdin>":
-		if composeTopRE.Match(data) {
+		if composeTopRE().Match(data) {
 			return KindCompose
 		}
-		if specTopRE.Match(data) {
+		if specTopRE().Match(data) {
 			return KindSpec
 		}
 		if base == "-" || base == "<stdin>" {
@@ -352,15 +353,19 @@ func dedupe(fs []Finding) []Finding {
 // pragma (`# hadolint ignore=DL3008,DL3015`); globalIgnoreRE hadolint's
 // file-wide one.
 var (
-	ignoreRE       = regexp.MustCompile(`#\s*(?:dockstage:ignore|hadolint\s+ignore)=([A-Za-z0-9_,\s]*)`)
-	globalIgnoreRE = regexp.MustCompile(`(?m)^\s*#\s*hadolint\s+global\s+ignore=([A-Za-z0-9_, \t]*)`)
+	ignoreRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`#\s*(?:dockstage:ignore|hadolint\s+ignore)=([A-Za-z0-9_,\s]*)`)
+	})
+	globalIgnoreRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*#\s*hadolint\s+global\s+ignore=([A-Za-z0-9_, \t]*)`)
+	})
 )
 
 // globalIgnores lists the rules the `# hadolint global ignore=` pragmas of
 // a Dockerfile name, lower-case.
 func globalIgnores(src []byte) []string {
 	var out []string
-	for _, m := range globalIgnoreRE.FindAllSubmatch(src, -1) {
+	for _, m := range globalIgnoreRE().FindAllSubmatch(src, -1) {
 		for _, id := range strings.Split(string(m[1]), ",") {
 			if id = strings.TrimSpace(id); id != "" {
 				out = append(out, strings.ToLower(id))
@@ -418,7 +423,7 @@ func indexComments(src []byte, yaml bool) commentIndex {
 // ignoredIDs lists the rule IDs, lower-case, that a `# dockstage:ignore=`
 // comment in text names: the comma-separated list up to the first blank.
 func ignoredIDs(text string) []string {
-	m := ignoreRE.FindStringSubmatch(text)
+	m := ignoreRE().FindStringSubmatch(text)
 	if m == nil {
 		return nil
 	}

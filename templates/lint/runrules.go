@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
@@ -110,9 +111,9 @@ func yes(w []string, words ...string) bool {
 }
 
 var (
-	rpmPinRE  = regexp.MustCompile(`-[0-9]|\.rpm$`)
-	pipPinRE  = regexp.MustCompile(`==|>=|<=|~=|!=|<|>|@|\.whl$|\.tar\.gz$|\.zip$`)
-	localPath = regexp.MustCompile(`^(\.|/|~|[a-z+]+://|git\+)|/`)
+	rpmPinRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-[0-9]|\.rpm$`) })
+	pipPinRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`==|>=|<=|~=|!=|<|>|@|\.whl$|\.tar\.gz$|\.zip$`) })
+	localPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\.|/|~|[a-z+]+://|git\+)|/`) })
 )
 
 // run checks a RUN and returns how many commands it runs and whether one
@@ -175,13 +176,13 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			d.apt(n, w, sub, once)
 		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
 			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
-				return pipPinRE.MatchString(p) || localPath.MatchString(p)
+				return pipPinRE().MatchString(p) || localPath().MatchString(p)
 			}); len(p) > 0 {
 				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
 			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
-				return strings.LastIndexByte(p, '@') > 0 || localPath.MatchString(p) || strings.HasSuffix(p, ".tgz")
+				return strings.LastIndexByte(p, '@') > 0 || localPath().MatchString(p) || strings.HasSuffix(p, ".tgz")
 			}); len(p) > 0 {
 				d.pin(once, RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")), p)
 			}
@@ -292,7 +293,7 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once fu
 	}
 	if sub == "install" {
 		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
-			return rpmPinRE.MatchString(p) || strings.HasPrefix(p, "@") || localPath.MatchString(p)
+			return rpmPinRE().MatchString(p) || strings.HasPrefix(p, "@") || localPath().MatchString(p)
 		}); len(p) > 0 {
 			d.pin(once, pinID, fmt.Sprintf("%s install %s without versions (pkg-version)", name, strings.Join(p, " ")), p)
 		}
@@ -366,7 +367,7 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 		switch sub := ecosystem.Subcommand(w); {
 		case ecosystem.IsApt(w) && sub == "install" && !ecosystem.HasWord(w, "--no-install-recommends") && !strings.Contains(text, "Install-Recommends"):
 			once(RuleAptRecommends, w[0]+" install without --no-install-recommends", w[0])
-		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE.MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
+		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE().MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
 			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer", w[0])
 		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
 			once(RulePipCache, "pip install without --no-cache-dir", w[0])

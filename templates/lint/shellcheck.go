@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dockstage/dockstage/spec"
@@ -117,7 +118,7 @@ func shellSyntax(c *collector, d *dfCheck) {
 	}
 }
 
-var runKeywordRE = regexp.MustCompile(`^\s*[A-Za-z]+`)
+var runKeywordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*[A-Za-z]+`) })
 
 // physicalScript returns a shell-form RUN's text as it stands in src
 // (lines first..last, 1-based): the keyword and the flags (on the first
@@ -132,7 +133,7 @@ func physicalScript(lines []string, first, last int, esc rune) string {
 	for l := first; l <= last && l-1 < len(lines); l++ {
 		line := strings.TrimSuffix(lines[l-1], "\r")
 		if l == first {
-			if m := runKeywordRE.FindStringIndex(line); m != nil {
+			if m := runKeywordRE().FindStringIndex(line); m != nil {
 				line = strings.Repeat(" ", m[1]) + line[m[1]:]
 			}
 		} else if cont {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
@@ -37,7 +38,9 @@ type Use struct {
 // written literally or supplied whole by one build arg.
 func (u Use) Pinnable() bool { return u.Arg != "" || u.Written == u.Ref }
 
-var argRefRE = regexp.MustCompile(`^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$`)
+var argRefRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$`)
+})
 
 // Collect lists every image reference sp builds from, in spec order: each
 // stage's FROM that names no earlier stage (spec.Spec.StageIndex), then
@@ -72,7 +75,7 @@ func Collect(sp *spec.Spec) []Use {
 		if _, ok := named.(reference.Digested); ok {
 			return // already pinned
 		}
-		if m := argRefRE.FindStringSubmatch(u.Written); m != nil {
+		if m := argRefRE().FindStringSubmatch(u.Written); m != nil {
 			u.Arg = m[1] + m[2]
 		}
 		out = append(out, u)

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"unicode"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func (e *UnknownPresetError) Error() string {
 	return msg + " (presets: " + strings.Join(e.Known, ", ") + ")"
 }
 
-var descRE = regexp.MustCompile(`^\s*\{\{-?\s*/\*\s*((?s:.*?))\s*\*/\s*-?\}\}`)
+var descRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*\{\{-?\s*/\*\s*((?s:.*?))\s*\*/\s*-?\}\}`) })
 
 // Presets lists the embedded presets and those of dir (a team's preset
 // directory; nil for none), sorted by name; a preset of dir replaces the
@@ -102,7 +103,7 @@ func Presets(dir fs.FS) ([]PresetInfo, error) {
 				return err
 			}
 			info := PresetInfo{Name: strings.TrimSuffix(n, PresetSuffix), Custom: custom}
-			if m := descRE.FindSubmatch(b); m != nil {
+			if m := descRE().FindSubmatch(b); m != nil {
 				info.Description = strings.Join(strings.Fields(string(m[1])), " ")
 			}
 			byName[info.Name] = info
@@ -206,12 +207,12 @@ func RenderPreset(name string, data PresetData, dir fs.FS) ([]byte, error) {
 }
 
 // plainRE matches strings that may stay unquoted in YAML, block or flow.
-var plainRE = regexp.MustCompile(`^[A-Za-z0-9_./-][A-Za-z0-9_./:=@+-]*$`)
+var plainRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_./-][A-Za-z0-9_./:=@+-]*$`) })
 
 // yamlScalar writes s as a YAML scalar that reads back as the string s:
 // plain when that is unambiguous, double-quoted otherwise.
 func yamlScalar(s string) string {
-	if plainRE.MatchString(s) && !strings.HasSuffix(s, ":") {
+	if plainRE().MatchString(s) && !strings.HasSuffix(s, ":") {
 		var v any
 		if yaml.Unmarshal([]byte(s), &v) == nil {
 			if str, ok := v.(string); ok && str == s {

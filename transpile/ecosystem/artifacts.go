@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/shell"
 )
@@ -145,7 +146,7 @@ func goOutput(args []string, vars map[string]string, ctx *BuildContext, what str
 		name := ""
 		if len(pkgs) == 0 || pkgs[0] == "." || pkgs[0] == "./" {
 			if text, ok := ctx.Read("go.mod"); ok {
-				if m := goModuleRE.FindStringSubmatch(text); m != nil {
+				if m := goModuleRE().FindStringSubmatch(text); m != nil {
 					name = path.Base(m[1])
 				}
 			}
@@ -162,18 +163,18 @@ func goOutput(args []string, vars map[string]string, ctx *BuildContext, what str
 }
 
 var (
-	cargoNameRE = regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`)
-	cargoBinRE  = regexp.MustCompile(`(?m)^\s*\[\[bin\]\]`)
-	cargoWsRE   = regexp.MustCompile(`(?m)^\s*\[workspace\]`)
+	cargoNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`) })
+	cargoBinRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*\[\[bin\]\]`) })
+	cargoWsRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*\[workspace\]`) })
 )
 
 func cargoOutput(args []string, vars map[string]string, ctx *BuildContext, what string) (Output, bool) {
 	text, ok := ctx.Read("Cargo.toml")
-	if !ok || cargoBinRE.MatchString(text) || cargoWsRE.MatchString(text) {
+	if !ok || cargoBinRE().MatchString(text) || cargoWsRE().MatchString(text) {
 		return Output{}, false // several binaries or a workspace: which one runs is not known
 	}
 	pkg := tomlSection([]byte(text), "package")
-	m := cargoNameRE.FindStringSubmatch(pkg)
+	m := cargoNameRE().FindStringSubmatch(pkg)
 	if m == nil {
 		return Output{}, false
 	}

@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/shell"
 )
@@ -89,7 +90,7 @@ func classifyCheck(args []string) (Classified, bool) {
 	var wrapEco Ecosystem
 	for depth := 0; depth < 3 && len(inner) > 0; depth++ {
 		name := path.Base(inner[0])
-		if pythonRE.MatchString(name) && len(inner) >= 3 && inner[1] == "-m" {
+		if pythonRE().MatchString(name) && len(inner) >= 3 && inner[1] == "-m" {
 			inner, wrapEco = inner[2:], Python
 			continue
 		}
@@ -261,7 +262,7 @@ func classifyUv(args []string, ws []shell.Word, ctx *BuildContext) Classified {
 	if text, ok := ctx.Read("pyproject.toml"); ok && strings.Contains(text, "[tool.uv.workspace]") && info.Unsafe == "" {
 		info.Unsafe = "pyproject.toml declares a uv workspace, whose members live in the source"
 	}
-	if text, ok := ctx.Read("pyproject.toml"); ok && uvDevRE.MatchString(text) && !HasWord(args, "--no-dev", "--only-dev", "--all-groups", "--dev") && !hasPrefixWord(args, "--group", "--only-group", "--extra") {
+	if text, ok := ctx.Read("pyproject.toml"); ok && uvDevRE().MatchString(text) && !HasWord(args, "--no-dev", "--only-dev", "--all-groups", "--dev") && !hasPrefixWord(args, "--group", "--only-group", "--extra") {
 		info.ProdFlag = "--no-dev"
 	}
 	return info
@@ -269,7 +270,9 @@ func classifyUv(args []string, ws []shell.Word, ctx *BuildContext) Classified {
 
 // testPackageRE are the Debian, Alpine and Fedora packages of test tools:
 // an install of only these is a test-only install.
-var testPackageRE = regexp.MustCompile(`^(python3?-(pytest[a-z0-9-]*|coverage|mock|hypothesis|tox|nose2?|responses|freezegun|testfixtures|flake8|mypy|pylint)|py3-(pytest[a-z0-9-]*|coverage|mock|hypothesis)|ruby-rspec[a-z-]*|phpunit|node-(jest|mocha|tap)|shellcheck|bats)$`)
+var testPackageRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(python3?-(pytest[a-z0-9-]*|coverage|mock|hypothesis|tox|nose2?|responses|freezegun|testfixtures|flake8|mypy|pylint)|py3-(pytest[a-z0-9-]*|coverage|mock|hypothesis)|ruby-rspec[a-z-]*|phpunit|node-(jest|mocha|tap)|shellcheck|bats)$`)
+})
 
 // classifySystemPackages: apt-get/apk/dnf install of test tools only is
 // RoleTestDeps; the index update and clean-up around it are
@@ -299,7 +302,7 @@ func classifySystemPackages(args []string) (Classified, bool) {
 		}
 		for _, p := range pkgs {
 			p, _, _ = strings.Cut(p, "=")
-			if !testPackageRE.MatchString(p) {
+			if !testPackageRE().MatchString(p) {
 				return Classified{}, false
 			}
 		}

@@ -2,6 +2,7 @@ package ecosystem
 
 import (
 	"path"
+	"sync"
 
 	"regexp"
 	"strings"
@@ -132,16 +133,16 @@ func Classify(seg shell.Command, ctx *BuildContext) Classified {
 	switch {
 	case name == "set" || name == "true" || name == ":":
 		return Classified{Role: RoleNeutral}
-	case pythonRE.MatchString(name) && len(args) >= 3 && args[1] == "-m":
+	case pythonRE().MatchString(name) && len(args) >= 3 && args[1] == "-m":
 		return classifyPython(args[2], args[3:], ws[3:], ctx)
-	case pipRE.MatchString(name):
+	case pipRE().MatchString(name):
 		if len(args) < 2 {
 			return Classified{}
 		}
 		return classifyPython("pip", args[1:], ws[1:], ctx)
 	case name == "pytest" || name == "py.test" || name == "tox" || name == "nox":
 		return Classified{Role: RoleTest, Ecosystem: "python", Tool: name, What: strings.Join(args, " ")}
-	case pythonRE.MatchString(name) && len(args) >= 3 && args[1] == "manage.py" && args[2] == "test":
+	case pythonRE().MatchString(name) && len(args) >= 3 && args[1] == "manage.py" && args[2] == "test":
 		return Classified{Role: RoleTest, Ecosystem: "python", Tool: "django", What: strings.Join(args, " ")}
 	case name == "poetry":
 		return classifyPoetry(args, ws, ctx)
@@ -223,13 +224,13 @@ func HasWord(args []string, words ...string) bool {
 	return false
 }
 
-var pipRE = regexp.MustCompile(`^pip[0-9.]*$`)
+var pipRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^pip[0-9.]*$`) })
 
 // IsPipInstall reports whether the command is pip install (pip, pip3,
 // python -m pip).
 func IsPipInstall(args []string) bool {
-	if strings.HasPrefix(args[0], "python") && len(args) > 2 && args[1] == "-m" && pipRE.MatchString(args[2]) {
+	if strings.HasPrefix(args[0], "python") && len(args) > 2 && args[1] == "-m" && pipRE().MatchString(args[2]) {
 		args = args[2:]
 	}
-	return pipRE.MatchString(path.Base(args[0])) && Subcommand(args) == "install"
+	return pipRE().MatchString(path.Base(args[0])) && Subcommand(args) == "install"
 }

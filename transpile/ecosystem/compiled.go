@@ -5,23 +5,26 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 var (
-	goModuleRE  = regexp.MustCompile(`(?m)^\s*module\s+"?([^\s"]+)"?`)
-	goPackageRE = regexp.MustCompile(`(?m)^package\s+main\b`)
-	goPortRE    = []*regexp.Regexp{
-		regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})"`),
-		regexp.MustCompile(`Getenv\("PORT"\)[^\n]*\n?[^\n]*"(\d{2,5})"`),
-	}
-	goVersionSuffixRE = regexp.MustCompile(`^v[0-9]+$`)
+	goModuleRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*module\s+"?([^\s"]+)"?`) })
+	goPackageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^package\s+main\b`) })
+	goPortRE    = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})"`),
+			regexp.MustCompile(`Getenv\("PORT"\)[^\n]*\n?[^\n]*"(\d{2,5})"`),
+		}
+	})
+	goVersionSuffixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v[0-9]+$`) })
 )
 
 // goMainFiles lists the non-test .go files of dir that are package main.
 func (p *project) goMainFiles(dir string) []string {
 	var out []string
 	for _, f := range p.walk(dir, 1, 100, func(n string) bool { return strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") }) {
-		if goPackageRE.Match(p.read(f)) {
+		if goPackageRE().Match(p.read(f)) {
 			out = append(out, f)
 		}
 	}
@@ -36,11 +39,11 @@ func (p *project) golang(r *Result, forced bool) {
 	if p.has("go.work") {
 		r.note("go.work", "a Go workspace: the preset builds only this module")
 	}
-	if m := goModuleRE.FindSubmatch(p.read("go.mod")); m != nil {
+	if m := goModuleRE().FindSubmatch(p.read("go.mod")); m != nil {
 		r.Module = string(m[1])
 		el := strings.Split(r.Module, "/")
 		r.Name = el[len(el)-1]
-		if len(el) > 1 && goVersionSuffixRE.MatchString(r.Name) {
+		if len(el) > 1 && goVersionSuffixRE().MatchString(r.Name) {
 			r.Name = el[len(el)-2]
 		}
 		r.note("go.mod", "module %s", r.Module)
@@ -53,7 +56,7 @@ func (p *project) golang(r *Result, forced bool) {
 	} else if p.isDir("cmd") {
 		var cands []string
 		for _, f := range p.walk("cmd", 2, 200, func(n string) bool { return strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") }) {
-			if d := path.Dir(f); goPackageRE.Match(p.read(f)) && safeName(d) == strings.ReplaceAll(d, "/", "-") {
+			if d := path.Dir(f); goPackageRE().Match(p.read(f)) && safeName(d) == strings.ReplaceAll(d, "/", "-") {
 				cands = append(cands, d)
 			}
 		}
@@ -76,13 +79,15 @@ func (p *project) golang(r *Result, forced bool) {
 	}
 	r.Entry = r.MainPackage
 	r.note("", "binary %s", r.Binary)
-	p.setPort(r, mains, goPortRE, 8080, "the preset's default")
+	p.setPort(r, mains, goPortRE(), 8080, "the preset's default")
 	p.setHealth(r, mains)
 }
 
 var (
-	cargoBinNameRE = regexp.MustCompile(`(?s)\[\[bin\]\][^\[]*?\bname\s*=\s*"([^"]+)"`)
-	rustPortRE     = []*regexp.Regexp{regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"`), regexp.MustCompile(`\(\s*\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})\s*\)`)}
+	cargoBinNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\[\[bin\]\][^\[]*?\bname\s*=\s*"([^"]+)"`) })
+	rustPortRE     = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"`), regexp.MustCompile(`\(\s*\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})\s*\)`)}
+	})
 )
 
 func (p *project) rust(r *Result, forced bool) {
@@ -94,15 +99,15 @@ func (p *project) rust(r *Result, forced bool) {
 	if strings.Contains(tomlSection(toml, "workspace"), "members") {
 		r.note("Cargo.toml", "a cargo workspace: the preset fetches dependencies for the root package only")
 	}
-	if m := tomlNameRE.FindSubmatch([]byte(tomlSection(toml, "package"))); m != nil {
+	if m := tomlNameRE().FindSubmatch([]byte(tomlSection(toml, "package"))); m != nil {
 		r.Name = string(m[1])
 	}
 	r.Binary = or(r.Name, "app")
-	if m := cargoBinNameRE.FindSubmatch(toml); m != nil {
+	if m := cargoBinNameRE().FindSubmatch(toml); m != nil {
 		r.Binary = string(m[1])
 	}
 	r.note("Cargo.toml", "binary %s", r.Binary)
-	for _, m := range tomlKeyRE.FindAllStringSubmatch(tomlSection(toml, "dependencies"), -1) {
+	for _, m := range tomlKeyRE().FindAllStringSubmatch(tomlSection(toml, "dependencies"), -1) {
 		r.Deps = append(r.Deps, strings.ToLower(m[1]))
 	}
 	for _, fw := range []string{"axum", "actix-web", "rocket", "warp", "hyper", "tide", "poem"} {
@@ -114,7 +119,7 @@ func (p *project) rust(r *Result, forced bool) {
 		}
 	}
 	files := p.walk("src", 2, 100, func(n string) bool { return strings.HasSuffix(n, ".rs") })
-	p.setPort(r, files, rustPortRE, 8080, "the preset's default")
+	p.setPort(r, files, rustPortRE(), 8080, "the preset's default")
 	p.setHealth(r, files)
 }
 
@@ -211,7 +216,7 @@ func classifyGo(args []string, ctx *BuildContext) Classified {
 	info.Maybe = []string{"go.sum"}
 	if ctx.Has("go.work") {
 		info.Unsafe = "go.work names modules in the source"
-	} else if text, ok := ctx.Read("go.mod"); ok && goReplaceRE.MatchString(text) {
+	} else if text, ok := ctx.Read("go.mod"); ok && goReplaceRE().MatchString(text) {
 		info.Unsafe = "go.mod replaces a module with a directory of the source"
 	}
 	return info

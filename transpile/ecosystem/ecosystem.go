@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -420,12 +421,12 @@ func (p *project) analyze(k Kind, forced bool) Result {
 	return r
 }
 
-var unsafeNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // safeName makes s a file name that needs no quoting in a shell, a YAML
 // flow sequence or a Dockerfile: letters, digits, '.', '_' and '-'.
 func safeName(s string) string {
-	s = strings.Trim(unsafeNameRE.ReplaceAllString(s, "-"), ".-")
+	s = strings.Trim(unsafeNameRE().ReplaceAllString(s, "-"), ".-")
 	if s == "" {
 		return "app"
 	}
@@ -476,7 +477,9 @@ func (p *project) setPort(r *Result, files []string, res []*regexp.Regexp, def i
 	r.note("", "port %d: %s (no port found in the source; --port changes it)", def, defWhy)
 }
 
-var healthRE = regexp.MustCompile(`["'` + "`" + `](?:(?:GET|HEAD)\s+)?(/(?:healthz|health|_health|healthcheck|ping|livez|readyz))["'` + "`" + `]`)
+var healthRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`["'` + "`" + `](?:(?:GET|HEAD)\s+)?(/(?:healthz|health|_health|healthcheck|ping|livez|readyz))["'` + "`" + `]`)
+})
 
 // lineAt returns the 1-based line number of offset off in b and the line's
 // text, trimmed and cut to 80 bytes.
@@ -499,7 +502,7 @@ func lineAt(b []byte, off int) (int, string) {
 func (p *project) setHealth(r *Result, files []string) {
 	for _, f := range files {
 		b := p.read(f)
-		if loc := healthRE.FindSubmatchIndex(b); loc != nil {
+		if loc := healthRE().FindSubmatchIndex(b); loc != nil {
 			r.HealthPath = string(b[loc[2]:loc[3]])
 			line, _ := lineAt(b, loc[0])
 			r.note(fmt.Sprintf("%s:%d", f, line), "health endpoint %s", r.HealthPath)

@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/shell"
 )
@@ -15,9 +16,11 @@ var (
 	xmlTagRE = func(tag string) *regexp.Regexp {
 		return regexp.MustCompile(`<` + tag + `>\s*([^<]+?)\s*</` + tag + `>`)
 	}
-	artifactIDRE  = xmlTagRE("artifactId")
-	springPortRE  = []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*server\.port\s*[=:]\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port:\s*(\d{2,5})`)}
-	gradleNameRE  = regexp.MustCompile(`rootProject\.name\s*=\s*["']([^"']+)["']`)
+	artifactIDRE = sync.OnceValue(func() *regexp.Regexp { return xmlTagRE("artifactId") })
+	springPortRE = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{regexp.MustCompile(`(?m)^\s*server\.port\s*[=:]\s*(\d{2,5})`), regexp.MustCompile(`(?m)^\s*port:\s*(\d{2,5})`)}
+	})
+	gradleNameRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`rootProject\.name\s*=\s*["']([^"']+)["']`) })
 	springConfigs = []string{"src/main/resources/application.properties", "src/main/resources/application.yml", "src/main/resources/application.yaml"}
 )
 
@@ -39,7 +42,7 @@ func (p *project) java(r *Result, forced bool) {
 			p.manifest(r, "gradle/libs.versions.toml", "Gradle version catalog", false)
 		}
 		for _, f := range []string{"settings.gradle", "settings.gradle.kts"} {
-			if m := gradleNameRE.FindSubmatch(p.read(f)); m != nil {
+			if m := gradleNameRE().FindSubmatch(p.read(f)); m != nil {
 				r.Name = string(m[1])
 			}
 		}
@@ -55,7 +58,7 @@ func (p *project) java(r *Result, forced bool) {
 		if i := strings.Index(pom, "</parent>"); i >= 0 {
 			pom = pom[i:]
 		}
-		if m := artifactIDRE.FindStringSubmatch(pom); m != nil {
+		if m := artifactIDRE().FindStringSubmatch(pom); m != nil {
 			r.Name = m[1]
 		}
 		if strings.Contains(pom, "<modules>") {
@@ -72,7 +75,7 @@ func (p *project) java(r *Result, forced bool) {
 			r.note(build, "Spring Boot actuator: health at /actuator/health")
 		}
 	}
-	p.setPort(r, springConfigs, springPortRE, 8080, "the Java servers' usual default")
+	p.setPort(r, springConfigs, springPortRE(), 8080, "the Java servers' usual default")
 }
 
 // mavenValueFlags are mvn flags that take a value in the next word.
@@ -83,7 +86,7 @@ var mavenValueFlags = map[string]bool{
 	"-D": true, "--define": true, "-b": true, "--builder": true,
 }
 
-var mavenSkipRE = regexp.MustCompile(`^-D(skipTests|maven\.test\.skip)(=true)?$`)
+var mavenSkipRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-D(skipTests|maven\.test\.skip)(=true)?$`) })
 
 func classifyMaven(args []string, ws []shell.Word, ctx *BuildContext) Classified {
 	info := Classified{Ecosystem: "java", Tool: "maven", What: strings.Join(args, " ")}
@@ -105,7 +108,7 @@ func classifyMaven(args []string, ws []shell.Word, ctx *BuildContext) Classified
 				}
 			}
 			i++
-		case mavenSkipRE.MatchString(a):
+		case mavenSkipRE().MatchString(a):
 			skip = true
 		case strings.HasPrefix(a, "-"):
 		default:

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Marker is a project file that shows an ecosystem, and its tool when the
@@ -63,25 +64,31 @@ func marked(name string, eco Ecosystem, tools ...string) bool {
 }
 
 // imageMarkers map a base image name to an ecosystem.
-var imageMarkers = []struct {
+var imageMarkers = sync.OnceValue(func() []struct {
 	re   *regexp.Regexp
 	eco  Ecosystem
 	tool string
-}{
-	{regexp.MustCompile(`(^|/)python:`), Python, ""},
-	{regexp.MustCompile(`(^|/)node:`), Node, ""},
-	{regexp.MustCompile(`(^|/)oven/bun:`), Node, "bun"},
-	{regexp.MustCompile(`(^|/)astral-sh/uv:|(^|/)uv:`), Python, "uv"},
-	{regexp.MustCompile(`(^|/)golang:`), Go, "go"},
-	{regexp.MustCompile(`(^|/)maven:`), Java, "maven"},
-	{regexp.MustCompile(`(^|/)gradle:`), Java, "gradle"},
-	{regexp.MustCompile(`(^|/)(eclipse-temurin|openjdk|amazoncorretto):`), Java, ""},
-	{regexp.MustCompile(`(^|/)ruby:`), Ruby, "bundler"},
-	{regexp.MustCompile(`(^|/)php:`), PHP, ""},
-	{regexp.MustCompile(`(^|/)rust:`), Rust, "cargo"},
-	{regexp.MustCompile(`(^|/)dotnet/(sdk|aspnet|runtime)`), DotNet, "dotnet"},
-	{regexp.MustCompile(`(^|/)(nginx|httpd|caddy):`), Static, ""},
-}
+} {
+	return []struct {
+		re   *regexp.Regexp
+		eco  Ecosystem
+		tool string
+	}{
+		{regexp.MustCompile(`(^|/)python:`), Python, ""},
+		{regexp.MustCompile(`(^|/)node:`), Node, ""},
+		{regexp.MustCompile(`(^|/)oven/bun:`), Node, "bun"},
+		{regexp.MustCompile(`(^|/)astral-sh/uv:|(^|/)uv:`), Python, "uv"},
+		{regexp.MustCompile(`(^|/)golang:`), Go, "go"},
+		{regexp.MustCompile(`(^|/)maven:`), Java, "maven"},
+		{regexp.MustCompile(`(^|/)gradle:`), Java, "gradle"},
+		{regexp.MustCompile(`(^|/)(eclipse-temurin|openjdk|amazoncorretto):`), Java, ""},
+		{regexp.MustCompile(`(^|/)ruby:`), Ruby, "bundler"},
+		{regexp.MustCompile(`(^|/)php:`), PHP, ""},
+		{regexp.MustCompile(`(^|/)rust:`), Rust, "cargo"},
+		{regexp.MustCompile(`(^|/)dotnet/(sdk|aspnet|runtime)`), DotNet, "dotnet"},
+		{regexp.MustCompile(`(^|/)(nginx|httpd|caddy):`), Static, ""},
+	}
+})
 
 // Found is an ecosystem found in a Dockerfile or a build context, with
 // what shows it.
@@ -121,7 +128,7 @@ func (s *FoundSet) Len() int { return len(s.list) }
 // AddImage notes the ecosystem a base image shows; at is the evidence's
 // place ("Dockerfile:3").
 func (s *FoundSet) AddImage(image, at, from string) {
-	for _, mk := range imageMarkers {
+	for _, mk := range imageMarkers() {
 		if mk.re.MatchString(image) {
 			s.Add(mk.eco, mk.tool, fmt.Sprintf("%s: FROM %s", at, from))
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/shell"
 )
@@ -63,11 +64,13 @@ var siteTools = []struct{ dep, out string }{
 }
 
 var (
-	nodePortRE = []*regexp.Regexp{
-		regexp.MustCompile(`PORT\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
-		regexp.MustCompile(`\.listen\(\s*(\d{2,5})\b`),
-		regexp.MustCompile(`\bport\s*[:=]\s*(\d{2,5})\b`),
-	}
+	nodePortRE = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`PORT\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
+			regexp.MustCompile(`\.listen\(\s*(\d{2,5})\b`),
+			regexp.MustCompile(`\bport\s*[:=]\s*(\d{2,5})\b`),
+		}
+	})
 	nodeEntries = []string{"server.js", "index.js", "app.js", "main.js", "src/server.js", "src/index.js", "src/app.js", "src/main.js", "server.mjs", "index.mjs"}
 	nodeTestDef = "echo \"Error: no test specified\" && exit 1"
 	jsFile      = func(n string) bool {
@@ -171,7 +174,7 @@ func (p *project) node(r *Result, forced bool) {
 		files = append(files, entry)
 	}
 	files = append(files, p.walk(".", 3, 200, jsFile)...)
-	p.setPort(r, files, nodePortRE, 3000, "the usual Node.js default")
+	p.setPort(r, files, nodePortRE(), 3000, "the usual Node.js default")
 	p.setHealth(r, files)
 }
 

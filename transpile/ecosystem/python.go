@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/transpile/shell"
 )
@@ -24,18 +25,20 @@ func (p *project) requirements() []string {
 }
 
 var (
-	reqNameRE = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
+	reqNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`) })
 	// dependencies = ["flask>=2", 'gunicorn'] in [project], possibly on several lines
-	pepDepsRE     = regexp.MustCompile(`(?s)\bdependencies\s*=\s*\[(.*?)\]`)
-	quotedRE      = regexp.MustCompile(`["']([^"']+)["']`)
-	tomlKeyRE     = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=`)
-	tomlSectionRE = regexp.MustCompile(`(?m)^\s*\[([^\]]+)\]\s*$`)
-	tomlNameRE    = regexp.MustCompile(`(?m)^\s*name\s*=\s*["']([^"']+)["']`)
-	pyPortRE      = []*regexp.Regexp{
-		regexp.MustCompile(`["']PORT["']\s*,\s*["']?(\d{2,5})`),
-		regexp.MustCompile(`\bport\s*=\s*(\d{2,5})\b`),
-		regexp.MustCompile(`["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})["']`),
-	}
+	pepDepsRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\bdependencies\s*=\s*\[(.*?)\]`) })
+	quotedRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`["']([^"']+)["']`) })
+	tomlKeyRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=`) })
+	tomlSectionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*\[([^\]]+)\]\s*$`) })
+	tomlNameRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*name\s*=\s*["']([^"']+)["']`) })
+	pyPortRE      = sync.OnceValue(func() []*regexp.Regexp {
+		return []*regexp.Regexp{
+			regexp.MustCompile(`["']PORT["']\s*,\s*["']?(\d{2,5})`),
+			regexp.MustCompile(`\bport\s*=\s*(\d{2,5})\b`),
+			regexp.MustCompile(`["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})["']`),
+		}
+	})
 )
 
 // normPy normalises a Python distribution name (PEP 503).
@@ -55,7 +58,7 @@ func reqNames(b []byte) []string {
 		if line == "" || strings.HasPrefix(line, "-") || strings.Contains(line, "://") {
 			continue
 		}
-		if m := reqNameRE.FindStringSubmatch(line); m != nil {
+		if m := reqNameRE().FindStringSubmatch(line); m != nil {
 			out = append(out, normPy(m[1]))
 		}
 	}
@@ -66,7 +69,7 @@ func reqNames(b []byte) []string {
 // next header), or "".
 func tomlSection(b []byte, name string) string {
 	s := string(b)
-	locs := tomlSectionRE.FindAllStringSubmatchIndex(s, -1)
+	locs := tomlSectionRE().FindAllStringSubmatchIndex(s, -1)
 	for i, l := range locs {
 		if strings.TrimSpace(s[l[2]:l[3]]) != name {
 			continue
@@ -89,13 +92,13 @@ func (p *project) python(r *Result, forced bool) {
 			r.note("", "no poetry.lock: poetry resolves the dependencies at build time")
 		}
 		for _, sec := range []string{"tool.poetry.dependencies", "tool.poetry.group.dev.dependencies", "tool.poetry.dev-dependencies"} {
-			for _, m := range tomlKeyRE.FindAllStringSubmatch(tomlSection(py, sec), -1) {
+			for _, m := range tomlKeyRE().FindAllStringSubmatch(tomlSection(py, sec), -1) {
 				if m[1] != "python" {
 					r.Deps = append(r.Deps, normPy(m[1]))
 				}
 			}
 		}
-		if m := tomlNameRE.FindSubmatch([]byte(tomlSection(py, "tool.poetry"))); m != nil {
+		if m := tomlNameRE().FindSubmatch([]byte(tomlSection(py, "tool.poetry"))); m != nil {
 			r.Name = string(m[1])
 		}
 	default:
@@ -133,12 +136,12 @@ func (p *project) python(r *Result, forced bool) {
 				p.manifest(r, "requirements.txt", "pip requirements file", forced)
 			}
 		}
-		if m := pepDepsRE.FindSubmatch([]byte(tomlSection(py, "project"))); m != nil {
-			for _, q := range quotedRE.FindAllSubmatch(m[1], -1) {
+		if m := pepDepsRE().FindSubmatch([]byte(tomlSection(py, "project"))); m != nil {
+			for _, q := range quotedRE().FindAllSubmatch(m[1], -1) {
 				r.Deps = append(r.Deps, reqNames(q[1])...)
 			}
 		}
-		if m := tomlNameRE.FindSubmatch([]byte(tomlSection(py, "project"))); m != nil {
+		if m := tomlNameRE().FindSubmatch([]byte(tomlSection(py, "project"))); m != nil {
 			r.Name = string(m[1])
 		}
 	}
@@ -200,7 +203,7 @@ func (p *project) pythonApp(r *Result) {
 		r.Framework = "fastapi"
 		r.note("", "FastAPI (fastapi in the requirements)")
 		f := webApp("FastAPI(", "ASGI", func(mod, v string) string { return mod + ":" + or(v, "app") }, "main:app", "main:app")
-		p.setPort(r, nonEmpty(f), pyPortRE, 8000, "uvicorn's default")
+		p.setPort(r, nonEmpty(f), pyPortRE(), 8000, "uvicorn's default")
 	case has("flask"):
 		r.Framework = "flask"
 		r.note("", "Flask (flask in the requirements)")
@@ -210,13 +213,13 @@ func (p *project) pythonApp(r *Result) {
 			}
 			return mod
 		}, "app", "the module app")
-		p.setPort(r, nonEmpty(f), pyPortRE, 8080, "the preset's default")
+		p.setPort(r, nonEmpty(f), pyPortRE(), 8080, "the preset's default")
 	default:
 		if f := firstExisting(p, pyEntries...); f != "" {
 			r.Entry = f
 			r.note(f, "entry file (no web framework found in the requirements)")
 		}
-		p.setPort(r, nonEmpty(r.Entry), pyPortRE, 8080, "the preset's default")
+		p.setPort(r, nonEmpty(r.Entry), pyPortRE(), 8080, "the preset's default")
 	}
 	var files []string
 	if r.Entry != "" && strings.HasSuffix(r.Entry, ".py") {
@@ -240,14 +243,18 @@ func nonEmpty(s string) []string {
 	return []string{s}
 }
 
-var pythonRE = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
+var pythonRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^python(\d+(\.\d+)?)?$`) })
 
 // testToolPackages are Python packages installed only to run tests.
-var testToolPackages = regexp.MustCompile(`^(pytest([-_][a-z0-9-_]+)?|coverage|tox|nox|mock|hypothesis)([=<>!~\[].*)?$`)
+var testToolPackages = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(pytest([-_][a-z0-9-_]+)?|coverage|tox|nox|mock|hypothesis)([=<>!~\[].*)?$`)
+})
 
 // devRequirementsRE matches requirement files that hold test or development
 // dependencies.
-var devRequirementsRE = regexp.MustCompile(`(?i)(^|[/_.-])(dev|devel|test|tests|testing|ci)([/_.-]|$)`)
+var devRequirementsRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[/_.-])(dev|devel|test|tests|testing|ci)([/_.-]|$)`)
+})
 
 // pipValueFlags are pip install flags that take a value in the next word.
 var pipValueFlags = map[string]bool{
@@ -314,7 +321,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		}
 		allTest := true
 		for _, p := range pkgs {
-			if !testToolPackages.MatchString(strings.ToLower(p)) {
+			if !testToolPackages().MatchString(strings.ToLower(p)) {
 				allTest = false
 			}
 		}
@@ -327,7 +334,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 	}
 	allDev := true
 	for _, r := range reqs {
-		if !devRequirementsRE.MatchString(strings.TrimSuffix(path.Base(r), ".txt")) && !devRequirementsRE.MatchString(r) {
+		if !devRequirementsRE().MatchString(strings.TrimSuffix(path.Base(r), ".txt")) && !devRequirementsRE().MatchString(r) {
 			allDev = false
 		}
 	}
@@ -399,10 +406,10 @@ func requirementIncludes(text string) (incl []string, why string) {
 }
 
 var (
-	poetryDevRE  = regexp.MustCompile(`(?m)^\[tool\.poetry\.(group\.dev|dev-dependencies)`)
-	uvDevRE      = regexp.MustCompile(`(?m)^\[dependency-groups\]|^dev-dependencies\s*=`)
-	poetryPathRE = regexp.MustCompile(`(?m)path\s*=\s*"`)
-	goReplaceRE  = regexp.MustCompile(`(?m)=>\s*\.{1,2}/`)
+	poetryDevRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\[tool\.poetry\.(group\.dev|dev-dependencies)`) })
+	uvDevRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\[dependency-groups\]|^dev-dependencies\s*=`) })
+	poetryPathRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)path\s*=\s*"`) })
+	goReplaceRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)=>\s*\.{1,2}/`) })
 )
 
 func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classified {
@@ -436,10 +443,10 @@ func classifyPoetry(args []string, ws []shell.Word, ctx *BuildContext) Classifie
 	if !noRoot {
 		info.Unsafe = "`poetry install` without --no-root also installs the project itself from the source; add --no-root (and install the project after the source copy if it needs to be installed)"
 	}
-	if text, ok := ctx.Read("pyproject.toml"); ok && poetryPathRE.MatchString(text) && info.Unsafe == "" {
+	if text, ok := ctx.Read("pyproject.toml"); ok && poetryPathRE().MatchString(text) && info.Unsafe == "" {
 		info.Unsafe = "pyproject.toml has a path dependency, which reads the source"
 	}
-	if text, ok := ctx.Read("pyproject.toml"); ok && poetryDevRE.MatchString(text) && !HasWord(args, "--only", "--without", "--no-dev", "--only-root") && !hasPrefixWord(args, "--only=", "--without=") {
+	if text, ok := ctx.Read("pyproject.toml"); ok && poetryDevRE().MatchString(text) && !HasWord(args, "--only", "--without", "--no-dev", "--only-root") && !hasPrefixWord(args, "--only=", "--without=") {
 		info.ProdFlag = "--only main"
 	}
 	return info

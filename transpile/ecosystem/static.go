@@ -5,12 +5,19 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 var (
-	nginxListenRE = regexp.MustCompile(`(?m)^\s*listen\s+(?:[0-9.]+:|\[[^\]]*\]:)?(\d{2,5})\b`)
-	nginxHealthRE = regexp.MustCompile(`(?m)^\s*location\s+(?:=\s*)?(/(?:healthz|health|_health|healthcheck|ping))\s*\{`)
-	outDirRE      = regexp.MustCompile(`(?:--out-?dir|--output|-o|--dest)[ =]+["']?([A-Za-z0-9_./-]+)`)
+	nginxListenRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*listen\s+(?:[0-9.]+:|\[[^\]]*\]:)?(\d{2,5})\b`)
+	})
+	nginxHealthRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*location\s+(?:=\s*)?(/(?:healthz|health|_health|healthcheck|ping))\s*\{`)
+	})
+	outDirRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:--out-?dir|--output|-o|--dest)[ =]+["']?([A-Za-z0-9_./-]+)`)
+	})
 )
 
 // static fills r for a static site: served as it is from the root (or
@@ -43,7 +50,7 @@ func (p *project) static(r *Result, forced bool) {
 			}
 		}
 		if r.BuildDir == "" {
-			if m := outDirRE.FindStringSubmatch(scripts["build"]); m != nil {
+			if m := outDirRE().FindStringSubmatch(scripts["build"]); m != nil {
 				r.BuildDir = strings.TrimSuffix(strings.TrimPrefix(m[1], "./"), "/")
 				r.note("package.json", "the build script writes %s/", r.BuildDir)
 			} else {
@@ -81,11 +88,11 @@ func (p *project) static(r *Result, forced bool) {
 	}
 	if f := r.NginxSiteConf; f != "" {
 		r.note(f, "the project's nginx server configuration")
-		if m := nginxHealthRE.FindSubmatch(p.read(f)); m != nil {
+		if m := nginxHealthRE().FindSubmatch(p.read(f)); m != nil {
 			r.HealthPath = string(m[1])
 			r.note(f, "health endpoint %s", r.HealthPath)
 		}
-		p.setPort(r, []string{f}, []*regexp.Regexp{nginxListenRE}, 8080, "the preset's non-root nginx port")
+		p.setPort(r, []string{f}, []*regexp.Regexp{nginxListenRE()}, 8080, "the preset's non-root nginx port")
 	} else {
 		r.Port = 8080
 		r.note("", "port 8080: the server configuration the preset writes (non-root nginx listens above 1024)")

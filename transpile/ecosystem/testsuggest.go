@@ -18,7 +18,7 @@ func TestSuggestion(e Found, ctx *BuildContext) (steps []string, assumes string)
 			return []string{"uv sync --frozen", "uv run pytest"}, "pytest is in the project's dev dependency group"
 		}
 		for _, f := range ctx.Matching("requirements*.txt", true) {
-			if devRequirementsRE.MatchString(strings.TrimSuffix(f, ".txt")) {
+			if devRequirementsRE().MatchString(strings.TrimSuffix(f, ".txt")) {
 				return []string{"pip install --no-cache-dir -r " + f, "python -m pytest"}, f + " lists pytest"
 			}
 		}

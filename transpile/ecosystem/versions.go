@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // This file reads the runtime version a project pins in its version files,
@@ -23,12 +24,12 @@ const (
 )
 
 var (
-	majorMinorRE = regexp.MustCompile(`^v?(\d+)(?:\.(\d+))?`)
-	engineRE     = regexp.MustCompile(`(\d+)(?:\.(\d+|x))?`)
-	goLineRE     = regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`)
-	toolchainRE  = regexp.MustCompile(`(?m)^toolchain\s+go(\d+\.\d+)`)
-	channelRE    = regexp.MustCompile(`(?m)^\s*channel\s*=\s*"(\d+\.\d+)(?:\.\d+)?"`)
-	rustPlainRE  = regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`)
+	majorMinorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v?(\d+)(?:\.(\d+))?`) })
+	engineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+)(?:\.(\d+|x))?`) })
+	goLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`) })
+	toolchainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^toolchain\s+go(\d+\.\d+)`) })
+	channelRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*channel\s*=\s*"(\d+\.\d+)(?:\.\d+)?"`) })
+	rustPlainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`) })
 )
 
 // versionFromFiles sets r.RuntimeVersion from the project's version
@@ -44,12 +45,12 @@ func (p *project) versionFromFiles(r *Result) {
 	}
 	switch r.Ecosystem {
 	case Python:
-		if m := majorMinorRE.FindStringSubmatch(first(".python-version")); m != nil && m[2] != "" {
+		if m := majorMinorRE().FindStringSubmatch(first(".python-version")); m != nil && m[2] != "" {
 			set(".python-version", m[1]+"."+m[2], "Python "+m[1]+"."+m[2]+" pinned")
 		}
 	case Node, Static:
 		for _, f := range []string{".nvmrc", ".node-version"} {
-			if m := majorMinorRE.FindStringSubmatch(first(f)); m != nil {
+			if m := majorMinorRE().FindStringSubmatch(first(f)); m != nil {
 				set(f, m[1], "Node.js "+m[1]+" pinned")
 				return
 			}
@@ -66,15 +67,15 @@ func (p *project) versionFromFiles(r *Result) {
 		}
 	case Go:
 		text := string(p.read("go.mod"))
-		if m := toolchainRE.FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
+		if m := toolchainRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
 			set("go.mod", m[1], "toolchain go"+m[1])
-		} else if m := goLineRE.FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
+		} else if m := goLineRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
 			set("go.mod", m[1], "go "+m[1]+" (newer than the default "+DefaultGo+"; an older go line builds with the newer toolchain)")
 		}
 	case Rust:
-		if m := channelRE.FindStringSubmatch(string(p.read("rust-toolchain.toml"))); m != nil {
+		if m := channelRE().FindStringSubmatch(string(p.read("rust-toolchain.toml"))); m != nil {
 			set("rust-toolchain.toml", m[1], "Rust "+m[1]+" pinned")
-		} else if m := rustPlainRE.FindStringSubmatch(first("rust-toolchain")); m != nil {
+		} else if m := rustPlainRE().FindStringSubmatch(first("rust-toolchain")); m != nil {
 			set("rust-toolchain", m[1], "Rust "+m[1]+" pinned")
 		}
 	case DotNet:
@@ -84,7 +85,7 @@ func (p *project) versionFromFiles(r *Result) {
 			} `json:"sdk"`
 		}
 		if json.Unmarshal(p.read("global.json"), &g) == nil {
-			if m := majorMinorRE.FindStringSubmatch(g.Sdk.Version); m != nil && m[2] != "" {
+			if m := majorMinorRE().FindStringSubmatch(g.Sdk.Version); m != nil && m[2] != "" {
 				set("global.json", m[1]+"."+m[2], ".NET SDK "+g.Sdk.Version+": the "+m[1]+"."+m[2]+" images")
 			}
 		}
@@ -100,7 +101,7 @@ func engineMajor(s string) string {
 		if strings.HasPrefix(part, "<") {
 			continue
 		}
-		if m := engineRE.FindStringSubmatch(part); m != nil {
+		if m := engineRE().FindStringSubmatch(part); m != nil {
 			if n, err := strconv.Atoi(m[1]); err == nil && (best < 0 || n < best) && n >= 4 {
 				best = n
 			}

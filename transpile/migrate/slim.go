@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
@@ -51,9 +52,13 @@ var stdPath = map[string]bool{"/usr/local/bin": true, "/usr/bin": true, "/bin": 
 var runtimeDirs = []string{"templates", "static", "public", "views", "assets", "migrations", "config", "locales", "web"}
 
 var (
-	toolchainRE   = regexp.MustCompile(`(^|/)(golang|rust|maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sdk)(:|$)|jdk`)
-	javaVersionRE = regexp.MustCompile(`(?:temurin-|jdk-?|openjdk:|temurin:|corretto:|java)(\d+)`)
-	dotnetSdkRE   = regexp.MustCompile(`^(mcr\.microsoft\.com/dotnet)/sdk:(.+)$`)
+	toolchainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(^|/)(golang|rust|maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sdk)(:|$)|jdk`)
+	})
+	javaVersionRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:temurin-|jdk-?|openjdk:|temurin:|corretto:|java)(\d+)`)
+	})
+	dotnetSdkRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(mcr\.microsoft\.com/dotnet)/sdk:(.+)$`) })
 )
 
 // runtimeImage is the default runtime image for an artifact built on
@@ -72,11 +77,11 @@ func runtimeImage(out ecosystem.Output, image string) (string, string) {
 		}
 		return "debian:bookworm-slim", "debian slim (the C library the binary links; no CA certificates of its own: they are copied from the toolchain image)"
 	case ecosystem.DotNet:
-		if m := dotnetSdkRE.FindStringSubmatch(image); m != nil {
+		if m := dotnetSdkRE().FindStringSubmatch(image); m != nil {
 			return m[1] + "/aspnet:" + m[2], "the ASP.NET Core runtime of the same version (it holds the .NET runtime too; use " + m[1] + "/runtime:" + m[2] + " for a console app)"
 		}
 	case ecosystem.Java:
-		if m := javaVersionRE.FindStringSubmatch(image); m != nil {
+		if m := javaVersionRE().FindStringSubmatch(image); m != nil {
 			return "eclipse-temurin:" + m[1] + "-jre", "a JRE of the same Java version"
 		}
 	}
@@ -406,7 +411,7 @@ func (p *slimPlan) from() string {
 // compiled reports whether the migration found a compiled ecosystem, for
 // which a note says why prod keeps the toolchain.
 func (m *migrator) compiled() bool {
-	if !toolchainRE.MatchString(m.expandFrom()) {
+	if !toolchainRE().MatchString(m.expandFrom()) {
 		return false // prod already starts from a runtime image
 	}
 	for _, e := range m.ecos.List() {

@@ -3,6 +3,7 @@ package shell
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	dsyntax "github.com/dockstage/dockstage/spec/syntax"
@@ -372,14 +373,14 @@ func unescape(s string, quoted, drop bool) string {
 }
 
 // fallbackSplitRE splits unparsed text into commands.
-var fallbackSplitRE = regexp.MustCompile(`&&|\|\||[;|\n()]`)
+var fallbackSplitRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`&&|\|\||[;|\n()]`) })
 
 // fallback is the conservative reading of text the parser rejects (see
 // Parse).
 func fallback(text string) Script {
 	var out []Command
 	at := 0
-	bounds := fallbackSplitRE.FindAllStringIndex(text, -1)
+	bounds := fallbackSplitRE().FindAllStringIndex(text, -1)
 	bounds = append(bounds, []int{len(text), len(text)})
 	for _, bd := range bounds {
 		part := text[at:bd[0]]

@@ -1,0 +1,61 @@
+package transpile
+
+import (
+	"reflect"
+	"regexp"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/dockstage/dockstage/spec/syntax"
+)
+
+// checkPlainWord checks plainWord against BuildKit's lexer: a word it
+// calls plain reads as itself, without an error.
+func checkPlainWord(t *testing.T, w string, esc rune) {
+	t.Helper()
+	if !plainWord(w, esc) {
+		return
+	}
+	got, _, err := shell.NewLex(esc).ProcessWord(w, syntax.AnyEnv{})
+	if err != nil || got != w {
+		t.Fatalf("plainWord(%q, %q) is true; BuildKit's lexer reads %q, %v", w, esc, got, err)
+	}
+}
+
+var plainWordSeeds = []string{"", "a", "a b", "/usr/local/bin", "é", "a\tb", "~x", "{a}", "a=b", "x`y", `a\b`, "$A", `"q"`, "<<EOF", "\xff"}
+
+func TestPlainWord(t *testing.T) {
+	for _, w := range plainWordSeeds {
+		checkPlainWord(t, w, '\\')
+		checkPlainWord(t, w, '`')
+	}
+	if plainWord("$A", '\\') || plainWord(`a\b`, '\\') || plainWord("a`b", '`') || !plainWord("a`b", '\\') {
+		t.Error("plainWord: wrong on $, the escape character or a character that is not one")
+	}
+}
+
+// FuzzPlainWord checks plainWord against BuildKit's lexer on any word.
+func FuzzPlainWord(f *testing.F) {
+	for _, w := range plainWordSeeds {
+		f.Add(w, false)
+		f.Add(w, true)
+	}
+	f.Fuzz(func(t *testing.T, w string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		checkPlainWord(t, w, esc)
+	})
+}
+
+// TestBlankRun checks blankRun against BuildKit's separator expression.
+func TestBlankRun(t *testing.T) {
+	re := regexp.MustCompile(`[\t\v\f\r ]+`)
+	for _, s := range []string{"", "RUN", "RUN a", "RUN \t\v a", "\f", "a\u00a0b", "a\nb c", "é x", " x"} {
+		if got, want := blankRun(s), re.FindStringIndex(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("blankRun(%q) = %v, the expression finds %v", s, got, want)
+		}
+	}
+}
