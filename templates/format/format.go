@@ -1,0 +1,190 @@
+// Package format formats Dockerfiles for `dockstage fmt`: a Dockerfile is
+// imported losslessly (transpile.Reverse), rendered back
+// (transpile.Forward, templates.RenderDockerfile) and handed out only when
+// the result is proven the same build as the input
+// (transpile.CompareBuilds), keeps every comment line of the input, and
+// formats to itself. Layer 7 of the README's Layout: it imports spec,
+// transpile and templates, nothing above; it reads and writes no files.
+package format
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/transpile"
+)
+
+// Format returns src formatted. file names src in errors ("<stdin>" for
+// standard input).
+//
+// What changes: instruction keywords and AS are upper case; ENV and LABEL
+// are KEY=value pairs (legacy `ENV KEY value` too), quoted only where
+// needed, several pairs one per continued line aligned under the first;
+// exec forms are JSON arrays written `["a", "b"]`; flags are spelled
+// `--name=value` in one order per instruction; a stage starts after one
+// blank line; runs of blank lines become one. What is kept: shell-form
+// text (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD) byte for byte with its
+// continuations and indentation (trailing blanks and empty continuation
+// lines dropped), heredoc bodies byte for byte, every comment line, the
+// blank lines between instructions, parser directives (escape included),
+// and the line endings: a file whose first line ends in CRLF is written
+// with CRLF.
+//
+// Errors: an invalid Dockerfile gives transpile.Reverse's spec.ErrorList
+// (every error, `file:line:col: message`). A result that is not proven
+// (not the same build, a comment lost, not a fixed point) gives a
+// spec.ErrorList naming the input line where it differs and the input is
+// left as it is; that is a dockstage bug, never the user's.
+func Format(file string, src []byte) ([]byte, error) {
+	if generated, _ := templates.Owned(src); generated {
+		return src, nil
+	}
+	out, err := render(file, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := prove(file, src, out); err != nil {
+		return nil, err
+	}
+	again, err := render(file, out)
+	if err != nil || !bytes.Equal(again, out) {
+		return nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
+	}
+	return out, nil
+}
+
+// render is import and render, with the input's line endings.
+func render(file string, src []byte) ([]byte, error) {
+	sp, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	model, err := transpile.Forward(sp)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := templates.RenderDockerfile(model.Dockerfile, templates.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if crlf(src) {
+		out = toCRLF(out)
+	}
+	return out, nil
+}
+
+// prove checks that out is the same build as src and holds every comment
+// line of src, in order.
+func prove(file string, src, out []byte) error {
+	diffs, err := transpile.CompareBuilds(file, src, file+" (formatted)", out, "")
+	if err != nil {
+		return refusal(file, 1, "the formatted file does not import: %v", err)
+	}
+	var errs spec.ErrorList
+	for _, d := range diffs {
+		errs.Add(spec.Pos{File: file, Line: max(d.LineA, 1)}, "formatting would change the build (%s: %s); the file is left as it is (please report this)", d.Target, d.Msg)
+	}
+	if a, b := directives(src), directives(out); a != b {
+		errs.Add(spec.Pos{File: file, Line: 1}, "formatting would change the parser directives (%s to %s); the file is left as it is (please report this)", a, b)
+	}
+	if line, c := lostComment(src, out); line > 0 {
+		errs.Add(spec.Pos{File: file, Line: line}, "formatting would lose the comment %q; the file is left as it is (please report this)", c)
+	}
+	errs.Sort()
+	return errs.Err()
+}
+
+func refusal(file string, line int, format string, args ...any) error {
+	var errs spec.ErrorList
+	errs.Add(spec.Pos{File: file, Line: line}, "%s; the file is left as it is (please report this)", fmt.Sprintf(format, args...))
+	return errs
+}
+
+// lostComment returns the line and text of the first comment line of src
+// (a line whose first non-blank is '#', heredoc bodies and shell text
+// included, since they are kept byte for byte) that out does not hold in
+// the same order; 0 when none is lost. Comment text is compared without
+// surrounding blanks and without the blanks after '#'.
+func lostComment(src, out []byte) (int, string) {
+	have := comments(out)
+	k := 0
+	for _, c := range comments(src) {
+		for k < len(have) && have[k].text != c.text {
+			k++
+		}
+		if k == len(have) {
+			return c.line, c.text
+		}
+		k++
+	}
+	return 0, ""
+}
+
+type commentLine struct {
+	line int
+	text string
+}
+
+// directives lists the parser directives of b, name=value, as BuildKit
+// reads them (parser.DirectiveParser).
+func directives(b []byte) string {
+	var dp parser.DirectiveParser
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		d, err := dp.ParseLine([]byte(strings.TrimLeftFunc(l, unicode.IsSpace)))
+		if err != nil || d == nil {
+			break
+		}
+		out = append(out, d.Name+"="+d.Value)
+	}
+	return "[" + strings.Join(out, " ") + "]"
+}
+
+// comments lists the comment lines of b after its parser directives.
+func comments(b []byte) []commentLine {
+	var out []commentLine
+	var dp parser.DirectiveParser
+	directive := true
+	for i, l := range strings.Split(string(b), "\n") {
+		if directive {
+			if d, err := dp.ParseLine([]byte(strings.TrimLeftFunc(l, unicode.IsSpace))); err == nil && d != nil {
+				continue
+			}
+			directive = false
+		}
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "#") {
+			continue
+		}
+		t = strings.TrimSpace(strings.TrimPrefix(t, "#"))
+		if t == "" {
+			continue
+		}
+		out = append(out, commentLine{i + 1, t})
+	}
+	return out
+}
+
+// crlf reports whether the first line of b ends in CRLF.
+func crlf(b []byte) bool {
+	i := bytes.IndexByte(b, '\n')
+	return i > 0 && b[i-1] == '\r'
+}
+
+// toCRLF ends every line of b that ends in a bare LF with CRLF.
+func toCRLF(b []byte) []byte {
+	var out bytes.Buffer
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			out.WriteByte('\r')
+		}
+		out.WriteByte(c)
+	}
+	return out.Bytes()
+}
