@@ -16,6 +16,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 )
@@ -73,6 +74,7 @@ func render(file string, src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	out = restoreBlanks(src, out)
 	if crlf(src) {
 		out = toCRLF(out)
 	}
@@ -169,6 +171,80 @@ func comments(b []byte) []commentLine {
 		out = append(out, commentLine{i + 1, t})
 	}
 	return out
+}
+
+// restoreBlanks puts back a blank line below a comment line of out where
+// src has one below the same comment line (the spec keeps comment lines,
+// not the blank lines among them or between them and their instruction).
+// A comment line inside a continued instruction is left alone (an empty
+// continuation line is dropped on import), and so is one inside a heredoc
+// body (kept byte for byte, blank lines included).
+func restoreBlanks(src, out []byte) []byte {
+	in, lines := strings.Split(string(src), "\n"), strings.Split(string(out), "\n")
+	esc := escapeOf(src)
+	have := comments(out)
+	k := 0
+	blankAfter := map[int]bool{} // 0-based lines of out
+	for _, c := range comments(src) {
+		for k < len(have) && have[k].text != c.text {
+			k++
+		}
+		if k == len(have) {
+			break
+		}
+		m := have[k].line // the line after it, 0-based
+		k++
+		if c.line >= len(in) || strings.TrimSpace(in[c.line]) != "" || m >= len(lines) || strings.TrimSpace(lines[m]) == "" {
+			continue
+		}
+		if continued(in, c.line-1, esc) {
+			continue
+		}
+		blankAfter[m-1] = true
+	}
+	if len(blankAfter) == 0 {
+		return out
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		if blankAfter[i] {
+			b.WriteByte('\n')
+		}
+	}
+	return []byte(b.String())
+}
+
+// continued reports whether line i of lines (0-based) stands inside a
+// continued instruction: the nearest line above it that is neither blank
+// nor a comment ends with the escape character.
+func continued(lines []string, i int, esc rune) bool {
+	for j := i - 1; j >= 0; j-- {
+		t := strings.TrimSpace(lines[j])
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		return syntax.Continues(strings.TrimRight(lines[j], "\r"), esc)
+	}
+	return false
+}
+
+// escapeOf is the escape character b's directives set.
+func escapeOf(b []byte) rune {
+	var dp parser.DirectiveParser
+	for _, l := range strings.Split(string(b), "\n") {
+		d, err := dp.ParseLine([]byte(strings.TrimLeftFunc(l, unicode.IsSpace)))
+		if err != nil || d == nil {
+			break
+		}
+		if d.Name == "escape" && syntax.IsEscape(d.Value) {
+			return syntax.Escape(d.Value)
+		}
+	}
+	return syntax.DefaultEscape
 }
 
 // crlf reports whether the first line of b ends in CRLF.
