@@ -233,7 +233,7 @@ func compareFile(path string, f File) FileCheck {
 	committed, err := os.ReadFile(path)
 	if err != nil {
 		fc.Status = "missing"
-		fc.Diff = unifiedDiff(path, nil, f.Content)
+		fc.Diff = unifiedDiff(path+" (committed)", path+" (rendered)", nil, f.Content)
 		return fc
 	}
 	rendered := f.Content
@@ -247,19 +247,20 @@ func compareFile(path string, f File) FileCheck {
 	}
 	if !same {
 		fc.Status = "drift"
-		fc.Diff = unifiedDiff(path, committed, rendered)
+		fc.Diff = unifiedDiff(path+" (committed)", path+" (rendered)", committed, rendered)
 	}
 	return fc
 }
 
-// unifiedDiff is diff -u of the committed and the rendered text, hunks
-// and ranges as diff writes them (an empty side is -0,0).
-func unifiedDiff(path string, a, b []byte) string {
+// unifiedDiff is diff -u of text a (named from) and b (named to), hunks
+// and ranges as diff writes them (an empty side is -0,0): check's
+// committed and rendered files, fmt's original and formatted ones.
+func unifiedDiff(from, to string, a, b []byte) string {
 	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A:        diffLines(a),
 		B:        diffLines(b),
-		FromFile: path + " (committed)",
-		ToFile:   path + " (rendered)",
+		FromFile: from,
+		ToFile:   to,
 		Context:  3,
 	})
 	return d
