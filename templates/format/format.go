@@ -2,7 +2,8 @@
 // imported losslessly (transpile.Reverse), rendered back
 // (transpile.Forward, templates.RenderDockerfile) and handed out only when
 // the result is proven the same build as the input
-// (transpile.CompareBuilds), keeps every comment line of the input, and
+// (transpile.CompareSpecs on both imports, the check of dockstage diff),
+// keeps every comment line of the input, and
 // formats to itself. Layer 7 of the README's Layout: it imports spec,
 // transpile and templates, nothing above; it reads and writes no files.
 package format
@@ -46,26 +47,30 @@ func Format(file string, src []byte) ([]byte, error) {
 	if generated, _ := templates.Owned(src); generated {
 		return src, nil
 	}
-	out, err := render(file, src)
+	sa, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
 	if err != nil {
 		return nil, err
 	}
-	if err := prove(file, src, out); err != nil {
+	out, err := render(sa, src)
+	if err != nil {
 		return nil, err
 	}
-	again, err := render(file, out)
-	if err != nil || !bytes.Equal(again, out) {
+	sb, _, err := transpile.Reverse(file+" (formatted)", out, transpile.ReverseOptions{})
+	if err != nil {
+		return nil, refusal(file, 1, "the formatted file does not import: %v", err)
+	}
+	if err := prove(file, sa, sb, src, out); err != nil {
+		return nil, err
+	}
+	if again, err := render(sb, out); err != nil || !bytes.Equal(again, out) {
 		return nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
 	}
 	return out, nil
 }
 
-// render is import and render, with the input's line endings.
-func render(file string, src []byte) ([]byte, error) {
-	sp, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
-	if err != nil {
-		return nil, err
-	}
+// render renders the import sp of src, with src's blank lines, line
+// endings and byte order mark.
+func render(sp *spec.Spec, src []byte) ([]byte, error) {
 	model, err := transpile.Forward(sp)
 	if err != nil {
 		return nil, err
@@ -84,12 +89,13 @@ func render(file string, src []byte) ([]byte, error) {
 	return out, nil
 }
 
-// prove checks that out is the same build as src and holds every comment
-// line of src, in order.
-func prove(file string, src, out []byte) error {
-	diffs, err := transpile.CompareBuilds(file, src, file+" (formatted)", out, "")
+// prove checks that out is the same build as src (sa and sb their
+// imports: transpile.CompareSpecs, the check of dockstage diff), with the
+// same parser directives and every comment line of src, in order.
+func prove(file string, sa, sb *spec.Spec, src, out []byte) error {
+	diffs, err := transpile.CompareSpecs(sa, sb, "")
 	if err != nil {
-		return refusal(file, 1, "the formatted file does not import: %v", err)
+		return refusal(file, 1, "comparing the formatted file: %v", err)
 	}
 	var errs spec.ErrorList
 	for _, d := range diffs {
