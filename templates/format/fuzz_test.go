@@ -15,8 +15,8 @@ import (
 func FuzzFormat(f *testing.F) {
 	ins, _ := filepath.Glob("testdata/*/Dockerfile")
 	for _, in := range ins {
-		if b, err := os.ReadFile(in); err == nil {
-			f.Add(b)
+		if b, err := os.ReadFile(in); err == nil && len(b) < 4000 {
+			f.Add(b) // the small ones: each exec formats twice
 		}
 	}
 	for _, s := range []string{
