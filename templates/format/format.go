@@ -30,13 +30,16 @@ import (
 // needed, several pairs one per continued line aligned under the first;
 // exec forms are JSON arrays written `["a", "b"]`; flags are spelled
 // `--name=value` in one order per instruction; a stage starts after one
-// blank line; runs of blank lines become one. What is kept: shell-form
-// text (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD) byte for byte with its
-// continuations and indentation (trailing blanks and empty continuation
-// lines dropped), heredoc bodies byte for byte, every comment line, the
-// blank lines between instructions, parser directives (escape included),
-// and the line endings: a file whose first line ends in CRLF is written
-// with CRLF.
+// blank line; runs of blank lines become one; a command that starts on the
+// line below its keyword starts on the keyword's line. What is kept:
+// shell-form text (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD) byte for byte
+// from its first word, with its continuations and indentation (trailing
+// blanks and empty continuation lines dropped), heredoc bodies byte for
+// byte, every comment line, the blank lines between instructions, below
+// comments and below the directives, parser directives (escape included),
+// a byte order mark, and the line endings: a file whose first line ends in
+// CRLF is written with CRLF. A file dockstage generated (templates.Owned)
+// is returned as it is.
 //
 // Errors: an invalid Dockerfile gives transpile.Reverse's spec.ErrorList
 // (every error, `file:line:col: message`). A result that is not proven
