@@ -54,7 +54,7 @@ unreadable, invalid or could not be proven (the other files are still done).`,
 
 func runFmt(s streams, opts fmtOptions) error {
 	res := workspace.Fmt(opts.paths, opts.ws)
-	print := !opts.check && !opts.ws.Diff && !opts.ws.Write
+	plain := !opts.check && !opts.ws.Diff && !opts.ws.Write
 	var failed, changed []string
 	for _, f := range res.Files {
 		switch {
@@ -65,7 +65,7 @@ func runFmt(s streams, opts fmtOptions) error {
 		case f.Changed:
 			changed = append(changed, f.Name)
 		}
-		if print || (opts.ws.Write && f.Name == "<stdin>" && !opts.check && !opts.ws.Diff) {
+		if plain || (opts.ws.Write && f.Name == "<stdin>" && !opts.check && !opts.ws.Diff) {
 			if _, err := s.out.Write(f.Output); err != nil {
 				return err
 			}
