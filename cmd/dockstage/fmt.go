@@ -28,7 +28,7 @@ and line endings are kept. Each result is proven the same build as the file
 or written; a file that cannot be proven is left alone with a message.
 
 Without flags the formatted files print on standard output. -w rewrites each
-changed file in place (keeping its mode); --check lists the files that would
+changed file in place (keeping its mode; standard input is printed); --check lists the files that would
 change; --diff prints a unified diff of each change. The flags combine.
 
 Exit status: 0 fine, 1 with --check when a file would change, 2 a file is
