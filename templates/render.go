@@ -190,6 +190,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("internal error: rendering the Dockerfile: %w", err)
 	}
+	b = bytes.TrimPrefix(b, []byte("\n")) // a first stage with nothing above it
 	b = guardDirectives(b, len(df.Directives))
 	warns, err := VerifyDockerfile(b, df)
 	if err != nil {

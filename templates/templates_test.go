@@ -186,12 +186,12 @@ func TestRenderWarnings(t *testing.T) {
 	casing := "stages:\n  Prod:\n    from: debian\n"
 	heredoc := "stages:\n  a:\n    from: debian\n    steps:\n      - run: {command: \"<<EOF\", heredocs: [{name: EOF, body: \"echo hi\\n\"}]}\n"
 	for _, tc := range []struct{ name, yml, want string }{
-		{"casing warns", casing, "line 2: StageNameCasing: Stage name 'Prod' should be lowercase"},
+		{"casing warns", casing, "line 1: StageNameCasing: Stage name 'Prod' should be lowercase"},
 		{"skip one", "directives: {check: skip=StageNameCasing}\n" + casing, ""},
 		{"skip all", "directives: {check: skip=all}\n" + casing, ""},
 		{"skip another", "directives: {check: skip=JSONArgsRecommended}\n" + casing, "line 3: StageNameCasing: Stage name 'Prod' should be lowercase"},
 		{"error=true", "directives: {check: error=true}\n" + casing, "should be lowercase (the check directive says error=true: the build fails on it)"},
-		{"heredoc without syntax", heredoc, "line 3: RUN uses a heredoc and the Dockerfile has no syntax directive: heredocs need Dockerfile frontend 1.4 or later"},
+		{"heredoc without syntax", heredoc, "line 2: RUN uses a heredoc and the Dockerfile has no syntax directive: heredocs need Dockerfile frontend 1.4 or later"},
 		{"heredoc with syntax", "directives: {syntax: docker/dockerfile:1}\n" + heredoc, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

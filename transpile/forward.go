@@ -85,7 +85,7 @@ func forwardDockerfile(s *spec.Spec, opts ForwardOptions) *Dockerfile {
 		}
 		stage := Stage{Name: name, From: from, TrailingComment: st.TrailingComment}
 		for k := range st.Steps {
-			stage.Instructions = append(stage.Instructions, forwardStep(opts.pinStep(s, i, &st.Steps[k])))
+			stage.Instructions = append(stage.Instructions, forwardStep(opts.pinStep(s, i, &st.Steps[k]), s.Escape()))
 		}
 		df.Stages = append(df.Stages, stage)
 	}
@@ -115,8 +115,8 @@ func command(keyword string, c *spec.Command) Instruction {
 	return text(keyword, c.Shell)
 }
 
-func forwardStep(s *spec.Step) Instruction {
-	in := forwardInstruction(s)
+func forwardStep(s *spec.Step, esc rune) Instruction {
+	in := forwardInstruction(s, esc)
 	in.Comment = s.Comment
 	in.BlankBefore = s.BlankBefore
 	in.Pos = s.Pos
@@ -126,7 +126,7 @@ func forwardStep(s *spec.Step) Instruction {
 // forwardInstruction lowers the step's one instruction. Where several
 // keywords share a form, cmp.Or picks the field that is set: Keyword names
 // the first set field in the same order, and a valid step sets one.
-func forwardInstruction(s *spec.Step) Instruction {
+func forwardInstruction(s *spec.Step, esc rune) Instruction {
 	switch kw := s.Keyword(); kw {
 	case "ARG":
 		return Instruction{Keyword: kw, Form: FormKV, KVs: kvs(s.Arg)}
@@ -143,7 +143,7 @@ func forwardInstruction(s *spec.Step) Instruction {
 	case "SHELL":
 		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Shell}
 	case "COPY", "ADD":
-		return forwardCopy(kw, cmp.Or(s.Copy, s.Add))
+		return forwardCopy(kw, cmp.Or(s.Copy, s.Add), esc)
 	case "RUN":
 		return forwardRun(s.Run)
 	case "CMD", "ENTRYPOINT":
@@ -151,7 +151,7 @@ func forwardInstruction(s *spec.Step) Instruction {
 	case "HEALTHCHECK":
 		return forwardHealthcheck(s.Healthcheck)
 	case "ONBUILD":
-		sub := forwardInstruction(s.OnBuild)
+		sub := forwardInstruction(s.OnBuild, esc)
 		return Instruction{Keyword: "ONBUILD", Form: FormNone, Sub: &sub}
 	}
 	panic("transpile: step without instruction (spec.Validate lets none through)")
@@ -169,7 +169,7 @@ func boolFlag(name string, b *bool) []Flag {
 	return []Flag{flag(name, "false")}
 }
 
-func forwardCopy(keyword string, c *spec.Copy) Instruction {
+func forwardCopy(keyword string, c *spec.Copy, esc rune) Instruction {
 	in := Instruction{Keyword: keyword, Heredocs: c.Heredocs}
 	add := func(name, v string) {
 		if v != "" {
@@ -193,18 +193,23 @@ func forwardCopy(keyword string, c *spec.Copy) Instruction {
 	in.Flags = append(in.Flags, boolFlag("unpack", c.Unpack)...)
 	in.Words = append(append([]string{}, c.Src...), c.Dest)
 	in.Form = FormWords
-	if needsJSON(in.Words) && len(c.Heredocs) == 0 {
+	if needsJSON(in.Words, esc) && len(c.Heredocs) == 0 {
 		in.Form = FormJSON
 	}
 	return in
 }
 
-// needsJSON reports whether a path list must be written in JSON form: a
-// path with white space, a quote or an escape character, or one that starts
-// like a flag or a JSON array, cannot be a shell-form word.
-func needsJSON(words []string) bool {
+// needsJSON reports whether a path list must be written in JSON form: an
+// empty path, one with white space, one that ends with the escape
+// character esc (a line continuation in shell form), or one that starts
+// like a flag or a JSON array, cannot be a shell-form word. Quotes and
+// escape characters inside a word need no JSON: BuildKit splits a
+// shell-form COPY/ADD at white space and expands each word with its shell
+// lexer in both forms (instructions.SourcesAndDest.Expand), so the word
+// reaches the lexer the same either way.
+func needsJSON(words []string, esc rune) bool {
 	for _, w := range words {
-		if w == "" || strings.ContainsAny(w, "\"'\\`") || strings.IndexFunc(w, unicode.IsSpace) >= 0 ||
+		if w == "" || strings.HasSuffix(w, string(esc)) || strings.IndexFunc(w, unicode.IsSpace) >= 0 ||
 			strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") {
 			return true
 		}

@@ -272,7 +272,7 @@ func compareFile(path string, f File) FileCheck {
 	committed, err := os.ReadFile(path)
 	if err != nil {
 		fc.Status, fc.Kind = "missing", Missing
-		fc.Diff = unifiedDiff(path, nil, f.Content)
+		fc.Diff = unifiedDiff(path+" (committed)", path+" (rendered)", nil, f.Content)
 		return fc
 	}
 	rendered, mine := f.Content, committed
@@ -288,19 +288,20 @@ func compareFile(path string, f File) FileCheck {
 	if !templates.SameMeaning(mine, f.Content) {
 		fc.Status, fc.Kind = "drift", fileKind(mine)
 		fc.Line = firstDifference(mine, f.Content)
-		fc.Diff = unifiedDiff(path, committed, rendered)
+		fc.Diff = unifiedDiff(path+" (committed)", path+" (rendered)", committed, rendered)
 	}
 	return fc
 }
 
-// unifiedDiff is diff -u of the committed and the rendered text, hunks
-// and ranges as diff writes them (an empty side is -0,0).
-func unifiedDiff(path string, a, b []byte) string {
+// unifiedDiff is diff -u of text a (named from) and b (named to), hunks
+// and ranges as diff writes them (an empty side is -0,0): check's
+// committed and rendered files, fmt's original and formatted ones.
+func unifiedDiff(from, to string, a, b []byte) string {
 	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A:        diffLines(a),
 		B:        diffLines(b),
-		FromFile: path + " (committed)",
-		ToFile:   path + " (rendered)",
+		FromFile: from,
+		ToFile:   to,
 		Context:  3,
 	})
 	return d

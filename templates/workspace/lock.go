@@ -103,7 +103,7 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 		}
 		res := Locked{Spec: path, LockFile: lp, Images: len(f.Images), Layouts: len(f.Layouts), Changes: changes}
 		if prev, err := os.ReadFile(lp); err != nil || !bytes.Equal(prev, data) {
-			if err := writeAtomic(lp, data); err != nil {
+			if err := writeAtomic(lp, data, 0); err != nil {
 				return done, err
 			}
 			res.Written = true

@@ -44,6 +44,10 @@ const (
 	// migrate-report.txt): it replaces an existing file only with force, or
 	// when that one starts with the file's Mark (an earlier one of ours).
 	UserFile
+	// Reformatted is a file rewritten in place (dockstage fmt -w): it
+	// replaces the file only while that still holds Original, the content
+	// that was formatted, and keeps the file's mode.
+	Reformatted
 )
 
 // Decision is what Apply does with a planned file.
@@ -89,6 +93,10 @@ type File struct {
 	// schema line): an existing file that starts with it, but not with
 	// Mark, was edited since, which its refusal says.
 	Origin []byte
+	// Original, for a Reformatted file, is the content it was made from.
+	Original []byte
+	// Mode is the permission bits the file is written with; 0 is 0644.
+	Mode os.FileMode
 	// Warnings are BuildKit's build-check findings on a rendered
 	// Dockerfile ("line N: RULE: message"); they never stop a command.
 	Warnings []string
@@ -178,6 +186,11 @@ func (p *Plan) decide(f *File, force bool) (Decision, error) {
 		return Unchanged, nil
 	case f.Kind == Dockerignore:
 		return Merge, nil
+	case f.Kind == Reformatted:
+		if bytes.Equal(old, f.Original) {
+			return Overwrite, nil
+		}
+		return Refuse, fmt.Errorf("%s: changed since it was read; not overwriting it (run dockstage fmt again)", f.Path)
 	case force:
 		return Overwrite, nil
 	case f.Kind == UserFile:
@@ -232,7 +245,7 @@ func (p *Plan) Apply() error {
 		if f.Decision == Unchanged {
 			continue
 		}
-		if err := writeAtomic(f.Path, f.write); err != nil {
+		if err := writeAtomic(f.Path, f.write, f.Mode); err != nil {
 			return err
 		}
 	}
@@ -240,8 +253,12 @@ func (p *Plan) Apply() error {
 }
 
 // writeAtomic writes content to path through a temporary file in the same
-// directory renamed over it, mode 0644; it makes the directory.
-func writeAtomic(path string, content []byte) error {
+// directory renamed over it, with mode (0 is 0644); it makes the
+// directory.
+func writeAtomic(path string, content []byte, mode os.FileMode) error {
+	if mode == 0 {
+		mode = 0o644
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -258,7 +275,7 @@ func writeAtomic(path string, content []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
