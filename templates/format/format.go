@@ -50,34 +50,32 @@ func Format(file string, src []byte) ([]byte, error) {
 	if generated, _ := templates.Owned(src); generated {
 		return src, nil
 	}
-	sa, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
+	// ReverseForward validates each import once and lowers it without
+	// validating again.
+	sa, ma, _, err := transpile.ReverseForward(file, src, transpile.ReverseOptions{}, transpile.ForwardOptions{})
 	if err != nil {
 		return nil, err
 	}
-	out, err := render(sa, src)
+	out, err := render(ma, src)
 	if err != nil {
 		return nil, err
 	}
-	sb, _, err := transpile.Reverse(file+" (formatted)", out, transpile.ReverseOptions{})
+	sb, mb, _, err := transpile.ReverseForward(file+" (formatted)", out, transpile.ReverseOptions{}, transpile.ForwardOptions{})
 	if err != nil {
 		return nil, refusal(file, 1, "the formatted file does not import: %v", err)
 	}
 	if err := prove(file, sa, sb, src, out); err != nil {
 		return nil, err
 	}
-	if again, err := render(sb, out); err != nil || !bytes.Equal(again, out) {
+	if again, err := render(mb, out); err != nil || !bytes.Equal(again, out) {
 		return nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
 	}
 	return out, nil
 }
 
-// render renders the import sp of src, with src's blank lines, line
-// endings and byte order mark.
-func render(sp *spec.Spec, src []byte) ([]byte, error) {
-	model, err := transpile.Forward(sp)
-	if err != nil {
-		return nil, err
-	}
+// render renders model (the lowered import of src), with src's blank
+// lines, line endings and byte order mark.
+func render(model *transpile.Output, src []byte) ([]byte, error) {
 	out, _, err := templates.RenderDockerfile(model.Dockerfile, templates.Options{})
 	if err != nil {
 		return nil, err
