@@ -7,9 +7,10 @@ import (
 )
 
 // FuzzUnquoteWord checks that an unquoted ENV/LABEL/ARG word, written back
-// the way the renderer writes it, means the same to BuildKit's lexer.
+// the ways the renderer writes it (Word included), means the same to
+// BuildKit's lexer.
 func FuzzUnquoteWord(f *testing.F) {
-	for _, s := range []string{`"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`} {
+	for _, s := range []string{`"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`, `C:\\$HOME`, `'\$x'`, `"\\${A}"`, "``$A"} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}

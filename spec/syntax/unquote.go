@@ -8,7 +8,9 @@ import (
 
 // UnquoteWord turns a Dockerfile shell word as written (an ENV, LABEL or ARG
 // key or value) into the spec's form, where `$NAME` and `${...}` are live
-// references and E$ (E the escape character) is a literal dollar sign:
+// references, E$ (E the escape character) is a literal dollar sign and, in a
+// run of E directly before a `$`, each EE is one literal E (as BuildKit's
+// shell lexer reads E E outside and inside double quotes):
 //
 //   - outside quotes, E c becomes c, except E$ which stays E$ (a trailing E
 //     is dropped, as BuildKit does);
@@ -17,16 +19,25 @@ import (
 //     other character stays (E and the character); $ references stay live;
 //   - a reference is copied as written (`${A:-"x y"}` included); a bare
 //     `$NAME` followed by a literal name character becomes `${NAME}`, and a
-//     `$` that starts no reference becomes E$.
+//     `$` that starts no reference becomes E$;
+//   - literal E characters directly before a `$` (literal or live) are
+//     doubled: `C:\\$HOME` (a literal \ then the reference) becomes
+//     `C:\\$HOME`, `'\$X'` becomes `\\\$X`.
 //
-// Read back left to right, E$ is a literal dollar and every other character
-// is itself, so a literal E directly before a live reference cannot be
-// written: that is an error.
+// Read back left to right, a run of n E before `$` is n/2 literal E and,
+// for odd n, a literal dollar; every other character is itself (`C:\app`
+// stays as written). Word is the way back.
 func UnquoteWord(w string, esc rune) (string, error) {
 	rs := []rune(w)
 	var out []rune
-	lastLitE := false
+	litEs := 0     // literal E characters at the end of out
 	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
+	// dollar doubles the literal E run before a `$` (see the rule above).
+	dollar := func() {
+		for ; litEs > 0; litEs-- {
+			out = append(out, esc)
+		}
+	}
 	lit := func(c rune) {
 		if bareName >= 0 && isNameRune(c, out[bareName+1:]) {
 			name := append([]rune(nil), out[bareName+1:]...)
@@ -35,27 +46,28 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		}
 		bareName = -1
 		if c == '$' {
+			dollar()
 			out = append(out, esc, '$')
-			lastLitE = false
 			return
 		}
 		out = append(out, c)
-		lastLitE = c == esc
+		if c == esc {
+			litEs++
+		} else {
+			litEs = 0
+		}
 	}
 	live := func(ref []rune) error {
 		if len(ref) == 1 { // "$" alone: literal in BuildKit
 			lit('$')
 			return nil
 		}
-		if lastLitE {
-			return fmt.Errorf("a literal %c directly before the reference %s cannot be written in a spec; remove the %c or put the reference in braces after a different character", esc, string(ref), esc)
-		}
+		dollar()
 		bareName = -1
 		if ref[1] != '{' {
 			bareName = len(out)
 		}
 		out = append(out, ref...)
-		lastLitE = false
 		return nil
 	}
 	// reference copies the $ reference that starts at rs[at] and returns
