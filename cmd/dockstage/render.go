@@ -17,6 +17,7 @@ type renderOptions struct {
 	stdout bool
 	only   string
 	force  bool
+	name   string
 }
 
 func newRenderCmd(s streams) *cobra.Command {
@@ -30,10 +31,12 @@ section), written beside the spec unless -o names a directory. Every file is
 parsed back (BuildKit, compose-go) before it is written.
 
 An existing file is replaced only when dockstage generated it and it is
-unchanged since; --force replaces it anyway.`,
+unchanged since; --force replaces it anyway. A spec on standard input is
+called <stdin> in the generated headers and errors, or what --name says.`,
 		Example: `  dockstage render
   dockstage render examples/python-flask/dockstage.yaml --stdout
-  dockstage render svc/dockstage.yaml -o build/ --force`,
+  dockstage render svc/dockstage.yaml -o build/ --force
+  generate-spec | dockstage render - --name svc/dockstage.yaml -o svc/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.spec = argOr(args, "dockstage.yaml")
@@ -45,6 +48,7 @@ unchanged since; --force replaces it anyway.`,
 	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them")
 	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
+	f.StringVar(&opts.name, "name", "", "for a spec on standard input (-), the name the generated headers and error positions give it (default <stdin>)")
 	return cmd
 }
 
@@ -56,7 +60,10 @@ func runRender(ctx context.Context, s streams, opts renderOptions) error {
 			return err
 		}
 	}
-	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force})
+	if opts.name != "" && opts.spec != "-" {
+		return badInput(errors.New("--name names a spec read from standard input (-); a spec file is named by its path"))
+	}
+	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force, StdinName: opts.name})
 	if err != nil {
 		return err
 	}

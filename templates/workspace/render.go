@@ -22,8 +22,9 @@ type Options struct {
 	// edited since, and discards edits to .dockerignore's generated block.
 	Force bool
 	// StdinName names a spec read from standard input in the generated
-	// headers ("generated from NAME"); "" is "<stdin>", since no file
-	// of that name exists.
+	// headers ("generated from NAME") and in error positions
+	// (NAME:line:col); "" is "<stdin>", since no file of that name
+	// exists. A name with a line break is ignored.
 	StdinName string
 }
 
@@ -45,16 +46,17 @@ type Options struct {
 // positioned), a *templates.InternalError for a rendered file that does
 // not verify. Refusals are not errors: they are in the plan (Plan.Err).
 func Render(specPath string, data []byte, opts Options) (*Plan, error) {
-	sp, err := loadSpec(specPath, data)
+	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
+	display := DisplayName(specPath)
+	if specPath == "-" {
+		source, specDir = display, "."
+		if opts.StdinName != "" && !strings.ContainsAny(opts.StdinName, "\r\n") {
+			source, display = opts.StdinName, opts.StdinName
+		}
+	}
+	sp, err := loadSpecNamed(specPath, display, data)
 	if err != nil {
 		return nil, err
-	}
-	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
-	if specPath == "-" {
-		source, specDir = DisplayName(specPath), "."
-		if opts.StdinName != "" && !strings.ContainsAny(opts.StdinName, "\r\n") {
-			source = opts.StdinName
-		}
 	}
 	dir := opts.OutDir
 	if dir == "" {
@@ -113,6 +115,11 @@ func DisplayName(path string) string {
 // loadSpec reads (when data is nil) and decodes a spec file; "-" names
 // standard input, "<stdin>" in positions.
 func loadSpec(path string, data []byte) (*spec.Spec, error) {
+	return loadSpecNamed(path, DisplayName(path), data)
+}
+
+// loadSpecNamed is loadSpec with the name positions use.
+func loadSpecNamed(path, name string, data []byte) (*spec.Spec, error) {
 	if data == nil {
 		var err error
 		data, err = os.ReadFile(path)
@@ -123,7 +130,7 @@ func loadSpec(path string, data []byte) (*spec.Spec, error) {
 			return nil, err
 		}
 	}
-	return spec.Load(DisplayName(path), data)
+	return spec.Load(name, data)
 }
 
 // renderFiles renders every file of sp, named for outDir, for a spec in
