@@ -13,7 +13,10 @@
 // Value conventions, shared by every field that becomes a Dockerfile word:
 //   - `$NAME` and `${NAME...}` are build-arg / environment references,
 //     expanded by the builder exactly as in a Dockerfile; `\$` is a literal
-//     dollar sign.
+//     dollar sign, and escape characters directly before a `$` pair up as
+//     BuildKit's lexer reads them (`\\$HOME` is a literal backslash, then
+//     the reference); an escape character before anything else is itself
+//     (syntax.UnquoteWord, syntax.Word).
 //   - Shell-form commands (a YAML string for run, cmd, entrypoint and a
 //     healthcheck test) are the Dockerfile text after the instruction and its
 //     flags; they may span lines only through the escape character
