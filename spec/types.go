@@ -24,6 +24,16 @@
 //   - Exec-form commands are YAML sequences.
 package spec
 
+// CommentBlank is the comment item that stands for a blank line inside a
+// block of comment lines (a comment, a blank line, a comment), or between
+// the comments and the instruction they stand above. A comment line never
+// holds a NUL (validation and import refuse one), so no comment text is
+// this item. In YAML it is a
+// blank line between the items of a block `comment:` or
+// `trailing_comment:` list (after the last item: above the next key):
+// Load reads one, Marshal writes one.
+const CommentBlank = "\x00"
+
 // Version is the only spec version this package reads and writes.
 const Version = 1
 

@@ -95,10 +95,10 @@ func (v *validator) validate() {
 		v.line(d.Pos, "directives.check", d.Check)
 	}
 	for i, c := range s.Comment {
-		v.line(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
+		v.comment(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
 	}
 	for i, c := range s.TrailingComment {
-		v.line(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
+		v.comment(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
 	}
 	// Global args may repeat a name, as in a Dockerfile (each
 	// declaration in order: Spec.ExpandFrom).
@@ -131,6 +131,13 @@ func itemPos(ps []Pos, i int, p Pos) Pos {
 		return ps[i]
 	}
 	return p
+}
+
+// comment checks one item of a comment list: one line, or CommentBlank.
+func (v *validator) comment(p Pos, path, s string) {
+	if s != CommentBlank {
+		v.line(p, path, s)
+	}
 }
 
 func (v *validator) line(p Pos, path, s string) {
@@ -185,10 +192,10 @@ func (v *validator) stage(idx int, st *Stage) {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
 	for i, c := range st.Comment {
-		v.line(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.comment(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
 	for i, c := range st.TrailingComment {
-		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
+		v.comment(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
 	}
 	for i := range st.Steps {
 		v.step(&st.Steps[i], fmt.Sprintf("%s.steps[%d]", path, i), idx, false)

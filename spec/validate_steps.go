@@ -19,7 +19,7 @@ var numericOwner = regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`)
 func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
 	for i, c := range s.Comment {
-		v.line(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.comment(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
 	n := s.instructions()
 	if n != 1 {
