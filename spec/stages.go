@@ -150,12 +150,13 @@ func (s *Spec) globalEnv() globalEnv {
 			}
 			continue
 		}
-		if !strings.ContainsAny(*kv.Value, plainSpecial) { // the lexer would return it as is
+		val := syntax.JoinValue(*kv.Value, s.Escape())
+		if !strings.ContainsAny(val, plainSpecial) { // the lexer would return it as is
 			delete(g.unknown, kv.Key)
-			g.known[kv.Key] = *kv.Value
+			g.known[kv.Key] = val
 			continue
 		}
-		res, err := lex.ProcessWordWithMatches(*kv.Value, g.known)
+		res, err := lex.ProcessWordWithMatches(val, g.known)
 		if err != nil || g.dependsOnUnknown(res.Unmatched) {
 			delete(g.known, kv.Key)
 			g.unknown[kv.Key] = true

@@ -166,8 +166,19 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 			v.errorf(kv.Pos, "%s: missing value", p)
 		}
 		if kv.Value != nil {
-			v.line(kv.Pos, p, *kv.Value)
-			if msg := v.refsOK(*kv.Value); msg != "" {
+			val := *kv.Value
+			if strings.Contains(val, "\n") {
+				// A value may span lines as the Dockerfile word did: each
+				// line break after the escape character (syntax.JoinValue).
+				if syntax.ValueBreaksOK(val, v.escape) {
+					val = syntax.JoinValue(val, v.escape)
+				} else {
+					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p, string(v.escape))
+					val = strings.ReplaceAll(val, "\n", " ")
+				}
+			}
+			v.line(kv.Pos, p, val)
+			if msg := v.refsOK(val); msg != "" {
 				v.errorf(kv.Pos, "%s: %s", p, msg)
 			}
 		}

@@ -36,17 +36,31 @@ var plainWordRE = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`)
 // A value whose `${...}` holds quotes or blanks cannot sit inside double
 // quotes (the parser would end the quote inside it); it is written
 // unquoted with each blank and quote escaped instead.
+//
+// A value that spans lines (JoinValue) keeps its breaks: each is written
+// as it stands before the character it precedes (after a ${...}
+// reference it falls in).
 func Word(v string, esc rune) string {
 	if v != "" && plainWordRE.MatchString(v) {
 		return v
 	}
-	rs := []rune(v)
+	rs, breaks, ok := splitBreaks(v, esc)
+	if !ok { // not a spec value validation accepts: write it joined
+		rs, breaks = []rune(JoinValue(v, esc)), nil
+	}
 	quoted := !hasComplexRef(rs, esc)
 	var b strings.Builder
 	if quoted {
 		b.WriteByte('"')
 	}
+	next := 0 // breaks before rs[next] are written
+	brk := func(i int) {
+		for ; next <= i && len(breaks) > 0; next++ {
+			b.WriteString(breaks[next])
+		}
+	}
 	for i := 0; i < len(rs); i++ {
+		brk(i)
 		r := rs[i]
 		switch {
 		case r == '$' && i+1 < len(rs) && rs[i+1] == '{':

@@ -27,8 +27,28 @@ import (
 // Read back left to right, a run of n E before `$` is n/2 literal E and,
 // for odd n, a literal dollar; every other character is itself (`C:\app`
 // stays as written). Word is the way back.
+//
+// A word that spans lines (see JoinValue) keeps its breaks where they stand
+// between characters; where one cannot stay (inside a reference, say) the
+// word is unquoted joined.
 func UnquoteWord(w string, esc rune) (string, error) {
-	rs := []rune(w)
+	rs, breaks, ok := splitBreaks(w, esc)
+	if !ok {
+		return "", errors.New("a line break in the word is not a line continuation")
+	}
+	if len(breaks) == 0 {
+		return unquoteRunes(rs, nil, esc)
+	}
+	if out, err := unquoteRunes(rs, breaks, esc); err == nil && ValueBreaksOK(out, esc) {
+		return out, nil
+	}
+	return unquoteRunes(rs, nil, esc)
+}
+
+// errMisplacedBreak is unquoteRunes' way of saying a break cannot stay.
+var errMisplacedBreak = errors.New("a line continuation inside a reference or after a literal escape character")
+
+func unquoteRunes(rs []rune, breaks map[int]string, esc rune) (string, error) {
 	var out []rune
 	litEs := 0     // literal E characters at the end of out
 	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
@@ -70,6 +90,30 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		out = append(out, ref...)
 		return nil
 	}
+	// brk writes the break that stands before rs[i], if any; a break
+	// skipped over (inside a reference) is errMisplacedBreak.
+	emitted := 0
+	brk := func(i int) error {
+		if len(breaks) == 0 {
+			return nil
+		}
+		t, ok := breaks[i]
+		if !ok {
+			return nil
+		}
+		if litEs > 0 {
+			return errMisplacedBreak
+		}
+		if bareName >= 0 { // `$A` + break + `b` must stay ${A}b
+			name := append([]rune(nil), out[bareName+1:]...)
+			out = append(append(out[:bareName], '$', '{'), name...)
+			out = append(out, '}')
+			bareName = -1
+		}
+		out = append(out, []rune(t)...)
+		emitted++
+		return nil
+	}
 	// reference copies the $ reference that starts at rs[at] and returns
 	// where it ends.
 	reference := func(at int) (int, error) {
@@ -80,6 +124,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		return end, live(rs[at:end])
 	}
 	for i := 0; i < len(rs); {
+		if err := brk(i); err != nil {
+			return "", err
+		}
 		c := rs[i]
 		switch {
 		case c == esc:
@@ -90,6 +137,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		case c == '\'':
 			j := i + 1
 			for j < len(rs) && rs[j] != '\'' {
+				if err := brk(j); err != nil {
+					return "", err
+				}
 				lit(rs[j])
 				j++
 			}
@@ -102,6 +152,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 			for {
 				if j >= len(rs) {
 					return "", errors.New("unexpected end of word while looking for the matching double quote")
+				}
+				if err := brk(j); err != nil {
+					return "", err
 				}
 				d := rs[j]
 				if d == '"' {
@@ -144,6 +197,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 			lit(c)
 			i++
 		}
+	}
+	if emitted != len(breaks) {
+		return "", errMisplacedBreak
 	}
 	return string(out), nil
 }

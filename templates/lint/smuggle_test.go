@@ -73,6 +73,29 @@ var smuggleEnv = map[string]string{"V": "vv"}
 // ${...} forms with modifiers, which this model leaves out.
 func specWord(v string, env map[string]string) (string, bool) {
 	var b strings.Builder
+	// A value that spans lines means its lines joined: each that ends in
+	// a continuation (`\` after a character other than `\`, then blanks)
+	// loses it, comment and blank lines after one are dropped.
+	if strings.Contains(v, "\n") {
+		lines := strings.Split(v, "\n")
+		var j strings.Builder
+		cont := false
+		for i, l := range lines {
+			t := strings.TrimLeft(l, " \t")
+			if cont && i < len(lines)-1 && (t == "" || strings.HasPrefix(t, "#")) {
+				continue
+			}
+			body := strings.TrimRight(l, " \t")
+			cont = i < len(lines)-1 && strings.HasSuffix(body, `\`) && (len(body) == 1 || body[len(body)-2] != '\\')
+			if cont {
+				body = body[:len(body)-1]
+			} else {
+				body = l
+			}
+			j.WriteString(body)
+		}
+		v = j.String()
+	}
 	rs := []rune(v)
 	// BuildKit's names (shell/lex.go processName): letters, digits and _,
 	// Unicode ones included.
