@@ -209,7 +209,8 @@ func commentLines(t *testing.T, src []byte) []commentLine {
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if directives {
-			if d, _ := dp.ParseLine([]byte(line)); d != nil {
+			// parser.Parse looks for directives after leading blanks.
+			if d, _ := dp.ParseLine([]byte(strings.TrimLeft(line, " \t"))); d != nil {
 				continue
 			}
 			directives = false
