@@ -10,7 +10,7 @@ import "github.com/dockstage/dockstage/spec"
 // triggers are left as they are (they run in a later build).
 func (r *reverser) tagBareImages(s *spec.Spec) {
 	fix := func(ref *string, before, line int, what string) {
-		if *ref == "" || s.StageRef(*ref, before) >= 0 {
+		if *ref == "" || what != "FROM" && s.StageRef(*ref, before) >= 0 { // FROM takes no index
 			return
 		}
 		if stage, ok := s.MisspeltStage(*ref, before); ok {
