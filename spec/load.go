@@ -331,6 +331,59 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				pf.Set(reflect.ValueOf([]Pos{d.pos(val)}))
 			}
 		}
+		if k.Value == "comment" || k.Value == "trailing_comment" {
+			var next *yaml.Node
+			if i+1 < len(keys) {
+				next = keys[i+1]
+			}
+			d.commentBlanks(resolve(vals[i]), next, v.Field(fi), v.FieldByName(v.Type().Field(fi).Name+"Pos"))
+		}
+	}
+}
+
+// commentBlanks puts a CommentBlank into the comment list field (and its
+// []Pos field pf, when valid) for each blank line between the items of a
+// block comment list n, and after its last item when the next key of the
+// mapping (nil: none) has a blank line directly above it.
+func (d *decoder) commentBlanks(n, next *yaml.Node, field, pf reflect.Value) {
+	if n.Kind != yaml.SequenceNode || n.Style&yaml.FlowStyle != 0 || field.Type() != reflect.TypeOf([]string(nil)) {
+		return
+	}
+	list := field.Interface().([]string)
+	if len(list) != len(n.Content) {
+		return
+	}
+	var pos []Pos
+	if pf.IsValid() && pf.Type() == posSliceType {
+		pos = pf.Interface().([]Pos)
+	}
+	var out []string
+	var outPos []Pos
+	add := func(s string, j int) {
+		out = append(out, s)
+		if j < len(pos) {
+			outPos = append(outPos, pos[j])
+		}
+	}
+	changed := false
+	for j, item := range n.Content {
+		if j > 0 && list[j] != CommentBlank && list[j-1] != CommentBlank && item.Line > n.Content[j-1].Line+1 && d.blankAbove(item) {
+			add(CommentBlank, j)
+			changed = true
+		}
+		add(list[j], j)
+	}
+	last := n.Content[len(n.Content)-1]
+	if next != nil && next.Line > last.Line+1 && d.blankAbove(next) && list[len(list)-1] != CommentBlank {
+		add(CommentBlank, len(list)-1)
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	field.Set(reflect.ValueOf(out))
+	if len(outPos) == len(out) {
+		pf.Set(reflect.ValueOf(outPos))
 	}
 }
 

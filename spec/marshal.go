@@ -23,7 +23,57 @@ func Marshal(s *Spec) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return blankLines(s, buf.Bytes())
+	out, err := blankLines(s, buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return commentBlankLines(out)
+}
+
+// commentBlankLines turns each CommentBlank item of a block comment or
+// trailing_comment list into a blank line (what Load reads back as one).
+func commentBlankLines(out []byte) ([]byte, error) {
+	if !bytes.Contains(out, []byte(`- "\0"`)) {
+		return out, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		return nil, err
+	}
+	blank := map[int]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if (k.Value == "comment" || k.Value == "trailing_comment") && v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 {
+					for _, item := range v.Content {
+						if item.Kind == yaml.ScalarNode && item.Value == CommentBlank {
+							blank[item.Line] = true
+						}
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&doc)
+	if len(blank) == 0 {
+		return out, nil
+	}
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	var b bytes.Buffer
+	b.Grow(len(out))
+	for i, l := range lines {
+		if blank[i+1] {
+			b.WriteByte('\n')
+			continue
+		}
+		b.Write(l)
+	}
+	return b.Bytes(), nil
 }
 
 // BlankLines writes the blank line above each step of s with BlankBefore

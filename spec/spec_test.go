@@ -271,3 +271,59 @@ func TestValidateLayoutKeys(t *testing.T) {
 		}
 	}
 }
+
+// A blank line between the items of a block comment list (or after the
+// last, above the next key) is a CommentBlank; Marshal writes it back as
+// a blank line.
+func TestCommentBlankLines(t *testing.T) {
+	src := `version: 1
+name: app
+comment:
+  - head
+
+  - more
+stages:
+  prod:
+    from: alpine
+    steps:
+      - comment:
+          - a
+
+          - b
+
+        run: "true"
+      - comment:
+          - c
+          - d
+        run: "false"
+    trailing_comment:
+      - x
+
+      - z
+`
+	s, err := Load("dockstage.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	B := CommentBlank
+	for name, c := range map[string][2][]string{
+		"comment":        {s.Comment, {"head", B, "more"}},
+		"step comment":   {s.Stages[0].Steps[0].Comment, {"a", B, "b", B}},
+		"no blank":       {s.Stages[0].Steps[1].Comment, {"c", "d"}},
+		"stage trailing": {s.Stages[0].TrailingComment, {"x", B, "z"}},
+	} {
+		if !reflect.DeepEqual(c[0], c[1]) {
+			t.Errorf("%s: %q, want %q", name, c[0], c[1])
+		}
+	}
+	if p := s.Stages[0].Steps[0].CommentPos; len(p) != 4 || p[2].Line != 14 {
+		t.Errorf("step comment positions: %v", p)
+	}
+	out, err := Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.SplitN(string(out), "\n", 2)[1]; got != src {
+		t.Errorf("Marshal:\n%s\nwant:\n%s", got, src)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/util/suggest"
 
 	"github.com/dockstage/dockstage/spec/syntax"
 )
@@ -34,6 +35,24 @@ func (s *Spec) StageIndex(name string, before int) int {
 		}
 	}
 	return -1
+}
+
+// MisspeltStage reports whether ref, a bare name (no `/:@$.`) that names
+// no stage, is close to the name of a stage before `before`, and which: a
+// misspelt stage rather than an image to BuildKit's reading, which takes
+// it as the image docker.io/library/REF:latest. Validation refuses such a
+// reference (a spec says the image as REF:TAG).
+func (s *Spec) MisspeltStage(ref string, before int) (string, bool) {
+	if strings.ContainsAny(ref, "/:@$.") || ref == "scratch" || s.StageIndex(ref, before) >= 0 {
+		return "", false
+	}
+	var stages []string
+	for _, st := range s.Stages[:min(max(before, 0), len(s.Stages))] {
+		if !st.Anonymous {
+			stages = append(stages, st.Name)
+		}
+	}
+	return suggest.Search(ref, stages, false)
 }
 
 // StageRef resolves a COPY --from or RUN --mount from= value made in stage
@@ -131,12 +150,13 @@ func (s *Spec) globalEnv() globalEnv {
 			}
 			continue
 		}
-		if !strings.ContainsAny(*kv.Value, plainSpecial) { // the lexer would return it as is
+		val := syntax.JoinValue(*kv.Value, s.Escape())
+		if !strings.ContainsAny(val, plainSpecial) { // the lexer would return it as is
 			delete(g.unknown, kv.Key)
-			g.known[kv.Key] = *kv.Value
+			g.known[kv.Key] = val
 			continue
 		}
-		res, err := lex.ProcessWordWithMatches(*kv.Value, g.known)
+		res, err := lex.ProcessWordWithMatches(val, g.known)
 		if err != nil || g.dependsOnUnknown(res.Unmatched) {
 			delete(g.known, kv.Key)
 			g.unknown[kv.Key] = true

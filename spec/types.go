@@ -13,13 +13,26 @@
 // Value conventions, shared by every field that becomes a Dockerfile word:
 //   - `$NAME` and `${NAME...}` are build-arg / environment references,
 //     expanded by the builder exactly as in a Dockerfile; `\$` is a literal
-//     dollar sign.
+//     dollar sign, and escape characters directly before a `$` pair up as
+//     BuildKit's lexer reads them (`\\$HOME` is a literal backslash, then
+//     the reference); an escape character before anything else is itself
+//     (syntax.UnquoteWord, syntax.Word).
 //   - Shell-form commands (a YAML string for run, cmd, entrypoint and a
 //     healthcheck test) are the Dockerfile text after the instruction and its
 //     flags; they may span lines only through the escape character
 //     (backslash-newline), as in a Dockerfile.
 //   - Exec-form commands are YAML sequences.
 package spec
+
+// CommentBlank is the comment item that stands for a blank line inside a
+// block of comment lines (a comment, a blank line, a comment), or between
+// the comments and the instruction they stand above. A comment line never
+// holds a NUL (validation and import refuse one), so no comment text is
+// this item. In YAML it is a
+// blank line between the items of a block `comment:` or
+// `trailing_comment:` list (after the last item: above the next key):
+// Load reads one, Marshal writes one.
+const CommentBlank = "\x00"
 
 // Version is the only spec version this package reads and writes.
 const Version = 1

@@ -96,10 +96,10 @@ func (v *validator) validate() {
 		v.line(d.Pos, "directives.check", d.Check)
 	}
 	for i, c := range s.Comment {
-		v.line(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
+		v.comment(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
 	}
 	for i, c := range s.TrailingComment {
-		v.line(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
+		v.comment(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
 	}
 	// Global args may repeat a name, as in a Dockerfile (each
 	// declaration in order: Spec.ExpandFrom).
@@ -137,6 +137,13 @@ func itemPos(ps []Pos, i int, p Pos) Pos {
 	return p
 }
 
+// comment checks one item of a comment list: one line, or CommentBlank.
+func (v *validator) comment(p Pos, path, s string) {
+	if s != CommentBlank {
+		v.line(p, path, s)
+	}
+}
+
 func (v *validator) line(p Pos, path, s string) {
 	if i := strings.IndexAny(s, "\n\r\x00"); i >= 0 {
 		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path, strconv.QuoteRune(rune(s[i])))
@@ -163,8 +170,19 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 			v.errorf(kv.Pos, "%s: missing value", p)
 		}
 		if kv.Value != nil {
-			v.line(kv.Pos, p, *kv.Value)
-			if msg := v.refsOK(*kv.Value); msg != "" {
+			val := *kv.Value
+			if strings.Contains(val, "\n") {
+				// A value may span lines as the Dockerfile word did: each
+				// line break after the escape character (syntax.JoinValue).
+				if syntax.ValueBreaksOK(val, v.escape) {
+					val = syntax.JoinValue(val, v.escape)
+				} else {
+					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p, string(v.escape))
+					val = strings.ReplaceAll(val, "\n", " ")
+				}
+			}
+			v.line(kv.Pos, p, val)
+			if msg := v.refsOK(val); msg != "" {
 				v.errorf(kv.Pos, "%s: %s", p, msg)
 			}
 		}
@@ -189,10 +207,10 @@ func (v *validator) stage(idx int, st *Stage) {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
 	for i, c := range st.Comment {
-		v.line(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.comment(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
 	for i, c := range st.TrailingComment {
-		v.line(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
+		v.comment(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
 	}
 	for _, p := range st.StepsPatch {
 		v.errorf(p.Pos, "%s.steps_patch: no layout this spec extends has a stage %s whose steps it could patch; write steps instead, or extend a layout that has the stage", path, st.Name)

@@ -9,7 +9,6 @@ import (
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec/syntax"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
-	"github.com/moby/buildkit/util/suggest"
 )
 
 // refOK reports whether ref (after build-arg expansion) is an earlier
@@ -46,21 +45,13 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if ref == "scratch" {
 		return ""
 	}
-	if !strings.ContainsAny(ref, "/:@$.") {
-		// A bare name close to a stage's is a misspelt stage, not an image.
-		var stages []string
-		for _, st := range v.s.Stages[:min(names, len(v.s.Stages))] {
-			if !st.Anonymous {
-				stages = append(stages, st.Name)
-			}
+	// A bare name close to a stage's is a misspelt stage, not an image.
+	if s, ok := v.s.MisspeltStage(ref, names); ok {
+		use := "copy from" // COPY --from, RUN --mount from=
+		if !allowIndex {
+			use = "build on" // a stage's from:
 		}
-		if s, ok := suggest.Search(ref, stages, false); ok {
-			use := "copy from" // COPY --from, RUN --mount from=
-			if !allowIndex {
-				use = "build on" // a stage's from:
-			}
-			return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to %s an image, write its reference with a tag: %s:TAG)", ref, s, use, ref)
-		}
+		return fmt.Sprintf("%q names no stage; did you mean the stage %s? (to %s an image, write its reference with a tag: %s:TAG)", ref, s, use, ref)
 	}
 	// BuildKit expands the word with the global args (each default
 	// expanded with the ones before it: Spec.ExpandFrom), then looks for a

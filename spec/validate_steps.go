@@ -20,7 +20,7 @@ var numericOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustComp
 func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
 	for i, c := range s.Comment {
-		v.line(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.comment(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
 	}
 	n := s.instructions()
 	if n != 1 {

@@ -221,8 +221,11 @@ func guardDirectives(b []byte, directives int) []byte {
 }
 
 func comment(s string) string {
-	if s == "" {
+	switch s {
+	case "":
 		return "#"
+	case spec.CommentBlank:
+		return ""
 	}
 	return "# " + s
 }

@@ -212,3 +212,20 @@ func TestRenderStageTrailingComment(t *testing.T) {
 		t.Errorf("Dockerfile:\n%s\nwant it to hold\n%s", df, want)
 	}
 }
+
+// CheckDirective reads `# check=` as BuildKit does; an invalid or missing
+// directive configures nothing.
+func TestCheckDirective(t *testing.T) {
+	c, ok := CheckDirective([]byte("# check=skip=JSONArgsRecommended,StageNameCasing;error=true\nFROM scratch\n"))
+	if !ok || !c.ReturnAsError || c.SkipAll || strings.Join(c.SkipRules, ",") != "JSONArgsRecommended,StageNameCasing" {
+		t.Errorf("skip list: %+v %v", c, ok)
+	}
+	if c, ok := CheckDirective([]byte("# check=skip=all\nFROM scratch\n")); !ok || !c.SkipAll {
+		t.Errorf("skip=all: %+v %v", c, ok)
+	}
+	for _, src := range []string{"FROM scratch\n", "# check=bogus=1\nFROM scratch\n", "FROM scratch\n# check=skip=all\n"} {
+		if c, ok := CheckDirective([]byte(src)); ok || c == nil || c.SkipAll || len(c.SkipRules) != 0 {
+			t.Errorf("%q: %+v %v, want an empty configuration", src, c, ok)
+		}
+	}
+}

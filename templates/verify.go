@@ -93,19 +93,31 @@ func heredocFrontend(text []byte, ast *parser.Node) string {
 	return ""
 }
 
-// checkConfig is the build-check configuration the Dockerfile's own
-// `# check=` directive gives (skip=RULE,...|all, error=true,
-// experimental=...), read as BuildKit reads it (parser.ParseDirective,
-// linter.ParseLintOptions), so that render reports the checks a build
-// would and no skipped one; warn receives each finding. A directive that
-// does not parse configures nothing (spec validation reports it).
-func checkConfig(text []byte, warn linter.LintWarnFunc) *linter.Config {
-	cfg := &linter.Config{}
-	if v, _, _, ok := parser.ParseDirective("check", text); ok {
-		if c, err := linter.ParseLintOptions(v); err == nil {
-			cfg = c
-		}
+// CheckDirective reads a Dockerfile's own `# check=` directive
+// (skip=RULE,...|all, error=true, experimental=...) as BuildKit reads it
+// (parser.ParseDirective, linter.ParseLintOptions): the options and true,
+// or an empty configuration and false when there is no directive or it
+// does not parse (BuildKit reports that at build time; spec validation
+// and lint's DS000 report it too). Warn is unset. It is the one reading of
+// the directive: render's build checks (checkConfig) and lint's rules
+// (templates/lint) both follow it.
+func CheckDirective(text []byte) (*linter.Config, bool) {
+	v, _, _, ok := parser.ParseDirective("check", text)
+	if !ok {
+		return &linter.Config{}, false
 	}
+	c, err := linter.ParseLintOptions(v)
+	if err != nil {
+		return &linter.Config{}, false
+	}
+	return c, true
+}
+
+// checkConfig is the build-check configuration of the Dockerfile's
+// `# check=` directive (CheckDirective), so that render reports the
+// checks a build would and no skipped one; warn receives each finding.
+func checkConfig(text []byte, warn linter.LintWarnFunc) *linter.Config {
+	cfg, _ := CheckDirective(text)
 	cfg.Warn = warn
 	if cfg.ReturnAsError {
 		cfg.Warn = func(rule, desc, url, msg string, loc []parser.Range) {

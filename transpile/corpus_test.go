@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -207,7 +209,8 @@ func commentLines(t *testing.T, src []byte) []commentLine {
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if directives {
-			if d, _ := dp.ParseLine([]byte(line)); d != nil {
+			// parser.Parse looks for directives after leading blanks.
+			if d, _ := dp.ParseLine([]byte(strings.TrimLeft(line, " \t"))); d != nil {
 				continue
 			}
 			directives = false
@@ -311,9 +314,31 @@ func buildkitView(src []byte) ([]string, error) {
 			out = append(out, l+failed)
 		}
 	}
+	// An image named without a tag is the image with tag latest, as
+	// dockerfile2llb resolves it: `set` and `set:latest` are one image.
+	stageNames := map[string]bool{}
 	for _, st := range stages {
-		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, st.BaseName, st.Platform))
+		stageNames[strings.ToLower(st.Name)] = true
+	}
+	image := func(ref string) string {
+		if ref == "" || ref == "scratch" || stageNames[strings.ToLower(ref)] || strings.Contains(ref, "$") {
+			return ref
+		}
+		if _, err := strconv.Atoi(ref); err == nil {
+			return ref
+		}
+		named, err := reference.ParseNormalizedNamed(ref)
+		if err != nil {
+			return ref
+		}
+		return reference.TagNameOnly(named).String()
+	}
+	for _, st := range stages {
+		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, image(st.BaseName), st.Platform))
 		for _, c := range st.Commands {
+			if cp, ok := c.(*instructions.CopyCommand); ok {
+				cp.From = image(cp.From)
+			}
 			failed := ""
 			if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
 				failed = expandFailed(e)
@@ -342,7 +367,11 @@ func buildkitView(src []byte) ([]string, error) {
 			}
 			switch c := c.(type) {
 			case *instructions.RunCommand:
-				m, err := json.Marshal(instructions.GetMounts(c))
+				mounts := instructions.GetMounts(c)
+				for _, m := range mounts {
+					m.From = image(m.From)
+				}
+				m, err := json.Marshal(mounts)
 				if err != nil {
 					return nil, err
 				}

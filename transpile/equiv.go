@@ -251,7 +251,7 @@ func normArgs(s *spec.Spec) string {
 	for _, kv := range s.Args {
 		v := "<unset>"
 		if kv.Value != nil {
-			v = "=" + *kv.Value
+			v = "=" + syntax.JoinValue(*kv.Value, s.Escape())
 		}
 		parts = append(parts, kv.Key+v)
 	}
@@ -297,6 +297,12 @@ func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 			h.Test = &t
 			step.Healthcheck = &h
 		}
+	case "ENV":
+		step.Env = joinKVs(step.Env, esc)
+	case "LABEL":
+		step.Label = joinKVs(step.Label, esc)
+	case "ARG":
+		step.Arg = joinKVs(step.Arg, esc)
 	case "EXPOSE":
 		exp := make([]string, len(step.Expose))
 		for i, e := range step.Expose {
@@ -309,6 +315,21 @@ func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 		return fmt.Sprintf("%#v", step)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// joinKVs is l with each value's lines joined as BuildKit's parser joins
+// them (syntax.JoinValue) and without comments.
+func joinKVs(l spec.KVList, esc rune) spec.KVList {
+	out := make(spec.KVList, len(l))
+	for i, kv := range l {
+		kv.Comment = nil
+		if kv.Value != nil {
+			v := syntax.JoinValue(*kv.Value, esc)
+			kv.Value = &v
+		}
+		out[i] = kv
+	}
+	return out
 }
 
 // joinCommand joins a shell-form command's physical lines as BuildKit's

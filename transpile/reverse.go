@@ -22,6 +22,11 @@ type ReverseOptions struct {
 	// Name is the spec name (the compose service and image name); default
 	// "app".
 	Name string
+	// StrictStageRefs refuses, as spec validation does, a bare image name
+	// that is close to a stage's name (`COPY --from=buidl` beside a stage
+	// build), instead of writing it as NAME:latest with a warning (the
+	// same image to BuildKit): lint reports it as a misspelt stage.
+	StrictStageRefs bool
 }
 
 // Warning is a decision Reverse made that the user may want to know about:
@@ -67,7 +72,7 @@ func (w Warning) String() string {
 //     `#` and one optional space); comments inside a continued instruction
 //     other than shell-form text move above it.
 func Reverse(file string, src []byte, opts ReverseOptions) (*spec.Spec, []Warning, error) {
-	r := &reverser{file: file, name: opts.Name}
+	r := &reverser{file: file, name: opts.Name, strictRefs: opts.StrictStageRefs}
 	if r.name == "" {
 		r.name = "app"
 	}
@@ -81,8 +86,9 @@ func Reverse(file string, src []byte, opts ReverseOptions) (*spec.Spec, []Warnin
 
 // reverser holds the state of one Reverse call.
 type reverser struct {
-	file string
-	name string
+	file       string
+	name       string
+	strictRefs bool // ReverseOptions.StrictStageRefs
 
 	lines    []string // physical lines: no "\n", trailing "\r" removed
 	rawLines []string // physical lines: no "\n", "\r" kept
@@ -172,6 +178,9 @@ func (r *reverser) run(src []byte) (s *spec.Spec, err error) {
 	}
 	s = r.build(good)
 	r.checkRefs(s)
+	if !r.strictRefs {
+		r.tagBareImages(s)
+	}
 	if len(r.errs) > 0 {
 		r.errs.Sort()
 		return nil, r.errs

@@ -15,7 +15,13 @@ import (
 // argKVs converts ARG words (`NAME` or `NAME=value`).
 func (r *reverser) argKVs(in *instr) spec.KVList {
 	var out spec.KVList
+	cursor := in.argsOff
 	for _, w := range nodeValues(in.node.Next) {
+		if sw := r.spanned(in, w, &cursor); sw != w {
+			if k, _, _ := strings.Cut(sw, "="); !strings.Contains(k, "\n") {
+				w = sw
+			}
+		}
 		k, v, has := strings.Cut(w, "=")
 		kv := spec.KV{Key: r.unquote(in, k), Pos: r.pos(in.line)}
 		if has {
@@ -32,12 +38,15 @@ func (r *reverser) argKVs(in *instr) spec.KVList {
 // `ENV KEY value` form.
 func (r *reverser) pairs(in *instr) spec.KVList {
 	var out spec.KVList
+	cursor := in.argsOff
 	for n := in.node.Next; n != nil; {
 		if n.Next == nil || n.Next.Next == nil {
 			r.internalf(in, "unexpected %s node shape", strings.ToUpper(in.kw))
 			return out
 		}
 		k, v, sep := n.Value, n.Next.Value, n.Next.Next.Value
+		r.spanned(in, k, &cursor)
+		v = r.spanned(in, v, &cursor)
 		if sep == "" {
 			r.warnf(in.line, "legacy form `%s %s %s` read as %s=%s (the spec renders the KEY=value form)", strings.ToUpper(in.kw), k, v, k, v)
 		}
@@ -69,6 +78,59 @@ func (r *reverser) unquote(in *instr, w string) string {
 	return s
 }
 
+// spanned returns word w (a key, value or ARG word as BuildKit's parser
+// gives it, its lines joined) as it spans the Dockerfile's lines: each
+// continuation kept as the escape character and a newline, with the
+// comment lines after it (syntax.JoinValue reads it back as w), which are
+// marked in.inValue. w is looked for in the logical line from *cursor on,
+// which moves past it; a word on one line, or not found, is w.
+func (r *reverser) spanned(in *instr, w string, cursor *int) string {
+	lg := in.lg
+	at := strings.Index(lg.text[min(*cursor, len(lg.text)):], w)
+	if at < 0 || w == "" {
+		return w
+	}
+	start := *cursor + at
+	end := start + len(w)
+	*cursor = end
+	var segs []segment
+	for _, sg := range lg.segs {
+		if sg.off < end && sg.off+sg.n > start {
+			segs = append(segs, sg)
+		}
+	}
+	if len(segs) < 2 {
+		return w
+	}
+	var b strings.Builder
+	for k, sg := range segs {
+		line := r.lines[sg.line-1]
+		from, to := sg.col, len(line)
+		if k == 0 {
+			from = sg.col + start - sg.off
+		}
+		if k == len(segs)-1 {
+			to = sg.col + end - sg.off
+			b.WriteString(line[from:to])
+			break
+		}
+		b.WriteString(line[from:to] + "\n")
+		for _, pl := range lg.lines {
+			if pl.kind == lineComment && pl.n > sg.line && pl.n < segs[k+1].line {
+				b.WriteString(r.lines[pl.n-1] + "\n")
+				if in.inValue == nil {
+					in.inValue = map[int]bool{}
+				}
+				in.inValue[pl.n] = true
+			}
+		}
+	}
+	if syntax.JoinValue(b.String(), r.escape) != w {
+		return w // the map back to the source did not hold
+	}
+	return b.String()
+}
+
 // kvComments puts each comment line inside a continued ARG, ENV or LABEL
 // above the pair it stood above (spec.KV.Comment): the pairs before it are
 // counted by parsing the instruction's text up to it with BuildKit. A
@@ -78,7 +140,7 @@ func (r *reverser) unquote(in *instr, w string) string {
 func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
 	inner := false
 	for _, pl := range in.lg.lines {
-		inner = inner || (pl.kind == lineComment && pl.n < in.lg.lastContent)
+		inner = inner || (pl.kind == lineComment && pl.n < in.lg.lastContent && !in.inValue[pl.n])
 	}
 	if !inner {
 		return
@@ -88,7 +150,7 @@ func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
 		return
 	}
 	for _, pl := range in.lg.lines {
-		if pl.kind != lineComment || pl.n >= in.lg.lastContent {
+		if pl.kind != lineComment || pl.n >= in.lg.lastContent || in.inValue[pl.n] {
 			continue
 		}
 		t, ok := r.comment(pl.n)

@@ -154,8 +154,9 @@ type instr struct {
 	args     string
 	line     int
 	heredocs []parser.Heredoc
-	moved    []string // comment lines to put above the step
-	internal bool     // a consistency check failed
+	moved    []string     // comment lines to put above the step
+	internal bool         // a consistency check failed
+	inValue  map[int]bool // comment lines inside a continued value (spanned)
 }
 
 // cutFlag splits one of in.flags, "--name=value" or "--name", as BuildKit's

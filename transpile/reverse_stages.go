@@ -50,7 +50,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			if len(s.Args) == 0 || len(kvs) == 0 {
 				s.Comment = append(s.Comment, above...) // the file's header
 			} else {
-				kvs[0].Comment = append(above, kvs[0].Comment...)
+				kvs[0].Comment = append(withoutBlanks(above), kvs[0].Comment...)
 			}
 			s.Args = append(s.Args, kvs...)
 		case in.kw == "from":
@@ -59,8 +59,11 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 				// line before this FROM) stay with it.
 				if b := r.lastBlank(gapFrom, node.StartLine-1); b > 0 {
 					k := carried + len(r.gapComments(gapFrom, b-1))
-					stage.TrailingComment = append([]string(nil), pending[:k]...)
+					stage.TrailingComment = trimBlanks(append([]string(nil), pending[:k]...))
 					pending = pending[k:]
+					for len(pending) > 0 && pending[0] == spec.CommentBlank {
+						pending = pending[1:] // the blank line before the FROM
+					}
 					if len(stage.TrailingComment) == 0 {
 						stage.TrailingComment = nil
 					}
@@ -94,37 +97,85 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		}
 	}
 	pending = append(pending, r.gapComments(prevEnd+1, len(r.lines))...)
-	s.TrailingComment = pending
+	s.TrailingComment = trimBlanks(pending)
 	if len(s.Comment) == 0 {
 		s.Comment = nil
 	}
 	return s
 }
 
-// gapComments returns the comments on lines from..to (blank lines and
-// directives skipped).
+// gapComments returns the comments on lines from..to (directives
+// skipped), with a spec.CommentBlank for each run of blank lines after a
+// comment: between two comments, or between the last one and the end of
+// the gap (blank lines before the first comment are gapBlank's).
 func (r *reverser) gapComments(from, to int) []string {
 	var out []string
+	blank := false
 	for n := from; n <= to && n <= len(r.lines); n++ {
-		if r.directiveLines[n] || !isCommentLine(r.lines[n-1]) {
+		if r.directiveLines[n] {
+			continue
+		}
+		if isBlank(r.lines[n-1]) {
+			blank = len(out) > 0
+			continue
+		}
+		if !isCommentLine(r.lines[n-1]) {
 			continue
 		}
 		if t, ok := r.comment(n); ok {
+			if blank {
+				out = append(out, spec.CommentBlank)
+			}
 			out = append(out, t)
+			blank = false
 		}
+	}
+	if blank {
+		out = append(out, spec.CommentBlank)
 	}
 	return out
 }
 
-// gapBlank reports whether lines from..to hold a blank line (a blank line
-// above an instruction: spec.Step.BlankBefore).
+// gapBlank reports whether lines from..to hold a blank line before their
+// first comment (a blank line above an instruction and its comments:
+// spec.Step.BlankBefore).
 func (r *reverser) gapBlank(from, to int) bool {
 	for n := from; n <= to && n <= len(r.lines); n++ {
-		if !r.directiveLines[n] && isBlank(r.lines[n-1]) {
+		if r.directiveLines[n] {
+			continue
+		}
+		if isBlank(r.lines[n-1]) {
 			return true
+		}
+		if isCommentLine(r.lines[n-1]) {
+			if _, ok := r.comment(n); ok {
+				return false
+			}
 		}
 	}
 	return false
+}
+
+// trimBlanks drops the CommentBlank items at the end of comments (a
+// trailing comment block, which a blank line or the end of the file
+// follows anyway).
+func trimBlanks(comments []string) []string {
+	for len(comments) > 0 && comments[len(comments)-1] == spec.CommentBlank {
+		comments = comments[:len(comments)-1]
+	}
+	return comments
+}
+
+// withoutBlanks is comments without CommentBlank items (YAML comments
+// above a pair hold no blank lines).
+func withoutBlanks(comments []string) []string {
+	var out []string
+	for _, c := range comments {
+		if c != spec.CommentBlank {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // lastBlank is the last blank line of lines from..to (directives

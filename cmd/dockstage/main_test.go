@@ -146,6 +146,21 @@ func TestRenderFromStdin(t *testing.T) {
 	}
 }
 
+// --name names a spec on standard input in the headers and in errors.
+func TestRenderStdinName(t *testing.T) {
+	code, out, errs := dockstage(t, smallSpec, "render", "-", "--name", "svc/dockstage.yaml", "--stdout", "--only", "Dockerfile")
+	if code != 0 || !strings.Contains(out, "svc/dockstage.yaml") || strings.Contains(out, "<stdin>") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	code, _, errs = dockstage(t, "version: 1\nname: x\nstages: {}\nbogus: 1\n", "render", "-", "--name", "svc/dockstage.yaml", "--stdout")
+	if code != 2 || !strings.Contains(errs, "svc/dockstage.yaml:4:1:") {
+		t.Fatalf("exit %d, want 2 and an error at svc/dockstage.yaml:4:1:\n%s", code, errs)
+	}
+	if code, _, errs = dockstage(t, "", "render", flaskSpec, "--name", "x", "--stdout"); code != 2 || !strings.Contains(errs, "--name") {
+		t.Fatalf("--name with a spec file: exit %d, want 2 and a usage error:\n%s", code, errs)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"render", "a", "b"}, {"render", "--nope"}, {"frobnicate"}, {"render", "--only", "Dockerfile", flaskSpec}} {
 		if code, _, _ := dockstage(t, "", args...); code != 2 {

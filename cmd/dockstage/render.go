@@ -18,6 +18,7 @@ type renderOptions struct {
 	only      string
 	force     bool
 	effective bool
+	name      string
 }
 
 func newRenderCmd(s streams) *cobra.Command {
@@ -31,7 +32,8 @@ section), written beside the spec unless -o names a directory. Every file is
 parsed back (BuildKit, compose-go) before it is written.
 
 An existing file is replaced only when dockstage generated it and it is
-unchanged since; --force replaces it anyway.
+unchanged since; --force replaces it anyway. A spec on standard input is
+called <stdin> in the generated headers and errors, or what --name says.
 
 A spec that extends layouts is merged over them first; --effective prints
 the merged spec instead of rendering it, each value with a comment naming
@@ -39,7 +41,8 @@ the file and line it comes from.`,
 		Example: `  dockstage render
   dockstage render examples/python-flask/dockstage.yaml --stdout
   dockstage render svc/dockstage.yaml -o build/ --force
-  dockstage render svc/dockstage.yaml --effective`,
+  dockstage render svc/dockstage.yaml --effective
+  generate-spec | dockstage render - --name svc/dockstage.yaml -o svc/`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.spec = argOr(args, "dockstage.yaml")
@@ -53,6 +56,7 @@ the file and line it comes from.`,
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")
 	f.BoolVar(&opts.effective, "effective", false, "print the spec merged over its layouts, each value with the file and line it comes from, and write nothing")
 	_ = cmd.RegisterFlagCompletionFunc("only", completeOnly)
+	f.StringVar(&opts.name, "name", "", "for a spec on standard input (-), the name the generated headers and error positions give it (default <stdin>)")
 	return cmd
 }
 
@@ -64,18 +68,21 @@ func runRender(ctx context.Context, s streams, opts renderOptions) error {
 			return err
 		}
 	}
+	if opts.name != "" && opts.spec != "-" {
+		return badInput(errors.New("--name names a spec read from standard input (-); a spec file is named by its path"))
+	}
 	if opts.effective {
 		if opts.stdout || opts.only != "" || opts.outDir != "" || opts.force {
 			return badInput(errors.New("--effective prints the merged spec only; drop --stdout, --only, -o and --force"))
 		}
-		out, err := workspace.Effective(opts.spec, data, workspace.Options{})
+		out, err := workspace.Effective(opts.spec, data, workspace.Options{StdinName: opts.name})
 		if err != nil {
 			return err
 		}
 		_, err = s.out.Write(out)
 		return err
 	}
-	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force})
+	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force, StdinName: opts.name})
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,15 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // FuzzUnquoteWord checks that an unquoted ENV/LABEL/ARG word, written back
-// the way the renderer writes it, means the same to BuildKit's lexer.
+// the ways the renderer writes it (Word included), means the same to
+// BuildKit's lexer.
 func FuzzUnquoteWord(f *testing.F) {
-	for _, s := range []string{`"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`} {
+	for _, s := range []string{`"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`, `C:\\$HOME`, `'\$x'`, `"\\${A}"`, "``$A"} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
@@ -22,5 +25,36 @@ func FuzzUnquoteWord(f *testing.F) {
 			return
 		}
 		checkUnquoteMeaning(t, w, esc)
+	})
+}
+
+// FuzzContinuedWord checks that a word spanning lines (breaks between its
+// characters) unquotes and is written back (Word) to a word that means
+// the same to BuildKit's lexer, its lines joined.
+func FuzzContinuedWord(f *testing.F) {
+	for _, s := range []string{"\"\\\n  a \\\n# c\n  b\"", "a\\\nb", "\"$A\"\\\nb", "${A:-\\\nx}", "'x\\\n$y'", "\"C:\\\\\\\n$H\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		if strings.ContainsAny(w, "\x00\r") || !utf8.ValidString(w) || !ValueBreaksOK(w, '\\') {
+			return
+		}
+		lex := shell.NewLex('\\')
+		want, _, err := lex.ProcessWord(JoinValue(w, '\\'), testEnv)
+		if err != nil {
+			return
+		}
+		v, err := UnquoteWord(w, '\\')
+		if err != nil {
+			return
+		}
+		out := Word(v, '\\')
+		if !ValueBreaksOK(out, '\\') {
+			t.Fatalf("word %q -> spec %q -> %q: not a continued word", w, v, out)
+		}
+		got, _, err := lex.ProcessWord(JoinValue(out, '\\'), testEnv)
+		if err != nil || got != want {
+			t.Fatalf("word %q (= %q) -> spec %q -> %q (= %q, %v)", w, want, v, out, got, err)
+		}
 	})
 }

@@ -30,22 +30,38 @@ var plainWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
 // values): bare when it holds only safe characters, else double-quoted with
 // `"` and the escape character escaped. `$` references stay live (a
-// `${...}` is copied as written) and an escaped dollar (escape character
-// then `$`) stays a literal dollar, as the spec's value conventions say.
+// `${...}` is copied as written) and a run of escape characters before a
+// `$` is copied as written (in the spec and in the Dockerfile it reads as
+// half as many literal escape characters, then a literal dollar when the
+// run is odd), as the spec's value conventions say (UnquoteWord).
 // A value whose `${...}` holds quotes or blanks cannot sit inside double
 // quotes (the parser would end the quote inside it); it is written
 // unquoted with each blank and quote escaped instead.
+//
+// A value that spans lines (JoinValue) keeps its breaks: each is written
+// as it stands before the character it precedes (after a ${...}
+// reference it falls in).
 func Word(v string, esc rune) string {
 	if v != "" && plainWordRE().MatchString(v) {
 		return v
 	}
-	rs := []rune(v)
+	rs, breaks, ok := splitBreaks(v, esc)
+	if !ok { // not a spec value validation accepts: write it joined
+		rs, breaks = []rune(JoinValue(v, esc)), nil
+	}
 	quoted := !hasComplexRef(rs, esc)
 	var b strings.Builder
 	if quoted {
 		b.WriteByte('"')
 	}
+	next := 0 // breaks before rs[next] are written
+	brk := func(i int) {
+		for ; next <= i && len(breaks) > 0; next++ {
+			b.WriteString(breaks[next])
+		}
+	}
 	for i := 0; i < len(rs); i++ {
+		brk(i)
 		r := rs[i]
 		switch {
 		case r == '$' && i+1 < len(rs) && rs[i+1] == '{':
@@ -53,10 +69,17 @@ func Word(v string, esc rune) string {
 			end, _ := RefEnd(rs, i+1, esc)
 			b.WriteString(string(rs[i:end]))
 			i = end - 1
-		case r == esc && i+1 < len(rs) && rs[i+1] == '$':
-			b.WriteRune(esc)
-			b.WriteRune('$')
-			i++
+		case r == esc && escRunBeforeDollar(rs, i, esc) > 0:
+			// n escape characters before `$` read the same in the
+			// Dockerfile word (quoted or not) as in the spec: n/2 literal
+			// ones, then a literal dollar when n is odd.
+			n := escRunBeforeDollar(rs, i, esc)
+			b.WriteString(string(rs[i : i+n]))
+			i += n - 1
+			if n%2 == 1 {
+				b.WriteRune('$')
+				i++
+			}
 		case r == esc, r == '"':
 			b.WriteRune(esc)
 			b.WriteRune(r)
@@ -71,6 +94,19 @@ func Word(v string, esc rune) string {
 		b.WriteByte('"')
 	}
 	return b.String()
+}
+
+// escRunBeforeDollar returns the length of the run of escape characters
+// starting at rs[i] when a `$` follows it, else 0.
+func escRunBeforeDollar(rs []rune, i int, esc rune) int {
+	j := i
+	for j < len(rs) && rs[j] == esc {
+		j++
+	}
+	if j < len(rs) && rs[j] == '$' {
+		return j - i
+	}
+	return 0
 }
 
 // hasComplexRef reports whether a ${...} reference in rs holds a quote or

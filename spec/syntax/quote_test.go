@@ -33,31 +33,46 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		{"ünïcode", "ünïcode"},
 		{`${A:-"x y"} z`, "<A> z"},
 	}
+	// A run of escape characters before `$` (written for \ and turned
+	// into backticks for the other escape character).
+	runs := []struct{ in, want string }{
+		{`C:\\$HOME`, `C:\<HOME>`},
+		{`C:\\\$HOME`, `C:\$HOME`},
+		{`a\\${A}b`, `a\<A>b`},
+		{`a\\\\$A`, `a\\<A>`},
+		{`a b\\$A`, `a b\<A>`},
+	}
+	type tc struct {
+		in, want string
+		esc      rune
+	}
+	var all []tc
 	for _, c := range cases {
-		for _, esc := range []rune{'\\', '`'} {
-			v := c.in
-			if esc == '`' {
-				v = strings.ReplaceAll(v, `\$`, "`$")
-			}
-			w := Word(v, esc)
-			df := "# escape=" + string(esc) + "\nFROM scratch\nENV K=" + w + "\n"
-			res, err := parser.Parse(strings.NewReader(df))
-			if err != nil {
-				t.Fatalf("%q: %v", c.in, err)
-			}
-			stages, _, err := instructions.Parse(res.AST, nil)
-			if err != nil {
-				t.Fatalf("%q: %v\n%s", c.in, err, df)
-			}
-			env := stages[0].Commands[0].(*instructions.EnvCommand)
-			raw := env.Env[0].Value
-			got, _, err := shell.NewLex(esc).ProcessWord(raw, markEnv{})
-			if err != nil {
-				t.Fatalf("%q: %v", c.in, err)
-			}
-			if got != c.want {
-				t.Errorf("Word(%q, %q) = %s, BuildKit reads %q, want %q", v, esc, w, got, c.want)
-			}
+		all = append(all, tc{c.in, c.want, '\\'}, tc{strings.ReplaceAll(c.in, `\$`, "`$"), c.want, '`'})
+	}
+	for _, c := range runs {
+		all = append(all, tc{c.in, c.want, '\\'}, tc{strings.ReplaceAll(c.in, `\`, "`"), strings.ReplaceAll(c.want, `\`, "`"), '`'})
+	}
+	for _, c := range all {
+		v, esc := c.in, c.esc
+		w := Word(v, esc)
+		df := "# escape=" + string(esc) + "\nFROM scratch\nENV K=" + w + "\n"
+		res, err := parser.Parse(strings.NewReader(df))
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		stages, _, err := instructions.Parse(res.AST, nil)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", c.in, err, df)
+		}
+		env := stages[0].Commands[0].(*instructions.EnvCommand)
+		raw := env.Env[0].Value
+		got, _, err := shell.NewLex(esc).ProcessWord(raw, markEnv{})
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		if got != c.want {
+			t.Errorf("Word(%q, %q) = %s, BuildKit reads %q, want %q", v, esc, w, got, c.want)
 		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 
 // UnquoteWord turns a Dockerfile shell word as written (an ENV, LABEL or ARG
 // key or value) into the spec's form, where `$NAME` and `${...}` are live
-// references and E$ (E the escape character) is a literal dollar sign:
+// references, E$ (E the escape character) is a literal dollar sign and, in a
+// run of E directly before a `$`, each EE is one literal E (as BuildKit's
+// shell lexer reads E E outside and inside double quotes):
 //
 //   - outside quotes, E c becomes c, except E$ which stays E$ (a trailing E
 //     is dropped, as BuildKit does);
@@ -17,16 +19,45 @@ import (
 //     other character stays (E and the character); $ references stay live;
 //   - a reference is copied as written (`${A:-"x y"}` included); a bare
 //     `$NAME` followed by a literal name character becomes `${NAME}`, and a
-//     `$` that starts no reference becomes E$.
+//     `$` that starts no reference becomes E$;
+//   - literal E characters directly before a `$` (literal or live) are
+//     doubled: `C:\\$HOME` (a literal \ then the reference) becomes
+//     `C:\\$HOME`, `'\$X'` becomes `\\\$X`.
 //
-// Read back left to right, E$ is a literal dollar and every other character
-// is itself, so a literal E directly before a live reference cannot be
-// written: that is an error.
+// Read back left to right, a run of n E before `$` is n/2 literal E and,
+// for odd n, a literal dollar; every other character is itself (`C:\app`
+// stays as written). Word is the way back.
+//
+// A word that spans lines (see JoinValue) keeps its breaks where they stand
+// between characters; where one cannot stay (inside a reference, say) the
+// word is unquoted joined.
 func UnquoteWord(w string, esc rune) (string, error) {
-	rs := []rune(w)
+	rs, breaks, ok := splitBreaks(w, esc)
+	if !ok {
+		return "", errors.New("a line break in the word is not a line continuation")
+	}
+	if len(breaks) == 0 {
+		return unquoteRunes(rs, nil, esc)
+	}
+	if out, err := unquoteRunes(rs, breaks, esc); err == nil && ValueBreaksOK(out, esc) {
+		return out, nil
+	}
+	return unquoteRunes(rs, nil, esc)
+}
+
+// errMisplacedBreak is unquoteRunes' way of saying a break cannot stay.
+var errMisplacedBreak = errors.New("a line continuation inside a reference or after a literal escape character")
+
+func unquoteRunes(rs []rune, breaks map[int]string, esc rune) (string, error) {
 	var out []rune
-	lastLitE := false
+	litEs := 0     // literal E characters at the end of out
 	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
+	// dollar doubles the literal E run before a `$` (see the rule above).
+	dollar := func() {
+		for ; litEs > 0; litEs-- {
+			out = append(out, esc)
+		}
+	}
 	lit := func(c rune) {
 		if bareName >= 0 && isNameRune(c, out[bareName+1:]) {
 			name := append([]rune(nil), out[bareName+1:]...)
@@ -35,27 +66,52 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		}
 		bareName = -1
 		if c == '$' {
+			dollar()
 			out = append(out, esc, '$')
-			lastLitE = false
 			return
 		}
 		out = append(out, c)
-		lastLitE = c == esc
+		if c == esc {
+			litEs++
+		} else {
+			litEs = 0
+		}
 	}
 	live := func(ref []rune) error {
 		if len(ref) == 1 { // "$" alone: literal in BuildKit
 			lit('$')
 			return nil
 		}
-		if lastLitE {
-			return fmt.Errorf("a literal %c directly before the reference %s cannot be written in a spec; remove the %c or put the reference in braces after a different character", esc, string(ref), esc)
-		}
+		dollar()
 		bareName = -1
 		if ref[1] != '{' {
 			bareName = len(out)
 		}
 		out = append(out, ref...)
-		lastLitE = false
+		return nil
+	}
+	// brk writes the break that stands before rs[i], if any; a break
+	// skipped over (inside a reference) is errMisplacedBreak.
+	emitted := 0
+	brk := func(i int) error {
+		if len(breaks) == 0 {
+			return nil
+		}
+		t, ok := breaks[i]
+		if !ok {
+			return nil
+		}
+		if litEs > 0 {
+			return errMisplacedBreak
+		}
+		if bareName >= 0 { // `$A` + break + `b` must stay ${A}b
+			name := append([]rune(nil), out[bareName+1:]...)
+			out = append(append(out[:bareName], '$', '{'), name...)
+			out = append(out, '}')
+			bareName = -1
+		}
+		out = append(out, []rune(t)...)
+		emitted++
 		return nil
 	}
 	// reference copies the $ reference that starts at rs[at] and returns
@@ -68,6 +124,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		return end, live(rs[at:end])
 	}
 	for i := 0; i < len(rs); {
+		if err := brk(i); err != nil {
+			return "", err
+		}
 		c := rs[i]
 		switch {
 		case c == esc:
@@ -78,6 +137,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 		case c == '\'':
 			j := i + 1
 			for j < len(rs) && rs[j] != '\'' {
+				if err := brk(j); err != nil {
+					return "", err
+				}
 				lit(rs[j])
 				j++
 			}
@@ -90,6 +152,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 			for {
 				if j >= len(rs) {
 					return "", errors.New("unexpected end of word while looking for the matching double quote")
+				}
+				if err := brk(j); err != nil {
+					return "", err
 				}
 				d := rs[j]
 				if d == '"' {
@@ -132,6 +197,9 @@ func UnquoteWord(w string, esc rune) (string, error) {
 			lit(c)
 			i++
 		}
+	}
+	if emitted != len(breaks) {
+		return "", errMisplacedBreak
 	}
 	return string(out), nil
 }

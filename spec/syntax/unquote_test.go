@@ -36,6 +36,17 @@ func TestUnquoteWord(t *testing.T) {
 		{"`$5", "`$5", '`'},
 		{"'$5'", "`$5", '`'},
 		{"\"a``b\"", "a`b", '`'},
+		// A literal escape character right before a `$`: doubled.
+		{`C:\\$HOME`, `C:\\$HOME`, '\\'},
+		{`"C:\\$HOME"`, `C:\\$HOME`, '\\'},
+		{`C:\\${HOME}x`, `C:\\${HOME}x`, '\\'},
+		{`'C:\$HOME'`, `C:\\\$HOME`, '\\'},
+		{`\\\$X`, `\\\$X`, '\\'},
+		{`'\\$X'`, `\\\\\$X`, '\\'},
+		{`a\\$`, `a\\\$`, '\\'},
+		{`C:\\`, `C:\`, '\\'},
+		{"C:\\``$HOME", "C:\\``$HOME", '`'},
+		{"'``$X'", "`````$X", '`'},
 	}
 	for _, tt := range tests {
 		got, err := UnquoteWord(tt.in, tt.esc)
@@ -47,11 +58,6 @@ func TestUnquoteWord(t *testing.T) {
 			t.Errorf("UnquoteWord(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 		checkUnquoteMeaning(t, tt.in, tt.esc)
-	}
-	for _, in := range []string{`\\$HOME`, `"\\$HOME"`} {
-		if got, err := UnquoteWord(in, '\\'); err == nil {
-			t.Errorf("UnquoteWord(%q) = %q, want an error (literal escape before a reference)", in, got)
-		}
 	}
 }
 
@@ -66,10 +72,14 @@ func requoteWord(v string, esc rune, quoted bool) string {
 	for i := 0; i < len(rs); {
 		c := rs[i]
 		switch {
-		case c == esc && i+1 < len(rs) && rs[i+1] == '$':
-			b.WriteRune(esc)
-			b.WriteByte('$')
-			i += 2
+		case c == esc && escRunBeforeDollar(rs, i, esc) > 0:
+			n := escRunBeforeDollar(rs, i, esc)
+			b.WriteString(string(rs[i : i+n]))
+			i += n
+			if n%2 == 1 {
+				b.WriteByte('$')
+				i++
+			}
 			continue
 		case c == '$':
 			end, err := ScanDollar(rs, i, esc)
@@ -108,8 +118,7 @@ func checkUnquoteMeaning(t *testing.T, raw string, esc rune) {
 	if err != nil {
 		return
 	}
-	for _, quoted := range []bool{false, true} {
-		w := requoteWord(v, esc, quoted)
+	for _, w := range []string{requoteWord(v, esc, false), requoteWord(v, esc, true), Word(v, esc)} {
 		got, _, err := lex.ProcessWord(w, testEnv)
 		if err != nil {
 			t.Errorf("word %q -> spec %q -> %q: %v", raw, v, w, err)

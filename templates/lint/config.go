@@ -27,7 +27,8 @@ const ConfigFile = ".dockstage-lint.yaml"
 //	enable: [DS014]                          # rules that are off by default
 //	severity: {DS007: error, DS004: warning} # severity overrides
 type Config struct {
-	// Disable lists rule IDs not to run.
+	// Disable lists rule IDs not to run; "all" (any case) turns off every
+	// rule but DS000 (an invalid file is still an error).
 	Disable []string `yaml:"disable"`
 	// Enable lists rule IDs to run that are off by default.
 	Enable []string `yaml:"enable"`
@@ -46,9 +47,10 @@ type Config struct {
 	FailOn            string
 	NoInlineIgnores   bool
 
-	disabled map[string]bool
-	enabled  map[string]bool
-	severity map[string]Severity
+	disabled   map[string]bool
+	disableAll bool // Disable names "all"
+	enabled    map[string]bool
+	severity   map[string]Severity
 }
 
 // ParseConfig reads a config file. Unknown keys, unknown rule IDs (with a
@@ -65,10 +67,13 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	if empty {
 		return c.compile(), nil
 	}
-	checkRule := func(n *yaml.Node) (string, bool) {
+	checkRule := func(n *yaml.Node, all bool) (string, bool) {
 		if n.Kind != yaml.ScalarNode {
 			errs.Add(pos(n), "expected a rule ID")
 			return "", false
+		}
+		if all && strings.EqualFold(n.Value, "all") {
+			return "all", true
 		}
 		r, ok := LookupRule(n.Value)
 		if !ok {
@@ -88,7 +93,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		}
 		var out []string
 		for _, item := range n.Content {
-			if id, ok := checkRule(item); ok {
+			if id, ok := checkRule(item, key == "disable"); ok {
 				out = append(out, id)
 			}
 		}
@@ -113,7 +118,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 			}
 			c.Severity = map[string]string{}
 			for j := 0; j+1 < len(v.Content); j += 2 {
-				id, ok := checkRule(v.Content[j])
+				id, ok := checkRule(v.Content[j], false)
 				if _, err := ParseSeverity(v.Content[j+1].Value); err != nil {
 					errs.Add(pos(v.Content[j+1]), "severity.%s: %v", v.Content[j].Value, err)
 					continue
@@ -149,7 +154,12 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // compile fills the lookup maps from the exported fields.
 func (c *Config) compile() *Config {
 	c.disabled, c.enabled, c.severity = map[string]bool{}, map[string]bool{}, map[string]Severity{}
+	c.disableAll = false
 	for _, id := range c.Disable {
+		if strings.EqualFold(id, "all") {
+			c.disableAll = true
+			continue
+		}
 		if r, ok := LookupRule(id); ok && !r.Fixed {
 			if len(r.Aliases) > 1 && !strings.EqualFold(id, r.ID) {
 				c.disabled[strings.ToUpper(id)] = true // DL3006 only, not all of DS002
@@ -209,7 +219,8 @@ func (c *Config) ignored(r Rule, alias string) bool {
 }
 
 // WithIgnored returns a copy of c (nil: the defaults) that also disables
-// the rules ids name (rule IDs, hadolint IDs, SC codes), as --ignore does.
+// the rules ids name (rule IDs, hadolint IDs, SC codes, or "all" for every
+// rule but DS000), as --ignore does.
 func (c *Config) WithIgnored(ids []string) *Config {
 	if len(ids) == 0 {
 		return c
@@ -239,7 +250,7 @@ func (c *Config) runs(r Rule) bool {
 	if c == nil {
 		return !r.Off
 	}
-	if c.disabled[r.ID] {
+	if c.disableAll || c.disabled[r.ID] {
 		return false
 	}
 	return !r.Off || c.enabled[r.ID]

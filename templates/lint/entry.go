@@ -30,7 +30,9 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	invalid := bk.err != "" && !onlyBuildValues(bk)
 	// Reverse goes on after an instruction that fails: an invalid file
 	// gets every positioned error at once, not BuildKit's first only.
-	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{})
+	// Strict: a bare name close to a stage's is DS010 (a misspelt stage),
+	// not the image import takes it for.
+	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{StrictStageRefs: true})
 	if invalid {
 		// BuildKit's error in its words, then the others Reverse found on
 		// other lines.
@@ -135,7 +137,7 @@ func lintRest(c *collector, file string, src []byte, errs []*spec.Error, bk buil
 			c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
 		}
 	}
-	s, _, err := transpile.Reverse(file, rest, transpile.ReverseOptions{})
+	s, _, err := transpile.Reverse(file, rest, transpile.ReverseOptions{StrictStageRefs: true})
 	if err != nil {
 		c.addID(RuleNotImported, errs[0].Pos, anchorOf(start, errs[0].Pos.Line), "dockstage's own rules did not run: without its failing instructions dockstage cannot import the file: "+errorList(file, err)[0].Msg)
 	}

@@ -62,7 +62,7 @@ func ParseHadolintConfig(file string, data []byte) (*Config, error) {
 			switch {
 			case item.Kind != yaml.ScalarNode:
 				errs.Add(pos(item), "%s: expected a rule ID", key)
-			case known || scCodeRE().MatchString(id) || isRetired(id):
+			case known || scCodeRE().MatchString(id) || isRetired(id) || key == "ignored" && strings.EqualFold(id, "all"):
 				out = append(out, id)
 			default:
 				msg := fmt.Sprintf("%s: unknown rule %q", key, id)

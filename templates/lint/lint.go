@@ -36,8 +36,8 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	speclayout "github.com/dockstage/dockstage/spec/layout"
+	"github.com/dockstage/dockstage/templates"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // Kind is what a linted file is.
@@ -216,16 +216,14 @@ func newCollector(file string, cfg *Config, src []byte, yamlComments bool) *coll
 	return &collector{file: file, cfg: cfg.compiled(), skip: map[string]bool{}, comments: indexComments(src, yamlComments)}
 }
 
-// honourCheckDirective reads a Dockerfile's `# check=` directive: skip=
+// honourCheckDirective follows a Dockerfile's `# check=` directive as
+// render does (templates.CheckDirective, the one reading of it): skip=
 // names skip rules of either source, error=true raises build checks to
-// errors. An invalid directive is left to BuildKit, which reports it.
+// errors (skip=all is BuildKit's own: its checks report nothing). An
+// invalid directive is left to BuildKit, which reports it.
 func (c *collector) honourCheckDirective(dockerfile []byte) {
-	v, _, _, ok := parser.ParseDirective("check", dockerfile)
+	lc, ok := templates.CheckDirective(dockerfile)
 	if !ok {
-		return
-	}
-	lc, err := linter.ParseLintOptions(v)
-	if err != nil {
 		return
 	}
 	for _, r := range lc.SkipRules {

@@ -656,3 +656,41 @@ func TestComposeMessages(t *testing.T) {
 		t.Errorf("got %+v", fs)
 	}
 }
+
+// TestIgnoreAll: "all" turns off every rule but DS000, in --ignore, in
+// both config files and in the suppression comments.
+func TestIgnoreAll(t *testing.T) {
+	src := []byte("FROM ubuntu\nMAINTAINER me\nRUN apt-get update && apt-get install -y curl\nRUN cd /x\nCMD echo hi\n")
+	if n := len(Dockerfile("Dockerfile", src, Options{})); n < 5 {
+		t.Fatalf("the test file should have findings, has %d", n)
+	}
+	own, err := ParseConfig(".dockstage-lint.yaml", []byte("disable: [all]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	had, err := ParseHadolintConfig(".hadolint.yaml", []byte("ignored: [All]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]*Config{"--ignore all": (*Config)(nil).WithIgnored([]string{"ALL"}), ".dockstage-lint.yaml": own, ".hadolint.yaml": had} {
+		if fs := Dockerfile("Dockerfile", src, Options{Config: cfg}); len(fs) != 0 {
+			t.Errorf("%s: %v", name, fs)
+		}
+		if fs := Dockerfile("Dockerfile", []byte("FROM ubuntu\nFRM x\n"), Options{Config: cfg}); len(fs) == 0 || fs[0].Rule != RuleInvalid {
+			t.Errorf("%s: an invalid file is still DS000: %v", name, fs)
+		}
+	}
+	for _, bad := range []string{"enable: [all]\n", "severity: {all: error}\n"} {
+		if _, err := ParseConfig(".dockstage-lint.yaml", []byte(bad)); err == nil {
+			t.Errorf("%q: want an error (all only disables)", bad)
+		}
+	}
+	global := append([]byte("# hadolint global ignore=all\n"), src...)
+	if fs := Dockerfile("Dockerfile", global, Options{}); len(fs) != 0 {
+		t.Errorf("global ignore=all: %v", fs)
+	}
+	inline := []byte("FROM ubuntu:24.04\nUSER 1\n# dockstage:ignore=all\nRUN apt-get update && apt-get install -y curl\n")
+	if fs := Dockerfile("Dockerfile", inline, Options{}); len(fs) != 0 {
+		t.Errorf("dockstage:ignore=all: %v", fs)
+	}
+}

@@ -20,6 +20,8 @@ func RulesMarkdown() []byte {
 	b.WriteString("files are validated with compose-go (DS000).\n\n")
 	b.WriteString("- Suppress a finding with a comment line directly above the instruction (or spec step):\n")
 	b.WriteString("  `# dockstage:ignore=DS001,JSONArgsRecommended`. In a spec it may also end the line.\n")
+	b.WriteString("- `all` stands for every rule but DS000 (an invalid file) in `--ignore all`, `disable: [all]`,\n")
+	b.WriteString("  `.hadolint.yaml`'s `ignored: [all]`, `# dockstage:ignore=all` and `# hadolint global ignore=all`.\n")
 	b.WriteString("- Configure a project in `.dockstage-lint.yaml` beside the linted file (or `--config FILE`):\n\n")
 	b.WriteString("  ```yaml\n  disable: [DS011]              # rules not to run\n  enable: [DS014]               # rules that are off by default\n  severity: {DS007: error}      # info, warning or error\n  ```\n\n")
 	b.WriteString("- The Dockerfile directive `# check=skip=RULE,...;error=true` is honoured: skipped rules (of\n")

@@ -68,10 +68,34 @@ var smuggleEnv = map[string]string{"V": "vv"}
 
 // specWord is what the spec says a value means once the builder has
 // expanded it (spec/types.go: `$NAME` and `${NAME}` are references, `\$`
-// is a literal dollar, everything else is literal). ok is false for
+// is a literal dollar and `\\$` a literal backslash before a reference,
+// everything else is literal). ok is false for
 // ${...} forms with modifiers, which this model leaves out.
 func specWord(v string, env map[string]string) (string, bool) {
 	var b strings.Builder
+	// A value that spans lines means its lines joined: each that ends in
+	// a continuation (`\` after a character other than `\`, then blanks)
+	// loses it, comment and blank lines after one are dropped.
+	if strings.Contains(v, "\n") {
+		lines := strings.Split(v, "\n")
+		var j strings.Builder
+		cont := false
+		for i, l := range lines {
+			t := strings.TrimLeft(l, " \t")
+			if cont && i < len(lines)-1 && (t == "" || strings.HasPrefix(t, "#")) {
+				continue
+			}
+			body := strings.TrimRight(l, " \t")
+			cont = i < len(lines)-1 && strings.HasSuffix(body, `\`) && (len(body) == 1 || body[len(body)-2] != '\\')
+			if cont {
+				body = body[:len(body)-1]
+			} else {
+				body = l
+			}
+			j.WriteString(body)
+		}
+		v = j.String()
+	}
 	rs := []rune(v)
 	// BuildKit's names (shell/lex.go processName): letters, digits and _,
 	// Unicode ones included.
@@ -79,9 +103,19 @@ func specWord(v string, env map[string]string) (string, bool) {
 	isName := func(r rune) bool { return isStart(r) || unicode.IsDigit(r) }
 	for i := 0; i < len(rs); i++ {
 		switch {
-		case rs[i] == '\\' && i+1 < len(rs) && rs[i+1] == '$':
-			b.WriteRune('$')
-			i++
+		case rs[i] == '\\' && strings.HasPrefix(strings.TrimLeft(string(rs[i:]), `\`), "$"):
+			// A run of n escape characters before `$`: n/2 literal ones,
+			// then a literal dollar when n is odd.
+			n := 0
+			for rs[i+n] == '\\' {
+				n++
+			}
+			b.WriteString(strings.Repeat(`\`, n/2))
+			i += n - 1
+			if n%2 == 1 {
+				b.WriteRune('$')
+				i++
+			}
 		case rs[i] == '$' && i+1 < len(rs) && rs[i+1] == '{':
 			j := i + 2
 			for j < len(rs) && isName(rs[j]) {

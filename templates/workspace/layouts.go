@@ -41,6 +41,12 @@ func gitCache(g *layout.Git) *layout.Git {
 // parse is an error; so is each mistake of the spec or its layouts (a
 // spec.ErrorList) and an unreachable git layout (*layout.UnreachableError).
 func loadSpec(path string, data []byte, g *layout.Git, update bool) (*loaded, error) {
+	return loadSpecAs(path, DisplayName(path), data, g, update)
+}
+
+// loadSpecAs is loadSpec with the name positions and errors use (a spec
+// on standard input named by --name).
+func loadSpecAs(path, name string, data []byte, g *layout.Git, update bool) (*loaded, error) {
 	var lf *lock.File
 	if path != "-" {
 		var err error
@@ -48,11 +54,16 @@ func loadSpec(path string, data []byte, g *layout.Git, update bool) (*loaded, er
 			return nil, err
 		}
 	}
-	return loadSpecLocked(path, data, lf, g, update)
+	return loadSpecLockedAs(path, name, data, lf, g, update)
 }
 
 // loadSpecLocked is loadSpec with the lock lf (nil for none) already read.
 func loadSpecLocked(path string, data []byte, lf *lock.File, g *layout.Git, update bool) (*loaded, error) {
+	return loadSpecLockedAs(path, DisplayName(path), data, lf, g, update)
+}
+
+// loadSpecLockedAs is loadSpecLocked with the name positions use.
+func loadSpecLockedAs(path, name string, data []byte, lf *lock.File, g *layout.Git, update bool) (*loaded, error) {
 	if data == nil {
 		var err error
 		data, err = os.ReadFile(path)
@@ -68,7 +79,7 @@ func loadSpecLocked(path string, data []byte, lf *lock.File, g *layout.Git, upda
 	if path != "-" {
 		dir = filepath.Dir(path)
 	}
-	res, err := layout.Load(DisplayName(path), data, layout.Options{Dir: dir, Git: gitCache(g), Pins: l.Lock.LayoutPins(), Update: update})
+	res, err := layout.Load(name, data, layout.Options{Dir: dir, Git: gitCache(g), Pins: l.Lock.LayoutPins(), Update: update})
 	if err != nil {
 		return nil, err
 	}

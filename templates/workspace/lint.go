@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dockstage/dockstage/templates/lint"
@@ -65,7 +66,9 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 	}
 	git := gitCache(nil) // one cache for every spec linted
 	shellcheck := lint.FindShellCheck()
-	if shellcheck == nil {
+	if shellcheck == nil && !slices.ContainsFunc(opts.Ignore, func(id string) bool {
+		return strings.EqualFold(id, "all") || strings.EqualFold(id, lint.RuleShellCheck)
+	}) {
 		res.Notes = append(res.Notes, "shellcheck is not on PATH; the ShellCheck rule (DS4100) is skipped")
 	}
 	configs := map[string]*lint.Config{}

@@ -23,8 +23,9 @@ type Options struct {
 	// edited since, and discards edits to .dockerignore's generated block.
 	Force bool
 	// StdinName names a spec read from standard input in the generated
-	// headers ("generated from NAME"); "" is "<stdin>", since no file
-	// of that name exists.
+	// headers ("generated from NAME") and in error positions
+	// (NAME:line:col); "" is "<stdin>", since no file of that name
+	// exists. A name with a line break is ignored.
 	StdinName string
 	// Git reads the spec's git layouts; nil is a cache in
 	// layout.DefaultCacheDir.
@@ -51,16 +52,17 @@ type Options struct {
 // git layout that cannot be fetched, a *templates.InternalError for a rendered file that does
 // not verify. Refusals are not errors: they are in the plan (Plan.Err).
 func Render(specPath string, data []byte, opts Options) (*Plan, error) {
-	l, err := loadSpec(specPath, data, opts.Git, false)
+	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
+	display := DisplayName(specPath)
+	if specPath == "-" {
+		source, specDir = display, "."
+		if opts.StdinName != "" && !strings.ContainsAny(opts.StdinName, "\r\n") {
+			source, display = opts.StdinName, opts.StdinName
+		}
+	}
+	l, err := loadSpecAs(specPath, display, data, opts.Git, false)
 	if err != nil {
 		return nil, err
-	}
-	source, specDir := filepath.Base(specPath), filepath.Dir(specPath)
-	if specPath == "-" {
-		source, specDir = DisplayName(specPath), "."
-		if opts.StdinName != "" && !strings.ContainsAny(opts.StdinName, "\r\n") {
-			source = opts.StdinName
-		}
 	}
 	dir := opts.OutDir
 	if dir == "" {
