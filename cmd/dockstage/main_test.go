@@ -217,3 +217,24 @@ func TestRenderRefusesAllBeforeWriting(t *testing.T) {
 		t.Error("Dockerfile written although other files were refused")
 	}
 }
+
+func TestGraph(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch AS prod\nCOPY --from=build /app /app\n"), 0o644)
+	code, out, errs := dockstage(t, "", "graph", df)
+	if code != 0 || !strings.HasPrefix(out, "flowchart TD\n") || !strings.Contains(out, `s0 -.->|"COPY /app"| s1`) {
+		t.Errorf("mermaid: exit %d: %s%s", code, out, errs)
+	}
+	code, out, errs = dockstage(t, "FROM alpine AS a\nFROM a AS b\n", "graph", "-", "--format", "dot", "--target", "a")
+	if code != 0 || !strings.HasPrefix(out, "digraph stages {") || strings.Contains(out, `"b"`) {
+		t.Errorf("dot from stdin: exit %d: %s%s", code, out, errs)
+	}
+	if code, _, errs := dockstage(t, "", "graph", df, "--target", "nope"); code != 2 || !strings.Contains(errs, `no stage named "nope"`) {
+		t.Errorf("unknown target: exit %d: %s", code, errs)
+	}
+	p := writeSpec(t, dir, smallSpec)
+	if code, out, errs := dockstage(t, "", "graph", p); code != 0 || !strings.Contains(out, "(default target)") {
+		t.Errorf("spec: exit %d: %s%s", code, out, errs)
+	}
+}
