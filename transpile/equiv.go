@@ -102,6 +102,12 @@ func compareSpecs(sa, sb *spec.Spec, target string, config bool) ([]Difference, 
 	}
 	var diffs []Difference
 	for _, t := range targets {
+		if t == defaultTarget && target == "" {
+			if d, ok := otherDefault(sa, sb); ok {
+				diffs = append(diffs, d)
+				continue
+			}
+		}
 		diffs = append(diffs, compareTarget(sa, sb, t, t, config)...)
 	}
 	if target == "" {
@@ -175,6 +181,19 @@ func stagePairs(sa, sb *spec.Spec, common []string, config bool) (pairs map[int]
 		}
 	}
 	return pairs, onlyA, onlyB
+}
+
+// otherDefault reports that the last stages, which a build without
+// --target makes, are different named stages: A's last stage is a stage
+// B has elsewhere, or B's one A has.
+func otherDefault(sa, sb *spec.Spec) (Difference, bool) {
+	la, lb := sa.Stages[len(sa.Stages)-1], sb.Stages[len(sb.Stages)-1]
+	if la.Anonymous || lb.Anonymous || strings.EqualFold(la.Name, lb.Name) || findStage(sb, la.Name) < 0 && findStage(sa, lb.Name) < 0 {
+		return Difference{}, false
+	}
+	return Difference{Target: defaultTarget, LineA: la.Pos.Line, LineB: lb.Pos.Line, A: "FROM " + la.From + " AS " + la.Name, B: "FROM " + lb.From + " AS " + lb.Name,
+		Msg:    fmt.Sprintf("the default target (the last stage) is %s in A, %s in B", la.Name, lb.Name),
+		linesA: []int{la.Pos.Line}, linesB: []int{lb.Pos.Line}}, true
 }
 
 // sameBuild reports whether two builds have the same instructions,

@@ -159,32 +159,35 @@ func noteHistory(strict, loose []Difference) {
 	}
 }
 
-// defaultName is how Targets names the default target: the last stage's
-// title and "(default)".
-func defaultName(sa *spec.Spec) string {
-	return sa.StageTitle(len(sa.Stages)-1) + " (default)"
+// lastTitle names the last stages as compareTarget names a target: A's
+// title, with B's when both are named differently ("prod (in B:
+// release)").
+func lastTitle(sa, sb *spec.Spec) string {
+	la, lb := sa.Stages[len(sa.Stages)-1], sb.Stages[len(sb.Stages)-1]
+	t := sa.StageTitle(len(sa.Stages) - 1)
+	if !la.Anonymous && !lb.Anonymous && !strings.EqualFold(la.Name, lb.Name) {
+		t = strings.ToLower(la.Name) + " (in B: " + strings.ToLower(lb.Name) + ")"
+	}
+	return t
 }
 
 // dedupe merges the differences that are the same instruction pair (the
 // same lines, message and texts) found for several targets into one whose
 // Targets lists them all, in order of first report. The default target is
-// named by its last stage (defaultName), once.
+// named by its last stage (lastTitle) and "(default)", once.
 func dedupe(diffs []Difference, sa, sb *spec.Spec) []Difference {
 	type key struct {
 		msg, a, b  string
 		lineA, lnB int
 	}
-	last := strings.ToLower(sa.Stages[len(sa.Stages)-1].Name)
-	lastNamed := !sa.Stages[len(sa.Stages)-1].Anonymous && findStage(sb, last) == len(sb.Stages)-1
+	last := lastTitle(sa, sb)
+	defaultName := last + " (default)"
 	index := map[key]int{}
 	var out []Difference
 	for _, d := range diffs {
 		t := d.Target
-		switch {
-		case t == "(default: last stage)":
-			t = defaultName(sa)
-		case lastNamed && t == last:
-			t = defaultName(sa)
+		if t == defaultTarget || t == "(default: last stage)" || strings.EqualFold(t, last) {
+			t = defaultName
 		}
 		k := key{d.Msg, d.A, d.B, d.LineA, d.LineB}
 		if i, ok := index[k]; ok {
