@@ -226,3 +226,31 @@ func closedQuotes(line string) bool {
 	}
 	return !in
 }
+
+// FuzzLabels: any text escapes to a Mermaid label with none of the
+// characters Mermaid reads inside one and that reads back as the text
+// (line breaks as blanks), and to one closed dot string.
+func FuzzLabels(f *testing.F) {
+	for _, l := range nasty {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := MermaidLabel(s)
+		if strings.ContainsAny(m, "\"<>|`") || strings.ContainsFunc(m, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("MermaidLabel(%q) = %q", s, m)
+		}
+		want := strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, strings.ToValidUTF8(s, "\uFFFD"))
+		if unMermaid(m) != want {
+			t.Fatalf("MermaidLabel(%q) = %q reads back as %q", s, m, unMermaid(m))
+		}
+		d := DotString(s)
+		if !strings.HasPrefix(d, `"`) || !closedQuotes(d) || strings.ContainsFunc(d, func(r rune) bool { return r < 0x20 }) {
+			t.Fatalf("DotString(%q) = %q", s, d)
+		}
+	})
+}
