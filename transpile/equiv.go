@@ -183,6 +183,24 @@ func stagePairs(sa, sb *spec.Spec, common []string, config bool) (pairs map[int]
 	return pairs, onlyA, onlyB
 }
 
+// argLines are the lines of the global ARG instructions (each once).
+func argLines(s *spec.Spec) []int {
+	var out []int
+	for _, kv := range s.Args {
+		if l := kv.Pos.Line; l > 0 && (len(out) == 0 || out[len(out)-1] != l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func first(lines []int) int {
+	if len(lines) == 0 {
+		return 0
+	}
+	return lines[0]
+}
+
 // otherDefault reports that the last stages, which a build without
 // --target makes, are different named stages: A's last stage is a stage
 // B has elsewhere, or B's one A has.
@@ -467,7 +485,8 @@ func compareTarget(sa, sb *spec.Spec, ta, tb string, config bool) []Difference {
 	}
 	var diffs []Difference
 	if ba.args != bb.args {
-		diffs = append(diffs, Difference{Target: name, A: ba.args, B: bb.args, Msg: "build args before FROM differ"})
+		la, lb := argLines(sa), argLines(sb)
+		diffs = append(diffs, Difference{Target: name, LineA: first(la), LineB: first(lb), A: ba.args, B: bb.args, Msg: "build args before FROM differ", linesA: la, linesB: lb})
 	}
 	if len(ba.stages) != len(bb.stages) {
 		heads := func(b *build) (string, int) {
