@@ -49,7 +49,7 @@ func Compare(fileA string, a []byte, fileB string, b []byte, opt CompareOptions)
 		loose, _ := compareSpecs(sa, sb, opt.Target, true)
 		noteHistory(diffs, loose)
 	}
-	diffs = dedupe(diffs, sa, sb)
+	diffs = joinHistory(dedupe(diffs, sa, sb))
 	srcA, srcB := instructionLines(a), instructionLines(b)
 	renames := renamedStages(sa, sb)
 	for i := range diffs {
@@ -157,6 +157,35 @@ func noteHistory(strict, loose []Difference) {
 			d.Note = historyNote
 		}
 	}
+}
+
+// joinHistory joins each run of consecutive history-only differences
+// (noteHistory) of one stage into one: the ENV/LABEL instructions of both
+// files split differently.
+func joinHistory(diffs []Difference) []Difference {
+	var out []Difference
+	for _, d := range diffs {
+		if n := len(out); n > 0 && d.Note == historyNote && out[n-1].Note == historyNote && d.Stage == out[n-1].Stage && strings.Join(d.Targets, ",") == strings.Join(out[n-1].Targets, ",") {
+			p := &out[n-1]
+			p.linesA = append(p.linesA, d.linesA...)
+			p.linesB = append(p.linesB, d.linesB...)
+			p.LineA = min(nonZero(p.LineA, d.LineA), nonZero(d.LineA, p.LineA))
+			p.LineB = min(nonZero(p.LineB, d.LineB), nonZero(d.LineB, p.LineB))
+			p.A, p.B = strings.TrimSpace(p.A+"\n"+d.A), strings.TrimSpace(p.B+"\n"+d.B)
+			p.Msg = "ENV/LABEL instructions split differently"
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// nonZero is a, or b when a is 0.
+func nonZero(a, b int) int {
+	if a == 0 {
+		return b
+	}
+	return a
 }
 
 // lastTitle names the last stages as compareTarget names a target: A's
