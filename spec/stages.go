@@ -239,3 +239,19 @@ func (s *Spec) Chain(i int) []int {
 	}
 	return out
 }
+
+// StageTitle names stage i for people: its name, or for an anonymous stage
+// its index, base and line, e.g. `stage 1 (FROM golang:1.22, line 3)`
+// (line is Pos.Line: the FROM line of an imported Dockerfile, the stage
+// key's line in a spec). Internal names (generated stage-N names, chain
+// places) never show.
+func (s *Spec) StageTitle(i int) string {
+	st := s.Stages[i]
+	if !st.Anonymous {
+		return st.Name
+	}
+	if st.Pos.Line > 0 {
+		return "stage " + strconv.Itoa(i) + " (FROM " + st.From + ", line " + strconv.Itoa(st.Pos.Line) + ")"
+	}
+	return "stage " + strconv.Itoa(i) + " (FROM " + st.From + ")"
+}

@@ -15,11 +15,37 @@ import (
 // LineA and LineB are 1-based lines in each file, 0 where the instruction
 // exists only in the other file.
 type Difference struct {
-	Target       string
-	LineA, LineB int
+	// Target is the target the difference was found for (Compare: the
+	// first of Targets).
+	Target string `json:"target"`
+	// Targets are every target the difference affects (filled by
+	// Compare, which reports a difference once).
+	Targets []string `json:"targets,omitempty"`
+	// Stage names the stage the instruction is in (spec.StageTitle; "A
+	// (in B: B)" for a renamed stage); empty for what is not in a stage.
+	Stage string `json:"stage,omitempty"`
+	LineA int    `json:"line_a,omitempty"`
+	LineB int    `json:"line_b,omitempty"`
+	// EndA and EndB are the last lines of the instructions (Compare),
+	// after continuations and heredocs.
+	EndA, EndB int `json:"-"`
 	// A and B are the normalised instructions (empty when missing).
-	A, B string
-	Msg  string
+	A   string `json:"-"`
+	B   string `json:"-"`
+	Msg string `json:"message"`
+	// SourceA and SourceB are the instruction's lines in each Dockerfile,
+	// the words that changed marked [-old-] in A and {+new+} in B
+	// (Compare; empty where missing).
+	SourceA string `json:"source_a,omitempty"`
+	SourceB string `json:"source_b,omitempty"`
+	// Fields name what changed in an instruction that differs, by the
+	// spec's field names (chown, command, env, from...).
+	Fields []string `json:"fields,omitempty"`
+	// Note explains a difference further (Compare --strict: the same
+	// image config with a different history).
+	Note string `json:"note,omitempty"`
+
+	linesA, linesB []int
 }
 
 func (d Difference) String() string {
@@ -37,20 +63,32 @@ func (d Difference) String() string {
 // dependency chain; a named target only one file has is paired with its
 // renamed counterpart: renamedTargets). Errors are those of Reverse.
 func CompareBuilds(fileA string, a []byte, fileB string, b []byte, target string) ([]Difference, error) {
-	sa, _, err := Reverse(fileA, a, ReverseOptions{})
-	if err != nil {
-		return nil, err
-	}
-	sb, _, err := Reverse(fileB, b, ReverseOptions{})
+	sa, sb, err := reverseBoth(fileA, a, fileB, b)
 	if err != nil {
 		return nil, err
 	}
 	return CompareSpecs(sa, sb, target)
 }
 
+// reverseBoth imports the two Dockerfiles a comparison reads.
+func reverseBoth(fileA string, a []byte, fileB string, b []byte) (*spec.Spec, *spec.Spec, error) {
+	sa, _, err := Reverse(fileA, a, ReverseOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	sb, _, err := Reverse(fileB, b, ReverseOptions{})
+	return sa, sb, err
+}
+
 // CompareSpecs is CompareBuilds on specs (for example a spec and the import
 // of its render).
 func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
+	return compareSpecs(sa, sb, target, false)
+}
+
+// compareSpecs is CompareSpecs; config compares each run of ENV and LABEL
+// instructions as the image config it makes (configRun).
+func compareSpecs(sa, sb *spec.Spec, target string, config bool) ([]Difference, error) {
 	var targets []string
 	if target != "" {
 		for _, s := range []*spec.Spec{sa, sb} {
@@ -64,10 +102,16 @@ func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
 	}
 	var diffs []Difference
 	for _, t := range targets {
-		diffs = append(diffs, compareTarget(sa, sb, t, t)...)
+		if t == defaultTarget && target == "" {
+			if d, ok := otherDefault(sa, sb); ok {
+				diffs = append(diffs, d)
+				continue
+			}
+		}
+		diffs = append(diffs, compareTarget(sa, sb, t, t, config)...)
 	}
 	if target == "" {
-		diffs = append(diffs, renamedTargets(sa, sb, targets)...)
+		diffs = append(diffs, renamedTargets(sa, sb, targets, config)...)
 	}
 	return diffs, nil
 }
@@ -78,7 +122,28 @@ func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
 // place in the chain of a target both files have (the default last stage
 // included), then a stage whose whole build is the same. A stage that
 // pairs with none exists in one file only.
-func renamedTargets(sa, sb *spec.Spec, common []string) []Difference {
+func renamedTargets(sa, sb *spec.Spec, common []string, config bool) []Difference {
+	pairs, onlyA, onlyB := stagePairs(sa, sb, common, config)
+	var diffs []Difference
+	for _, i := range sortedKeys(pairs) {
+		na, nb := strings.ToLower(sa.Stages[i].Name), strings.ToLower(sb.Stages[pairs[i]].Name)
+		diffs = append(diffs, compareTarget(sa, sb, na, nb, config)...)
+	}
+	for _, i := range sortedKeys(onlyA) {
+		st := sa.Stages[i]
+		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineA: st.Pos.Line, A: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in A", Stage: sa.StageTitle(i), linesA: []int{st.Pos.Line}})
+	}
+	for _, j := range sortedKeys(onlyB) {
+		st := sb.Stages[j]
+		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineB: st.Pos.Line, B: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in B", Stage: sb.StageTitle(j), linesB: []int{st.Pos.Line}})
+	}
+	return diffs
+}
+
+// stagePairs pairs the named stages only one file has, as renamedTargets
+// describes: pairs maps a stage of A to its stage of B; onlyA and onlyB
+// are the stages left without a pair.
+func stagePairs(sa, sb *spec.Spec, common []string, config bool) (pairs map[int]int, onlyA, onlyB map[int]bool) {
 	only := func(s, other *spec.Spec) map[int]bool {
 		m := map[int]bool{}
 		for i, st := range s.Stages {
@@ -88,8 +153,8 @@ func renamedTargets(sa, sb *spec.Spec, common []string) []Difference {
 		}
 		return m
 	}
-	onlyA, onlyB := only(sa, sb), only(sb, sa)
-	pairs := map[int]int{} // stage of A -> stage of B
+	onlyA, onlyB = only(sa, sb), only(sb, sa)
+	pairs = map[int]int{} // stage of A -> stage of B
 	pair := func(i, j int) {
 		if onlyA[i] && onlyB[j] {
 			pairs[i] = j
@@ -107,28 +172,46 @@ func renamedTargets(sa, sb *spec.Spec, common []string) []Difference {
 	}
 	for _, i := range sortedKeys(onlyA) {
 		for _, j := range sortedKeys(onlyB) {
-			if ba, _ := targetBuild(sa, sa.Stages[i].Name); ba != nil {
-				if bb, _ := targetBuild(sb, sb.Stages[j].Name); bb != nil && sameBuild(ba, bb) {
+			if ba, _ := targetBuild(sa, sa.Stages[i].Name, config); ba != nil {
+				if bb, _ := targetBuild(sb, sb.Stages[j].Name, config); bb != nil && sameBuild(ba, bb) {
 					pair(i, j)
 					break
 				}
 			}
 		}
 	}
-	var diffs []Difference
-	for _, i := range sortedKeys(pairs) {
-		na, nb := strings.ToLower(sa.Stages[i].Name), strings.ToLower(sb.Stages[pairs[i]].Name)
-		diffs = append(diffs, compareTarget(sa, sb, na, nb)...)
+	return pairs, onlyA, onlyB
+}
+
+// argLines are the lines of the global ARG instructions (each once).
+func argLines(s *spec.Spec) []int {
+	var out []int
+	for _, kv := range s.Args {
+		if l := kv.Pos.Line; l > 0 && (len(out) == 0 || out[len(out)-1] != l) {
+			out = append(out, l)
+		}
 	}
-	for _, i := range sortedKeys(onlyA) {
-		st := sa.Stages[i]
-		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineA: st.Pos.Line, A: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in A"})
+	return out
+}
+
+func first(lines []int) int {
+	if len(lines) == 0 {
+		return 0
 	}
-	for _, j := range sortedKeys(onlyB) {
-		st := sb.Stages[j]
-		diffs = append(diffs, Difference{Target: strings.ToLower(st.Name), LineB: st.Pos.Line, B: "FROM " + st.From + " AS " + st.Name, Msg: "stage exists only in B"})
+	return lines[0]
+}
+
+// otherDefault reports that the last stages, which a build without
+// --target makes, are different named stages: A's last stage is a stage
+// B has elsewhere, or B's one A has.
+func otherDefault(sa, sb *spec.Spec) (Difference, bool) {
+	la, lb := sa.Stages[len(sa.Stages)-1], sb.Stages[len(sb.Stages)-1]
+	if la.Anonymous || lb.Anonymous || strings.EqualFold(la.Name, lb.Name) || findStage(sb, la.Name) < 0 && findStage(sa, lb.Name) < 0 {
+		return Difference{}, false
 	}
-	return diffs
+	return Difference{Target: defaultTarget, LineA: la.Pos.Line, LineB: lb.Pos.Line, A: "FROM " + la.From + " AS " + la.Name, B: "FROM " + lb.From + " AS " + lb.Name,
+		Msg:    fmt.Sprintf("the default target (the last stage) is %s in A, %s in B", la.Name, lb.Name),
+		linesA: []int{la.Pos.Line}, linesB: []int{lb.Pos.Line}}, true
 }
 
 // sameBuild reports whether two builds have the same instructions,
@@ -197,10 +280,12 @@ func findStage(s *spec.Spec, name string) int {
 	return -1
 }
 
-// normStep is one normalised instruction with its line.
+// normStep is one normalised instruction with its line (lines: the first
+// line of each instruction it stands for, several for a configRun).
 type normStep struct {
-	line int
-	text string
+	line  int
+	lines []int
+	text  string
 }
 
 // build is the normalised build of one target: its stages in dependency
@@ -209,9 +294,13 @@ type normStep struct {
 type build struct {
 	args   string
 	stages [][]normStep
+	// titles name each stage for people (spec.StageTitle); named says
+	// which stages have a name.
+	titles []string
+	named  []bool
 }
 
-func targetBuild(s *spec.Spec, target string) (*build, bool) {
+func targetBuild(s *spec.Spec, target string, config bool) (*build, bool) {
 	idx := findStage(s, target)
 	if idx < 0 {
 		return nil, false
@@ -237,11 +326,19 @@ func targetBuild(s *spec.Spec, target string) (*build, bool) {
 		if st.Platform != "" {
 			from += " --platform=" + st.Platform
 		}
-		steps := []normStep{{line: st.Pos.Line, text: from}}
-		for _, step := range st.Steps {
-			steps = append(steps, normStep{line: step.Pos.Line, text: normalizeStep(step, func(name string) string { return ref(s.StageRef(name, i), name) }, esc)})
+		steps := []normStep{{line: st.Pos.Line, lines: []int{st.Pos.Line}, text: from}}
+		for k := 0; k < len(st.Steps); k++ {
+			step := st.Steps[k]
+			if n := configRun(st.Steps[k:]); config && n > 0 {
+				steps = append(steps, configStep(st.Steps[k:k+n]))
+				k += n - 1
+				continue
+			}
+			steps = append(steps, normStep{line: step.Pos.Line, lines: []int{step.Pos.Line}, text: normalizeStep(step, func(name string) string { return ref(s.StageRef(name, i), name) }, esc)})
 		}
 		b.stages = append(b.stages, steps)
+		b.titles = append(b.titles, s.StageTitle(i))
+		b.named = append(b.named, !st.Anonymous)
 	}
 	return b, true
 }
@@ -390,15 +487,15 @@ func collapseBlanks(s string) string {
 
 // compareTarget compares the build of target ta in sa with that of tb in
 // sb (the same name, or a renamed stage's pair).
-func compareTarget(sa, sb *spec.Spec, ta, tb string) []Difference {
+func compareTarget(sa, sb *spec.Spec, ta, tb string, config bool) []Difference {
 	name := ta
 	if name == defaultTarget {
 		name = "(default: last stage)"
 	} else if tb != ta {
 		name = ta + " (in B: " + tb + ")"
 	}
-	ba, okA := targetBuild(sa, ta)
-	bb, okB := targetBuild(sb, tb)
+	ba, okA := targetBuild(sa, ta, config)
+	bb, okB := targetBuild(sb, tb, config)
 	switch {
 	case !okA && !okB:
 		return nil
@@ -409,22 +506,26 @@ func compareTarget(sa, sb *spec.Spec, ta, tb string) []Difference {
 	}
 	var diffs []Difference
 	if ba.args != bb.args {
-		diffs = append(diffs, Difference{Target: name, A: ba.args, B: bb.args, Msg: "build args before FROM differ"})
+		la, lb := argLines(sa), argLines(sb)
+		diffs = append(diffs, Difference{Target: name, LineA: first(la), LineB: first(lb), A: ba.args, B: bb.args, Msg: "build args before FROM differ", linesA: la, linesB: lb})
 	}
 	if len(ba.stages) != len(bb.stages) {
 		heads := func(b *build) (string, int) {
-			var h []string
-			for _, st := range b.stages {
-				h = append(h, st[0].text)
-			}
-			return strings.Join(h, "\n"), b.stages[0][0].line
+			return strings.Join(b.titles, "\n"), b.stages[0][0].line
 		}
 		ha, la := heads(ba)
 		hb, lb := heads(bb)
-		diffs = append(diffs, Difference{Target: name, LineA: la, LineB: lb, A: ha, B: hb, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages))})
+		diffs = append(diffs, Difference{Target: name, LineA: la, LineB: lb, A: ha, B: hb, Msg: fmt.Sprintf("A builds %d stages for this target, B builds %d", len(ba.stages), len(bb.stages)), linesA: []int{la}, linesB: []int{lb}})
 	}
 	for i := 0; i < len(ba.stages) && i < len(bb.stages); i++ {
-		diffs = append(diffs, diffSteps(name, ba.stages[i], bb.stages[i])...)
+		stage := ba.titles[i]
+		if ba.named[i] && bb.named[i] && !strings.EqualFold(bb.titles[i], stage) {
+			stage += " (in B: " + bb.titles[i] + ")"
+		}
+		for _, d := range diffSteps(name, ba.stages[i], bb.stages[i]) {
+			d.Stage = stage
+			diffs = append(diffs, d)
+		}
 	}
 	return diffs
 }
@@ -455,14 +556,14 @@ func diffSteps(target string, a, b []normStep) []Difference {
 			j++
 		case i < n && j < m && lcs[i+1][j+1] == lcs[i][j]:
 			// Neither is kept: a changed instruction.
-			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, LineB: b[j].line, A: a[i].text, B: b[j].text, Msg: "instruction differs"})
+			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, LineB: b[j].line, A: a[i].text, B: b[j].text, Msg: "instruction differs", linesA: a[i].lines, linesB: b[j].lines})
 			i++
 			j++
 		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			diffs = append(diffs, Difference{Target: target, LineB: b[j].line, B: b[j].text, Msg: "instruction only in B"})
+			diffs = append(diffs, Difference{Target: target, LineB: b[j].line, B: b[j].text, Msg: "instruction only in B", linesB: b[j].lines})
 			j++
 		default:
-			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, A: a[i].text, Msg: "instruction only in A"})
+			diffs = append(diffs, Difference{Target: target, LineA: a[i].line, A: a[i].text, Msg: "instruction only in A", linesA: a[i].lines})
 			i++
 		}
 	}

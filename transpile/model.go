@@ -2,7 +2,8 @@
 // models, in both directions, as pure functions without I/O: Forward lowers
 // a spec to models that package templates renders; Reverse imports a
 // Dockerfile into a spec; CompareBuilds and CompareSpecs tell whether two
-// builds are the same. Layer 4 of the README's Layout: of dockstage it
+// builds are the same, instruction by instruction, and Compare (dockstage
+// diff) by image config, each difference once with its Dockerfile lines. Layer 4 of the README's Layout: of dockstage it
 // imports spec, spec/syntax and the transpile packages below it
 // (transpile/shell, transpile/ecosystem).
 package transpile

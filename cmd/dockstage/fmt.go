@@ -59,7 +59,7 @@ func runFmt(s streams, opts fmtOptions) error {
 	for _, f := range res.Files {
 		switch {
 		case f.Err != nil:
-			fmt.Fprintln(s.err, f.Err)
+			fmt.Fprintln(s.err, missingFile(f.Err, "fmt"))
 			failed = append(failed, f.Name)
 			continue
 		case f.Changed:

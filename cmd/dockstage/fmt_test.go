@@ -63,7 +63,7 @@ func TestFmtReportsEveryFile(t *testing.T) {
 	if code != 2 || out != tidyDockerfile {
 		t.Errorf("exit %d, stdout %q", code, out)
 	}
-	for _, want := range []string{bad + ":2:1: unknown instruction: FROOM", bad + ":3:1: unknown instruction: RUNN", missing + ": no such file or directory", "2 file(s) not formatted: " + bad + ", " + missing} {
+	for _, want := range []string{bad + ":2:1: unknown instruction: FROOM", bad + ":3:1: unknown instruction: RUNN", missing + ": no such file; give existing Dockerfiles", "2 file(s) not formatted: " + bad + ", " + missing} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}

@@ -247,11 +247,33 @@ func TestNoRawFileErrors(t *testing.T) {
 		{"import", "nonexist"}, {"import", "svc"}, {"import", "--into", "nonexist.yaml", "nonexist"},
 		{"import", "--into", "svc", "svc/dockstage.yaml"}, {"migrate", "nonexist"}, {"migrate", "svc"},
 		{"diff", "nonexist", "svc/dockstage.yaml"}, {"diff", "svc", "svc/dockstage.yaml"},
+		{"graph", "nonexist"}, {"graph", "svc"}, {"fmt", "nonexist"}, {"fmt", "svc"},
 	} {
 		code, _, errs := dockstage(t, "", args...)
 		if code != 2 || strings.Contains(errs, "open ") || strings.Contains(errs, "stat ") || strings.Contains(errs, "read ") ||
 			!strings.Contains(errs, ": no such ") && !strings.Contains(errs, ": is a directory; give a file") {
 			t.Errorf("%v: exit %d: %s", args, code, errs)
 		}
+	}
+}
+
+func TestGraph(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch AS prod\nCOPY --from=build /app /app\n"), 0o644)
+	code, out, errs := dockstage(t, "", "graph", df)
+	if code != 0 || !strings.HasPrefix(out, "flowchart TD\n") || !strings.Contains(out, `s0 -.->|"COPY /app"| s1`) {
+		t.Errorf("mermaid: exit %d: %s%s", code, out, errs)
+	}
+	code, out, errs = dockstage(t, "FROM alpine AS a\nFROM a AS b\n", "graph", "-", "--format", "dot", "--target", "a")
+	if code != 0 || !strings.HasPrefix(out, "digraph stages {") || strings.Contains(out, `"b"`) {
+		t.Errorf("dot from stdin: exit %d: %s%s", code, out, errs)
+	}
+	if code, _, errs := dockstage(t, "", "graph", df, "--target", "nope"); code != 2 || !strings.Contains(errs, `no stage named "nope"`) {
+		t.Errorf("unknown target: exit %d: %s", code, errs)
+	}
+	p := writeSpec(t, dir, smallSpec)
+	if code, out, errs := dockstage(t, "", "graph", p); code != 0 || !strings.Contains(out, "(default target)") {
+		t.Errorf("spec: exit %d: %s%s", code, out, errs)
 	}
 }

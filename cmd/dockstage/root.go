@@ -82,6 +82,7 @@ Dockerfiles into the spec.`,
 		newLockCmd(s),
 		newDiffCmd(s),
 		newFmtCmd(s),
+		newGraphCmd(s),
 		newLintCmd(s),
 		newMigrateCmd(s),
 		newSchemaCmd(s),
@@ -143,7 +144,9 @@ func missingFile(err error, command string) error {
 		"migrate": "give the path of an existing single-stage Dockerfile",
 		"lint":    "give existing files to lint (and --config); without FILE, lint reads dockstage.yaml, else Dockerfile, in the current directory",
 		"check":   "give the directory or spec to check (default dockstage.yaml in the current directory; dockstage init or dockstage import writes one)",
-		"diff":    "give two existing Dockerfiles or specs",
+		"diff":    "give two existing Dockerfiles",
+		"fmt":     "give existing Dockerfiles (without FILE, fmt reads Dockerfile in the current directory)",
+		"graph":   "give an existing spec or Dockerfile (without one, graph reads dockstage.yaml in the current directory)",
 	}[command]
 	if next == "" {
 		next = "check the path; it is relative to the current directory"

@@ -2,10 +2,7 @@ package workspace
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/dockstage/dockstage/templates/format"
@@ -69,10 +66,6 @@ func Fmt(paths []string, opts FmtOptions) *Formatted {
 				mode = st.Mode().Perm()
 				data, err = os.ReadFile(p)
 			}
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("%s: %v", p, pe.Err)
 		}
 		if err == nil {
 			f.Output, err = format.Format(f.Name, data)
