@@ -50,7 +50,7 @@ const dockerBin = "/usr/bin/docker"
 
 const (
 	commandTimeout = 15 * time.Minute
-	httpTimeout    = 3 * time.Minute // dev services may compile before they answer
+	httpTimeout    = 5 * time.Minute // dev services may compile before they answer
 	failMarker     = "e2e forced failure"
 )
 
