@@ -36,10 +36,12 @@ var dockerfileKeys = []string{"directives", "comment", "args", "stages", "traili
 // naming the first line that differs.
 //
 // The plan holds only the spec file, to be overwritten (--into asks for
-// it); Imported.Spec is its new content. Errors: the spec's own (it must
-// load), transpile.Reverse's for the Dockerfile (positioned), a refusal
-// for a spec with `extends:` (layouts cannot be adopted into yet), and
-// the proof's.
+// it); Imported.Spec is its new content. A spec with `extends:` gets the
+// least override over its layouts instead (overLayouts: the layouts are
+// never edited; extends and with stay), under the same proof. Errors: the
+// spec's own (it and its layouts must load), transpile.Reverse's for the
+// Dockerfile (positioned), what cannot be said over the layouts (at the
+// layout's line), and the proof's.
 func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	old, err := os.ReadFile(specPath)
 	if errors.Is(err, os.ErrNotExist) {
@@ -57,13 +59,20 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 		return nil, err
 	}
 	root := doc.Content[0]
-	if k, _ := topKey(root, "extends"); k != nil {
-		return nil, fmt.Errorf("%s:%d:%d: the spec extends a layout; adopting a hand edit into a spec with extends: is not supported yet, nothing written (move the edit into the spec or its layout by hand, or drop it with dockstage render --force %s)", specPath, k.Line, k.Column, specPath)
+	k, _ := topKey(root, "extends")
+	name := ""
+	if k != nil {
+		var l *loaded
+		if l, err = loadSpec(specPath, old, nil, false); err == nil {
+			name = l.Spec.Name
+		}
+	} else if cur != nil {
+		name = cur.Name
 	}
 	if err != nil {
 		return nil, err
 	}
-	edited, warns, err := transpile.Reverse(DisplayName(dockerfile), data, transpile.ReverseOptions{Name: cur.Name})
+	edited, warns, err := transpile.Reverse(DisplayName(dockerfile), data, transpile.ReverseOptions{Name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +84,12 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	if err := yaml.Unmarshal(fresh, &freshDoc); err != nil {
 		return nil, err
 	}
-	out, err := splice(old, root, freshDoc.Content[0], edited)
+	var out []byte
+	if k != nil {
+		out, err = adoptOverLayouts(specPath, dockerfile, old, root, freshDoc.Content[0], edited)
+	} else {
+		out, err = splice(old, root, freshDoc.Content[0], edited)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,503 @@
+package workspace
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dockstage/dockstage/spec"
+	"gopkg.in/yaml.v3"
+)
+
+// overLayouts is what Adopt writes into a spec that extends layouts
+// (README "Drift and hand edits"): the spec's own dockerfileKeys (a
+// mapping, for splice) such that the layouts merged with them (the merge
+// rules of spec/layout) say what the edited Dockerfile says (fresh, the
+// marshalled Reverse of it), never an edit of a layout. merged is the spec
+// merged over its layouts as it is, base the layouts merged without the
+// spec's dockerfileKeys (their positions name the layout files); both
+// marshalled nodes. Per key:
+//   - a key or stage that says the same keeps the spec's node as written;
+//   - args and directives (mappings merged key by key) set each changed
+//     key, and drop the spec's keys the edit removed;
+//   - a stage the layouts do not define is the edited stage whole; a new
+//     stage goes where the merge puts it (before the next stage the spec
+//     lists that the layouts define: that stage is listed, `{}` when the
+//     spec did not override it);
+//   - a layout's stage that changed is overridden: each changed key set;
+//     changed steps as steps_patch entries at the layout's step ids when
+//     the edit is one run of steps next to or over steps with ids
+//     (stepsPatch), else `steps:` whole.
+//
+// What a spec cannot say over its layouts is an error at the layout's
+// line (spec.ErrorList): a removed stage, key or arg a layout sets, and
+// a layout's stages put in another order.
+func overLayouts(root, merged, base, fresh *yaml.Node, baseSpec *spec.Spec, dockerfile string) (*yaml.Node, error) {
+	var errs spec.ErrorList
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	for _, key := range dockerfileKeys {
+		ok, ov := topKey(root, key)
+		_, mv := topKey(merged, key)
+		_, bv := topKey(base, key)
+		fk, fv := topKey(fresh, key)
+		if ok == nil {
+			ok = fk
+		}
+		var v *yaml.Node
+		switch {
+		case mv != nil && fv != nil && equalNode(mv, fv, kvKeys[key]) || mv == nil && fv == nil:
+			v = ov
+		case key == "stages":
+			v = stagesOver(ov, mv, bv, fv, baseSpec, dockerfile, &errs)
+		case key == "args" || key == "directives":
+			v = mapOver(ov, mv, bv, fv, kvKeys[key], func(name string) spec.Pos { return topPos(baseSpec, key, name) }, key, dockerfile, &errs)
+		case fv == nil && bv != nil:
+			errs.Add(topPos(baseSpec, key, ""), "the edit of %s removes %s, which the layout sets; a spec cannot remove a layout's value: keep it in the Dockerfile, or change the layout", dockerfile, key)
+		case fv != nil:
+			v = fv
+			if ov != nil {
+				v = mergeNode(ov, fv, kvKeys[key])
+			}
+		}
+		if v != nil {
+			out.Content = append(out.Content, ok, v)
+		}
+	}
+	return out, errs.Err()
+}
+
+// topPos is where base (the layouts merged) sets the top-level key, or
+// the arg or directive name under it: the layout's line.
+func topPos(base *spec.Spec, key, name string) spec.Pos {
+	switch key {
+	case "args":
+		for _, kv := range base.Args {
+			if kv.Key == name {
+				return kv.Pos
+			}
+		}
+	case "directives":
+		if base.Directives != nil {
+			return base.Directives.Pos
+		}
+	case "comment":
+		if len(base.CommentPos) > 0 {
+			return base.CommentPos[0]
+		}
+	case "trailing_comment":
+		if len(base.TrailingCommentPos) > 0 {
+			return base.TrailingCommentPos[0]
+		}
+	}
+	return base.Pos
+}
+
+// mapOver is the spec's own mapping ov (nil when it has none) changed so
+// that base merged with it says fresh: each key fresh says otherwise than
+// merged is set; a key fresh lacks is dropped from ov, or is an error at
+// pos(key) when base sets it. path names the mapping in errors.
+func mapOver(ov, mv, bv, fv *yaml.Node, kv bool, pos func(string) spec.Pos, path, dockerfile string, errs *spec.ErrorList) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	if ov != nil && ov.Kind == yaml.MappingNode {
+		c := *ov
+		c.Content = append([]*yaml.Node(nil), ov.Content...)
+		out = &c
+	}
+	set := func(k, v *yaml.Node) {
+		for i := 0; i+1 < len(out.Content); i += 2 {
+			if out.Content[i].Value == k.Value {
+				out.Content[i+1] = mergeNode(out.Content[i+1], v, kv || kvKeys[k.Value])
+				return
+			}
+		}
+		out.Content = append(out.Content, k, v)
+	}
+	drop := func(name string) {
+		for i := 0; i+1 < len(out.Content); i += 2 {
+			if out.Content[i].Value == name {
+				out.Content = append(out.Content[:i], out.Content[i+2:]...)
+				return
+			}
+		}
+	}
+	if fv != nil {
+		for i := 0; i+1 < len(fv.Content); i += 2 {
+			k, v := fv.Content[i], fv.Content[i+1]
+			if _, m := topKey(orEmpty(mv), k.Value); m == nil || !equalNode(m, v, kv || kvKeys[k.Value]) {
+				set(k, v)
+			}
+		}
+	}
+	for i := 0; mv != nil && i+1 < len(mv.Content); i += 2 {
+		name := mv.Content[i].Value
+		if f, _ := topKey(orEmpty(fv), name); f != nil {
+			continue
+		}
+		if b, _ := topKey(orEmpty(bv), name); b != nil {
+			errs.Add(pos(name), "the edit of %s removes %s.%s, which the layout sets; a spec cannot remove a layout's value: keep it in the Dockerfile, or change the layout", dockerfile, path, name)
+			continue
+		}
+		drop(name)
+	}
+	if len(out.Content) == 0 {
+		return nil
+	}
+	return out
+}
+
+// orEmpty is n, or an empty mapping for nil.
+func orEmpty(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return &yaml.Node{Kind: yaml.MappingNode}
+	}
+	return n
+}
+
+// stageIndex is the index of the stage name's key in stages mapping m
+// (names compare without case), -1 when absent.
+func stageIndex(m *yaml.Node, name string) int {
+	for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+		if strings.EqualFold(m.Content[i].Value, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stageAt is the value of stage name in stages mapping m, nil when absent.
+func stageAt(m *yaml.Node, name string) *yaml.Node {
+	if i := stageIndex(m, name); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// baseStage is the stage name of base, for its position.
+func baseStage(base *spec.Spec, name string) *spec.Stage {
+	for i := range base.Stages {
+		if strings.EqualFold(base.Stages[i].Name, name) {
+			return base.Stages[i]
+		}
+	}
+	return &spec.Stage{Pos: base.Pos}
+}
+
+// stagesOver is the spec's own stages mapping (ov) changed so that the
+// layouts' stages (bv) merged with it are fresh's (fv); mv is the merge
+// as it is. See overLayouts.
+func stagesOver(ov, mv, bv, fv *yaml.Node, base *spec.Spec, dockerfile string, errs *spec.ErrorList) *yaml.Node {
+	ov, mv, bv, fv = orEmpty(ov), orEmpty(mv), orEmpty(bv), orEmpty(fv)
+	for i := 0; i+1 < len(mv.Content); i += 2 {
+		name := mv.Content[i].Value
+		if stageIndex(fv, name) < 0 && stageIndex(bv, name) >= 0 {
+			errs.Add(baseStage(base, name).Pos, "the edit of %s removes stage %s, which the layout defines; a spec cannot remove a layout's stage: keep it in the Dockerfile, or remove it from the layout", dockerfile, name)
+		}
+	}
+	// The layouts' stages keep their order in a merge.
+	last, lastName := -1, ""
+	for i := 0; i+1 < len(fv.Content); i += 2 {
+		name := fv.Content[i].Value
+		if j := stageIndex(bv, name); j >= 0 {
+			if j < last {
+				errs.Add(baseStage(base, name).Pos, "the edit of %s puts stage %s after stage %s; the layout defines them in the other order and a merge keeps it: keep the order in the Dockerfile, or change the layout", dockerfile, name, lastName)
+			}
+			last, lastName = j, name
+		}
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode, Style: ov.Style}
+	listed := make([]bool, len(fv.Content)/2)
+	vals := make([]*yaml.Node, len(fv.Content)/2)
+	for i := 0; i+1 < len(fv.Content); i += 2 {
+		name, fs := fv.Content[i].Value, fv.Content[i+1]
+		own, ms, bs := stageAt(ov, name), stageAt(mv, name), stageAt(bv, name)
+		switch {
+		case ms != nil && equalNode(withoutIDs(ms), fs, false):
+			vals[i/2] = own
+		case bs == nil && own != nil:
+			vals[i/2] = mergeNode(own, fs, false)
+		case bs == nil:
+			vals[i/2] = fs
+		default:
+			vals[i/2] = stageOver(own, ms, bs, fs, baseStage(base, name), dockerfile, errs)
+		}
+		listed[i/2] = vals[i/2] != nil
+	}
+	// A stage the layouts lack goes before the next stage the spec lists
+	// that they define: list that one.
+	for i := range vals {
+		if !listed[i] || stageAt(bv, fv.Content[2*i].Value) != nil {
+			continue
+		}
+		for j := i + 1; j < len(vals); j++ {
+			if stageAt(bv, fv.Content[2*j].Value) != nil {
+				if vals[j] == nil {
+					vals[j] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle}
+				}
+				break
+			}
+		}
+	}
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		k := fv.Content[2*i]
+		if j := stageIndex(ov, k.Value); j >= 0 {
+			k = ov.Content[j]
+		}
+		out.Content = append(out.Content, k, v)
+	}
+	if len(out.Content) == 0 {
+		return nil
+	}
+	return out
+}
+
+// stageOver is the spec's override own (nil for none) of a layout's stage
+// (bs; ms merged with own) changed so that the merge says fs.
+func stageOver(own, ms, bs, fs *yaml.Node, at *spec.Stage, dockerfile string, errs *spec.ErrorList) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if own != nil && own.Kind == yaml.MappingNode {
+		c := *own
+		c.Content = append([]*yaml.Node(nil), own.Content...)
+		out = &c
+		if len(out.Content) == 0 {
+			out.Style = 0
+		}
+	}
+	set := func(k, v *yaml.Node) {
+		if _, o := topKey(out, k.Value); o != nil {
+			v = mergeNode(o, v, false)
+		}
+		out.Content = append(dropKey(out, k.Value), k, v)
+	}
+	for i := 0; i+1 < len(fs.Content); i += 2 {
+		k, fv := fs.Content[i], fs.Content[i+1]
+		_, mv := topKey(ms, k.Value)
+		if k.Value == "steps" {
+			if mv != nil && equalNode(withoutIDs(mv), fv, false) {
+				continue
+			}
+			_, bsteps := topKey(bs, "steps")
+			if p := stepsPatch(bsteps, fv); p != nil {
+				out.Content = dropKey(out, "steps")
+				set(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "steps_patch"}, p)
+			} else {
+				out.Content = dropKey(out, "steps_patch")
+				set(k, fv)
+			}
+			continue
+		}
+		if mv == nil || !equalNode(mv, fv, false) {
+			set(k, fv)
+		}
+	}
+	for i := 0; i+1 < len(ms.Content); i += 2 {
+		name := ms.Content[i].Value
+		if f, _ := topKey(fs, name); f != nil {
+			continue
+		}
+		if b, _ := topKey(bs, name); b != nil {
+			if name == "steps" {
+				set(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "steps"}, &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle})
+				out.Content = dropKey(out, "steps_patch")
+				continue
+			}
+			errs.Add(at.Pos, "the edit of %s removes stages.%s.%s, which the layout sets; a spec cannot remove a layout's value: keep it in the Dockerfile, or change the layout", dockerfile, at.Name, name)
+			continue
+		}
+		out.Content = dropKey(out, name)
+	}
+	return out
+}
+
+// dropKey is m's content without key.
+func dropKey(m *yaml.Node, key string) []*yaml.Node {
+	var out []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			out = append(out, m.Content[i], m.Content[i+1])
+		}
+	}
+	return out
+}
+
+// withoutIDs is a copy of n without the id key of any step (ids are not
+// rendered: an imported Dockerfile has none).
+func withoutIDs(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Content = nil
+	for i := 0; i < len(n.Content); i++ {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && n.Content[i].Value == "id" && i+1 < len(n.Content) && n.Content[i+1].Kind == yaml.ScalarNode {
+			i++
+			continue
+		}
+		c.Content = append(c.Content, withoutIDs(n.Content[i]))
+	}
+	return &c
+}
+
+// stepID is the id of step node n, "" without one.
+func stepID(n *yaml.Node) string {
+	if _, v := topKey(n, "id"); v != nil {
+		return v.Value
+	}
+	return ""
+}
+
+// stepsPatch is the steps_patch list that turns the layout's steps b into
+// f, nil when there is none. The steps are aligned on their longest
+// common run (ids aside); each run between aligned steps is one edit: an
+// insertion goes after the aligned step before it, or before the one
+// after it, when that step has an id; a run of removed or changed steps
+// that all have ids is replaced at the first (or removed) and the others
+// removed. Any other run makes it nil: the steps are written whole.
+func stepsPatch(b, f *yaml.Node) *yaml.Node {
+	if b == nil || f == nil || b.Kind != yaml.SequenceNode || f.Kind != yaml.SequenceNode {
+		return nil
+	}
+	bs, fs := b.Content, f.Content
+	eq := func(i, j int) bool { return equalNode(withoutIDs(bs[i]), fs[j], false) }
+	// lcs[i][j] is the longest common run of bs[i:] and fs[j:].
+	lcs := make([][]int, len(bs)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(fs)+1)
+	}
+	for i := len(bs) - 1; i >= 0; i-- {
+		for j := len(fs) - 1; j >= 0; j-- {
+			if eq(i, j) {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	entry := func(op, id string, steps []*yaml.Node) *yaml.Node {
+		e := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{str(op), str(id)}}
+		if steps != nil {
+			e.Content = append(e.Content, str("steps"), &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: steps})
+		}
+		return e
+	}
+	out := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	// hunk writes the edit of bs[i0:i] into fs[j0:j]; false when it
+	// cannot be said at ids.
+	hunk := func(i0, i, j0, j int) bool {
+		removed, added := bs[i0:i], fs[j0:j]
+		switch {
+		case len(removed) == 0 && len(added) == 0:
+		case len(removed) == 0 && i0 > 0 && stepID(bs[i0-1]) != "":
+			out.Content = append(out.Content, entry("after", stepID(bs[i0-1]), added))
+		case len(removed) == 0 && i0 < len(bs) && stepID(bs[i0]) != "":
+			out.Content = append(out.Content, entry("before", stepID(bs[i0]), added))
+		case len(removed) == 0:
+			return false
+		default:
+			for k, st := range removed {
+				id := stepID(st)
+				switch {
+				case id == "":
+					return false
+				case k == 0 && len(added) > 0:
+					out.Content = append(out.Content, entry("replace", id, added))
+				default:
+					out.Content = append(out.Content, entry("remove", id, nil))
+				}
+			}
+		}
+		return true
+	}
+	i, j, i0, j0 := 0, 0, 0, 0
+	for i < len(bs) || j < len(fs) {
+		switch {
+		case i < len(bs) && j < len(fs) && eq(i, j):
+			if !hunk(i0, i, j0, j) {
+				return nil
+			}
+			i, j = i+1, j+1
+			i0, j0 = i, j
+		case j < len(fs) && (i == len(bs) || lcs[i][j+1] >= lcs[i+1][j]):
+			j++
+		default:
+			i++
+		}
+	}
+	if !hunk(i0, i, j0, j) || len(out.Content) == 0 {
+		return nil
+	}
+	return out
+}
+
+// parsed is the mapping node of YAML text b.
+func parsed(b []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("not a YAML mapping")
+	}
+	return doc.Content[0], nil
+}
+
+// withoutDockerfileKeys is the spec text of root without its
+// dockerfileKeys: the layouts merged with the spec's own version, name,
+// extends and compose.
+func withoutDockerfileKeys(root *yaml.Node) ([]byte, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !slices.Contains(dockerfileKeys, root.Content[i].Value) {
+			m.Content = append(m.Content, root.Content[i], root.Content[i+1])
+		}
+	}
+	return yaml.Marshal(m)
+}
+
+// adoptOverLayouts is Adopt's new spec text for a spec (old, parsed as
+// root) that extends layouts, from the edited Dockerfile's spec (edited,
+// marshalled and parsed as fresh): overLayouts, spliced in.
+func adoptOverLayouts(specPath, dockerfile string, old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, error) {
+	cur, err := loadSpec(specPath, old, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	baseText, err := withoutDockerfileKeys(root)
+	if err != nil {
+		return nil, err
+	}
+	base, err := loadSpec(specPath, baseText, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	var nodes [2]*yaml.Node
+	for i, s := range []*spec.Spec{cur.Spec, base.Spec} {
+		b, err := spec.Marshal(s)
+		if err != nil {
+			return nil, err
+		}
+		if nodes[i], err = parsed(b); err != nil {
+			return nil, err
+		}
+	}
+	target, err := overLayouts(root, nodes[0], nodes[1], fresh, base.Spec, DisplayName(dockerfile))
+	if err != nil {
+		return nil, fmt.Errorf("%s: the edit cannot be said over the spec's layouts, nothing written (keep those parts of the Dockerfile as the layout renders them, change the layout, or drop the edit with dockstage render --force %s):\n%w", specPath, specPath, err)
+	}
+	// The blank lines above steps: a stage written whole from the edit
+	// keeps the edit's.
+	aligned := &spec.Spec{}
+	_, ts := topKey(target, "stages")
+	_, fs := topKey(fresh, "stages")
+	for i := 0; ts != nil && i+1 < len(ts.Content); i += 2 {
+		st := &spec.Stage{}
+		if j := stageIndex(fs, ts.Content[i].Value); j >= 0 && fs.Content[j+1] == ts.Content[i+1] {
+			st = edited.Stages[j/2]
+		}
+		aligned.Stages = append(aligned.Stages, st)
+	}
+	return splice(old, root, target, aligned)
+}
