@@ -220,12 +220,25 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 			edits = append(edits, edit{sp[0], sp[1], text})
 			continue
 		}
-		// A key the spec lacks: above stages when it comes before it in
-		// the spec's order, else below.
-		at := spans["stages"][1]
-		if slices.Index(dockerfileKeys, key) < slices.Index(dockerfileKeys, "stages") {
-			// Above the comment lines that head stages.
-			for at = spans["stages"][0]; at > 1 && strings.HasPrefix(lines[at-1], "#"); at-- {
+		// A key the spec lacks: above the first key that comes after it
+		// in a spec's order (spec.KeyRank) and stays, and above that
+		// key's head comment lines; else after the last key.
+		at := -1
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k := root.Content[i]
+			if gone, _ := topKey(fresh, k.Value); gone == nil && slices.Contains(dockerfileKeys, k.Value) {
+				continue // removed in this splice
+			}
+			if spec.KeyRank(k.Value) > spec.KeyRank(key) {
+				for at = k.Line - 1; at > 1 && strings.HasPrefix(lines[at-1], "#"); at-- {
+				}
+				break
+			}
+		}
+		if at < 0 {
+			at = len(lines)
+			if n := len(root.Content); n >= 2 {
+				at = spans[root.Content[n-2].Value][1]
 			}
 		}
 		edits = append(edits, edit{at, at, text})
