@@ -86,7 +86,7 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	}
 	var out []byte
 	if k != nil {
-		out, err = adoptOverLayouts(specPath, dockerfile, old, root, freshDoc.Content[0], edited)
+		out, err = adoptOverLayouts(specPath, dockerfile, old, data, root, freshDoc.Content[0], edited)
 	} else {
 		out, err = splice(old, root, freshDoc.Content[0], edited)
 	}

@@ -2,10 +2,13 @@ package workspace
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
 	"gopkg.in/yaml.v3"
 )
 
@@ -460,7 +463,7 @@ func withoutDockerfileKeys(root *yaml.Node) ([]byte, error) {
 // adoptOverLayouts is Adopt's new spec text for a spec (old, parsed as
 // root) that extends layouts, from the edited Dockerfile's spec (edited,
 // marshalled and parsed as fresh): overLayouts, spliced in.
-func adoptOverLayouts(specPath, dockerfile string, old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, error) {
+func adoptOverLayouts(specPath, dockerfile string, old, data []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, error) {
 	cur, err := loadSpec(specPath, old, nil, false)
 	if err != nil {
 		return nil, err
@@ -483,6 +486,13 @@ func adoptOverLayouts(specPath, dockerfile string, old []byte, root, fresh *yaml
 			return nil, err
 		}
 	}
+	if hint, at := paramHint(specPath, old, cur, nodes[0], fresh, data); hint != "" {
+		line := 1
+		if df, err := renderedDockerfile(specPath, cur); err == nil {
+			line = firstDifference(data, df)
+		}
+		return nil, fmt.Errorf("%s:%d: the edit is what the layout renders with another param value: set %s at %s instead, nothing written (overriding the layout's value would hide the param)", DisplayName(dockerfile), line, hint, at)
+	}
 	target, err := overLayouts(root, nodes[0], nodes[1], fresh, base.Spec, DisplayName(dockerfile))
 	if err != nil {
 		return nil, fmt.Errorf("%s: the edit cannot be said over the spec's layouts, nothing written (keep those parts of the Dockerfile as the layout renders them, change the layout, or drop the edit with dockstage render --force %s):\n%w", specPath, specPath, err)
@@ -500,4 +510,159 @@ func adoptOverLayouts(specPath, dockerfile string, old []byte, root, fresh *yaml
 		aligned.Stages = append(aligned.Stages, st)
 	}
 	return splice(old, root, target, aligned)
+}
+
+// maxParamTries bounds the with values paramHint renders.
+const maxParamTries = 8
+
+// paramHint looks for a param value that gives the whole edit: a value
+// the edit changed (merged against fresh, ids aside) that held a param's
+// value (the spec's with, else the param's default) where only that text
+// changed, and whose new text is of the param's type. Each such with
+// value is tried on a copy of the spec, rendered as render would; the
+// first under which the spec renders data (templates.SameMeaning) is
+// returned as "extends[I].with: {NAME: VALUE}" with the extends entry's
+// position, "" when there is none.
+func paramHint(specPath string, old []byte, cur *loaded, merged, fresh *yaml.Node, data []byte) (string, spec.Pos) {
+	var pairs [][2]string
+	var walk func(m, f *yaml.Node)
+	walk = func(m, f *yaml.Node) {
+		switch {
+		case m == nil || f == nil || m.Kind != f.Kind || len(m.Content) != len(f.Content):
+		case m.Kind == yaml.ScalarNode && m.Value != f.Value:
+			pairs = append(pairs, [2]string{m.Value, f.Value})
+		default:
+			for i := range m.Content {
+				walk(m.Content[i], f.Content[i])
+			}
+		}
+	}
+	for _, key := range dockerfileKeys {
+		_, m := topKey(merged, key)
+		_, f := topKey(fresh, key)
+		walk(withoutIDs(m), f)
+	}
+	tries := 0
+	for i, ly := range cur.Layouts {
+		if i >= len(cur.Spec.Extends) {
+			break
+		}
+		for _, p := range ly.Params {
+			v := ""
+			if p.Default != nil {
+				v = p.Default.Text
+			}
+			for _, w := range cur.Spec.Extends[i].With {
+				if w.Name == p.Name {
+					v = w.Text
+				}
+			}
+			for _, pr := range pairs {
+				w, ok := replacedText(pr[0], pr[1], v)
+				if !ok || !ofType(w, p.Type) || tries >= maxParamTries {
+					continue
+				}
+				tries++
+				if withRenders(specPath, old, i, p, w, data) {
+					return fmt.Sprintf("extends[%d].with: {%s: %s}", i, p.Name, w), cur.Spec.Extends[i].Pos
+				}
+			}
+		}
+	}
+	return "", spec.Pos{}
+}
+
+// replacedText is w when f is m with one occurrence of v in it replaced
+// by w, and the change lies within that occurrence.
+func replacedText(m, f, v string) (string, bool) {
+	if v == "" {
+		return "", false
+	}
+	pre := 0
+	for pre < len(m) && pre < len(f) && m[pre] == f[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(m)-pre && suf < len(f)-pre && m[len(m)-1-suf] == f[len(f)-1-suf] {
+		suf++
+	}
+	for at := strings.Index(m, v); at >= 0; {
+		end := at + len(v)
+		if at <= pre && end >= len(m)-suf && len(f)-(len(m)-end) >= at {
+			return f[at : len(f)-(len(m)-end)], true
+		}
+		next := strings.Index(m[at+1:], v)
+		if next < 0 {
+			break
+		}
+		at += 1 + next
+	}
+	return "", false
+}
+
+// ofType reports whether text is a value of a param of type typ.
+func ofType(text, typ string) bool {
+	switch typ {
+	case "int":
+		_, err := strconv.Atoi(text)
+		return err == nil
+	case "bool":
+		_, err := strconv.ParseBool(text)
+		return err == nil
+	}
+	return text != ""
+}
+
+// withRenders reports whether the spec (old) with extends[i].with NAME
+// set to w renders data.
+func withRenders(specPath string, old []byte, i int, p spec.Param, w string, data []byte) bool {
+	var doc yaml.Node
+	if yaml.Unmarshal(old, &doc) != nil || len(doc.Content) != 1 {
+		return false
+	}
+	_, ext := topKey(doc.Content[0], "extends")
+	if ext == nil || ext.Kind != yaml.SequenceNode || i >= len(ext.Content) {
+		return false
+	}
+	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!" + p.Type, Value: w}
+	if p.Type == "string" {
+		val.Tag, val.Style = "!!str", yaml.DoubleQuotedStyle
+	}
+	key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p.Name}
+	e := ext.Content[i]
+	if e.Kind == yaml.ScalarNode {
+		e = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "layout"}, e}}
+		ext.Content[i] = e
+	}
+	_, with := topKey(e, "with")
+	if with == nil {
+		with = &yaml.Node{Kind: yaml.MappingNode}
+		e.Content = append(e.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "with"}, with)
+	}
+	with.Content = append(dropKey(with, p.Name), key, val)
+	text, err := yaml.Marshal(&doc)
+	if err != nil {
+		return false
+	}
+	l, err := loadSpec(specPath, text, nil, false)
+	if err != nil {
+		return false
+	}
+	df, err := renderedDockerfile(specPath, l)
+	return err == nil && templates.SameMeaning(df, data)
+}
+
+// renderedDockerfile is the Dockerfile the spec l (at specPath) renders.
+func renderedDockerfile(specPath string, l *loaded) ([]byte, error) {
+	dir := filepath.Dir(specPath)
+	files, err := renderFiles(l.Spec, filepath.Base(specPath), dir, dir, l.Pins)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.Name == "Dockerfile" {
+			return f.Content, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: renders no Dockerfile", specPath)
 }

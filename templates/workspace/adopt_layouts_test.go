@@ -98,9 +98,18 @@ func TestAdoptOverLayoutRefuses(t *testing.T) {
 			s = strings.Replace(s, "ARG DEBIAN=debian:bookworm-slim\n", "", 1)
 			return strings.Replace(s, "FROM ${DEBIAN} AS base", "FROM debian:bookworm-slim AS base", 1)
 		}, ":3:8: the edit of DF removes args.DEBIAN, which the layout sets; a spec cannot remove a layout's value"},
+		// Only another with value gives it: suggested, not overridden.
+		{"param", func(s string) string { return strings.Replace(s, "EXPOSE 9000", "EXPOSE 9001", 1) }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sp, df := adoptLayoutFixture(t, tc.edit)
+			if tc.want == "" {
+				_, err := adopt(t, sp, df)
+				if want := df + ":10: the edit is what the layout renders with another param value: set extends[0].with: {port: 9001} at " + sp + ":5:5 instead, nothing written"; err == nil || !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("got %v\nwant %s", err, want)
+				}
+				return
+			}
 			_, err := adopt(t, sp, df)
 			layoutFile := filepath.ToSlash(filepath.Join(filepath.Dir(sp), "../layouts/service.yaml"))
 			tc.want = strings.Replace(tc.want, "DF", df, 1)
