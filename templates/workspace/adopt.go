@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/templates/lock"
 	"github.com/dockstage/dockstage/transpile"
 	"gopkg.in/yaml.v3"
 )
@@ -33,7 +34,9 @@ var dockerfileKeys = []string{"directives", "comment", "args", "stages", "traili
 // its Dockerfile must mean what data says (templates.SameMeaning: blank
 // lines and trailing blanks aside, the stamp aside), so that check passes
 // and render replaces the Dockerfile afterwards; otherwise Adopt fails
-// naming the first line that differs.
+// naming the first line that differs. A reference the Dockerfile builds
+// from pinned as dockstage.lock pins it (REF@DIGEST of a lock image) is
+// written as REF: the lock holds the digest (unpin).
 //
 // The plan holds only the spec file, to be overwritten (--into asks for
 // it); Imported.Spec is its new content. A spec with `extends:` gets the
@@ -84,6 +87,13 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	if err := yaml.Unmarshal(fresh, &freshDoc); err != nil {
 		return nil, err
 	}
+	// The lock holds the digests render pins: a pinned reference of the
+	// lock goes back to the reference the spec writes.
+	lf, err := loadLock(lock.Path(specPath))
+	if err != nil {
+		return nil, err
+	}
+	unpin(freshDoc.Content[0], lf)
 	var out []byte
 	if k != nil {
 		out, err = adoptOverLayouts(specPath, dockerfile, old, data, root, freshDoc.Content[0], edited)
@@ -462,4 +472,20 @@ func mergeNode(o, n *yaml.Node, kv bool) *yaml.Node {
 	}
 	flush()
 	return &out
+}
+
+// unpin replaces each scalar under n that is the pinned form of an image
+// of lf (lock.File.Unpin) with the image's reference.
+func unpin(n *yaml.Node, lf *lock.File) {
+	if lf == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		if ref, ok := lf.Unpin(n.Value); ok {
+			n.Value = ref
+		}
+	}
+	for _, c := range n.Content {
+		unpin(c, lf)
+	}
 }
