@@ -285,7 +285,8 @@ func sameStageNames(o, n *yaml.Node) bool {
 // lines end at end) that n says otherwise: from its key's line to the next
 // stage's, less the blank lines and comments at or left of the stage
 // keys' column before it (the next stage's head comment, kept), with the
-// merged stage encoded at the stage's column.
+// merged stage encoded at the stage's column, the blank lines above its
+// kept parts put back (keepBlankLines).
 func stageEdits(lines []string, o, n *yaml.Node, end int, edited *spec.Spec) ([]edit, error) {
 	var out []edit
 	for i := 0; i < len(o.Content); i += 2 {
@@ -309,6 +310,9 @@ func stageEdits(lines []string, o, n *yaml.Node, end int, edited *spec.Spec) ([]
 		one := &spec.Spec{Stages: spec.Stages{edited.Stages[i/2]}}
 		b, err := spec.BlankLines(one, []byte(text))
 		if err != nil {
+			return nil, err
+		}
+		if b, err = keepBlankLines(lines, ov, mergeNode(ov, nv, false), b); err != nil {
 			return nil, err
 		}
 		// Drop the "stages:" line; move the stage from column 3 to its own.

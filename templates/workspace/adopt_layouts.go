@@ -666,3 +666,72 @@ func renderedDockerfile(specPath string, l *loaded) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%s: renders no Dockerfile", specPath)
 }
+
+// keepBlankLines puts back the YAML-only blank lines of a rewritten
+// stage: above each part of the stage that the rewrite kept from the
+// spec (a node under old, the stage's value in the spec's text lines),
+// when a blank line stood above it (and its head comment) there. out is
+// the stage encoded as "stages:\n  NAME: ..." from merged, read back to
+// find each kept node's line; a line that already has a blank line above
+// it gets none more.
+func keepBlankLines(lines []string, old, merged *yaml.Node, out []byte) ([]byte, error) {
+	kept := map[*yaml.Node]bool{}
+	var mark func(n *yaml.Node)
+	mark = func(n *yaml.Node) {
+		kept[n] = true
+		for _, c := range n.Content {
+			mark(c)
+		}
+	}
+	mark(old)
+	doc, err := parsed(out)
+	if err != nil || len(doc.Content) != 2 || len(doc.Content[1].Content) != 2 {
+		return out, err
+	}
+	outLines := strings.SplitAfter(string(out), "\n")
+	blank := map[int]bool{} // 0-based lines of out to put a blank line above
+	var walk func(m, o *yaml.Node)
+	walk = func(m, o *yaml.Node) {
+		if m.Kind != o.Kind || len(m.Content) != len(o.Content) {
+			return
+		}
+		for i, c := range m.Content {
+			if m.Kind == yaml.MappingNode && i%2 == 1 {
+				walk(c, o.Content[i])
+				continue
+			}
+			if kept[c] && i > 0 {
+				if top := topLine(c); top >= 2 && strings.TrimSpace(lines[top-2]) == "" {
+					if at := topLine(o.Content[i]) - 1; at > 0 && strings.TrimSpace(outLines[at-1]) != "" {
+						blank[at] = true
+					}
+				}
+			}
+			if m.Kind == yaml.SequenceNode {
+				walk(c, o.Content[i])
+			}
+		}
+	}
+	walk(merged, doc.Content[1].Content[1])
+	if len(blank) == 0 {
+		return out, nil
+	}
+	var b strings.Builder
+	for i, l := range outLines {
+		if blank[i] {
+			b.WriteString("\n")
+		}
+		b.WriteString(l)
+	}
+	return []byte(b.String()), nil
+}
+
+// topLine is the 1-based line where node n starts in its text, its head
+// comment (and, for a mapping, its first key's) included.
+func topLine(n *yaml.Node) int {
+	top := n.Line - len(spec.CommentLines(n.HeadComment))
+	if n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		top -= len(spec.CommentLines(n.Content[0].HeadComment))
+	}
+	return top
+}

@@ -50,3 +50,18 @@ func TestAdoptKeepsLockDigestsOut(t *testing.T) {
 		t.Errorf("check after adopting: %v\n%s", err, cr.Text())
 	}
 }
+
+// TestAdoptKeepsYAMLBlankLines: a changed stage is rewritten, and the
+// blank lines the spec had between its kept steps (which the Dockerfile
+// does not show) stay, above the kept step's comment.
+func TestAdoptKeepsYAMLBlankLines(t *testing.T) {
+	sp, df := adoptFixture(t, func(s string) string { return strings.Replace(s, "USER 10001", "USER 10002", 1) })
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "    steps:\n      # runs as nobody\n      - user: \"10002\"\n\n      # the command\n      - cmd: [sleep, infinity]\n\n# ours: compose\n"
+	if !strings.Contains(string(res.Spec), want) {
+		t.Errorf("adopted spec:\n%s\nwant it to hold:\n%s", res.Spec, want)
+	}
+}
