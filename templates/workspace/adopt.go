@@ -94,6 +94,7 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 		return nil, err
 	}
 	unpin(freshDoc.Content[0], lf)
+	firstArgComment(root, freshDoc.Content[0])
 	var out []byte
 	if k != nil {
 		out, err = adoptOverLayouts(specPath, dockerfile, old, data, root, freshDoc.Content[0], edited)
@@ -492,4 +493,28 @@ func unpin(n *yaml.Node, lf *lock.File) {
 	for _, c := range n.Content {
 		unpin(c, lf)
 	}
+}
+
+// firstArgComment gives the comment right above the first ARG back to
+// that arg when the spec (ref) writes it there: import reads such a
+// comment as the file's comment: (fresh's), and both render alike, so the
+// spec's form is kept instead of churning it.
+func firstArgComment(ref, fresh *yaml.Node) {
+	fk, fc := topKey(fresh, "comment")
+	_, fa := topKey(fresh, "args")
+	_, ra := topKey(ref, "args")
+	if rk, _ := topKey(ref, "comment"); rk != nil || fc == nil || fa == nil || ra == nil || fc.Kind != yaml.SequenceNode ||
+		fa.Kind != yaml.MappingNode || ra.Kind != yaml.MappingNode || len(fa.Content) == 0 || len(ra.Content) == 0 ||
+		fa.Content[0].HeadComment != "" || fa.Content[0].Value != ra.Content[0].Value {
+		return
+	}
+	var text []string
+	for _, c := range fc.Content {
+		text = append(text, c.Value)
+	}
+	if strings.Join(spec.CommentLines(ra.Content[0].HeadComment), "\n") != strings.Join(text, "\n") {
+		return
+	}
+	fa.Content[0].HeadComment = ra.Content[0].HeadComment
+	fresh.Content = dropKey(fresh, fk.Value)
 }

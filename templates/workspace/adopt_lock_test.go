@@ -65,3 +65,21 @@ func TestAdoptKeepsYAMLBlankLines(t *testing.T) {
 		t.Errorf("adopted spec:\n%s\nwant it to hold:\n%s", res.Spec, want)
 	}
 }
+
+// TestAdoptKeepsFirstArgComment: a comment the spec writes on its first
+// arg renders right above the first ARG, where import reads it as the
+// file's comment:; adoption keeps it on the arg (no churn).
+func TestAdoptKeepsFirstArgComment(t *testing.T) {
+	const args = "args:\n  # the base image\n  DEBIAN: \"debian:bookworm-slim\"\n"
+	dir := t.TempDir()
+	apply(t, render(t, dir, strings.Replace(adoptSpec, "# the base image\nargs: {DEBIAN: \"debian:bookworm-slim\"}\n", args, 1), Options{}))
+	sp, df := filepath.Join(dir, "dockstage.yaml"), filepath.Join(dir, "Dockerfile")
+	writeFile(t, df, strings.Replace(readFile(t, df), "USER 10001", "USER 10002", 1))
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(res.Spec); !strings.Contains(got, "name: svc\n"+args+"\nstages:\n") || strings.Contains(got, "comment:") {
+		t.Errorf("adopted spec:\n%s", got)
+	}
+}
