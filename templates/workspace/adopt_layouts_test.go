@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,4 +122,37 @@ func TestAdoptOverLayoutRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzAdoptOverLayout: any Dockerfile adopted into layoutSpec over
+// teamLayout either fails or keeps extends, with and compose as written.
+func FuzzAdoptOverLayout(f *testing.F) {
+	f.Add("ARG DEBIAN=debian:bookworm-slim\nFROM ${DEBIAN} AS base\nWORKDIR /app\nFROM base AS prod\nUSER 10002\nEXPOSE 9000\nENV MODE=svc\nCMD [\"sleep\", \"infinity\"]\n")
+	f.Add("ARG DEBIAN=debian:bookworm-slim\nFROM alpine AS tools\nFROM ${DEBIAN} AS base\nWORKDIR /srv\nFROM base AS prod\nEXPOSE 9001\nCMD [\"sleep\", \"infinity\"]\n")
+	f.Add("FROM scratch\n")
+	root := f.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "layouts"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "layouts/service.yaml"), []byte(teamLayout), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	sp := filepath.Join(root, "svc/dockstage.yaml")
+	if err := os.MkdirAll(filepath.Dir(sp), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	if err := os.WriteFile(sp, []byte(layoutSpec), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, df string) {
+		res, err := Adopt(sp, filepath.Join(root, "svc/Dockerfile"), []byte(df))
+		if err != nil {
+			return
+		}
+		for _, want := range []string{"# the team's layout\nextends:\n  - layout: ../layouts/service.yaml\n    with: {port: 9000}\n", "compose: {ports: [\"9000:9000\"]}\n"} {
+			if !strings.Contains(string(res.Spec), want) {
+				t.Errorf("adopted spec lacks %q:\n%s", want, res.Spec)
+			}
+		}
+	})
 }
