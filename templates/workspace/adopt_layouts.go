@@ -268,11 +268,34 @@ func stageOver(own, ms, bs, fs *yaml.Node, at *spec.Stage, dockerfile string, er
 			out.Style = 0
 		}
 	}
-	set := func(k, v *yaml.Node) {
-		if _, o := topKey(out, k.Value); o != nil {
-			v = mergeNode(o, v, false)
+	// A key is set in its place, or a new one in the order the edited
+	// stage gives the keys (steps_patch where steps are).
+	rank := func(name string) int {
+		if name == "steps_patch" {
+			name = "steps"
 		}
-		out.Content = append(dropKey(out, k.Value), k, v)
+		for i := 0; i+1 < len(fs.Content); i += 2 {
+			if fs.Content[i].Value == name {
+				return i
+			}
+		}
+		return len(fs.Content)
+	}
+	set := func(k, v *yaml.Node) {
+		for i := 0; i+1 < len(out.Content); i += 2 {
+			if out.Content[i].Value == k.Value {
+				out.Content[i+1] = mergeNode(out.Content[i+1], v, false)
+				return
+			}
+		}
+		at := len(out.Content)
+		for i := 0; i+1 < len(out.Content); i += 2 {
+			if rank(out.Content[i].Value) > rank(k.Value) {
+				at = i
+				break
+			}
+		}
+		out.Content = slices.Insert(out.Content, at, k, v)
 	}
 	for i := 0; i+1 < len(fs.Content); i += 2 {
 		k, fv := fs.Content[i], fs.Content[i+1]

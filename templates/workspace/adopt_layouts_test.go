@@ -63,6 +63,8 @@ func TestAdoptOverLayout(t *testing.T) {
 		{"new stage", "FROM base AS prod", "FROM alpine AS tools\nRUN true\n\nFROM base AS prod", head + "stages:\n  tools:\n    from: alpine\n    steps:\n      - run: \"true\"\n" + ownPatch + tail},
 		// A new stage before base, which the spec did not list: listed as {}.
 		{"new first stage", "FROM ${DEBIAN} AS base", "FROM alpine AS tools\nRUN true\n\nFROM ${DEBIAN} AS base", head + "stages:\n  tools:\n    from: alpine\n    steps:\n      - run: \"true\"\n  base: {}\n" + ownPatch + tail},
+		// Another key of a layout's stage: that key.
+		{"from", "FROM base AS prod", "FROM alpine:3.20 AS prod", head + "stages:\n  prod:\n    from: alpine:3.20\n    steps_patch:\n      # the mode\n      - before: cmd\n        steps: [{env: {MODE: svc}}]\n" + tail},
 		// The spec's own step changed: its patch entry changes.
 		{"own step", "ENV MODE=svc", "ENV MODE=other", head + "stages:\n  prod:\n    steps_patch:\n      # the mode\n      - before: cmd\n        steps: [{env: {MODE: other}}]\n" + tail},
 	} {
