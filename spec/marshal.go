@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -429,4 +430,26 @@ func (p Params) MarshalYAML() (any, error) {
 		n.Content = append(n.Content, strNode(pr.Name), &v)
 	}
 	return n, nil
+}
+
+// keyRank is the order of the spec's top-level keys (Spec's fields).
+var keyRank = func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeOf(Spec{})
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			out[name] = i
+		}
+	}
+	return out
+}()
+
+// KeyRank is the rank of a top-level key in the order a spec writes its
+// keys (version, name, extends, ..., stages, ..., compose: Spec's fields),
+// unknown keys after all known ones.
+func KeyRank(key string) int {
+	if r, ok := keyRank[key]; ok {
+		return r
+	}
+	return len(keyRank)
 }

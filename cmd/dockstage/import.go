@@ -37,7 +37,11 @@ directives change to what the Dockerfile says, while the rest of SPEC (compose:,
 dockerignore, name, blank lines, the comments of unchanged parts) stays. SPEC
 is rendered in memory first and must render the Dockerfile back (blank lines and
 trailing blanks aside), else nothing is written; afterwards check passes and
-render re-stamps the Dockerfile. A spec with extends: is refused for now.`,
+render re-stamps the Dockerfile. For a spec with extends:, the edit is written as
+the least override of its layouts (args keys, steps_patch at the layouts' step
+ids, or a stage's steps whole; the layouts are never edited); what a spec cannot
+say over them (a removed stage or value a layout sets) is reported at the
+layout's line, and an edit that another with: value gives is reported with it.`,
 		Example: `  dockstage import Dockerfile -o -
   dockstage import legacy/Dockerfile -o legacy/dockstage.yaml --name api
   dockstage import --into services/api/dockstage.yaml`,

@@ -2,7 +2,6 @@ package layout
 
 import (
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -42,18 +41,6 @@ func (l *loader) merge(base, over *yaml.Node, path string) *yaml.Node {
 	return out
 }
 
-// topOrder is the order of the spec's top-level keys (spec.Spec's fields).
-var topOrder = func() map[string]int {
-	out := map[string]int{}
-	t := reflect.TypeOf(spec.Spec{})
-	for i := 0; i < t.NumField(); i++ {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
-			out[name] = i
-		}
-	}
-	return out
-}()
-
 // sortTop orders the keys of the merged top mapping as a spec writes them
 // (version, name, extends, ..., stages, ..., compose), unknown keys last.
 func sortTop(n *yaml.Node) {
@@ -62,13 +49,7 @@ func sortTop(n *yaml.Node) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		ps = append(ps, pair{n.Content[i], n.Content[i+1]})
 	}
-	rank := func(k string) int {
-		if r, ok := topOrder[k]; ok {
-			return r
-		}
-		return len(topOrder)
-	}
-	sort.SliceStable(ps, func(i, j int) bool { return rank(ps[i].k.Value) < rank(ps[j].k.Value) })
+	sort.SliceStable(ps, func(i, j int) bool { return spec.KeyRank(ps[i].k.Value) < spec.KeyRank(ps[j].k.Value) })
 	n.Content = n.Content[:0]
 	for _, p := range ps {
 		n.Content = append(n.Content, p.k, p.v)

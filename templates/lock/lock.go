@@ -121,6 +121,18 @@ func (f *File) Find(ref string) *Image {
 	return nil
 }
 
+// Unpin returns the reference a pinned value stands for: ref when value is
+// the Pinned form (ref@digest) of one of f's images, the form render
+// writes from the lock; ok is false for any other value (a digest the
+// lock does not hold is the user's own pin).
+func (f *File) Unpin(value string) (ref string, ok bool) {
+	r, d, found := strings.Cut(value, "@")
+	if im := f.Find(r); found && im != nil && im.Digest == d {
+		return r, true
+	}
+	return "", false
+}
+
 // Sort orders the images by Ref and each image's platforms by platform.
 func (f *File) Sort() {
 	sort.Slice(f.Images, func(i, j int) bool { return f.Images[i].Ref < f.Images[j].Ref })

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
+	"github.com/dockstage/dockstage/templates/lock"
 	"github.com/dockstage/dockstage/transpile"
 	"gopkg.in/yaml.v3"
 )
@@ -33,13 +34,17 @@ var dockerfileKeys = []string{"directives", "comment", "args", "stages", "traili
 // its Dockerfile must mean what data says (templates.SameMeaning: blank
 // lines and trailing blanks aside, the stamp aside), so that check passes
 // and render replaces the Dockerfile afterwards; otherwise Adopt fails
-// naming the first line that differs.
+// naming the first line that differs. A reference the Dockerfile builds
+// from pinned as dockstage.lock pins it (REF@DIGEST of a lock image) is
+// written as REF: the lock holds the digest (unpin).
 //
 // The plan holds only the spec file, to be overwritten (--into asks for
-// it); Imported.Spec is its new content. Errors: the spec's own (it must
-// load), transpile.Reverse's for the Dockerfile (positioned), a refusal
-// for a spec with `extends:` (layouts cannot be adopted into yet), and
-// the proof's.
+// it); Imported.Spec is its new content. A spec with `extends:` gets the
+// least override over its layouts instead (overLayouts: the layouts are
+// never edited; extends and with stay), under the same proof. Errors: the
+// spec's own (it and its layouts must load), transpile.Reverse's for the
+// Dockerfile (positioned), what cannot be said over the layouts (at the
+// layout's line), and the proof's.
 func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	old, err := os.ReadFile(specPath)
 	if errors.Is(err, os.ErrNotExist) {
@@ -57,13 +62,20 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 		return nil, err
 	}
 	root := doc.Content[0]
-	if k, _ := topKey(root, "extends"); k != nil {
-		return nil, fmt.Errorf("%s:%d:%d: the spec extends a layout; adopting a hand edit into a spec with extends: is not supported yet, nothing written (move the edit into the spec or its layout by hand, or drop it with dockstage render --force %s)", specPath, k.Line, k.Column, specPath)
+	k, _ := topKey(root, "extends")
+	name := ""
+	if k != nil {
+		var l *loaded
+		if l, err = loadSpec(specPath, old, nil, false); err == nil {
+			name = l.Spec.Name
+		}
+	} else if cur != nil {
+		name = cur.Name
 	}
 	if err != nil {
 		return nil, err
 	}
-	edited, warns, err := transpile.Reverse(DisplayName(dockerfile), data, transpile.ReverseOptions{Name: cur.Name})
+	edited, warns, err := transpile.Reverse(DisplayName(dockerfile), data, transpile.ReverseOptions{Name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +87,20 @@ func Adopt(specPath, dockerfile string, data []byte) (*Imported, error) {
 	if err := yaml.Unmarshal(fresh, &freshDoc); err != nil {
 		return nil, err
 	}
-	out, err := splice(old, root, freshDoc.Content[0], edited)
+	// The lock holds the digests render pins: a pinned reference of the
+	// lock goes back to the reference the spec writes.
+	lf, err := loadLock(lock.Path(specPath))
+	if err != nil {
+		return nil, err
+	}
+	unpin(freshDoc.Content[0], lf)
+	firstArgComment(root, freshDoc.Content[0])
+	var out []byte
+	if k != nil {
+		out, err = adoptOverLayouts(specPath, dockerfile, old, data, root, freshDoc.Content[0], edited)
+	} else {
+		out, err = splice(old, root, freshDoc.Content[0], edited)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -206,12 +231,25 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 			edits = append(edits, edit{sp[0], sp[1], text})
 			continue
 		}
-		// A key the spec lacks: above stages when it comes before it in
-		// the spec's order, else below.
-		at := spans["stages"][1]
-		if slices.Index(dockerfileKeys, key) < slices.Index(dockerfileKeys, "stages") {
-			// Above the comment lines that head stages.
-			for at = spans["stages"][0]; at > 1 && strings.HasPrefix(lines[at-1], "#"); at-- {
+		// A key the spec lacks: above the first key that comes after it
+		// in a spec's order (spec.KeyRank) and stays, and above that
+		// key's head comment lines; else after the last key.
+		at := -1
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k := root.Content[i]
+			if gone, _ := topKey(fresh, k.Value); gone == nil && slices.Contains(dockerfileKeys, k.Value) {
+				continue // removed in this splice
+			}
+			if spec.KeyRank(k.Value) > spec.KeyRank(key) {
+				for at = k.Line - 1; at > 1 && strings.HasPrefix(lines[at-1], "#"); at-- {
+				}
+				break
+			}
+		}
+		if at < 0 {
+			at = len(lines)
+			if n := len(root.Content); n >= 2 {
+				at = spans[root.Content[n-2].Value][1]
 			}
 		}
 		edits = append(edits, edit{at, at, text})
@@ -248,7 +286,8 @@ func sameStageNames(o, n *yaml.Node) bool {
 // lines end at end) that n says otherwise: from its key's line to the next
 // stage's, less the blank lines and comments at or left of the stage
 // keys' column before it (the next stage's head comment, kept), with the
-// merged stage encoded at the stage's column.
+// merged stage encoded at the stage's column, the blank lines above its
+// kept parts put back (keepBlankLines).
 func stageEdits(lines []string, o, n *yaml.Node, end int, edited *spec.Spec) ([]edit, error) {
 	var out []edit
 	for i := 0; i < len(o.Content); i += 2 {
@@ -272,6 +311,9 @@ func stageEdits(lines []string, o, n *yaml.Node, end int, edited *spec.Spec) ([]
 		one := &spec.Spec{Stages: spec.Stages{edited.Stages[i/2]}}
 		b, err := spec.BlankLines(one, []byte(text))
 		if err != nil {
+			return nil, err
+		}
+		if b, err = keepBlankLines(lines, ov, mergeNode(ov, nv, false), b); err != nil {
 			return nil, err
 		}
 		// Drop the "stages:" line; move the stage from column 3 to its own.
@@ -435,4 +477,44 @@ func mergeNode(o, n *yaml.Node, kv bool) *yaml.Node {
 	}
 	flush()
 	return &out
+}
+
+// unpin replaces each scalar under n that is the pinned form of an image
+// of lf (lock.File.Unpin) with the image's reference.
+func unpin(n *yaml.Node, lf *lock.File) {
+	if lf == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		if ref, ok := lf.Unpin(n.Value); ok {
+			n.Value = ref
+		}
+	}
+	for _, c := range n.Content {
+		unpin(c, lf)
+	}
+}
+
+// firstArgComment gives the comment right above the first ARG back to
+// that arg when the spec (ref) writes it there: import reads such a
+// comment as the file's comment: (fresh's), and both render alike, so the
+// spec's form is kept instead of churning it.
+func firstArgComment(ref, fresh *yaml.Node) {
+	fk, fc := topKey(fresh, "comment")
+	_, fa := topKey(fresh, "args")
+	_, ra := topKey(ref, "args")
+	if rk, _ := topKey(ref, "comment"); rk != nil || fc == nil || fa == nil || ra == nil || fc.Kind != yaml.SequenceNode ||
+		fa.Kind != yaml.MappingNode || ra.Kind != yaml.MappingNode || len(fa.Content) == 0 || len(ra.Content) == 0 ||
+		fa.Content[0].HeadComment != "" || fa.Content[0].Value != ra.Content[0].Value {
+		return
+	}
+	var text []string
+	for _, c := range fc.Content {
+		text = append(text, c.Value)
+	}
+	if strings.Join(spec.CommentLines(ra.Content[0].HeadComment), "\n") != strings.Join(text, "\n") {
+		return
+	}
+	fa.Content[0].HeadComment = ra.Content[0].HeadComment
+	fresh.Content = dropKey(fresh, fk.Value)
 }

@@ -128,9 +128,9 @@ func TestAdoptRefuses(t *testing.T) {
 	if _, err := adopt(t, sp, df); err == nil || !strings.Contains(err.Error(), df+":8: adopting it into "+sp+" would not render it back: the spec would render \"USER 10002\" there; nothing written") {
 		t.Errorf("lower-case keyword: %v", err)
 	}
-	// A spec that extends a layout: refused for now, at the key.
+	// A spec that extends a layout that is not there: the layout's error.
 	writeFile(t, sp, strings.Replace(before, "version: 1\n", "version: 1\nextends: [../layout.yaml]\n", 1))
-	if _, err := adopt(t, sp, df); err == nil || !strings.Contains(err.Error(), sp+":3:1: the spec extends a layout; adopting a hand edit into a spec with extends: is not supported yet") {
+	if _, err := adopt(t, sp, df); err == nil || !strings.Contains(err.Error(), sp+":3:11: extends[0].layout: ") || !strings.Contains(err.Error(), "no such layout file") {
 		t.Errorf("extends: %v", err)
 	}
 	// No spec: the one message.
