@@ -127,12 +127,6 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, f := range rendered {
-		if f.Kind == Dockerignore && elsewhere {
-			// BuildKit reads it beside a Dockerfile outside the context.
-			rendered[i].Name = "Dockerfile.dockerignore"
-		}
-	}
 	specYAML, err := spec.Marshal(res.Spec)
 	if err != nil {
 		return nil, err
@@ -149,14 +143,8 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if elsewhere {
 		// BuildKit reads OutDir/Dockerfile.dockerignore instead of the
 		// context's .dockerignore: carry the context's own patterns.
-		if user, err = contextIgnore(m.ContextDir); err != nil {
+		if user, ctxPatterns, err = ignoreUserPart(m.ContextDir, m.OutDir); err != nil {
 			return nil, err
-		}
-		ctxPatterns = len(user) > 0
-		// OutDir inside the context is new to it: a COPY of the context
-		// would take the migrated files into the image.
-		if rel, err := filepath.Rel(absPath(m.ContextDir), absPath(m.OutDir)); err == nil && filepath.IsLocal(rel) {
-			user = append(user, "# dockstage migrate: the migrated files, which the original build context did not hold\n/"+filepath.ToSlash(rel)+"\n"...)
 		}
 	}
 	for _, f := range all {
