@@ -68,6 +68,13 @@ type Classified struct {
 	// them and a test-only install is a test-only install.
 	Housekeeping bool
 
+	// DevManifests, for a RoleInstall that reads runtime and test or
+	// development requirements files in one command (pip install -r
+	// requirements.txt -r requirements-test.txt), are the test and
+	// development ones (the names TestManifests would hold alone): the
+	// install brings their packages wherever it runs.
+	DevManifests []string
+
 	// For RoleTestDeps: the requirements files a test-only install reads
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string

@@ -334,7 +334,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 	}
 	allDev := true
 	for _, r := range reqs {
-		if !devRequirementsRE().MatchString(strings.TrimSuffix(path.Base(r), ".txt")) && !devRequirementsRE().MatchString(r) {
+		if !isDevRequirements(r) {
 			allDev = false
 		}
 	}
@@ -344,6 +344,11 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		return info
 	}
 	info.Role = RoleInstall
+	for _, r := range reqs {
+		if isDevRequirements(r) {
+			info.DevManifests = append(info.DevManifests, r)
+		}
+	}
 	files := append(append([]string(nil), reqs...), constraints...)
 	seen := map[string]bool{}
 	for len(files) > 0 {
@@ -370,6 +375,12 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		}
 	}
 	return info
+}
+
+// isDevRequirements reports whether the requirements file r is a test or
+// development one by its name (requirements-dev.txt, requirements/test.txt).
+func isDevRequirements(r string) bool {
+	return devRequirementsRE().MatchString(strings.TrimSuffix(path.Base(r), ".txt")) || devRequirementsRE().MatchString(r)
 }
 
 // requirementIncludes returns the files a requirements file includes (-r,
