@@ -206,6 +206,9 @@ type item struct {
 	testRun *spec.Step
 	// execForm is the step prod gets instead of step (shell to exec form).
 	execForm *spec.Step
+	// devSplit is set on an install whose test requirements went to the
+	// test stage (devreqs.go).
+	devSplit bool
 }
 
 type migrator struct {
@@ -237,6 +240,9 @@ type migrator struct {
 	baseSteps []spec.Step
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
+	// devSplit are the test requirements files the test stage copies and
+	// installs (devreqs.go), relative to the context.
+	devSplit []string
 	ecos     ecosystem.FoundSet
 	// builders are the toolchains of the stages before the last.
 	builders []*toolchain

@@ -63,6 +63,12 @@ func (m *migrator) testsOut() {
 	}
 	// the test requirements files the test stage installs (requirements-dev.txt)
 	seen := map[string]bool{}
+	for _, f := range m.devSplit {
+		if m.ctx.HasFile(f) && !m.ctx.Ignored(f) && !seen[f] {
+			seen[f] = true
+			files = append(files, f)
+		}
+	}
 	for _, t := range m.items {
 		if !t.test || t.run == nil {
 			continue
@@ -141,14 +147,14 @@ func (m *migrator) testsOut() {
 // mixedTestInstalls notes each install of the prod chain that reads test
 // or development requirements files together with the runtime ones (pip
 // install -r requirements.txt -r requirements-test.txt,
-// ecosystem.Classified.DevManifests): it is not split, so prod holds
+// ecosystem.Classified.DevManifests) that devReqs did not split: prod holds
 // their packages, and the files when a COPY before the source copy names
 // them. It returns what the notes name ("" when there is none): "the test
 // requirements X (line N)".
 func (m *migrator) mixedTestInstalls() string {
 	var all []string
 	for _, it := range m.items {
-		if it.test || it.run == nil {
+		if it.test || it.run == nil || it.devSplit {
 			continue
 		}
 		for _, info := range it.run.infos {
@@ -169,7 +175,7 @@ func (m *migrator) mixedTestInstalls() string {
 					}
 				}
 			}
-			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them in the same command as the runtime requirements, which prod needs, so it is left as it is; install %s in a RUN of its own after the source copy and migrate again to move it to the test stage",
+			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and is not a RUN of the pip install alone (or its working directory is not known), so it is left as it is; give the install a RUN of its own and migrate again to move %s to the test stage",
 				files, copied, it.line, files)})
 			all = append(all, fmt.Sprintf("%s (line %d)", files, it.line))
 		}
