@@ -75,6 +75,12 @@ type Classified struct {
 	// install brings their packages wherever it runs.
 	DevManifests []string
 
+	// DevExtras, for a pip install of the project itself (pip install
+	// .[test], -e .[dev]), which Classify does not otherwise recognise
+	// (RoleOther), are the test and development extras it names: their
+	// packages come with it wherever it runs.
+	DevExtras []string
+
 	// For RoleTestDeps: the requirements files a test-only install reads
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string

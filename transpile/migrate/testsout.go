@@ -131,7 +131,7 @@ func (m *migrator) testsOut() {
 		"a build step after the tests that read them no longer finds them",
 	}
 	if mixed != "" {
-		caveats = append(caveats, "prod still holds the packages of "+mixed+", installed with the runtime requirements (see the notes)")
+		caveats = append(caveats, "prod still holds the packages of "+mixed+", installed with what prod needs (see the notes)")
 	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeTestsDirOut,
@@ -157,7 +157,13 @@ func (m *migrator) mixedTestInstalls() string {
 		if it.test || it.run == nil || it.devSplit {
 			continue
 		}
-		for _, info := range it.run.infos {
+		for k, info := range it.run.infos {
+			if len(info.DevExtras) > 0 {
+				x := strings.Join(info.DevExtras, ", ")
+				m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the packages of the extras %s: `%s` installs the project with them, and the project itself is prod's, so it is left as it is; to keep them out of prod, install the project without them (pip install .) and add the extras' install to the test stage in the spec",
+					x, segText(it.step.Run.Command.Shell, it.run.segs[k]))})
+				all = append(all, fmt.Sprintf("the extras %s (line %d)", x, it.line))
+			}
 			if info.Role != ecosystem.RoleInstall || len(info.DevManifests) == 0 {
 				continue
 			}
