@@ -66,6 +66,10 @@ type Options struct {
 	// beside the migrated Dockerfile, as the user sees its path): the
 	// report says so.
 	IgnoreFile string
+	// IgnorePending is set when the rendered files, the .dockerignore among
+	// them, are not written with the spec (the original Dockerfile is kept
+	// in place): the report says the block is not in effect yet.
+	IgnorePending bool
 }
 
 // Result is a migration.
