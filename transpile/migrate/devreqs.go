@@ -79,12 +79,18 @@ func pipReqArgs(seg shell.Command) []reqArg {
 }
 
 // dropArgs returns text without the words of the arguments args of seg
-// (and the blanks before each).
+// (and the blanks and line continuations before each).
 func dropArgs(text string, seg shell.Command, args []reqArg) string {
 	for k := len(args) - 1; k >= 0; k-- {
 		start, end := seg.Words[args[k].first].Start, seg.Words[args[k].last].End
-		for start > 0 && (text[start-1] == ' ' || text[start-1] == '\t') {
-			start--
+		for start > 0 {
+			if c := text[start-1]; c == ' ' || c == '\t' {
+				start--
+			} else if c == '\n' && start >= 2 && text[start-2] == '\\' {
+				start -= 2
+			} else {
+				break
+			}
 		}
 		text = text[:start] + text[end:]
 	}
