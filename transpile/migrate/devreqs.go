@@ -18,8 +18,8 @@ import (
 // files and installs them, before the tests. A COPY before the install
 // that names a test requirements file beside others leaves it out. Where
 // the split is not safe (the install is not a RUN of its own, the working
-// directory is not known, a copy or the moved manifests hold the file
-// alone) nothing changes and mixedTestInstalls notes that prod still holds
+// directory is not known, a copy holds the file alone, a compiler install
+// before it that the wheels stage takes) nothing changes and mixedTestInstalls notes that prod still holds
 // them.
 
 // ChangeTestReqsOut: the prod chain no longer installs the test
@@ -105,6 +105,16 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 	if !ok {
 		return
 	}
+	for _, c := range m.items[:i] {
+		if c.run == nil {
+			continue
+		}
+		for _, sg := range c.run.segs {
+			if idx, ok := ecosystem.CompilerPackages(sg); ok && len(idx) > 0 {
+				return // the wheels stage takes the install as it is (wheels.go)
+			}
+		}
+	}
 	dev := map[string]bool{}
 	for _, f := range info.DevManifests {
 		dev[path.Clean(f)] = true
@@ -125,13 +135,6 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 	}
 	if len(devArgs) == 0 || len(runArgs) == 0 {
 		return
-	}
-	for _, cp := range m.manifestCopies {
-		for _, s := range cp.Copy.Src {
-			if dev[path.Clean(s)] {
-				return // the moved install's manifests: reorder's copy holds it
-			}
-		}
 	}
 	// the copies before the install that name a test requirements file
 	type copyEdit struct {
@@ -162,6 +165,9 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		ns.Copy = &ncp
 		ns.Comment = append(append([]string(nil), c.step.Comment...), "dockstage migrate: the test requirements are copied in the test stage")
 		edits = append(edits, copyEdit{c, ns})
+	}
+	if it.blockMove {
+		m.dropManifestCopies(dev)
 	}
 	text := it.step.Run.Command.Shell
 	prodRun := *it.step.Run
@@ -207,6 +213,44 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		removed: removed,
 		added:   added,
 	})
+}
+
+// dropManifestCopies leaves the test requirements files dev out of the
+// manifests that reorder copies before the install it moved (and out of
+// its change, which adds those copies).
+func (m *migrator) dropManifestCopies(dev map[string]bool) {
+	var before, after []string
+	var kept []spec.Step
+	for _, cp := range m.manifestCopies {
+		before = append(before, cp.Copy.Src...)
+		var keep []string
+		for _, s := range cp.Copy.Src {
+			if !dev[path.Clean(s)] {
+				keep = append(keep, s)
+			}
+		}
+		if len(keep) == 0 {
+			continue
+		}
+		ncp := *cp.Copy
+		ncp.Src = keep
+		cp.Copy = &ncp
+		after = append(after, keep...)
+		kept = append(kept, cp)
+	}
+	if len(kept) == 0 || len(before) == len(after) {
+		return // nothing to leave out, or nothing left to copy
+	}
+	if len(m.manifestCopies[0].Comment) > 0 && len(kept[0].Comment) == 0 {
+		kept[0].Comment = m.manifestCopies[0].Comment
+	}
+	m.manifestCopies = kept
+	for i := range m.changes {
+		if c := &m.changes[i]; c.Kind == ChangeInstallCached {
+			c.added = kept
+			c.Detail = strings.Replace(c.Detail, "base copies only "+strings.Join(before, ", "), "base copies only "+strings.Join(after, ", "), 1)
+		}
+	}
 }
 
 // workdirAt is the working directory of the i-th item: false when a

@@ -181,7 +181,7 @@ func (m *migrator) mixedTestInstalls() string {
 					}
 				}
 			}
-			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and is not a RUN of the pip install alone (or its working directory is not known), so it is left as it is; give the install a RUN of its own and migrate again to move %s to the test stage",
+			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and migrate splits such an install only when it is a RUN of the pip install alone, its WORKDIR is known and no compiler install comes before it (the wheels stage takes it as it is), so it is left as it is; give %s a RUN of its own to move it to the test stage",
 				files, copied, it.line, files)})
 			all = append(all, fmt.Sprintf("%s (line %d)", files, it.line))
 		}
