@@ -42,14 +42,16 @@ those changes (the rules of 'dockstage diff'); a migration that fails the proof 
 internal error and nothing is written.
 
 Where the files go:
-  -o DIR    all four files in DIR; compose.yaml and docker-bake.hcl build DIR's
-            Dockerfile with the original build context.
+  -o DIR    all the files in DIR; compose.yaml and docker-bake.hcl build DIR's
+            Dockerfile with the original build context, and the .dockerignore block
+            is DIR/Dockerfile.dockerignore, which BuildKit reads for that Dockerfile.
   -o -      all four printed on standard output (the default for standard input).
   (no -o)   beside the Dockerfile. The original Dockerfile is never replaced without
             --force: without it, only dockstage.yaml and migrate-report.txt are
             written, and 'dockstage render --force' (or migrate --force) replaces the
-            Dockerfile once you have read the report. compose.yaml comes with the
-            Dockerfile.
+            Dockerfile once you have read the report (keep a copy of the original).
+            compose.yaml, docker-bake.hcl and the .dockerignore block come with the
+            Dockerfile: the report lists them under "not written yet".
 Other existing files are replaced only when dockstage generated them and they are
 unchanged since, or with --force.
 

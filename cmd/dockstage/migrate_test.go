@@ -38,6 +38,21 @@ func legacyService(t *testing.T) string {
 	return filepath.Join(dir, "Dockerfile")
 }
 
+// section is the part of a migrate report from the line that starts with
+// head to the next blank line, its lines joined with blanks (the report
+// wraps them).
+func section(report, head string) string {
+	i := strings.Index(report, "\n"+head)
+	if i < 0 {
+		return ""
+	}
+	s := report[i+1:]
+	if j := strings.Index(s, "\n\n"); j >= 0 {
+		s = s[:j]
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
@@ -71,6 +86,27 @@ func TestMigrateKeepsOriginalByDefault(t *testing.T) {
 		if !bytes.Contains(report, []byte(want)) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
+	}
+	// The report says what was written, what waits with the original, and
+	// the command that writes it (trial finding 19).
+	text := string(report)
+	written, pending := section(text, "files written:"), section(text, "not written yet:")
+	for _, f := range []string{"dockstage.yaml", "migrate-report.txt"} {
+		if !strings.Contains(written, filepath.Join(dir, f)+":") {
+			t.Errorf("files written lacks %s:\n%s", f, written)
+		}
+	}
+	for _, f := range []string{"Dockerfile", "compose.yaml", "docker-bake.hcl", ".dockerignore"} {
+		if strings.Contains(written, filepath.Join(dir, f)+":") || !strings.Contains(pending, filepath.Join(dir, f)+":") {
+			t.Errorf("%s is not listed as not written yet:\nwritten:\n%s\npending:\n%s", f, written, pending)
+		}
+	}
+	next := section(text, "next:")
+	if !strings.Contains(next, "dockstage render "+filepath.Join(dir, "dockstage.yaml")+" --force") || !strings.Contains(next, "-o DIR") {
+		t.Errorf("the report's next step does not name render --force and -o DIR:\n%s", next)
+	}
+	if !strings.Contains(text, "it is not written yet") {
+		t.Errorf("the .dockerignore change does not say it is not written yet:\n%s", text)
 	}
 	// A second run changes nothing.
 	if code, _, errs := dockstage(t, "", "migrate", df); code != 0 || !strings.Contains(errs, "unchanged") {
@@ -139,6 +175,10 @@ func TestMigrateOutputDir(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(df); string(b) != legacyDockerfile {
 		t.Fatal("the original Dockerfile changed")
+	}
+	report, _ := os.ReadFile(filepath.Join(out, "migrate-report.txt"))
+	if next := section(string(report), "next:"); !strings.Contains(next, "cd "+out+" && docker buildx bake") || section(string(report), "not written yet:") != "" {
+		t.Errorf("with -o, the report's next step is not the bake in %s, or it lists files not written:\n%s", out, report)
 	}
 	// Idempotent.
 	if code, _, errs := dockstage(t, "", "migrate", df, "-o", out); code != 0 {

@@ -84,7 +84,9 @@ type Checked struct {
 
 // Check finds every dockstage.yaml under paths (FindSpecs), renders each in
 // memory and compares the files with the committed ones beside it; the
-// generated block of .dockerignore is compared, not the user's part. It
+// generated block of the ignore file is compared, not the user's part
+// (.dockerignore, or Dockerfile.dockerignore for a spec whose build
+// context is elsewhere: ignoreName). It
 // fails when a path cannot be read, no spec is found, or ctx is done
 // (ctx.Err()).
 func Check(ctx context.Context, paths []string, opts CheckOptions) (*Checked, error) {

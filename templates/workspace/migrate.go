@@ -102,9 +102,10 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if m.OutDir != "-" && composeContext(m.OutDir, m.ContextDir) != "" {
 		ignoreFile = filepath.Join(m.OutDir, "Dockerfile.dockerignore")
 	}
+	m.KeptOriginal = m.OutDir != "-" && !opts.Force && !stdin && sameFile(filepath.Join(m.OutDir, "Dockerfile"), opts.Dockerfile)
 	res, err := migrate.Migrate(data, migrate.Options{
 		File: file, Name: name, Context: os.DirFS(m.ContextDir), KeepShellForm: opts.KeepShellForm,
-		KeepProdBase: opts.KeepProdBase, IgnoreFile: ignoreFile,
+		KeepProdBase: opts.KeepProdBase, IgnoreFile: ignoreFile, IgnorePending: m.KeptOriginal,
 	})
 	if err != nil {
 		return nil, err
@@ -127,12 +128,6 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, f := range rendered {
-		if f.Kind == Dockerignore && elsewhere {
-			// BuildKit reads it beside a Dockerfile outside the context.
-			rendered[i].Name = "Dockerfile.dockerignore"
-		}
-	}
 	specYAML, err := spec.Marshal(res.Spec)
 	if err != nil {
 		return nil, err
@@ -143,20 +138,13 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 		m.Plan.Files = append(all, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark})
 		return m, nil
 	}
-	m.KeptOriginal = !opts.Force && !stdin && sameFile(filepath.Join(m.OutDir, "Dockerfile"), opts.Dockerfile)
 	var user []byte
 	ctxPatterns := false
 	if elsewhere {
 		// BuildKit reads OutDir/Dockerfile.dockerignore instead of the
 		// context's .dockerignore: carry the context's own patterns.
-		if user, err = contextIgnore(m.ContextDir); err != nil {
+		if user, ctxPatterns, err = ignoreUserPart(m.ContextDir, m.OutDir); err != nil {
 			return nil, err
-		}
-		ctxPatterns = len(user) > 0
-		// OutDir inside the context is new to it: a COPY of the context
-		// would take the migrated files into the image.
-		if rel, err := filepath.Rel(absPath(m.ContextDir), absPath(m.OutDir)); err == nil && filepath.IsLocal(rel) {
-			user = append(user, "# dockstage migrate: the migrated files, which the original build context did not hold\n/"+filepath.ToSlash(rel)+"\n"...)
 		}
 	}
 	for _, f := range all {
@@ -167,7 +155,32 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 			}
 		}
 	}
-	res.Report.Files = m.written(res.Spec.Compose.Dockerfile, ctxPatterns)
+	res.Report.Files = m.written(m.Plan.Files, res.Spec.Compose.Dockerfile, ctxPatterns)
+	res.Report.Files = append(res.Report.Files, migrate.WrittenFile{Path: filepath.Join(m.OutDir, ReportFile), What: "this report"})
+	specPath := filepath.Join(m.OutDir, "dockstage.yaml")
+	if m.KeptOriginal {
+		var pending []File
+		for _, f := range rendered {
+			pending = append(pending, File{Name: f.Name, Kind: f.Kind, Path: filepath.Join(m.OutDir, f.Name)})
+		}
+		res.Report.Pending = m.written(pending, res.Spec.Compose.Dockerfile, ctxPatterns)
+		for i := range res.Report.Pending {
+			if filepath.Base(res.Report.Pending[i].Path) == "Dockerfile" {
+				res.Report.Pending[i].What = "the migrated Dockerfile, rendered from the spec: it replaces " + opts.Dockerfile + ", the original, which is kept until then"
+			}
+		}
+		res.Report.Next = fmt.Sprintf("read this report, keep a copy of the original (commit it, or cp %s %s.orig), then run `dockstage render %s --force`: it writes the files not written yet, replacing the original %s (and any of them that dockstage did not write). To try the migration without touching the original, run `dockstage migrate %s -o DIR` instead.",
+			opts.Dockerfile, opts.Dockerfile, specPath, opts.Dockerfile, opts.Dockerfile)
+	} else {
+		builds := "builds prod"
+		if res.Spec.StageIndex("test", len(res.Spec.Stages)) >= 0 {
+			builds = "runs the tests and builds prod"
+		}
+		// bake reads the paths of docker-bake.hcl from the directory it
+		// runs in: it runs in OutDir.
+		res.Report.Next = fmt.Sprintf("`cd %s && docker buildx bake` %s; edit %s, not the rendered files, then `dockstage render %s`, and `dockstage check %s` shows any drift.",
+			m.OutDir, builds, specPath, specPath, m.OutDir)
+	}
 	m.Plan.add(m.OutDir, File{Name: ReportFile, Content: res.Report.Text(), Kind: UserFile, Mark: reportMark}, opts.Force)
 	m.ContextElsewhere = absPath(m.OutDir) != absPath(m.ContextDir)
 	return m, nil
@@ -177,17 +190,17 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 // starts with it but differs was edited since (a refusal says so).
 var specOrigin = []byte("# yaml-language-server: $schema=")
 
-// written says, for the report, what each planned file is and where it
-// goes; df is the migrated Dockerfile's path from the context ("" when
+// written says, for the report, what each of files (planned or pending)
+// is and where it goes; df is the migrated Dockerfile's path from the context ("" when
 // the context is OutDir), ctxPatterns whether the context's .dockerignore
 // has patterns of the user's, which follow the block.
-func (m *Migrated) written(df string, ctxPatterns bool) []migrate.WrittenFile {
+func (m *Migrated) written(files []File, df string, ctxPatterns bool) []migrate.WrittenFile {
 	target := m.Result.Spec.Compose.Target
 	if target == "" {
 		target = "prod"
 	}
 	var out []migrate.WrittenFile
-	for _, f := range m.Plan.Files {
+	for _, f := range files {
 		what := ""
 		switch {
 		case f.Name == "dockstage.yaml":
@@ -222,7 +235,6 @@ func (m *Migrated) written(df string, ctxPatterns bool) []migrate.WrittenFile {
 		}
 		out = append(out, migrate.WrittenFile{Path: f.Path, What: what})
 	}
-	out = append(out, migrate.WrittenFile{Path: filepath.Join(m.OutDir, ReportFile), What: "this report"})
 	return out
 }
 

@@ -57,7 +57,7 @@ func TestMigrateOutDirPaths(t *testing.T) {
 		ign := string(migRead(t, filepath.Join(out, "Dockerfile.dockerignore")))
 		tail := "*.log\n" // the context's own patterns follow the block
 		if inside := strings.HasPrefix(out, ctx); inside {
-			tail += "# dockstage migrate: the migrated files, which the original build context did not hold\n/out\n"
+			tail += "# dockstage: the generated files, which the build context did not hold\n/out\n"
 		}
 		if !strings.Contains(ign, "\n.env\n") || !strings.HasSuffix(ign, "# dockstage:end - add your own patterns below this line; dockstage keeps them\n"+tail) {
 			t.Errorf("%s/Dockerfile.dockerignore lacks the block or the context's patterns:\n%s", out, ign)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -78,7 +79,7 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 		if last := &p.Files[i]; last.Kind == Dockerignore && last.Name != ".dockerignore" && last.Decision == Create {
 			// BuildKit reads DIR/Dockerfile.dockerignore instead of the
 			// context's .dockerignore: carry the context's own patterns.
-			user, err := contextIgnore(specDir)
+			user, _, err := ignoreUserPart(contextDir(l.Spec, specDir, dir), dir)
 			if err != nil {
 				return nil, err
 			}
@@ -86,6 +87,58 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// contextDir is the build context of sp's compose and bake files written
+// in outDir for a spec in specDir: specDir when the spec names none (or
+// "."), which render -o points back at (relocate); else the spec's
+// compose.context, which is relative to the compose file in outDir.
+func contextDir(sp *spec.Spec, specDir, outDir string) string {
+	if sp.Compose == nil || sp.Compose.Context == "" || path.Clean(sp.Compose.Context) == "." {
+		return specDir
+	}
+	if filepath.IsAbs(sp.Compose.Context) {
+		return sp.Compose.Context
+	}
+	return filepath.Join(outDir, filepath.FromSlash(sp.Compose.Context))
+}
+
+// ignoreUserPart is what follows the generated block in a new
+// Dockerfile.dockerignore of outDir that BuildKit reads instead of the
+// .dockerignore of the build context ctxDir: that file's own patterns,
+// then, when outDir is inside the context (new to it), a pattern that
+// leaves outDir out, so that a COPY of the context does not take the
+// rendered files. ctxPatterns reports whether the context had patterns.
+func ignoreUserPart(ctxDir, outDir string) (user []byte, ctxPatterns bool, err error) {
+	if user, err = contextIgnore(ctxDir); err != nil {
+		return nil, false, err
+	}
+	ctxPatterns = len(user) > 0
+	if rel, err := filepath.Rel(absPath(ctxDir), absPath(outDir)); err == nil && rel != "." && filepath.IsLocal(rel) {
+		user = append(user, "# dockstage: the generated files, which the build context did not hold\n/"+filepath.ToSlash(rel)+"\n"...)
+	}
+	return user, ctxPatterns, nil
+}
+
+// ignoreName is the name in the output directory of the file that holds
+// the generated .dockerignore block, for out's compose and bake files
+// (after relocate): .dockerignore when their build context is the output
+// directory itself, where the Dockerfile sits at the context's root; else
+// <Dockerfile>.dockerignore beside the rendered Dockerfile, which BuildKit
+// reads instead of the context's .dockerignore for a Dockerfile away from
+// the context's root (the context's own .dockerignore is never read then,
+// and one in the output directory is not the context's).
+func ignoreName(out *transpile.Output) string {
+	ctx := "."
+	if out.Bake != nil {
+		ctx = out.Bake.Context
+	} else if out.Compose != nil {
+		ctx = out.Compose.Service.Build.Context
+	}
+	if path.Clean(filepath.ToSlash(ctx)) == "." {
+		return ".dockerignore"
+	}
+	return "Dockerfile.dockerignore"
 }
 
 // contextIgnore returns the user's part of the build context's
@@ -127,8 +180,7 @@ func renderFiles(sp *spec.Spec, source, specDir, outDir string, pins transpile.F
 // renderModel renders the models of out (templates.Render verifies each
 // file), relocated for outDir, into files named for outDir.
 func renderModel(out *transpile.Output, source, specDir, outDir string) ([]File, error) {
-	moved, err := relocate(out, specDir, outDir)
-	if err != nil {
+	if _, err := relocate(out, specDir, outDir); err != nil {
 		return nil, err
 	}
 	rendered, err := templates.Render(out, templates.Options{Source: source})
@@ -139,10 +191,7 @@ func renderModel(out *transpile.Output, source, specDir, outDir string) ([]File,
 	for _, f := range rendered {
 		pf := File{Name: f.Name, Content: f.Content, Warnings: f.Warnings, Kind: Generated}
 		if f.Merge {
-			pf.Kind = Dockerignore
-			if moved {
-				pf.Name = "Dockerfile.dockerignore"
-			}
+			pf.Kind, pf.Name = Dockerignore, ignoreName(out)
 		}
 		files = append(files, pf)
 	}

@@ -533,7 +533,7 @@ func mustRender(t *testing.T, sp string) *Plan {
 // Issue 14 item 2: rendering never changes the build context unless the
 // spec asks for the generated block, and Dockerfile.dockerignore (which
 // BuildKit reads instead of the context's .dockerignore) carries the
-// context's own patterns.
+// context's own patterns, and leaves out the output directory inside it.
 func TestRenderLeavesContextAlone(t *testing.T) {
 	dir := t.TempDir()
 	imported := strings.Replace(smallSpec, "dockerignore: true\n", "", 1)
@@ -552,8 +552,9 @@ func TestRenderLeavesContextAlone(t *testing.T) {
 	p = render(t, dir, smallSpec, Options{OutDir: filepath.Join(dir, "out")})
 	apply(t, p)
 	got := readFile(t, filepath.Join(dir, "out", "Dockerfile.dockerignore"))
-	if !strings.HasSuffix(got, "dockstage:end - add your own patterns below this line; dockstage keeps them\nnode_modules\n*.log\n") {
-		t.Errorf("Dockerfile.dockerignore does not carry the context's patterns:\n%s", got)
+	if !strings.HasSuffix(got, "dockstage:end - add your own patterns below this line; dockstage keeps them\nnode_modules\n*.log\n"+
+		"# dockstage: the generated files, which the build context did not hold\n/out\n") {
+		t.Errorf("Dockerfile.dockerignore does not carry the context's patterns, then leave out/ out:\n%s", got)
 	}
 }
 

@@ -68,6 +68,19 @@ type Classified struct {
 	// them and a test-only install is a test-only install.
 	Housekeeping bool
 
+	// DevManifests, for a RoleInstall that reads runtime and test or
+	// development requirements files in one command (pip install -r
+	// requirements.txt -r requirements-test.txt), are the test and
+	// development ones (the names TestManifests would hold alone): the
+	// install brings their packages wherever it runs.
+	DevManifests []string
+
+	// DevExtras, for a pip install of the project itself (pip install
+	// .[test], -e .[dev]), which Classify does not otherwise recognise
+	// (RoleOther), are the test and development extras it names: their
+	// packages come with it wherever it runs.
+	DevExtras []string
+
 	// For RoleTestDeps: the requirements files a test-only install reads
 	// (pip install -r requirements-dev.txt); empty when it names packages.
 	TestManifests []string

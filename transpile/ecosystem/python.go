@@ -302,7 +302,14 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		case strings.HasPrefix(a, "--constraint="):
 			constraints = append(constraints, strings.TrimPrefix(a, "--constraint="))
 		case a == "-e" || a == "--editable" || strings.HasPrefix(a, "--editable="):
-			return Classified{} // installs the project from the source
+			// installs the project from the source
+			if a == "-e" || a == "--editable" {
+				if i+1 < len(args) {
+					return Classified{DevExtras: pipDevExtras(args[i+1])}
+				}
+				return Classified{}
+			}
+			return Classified{DevExtras: pipDevExtras(strings.TrimPrefix(a, "--editable="))}
 		case a == "-t" || a == "--target" || a == "--prefix" || a == "--root" || a == "-f" || a == "--find-links" || a == "--src":
 			return Classified{} // writes to or reads from a path
 		case pipValueFlags[a]:
@@ -310,7 +317,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		case strings.HasPrefix(a, "-"):
 		default:
 			if strings.HasPrefix(a, ".") || strings.HasPrefix(a, "/") || strings.Contains(a, "/") || strings.HasSuffix(a, ".whl") || strings.HasSuffix(a, ".tar.gz") || strings.HasSuffix(a, ".zip") {
-				return Classified{} // a local path: the project or a file from the context
+				return Classified{DevExtras: pipDevExtras(a)} // a local path: the project or a file from the context
 			}
 			pkgs = append(pkgs, a)
 		}
@@ -334,7 +341,7 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 	}
 	allDev := true
 	for _, r := range reqs {
-		if !devRequirementsRE().MatchString(strings.TrimSuffix(path.Base(r), ".txt")) && !devRequirementsRE().MatchString(r) {
+		if !isDevRequirements(r) {
 			allDev = false
 		}
 	}
@@ -344,6 +351,11 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		return info
 	}
 	info.Role = RoleInstall
+	for _, r := range reqs {
+		if isDevRequirements(r) {
+			info.DevManifests = append(info.DevManifests, r)
+		}
+	}
 	files := append(append([]string(nil), reqs...), constraints...)
 	seen := map[string]bool{}
 	for len(files) > 0 {
@@ -370,6 +382,29 @@ func classifyPython(module string, args []string, ws []shell.Word, ctx *BuildCon
 		}
 	}
 	return info
+}
+
+// pipDevExtras returns the test and development extras a pip argument
+// that installs a local project names (".[test,dev]" -> test, dev), nil
+// when it names none.
+func pipDevExtras(a string) []string {
+	open := strings.Index(a, "[")
+	if open < 0 || !strings.HasSuffix(a, "]") {
+		return nil
+	}
+	var out []string
+	for _, x := range strings.Split(a[open+1:len(a)-1], ",") {
+		if x = strings.TrimSpace(x); devRequirementsRE().MatchString(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// isDevRequirements reports whether the requirements file r is a test or
+// development one by its name (requirements-dev.txt, requirements/test.txt).
+func isDevRequirements(r string) bool {
+	return devRequirementsRE().MatchString(strings.TrimSuffix(path.Base(r), ".txt")) || devRequirementsRE().MatchString(r)
 }
 
 // requirementIncludes returns the files a requirements file includes (-r,

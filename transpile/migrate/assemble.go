@@ -61,13 +61,17 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 	if m.opts.IgnoreFile != "" {
 		caveat = "the block is written to " + m.opts.IgnoreFile + ", followed by the patterns of the context's own .dockerignore; BuildKit reads it instead of the context's .dockerignore when it builds the Dockerfile beside it (as compose.yaml and docker-bake.hcl do), not for another Dockerfile built with that context"
 	}
+	caveats := []string{caveat}
+	if m.opts.IgnorePending {
+		caveats = append(caveats, "it is not written yet: the rendered files wait with the original Dockerfile (see \"not written yet\"), and until they are written the build context is as it was")
+	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeContextNarrowed,
 		Summary: "files kept out of the image by the new .dockerignore",
 		Lines:   affected,
 		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s out of the build context, so the copy no longer puts %s in the image: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY or re-include it below the block (!NAME).",
 			names, them),
-		Caveats: []string{caveat},
+		Caveats: caveats,
 	})
 }
 

@@ -66,6 +66,10 @@ type Options struct {
 	// beside the migrated Dockerfile, as the user sees its path): the
 	// report says so.
 	IgnoreFile string
+	// IgnorePending is set when the rendered files, the .dockerignore among
+	// them, are not written with the spec (the original Dockerfile is kept
+	// in place): the report says the block is not in effect yet.
+	IgnorePending bool
 }
 
 // Result is a migration.
@@ -206,6 +210,9 @@ type item struct {
 	testRun *spec.Step
 	// execForm is the step prod gets instead of step (shell to exec form).
 	execForm *spec.Step
+	// devSplit is set on an install whose test requirements went to the
+	// test stage (devreqs.go).
+	devSplit bool
 }
 
 type migrator struct {
@@ -237,6 +244,9 @@ type migrator struct {
 	baseSteps []spec.Step
 	// testPrep are steps at the head of the test stage (prodDeps).
 	testPrep []spec.Step
+	// devSplit are the test requirements files the test stage copies and
+	// installs (devreqs.go), relative to the context.
+	devSplit []string
 	ecos     ecosystem.FoundSet
 	// builders are the toolchains of the stages before the last.
 	builders []*toolchain

@@ -64,6 +64,12 @@ type Report struct {
 	// Files are the files written and what each is, when the caller says
 	// (templates/workspace does; the text's "files written" section).
 	Files []WrittenFile `json:"files,omitempty"`
+	// Pending are the files the migration renders but did not write, and
+	// what each is (the original Dockerfile kept in place: the text's "not
+	// written yet" section); Next is the command to run next, with what it
+	// does (the text's "next" line). The caller fills both, as Files.
+	Pending []WrittenFile `json:"pending,omitempty"`
+	Next    string        `json:"next,omitempty"`
 	// Proof is the result of Prove.
 	Proof ProofSummary `json:"proof"`
 
@@ -219,6 +225,16 @@ func (r *Report) Text() []byte {
 		for _, f := range r.Files {
 			wrap(&b, "- "+f.Path+": "+f.What, "  ")
 		}
+	}
+	if len(r.Pending) > 0 {
+		b.WriteString("\nnot written yet:\n")
+		for _, f := range r.Pending {
+			wrap(&b, "- "+f.Path+": "+f.What, "  ")
+		}
+	}
+	if r.Next != "" {
+		b.WriteString("\n")
+		wrap(&b, "next: "+r.Next, "")
 	}
 	b.WriteString("\nproof:\n")
 	p := r.Proof

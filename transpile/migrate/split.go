@@ -55,6 +55,7 @@ func (m *migrator) split() {
 	m.reorder()
 	m.implicitTests()
 	m.prodDeps()
+	m.devReqs()
 	m.wheels()
 	m.srcEnd = m.prodStart
 	for i := m.prodStart - 1; i >= m.srcStart; i-- {

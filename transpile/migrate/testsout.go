@@ -28,6 +28,7 @@ var testDirs = []string{"tests", "test"}
 // testsOut plans the removal (see the file comment); runs after the
 // test phases, when the test stage and the end of src are known.
 func (m *migrator) testsOut() {
+	mixed := m.mixedTestInstalls()
 	if !m.hasTests() || m.sourceCopy >= len(m.items) || !m.ctx.Known() {
 		return
 	}
@@ -62,6 +63,12 @@ func (m *migrator) testsOut() {
 	}
 	// the test requirements files the test stage installs (requirements-dev.txt)
 	seen := map[string]bool{}
+	for _, f := range m.devSplit {
+		if m.ctx.HasFile(f) && !m.ctx.Ignored(f) && !seen[f] {
+			seen[f] = true
+			files = append(files, f)
+		}
+	}
 	for _, t := range m.items {
 		if !t.test || t.run == nil {
 			continue
@@ -115,20 +122,69 @@ func (m *migrator) testsOut() {
 		names = append(names, f)
 		paths = append(paths, path.Join(dest, f))
 	}
-	what := strings.Join(names, ", ")
+	what := strings.Join(names, " and ")
 	rm := spec.Step{Run: &spec.Run{Command: spec.Command{Shell: "rm -rf " + strings.Join(paths, " ")}}, Pos: m.final.Pos,
 		Comment: []string{"dockstage migrate: the tests and the test requirements are the test stage's, not prod's"}}
 	m.prodPrep = append(m.prodPrep, rm)
+	caveats := []string{
+		"the files stay in src's layer, so the image is not smaller by them; only their presence goes (COPY --exclude would drop them from the layer, but BuildKit before 0.13, as in Docker 20.10, ignores it silently)",
+		"a build step after the tests that read them no longer finds them",
+	}
+	if mixed != "" {
+		caveats = append(caveats, "prod still holds the packages of "+mixed+", installed with what prod needs (see the notes)")
+	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeTestsDirOut,
-		Summary: "prod holds no tests and no test requirements files",
+		Summary: "prod holds no " + what,
 		Lines:   []int{it.line},
-		Detail: fmt.Sprintf("the source copy (line %d) brought %s into the image; the test stage (FROM src) still has them, and prod removes them first (`%s`), so prod holds no tests and no test requirements.",
+		Detail: fmt.Sprintf("the source copy (line %d) brought %s into the image; the test stage (FROM src) still has them, and prod removes them first (`%s`).",
 			it.line, what, rm.Run.Command.Shell),
-		Caveats: []string{
-			"the files stay in src's layer, so the image is not smaller by them; only their presence goes (COPY --exclude would drop them from the layer, but BuildKit before 0.13, as in Docker 20.10, ignores it silently)",
-			"a build step after the tests that read them no longer finds them",
-		},
-		added: []spec.Step{rm},
+		Caveats: caveats,
+		added:   []spec.Step{rm},
 	})
+}
+
+// mixedTestInstalls notes each install of the prod chain that reads test
+// or development requirements files together with the runtime ones (pip
+// install -r requirements.txt -r requirements-test.txt,
+// ecosystem.Classified.DevManifests) that devReqs did not split: prod holds
+// their packages, and the files when a COPY before the source copy names
+// them. It returns what the notes name ("" when there is none): "the test
+// requirements X (line N)".
+func (m *migrator) mixedTestInstalls() string {
+	var all []string
+	for _, it := range m.items {
+		if it.test || it.run == nil || it.devSplit {
+			continue
+		}
+		for k, info := range it.run.infos {
+			if len(info.DevExtras) > 0 {
+				x := strings.Join(info.DevExtras, ", ")
+				m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the packages of the extras %s: `%s` installs the project with them, and the project itself is prod's, so it is left as it is; to keep them out of prod, install the project without them (pip install .) and add the extras' install to the test stage in the spec",
+					x, segText(it.step.Run.Command.Shell, it.run.segs[k]))})
+				all = append(all, fmt.Sprintf("the extras %s (line %d)", x, it.line))
+			}
+			if info.Role != ecosystem.RoleInstall || len(info.DevManifests) == 0 {
+				continue
+			}
+			files := strings.Join(info.DevManifests, " and ")
+			copied := ""
+			for _, c := range m.items {
+				if c.step.Copy == nil || c.step.Copy.From != "" || c.line > it.line {
+					continue
+				}
+				for _, src := range c.step.Copy.Src {
+					for _, f := range info.DevManifests {
+						if path.Clean(src) == path.Clean(f) {
+							copied = fmt.Sprintf(", and the file%s, which line %d copies", map[bool]string{true: "s", false: ""}[len(info.DevManifests) > 1], c.line)
+						}
+					}
+				}
+			}
+			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and migrate splits such an install only when it is a RUN of the pip install alone, its WORKDIR is known and no compiler install comes before it (the wheels stage takes it as it is), so it is left as it is; give %s a RUN of its own to move it to the test stage",
+				files, copied, it.line, files)})
+			all = append(all, fmt.Sprintf("%s (line %d)", files, it.line))
+		}
+	}
+	return strings.Join(all, ", ")
 }
