@@ -255,7 +255,10 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 		if data, err = os.ReadFile(ly.File); err != nil {
 			msg := err.Error()
 			if errors.Is(err, os.ErrNotExist) {
-				msg = ly.File + ": no such layout file (the path is relative to the spec's directory)"
+				msg = fmt.Sprintf("%s: no such layout file (the path is relative to the spec's directory %s: %s)", e.Layout, filepath.ToSlash(l.opts.Dir), ly.File)
+				if filepath.IsAbs(e.Layout) {
+					msg = e.Layout + ": no such layout file"
+				}
 			}
 			l.errs.Add(e.LayoutPos, "%s.layout: %s", path, msg)
 			return nil, nil, nil

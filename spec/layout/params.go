@@ -51,7 +51,13 @@ func (l *loader) params(node *yaml.Node, file string) spec.Params {
 		tag, ok := ParamTypes[p.Type]
 		switch {
 		case !ok:
-			l.errs.Add(p.Pos, "%s.type: %q is not a param type; use string, int or bool", path, p.Type)
+			at := p.Pos
+			if _, d := lookup(deref(v), p.Name); d != nil {
+				if _, t := lookup(deref(d), "type"); t != nil {
+					at = l.pos(t)
+				}
+			}
+			l.errs.Add(at, "%s.type: %q is not a param type; use string, int or bool", path, p.Type)
 		case p.Default != nil && p.Required:
 			l.errs.Add(p.Default.Pos, "%s: a required param has no default; drop default or required", path)
 		case p.Default != nil && p.Default.Tag != tag:
