@@ -109,16 +109,23 @@ type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string { return e.msg }
 
+// LocalPath says whether a git layout's URL is a relative local path (not
+// scheme://, user@host:path or an absolute path): git finds it relative to
+// the spec's directory.
+func LocalPath(url string) bool {
+	if strings.Contains(url, "://") || filepath.IsAbs(url) {
+		return false
+	}
+	if i := strings.IndexAny(url, ":/"); i > 0 && url[i] == ':' {
+		return false // user@host:path
+	}
+	return url != ""
+}
+
 // remote is the URL git is given: a local path relative to the spec's
 // directory made absolute.
 func remote(url, specDir string) string {
-	if strings.Contains(url, "://") {
-		return url
-	}
-	if i := strings.IndexAny(url, ":/"); i > 0 && url[i] == ':' {
-		return url // user@host:path
-	}
-	if filepath.IsAbs(url) {
+	if !LocalPath(url) {
 		return url
 	}
 	abs, err := filepath.Abs(filepath.Join(specDir, url))

@@ -83,7 +83,11 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("%s: layout unreachable: %s: %v (check the URL and the network; once dockstage lock has pinned the layout, its commit is read from the cache offline)", e.Pos, e.Layout, e.Err)
+	msg := fmt.Sprintf("layout unreachable: %s: %v (check the URL and the network; once dockstage lock has pinned the layout, its commit is read from the cache offline)", e.Layout, e.Err)
+	if at := e.Pos.String(); at != "" {
+		return at + ": " + msg
+	}
+	return msg
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -218,17 +222,23 @@ func (l *loader) layout(e *spec.Extend, path string) (*Layout, *yaml.Node, error
 
 // read reads the layout of e and its params; nil (the error in l.errs)
 // when it cannot be read or parsed, or an *UnreachableError.
+//
+// path is the extends entry's key path (extends[0]); "" for Read, whose
+// errors say "layout:".
 func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) {
 	ly := &Layout{Source: e.Layout}
+	if path += ".layout"; path == ".layout" {
+		path = "layout"
+	}
 	var data []byte
 	if strings.HasPrefix(e.Layout, GitPrefix) {
 		g, err := ParseGit(e.Layout)
 		if err != nil {
-			l.errs.Add(e.LayoutPos, "%s.layout: %v", path, err)
+			l.errs.Add(e.LayoutPos, "%s: %v", path, err)
 			return nil, nil, nil
 		}
 		if l.opts.Git == nil {
-			l.errs.Add(e.LayoutPos, "%s.layout: %s: git layouts need a cache directory (set XDG_CACHE_HOME or HOME)", path, e.Layout)
+			l.errs.Add(e.LayoutPos, "%s: %s: git layouts need a cache directory (set XDG_CACHE_HOME or HOME)", path, e.Layout)
 			return nil, nil, nil
 		}
 		g.Commit = l.opts.Pins[g.Key()]
@@ -236,7 +246,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 		var miss *notFoundError
 		switch {
 		case errors.As(err, &miss):
-			l.errs.Add(e.LayoutPos, "%s.layout: %v; check the path after // in %s", path, err, e.Layout)
+			l.errs.Add(e.LayoutPos, "%s: %v; check the path after // in %s", path, err, e.Layout)
 			return nil, nil, nil
 		case err != nil:
 			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Err: err}
@@ -244,7 +254,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 		ly.File, ly.Git = e.Layout, g
 	} else {
 		if e.Layout == "" {
-			l.errs.Add(e.LayoutPos, "%s.layout: empty; give a path relative to the spec, or git:URL//PATH@REF", path)
+			l.errs.Add(e.LayoutPos, "%s: empty; give a path relative to the spec, or git:URL//PATH@REF", path)
 			return nil, nil, nil
 		}
 		ly.File = filepath.ToSlash(filepath.Join(l.opts.Dir, filepath.FromSlash(e.Layout)))
@@ -260,12 +270,12 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 					msg = e.Layout + ": no such layout file"
 				}
 			}
-			l.errs.Add(e.LayoutPos, "%s.layout: %s", path, msg)
+			l.errs.Add(e.LayoutPos, "%s: %s", path, msg)
 			return nil, nil, nil
 		}
 	}
 	if _, seen := l.lines[ly.File]; seen {
-		l.errs.Add(e.LayoutPos, "%s.layout: %s is extended twice; list each layout once", path, e.Layout)
+		l.errs.Add(e.LayoutPos, "%s: %s is extended twice; list each layout once", path, e.Layout)
 		return nil, nil, nil
 	}
 	l.lines[ly.File] = strings.Split(string(data), "\n")
@@ -299,7 +309,7 @@ func Read(source string, opts Options) (*Layout, error) {
 	if l.opts.Context == nil {
 		l.opts.Context = context.Background()
 	}
-	ly, _, err := l.read(&spec.Extend{Layout: source}, "layout")
+	ly, _, err := l.read(&spec.Extend{Layout: source}, "")
 	if err != nil {
 		return nil, err
 	}
