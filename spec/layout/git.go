@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -261,7 +262,7 @@ func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		msg := gitMessage(stderr.String())
 		if errors.Is(err, exec.ErrNotFound) {
 			msg = "git is not on PATH; install git to read git layouts"
 		} else if msg == "" {
@@ -270,4 +271,33 @@ func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
 		return nil, errors.New(msg)
 	}
 	return stdout.Bytes(), nil
+}
+
+// gitBoilerplate are the lines git adds after the cause of a failed
+// fetch; they say nothing about it.
+var gitBoilerplate = []string{
+	"fatal: Could not read from remote repository.",
+	"Please make sure you have the correct access rights",
+	"and the repository exists.",
+}
+
+// gitMessage is the line of git's standard error that says why it failed,
+// for a one-line error: the first line that is not a hint, a warning or
+// boilerplate (a fetch over ssh writes the cause, then "fatal: Could not
+// read from remote repository." and two lines of advice); the last line
+// when every line is one of those.
+func gitMessage(stderr string) string {
+	var last string
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		last = line
+		if strings.HasPrefix(line, "hint:") || strings.HasPrefix(line, "warning:") || slices.Contains(gitBoilerplate, line) {
+			continue
+		}
+		return line
+	}
+	return last
 }

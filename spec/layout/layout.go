@@ -79,15 +79,31 @@ type UnreachableError struct {
 	Pos spec.Pos
 	// Layout is the layout as the spec writes it.
 	Layout string
-	Err    error
+	// Remote is the repository as git is given it (a local path made
+	// absolute): what `git ls-remote` checks.
+	Remote string
+	// Err is git's message, one line.
+	Err error
 }
 
 func (e *UnreachableError) Error() string {
-	msg := fmt.Sprintf("layout unreachable: %s: %v (check the URL and the network; once dockstage lock has pinned the layout, its commit is read from the cache offline)", e.Layout, e.Err)
+	msg := fmt.Sprintf("layout unreachable: %s: %v (%s)", e.Layout, e.Err, e.Fix(e.Pos.File))
 	if at := e.Pos.String(); at != "" {
 		return at + ": " + msg
 	}
 	return msg
+}
+
+// Fix says what to do about the unreachable layout of the spec file
+// specPath: check the repository and your access to it with git itself;
+// offline, only a commit that dockstage lock pinned while online is read
+// from the cache.
+func (e *UnreachableError) Fix(specPath string) string {
+	lock := "dockstage lock --layouts-only"
+	if specPath != "" {
+		lock += " " + specPath
+	}
+	return fmt.Sprintf("check the URL and your access: git ls-remote %s; to work offline, run %s once online: it pins the commit, which the cache then serves", e.Remote, lock)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -249,7 +265,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 			l.errs.Add(e.LayoutPos, "%s: %v; check the path after // in %s", path, err, e.Layout)
 			return nil, nil, nil
 		case err != nil:
-			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Err: err}
+			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Remote: remote(g.URL, l.opts.Dir), Err: err}
 		}
 		ly.File, ly.Git = e.Layout, g
 	} else {
