@@ -204,3 +204,24 @@ func TestInitLayoutPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderWarnsReplacedSteps: render warns, naming both layouts, when a
+// later layout replaces the steps an earlier one gives a stage; a scalar
+// extends entry is a layout path.
+func TestRenderWarnsReplacedSteps(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.yaml":         "args: {A: a}\nstages:\n  base: {from: alpine, steps: [{run: echo $A}]}\n",
+		"b.yaml":         "stages:\n  base:\n    steps: [{run: b}]\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends:\n  - a.yaml\n  - layout: b.yaml\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errs := dockstage(t, "", "render", filepath.Join(dir, "dockstage.yaml"))
+	want := filepath.Join(dir, "b.yaml") + ":3:5: warning: stages.base.steps: layout " + filepath.Join(dir, "b.yaml") + " replaces the steps of stage base that layout " + filepath.Join(dir, "a.yaml") + " gives"
+	if code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("render: %d, want 0 and %q:\n%s", code, want, errs)
+	}
+}

@@ -86,6 +86,9 @@ func runRender(ctx context.Context, s streams, opts renderOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintln(s.err, w)
+	}
 	printBuildChecks(s, plan.Files)
 	if opts.only != "" && !opts.stdout {
 		return badInput(errors.New("--only needs --stdout"))

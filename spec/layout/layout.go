@@ -65,6 +65,10 @@ type Result struct {
 	Spec *spec.Spec
 	// Layouts are the layouts read, in extends order.
 	Layouts []Layout
+	// Warnings are merges that are allowed but likely mistakes, each at
+	// the later layout's position: a layout whose stage gives steps
+	// replaces the steps an earlier layout gives that stage.
+	Warnings spec.ErrorList
 
 	file   string
 	doc    *yaml.Node
@@ -163,8 +167,12 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 			continue
 		}
 		res.Layouts = append(res.Layouts, *ly)
+		l.layoutFile = ly.File
 		merged = l.merge(merged, node, "")
+		l.layoutFile = ""
 	}
+	l.warns.Sort()
+	res.Warnings = l.warns
 	if merged == nil {
 		merged = root
 	} else {
@@ -187,6 +195,10 @@ type loader struct {
 	origin map[*yaml.Node]string
 	lines  map[string][]string
 	errs   spec.ErrorList
+	// warns are Result.Warnings; layoutFile is the layout being merged
+	// over the earlier ones ("" while the spec is merged).
+	warns      spec.ErrorList
+	layoutFile string
 }
 
 // source is spec.LoadNode's view of where a node was written.

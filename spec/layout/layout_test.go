@@ -245,3 +245,23 @@ func TestMissingLayoutPath(t *testing.T) {
 		t.Errorf("error =\n  %s\nwant\n  %s", got, want)
 	}
 }
+
+// TestLaterLayoutReplacesSteps: a later layout that gives a stage's steps
+// replaces an earlier layout's steps of that stage, with a warning naming
+// both files; the spec replacing a layout's steps is no warning.
+func TestLaterLayoutReplacesSteps(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml":         "args: {A: a}\nstages:\n  base: {from: alpine, steps: [{run: echo $A}]}\n",
+		"b.yaml":         "stages:\n  base:\n    steps: [{run: b}]\n  prod: {from: base, steps: [{run: p}]}\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends: [a.yaml, b.yaml]\nstages:\n  prod: {steps: [{run: spec}]}\n",
+	})
+	res, err := load(t, dir, "dockstage.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(res.Warnings.Error(), dir+"/", "")
+	want := "b.yaml:3:5: stages.base.steps: layout b.yaml replaces the steps of stage base that layout a.yaml gives (a later layout's steps replace an earlier one's whole); edit them with steps_patch, or give the stage's steps in one layout"
+	if len(res.Warnings) != 1 || got != want {
+		t.Errorf("warnings (%d) =\n  %s\nwant\n  %s", len(res.Warnings), got, want)
+	}
+}
