@@ -225,3 +225,35 @@ func TestRenderWarnsReplacedSteps(t *testing.T) {
 		t.Errorf("render: %d, want 0 and %q:\n%s", code, want, errs)
 	}
 }
+
+// TestLayoutAlone: lint checks a layout file alone (its params' defaults
+// and placeholders put in, its mistakes in the layout); render says a
+// layout is rendered through a spec.
+func TestLayoutAlone(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "python.yaml"), filepath.Join(dir, "go.yaml")
+	if err := os.WriteFile(good, []byte(cmdLayout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("params:\n  go: {type: string, required: true}\n  port: {type: integer}\nstages:\n  build:\n    from: golang:${{ params.go }}\n    steps: [{run: \"go build ${{ params.nope }}\"}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := dockstage(t, "", "lint", good); code == 2 || strings.Contains(out, "DS000") {
+		t.Errorf("lint of a good layout: %d\n%s%s", code, out, errs)
+	}
+	code, out, _ := dockstage(t, "", "lint", bad)
+	for _, want := range []string{bad + `:3:16: error DS000 params.port.type: "integer" is not a param type`, bad + `:7:19: error DS000 ${{ params.nope }}: the layout declares no param "nope"`} {
+		if code != 2 || !strings.Contains(out, want) {
+			t.Errorf("lint of a bad layout: %d, lacks %q:\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, "name: missing") || strings.Contains(out, "only a layout declares params") {
+		t.Errorf("lint read the layout as a spec:\n%s", out)
+	}
+	for _, args := range [][]string{{"render", good}, {"render", good, "--effective"}} {
+		code, _, errs := dockstage(t, "", args...)
+		if code != 2 || !strings.Contains(errs, good+": a layout (it declares params, or has no version and name), not a spec: a layout is not rendered alone; extend it from a spec") {
+			t.Errorf("%v: %d\n%s", args, code, errs)
+		}
+	}
+}

@@ -42,6 +42,10 @@ type Options struct {
 	Update bool
 	// Context bounds the git commands; nil is context.Background().
 	Context context.Context
+
+	// files are local layouts already read, by File (LoadAlone's layout,
+	// which may be standard input).
+	files map[string][]byte
 }
 
 // Layout is one layout a spec extends, as it was read.
@@ -290,7 +294,9 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 			ly.File = e.Layout
 		}
 		var err error
-		if data, err = os.ReadFile(ly.File); err != nil {
+		if d, ok := l.opts.files[ly.File]; ok {
+			data = d
+		} else if data, err = os.ReadFile(ly.File); err != nil {
 			msg := err.Error()
 			if errors.Is(err, os.ErrNotExist) {
 				msg = fmt.Sprintf("%s: no such layout file (the path is relative to the spec's directory %s: %s)", e.Layout, filepath.ToSlash(l.opts.Dir), ly.File)

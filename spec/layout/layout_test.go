@@ -265,3 +265,45 @@ func TestLaterLayoutReplacesSteps(t *testing.T) {
 		t.Errorf("warnings (%d) =\n  %s\nwant\n  %s", len(res.Warnings), got, want)
 	}
 }
+
+// TestLoadAlone: a layout is recognised (params, or neither version nor
+// name) and loads alone with its defaults and placeholders for its
+// required params; its mistakes are all reported, in the layout.
+func TestLoadAlone(t *testing.T) {
+	for text, want := range map[string]bool{
+		"params: {a: {type: int}}\nstages: {}\n":                    true,
+		"stages: {b: {from: x}}\n":                                  true,
+		"version: 1\nname: x\nstages: {b: {from: x}}\n":             false,
+		"version: 1\nname: x\nextends: [l.yaml]\nparams: {a: {}}\n": false,
+		"- a\n": false,
+		"params: {a: {type: int}}\nversion: 1\nname: x\nstages: {}\n": true,
+	} {
+		if got := IsLayout([]byte(text)); got != want {
+			t.Errorf("IsLayout(%q) = %v, want %v", text, got, want)
+		}
+	}
+	data, err := os.ReadFile("testdata/python.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := LoadAlone("testdata/python.yaml", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Validate(res.Spec); err != nil {
+		t.Fatal(err)
+	}
+	if got := *res.Spec.Args[0].Value; got != "python:python-slim" || res.Spec.Name != "python" {
+		t.Errorf("PYTHON_IMAGE = %s, name %s; want the placeholder python:python-slim and the file's name", got, res.Spec.Name)
+	}
+	if p := res.Spec.Stages[0].FromPos; p.File != "testdata/python.yaml" || p.Line != 10 {
+		t.Errorf("from position = %s, want testdata/python.yaml:10", p)
+	}
+	bad := "params:\n  go: {type: string, required: true}\n  port: {type: integer}\nstages:\n  build:\n    from: golang:${{ params.go }}\n    steps:\n      - run: go build ${{ params.nope }}\n"
+	_, err = LoadAlone("go.yaml", []byte(bad), Options{})
+	want := "go.yaml:3:16: params.port.type: \"integer\" is not a param type; use string, int or bool\n" +
+		"go.yaml:8:14: ${{ params.nope }}: the layout declares no param \"nope\"; declare it under params"
+	if err == nil || err.Error() != want {
+		t.Errorf("errors =\n%v\nwant\n%s", err, want)
+	}
+}

@@ -60,6 +60,9 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 			source, display = opts.StdinName, opts.StdinName
 		}
 	}
+	if err := notALayout(specPath, data); err != nil {
+		return nil, err
+	}
 	l, err := loadSpecAs(specPath, display, data, opts.Git, false)
 	if err != nil {
 		return nil, err
