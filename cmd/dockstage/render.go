@@ -37,7 +37,9 @@ called <stdin> in the generated headers and errors, or what --name says.
 
 A spec that extends layouts is merged over them first; --effective prints
 the merged spec instead of rendering it, each value with a comment naming
-the file and line it comes from.`,
+the file and line it comes from. A layout file itself is not rendered (extend it
+from a spec, or dockstage init --layout); dockstage lint checks it alone. A later
+layout replacing the steps an earlier layout gives a stage is a warning.`,
 		Example: `  dockstage render
   dockstage render examples/python-flask/dockstage.yaml --stdout
   dockstage render svc/dockstage.yaml -o build/ --force
