@@ -61,14 +61,16 @@ file that would be overwritten.
 
 --layout starts the service from a team's layout instead of a preset: a layout
 file's path, a git layout (git:URL//PATH@REF), or a NAME looked up as NAME.yaml
-in --layout-dir (a directory, or git:URL//DIR@REF). The spec written extends it
+in --layout-dir (a directory, or git:URL//DIR@REF). Paths on the command line
+(PATH, --layout-dir, a git layout's local repository) are relative to the current
+directory; the spec gets them relative to DIR. The spec written extends it
 with every param set: --with NAME=VALUE (repeatable; --port sets the param port),
 else the param's default. A required param without --with is an error naming it.`,
 		Example: `  dockstage init
   dockstage init services/api --name api --port 8080 --yes
   dockstage init --preset go --no-render
   dockstage init --list --preset-dir ~/team-presets
-  dockstage init services/api --layout ../../layouts/python.yaml --with python=3.12
+  dockstage init services/api --layout layouts/python.yaml --with python=3.12
   dockstage init --layout python --layout-dir git:https://git.example.com/platform/layouts.git//layouts@v3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

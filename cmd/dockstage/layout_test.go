@@ -145,3 +145,115 @@ func TestLayoutDoneWhen(t *testing.T) {
 		t.Fatalf("offline check: %d\n%s", code, out)
 	}
 }
+
+// TestInitLayoutPaths: init's paths are relative to the current directory
+// (a layout file, a git layout's local repository, --layout-dir, plain and
+// git) and written into the spec relative to DIR; a wrong NAME lists the
+// layouts, a missing --layout-dir says so, and a wrong --with offers the
+// closest param.
+func TestInitLayoutPaths(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	root := t.TempDir()
+	r := gittest.New(t)
+	r.Commit(map[string]string{"python.yaml": strings.Replace(cmdLayout, `from: "${PYTHON_IMAGE}"`, "from: scratch", 1)}, "v1")
+	if err := os.Symlink(r.Bare, filepath.Join(root, "layouts.git")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "layouts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "layouts", "python.yaml"), []byte(cmdLayout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"svc/x", "svc/y"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(root)
+	for _, tc := range []struct{ args, want string }{
+		{"--layout layouts/python.yaml", "../../layouts/python.yaml"},
+		{"--layout python --layout-dir layouts", "../../layouts/python.yaml"},
+		{"--layout git:layouts.git//python.yaml@v1", "git:../../layouts.git//python.yaml@v1"},
+		{"--layout python --layout-dir git:layouts.git//.@v1", "git:../../layouts.git//python.yaml@v1"},
+	} {
+		args := append([]string{"init", "svc/x", "--force", "--no-render", "--with", "python=3.12"}, strings.Fields(tc.args)...)
+		if code, _, errs := dockstage(t, "", args...); code != 0 {
+			t.Errorf("init %s: %d\n%s", tc.args, code, errs)
+			continue
+		}
+		text, _ := os.ReadFile(filepath.Join(root, "svc", "x", "dockstage.yaml"))
+		if !strings.Contains(string(text), "  - layout: "+tc.want+"\n") {
+			t.Errorf("init %s: spec lacks layout %s:\n%s", tc.args, tc.want, text)
+		}
+		if code, _, errs := dockstage(t, "", "render", "svc/x/dockstage.yaml", "--effective"); code != 0 {
+			t.Errorf("init %s: the spec does not load: %d\n%s", tc.args, code, errs)
+		}
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"--layout ../../layouts/python.yaml", "--layout ../../layouts/python.yaml: no such layout file (the path is relative to the current directory)"},
+		{"--layout pyton --layout-dir layouts", "--layout pyton: no pyton.yaml in --layout-dir layouts; did you mean python? its layouts: python"},
+		{"--layout python --layout-dir nolayouts", "--layout-dir nolayouts: no such directory (the path is relative to the current directory)"},
+		{"--layout layouts/python.yaml --with colour=1 --with prot=1", `--with colour: layout ../../layouts/python.yaml has no param "colour"; its params: python, port` + "\n" + `--with prot: layout ../../layouts/python.yaml has no param "prot"; did you mean "port"?`},
+		{"--layout git:nope.git//python.yaml@v1", "layout unreachable: git:../../nope.git//python.yaml@v1: "},
+	} {
+		args := append([]string{"init", "svc/y", "--no-render", "--with", "python=3.12"}, strings.Fields(tc.args)...)
+		code, _, errs := dockstage(t, "", args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("init %s: %d, want 2 and %q:\n%s", tc.args, code, tc.want, errs)
+		}
+	}
+}
+
+// TestRenderWarnsReplacedSteps: render warns, naming both layouts, when a
+// later layout replaces the steps an earlier one gives a stage; a scalar
+// extends entry is a layout path.
+func TestRenderWarnsReplacedSteps(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.yaml":         "args: {A: a}\nstages:\n  base: {from: alpine, steps: [{run: echo $A}]}\n",
+		"b.yaml":         "stages:\n  base:\n    steps: [{run: b}]\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends:\n  - a.yaml\n  - layout: b.yaml\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errs := dockstage(t, "", "render", filepath.Join(dir, "dockstage.yaml"))
+	want := filepath.Join(dir, "b.yaml") + ":3:5: warning: stages.base.steps: layout " + filepath.Join(dir, "b.yaml") + " replaces the steps of stage base that layout " + filepath.Join(dir, "a.yaml") + " gives"
+	if code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("render: %d, want 0 and %q:\n%s", code, want, errs)
+	}
+}
+
+// TestLayoutAlone: lint checks a layout file alone (its params' defaults
+// and placeholders put in, its mistakes in the layout); render says a
+// layout is rendered through a spec.
+func TestLayoutAlone(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "python.yaml"), filepath.Join(dir, "go.yaml")
+	if err := os.WriteFile(good, []byte(cmdLayout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("params:\n  go: {type: string, required: true}\n  port: {type: integer}\nstages:\n  build:\n    from: golang:${{ params.go }}\n    steps: [{run: \"go build ${{ params.nope }}\"}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := dockstage(t, "", "lint", good); code == 2 || strings.Contains(out, "DS000") {
+		t.Errorf("lint of a good layout: %d\n%s%s", code, out, errs)
+	}
+	code, out, _ := dockstage(t, "", "lint", bad)
+	for _, want := range []string{bad + `:3:16: error DS000 params.port.type: "integer" is not a param type`, bad + `:7:19: error DS000 ${{ params.nope }}: the layout declares no param "nope"`} {
+		if code != 2 || !strings.Contains(out, want) {
+			t.Errorf("lint of a bad layout: %d, lacks %q:\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, "name: missing") || strings.Contains(out, "only a layout declares params") {
+		t.Errorf("lint read the layout as a spec:\n%s", out)
+	}
+	for _, args := range [][]string{{"render", good}, {"render", good, "--effective"}} {
+		code, _, errs := dockstage(t, "", args...)
+		if code != 2 || !strings.Contains(errs, good+": a layout (it declares params, or has no version and name), not a spec: a layout is not rendered alone; extend it from a spec") {
+			t.Errorf("%v: %d\n%s", args, code, errs)
+		}
+	}
+}

@@ -12,18 +12,21 @@ import (
 func newLockCmd(s streams) *cobra.Command {
 	var opts workspace.LockOptions
 	cmd := &cobra.Command{
-		Use:   "lock [SPEC...] [--update [--image NAME]]",
+		Use:   "lock [SPEC...] [--update [--image NAME]] [--layouts-only]",
 		Short: "Pin the images a spec builds from to their digests in dockstage.lock",
 		Long: `Resolve each image the spec (default dockstage.yaml) builds from to its registry
 digest, and each git layout it extends to a commit, in dockstage.lock beside it;
 render pins the images and reads the layouts at those commits (offline, from the
-cache, once fetched). Exit: 0 locked, 2 failed.`,
+cache, once fetched). --layouts-only pins the git layouts alone and asks no
+registry (the lock's images stay as they are), for a registry that is not
+reachable. Exit: 0 locked, 2 failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLock(cmd.Context(), s, append(args, "dockstage.yaml")[:max(len(args), 1)], opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "resolve the locked images and git layout refs again and print what moved")
 	cmd.Flags().StringSliceVar(&opts.Images, "image", nil, "resolve only this image again (a reference or repository; repeatable; implies --update)")
+	cmd.Flags().BoolVar(&opts.LayoutsOnly, "layouts-only", false, "pin only the git layouts, asking no registry (the lock's images stay as they are)")
 	registryFlags(cmd, &opts.Resolver)
 	return cmd
 }

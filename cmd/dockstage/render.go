@@ -37,7 +37,9 @@ called <stdin> in the generated headers and errors, or what --name says.
 
 A spec that extends layouts is merged over them first; --effective prints
 the merged spec instead of rendering it, each value with a comment naming
-the file and line it comes from.`,
+the file and line it comes from. A layout file itself is not rendered (extend it
+from a spec, or dockstage init --layout); dockstage lint checks it alone. A later
+layout replacing the steps an earlier layout gives a stage is a warning.`,
 		Example: `  dockstage render
   dockstage render examples/python-flask/dockstage.yaml --stdout
   dockstage render svc/dockstage.yaml -o build/ --force
@@ -85,6 +87,9 @@ func runRender(ctx context.Context, s streams, opts renderOptions) error {
 	plan, err := workspace.Render(opts.spec, data, workspace.Options{OutDir: opts.outDir, Force: opts.force, StdinName: opts.name})
 	if err != nil {
 		return err
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintln(s.err, w)
 	}
 	printBuildChecks(s, plan.Files)
 	if opts.only != "" && !opts.stdout {

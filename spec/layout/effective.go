@@ -11,7 +11,7 @@ import (
 // --effective`): the keys and values the render uses, block style, each
 // value followed by a comment naming the file and line it was written at
 // ("# layouts/python.yaml:12"); a mapping or list value has the comment
-// on its key. The layouts' params are left out (their values are in), and
+// on its key, with the key's line. The layouts' params are left out (their values are in), and
 // steps_patch entries are applied.
 func (r *Result) Effective() ([]byte, error) {
 	if r == nil || r.doc == nil {
@@ -65,7 +65,9 @@ func (r *Result) annotate(n *yaml.Node, seen map[*yaml.Node]*yaml.Node) *yaml.No
 			k := *deref(n.Content[i])
 			v := r.annotate(n.Content[i+1], seen)
 			if v.Kind != yaml.ScalarNode {
-				k.LineComment = r.where(n.Content[i+1])
+				// The key's own line: a mapping or list node has the line
+				// of its first child, the line below a block key.
+				k.LineComment = r.where(n.Content[i])
 			}
 			c.Content = append(c.Content, &k, v)
 		}

@@ -69,3 +69,37 @@ func FuzzParseGit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadAlone loads a fuzzed layout alone (dockstage lint LAYOUT):
+// LoadAlone never panics, every error is positioned in the layout (or the
+// virtual spec extending it, named after it), and a loaded layout's
+// effective form loads back as a spec.
+func FuzzLoadAlone(f *testing.F) {
+	layout, _ := os.ReadFile("testdata/python.yaml")
+	f.Add(string(layout))
+	f.Add("params: {go: {type: string}, port: {type: integer}}\nstages: {b: {from: \"golang:${{ params.go }}\", steps: [{run: \"${{ params.x }}\"}]}}\n")
+	f.Add("stages: {b: {from: x}}\n")
+	file := filepath.Join(f.TempDir(), "l.yaml")
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := LoadAlone(file, []byte(text), Options{})
+		if err != nil {
+			var el spec.ErrorList
+			if !errors.As(err, &el) {
+				t.Fatalf("error is not an ErrorList: %v", err)
+			}
+			for _, e := range el {
+				if !strings.HasPrefix(e.Pos.File, file) {
+					t.Fatalf("error outside the layout: %v", e)
+				}
+			}
+			return
+		}
+		eff, err := res.Effective()
+		if err != nil {
+			t.Fatalf("effective: %v", err)
+		}
+		if _, err := spec.Load("effective.yaml", eff); err != nil {
+			t.Fatalf("the effective spec does not load: %v\n%s", err, eff)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -109,16 +110,23 @@ type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string { return e.msg }
 
+// LocalPath says whether a git layout's URL is a relative local path (not
+// scheme://, user@host:path or an absolute path): git finds it relative to
+// the spec's directory.
+func LocalPath(url string) bool {
+	if strings.Contains(url, "://") || filepath.IsAbs(url) {
+		return false
+	}
+	if i := strings.IndexAny(url, ":/"); i > 0 && url[i] == ':' {
+		return false // user@host:path
+	}
+	return url != ""
+}
+
 // remote is the URL git is given: a local path relative to the spec's
 // directory made absolute.
 func remote(url, specDir string) string {
-	if strings.Contains(url, "://") {
-		return url
-	}
-	if i := strings.IndexAny(url, ":/"); i > 0 && url[i] == ':' {
-		return url // user@host:path
-	}
-	if filepath.IsAbs(url) {
+	if !LocalPath(url) {
 		return url
 	}
 	abs, err := filepath.Abs(filepath.Join(specDir, url))
@@ -254,7 +262,7 @@ func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		msg := gitMessage(stderr.String())
 		if errors.Is(err, exec.ErrNotFound) {
 			msg = "git is not on PATH; install git to read git layouts"
 		} else if msg == "" {
@@ -263,4 +271,33 @@ func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
 		return nil, errors.New(msg)
 	}
 	return stdout.Bytes(), nil
+}
+
+// gitBoilerplate are the lines git adds after the cause of a failed
+// fetch; they say nothing about it.
+var gitBoilerplate = []string{
+	"fatal: Could not read from remote repository.",
+	"Please make sure you have the correct access rights",
+	"and the repository exists.",
+}
+
+// gitMessage is the line of git's standard error that says why it failed,
+// for a one-line error: the first line that is not a hint, a warning or
+// boilerplate (a fetch over ssh writes the cause, then "fatal: Could not
+// read from remote repository." and two lines of advice); the last line
+// when every line is one of those.
+func gitMessage(stderr string) string {
+	var last string
+	for _, line := range strings.Split(stderr, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		last = line
+		if strings.HasPrefix(line, "hint:") || strings.HasPrefix(line, "warning:") || slices.Contains(gitBoilerplate, line) {
+			continue
+		}
+		return line
+	}
+	return last
 }

@@ -119,3 +119,19 @@ func TestGitLayoutBranchMoves(t *testing.T) {
 		}
 	}
 }
+
+// TestGitMessage: git's multi-line standard error becomes its one line
+// that says why.
+func TestGitMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"fatal: repository '/x/layouts.git' does not exist\n": "fatal: repository '/x/layouts.git' does not exist",
+		"ssh: Could not resolve hostname git.example.com: Name or service not known\r\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n": "ssh: Could not resolve hostname git.example.com: Name or service not known",
+		"hint: Using 'master' as the name\nfatal: unable to access 'https://h/x.git/': Could not resolve host: h\n":                                                                                                        "fatal: unable to access 'https://h/x.git/': Could not resolve host: h",
+		"fatal: Could not read from remote repository.\n": "fatal: Could not read from remote repository.",
+		"": "",
+	} {
+		if got := gitMessage(in); got != want {
+			t.Errorf("gitMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -42,6 +42,10 @@ type Options struct {
 	Update bool
 	// Context bounds the git commands; nil is context.Background().
 	Context context.Context
+
+	// files are local layouts already read, by File (LoadAlone's layout,
+	// which may be standard input).
+	files map[string][]byte
 }
 
 // Layout is one layout a spec extends, as it was read.
@@ -65,6 +69,10 @@ type Result struct {
 	Spec *spec.Spec
 	// Layouts are the layouts read, in extends order.
 	Layouts []Layout
+	// Warnings are merges that are allowed but likely mistakes, each at
+	// the later layout's position: a layout whose stage gives steps
+	// replaces the steps an earlier layout gives that stage.
+	Warnings spec.ErrorList
 
 	file   string
 	doc    *yaml.Node
@@ -79,11 +87,31 @@ type UnreachableError struct {
 	Pos spec.Pos
 	// Layout is the layout as the spec writes it.
 	Layout string
-	Err    error
+	// Remote is the repository as git is given it (a local path made
+	// absolute): what `git ls-remote` checks.
+	Remote string
+	// Err is git's message, one line.
+	Err error
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("%s: layout unreachable: %s: %v (check the URL and the network; once dockstage lock has pinned the layout, its commit is read from the cache offline)", e.Pos, e.Layout, e.Err)
+	msg := fmt.Sprintf("layout unreachable: %s: %v (%s)", e.Layout, e.Err, e.Fix(e.Pos.File))
+	if at := e.Pos.String(); at != "" {
+		return at + ": " + msg
+	}
+	return msg
+}
+
+// Fix says what to do about the unreachable layout of the spec file
+// specPath: check the repository and your access to it with git itself;
+// offline, only a commit that dockstage lock pinned while online is read
+// from the cache.
+func (e *UnreachableError) Fix(specPath string) string {
+	lock := "dockstage lock --layouts-only"
+	if specPath != "" {
+		lock += " " + specPath
+	}
+	return fmt.Sprintf("check the URL and your access: git ls-remote %s; to work offline, run %s once online: it pins the commit, which the cache then serves", e.Remote, lock)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -143,8 +171,12 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 			continue
 		}
 		res.Layouts = append(res.Layouts, *ly)
+		l.layoutFile = ly.File
 		merged = l.merge(merged, node, "")
+		l.layoutFile = ""
 	}
+	l.warns.Sort()
+	res.Warnings = l.warns
 	if merged == nil {
 		merged = root
 	} else {
@@ -167,6 +199,10 @@ type loader struct {
 	origin map[*yaml.Node]string
 	lines  map[string][]string
 	errs   spec.ErrorList
+	// warns are Result.Warnings; layoutFile is the layout being merged
+	// over the earlier ones ("" while the spec is merged).
+	warns      spec.ErrorList
+	layoutFile string
 }
 
 // source is spec.LoadNode's view of where a node was written.
@@ -218,17 +254,23 @@ func (l *loader) layout(e *spec.Extend, path string) (*Layout, *yaml.Node, error
 
 // read reads the layout of e and its params; nil (the error in l.errs)
 // when it cannot be read or parsed, or an *UnreachableError.
+//
+// path is the extends entry's key path (extends[0]); "" for Read, whose
+// errors say "layout:".
 func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) {
 	ly := &Layout{Source: e.Layout}
+	if path += ".layout"; path == ".layout" {
+		path = "layout"
+	}
 	var data []byte
 	if strings.HasPrefix(e.Layout, GitPrefix) {
 		g, err := ParseGit(e.Layout)
 		if err != nil {
-			l.errs.Add(e.LayoutPos, "%s.layout: %v", path, err)
+			l.errs.Add(e.LayoutPos, "%s: %v", path, err)
 			return nil, nil, nil
 		}
 		if l.opts.Git == nil {
-			l.errs.Add(e.LayoutPos, "%s.layout: %s: git layouts need a cache directory (set XDG_CACHE_HOME or HOME)", path, e.Layout)
+			l.errs.Add(e.LayoutPos, "%s: %s: git layouts need a cache directory (set XDG_CACHE_HOME or HOME)", path, e.Layout)
 			return nil, nil, nil
 		}
 		g.Commit = l.opts.Pins[g.Key()]
@@ -236,15 +278,15 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 		var miss *notFoundError
 		switch {
 		case errors.As(err, &miss):
-			l.errs.Add(e.LayoutPos, "%s.layout: %v; check the path after // in %s", path, err, e.Layout)
+			l.errs.Add(e.LayoutPos, "%s: %v; check the path after // in %s", path, err, e.Layout)
 			return nil, nil, nil
 		case err != nil:
-			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Err: err}
+			return nil, nil, &UnreachableError{Pos: e.LayoutPos, Layout: e.Layout, Remote: remote(g.URL, l.opts.Dir), Err: err}
 		}
 		ly.File, ly.Git = e.Layout, g
 	} else {
 		if e.Layout == "" {
-			l.errs.Add(e.LayoutPos, "%s.layout: empty; give a path relative to the spec, or git:URL//PATH@REF", path)
+			l.errs.Add(e.LayoutPos, "%s: empty; give a path relative to the spec, or git:URL//PATH@REF", path)
 			return nil, nil, nil
 		}
 		ly.File = filepath.ToSlash(filepath.Join(l.opts.Dir, filepath.FromSlash(e.Layout)))
@@ -252,17 +294,22 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 			ly.File = e.Layout
 		}
 		var err error
-		if data, err = os.ReadFile(ly.File); err != nil {
+		if d, ok := l.opts.files[ly.File]; ok {
+			data = d
+		} else if data, err = os.ReadFile(ly.File); err != nil {
 			msg := err.Error()
 			if errors.Is(err, os.ErrNotExist) {
-				msg = ly.File + ": no such layout file (the path is relative to the spec's directory)"
+				msg = fmt.Sprintf("%s: no such layout file (the path is relative to the spec's directory %s: %s)", e.Layout, filepath.ToSlash(l.opts.Dir), ly.File)
+				if filepath.IsAbs(e.Layout) {
+					msg = e.Layout + ": no such layout file"
+				}
 			}
-			l.errs.Add(e.LayoutPos, "%s.layout: %s", path, msg)
+			l.errs.Add(e.LayoutPos, "%s: %s", path, msg)
 			return nil, nil, nil
 		}
 	}
 	if _, seen := l.lines[ly.File]; seen {
-		l.errs.Add(e.LayoutPos, "%s.layout: %s is extended twice; list each layout once", path, e.Layout)
+		l.errs.Add(e.LayoutPos, "%s: %s is extended twice; list each layout once", path, e.Layout)
 		return nil, nil, nil
 	}
 	l.lines[ly.File] = strings.Split(string(data), "\n")
@@ -296,7 +343,7 @@ func Read(source string, opts Options) (*Layout, error) {
 	if l.opts.Context == nil {
 		l.opts.Context = context.Background()
 	}
-	ly, _, err := l.read(&spec.Extend{Layout: source}, "layout")
+	ly, _, err := l.read(&spec.Extend{Layout: source}, "")
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,9 @@ func TestMergeTestdata(t *testing.T) {
 		"    LOG_LEVEL: debug # testdata/web.yaml:18\n",
 		"          - 9000 # testdata/web.yaml:5\n",
 		"          retries: 3 # testdata/python.yaml:5\n",
+		"extends: # testdata/web.yaml:3\n",
+		"stages: # testdata/web.yaml:6\n",
+		"  prod: # testdata/web.yaml:11\n",
 	} {
 		if !strings.Contains(string(eff), want) {
 			t.Errorf("effective spec lacks %q:\n%s", want, eff)
@@ -170,12 +173,12 @@ stages:
 				`dockstage.yaml:9:9: stages.base.steps_patch[1]: before needs steps, the steps to insert`,
 				`dockstage.yaml:10:9: stages.base.steps_patch[2]: give exactly one of before, after, replace or remove (a step id), found replace and remove`}},
 		{"bad declarations", "version: 1\nname: x\nextends: [l.yaml]\n", "params:\n  a: {type: float, default: 1.5}\n  b: {type: int, default: x}\n  c: {type: bool, default: true, required: true}\nextends: [other.yaml]\n",
-			[]string{`l.yaml:2:3: params.a.type: "float" is not a param type; use string, int or bool`,
+			[]string{`l.yaml:2:13: params.a.type: "float" is not a param type; use string, int or bool`,
 				`l.yaml:3:27: params.b.default: expected an integer (the param is int), got a string "x"`,
 				`l.yaml:4:28: params.c: a required param has no default; drop default or required`,
 				`l.yaml:5:1: extends: a layout does not extend other layouts; list them all in the spec's extends, in order`}},
 		{"no such layout", "version: 1\nname: x\nextends: [nope.yaml]\n", "",
-			[]string{`dockstage.yaml:3:11: extends[0].layout: nope.yaml: no such layout file (the path is relative to the spec's directory)`}},
+			[]string{`dockstage.yaml:3:11: extends[0].layout: nope.yaml: no such layout file (the path is relative to the spec's directory DIR: nope.yaml)`}},
 		{"steps and steps_patch", "version: 1\nname: x\nextends: [{layout: l.yaml, with: {python: \"3\"}}]\nstages:\n  base:\n    steps: [{run: a}]\n    steps_patch: [{remove: deps}]\n  prod:\n    from: base\n    steps_patch: [{remove: deps}]\n", strings.Replace(layout, "${{ params.prt }}", "hi", 1),
 			[]string{`dockstage.yaml:7:5: stages.base.steps_patch: the stage gives steps too; give steps (they replace the layout's whole) or steps_patch (it edits them), not both`}},
 		{"error in a layout value", "version: 1\nname: x\nextends: [{layout: l.yaml, with: {python: \"3\", u: \"a\\nb\"}}]\n", "params: {python: {type: string}, u: {type: string}}\nstages:\n  base:\n    from: python:${{ params.python }}\n    steps:\n      - run: {command: x, network: wifi}\n      - user: ${{ params.u }}\n",
@@ -225,5 +228,82 @@ func TestPatchBlankLines(t *testing.T) {
 	}
 	if want := "a:false inserted:true b:true c:false e:false d:false"; strings.Join(got, " ") != want {
 		t.Errorf("steps and blank lines = %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// TestMissingLayoutPath: a missing local layout names the path as the spec
+// writes it, the spec's directory, and the path it resolved to.
+func TestMissingLayoutPath(t *testing.T) {
+	dir := write(t, map[string]string{"svc/api/dockstage.yaml": "version: 1\nname: x\nextends: [../../layouts/node.yaml]\n"})
+	_, err := load(t, dir, "svc/api/dockstage.yaml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := strings.ReplaceAll(err.Error(), dir+"/", "")
+	want := "svc/api/dockstage.yaml:3:11: extends[0].layout: ../../layouts/node.yaml: no such layout file (the path is relative to the spec's directory svc/api: layouts/node.yaml)"
+	if got != want {
+		t.Errorf("error =\n  %s\nwant\n  %s", got, want)
+	}
+}
+
+// TestLaterLayoutReplacesSteps: a later layout that gives a stage's steps
+// replaces an earlier layout's steps of that stage, with a warning naming
+// both files; the spec replacing a layout's steps is no warning.
+func TestLaterLayoutReplacesSteps(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml":         "args: {A: a}\nstages:\n  base: {from: alpine, steps: [{run: echo $A}]}\n",
+		"b.yaml":         "stages:\n  base:\n    steps: [{run: b}]\n  prod: {from: base, steps: [{run: p}]}\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends: [a.yaml, b.yaml]\nstages:\n  prod: {steps: [{run: spec}]}\n",
+	})
+	res, err := load(t, dir, "dockstage.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(res.Warnings.Error(), dir+"/", "")
+	want := "b.yaml:3:5: stages.base.steps: layout b.yaml replaces the steps of stage base that layout a.yaml gives (a later layout's steps replace an earlier one's whole); edit them with steps_patch, or give the stage's steps in one layout"
+	if len(res.Warnings) != 1 || got != want {
+		t.Errorf("warnings (%d) =\n  %s\nwant\n  %s", len(res.Warnings), got, want)
+	}
+}
+
+// TestLoadAlone: a layout is recognised (params, or neither version nor
+// name) and loads alone with its defaults and placeholders for its
+// required params; its mistakes are all reported, in the layout.
+func TestLoadAlone(t *testing.T) {
+	for text, want := range map[string]bool{
+		"params: {a: {type: int}}\nstages: {}\n":                    true,
+		"stages: {b: {from: x}}\n":                                  true,
+		"version: 1\nname: x\nstages: {b: {from: x}}\n":             false,
+		"version: 1\nname: x\nextends: [l.yaml]\nparams: {a: {}}\n": false,
+		"- a\n": false,
+		"params: {a: {type: int}}\nversion: 1\nname: x\nstages: {}\n": true,
+	} {
+		if got := IsLayout([]byte(text)); got != want {
+			t.Errorf("IsLayout(%q) = %v, want %v", text, got, want)
+		}
+	}
+	data, err := os.ReadFile("testdata/python.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := LoadAlone("testdata/python.yaml", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Validate(res.Spec); err != nil {
+		t.Fatal(err)
+	}
+	if got := *res.Spec.Args[0].Value; got != "python:python-slim" || res.Spec.Name != "python" {
+		t.Errorf("PYTHON_IMAGE = %s, name %s; want the placeholder python:python-slim and the file's name", got, res.Spec.Name)
+	}
+	if p := res.Spec.Stages[0].FromPos; p.File != "testdata/python.yaml" || p.Line != 10 {
+		t.Errorf("from position = %s, want testdata/python.yaml:10", p)
+	}
+	bad := "params:\n  go: {type: string, required: true}\n  port: {type: integer}\nstages:\n  build:\n    from: golang:${{ params.go }}\n    steps:\n      - run: go build ${{ params.nope }}\n"
+	_, err = LoadAlone("go.yaml", []byte(bad), Options{})
+	want := "go.yaml:3:16: params.port.type: \"integer\" is not a param type; use string, int or bool\n" +
+		"go.yaml:8:14: ${{ params.nope }}: the layout declares no param \"nope\"; declare it under params"
+	if err == nil || err.Error() != want {
+		t.Errorf("errors =\n%v\nwant\n%s", err, want)
 	}
 }

@@ -78,6 +78,12 @@ func (l *loader) mergeMap(base, over *yaml.Node, path string, isStage bool) *yam
 			continue
 		}
 		used[ok] = true
+		if isStage && k.Value == "steps" && l.layoutFile != "" {
+			if from := l.origin[deref(v)]; from != "" && from != l.layoutFile {
+				l.warns.Add(l.pos(ok), "%s.steps: layout %s replaces the steps of stage %s that layout %s gives (a later layout's steps replace an earlier one's whole); edit them with steps_patch, or give the stage's steps in one layout",
+					path, l.layoutFile, strings.TrimPrefix(path, "stages."), from)
+			}
+		}
 		if isStage && k.Value == "steps" {
 			if pk, _ := lookup(over, "steps_patch"); pk != nil {
 				used[pk] = true

@@ -51,7 +51,13 @@ func (l *loader) params(node *yaml.Node, file string) spec.Params {
 		tag, ok := ParamTypes[p.Type]
 		switch {
 		case !ok:
-			l.errs.Add(p.Pos, "%s.type: %q is not a param type; use string, int or bool", path, p.Type)
+			at := p.Pos
+			if _, d := lookup(deref(v), p.Name); d != nil {
+				if _, t := lookup(deref(d), "type"); t != nil {
+					at = l.pos(t)
+				}
+			}
+			l.errs.Add(at, "%s.type: %q is not a param type; use string, int or bool", path, p.Type)
 		case p.Default != nil && p.Required:
 			l.errs.Add(p.Default.Pos, "%s: a required param has no default; drop default or required", path)
 		case p.Default != nil && p.Default.Tag != tag:
@@ -86,11 +92,9 @@ func typeMismatch(typ string, v *spec.Value) string {
 func (l *loader) with(e *spec.Extend, ly *Layout, path string) map[string]value {
 	out := map[string]value{}
 	declared := map[string]*spec.Param{}
-	var names []string
 	for i := range ly.Params {
 		p := &ly.Params[i]
 		declared[p.Name] = p
-		names = append(names, p.Name)
 		if p.Default != nil {
 			out[p.Name] = value{text: p.Default.Text, tag: p.Default.Tag, pos: p.Default.Pos}
 		}
@@ -101,15 +105,7 @@ func (l *loader) with(e *spec.Extend, ly *Layout, path string) map[string]value 
 		given[w.Name] = true
 		p := declared[w.Name]
 		if p == nil {
-			msg := fmt.Sprintf("%s.with.%s: layout %s has no param %q", path, w.Name, e.Layout, w.Name)
-			if m, ok := suggest.Search(w.Name, names, true); ok {
-				msg += fmt.Sprintf("; did you mean %q?", m)
-			} else if len(names) > 0 {
-				msg += "; its params: " + strings.Join(names, ", ")
-			} else {
-				msg += "; it declares none"
-			}
-			l.errs.Add(w.NamePos, "%s", msg)
+			l.errs.Add(w.NamePos, "%s.with.%s: %s", path, w.Name, NoParam(e.Layout, w.Name, ly.Params))
 			continue
 		}
 		if tag := ParamTypes[p.Type]; tag != "" && w.Tag != tag {
@@ -128,6 +124,24 @@ func (l *loader) with(e *spec.Extend, ly *Layout, path string) map[string]value 
 		}
 	}
 	return out
+}
+
+// NoParam says that layout (as extends names it) declares no param name,
+// with the declared name it is closest to ("did you mean"), else the
+// params it declares, else that it declares none.
+func NoParam(layout, name string, params spec.Params) string {
+	var names []string
+	for _, p := range params {
+		names = append(names, p.Name)
+	}
+	msg := fmt.Sprintf("layout %s has no param %q", layout, name)
+	if m, ok := suggest.Search(name, names, true); ok {
+		return msg + fmt.Sprintf("; did you mean %q?", m)
+	}
+	if len(names) > 0 {
+		return msg + "; its params: " + strings.Join(names, ", ")
+	}
+	return msg + "; it declares none"
 }
 
 // substitute puts the param values into the values of n (not its keys):

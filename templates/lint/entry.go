@@ -145,7 +145,9 @@ func lintRest(c *collector, file string, src []byte, errs []*spec.Error, bk buil
 }
 
 // Spec lints a dockstage spec: it is loaded (merged over the layouts it
-// extends, errors positioned in the layout or the spec) and validated by
+// extends, errors positioned in the layout or the spec; a layout file,
+// speclayout.IsLayout, as a spec extending it alone sees it,
+// speclayout.LoadAlone) and validated by
 // transpile.Forward (errors are DS000 findings), rendered in memory (then
 // templates.RenderDockerfile), BuildKit's build checks run on the rendered
 // Dockerfile and each finding is mapped back to the spec step (or stage, or
@@ -161,7 +163,11 @@ func Spec(file string, src []byte, opt Options) []Finding {
 		return c.findings()
 	}
 	var s *spec.Spec
-	res, err := speclayout.Load(file, src, opt.Layouts) // merged over its layouts
+	load := speclayout.Load // merged over its layouts
+	if speclayout.IsLayout(src) {
+		load = speclayout.LoadAlone // a layout: as a spec extending it sees it
+	}
+	res, err := load(file, src, opt.Layouts)
 	var out *transpile.Output
 	if err == nil {
 		s = res.Spec

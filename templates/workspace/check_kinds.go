@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/templates/lint"
 )
@@ -76,7 +77,7 @@ var DriftKinds = []KindInfo{
 		func(string, string) string { return "" }},
 	{LayoutUnreachable, true, "A git layout the spec extends cannot be fetched, and the layout cache does not hold its locked commit.",
 		func(sp, _ string) string {
-			return "check the layout's URL and your access to it (git fetch), then run dockstage lock " + sp
+			return (&layout.UnreachableError{Remote: "URL"}).Fix(sp)
 		}},
 }
 
@@ -143,8 +144,14 @@ func (r *SpecCheck) problems(err error) {
 		}
 		r.Problems = append(r.Problems, Problem{Kind: k, File: file, Line: line, Col: col, Message: msg, Fix: fix})
 	}
-	if err != nil && r.Unreachable != "" {
-		add(LayoutUnreachable, r.Spec, 0, 0, err.Error())
+	if un := (*layout.UnreachableError)(nil); errors.As(err, &un) {
+		// At the extends entry, git's one line; the fix names the URL.
+		file := un.Pos.File
+		if file == "" {
+			file = r.Spec
+		}
+		r.Problems = append(r.Problems, Problem{Kind: LayoutUnreachable, File: file, Line: un.Pos.Line, Col: un.Pos.Col,
+			Message: fmt.Sprintf("%s cannot be fetched: %v", un.Layout, un.Err), Fix: un.Fix(r.Spec)})
 		return
 	}
 	if err != nil {

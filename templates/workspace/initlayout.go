@@ -1,8 +1,10 @@
 package workspace
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/transpile"
+	"github.com/moby/buildkit/util/suggest"
 )
 
 // LayoutInitOptions say which layout `dockstage init --layout` starts a
@@ -116,10 +119,14 @@ func InitLayout(opts LayoutInitOptions) (*LayoutInit, error) {
 	return res, nil
 }
 
-// layoutSource is the layout as the new spec's extends names it: a git
-// layout as given, or the layout file (a path, or NAME found in
-// LayoutDir) relative to the service's directory, so that the spec
-// commits with the layout wherever the repository is checked out.
+// layoutSource is the layout as the new spec's extends names it. Paths on
+// the command line are relative to the current directory, as every
+// command's are: a layout file's path (or NAME found in LayoutDir, a
+// directory) and a git layout's local repository path (in Layout or in a
+// git LayoutDir) are rewritten relative to the service's directory, which
+// extends resolves them against, so that the spec commits with the layout
+// wherever the repository is checked out. A git layout's PATH is cleaned
+// (./python.yaml is python.yaml).
 func layoutSource(opts LayoutInitOptions) (string, error) {
 	src := opts.Layout
 	isName := !strings.ContainsAny(src, `/\`) && !strings.HasSuffix(src, ".yaml") && !strings.HasSuffix(src, ".yml") && !strings.HasPrefix(src, layout.GitPrefix)
@@ -137,27 +144,87 @@ func layoutSource(opts LayoutInitOptions) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("--layout-dir: %w", err)
 			}
-			return layout.GitPrefix + g.URL + "//" + g.Path + "@" + g.Ref, nil
+			return gitSource(g, opts.Dir)
 		}
-		src = filepath.Join(opts.LayoutDir, src+".yaml")
-		if _, err := os.Stat(src); err != nil {
-			return "", fmt.Errorf("--layout %s: no %s in --layout-dir %s", opts.Layout, filepath.Base(src), opts.LayoutDir)
+		file, err := findLayout(opts.LayoutDir, src)
+		if err != nil {
+			return "", err
 		}
+		src = file
 	}
 	if strings.HasPrefix(src, layout.GitPrefix) {
-		return src, nil
+		g, err := layout.ParseGit(src)
+		if err != nil {
+			return "", fmt.Errorf("--layout: %w", err)
+		}
+		return gitSource(g, opts.Dir)
 	}
 	if _, err := os.Stat(src); err != nil {
-		return "", fmt.Errorf("--layout %s: no such layout file", src)
+		return "", fmt.Errorf("--layout %s: no such layout file (the path is relative to the current directory)", src)
 	}
-	absDir, err1 := filepath.Abs(opts.Dir)
-	absSrc, err2 := filepath.Abs(src)
-	if err1 != nil || err2 != nil {
-		return "", fmt.Errorf("--layout %s: %v %v", src, err1, err2)
-	}
-	rel, err := filepath.Rel(absDir, absSrc)
+	return relTo(opts.Dir, src)
+}
+
+// findLayout is NAME.yaml (or NAME.yml) in the directory dir; errors say
+// that dir is missing, or list the layouts it has (the closest first).
+func findLayout(dir, name string) (string, error) {
+	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return absSrc, nil
+		if os.IsNotExist(err) {
+			return "", fmt.Errorf("--layout-dir %s: no such directory (the path is relative to the current directory)", dir)
+		}
+		return "", fmt.Errorf("--layout-dir %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		base := strings.TrimSuffix(strings.TrimSuffix(n, ".yaml"), ".yml")
+		if e.IsDir() || base == n {
+			continue
+		}
+		if base == name {
+			return filepath.Join(dir, n), nil
+		}
+		names = append(names, base)
+	}
+	msg := fmt.Sprintf("--layout %s: no %s.yaml in --layout-dir %s", name, name, dir)
+	switch m, ok := suggest.Search(name, names, true); {
+	case ok:
+		msg += fmt.Sprintf("; did you mean %s? its layouts: %s", m, strings.Join(names, ", "))
+	case len(names) > 0:
+		msg += "; its layouts: " + strings.Join(names, ", ")
+	default:
+		msg += "; it has no .yaml layouts"
+	}
+	return "", fmt.Errorf("%s", msg)
+}
+
+// gitSource writes g for the spec in dir: a relative local repository path
+// (relative to the current directory on the command line) made relative to
+// dir, and the layout's path cleaned.
+func gitSource(g *layout.GitSource, dir string) (string, error) {
+	url := g.URL
+	if layout.LocalPath(url) {
+		rel, err := relTo(dir, url)
+		if err != nil {
+			return "", err
+		}
+		url = rel
+	}
+	return layout.GitPrefix + url + "//" + path.Clean(g.Path) + "@" + g.Ref, nil
+}
+
+// relTo is the file p (relative to the current directory) relative to dir,
+// slash separated; absolute when there is no relative path.
+func relTo(dir, p string) (string, error) {
+	absDir, err1 := filepath.Abs(dir)
+	absP, err2 := filepath.Abs(p)
+	if err := errors.Join(err1, err2); err != nil {
+		return "", fmt.Errorf("--layout %s: %w", p, err)
+	}
+	rel, err := filepath.Rel(absDir, absP)
+	if err != nil {
+		return filepath.ToSlash(absP), nil
 	}
 	return filepath.ToSlash(rel), nil
 }
@@ -204,7 +271,7 @@ func withValues(ly *layout.Layout, set map[string]string) (spec.Values, error) {
 	}
 	sort.Strings(unknown)
 	for _, name := range unknown {
-		errs = append(errs, fmt.Sprintf("--with %s: layout %s has no param %q", name, ly.Source, name))
+		errs = append(errs, fmt.Sprintf("--with %s: %s", name, layout.NoParam(ly.Source, name, ly.Params)))
 	}
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Sprintf("layout %s needs %s; set each with --with NAME=VALUE", ly.Source, strings.Join(missing, ", ")))

@@ -126,9 +126,26 @@ func (l *loaded) layoutFiles() []string {
 // with the file and line it comes from (layout.Result.Effective), for
 // `dockstage render --effective`. Errors are Render's.
 func Effective(specPath string, data []byte, opts Options) ([]byte, error) {
+	if err := notALayout(specPath, data); err != nil {
+		return nil, err
+	}
 	l, err := loadSpec(specPath, data, opts.Git, false)
 	if err != nil {
 		return nil, err
 	}
 	return l.Effective()
+}
+
+// notALayout refuses to render a layout file (layout.IsLayout) as a spec:
+// it is rendered through a spec that extends it. data nil reads the file
+// (an unreadable one is left to the spec loader to report).
+func notALayout(specPath string, data []byte) error {
+	if data == nil && specPath != "-" {
+		data, _ = os.ReadFile(specPath)
+	}
+	if data == nil || !layout.IsLayout(data) {
+		return nil
+	}
+	name := DisplayName(specPath)
+	return fmt.Errorf("%s: a layout (it declares params, or has no version and name), not a spec: a layout is not rendered alone; extend it from a spec (extends: [{layout: PATH, with: {...}}]) or start a service from it (dockstage init DIR --layout %s); dockstage lint %s checks it alone", name, name, name)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockstage/dockstage/spec/layout"
 	"github.com/dockstage/dockstage/spec/layout/gittest"
@@ -158,8 +159,15 @@ func TestGitLayoutLockOffline(t *testing.T) {
 	if err != nil || res.Invalid != 1 || res.Specs[0].Unreachable != "git:file://"+bare+"//service.yaml@v1" || !strings.Contains(res.Specs[0].Error, "layout unreachable") {
 		t.Fatalf("check without lock, remote gone: %v %+v", err, res.Specs)
 	}
-	if p := res.Specs[0].Problems; len(p) != 1 || p[0].Kind != LayoutUnreachable || !strings.Contains(p[0].Fix, "dockstage lock "+specPath) {
+	if p := res.Specs[0].Problems; len(p) != 1 || p[0].Kind != LayoutUnreachable || !strings.Contains(p[0].Fix, "dockstage lock --layouts-only "+specPath) {
 		t.Fatalf("check without lock, remote gone: want one layout-unreachable problem, got %+v", p)
+	}
+	// At the extends entry, git's one line, a fix that names the URL.
+	want := Problem{Kind: LayoutUnreachable, File: specPath, Line: 4, Col: 13,
+		Message: "git:file://" + bare + "//service.yaml@v1 cannot be fetched: fatal: '" + bare + "' does not appear to be a git repository",
+		Fix:     "check the URL and your access: git ls-remote file://" + bare + "; to work offline, run dockstage lock --layouts-only " + specPath + " once online: it pins the commit, which the cache then serves"}
+	if p := res.Specs[0].Problems[0]; p != want {
+		t.Errorf("layout-unreachable problem:\n got %+v\nwant %+v", p, want)
 	}
 
 	// The remote is back with v1 moved: lock keeps the pin, --update moves it.
@@ -216,5 +224,40 @@ func TestCheckLockedGitLayout(t *testing.T) {
 	}
 	if res, err = Check(context.Background(), []string{specPath}, CheckOptions{Git: g, Locked: true}); err != nil || res.Drifted != 0 {
 		t.Fatalf("check --locked after lock: %v\n%s", err, res.Text())
+	}
+}
+
+// TestLockLayoutsOnly: an image whose registry is unreachable stops lock,
+// which says no layout was pinned and how to pin them; --layouts-only pins
+// the git layout without asking any registry and keeps the images as
+// they were.
+func TestLockLayoutsOnly(t *testing.T) {
+	root := t.TempDir()
+	r := gittest.New(t)
+	// Port 1 on the loopback: a registry that refuses every connection.
+	v1 := r.Commit(map[string]string{"service.yaml": strings.Replace(teamLayout, `from: "${DEBIAN}"`, "from: 127.0.0.1:1/base:1", 1)}, "v1")
+	g := &layout.Git{Dir: filepath.Join(root, "cache")}
+	specPath := filepath.Join(root, "svc/dockstage.yaml")
+	writeFile(t, specPath, "version: 1\nname: svc\nextends:\n  - layout: \"git:file://"+r.Bare+"//service.yaml@v1\"\n    with: {port: 7000}\n")
+	_, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: g, Resolver: lock.Resolver{Timeout: 2 * time.Second}})
+	if err == nil || !strings.Contains(err.Error(), "no git layout was pinned either; dockstage lock --layouts-only "+specPath+" pins them") {
+		t.Fatalf("lock with an unreachable registry: %v", err)
+	}
+	if _, err := os.Stat(lock.Path(specPath)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed lock wrote %s: %v", lock.Path(specPath), err)
+	}
+	done, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: g, LayoutsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := done[0].Report(); !strings.Contains(got, "0 image(s), 1 git layout(s), written; images left as they were (--layouts-only asks no registry)") || !strings.Contains(got, "layout file://"+r.Bare+"@v1: (new) -> "+v1) {
+		t.Errorf("lock --layouts-only report:\n%s", got)
+	}
+	lf, err := loadLock(lock.Path(specPath))
+	if err != nil || len(lf.Layouts) != 1 || lf.Layouts[0].Commit != v1 || len(lf.Images) != 0 {
+		t.Fatalf("lock --layouts-only: %v %+v", err, lf)
+	}
+	if _, err := Lock(context.Background(), []string{specPath}, LockOptions{Git: g, LayoutsOnly: true, UpdateOptions: lock.UpdateOptions{Images: []string{"x"}}}); err == nil {
+		t.Error("--layouts-only with --image: no error")
 	}
 }

@@ -34,6 +34,12 @@ type LockOptions struct {
 	Resolver lock.Resolver
 	// Git reads git layouts; nil is a cache in layout.DefaultCacheDir.
 	Git *layout.Git
+	// LayoutsOnly pins the git layouts and asks no registry: the lock's
+	// images are kept as they are (none in a new lock), so a spec whose
+	// registry is unreachable still gets its layouts pinned
+	// (`dockstage lock --layouts-only`). With Update, the layouts' refs
+	// are asked again. It does not go with Images.
+	LayoutsOnly bool
 }
 
 // Locked is what Lock did for one spec.
@@ -47,6 +53,9 @@ type Locked struct {
 	// Written is whether the lock file was written (it is left alone
 	// when nothing changed).
 	Written bool
+	// LayoutsOnly says the images were left as they were
+	// (LockOptions.LayoutsOnly).
+	LayoutsOnly bool
 }
 
 // Lock resolves the images of each spec (lock.Collect, lock.Update) and
@@ -64,6 +73,9 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 	var all []lock.Use
 	// Git layouts are asked again with --update, not with --image alone.
 	updateLayouts := opts.Update && len(opts.Images) == 0
+	if opts.LayoutsOnly && len(opts.Images) > 0 {
+		return nil, errors.New("--layouts-only pins the git layouts and asks no registry; --image asks a registry about an image: give one")
+	}
 	opts.Git = gitCache(opts.Git)
 	for i, path := range specs {
 		if path == "-" {
@@ -91,8 +103,20 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 		lp, old := lock.Path(path), olds[i]
 		uo := opts.UpdateOptions
 		uo.Jobs = cmp.Or(uo.Jobs, 4)
-		f, changes, err := lock.Update(ctx, &opts.Resolver, uses[i], old, uo)
-		if err != nil {
+		var (
+			f       *lock.File
+			changes []lock.Change
+			err     error
+		)
+		if opts.LayoutsOnly {
+			f = &lock.File{Version: 1}
+			if old != nil {
+				f.Images = old.Images
+			}
+		} else if f, changes, err = lock.Update(ctx, &opts.Resolver, uses[i], old, uo); err != nil {
+			if len(specsRead[i].gitLayouts(old)) > 0 {
+				err = fmt.Errorf("%w\n(%s: no git layout was pinned either; dockstage lock --layouts-only %s pins them without asking a registry)", err, path, path)
+			}
 			return done, err
 		}
 		f.Layouts = specsRead[i].gitLayouts(old)
@@ -101,7 +125,7 @@ func Lock(ctx context.Context, specs []string, opts LockOptions) ([]Locked, erro
 		if err != nil {
 			return done, err
 		}
-		res := Locked{Spec: path, LockFile: lp, Images: len(f.Images), Layouts: len(f.Layouts), Changes: changes}
+		res := Locked{Spec: path, LockFile: lp, Images: len(f.Images), Layouts: len(f.Layouts), Changes: changes, LayoutsOnly: opts.LayoutsOnly}
 		if prev, err := os.ReadFile(lp); err != nil || !bytes.Equal(prev, data) {
 			if err := writeAtomic(lp, data, 0); err != nil {
 				return done, err
@@ -120,6 +144,9 @@ func (l Locked) Report() string {
 	state := "up to date"
 	if l.Written {
 		state = "written"
+	}
+	if l.LayoutsOnly {
+		state += "; images left as they were (--layouts-only asks no registry)"
 	}
 	var b strings.Builder
 	if l.Layouts > 0 {

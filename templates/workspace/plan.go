@@ -113,6 +113,9 @@ type File struct {
 // Plan is the files a command writes, each with its decision.
 type Plan struct {
 	Files []File
+	// Warnings are the spec's merge warnings (layout.Result.Warnings),
+	// each "FILE:LINE:COL: warning: message"; they refuse nothing.
+	Warnings []string
 	// hints word the refusals for the command that made the plan.
 	hints hints
 }

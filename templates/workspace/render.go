@@ -61,6 +61,9 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 			source, display = opts.StdinName, opts.StdinName
 		}
 	}
+	if err := notALayout(specPath, data); err != nil {
+		return nil, err
+	}
 	l, err := loadSpecAs(specPath, display, data, opts.Git, false)
 	if err != nil {
 		return nil, err
@@ -74,6 +77,9 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{hints: renderHints}
+	for _, w := range l.Warnings {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: warning: %s", w.Pos, w.Msg))
+	}
 	p.addAll(dir, files, opts.Force)
 	for i := range p.Files {
 		if last := &p.Files[i]; last.Kind == Dockerignore && last.Name != ".dockerignore" && last.Decision == Create {
