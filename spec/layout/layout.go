@@ -120,16 +120,20 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	l.mark(root, file)
 	own, err := spec.LoadNode(file, root, l.source)
 	var errs spec.ErrorList
-	if err != nil {
-		if !errors.As(err, &errs) {
-			return nil, err
-		}
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
 	}
 	res := &Result{file: file, origin: l.origin}
-	if own == nil || len(own.Extends) == 0 || len(errs) > 0 {
+	if own == nil || len(own.Extends) == 0 {
 		res.Spec, res.doc = own, root
-		return res, errs.Err()
+		if len(errs) == 0 {
+			return res, nil
+		}
+		return res, spec.Check(own, errs)
 	}
+	// The spec's own mistakes do not stop the merge: the layouts' and the
+	// merged spec's are reported with them, in one run (the merged spec
+	// decodes the spec's nodes again: the same errors, said once).
 	for _, p := range own.Params {
 		l.errs.Add(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
 	}
@@ -150,13 +154,19 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	} else {
 		merged = l.merge(merged, root, "")
 	}
-	if len(l.errs) > 0 {
-		l.errs.Sort()
-		return nil, l.errs
-	}
 	sp, err := spec.LoadNode(file, merged, l.source)
+	var more spec.ErrorList
+	if err != nil && !errors.As(err, &more) {
+		return nil, err
+	}
+	errs = append(append(errs, l.errs...), more...)
 	res.Spec, res.doc = sp, merged
-	return res, err
+	if len(errs) == 0 {
+		return res, nil
+	}
+	// Validate runs on what decoded (spec.Check): a layout's unknown key
+	// does not hide the duplicate step id after it.
+	return nil, spec.Check(sp, errs)
 }
 
 // loader holds what one Load reads: the file of every node, the lines of
