@@ -247,3 +247,36 @@ func TestMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+// lintLayout is a layout whose prod user is a param, and a run step of
+// its own (apk add without --no-cache and a version).
+const lintLayout = `params:
+  user: {type: string, default: app}
+stages:
+  base:
+    from: alpine:3.19
+    steps:
+      - run: apk add curl
+  prod:
+    from: base
+    steps:
+      - user: ${{ params.user }}
+      - cmd: [sh]
+`
+
+// TestLintParamValueAtWith: a finding about a value a param set names
+// the spec's with: entry that set it, as render --effective does, not
+// the layout line that refers to the param.
+func TestLintParamValueAtWith(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeTestFile(t, ".", "u.yaml", lintLayout)
+	writeTestFile(t, ".", "s14.yaml", "version: 1\nname: web\nextends:\n  - layout: u.yaml\n    with: {user: root}\n")
+	_, out, errs := dockstage(t, "", "lint", "s14.yaml")
+	if !strings.Contains(out, "s14.yaml:5:18: warning DS001 (DL3002) the production stage prod runs as root") || strings.Contains(out, "u.yaml:11:") {
+		t.Errorf("lint:\n%s%s", out, errs)
+	}
+	if _, eff, _ := dockstage(t, "", "render", "--effective", "s14.yaml"); !strings.Contains(eff, "user: root # s14.yaml:5") {
+		t.Errorf("render --effective:\n%s", eff)
+	}
+}

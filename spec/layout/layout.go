@@ -69,6 +69,74 @@ type Result struct {
 	file   string
 	doc    *yaml.Node
 	origin map[*yaml.Node]string
+	// fromParam are the values that were one ${{ params.NAME }} alone.
+	fromParam map[*yaml.Node]bool
+}
+
+// ParamValue says where a value of the step at p (a step of the merged
+// spec, as Step.Pos names it) was set when it is one
+// ${{ params.NAME }} reference alone: at the spec's extends[].with entry,
+// or at the layout's default when the spec gives none. A finding about a
+// step whose value a param set then names the line that set it, as
+// `render --effective` does. ok is false when no value of the step
+// came from a param, or no step is at p.
+func (r *Result) ParamValue(p spec.Pos) (spec.Pos, bool) {
+	if r == nil || len(r.fromParam) == 0 {
+		return spec.Pos{}, false
+	}
+	var found *yaml.Node
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		n = deref(n)
+		if n == nil || found != nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, c := range n.Content {
+			// A step is a mapping in a list (a block mapping is at its
+			// first key, where the mapping around it may be too).
+			if c := deref(c); n.Kind == yaml.SequenceNode && c.Kind == yaml.MappingNode && r.pos(c) == p {
+				found = c
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(r.doc)
+	if found == nil {
+		return spec.Pos{}, false
+	}
+	var at spec.Pos
+	var first func(n *yaml.Node) bool
+	first = func(n *yaml.Node) bool {
+		n = deref(n)
+		if r.fromParam[n] {
+			at = r.pos(n)
+			return true
+		}
+		for _, c := range n.Content {
+			if first(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 1; i < len(found.Content); i += 2 {
+		if first(found.Content[i]) {
+			return at, true
+		}
+	}
+	return spec.Pos{}, false
+}
+
+// pos is where n was written.
+func (r *Result) pos(n *yaml.Node) spec.Pos {
+	f, ok := r.origin[n]
+	if !ok {
+		f = r.file
+	}
+	return spec.Pos{File: f, Line: n.Line, Col: n.Column}
 }
 
 // UnreachableError says a git layout could not be fetched: the repository
@@ -106,10 +174,11 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	l := &loader{
-		opts:   opts,
-		origin: map[*yaml.Node]string{},
-		lines:  map[string][]string{file: strings.Split(string(data), "\n")},
-		file:   file,
+		opts:      opts,
+		origin:    map[*yaml.Node]string{},
+		fromParam: map[*yaml.Node]bool{},
+		lines:     map[string][]string{file: strings.Split(string(data), "\n")},
+		file:      file,
 	}
 	if l.opts.Dir == "" {
 		l.opts.Dir = filepath.Dir(file)
@@ -123,7 +192,7 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	if err != nil && !errors.As(err, &errs) {
 		return nil, err
 	}
-	res := &Result{file: file, origin: l.origin}
+	res := &Result{file: file, origin: l.origin, fromParam: l.fromParam}
 	if own == nil || len(own.Extends) == 0 {
 		res.Spec, res.doc = own, root
 		if len(errs) == 0 {
@@ -177,6 +246,8 @@ type loader struct {
 	origin map[*yaml.Node]string
 	lines  map[string][]string
 	errs   spec.ErrorList
+	// fromParam are the values substitute set from a param.
+	fromParam map[*yaml.Node]bool
 }
 
 // source is spec.LoadNode's view of where a node was written.
@@ -302,7 +373,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 // Load's for that layout, positioned in it (a spec.ErrorList), or an
 // *UnreachableError.
 func Read(source string, opts Options) (*Layout, error) {
-	l := &loader{opts: opts, origin: map[*yaml.Node]string{}, lines: map[string][]string{}, file: source}
+	l := &loader{opts: opts, origin: map[*yaml.Node]string{}, fromParam: map[*yaml.Node]bool{}, lines: map[string][]string{}, file: source}
 	if l.opts.Context == nil {
 		l.opts.Context = context.Background()
 	}

@@ -164,6 +164,7 @@ func (l *loader) substitute(n *yaml.Node, params spec.Params, vals map[string]va
 				if _, seen := l.lines[v.pos.File]; seen {
 					l.origin[n] = v.pos.File
 				}
+				l.fromParam[n] = true
 			}
 			return
 		}
