@@ -115,6 +115,11 @@ type Finding struct {
 	// (DL3008) of a rule that ports or covers one, or a ShellCheck
 	// finding's SC code; empty when there is none.
 	Alias string
+	// Via names the specs a finding in a layout applies through, when
+	// several specs linted together extend the layout it is in and the
+	// finding is said once for all of them; nil for a finding in the
+	// linted file itself.
+	Via []string
 
 	// anchor is the first line of the instruction or spec step the finding
 	// belongs to: suppression comments are looked for above it.
