@@ -228,7 +228,18 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	if err != nil && !errors.As(err, &more) {
 		return nil, err
 	}
-	errs = append(append(errs, l.errs...), more...)
+	// A value the merge put in (a with value of the wrong type) that
+	// fails to decode is at the with: entry, which says it already.
+	at := map[spec.Pos]bool{}
+	for _, e := range l.errs {
+		at[e.Pos] = true
+	}
+	errs = append(errs, l.errs...)
+	for _, e := range more {
+		if !at[e.Pos] {
+			errs = append(errs, e)
+		}
+	}
 	res.Spec, res.doc = sp, merged
 	if len(errs) == 0 {
 		return res, nil

@@ -242,3 +242,24 @@ func TestPatchBlankLines(t *testing.T) {
 		t.Errorf("steps and blank lines = %s, want %s", strings.Join(got, " "), want)
 	}
 }
+
+// TestWrongTypeSaidOnce: a with value of the wrong type is an error at
+// the with: entry, and only there: it still goes into the layout, so
+// that neither a `from: python:` without it nor the int field it fills
+// adds an error of its own.
+func TestWrongTypeSaidOnce(t *testing.T) {
+	dir := write(t, map[string]string{
+		"l.yaml":         "params:\n  python: {type: string, required: true}\n  retries: {type: int, default: 3}\nstages:\n  base:\n    from: python:${{ params.python }}\n    steps:\n      - healthcheck: {test: [curl, x], retries: \"${{ params.retries }}\"}\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends:\n  - layout: l.yaml\n    with: {python: 3.12, retries: x}\n",
+	})
+	_, err := load(t, dir, "dockstage.yaml")
+	got := ""
+	if err != nil {
+		got = strings.ReplaceAll(err.Error(), dir+"/", "")
+	}
+	want := `dockstage.yaml:5:20: extends[0].with.python: expected a string (the param is string), got a number "3.12"; quote it: "3.12"
+dockstage.yaml:5:35: extends[0].with.retries: expected an integer (the param is int), got a string "x"`
+	if got != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
+	}
+}
