@@ -208,6 +208,9 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	}
 	var merged *yaml.Node
 	for i := range own.Extends {
+		if own.Extends[i].Layout == "" && !own.Extends[i].LayoutPos.IsValid() {
+			continue // no layout key: the decoder said so
+		}
 		ly, node, err := l.layout(&own.Extends[i], fmt.Sprintf("extends[%d]", i))
 		if err != nil {
 			return nil, err
