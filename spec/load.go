@@ -58,12 +58,49 @@ func LoadNode(file string, root *yaml.Node, source func(*yaml.Node) (file string
 	d := &decoder{source: source}
 	s := &Spec{}
 	d.decode(root, reflect.ValueOf(s).Elem(), "")
+	if d.failed[s.Pos] {
+		d.failed[Pos{File: file, Line: 1, Col: 1}] = true
+	}
 	s.Pos = Pos{File: file, Line: 1, Col: 1}
+	s.failed = d.failed
 	if len(d.errs) > 0 {
 		d.errs.Sort()
 		return s, d.errs
 	}
 	return s, nil
+}
+
+// Check returns every error of s, a spec LoadNode (or Load) decoded with
+// the error decodeErr (nil for none), as one sorted ErrorList: decodeErr's
+// errors, then Validate's on what decoded, less those at a mapping whose
+// own keys or values failed to decode (a step with the unknown key `usr`
+// holds no instruction: that is the same mistake, said once). So one run
+// reports an unknown key and the duplicate step id after it. A decodeErr
+// that is not an ErrorList is returned as it is; s nil is decodeErr.
+func Check(s *Spec, decodeErr error) error {
+	var errs ErrorList
+	if decodeErr != nil && !errors.As(decodeErr, &errs) {
+		return decodeErr
+	}
+	if s == nil {
+		return decodeErr
+	}
+	all := append(ErrorList(nil), errs...)
+	at := map[Pos]bool{}
+	for _, e := range errs {
+		at[e.Pos] = true
+	}
+	var verrs ErrorList
+	if err := Validate(s); errors.As(err, &verrs) {
+		for _, e := range verrs {
+			if len(errs) > 0 && (s.failed[e.Pos] || at[e.Pos]) {
+				continue
+			}
+			all = append(all, e)
+		}
+	}
+	all.Sort()
+	return all.Err()
 }
 
 // yamlError turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
@@ -89,6 +126,9 @@ func yamlError(file string, data []byte, err error) error {
 
 type decoder struct {
 	errs ErrorList
+	// failed are the positions of the structs whose decoding failed
+	// (Spec.failed).
+	failed map[Pos]bool
 	// source names the file of a node and gives its lines (blankAbove).
 	source func(*yaml.Node) (string, []string)
 }
@@ -297,10 +337,22 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if f := v.FieldByName("Pos"); f.IsValid() && f.Type() == posType && f.Interface().(Pos) == (Pos{}) {
 		f.Set(reflect.ValueOf(d.pos(n)))
 	}
+	before := len(d.errs)
 	keys, vals, ok := d.keysOf(n, path)
 	if !ok {
 		return
 	}
+	// A mistake in this mapping's own keys or values (an unknown key, a
+	// duplicate key, a value of the wrong type) leaves the struct part
+	// decoded: Validate's errors at the struct are its consequences.
+	defer func() {
+		for _, e := range d.errs[before:] {
+			if d.ownError(e.Pos, n, vals) {
+				d.markFailed(v)
+				return
+			}
+		}
+	}()
 	fields := yamlFields(v.Type())
 	for i, k := range keys {
 		fi := -1
@@ -384,6 +436,36 @@ func (d *decoder) commentBlanks(n, next *yaml.Node, field, pf reflect.Value) {
 	field.Set(reflect.ValueOf(out))
 	if len(outPos) == len(out) {
 		pf.Set(reflect.ValueOf(outPos))
+	}
+}
+
+// ownError reports whether an error at p is about mapping n itself, one
+// of its keys or one of its values vals (not something deeper).
+func (d *decoder) ownError(p Pos, n *yaml.Node, vals []*yaml.Node) bool {
+	if p == d.pos(n) {
+		return true
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if p == d.pos(resolve(n.Content[i])) {
+			return true
+		}
+	}
+	for _, val := range vals {
+		if p == d.pos(resolve(val)) {
+			return true
+		}
+	}
+	return false
+}
+
+// markFailed records the position of struct v (its Pos field, when it
+// has one) as a node whose decoding failed.
+func (d *decoder) markFailed(v reflect.Value) {
+	if f := v.FieldByName("Pos"); f.IsValid() && f.Type() == posType {
+		if d.failed == nil {
+			d.failed = map[Pos]bool{}
+		}
+		d.failed[f.Interface().(Pos)] = true
 	}
 }
 
@@ -577,7 +659,10 @@ func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
 		d.errorf(n, "%s: a step needs one instruction key (%s)", path, strings.Join(InstructionKeys(), ", "))
 	case len(instr) > 1:
 		d.errorf(n, "%s: a step holds one instruction, found %s; split it into %d steps", path, strings.Join(instr, " and "), len(instr))
+	default:
+		return
 	}
+	d.markFailed(reflect.ValueOf(s).Elem())
 }
 
 func hasKey(n *yaml.Node, key string) bool {

@@ -14,10 +14,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // loadAndValidate returns every diagnostic for a spec file.
 func loadAndValidate(name string, data []byte) (*Spec, error) {
 	s, err := Load(name, data)
-	if err != nil {
-		return s, err
-	}
-	return s, Validate(s)
+	return s, Check(s, err)
 }
 
 // TestBadSpecs runs every testdata/bad/*.yaml and compares its diagnostics
@@ -189,6 +186,10 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			if _, ok := err.(ErrorList); !ok {
 				t.Fatalf("Load returned %T, want ErrorList", err)
+			}
+			// Validate runs on what decoded: it must not fail on a part.
+			if all := Check(s, err); all == nil {
+				t.Fatal("Check dropped the decoding errors")
 			}
 			return
 		}

@@ -104,6 +104,10 @@ type Spec struct {
 	// item, so that an error names the item, not the list).
 	CommentPos         []Pos `yaml:"-"`
 	TrailingCommentPos []Pos `yaml:"-"`
+
+	// failed are the positions of the mappings LoadNode could not decode
+	// whole (Check leaves out Validate's errors there).
+	failed map[Pos]bool
 }
 
 // Directives are Dockerfile parser directives

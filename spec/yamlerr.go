@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // explainYAML finds where a YAML syntax error really is and says it in
@@ -58,7 +61,120 @@ func explainYAML(data []byte, line int, msg string) (l, col int, plain string, o
 			}
 		}
 	}
+	// Else the line where the text stops being YAML: yaml.v3 names the
+	// line where the construct around the mistake started (a mapping
+	// three lines up, the line before an unclosed [).
+	if l := breakLine(lines); l > 0 {
+		c, plain := explainLine(lines, l, msg)
+		return l, c, plain, true
+	}
 	return 0, 0, "", false
+}
+
+// breakLine returns the 1-based line on which lines stop being YAML: the
+// line after the longest prefix of whole lines that parses, found by
+// parsing the prefixes, longest first (a parse fails at its first error,
+// so a failing prefix costs the lines up to the mistake). 0 when no
+// prefix parses or the file is too long to try.
+func breakLine(lines []string) int {
+	if len(lines) > 5000 {
+		return 0
+	}
+	for j := len(lines) - 1; j >= 0; j-- {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(strings.Join(lines[:j], "\n")), &n); err == nil {
+			if j == len(lines)-1 && strings.TrimSpace(lines[j]) == "" {
+				continue // the whole text but its empty last line
+			}
+			return j + 1
+		}
+	}
+	return 0
+}
+
+// explainLine says what is wrong on line l (1-based), where the text
+// stops being YAML, and the column: an unclosed [ or { (at the bracket),
+// else the line's indentation, which fits no mapping or list above it.
+func explainLine(lines []string, l int, msg string) (int, string) {
+	text := lines[l-1]
+	if c, b := openBracket(text); c > 0 {
+		closer := map[byte]string{'[': "]", '{': "}"}[b]
+		return c, fmt.Sprintf("the %c opened here is not closed; add %s at the end of the %s (a [ ] list or { } mapping may go on over lines only until it is closed)",
+			b, closer, map[byte]string{'[': "list", '{': "mapping"}[b])
+	}
+	indent := len(text) - len(strings.TrimLeft(text, " "))
+	trim := strings.TrimSpace(text)
+	// The columns this line could start at: those of the mappings and
+	// lists open above it, from the line above up to the top.
+	var cols []string
+	last := -1
+	for i := l - 2; i >= 0; i-- {
+		t := strings.TrimLeft(lines[i], " ")
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		in := len(lines[i]) - len(t)
+		if last >= 0 && in >= last {
+			continue
+		}
+		last = in
+		if strings.HasPrefix(t, "- ") {
+			k, _, _ := strings.Cut(t[2:], ":")
+			if in+2 != indent && strings.Contains(t[2:], ":") {
+				cols = append(cols, fmt.Sprintf("%d to go on with %s (line %d)", in+2, strings.TrimSpace(k), i+1))
+			}
+			if in != indent {
+				cols = append(cols, fmt.Sprintf("%d for a new item of the list on line %d", in, i+1))
+			}
+		} else if k, _, ok := strings.Cut(t, ":"); ok && in != indent {
+			cols = append(cols, fmt.Sprintf("%d to go on with %s (line %d)", in, strings.TrimSpace(k), i+1))
+		}
+		if in == 0 {
+			break
+		}
+	}
+	what := "this line"
+	if k, _, ok := strings.Cut(trim, ":"); ok && !strings.ContainsAny(k, " \"'") {
+		what = k + ":"
+	} else if !strings.ContainsAny(trim, " \"'") {
+		what = trim
+	}
+	plain := fmt.Sprintf("%s is indented %d space(s), which fits no mapping or list above it", what, indent)
+	if strings.Contains(msg, "could not find expected ':'") {
+		plain = fmt.Sprintf("%s is not key: value inside the mapping above; write it as key: value, or as a list item (- ...) under a key that takes a list", what)
+	} else if len(cols) > 0 {
+		plain += "; indent it " + strings.Join(cols, ", or ")
+	}
+	return indent + 1, plain
+}
+
+// openBracket returns the 1-based column of the last [ or { that text
+// opens and does not close (outside quotes and comments), and which, or 0.
+func openBracket(text string) (int, byte) {
+	var stack []int
+	var q byte
+	for i := 0; i < len(text); i++ {
+		ch := text[i]
+		switch {
+		case q != 0:
+			if ch == q {
+				q = 0
+			}
+		case ch == '"' || ch == '\'':
+			q = ch
+		case ch == '#' && (i == 0 || text[i-1] == ' '):
+			i = len(text)
+		case ch == '[' || ch == '{':
+			stack = append(stack, i)
+		case (ch == ']' || ch == '}') && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) == 0 {
+		return 0, 0
+	}
+	i := stack[len(stack)-1]
+	return i + 1, text[i]
 }
 
 // openQuote returns the 1-based column of a quote that a line opens and

@@ -15,6 +15,13 @@ func TestYAMLErrors(t *testing.T) {
 		{head + "\tsteps: []\n", "f.yaml:6:1", "tab"},
 		{"version: 1\nname: \"x\nstages: {}\n", "f.yaml:2:7", `quoted with " here is not closed`},
 		{head + "    steps:\n      - run: 'echo hi\n      - user: x\n", "f.yaml:7:14", `quoted with ' here is not closed`},
+		// yaml.v3 names the line the construct started on (3 and 7);
+		// the mistake is on 5 and 8.
+		{"version: 1\nname: web\nextends:\n  - layout: l.yaml\n   with: {user: root}\nstages: {}\n", "f.yaml:5:4", "with: is indented 3 space(s), which fits no mapping or list above it; indent it 4 to go on with layout (line 4), or 2 for a new item of the list on line 4, or 0 to go on with extends (line 3)"},
+		{head + "    steps:\n      - run: echo\n      - expose: [80, 443\n      - user: app\n", "f.yaml:8:17", "the [ opened here is not closed; add ] at the end of the list"},
+		{head + "    steps: [{run: echo}]\n    user: x\n  bad\n", "f.yaml:8:3", "bad is not key: value inside the mapping above"},
+		// A flow list over lines is not a mistake where it opens.
+		{head + "    steps: [\n      {run: echo},\n    ]\n   user: x\n", "f.yaml:9:4", "user: is indented 3 space(s)"},
 	} {
 		_, err := Load("f.yaml", []byte(c.src))
 		if err == nil || !strings.HasPrefix(err.Error(), c.pos+": ") || !strings.Contains(err.Error(), c.words) {

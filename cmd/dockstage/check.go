@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -88,11 +89,15 @@ func runCheck(ctx context.Context, s streams, opts checkOptions) error {
 	if err := res.Write(s.out, opts.format, version); err != nil {
 		return err
 	}
+	// One summary, on standard error whatever the format: standard
+	// output is only the report.
+	summary := errors.New(res.Summary())
 	switch {
 	case res.Invalid > 0:
-		return &exitError{code: exitBad, err: fmt.Errorf("%d spec(s) invalid", res.Invalid)}
+		return &exitError{code: exitBad, err: summary}
 	case res.Drifted > 0:
-		return &exitError{code: exitFindings, err: fmt.Errorf("%d spec(s) drifted from their committed files", res.Drifted)}
+		return &exitError{code: exitFindings, err: summary}
 	}
-	return nil
+	_, err = fmt.Fprintln(s.err, summary)
+	return err
 }

@@ -99,6 +99,26 @@ func TestCheckInvalidSpec(t *testing.T) {
 	}
 }
 
+// TestCheckOneSummary: check prints one summary, on standard error, in
+// every format; standard output is only the report (a JSON document, the
+// annotations, the SARIF log or the problems).
+func TestCheckOneSummary(t *testing.T) {
+	dir := t.TempDir()
+	writeSpec(t, dir, "version: 1\nname: x\nstges: {}\n")
+	for _, format := range []string{"text", "json", "github", "sarif"} {
+		code, out, errs := dockstage(t, "", "check", dir, "--format", format)
+		if code != 2 || strings.Contains(out, "spec(s)") || strings.Count(errs, "spec(s)") != 1 || !strings.Contains(errs, "checked 1 spec(s): 0 drifted, 1 invalid") {
+			t.Errorf("--format %s: exit %d\nstdout:\n%s\nstderr:\n%s", format, code, out, errs)
+		}
+		if format == "json" && !json.Valid([]byte(out)) {
+			t.Errorf("--format json: stdout is not JSON:\n%s", out)
+		}
+	}
+	if code, _, errs := dockstage(t, "", "check", "../../examples/python-flask"); code != 0 || errs != "checked 1 spec(s): 0 drifted, 0 invalid\n" {
+		t.Errorf("clean check: exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestRepositoryHasNoDrift: dockstage's own spec and every example match
 // their committed files.
 func TestRepositoryHasNoDrift(t *testing.T) {

@@ -116,9 +116,9 @@ func TestLayoutDoneWhen(t *testing.T) {
 	if code, out, errs := dockstage(t, "", "lock", "--update", specs[0], specs[1]); code != 0 || !strings.Contains(out+errs, "layout file://"+r.Bare+"@v1: ") {
 		t.Fatalf("lock --update: %d\n%s%s", code, out, errs)
 	}
-	code, out, _ := dockstage(t, "", "check", root)
-	if code != 1 || !strings.Contains(out, "checked 3 spec(s): 2 drifted, 0 invalid") {
-		t.Fatalf("check after the layout changed: %d\n%s", code, out)
+	code, out, errs := dockstage(t, "", "check", root)
+	if code != 1 || !strings.Contains(errs, "checked 3 spec(s): 2 drifted, 0 invalid") {
+		t.Fatalf("check after the layout changed: %d\n%s%s", code, out, errs)
 	}
 	for _, name := range []string{"api", "worker"} {
 		if want := filepath.Join(root, name, "Dockerfile") + ":6: stale-render: unchanged since dockstage generated it, but " + filepath.Join(root, name, "dockstage.yaml") + " now renders something else; run dockstage render " + filepath.Join(root, name, "dockstage.yaml") + "; it extends " + source; !strings.Contains(out, want) {

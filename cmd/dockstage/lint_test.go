@@ -247,3 +247,89 @@ func TestMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+// lintLayout is a layout whose prod user is a param, and a run step of
+// its own (apk add without --no-cache and a version).
+const lintLayout = `params:
+  user: {type: string, default: app}
+stages:
+  base:
+    from: alpine:3.19
+    steps:
+      - run: apk add curl
+  prod:
+    from: base
+    steps:
+      - user: ${{ params.user }}
+      - cmd: [sh]
+`
+
+// TestLintParamValueAtWith: a finding about a value a param set names
+// the spec's with: entry that set it, as render --effective does, not
+// the layout line that refers to the param.
+func TestLintParamValueAtWith(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeTestFile(t, ".", "u.yaml", lintLayout)
+	writeTestFile(t, ".", "s14.yaml", "version: 1\nname: web\nextends:\n  - layout: u.yaml\n    with: {user: root}\n")
+	_, out, errs := dockstage(t, "", "lint", "s14.yaml")
+	if !strings.Contains(out, "s14.yaml:5:18: warning DS001 (DL3002) the production stage prod runs as root") || strings.Contains(out, "u.yaml:11:") {
+		t.Errorf("lint:\n%s%s", out, errs)
+	}
+	if _, eff, _ := dockstage(t, "", "render", "--effective", "s14.yaml"); !strings.Contains(eff, "user: root # s14.yaml:5") {
+		t.Errorf("render --effective:\n%s", eff)
+	}
+}
+
+// TestLintFleetOnce: linting several specs that extend one layout says
+// each of the layout's findings once, naming the specs it applies
+// through; a finding that a spec's param causes stays that spec's, at
+// its with: entry.
+func TestLintFleetOnce(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, d := range []string{"L", "svc/a", "svc/b", "svc/c"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeTestFile(t, "L", "u.yaml", lintLayout)
+	var specs []string
+	for _, name := range []string{"a", "b", "c"} {
+		user := `"10001"`
+		if name == "c" {
+			user = "root"
+		}
+		specs = append(specs, writeTestFile(t, "svc/"+name, "dockstage.yaml", "version: 1\nname: "+name+"\nextends:\n  - layout: ../../L/u.yaml\n    with: {user: "+user+"}\n"))
+	}
+	_, out, errs := dockstage(t, "", append([]string{"lint"}, specs...)...)
+	through := "; through svc/a/dockstage.yaml, svc/b/dockstage.yaml, svc/c/dockstage.yaml\n"
+	for _, want := range []string{
+		"L/u.yaml:7:9: warning DS3018 (DL3018) apk add curl without a version" + through,
+		"L/u.yaml:7:9: info DS3019 (DL3019) apk add without --no-cache" + through,
+		"svc/c/dockstage.yaml:5:18: warning DS001 (DL3002) the production stage prod runs as root",
+		"lint: 0 error(s), 2 warning(s), 2 info in 3 file(s)",
+	} {
+		if !strings.Contains(out+errs, want) {
+			t.Errorf("lint lacks %q:\n%s%s", want, out, errs)
+		}
+	}
+	if n := strings.Count(out, "DS3018"); n != 1 {
+		t.Errorf("DS3018 said %d times, want once:\n%s", n, out)
+	}
+	_, out, _ = dockstage(t, "", append([]string{"lint", "--format", "json"}, specs...)...)
+	var res struct {
+		Findings []struct {
+			Rule string
+			Via  []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if want := f.Rule != "DS001"; (len(f.Via) == 3) != want {
+			t.Errorf("json: %s via %v", f.Rule, f.Via)
+		}
+	}
+}

@@ -77,6 +77,74 @@ type Result struct {
 	file   string
 	doc    *yaml.Node
 	origin map[*yaml.Node]string
+	// fromParam are the values that were one ${{ params.NAME }} alone.
+	fromParam map[*yaml.Node]bool
+}
+
+// ParamValue says where a value of the step at p (a step of the merged
+// spec, as Step.Pos names it) was set when it is one
+// ${{ params.NAME }} reference alone: at the spec's extends[].with entry,
+// or at the layout's default when the spec gives none. A finding about a
+// step whose value a param set then names the line that set it, as
+// `render --effective` does. ok is false when no value of the step
+// came from a param, or no step is at p.
+func (r *Result) ParamValue(p spec.Pos) (spec.Pos, bool) {
+	if r == nil || len(r.fromParam) == 0 {
+		return spec.Pos{}, false
+	}
+	var found *yaml.Node
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		n = deref(n)
+		if n == nil || found != nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, c := range n.Content {
+			// A step is a mapping in a list (a block mapping is at its
+			// first key, where the mapping around it may be too).
+			if c := deref(c); n.Kind == yaml.SequenceNode && c.Kind == yaml.MappingNode && r.pos(c) == p {
+				found = c
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(r.doc)
+	if found == nil {
+		return spec.Pos{}, false
+	}
+	var at spec.Pos
+	var first func(n *yaml.Node) bool
+	first = func(n *yaml.Node) bool {
+		n = deref(n)
+		if r.fromParam[n] {
+			at = r.pos(n)
+			return true
+		}
+		for _, c := range n.Content {
+			if first(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 1; i < len(found.Content); i += 2 {
+		if first(found.Content[i]) {
+			return at, true
+		}
+	}
+	return spec.Pos{}, false
+}
+
+// pos is where n was written.
+func (r *Result) pos(n *yaml.Node) spec.Pos {
+	f, ok := r.origin[n]
+	if !ok {
+		f = r.file
+	}
+	return spec.Pos{File: f, Line: n.Line, Col: n.Column}
 }
 
 // UnreachableError says a git layout could not be fetched: the repository
@@ -134,10 +202,11 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	l := &loader{
-		opts:   opts,
-		origin: map[*yaml.Node]string{},
-		lines:  map[string][]string{file: strings.Split(string(data), "\n")},
-		file:   file,
+		opts:      opts,
+		origin:    map[*yaml.Node]string{},
+		fromParam: map[*yaml.Node]bool{},
+		lines:     map[string][]string{file: strings.Split(string(data), "\n")},
+		file:      file,
 	}
 	if l.opts.Dir == "" {
 		l.opts.Dir = filepath.Dir(file)
@@ -148,26 +217,35 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	l.mark(root, file)
 	own, err := spec.LoadNode(file, root, l.source)
 	var errs spec.ErrorList
-	if err != nil {
-		if !errors.As(err, &errs) {
-			return nil, err
-		}
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
 	}
-	res := &Result{file: file, origin: l.origin}
-	if own == nil || len(own.Extends) == 0 || len(errs) > 0 {
+	res := &Result{file: file, origin: l.origin, fromParam: l.fromParam}
+	if own == nil || len(own.Extends) == 0 {
 		res.Spec, res.doc = own, root
-		return res, errs.Err()
+		if len(errs) == 0 {
+			return res, nil
+		}
+		return res, spec.Check(own, errs)
 	}
+	// The spec's own mistakes do not stop the merge: the layouts' and the
+	// merged spec's are reported with them, in one run (the merged spec
+	// decodes the spec's nodes again: the same errors, said once).
 	for _, p := range own.Params {
 		l.errs.Add(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
 	}
 	var merged *yaml.Node
+	unread := false // a layout could not be read: the merge is incomplete
 	for i := range own.Extends {
+		if own.Extends[i].Layout == "" && !own.Extends[i].LayoutPos.IsValid() {
+			continue // no layout key: the decoder said so
+		}
 		ly, node, err := l.layout(&own.Extends[i], fmt.Sprintf("extends[%d]", i))
 		if err != nil {
 			return nil, err
 		}
 		if node == nil {
+			unread = true // its error is in l.errs
 			continue
 		}
 		res.Layouts = append(res.Layouts, *ly)
@@ -182,13 +260,36 @@ func Load(file string, data []byte, opts Options) (*Result, error) {
 	} else {
 		merged = l.merge(merged, root, "")
 	}
-	if len(l.errs) > 0 {
-		l.errs.Sort()
-		return nil, l.errs
-	}
 	sp, err := spec.LoadNode(file, merged, l.source)
+	var more spec.ErrorList
+	if err != nil && !errors.As(err, &more) {
+		return nil, err
+	}
+	// A value the merge put in (a with value of the wrong type) that
+	// fails to decode is at the with: entry, which says it already.
+	at := map[spec.Pos]bool{}
+	for _, e := range l.errs {
+		at[e.Pos] = true
+	}
+	errs = append(errs, l.errs...)
+	for _, e := range more {
+		if !at[e.Pos] {
+			errs = append(errs, e)
+		}
+	}
 	res.Spec, res.doc = sp, merged
-	return res, err
+	if len(errs) == 0 {
+		return res, nil
+	}
+	if unread {
+		// Validating a merge that lacks a layout would report what the
+		// layout gives as missing (no stages): only the reading errors.
+		errs.Sort()
+		return nil, errs
+	}
+	// Validate runs on what decoded (spec.Check): a layout's unknown key
+	// does not hide the duplicate step id after it.
+	return nil, spec.Check(sp, errs)
 }
 
 // loader holds what one Load reads: the file of every node, the lines of
@@ -203,6 +304,8 @@ type loader struct {
 	// over the earlier ones ("" while the spec is merged).
 	warns      spec.ErrorList
 	layoutFile string
+	// fromParam are the values substitute set from a param.
+	fromParam map[*yaml.Node]bool
 }
 
 // source is spec.LoadNode's view of where a node was written.
@@ -339,7 +442,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 // Load's for that layout, positioned in it (a spec.ErrorList), or an
 // *UnreachableError.
 func Read(source string, opts Options) (*Layout, error) {
-	l := &loader{opts: opts, origin: map[*yaml.Node]string{}, lines: map[string][]string{}, file: source}
+	l := &loader{opts: opts, origin: map[*yaml.Node]string{}, fromParam: map[*yaml.Node]bool{}, lines: map[string][]string{}, file: source}
 	if l.opts.Context == nil {
 		l.opts.Context = context.Background()
 	}

@@ -184,6 +184,18 @@ stages:
 		{"error in a layout value", "version: 1\nname: x\nextends: [{layout: l.yaml, with: {python: \"3\", u: \"a\\nb\"}}]\n", "params: {python: {type: string}, u: {type: string}}\nstages:\n  base:\n    from: python:${{ params.python }}\n    steps:\n      - run: {command: x, network: wifi}\n      - user: ${{ params.u }}\n",
 			[]string{`l.yaml:6:36: stages.base.steps[0].run.network: "wifi" is not a network mode; use default, none or host`,
 				`l.yaml:7:9: stages.base.steps[1].user: '\n' is not allowed here; this field is one Dockerfile line`}},
+		// Every error in one run: an unknown step key does not hide the
+		// duplicate step id after it, nor a bad param type what follows
+		// it; the spec's unknown patch key does not hide its other
+		// patch mistakes (and the entry is not also said to name no op).
+		{"all at once", "version: 1\nname: x\nextends: [l.yaml]\nstages:\n  base:\n    steps_patch:\n      - {insert: a, steps: [{run: x}]}\n      - {before: a, after: a, steps: [{run: y}]}\n      - {remove: a, steps: [{run: z}]}\n",
+			"params:\n  port: {type: integer, default: 80}\nstages:\n  base:\n    from: alpine\n    steps:\n      - {id: a, usr: x}\n      - {id: a, run: echo}\n",
+			[]string{`l.yaml:2:16: params.port.type: "integer" is not a param type; use string, int or bool`,
+				`l.yaml:7:17: stages.base.steps[0]: unknown key "usr"; did you mean "user"?`,
+				`l.yaml:8:14: stages.base.steps[1].id: "a" names another step of the stage too (at l.yaml:7:14); step ids are unique in a stage`,
+				`dockstage.yaml:7:10: stages.base.steps_patch[0]: unknown key "insert"; expected one of: after, before, remove, replace, steps`,
+				`dockstage.yaml:8:9: stages.base.steps_patch[1]: give exactly one of before, after, replace or remove (a step id), found before and after`,
+				`dockstage.yaml:9:10: stages.base.steps_patch[2]: remove takes no steps; use replace to put steps in the step's place`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := map[string]string{"dockstage.yaml": tc.spec}
@@ -200,6 +212,9 @@ stages:
 			}
 			got := strings.ReplaceAll(err.Error(), dir+"/", "")
 			got = strings.ReplaceAll(got, dir, "DIR")
+			if tc.name == "all at once" && (strings.Count(got, "\n")+1 != len(tc.want)) {
+				t.Errorf("want exactly %d errors, got\n%s", len(tc.want), got)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("errors lack\n  %s\ngot\n%s", w, got)
@@ -305,5 +320,26 @@ func TestLoadAlone(t *testing.T) {
 		"go.yaml:8:14: ${{ params.nope }}: the layout declares no param \"nope\"; declare it under params"
 	if err == nil || err.Error() != want {
 		t.Errorf("errors =\n%v\nwant\n%s", err, want)
+	}
+}
+
+// TestWrongTypeSaidOnce: a with value of the wrong type is an error at
+// the with: entry, and only there: it still goes into the layout, so
+// that neither a `from: python:` without it nor the int field it fills
+// adds an error of its own.
+func TestWrongTypeSaidOnce(t *testing.T) {
+	dir := write(t, map[string]string{
+		"l.yaml":         "params:\n  python: {type: string, required: true}\n  retries: {type: int, default: 3}\nstages:\n  base:\n    from: python:${{ params.python }}\n    steps:\n      - healthcheck: {test: [curl, x], retries: \"${{ params.retries }}\"}\n",
+		"dockstage.yaml": "version: 1\nname: x\nextends:\n  - layout: l.yaml\n    with: {python: 3.12, retries: x}\n",
+	})
+	_, err := load(t, dir, "dockstage.yaml")
+	got := ""
+	if err != nil {
+		got = strings.ReplaceAll(err.Error(), dir+"/", "")
+	}
+	want := `dockstage.yaml:5:20: extends[0].with.python: expected a string (the param is string), got a number "3.12"; quote it: "3.12"
+dockstage.yaml:5:35: extends[0].with.retries: expected an integer (the param is int), got a string "x"`
+	if got != want {
+		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 	}
 }

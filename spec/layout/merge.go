@@ -169,6 +169,8 @@ func (l *loader) patch(steps, entries *yaml.Node, path string) *yaml.Node {
 		}
 		_, add := lookup(e, "steps")
 		switch {
+		case len(ops) == 0 && unknownPatchKey(e):
+			continue // the decoder reports the unknown key (insert:)
 		case len(ops) != 1:
 			l.errorf(e, "%s: give exactly one of before, after, replace or remove (a step id), found %s", ep, orNone(ops))
 			continue
@@ -216,6 +218,19 @@ func (l *loader) patch(steps, entries *yaml.Node, path string) *yaml.Node {
 	}
 	out.Content = items
 	return out
+}
+
+// unknownPatchKey reports whether the steps_patch entry e has a key that
+// is none of before, after, replace, remove and steps.
+func unknownPatchKey(e *yaml.Node) bool {
+	for i := 0; i+1 < len(e.Content); i += 2 {
+		switch e.Content[i].Value {
+		case "before", "after", "replace", "remove", "steps":
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func orNone(ops []string) string {

@@ -109,8 +109,9 @@ func (l *loader) with(e *spec.Extend, ly *Layout, path string) map[string]value 
 			continue
 		}
 		if tag := ParamTypes[p.Type]; tag != "" && w.Tag != tag {
+			// The value still goes in, so that the checks after it run
+			// on what the spec says (what it breaks is at this with:).
 			l.errs.Add(w.Pos, "%s.with.%s: %s", path, w.Name, typeMismatch(p.Type, &spec.Value{Text: w.Text, Tag: w.Tag}))
-			continue
 		}
 		out[w.Name] = value{text: w.Text, tag: w.Tag, pos: w.Pos}
 	}
@@ -178,6 +179,7 @@ func (l *loader) substitute(n *yaml.Node, params spec.Params, vals map[string]va
 				if _, seen := l.lines[v.pos.File]; seen {
 					l.origin[n] = v.pos.File
 				}
+				l.fromParam[n] = true
 			}
 			return
 		}

@@ -177,6 +177,7 @@ func Spec(file string, src []byte, opt Options) []Finding {
 		return invalid(err)
 	}
 	c.stepComments = specComments(s)
+	c.paramPos = res.ParamValue
 	text, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{})
 	if err != nil {
 		return invalid(err)

@@ -75,11 +75,13 @@ type jsonFinding struct {
 	Message  string `json:"message"`
 	Fix      string `json:"fix,omitempty"`
 	URL      string `json:"url,omitempty"`
+	// Via names the specs a layout's finding applies through.
+	Via []string `json:"via,omitempty"`
 }
 
 // WriteJSON writes findings as one JSON object:
 // {"findings": [{file, line, column, severity, rule, name, message, fix,
-// url}], "counts": {"error": n, "warning": n, "info": n}}.
+// url, via (the specs a layout's finding applies through)}], "counts": {"error": n, "warning": n, "info": n}}.
 func WriteJSON(w io.Writer, findings []Finding) error {
 	out := struct {
 		Findings []jsonFinding  `json:"findings"`
@@ -89,7 +91,7 @@ func WriteJSON(w io.Writer, findings []Finding) error {
 		r := ruleFor(f.Rule, "", "")
 		out.Findings = append(out.Findings, jsonFinding{
 			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Severity: f.Severity.String(),
-			Rule: f.Rule, Alias: f.Alias, Name: r.Name, Message: f.Msg, Fix: f.Fix, URL: r.URL,
+			Rule: f.Rule, Alias: f.Alias, Name: r.Name, Message: f.Msg, Fix: f.Fix, URL: r.URL, Via: f.Via,
 		})
 		out.Counts[f.Severity.String()]++
 	}

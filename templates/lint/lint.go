@@ -115,6 +115,11 @@ type Finding struct {
 	// (DL3008) of a rule that ports or covers one, or a ShellCheck
 	// finding's SC code; empty when there is none.
 	Alias string
+	// Via names the specs a finding in a layout applies through, when
+	// several specs linted together extend the layout it is in and the
+	// finding is said once for all of them; nil for a finding in the
+	// linted file itself.
+	Via []string
 
 	// anchor is the first line of the instruction or spec step the finding
 	// belongs to: suppression comments are looked for above it.
@@ -209,7 +214,11 @@ type collector struct {
 	isSpec bool
 	// shellcheck runs ShellCheck on RUN scripts; nil skips it.
 	shellcheck ShellChecker
-	out        []Finding
+	// paramPos, when set, says where a param set the value of the step
+	// or stage at a position (layout.Result.ParamValue): a finding there
+	// names that place, the spec's with: (as render --effective does).
+	paramPos func(spec.Pos) (spec.Pos, bool)
+	out      []Finding
 }
 
 func newCollector(file string, cfg *Config, src []byte, yamlComments bool) *collector {
@@ -267,6 +276,11 @@ func (c *collector) addAlias(r Rule, alias string, pos spec.Pos, anchor int, msg
 	if !r.Fixed && c.cfg.inline() && (c.comments.suppressed(r.ID, pos.Line, alias) || c.comments.suppressed(r.ID, anchor, alias) ||
 		suppressedBy(c.stepComments[anchor], r.ID, alias) || ignores(c.global, strings.ToLower(r.ID), alias)) {
 		return
+	}
+	if c.paramPos != nil {
+		if q, ok := c.paramPos(pos); ok {
+			pos = q
+		}
 	}
 	sev := c.cfg.severityOf(r, alias)
 	if r.Source == SourceBuildKit && c.bkError {

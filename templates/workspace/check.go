@@ -234,9 +234,16 @@ func checkLock(ctx context.Context, path string, l *loaded, opts *CheckOptions) 
 	return lc
 }
 
+// Summary is check's one summary line, without a newline: "checked N
+// spec(s): D drifted, I invalid". It is not part of any report (Text,
+// JSON, GitHub, SARIF): dockstage check prints it on standard error.
+func (c *Checked) Summary() string {
+	return fmt.Sprintf("checked %d spec(s): %d drifted, %d invalid", len(c.Specs), c.Drifted, c.Invalid)
+}
+
 // Text is check's text report: each problem as `file:line: kind:
-// message` with its fix, each drifted file's diff below it, then a
-// summary line.
+// message` with its fix, each drifted file's diff below it (Summary is
+// apart).
 func (c *Checked) Text() string {
 	var b strings.Builder
 	for _, r := range c.Specs {
@@ -256,7 +263,6 @@ func (c *Checked) Text() string {
 			}
 		}
 	}
-	fmt.Fprintf(&b, "checked %d spec(s): %d drifted, %d invalid\n", len(c.Specs), c.Drifted, c.Invalid)
 	return b.String()
 }
 

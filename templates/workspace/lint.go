@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates/lint"
 	"github.com/dockstage/dockstage/templates/lock"
 )
@@ -72,6 +73,8 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 		res.Notes = append(res.Notes, "shellcheck is not on PATH; the ShellCheck rule (DS4100) is skipped")
 	}
 	configs := map[string]*lint.Config{}
+	var perFile [][]lint.Finding
+	var names []string
 	stdinUsed := false
 	for _, file := range files {
 		var data []byte
@@ -104,9 +107,51 @@ func Lint(files []string, opts LintOptions) (*LintResult, error) {
 				o.Layouts.Pins = lf.LayoutPins() // git layouts at their locked commits
 			}
 		}
-		res.Findings = append(res.Findings, lint.File(DisplayName(file), data, o)...)
+		names = append(names, DisplayName(file))
+		perFile = append(perFile, lint.File(DisplayName(file), data, o))
 	}
+	res.Findings = throughLayouts(names, perFile)
 	return res, nil
+}
+
+// throughLayouts joins the findings of each linted file (names[i]'s are
+// perFile[i]) in file order, a finding in another file (a layout a spec
+// extends) said once, where it first shows, with the specs it applies
+// through in Finding.Via and at the end of its message ("; through
+// a/dockstage.yaml, b/dockstage.yaml"): the same rule at the same place
+// with the same message, found through several specs, is one finding. A
+// finding that depends on a spec's params is at the spec's with: entry
+// (lint's ParamValue), so it stays one per spec.
+func throughLayouts(names []string, perFile [][]lint.Finding) []lint.Finding {
+	type key struct {
+		rule, msg, alias string
+		sev              lint.Severity
+		pos              spec.Pos
+	}
+	var out []lint.Finding
+	at := map[key]int{}
+	for i, fs := range perFile {
+		for _, f := range fs {
+			if f.Pos.File == names[i] || f.Pos.File == "" {
+				out = append(out, f)
+				continue
+			}
+			k := key{f.Rule, f.Msg, f.Alias, f.Severity, f.Pos}
+			if j, ok := at[k]; ok {
+				if !slices.Contains(out[j].Via, names[i]) {
+					out[j].Via = append(out[j].Via, names[i])
+				}
+				continue
+			}
+			at[k] = len(out)
+			f.Via = []string{names[i]}
+			out = append(out, f)
+		}
+	}
+	for _, j := range at {
+		out[j].Msg += "; through " + strings.Join(out[j].Via, ", ")
+	}
+	return out
 }
 
 // Summary counts the findings by severity ("N error(s), N warning(s), N
