@@ -91,10 +91,24 @@ func CompareSpecs(sa, sb *spec.Spec, target string) ([]Difference, error) {
 func compareSpecs(sa, sb *spec.Spec, target string, config bool) ([]Difference, error) {
 	var targets []string
 	if target != "" {
-		for _, s := range []*spec.Spec{sa, sb} {
-			if findStage(s, target) < 0 {
-				return nil, fmt.Errorf("%s: no stage named %q", s.Pos.File, target)
+		ia, ib := findStage(sa, target), findStage(sb, target)
+		switch {
+		case ia < 0 && ib < 0:
+			return nil, fmt.Errorf("%s and %s: no stage named %q", sa.Pos.File, sb.Pos.File, target)
+		case ia < 0 || ib < 0:
+			// The target is renamed in one file: compare it with the stage
+			// it pairs with there (renamedTargets' pairing).
+			pairs, _, _ := stagePairs(sa, sb, commonTargets(sa, sb), config)
+			for i, j := range pairs {
+				if i == ia || j == ib {
+					return compareTarget(sa, sb, strings.ToLower(sa.Stages[i].Name), strings.ToLower(sb.Stages[j].Name), config), nil
+				}
 			}
+			missing := sb
+			if ia < 0 {
+				missing = sa
+			}
+			return nil, fmt.Errorf("%s: no stage named %q, and none of its stages pairs with it (by its place in a chain both files have, or by the same build)", missing.Pos.File, target)
 		}
 		targets = []string{target}
 	} else {
