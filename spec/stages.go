@@ -133,14 +133,16 @@ var PredefinedArgs = map[string]bool{
 type globalEnv struct {
 	known   syntax.Env
 	unknown map[string]bool
+	lex     *shell.Lex // reused across words (as dockerfile2llb does)
+	esc     rune       // lex's escape character
 }
 
 func (s *Spec) globalEnv() globalEnv {
-	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}}
+	lex := shell.NewLex(s.Escape())
+	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}, lex: lex, esc: s.Escape()}
 	if len(s.Args) == 0 {
 		return g
 	}
-	lex := shell.NewLex(s.Escape())
 	for _, kv := range s.Args {
 		if kv.Value == nil {
 			// BuildKit keeps an earlier value (buildMetaArgs: a nil
@@ -191,7 +193,14 @@ func (g globalEnv) isKnown(n string) bool {
 // that have no known value (declared without one, predefined, or not
 // declared at all).
 func (g globalEnv) expand(word string, esc rune) (string, map[string]struct{}, error) {
-	res, err := shell.NewLex(esc).ProcessWordWithMatches(word, g.known)
+	if !strings.ContainsAny(word, plainSpecial) { // the lexer would return it as is
+		return word, nil, nil
+	}
+	lex := g.lex
+	if lex == nil || g.esc != esc {
+		lex = shell.NewLex(esc)
+	}
+	res, err := lex.ProcessWordWithMatches(word, g.known)
 	if err != nil {
 		return "", nil, err
 	}

@@ -144,6 +144,30 @@ func (v *validator) comment(p Pos, path, s string) {
 	}
 }
 
+// itemPath is the error path of item i of a list field: path.field[i].
+func itemPath(path, field string, i int) string {
+	return path + "." + field + "[" + strconv.Itoa(i) + "]"
+}
+
+// commentItem is comment for item i of the list field path.field; the
+// item's path is built only when there is an error to name it in.
+func (v *validator) commentItem(p Pos, path, field string, i int, s string) {
+	if s != CommentBlank && strings.ContainsAny(s, "\n\r\x00") {
+		v.line(p, itemPath(path, field, i), s)
+	}
+}
+
+// lineItem is line (nonEmptyLine when nonEmpty) for item i of the list
+// field path.field; the item's path is built only when there is an error.
+func (v *validator) lineItem(p Pos, path, field string, i int, s string, nonEmpty bool) {
+	switch {
+	case nonEmpty && strings.TrimSpace(s) == "":
+		v.nonEmptyLine(p, itemPath(path, field, i), s)
+	case strings.ContainsAny(s, "\n\r\x00"):
+		v.line(p, itemPath(path, field, i), s)
+	}
+}
+
 func (v *validator) line(p Pos, path, s string) {
 	if i := strings.IndexAny(s, "\n\r\x00"); i >= 0 {
 		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path, strconv.QuoteRune(rune(s[i])))
@@ -207,10 +231,10 @@ func (v *validator) stage(idx int, st *Stage) {
 		v.errorf(fp, "%s.from: %s", path, msg)
 	}
 	for i, c := range st.Comment {
-		v.comment(itemPos(st.CommentPos, i, st.Pos), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.commentItem(itemPos(st.CommentPos, i, st.Pos), path, "comment", i, c)
 	}
 	for i, c := range st.TrailingComment {
-		v.comment(itemPos(st.TrailingCommentPos, i, st.Pos), fmt.Sprintf("%s.trailing_comment[%d]", path, i), c)
+		v.commentItem(itemPos(st.TrailingCommentPos, i, st.Pos), path, "trailing_comment", i, c)
 	}
 	for _, p := range st.StepsPatch {
 		v.errorf(p.Pos, "%s.steps_patch: no layout this spec extends has a stage %s whose steps it could patch; write steps instead, or extend a layout that has the stage", path, st.Name)
@@ -218,7 +242,7 @@ func (v *validator) stage(idx int, st *Stage) {
 	ids := map[string]Pos{}
 	for i := range st.Steps {
 		step := &st.Steps[i]
-		v.step(step, fmt.Sprintf("%s.steps[%d]", path, i), idx, false)
+		v.step(step, itemPath(path, "steps", i), idx, false)
 		if step.ID == "" {
 			continue
 		}

@@ -93,7 +93,11 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 // refsOK checks each ${...} reference in a value with BuildKit's lexer: it
 // must be closed and well formed ("" when all are).
 func (v *validator) refsOK(val string) string {
+	if !strings.Contains(val, "${") { // nothing below would look further
+		return ""
+	}
 	rs := []rune(val)
+	var lex *shell.Lex
 	for i := 0; i+1 < len(rs); i++ {
 		if rs[i] == v.escape {
 			i++
@@ -107,7 +111,10 @@ func (v *validator) refsOK(val string) string {
 			return fmt.Sprintf("%q: the reference ${ is not closed; add } or write \\$ for a literal dollar", val)
 		}
 		ref := string(rs[i:end])
-		if _, _, err := shell.NewLex(v.escape).ProcessWord(ref, syntax.AnyEnv{}); err != nil {
+		if lex == nil {
+			lex = shell.NewLex(v.escape)
+		}
+		if _, _, err := lex.ProcessWord(ref, syntax.AnyEnv{}); err != nil {
 			return fmt.Sprintf("%q: %s: %v", val, ref, err)
 		}
 		i = end - 1

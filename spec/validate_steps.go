@@ -20,7 +20,7 @@ var numericOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustComp
 func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	p := s.Pos
 	for i, c := range s.Comment {
-		v.comment(itemPos(s.CommentPos, i, p), fmt.Sprintf("%s.comment[%d]", path, i), c)
+		v.commentItem(itemPos(s.CommentPos, i, p), path, "comment", i, c)
 	}
 	n := s.instructions()
 	if n != 1 {
@@ -68,14 +68,14 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 			v.errorf(p, "%s.volume: list at least one path", path)
 		}
 		for i, e := range s.Volume {
-			v.nonEmptyLine(itemPos(s.VolumePos, i, p), fmt.Sprintf("%s.volume[%d]", path, i), e)
+			v.lineItem(itemPos(s.VolumePos, i, p), path, "volume", i, e, true)
 		}
 	case "SHELL":
 		if len(s.Shell) == 0 {
 			v.errorf(p, "%s.shell: give the shell and its arguments, e.g. [/bin/bash, -c]", path)
 		}
 		for i, e := range s.Shell {
-			v.line(itemPos(s.ShellPos, i, p), fmt.Sprintf("%s.shell[%d]", path, i), e)
+			v.lineItem(itemPos(s.ShellPos, i, p), path, "shell", i, e, false)
 		}
 	case "COPY":
 		v.copy(s.Copy, path+".copy", idx, false, p)
@@ -174,14 +174,14 @@ func (v *validator) run(r *Run, path string, idx int, p Pos) {
 		v.errorf(itemPos([]Pos{r.SecurityPos}, 0, p), "%s.security: %q is not a security mode; use sandbox or insecure", path, r.Security)
 	}
 	for i, d := range r.Device {
-		v.nonEmptyLine(itemPos(r.DevicePos, i, p), fmt.Sprintf("%s.device[%d]", path, i), d)
+		v.lineItem(itemPos(r.DevicePos, i, p), path, "device", i, d, true)
 	}
 	for i, m := range r.Mounts {
 		mp := m.Pos
 		if !mp.IsValid() {
 			mp = p
 		}
-		v.mount(m, fmt.Sprintf("%s.mounts[%d]", path, i), idx, mp)
+		v.mount(m, itemPath(path, "mounts", i), idx, mp)
 	}
 }
 
@@ -233,7 +233,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	}
 	var opened []string
 	for i, s := range c.Src {
-		v.nonEmptyLine(itemPos(c.SrcPos, i, p), fmt.Sprintf("%s.src[%d]", path, i), s)
+		v.lineItem(itemPos(c.SrcPos, i, p), path, "src", i, s, true)
 		if strings.HasPrefix(s, "<<") {
 			opened = append(opened, syntax.HeredocNames(s)...)
 		}
@@ -251,7 +251,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 		v.line(itemPos([]Pos{f.p}, 0, p), path+"."+f.k, f.v)
 	}
 	for i, e := range c.Exclude {
-		v.nonEmptyLine(itemPos(c.ExcludePos, i, p), fmt.Sprintf("%s.exclude[%d]", path, i), e)
+		v.lineItem(itemPos(c.ExcludePos, i, p), path, "exclude", i, e, true)
 	}
 	if c.Chmod != "" && !strings.Contains(c.Chmod, "$") && octalLike().MatchString(c.Chmod) && !isFileMode(c.Chmod) {
 		v.errorf(itemPos([]Pos{c.ChmodPos}, 0, p), "%s.chmod: %q is not an octal file mode; write e.g. 0755 or 644", path, c.Chmod)
