@@ -26,7 +26,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	prevEnd := 0
 	var stage *spec.Stage
 	stageIdx := -1
-	for _, node := range ast.Children {
+	for ni, node := range ast.Children {
 		carried := len(pending)
 		gapFrom := prevEnd + 1
 		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
@@ -72,6 +72,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			r.moveComments(in, lg.end+1)
 			stageIdx++
 			stage = r.stage(in, stageIdx)
+			stage.Steps = make([]spec.Step, 0, stepsUntilFrom(ast.Children[ni+1:]))
 			stage.Comment = append(append([]string(nil), pending...), in.moved...)
 			s.Stages = append(s.Stages, stage)
 		default:
@@ -100,6 +101,11 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	s.TrailingComment = trimBlanks(pending)
 	if len(s.Comment) == 0 {
 		s.Comment = nil
+	}
+	for _, st := range s.Stages {
+		if len(st.Steps) == 0 {
+			st.Steps = nil // as before preallocation: a stage without steps has none
+		}
 	}
 	return s
 }
@@ -365,4 +371,15 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 		return st, false
 	}
 	return st, !in.internal
+}
+
+// stepsUntilFrom counts the instructions before the next FROM: the most
+// steps the stage they follow can get (build preallocates them).
+func stepsUntilFrom(nodes []*parser.Node) int {
+	for i, n := range nodes {
+		if strings.EqualFold(n.Value, "from") {
+			return i
+		}
+	}
+	return len(nodes)
 }
