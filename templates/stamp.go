@@ -28,10 +28,40 @@ const (
 	stampPrefix     = "# dockstage:sha256="
 )
 
+// stampLine is a stamp line: stampPrefix, the digest, trailing blanks.
+const stampLine = `# dockstage:sha256=([0-9a-f]{64})[ \t\r]*\n`
+
 // stampRE matches a stamp line; built on first use (start-up cost).
-var stampRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^# dockstage:sha256=([0-9a-f]{64})[ \t\r]*\n`)
-})
+var stampRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^` + stampLine) })
+
+// stampAtRE matches a stamp line at the start of its input only.
+var stampAtRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\A` + stampLine) })
+
+// replaceStamps is stampRE().ReplaceAll(content, repl) for a repl without
+// '$': it tries the regexp only where a line starts with stampPrefix
+// (a multi-line ^ gives the regexp no literal prefix to skip ahead with).
+func replaceStamps(content, repl []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(content); {
+		j := bytes.Index(content[i:], []byte(stampPrefix))
+		if j < 0 {
+			break
+		}
+		j += i
+		if j == 0 || content[j-1] == '\n' {
+			if loc := stampAtRE().FindIndex(content[j:]); loc != nil {
+				out = append(out, content[last:j]...)
+				out = append(out, repl...)
+				last = j + loc[1]
+				i = last
+				continue
+			}
+		}
+		i = j + 1
+	}
+	return append(out, content[last:]...)
+}
 
 // header is the generated-file header for a file rendered from source,
 // with a zero stamp that stamp fills in; what follows "DO NOT EDIT"
@@ -73,7 +103,7 @@ func Meaning(content []byte) []Line {
 			}
 			continue
 		}
-		if stampRE().MatchString(l + "\n") {
+		if strings.HasPrefix(l, stampPrefix) && stampRE().MatchString(l+"\n") {
 			continue
 		}
 		t := strings.TrimRight(l, " \t\r")
@@ -116,13 +146,13 @@ func digest(content []byte) string {
 // byteDigest is the stamp of dockstage 0.x: the bytes without the stamp
 // line.
 func byteDigest(content []byte) string {
-	sum := sha256.Sum256(stampRE().ReplaceAll(content, nil))
+	sum := sha256.Sum256(replaceStamps(content, nil))
 	return hex.EncodeToString(sum[:])
 }
 
 func stamp(content []byte) []byte {
 	d := digest(content)
-	return stampRE().ReplaceAll(content, []byte(stampPrefix+d+"\n"))
+	return replaceStamps(content, []byte(stampPrefix+d+"\n"))
 }
 
 // Owned reports whether content is a file dockstage generated (it carries

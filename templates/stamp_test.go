@@ -92,3 +92,41 @@ func FuzzStamp(f *testing.F) {
 		}
 	})
 }
+
+// replaceStamps is stampRE's ReplaceAll: every stamp line, at the start, in
+// the middle, twice in a row, with trailing blanks, and none where the
+// prefix is not at a line start or the digest is short.
+func TestReplaceStampsIsReplaceAll(t *testing.T) {
+	d := strings.Repeat("ab", 32)
+	for _, in := range replaceStampsSeeds(d) {
+		for _, repl := range [][]byte{nil, []byte(stampPrefix + strings.Repeat("0", 64) + "\n")} {
+			want := stampRE().ReplaceAll([]byte(in), repl)
+			if got := replaceStamps([]byte(in), repl); string(got) != string(want) {
+				t.Errorf("replaceStamps(%q, %q) = %q, ReplaceAll gives %q", in, repl, got, want)
+			}
+		}
+	}
+}
+
+func replaceStampsSeeds(d string) []string {
+	return []string{
+		"", "FROM a\n", stampPrefix + d + "\n", stampPrefix + d + " \t\r\n", stampPrefix + d,
+		"# x\n" + stampPrefix + d + "\nFROM a\n", stampPrefix + d + "\n" + stampPrefix + d + "\n",
+		"x" + stampPrefix + d + "\n", stampPrefix + d[:10] + "\n" + stampPrefix + d + "\n",
+		stampPrefix + stampPrefix + d + "\n", "\n" + stampPrefix + strings.ToUpper(d) + "\n",
+	}
+}
+
+// FuzzReplaceStamps checks replaceStamps against stampRE's ReplaceAll on
+// any content.
+func FuzzReplaceStamps(f *testing.F) {
+	for _, s := range replaceStampsSeeds(strings.Repeat("0f", 32)) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		repl := []byte(stampPrefix + strings.Repeat("1", 64) + "\n")
+		if got, want := replaceStamps([]byte(in), repl), stampRE().ReplaceAll([]byte(in), repl); string(got) != string(want) {
+			t.Errorf("replaceStamps(%q) = %q, ReplaceAll gives %q", in, got, want)
+		}
+	})
+}
