@@ -109,9 +109,12 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		}
 		return res, err
 	}
-	rawLex := shell.NewLex('\\') // as dockerfile2llb expands heredoc bodies
-	rawLex.SkipProcessQuotes = true
+	var rawLex *shell.Lex // made on the first heredoc body
 	expandRaw := func(w string) (string, error) {
+		if rawLex == nil {
+			rawLex = shell.NewLex('\\') // as dockerfile2llb expands heredoc bodies
+			rawLex.SkipProcessQuotes = true
+		}
 		res, _, err := rawLex.ProcessWord(w, syntax.AnyEnv{})
 		return res, err
 	}
@@ -133,11 +136,11 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		}
 	}
 	for _, st := range stages {
-		if _, _, err := lex.ProcessWord(st.BaseName, syntax.AnyEnv{}); err != nil {
+		if _, err := expand(st.BaseName); err != nil {
 			report(locLine(st.Location), "FROM", err)
 		}
 		if st.Platform != "" {
-			if _, _, err := lex.ProcessWord(st.Platform, syntax.AnyEnv{}); err != nil {
+			if _, err := expand(st.Platform); err != nil {
 				report(locLine(st.Location), "FROM --platform", err)
 			}
 		}
