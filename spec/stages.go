@@ -138,11 +138,12 @@ type globalEnv struct {
 }
 
 func (s *Spec) globalEnv() globalEnv {
-	lex := shell.NewLex(s.Escape())
-	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}, lex: lex, esc: s.Escape()}
+	g := globalEnv{known: syntax.Env{}, unknown: map[string]bool{}, esc: s.Escape()}
 	if len(s.Args) == 0 {
 		return g
 	}
+	lex := shell.NewLex(s.Escape())
+	g.lex = lex
 	for _, kv := range s.Args {
 		if kv.Value == nil {
 			// BuildKit keeps an earlier value (buildMetaArgs: a nil
@@ -192,14 +193,14 @@ func (g globalEnv) isKnown(n string) bool {
 // --platform) word with the global args; unmatched lists the names it uses
 // that have no known value (declared without one, predefined, or not
 // declared at all).
-func (g globalEnv) expand(word string, esc rune) (string, map[string]struct{}, error) {
+func (g *globalEnv) expand(word string, esc rune) (string, map[string]struct{}, error) {
 	if !strings.ContainsAny(word, plainSpecial) { // the lexer would return it as is
 		return word, nil, nil
 	}
-	lex := g.lex
-	if lex == nil || g.esc != esc {
-		lex = shell.NewLex(esc)
+	if g.lex == nil || g.esc != esc {
+		g.lex, g.esc = shell.NewLex(esc), esc
 	}
+	lex := g.lex
 	res, err := lex.ProcessWordWithMatches(word, g.known)
 	if err != nil {
 		return "", nil, err
@@ -218,7 +219,8 @@ func (s *Spec) ExpandFrom(word string) (string, bool) {
 	if !strings.Contains(word, "$") {
 		return word, true
 	}
-	res, unmatched, err := s.globalEnv().expand(word, s.Escape())
+	g := s.globalEnv()
+	res, unmatched, err := g.expand(word, s.Escape())
 	if err != nil || len(unmatched) > 0 {
 		return "", false
 	}
