@@ -66,8 +66,8 @@ func (r *reverser) logicalLine(start int) *logical {
 	t := strings.TrimLeftFunc(raw, unicode.IsSpace)
 	seg, cont := r.trimCont(t)
 	lg.segs = append(lg.segs, segment{line: start, col: len(raw) - len(t), off: 0, n: len(seg)})
+	first := seg // the text as is, unless continued lines join it
 	var b strings.Builder
-	b.WriteString(seg)
 	lg.lines = append(lg.lines, physLine{start, lineFirst})
 	lg.lastContent = start
 	i := start
@@ -82,13 +82,19 @@ func (r *reverser) logicalLine(start int) *logical {
 			lg.lines = append(lg.lines, physLine{i, lineEmpty})
 			continue
 		}
+		if b.Len() == 0 {
+			b.WriteString(first)
+		}
 		seg, cont = r.trimCont(raw)
 		lg.segs = append(lg.segs, segment{line: i, col: 0, off: b.Len(), n: len(seg)})
 		b.WriteString(seg)
 		lg.lines = append(lg.lines, physLine{i, lineContent})
 		lg.lastContent = i
 	}
-	lg.text = b.String()
+	lg.text = first
+	if len(lg.segs) > 1 {
+		lg.text = b.String()
+	}
 	lg.end = i
 	lg.eofCont = cont
 	return lg
