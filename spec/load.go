@@ -161,7 +161,10 @@ var (
 	nodeDecoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
 )
 
-func kindName(n *yaml.Node) string {
+// KindName names the kind of YAML value n holds, for "expected X, got Y"
+// errors: "a mapping", "a list", "null", "a number", "a boolean", "a
+// string" or "an alias".
+func KindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -214,7 +217,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, "%s: expected a list, got %s", path, kindName(n))
+			d.errorf(n, "%s: expected a list, got %s", path, KindName(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -246,7 +249,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		d.errorf(n, "%s: expected a string, got %s", path, kindName(n))
+		d.errorf(n, "%s: expected a string, got %s", path, KindName(n))
 		return "", false
 	}
 	if n.Tag == "!!binary" {
@@ -280,7 +283,7 @@ func yamlFields(t reflect.Type) []fieldInfo {
 func (d *decoder) keysOf(n *yaml.Node, path string) (keys []*yaml.Node, vals []*yaml.Node, ok bool) {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s: expected a mapping, got %s", orTop(path), kindName(n))
+		d.errorf(n, "%s: expected a mapping, got %s", orTop(path), KindName(n))
 		return nil, nil, false
 	}
 	seen := map[string]*yaml.Node{}
@@ -309,7 +312,7 @@ func (d *decoder) keysOf(n *yaml.Node, path string) (keys []*yaml.Node, vals []*
 // reports at path that it expected what.
 func (d *decoder) typedScalar(n *yaml.Node, path, tag, what string, out any) bool {
 	if n.Kind != yaml.ScalarNode || n.Tag != tag {
-		d.errorf(n, "%s: expected %s, got %s", path, what, kindName(n))
+		d.errorf(n, "%s: expected %s, got %s", path, what, KindName(n))
 		return false
 	}
 	if err := n.Decode(out); err != nil {
@@ -540,7 +543,7 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 				continue
 			}
 			if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
-				d.errorf(item, "%s: expected NAME or a one-key mapping {NAME: value}, got %s", ipath, kindName(item))
+				d.errorf(item, "%s: expected NAME or a one-key mapping {NAME: value}, got %s", ipath, KindName(item))
 				continue
 			}
 			var one KVList
@@ -589,7 +592,7 @@ func (c *Command) decodeNode(d *decoder, n *yaml.Node, path string) {
 			c.Shell = s
 		}
 	default:
-		d.errorf(n, "%s: expected a command: a string (shell form) or a list (exec form), got %s", path, kindName(n))
+		d.errorf(n, "%s: expected a command: a string (shell form) or a list (exec form), got %s", path, KindName(n))
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 )
@@ -72,22 +71,7 @@ func TestExternalCorpus(t *testing.T) {
 		imported++
 		rel, _ := filepath.Rel(root, f)
 		ok := t.Run(rel, func(t *testing.T) {
-			want, err := spec.Marshal(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := transpile.Forward(s)
-			if err != nil {
-				t.Fatalf("Forward: %v", err)
-			}
-			rendered, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{Source: "dockstage.yaml"})
-			if err != nil {
-				t.Fatalf("render: %v", err)
-			}
-			checkSameBuild(t, src, rendered)
-			checkBuildKitView(t, src, rendered)
-			checkReimport(t, want, rendered)
-			checkComments(t, src, rendered)
+			checkRoundTrip(t, src, s, []templates.Options{{Source: "dockstage.yaml"}})
 		})
 		if ok {
 			same++

@@ -91,28 +91,7 @@ func TestCorpusRoundTrip(t *testing.T) {
 				t.Skipf("does not import (not an import golden): %v", err)
 			}
 			imported++
-			want, err := spec.Marshal(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := transpile.Forward(s)
-			if err != nil {
-				t.Fatalf("Forward: %v", err)
-			}
-			for _, opt := range renderOptions {
-				rendered, _, err := templates.RenderDockerfile(out.Dockerfile, opt)
-				if err != nil {
-					t.Fatalf("render (Source %q): %v", opt.Source, err)
-				}
-				checkSameBuild(t, src, rendered)
-				checkBuildKitView(t, src, rendered)
-				checkReimport(t, want, rendered)
-				checkComments(t, src, rendered)
-				if t.Failed() {
-					t.Logf("render (Source %q):\n%s", opt.Source, rendered)
-					return
-				}
-			}
+			checkRoundTrip(t, src, s, renderOptions)
 		})
 	}
 	t.Logf("%d import goldens, %d corpus files imported and round-tripped", goldens, imported)
@@ -256,6 +235,35 @@ func checkBuildKitView(t *testing.T, src, rendered []byte) {
 		}
 		if w != g {
 			t.Errorf("BuildKit reads D and its render differently at instruction %d:\n  D: %s\n  R: %s", i, w, g)
+			return
+		}
+	}
+}
+
+// checkRoundTrip renders s, the import of src, with each of opts and
+// checks (a)-(c) of TestCorpusRoundTrip on each render; it stops at the
+// first render that fails, logging it.
+func checkRoundTrip(t *testing.T, src []byte, s *spec.Spec, opts []templates.Options) {
+	t.Helper()
+	want, err := spec.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := transpile.Forward(s)
+	if err != nil {
+		t.Fatalf("Forward: %v", err)
+	}
+	for _, opt := range opts {
+		rendered, _, err := templates.RenderDockerfile(out.Dockerfile, opt)
+		if err != nil {
+			t.Fatalf("render (Source %q): %v", opt.Source, err)
+		}
+		checkSameBuild(t, src, rendered)
+		checkBuildKitView(t, src, rendered)
+		checkReimport(t, want, rendered)
+		checkComments(t, src, rendered)
+		if t.Failed() {
+			t.Logf("render (Source %q):\n%s", opt.Source, rendered)
 			return
 		}
 	}

@@ -427,7 +427,7 @@ func (l *loader) read(e *spec.Extend, path string) (*Layout, *yaml.Node, error) 
 	}
 	l.mark(node, ly.File)
 	if node.Kind != yaml.MappingNode {
-		l.errorf(node, "a layout is a mapping with the keys of a spec (and params); got %s", kindOf(node))
+		l.errorf(node, "a layout is a mapping with the keys of a spec (and params); got %s", spec.KindName(node))
 		return nil, nil, nil
 	}
 	if k, _ := lookup(node, "extends"); k != nil {
@@ -484,19 +484,4 @@ func stripKey(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return &c
-}
-
-func kindOf(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "null"
-		}
-		return "a scalar"
-	}
-	return "an alias"
 }
