@@ -193,7 +193,7 @@ func (r *reverser) validateRest(ast *parser.Node) {
 // a FROM.
 func startsWithFrom(ast *parser.Node) bool {
 	for _, n := range ast.Children {
-		switch strings.ToLower(n.Value) {
+		switch lowerKeyword(n.Value) {
 		case "arg":
 			continue
 		case "from":
@@ -217,7 +217,7 @@ func (r *reverser) checkJSONForms(ast *parser.Node) {
 }
 
 func (r *reverser) checkJSONForm(top, n *parser.Node) {
-	kw := strings.ToLower(n.Value)
+	kw := lowerKeyword(n.Value)
 	switch kw {
 	case "run", "cmd", "entrypoint", "healthcheck", "copy", "add", "volume":
 	default:

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	bkcommand "github.com/moby/buildkit/frontend/dockerfile/command"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/dockstage/dockstage/spec/syntax"
@@ -43,6 +44,8 @@ type logical struct {
 	end         int  // last physical line of the instruction, before heredoc bodies
 	lastContent int  // last line that BuildKit joined in
 	eofCont     bool // the instruction was still continued at end of file
+	segBuf      [1]segment
+	lineBuf     [1]physLine
 }
 
 func isCommentLine(l string) bool {
@@ -62,6 +65,7 @@ func (r *reverser) trimCont(l string) (string, bool) {
 // parser.Parse does.
 func (r *reverser) logicalLine(start int) *logical {
 	lg := &logical{}
+	lg.segs, lg.lines = lg.segBuf[:0], lg.lineBuf[:0] // most instructions are one line
 	raw := r.lines[start-1]
 	t := strings.TrimLeftFunc(raw, unicode.IsSpace)
 	seg, cont := r.trimCont(t)
@@ -111,9 +115,9 @@ func (lg *logical) at(off int) (line, col int, ok bool) {
 }
 
 // blankRun is the first run of BuildKit's command separator
-// (`[\t\v\f\r ]+`, parser.splitCommand) in s, as [start, end); nil when s
-// has none.
-func blankRun(s string) []int {
+// (`[\t\v\f\r ]+`, parser.splitCommand) in s, as [start, end); ok is false
+// when s has none.
+func blankRun(s string) (start, end int, ok bool) {
 	isBlank := func(c byte) bool { return c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == ' ' }
 	for i := 0; i < len(s); i++ {
 		if isBlank(s[i]) {
@@ -121,10 +125,10 @@ func blankRun(s string) []int {
 			for j < len(s) && isBlank(s[j]) {
 				j++
 			}
-			return []int{i, j}
+			return i, j, true
 		}
 	}
-	return nil
+	return 0, 0, false
 }
 
 // splitCommand splits a logical line into the instruction keyword, its flag
@@ -134,14 +138,14 @@ func blankRun(s string) []int {
 func (r *reverser) splitCommand(line string) (cmd string, flags []string, argsOff int, args string, dashdash bool) {
 	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 	trimmed := strings.TrimSpace(line)
-	loc := blankRun(trimmed)
-	if loc == nil {
+	sepStart, sepEnd, ok := blankRun(trimmed)
+	if !ok {
 		return trimmed, nil, len(line), "", false
 	}
-	cmd = trimmed[:loc[0]]
-	rest := trimmed[loc[1]:]
+	cmd = trimmed[:sepStart]
+	rest := trimmed[sepEnd:]
 	remaining, flags, dashdash := syntax.ExtractFlags(rest, r.escape)
-	off := lead + loc[1] + len(rest) - len(remaining)
+	off := lead + sepEnd + len(rest) - len(remaining)
 	args = strings.TrimSpace(remaining)
 	off += len(remaining) - len(strings.TrimLeftFunc(remaining, unicode.IsSpace))
 	if args == "" {
@@ -163,6 +167,25 @@ type instr struct {
 	moved    []string     // comment lines to put above the step
 	internal bool         // a consistency check failed
 	inValue  map[int]bool // comment lines inside a continued value (spanned)
+}
+
+// upperKeywords maps each instruction keyword BuildKit knows
+// (bkcommand.Commands), written in upper case, to its lower-case form.
+var upperKeywords = func() map[string]string {
+	m := make(map[string]string, len(bkcommand.Commands))
+	for kw := range bkcommand.Commands {
+		m[strings.ToUpper(kw)] = kw
+	}
+	return m
+}()
+
+// lowerKeyword is strings.ToLower(kw), without a copy for a keyword
+// written in upper case, as most are.
+func lowerKeyword(kw string) string {
+	if l, ok := upperKeywords[kw]; ok {
+		return l
+	}
+	return strings.ToLower(kw)
 }
 
 // cutFlag splits one of in.flags, "--name=value" or "--name", as BuildKit's
@@ -197,7 +220,7 @@ func (r *reverser) internalf(in *instr, format string, args ...any) {
 
 // newInstr splits node, whose text starts at offset base of lg.text.
 func (r *reverser) newInstr(node *parser.Node, lg *logical, base, line int, heredocs []parser.Heredoc) *instr {
-	in := &instr{node: node, lg: lg, kw: strings.ToLower(node.Value), line: line, heredocs: heredocs}
+	in := &instr{node: node, lg: lg, kw: lowerKeyword(node.Value), line: line, heredocs: heredocs}
 	if !strings.HasPrefix(lg.text[base:], node.Original) {
 		r.internalf(in, "the rebuilt line %q does not match BuildKit's %q", lg.text[base:], node.Original)
 		return in

@@ -249,7 +249,14 @@ func (r *reverser) nameStages(ast *parser.Node) {
 }
 
 func nodeValues(n *parser.Node) []string {
-	var out []string
+	k := 0
+	for m := n; m != nil; m = m.Next {
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	out := make([]string, 0, k)
 	for ; n != nil; n = n.Next {
 		out = append(out, n.Value)
 	}

@@ -58,3 +58,24 @@ func FuzzContinuedWord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainWord checks UnquoteWord's shortcut for a plain word (plainWord)
+// against the full rules: both give the same spec form.
+func FuzzPlainWord(f *testing.F) {
+	for _, s := range []string{"a", "/usr/local/bin", "C:\\app", "x=y", "é", "\xff", "`a", "a b"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, w string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		rs, breaks, ok := splitBreaks(w, esc)
+		want, werr := unquoteRunes(rs, breaks, esc)
+		got, err := UnquoteWord(w, esc)
+		if plainWord(w, esc) && (!ok || werr != nil || err != nil || got != want) {
+			t.Fatalf("plain word %q: shortcut %q (%v), full rules %q (%v, split ok %v)", w, got, err, want, werr, ok)
+		}
+	})
+}

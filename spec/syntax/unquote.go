@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // UnquoteWord turns a Dockerfile shell word as written (an ENV, LABEL or ARG
@@ -32,6 +33,9 @@ import (
 // between characters; where one cannot stay (inside a reference, say) the
 // word is unquoted joined.
 func UnquoteWord(w string, esc rune) (string, error) {
+	if plainWord(w, esc) {
+		return w, nil // every character is itself (the rules above)
+	}
 	rs, breaks, ok := splitBreaks(w, esc)
 	if !ok {
 		return "", errors.New("a line break in the word is not a line continuation")
@@ -48,8 +52,21 @@ func UnquoteWord(w string, esc rune) (string, error) {
 // errMisplacedBreak is unquoteRunes' way of saying a break cannot stay.
 var errMisplacedBreak = errors.New("a line continuation inside a reference or after a literal escape character")
 
+// plainWord reports whether w holds no quote, no `$`, no escape character,
+// no line break and no invalid UTF-8 (which the rune form replaces):
+// UnquoteWord gives such a word back as it is.
+func plainWord(w string, esc rune) bool {
+	for _, c := range w {
+		switch c {
+		case '\'', '"', '$', '\n', esc, utf8.RuneError:
+			return false
+		}
+	}
+	return true
+}
+
 func unquoteRunes(rs []rune, breaks map[int]string, esc rune) (string, error) {
-	var out []rune
+	out := make([]rune, 0, len(rs)+len(rs)/8+2)
 	litEs := 0     // literal E characters at the end of out
 	bareName := -1 // start in out of a live `$NAME` that ended out, or -1
 	// dollar doubles the literal E run before a `$` (see the rule above).
