@@ -169,8 +169,13 @@ func (v *validator) lineItem(p Pos, path, field string, i int, s string, nonEmpt
 }
 
 func (v *validator) line(p Pos, path, s string) {
+	v.lineAt(p, func() string { return path }, s)
+}
+
+// lineAt is line with the field's path built only for an error.
+func (v *validator) lineAt(p Pos, path func() string, s string) {
 	if i := strings.IndexAny(s, "\n\r\x00"); i >= 0 {
-		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path, strconv.QuoteRune(rune(s[i])))
+		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path(), strconv.QuoteRune(rune(s[i])))
 	}
 }
 
@@ -182,16 +187,16 @@ func (v *validator) kvs(path string, l KVList, allowNil bool) {
 func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {
-		p := path + "." + kv.Key
+		p := func() string { return path + "." + kv.Key } // built for an error only
 		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
 			// LABEL and ENV keys may hold blanks ("com.example.my label",
 			// `ENV my\ key=v`); they are quoted.
 		} else if !envKeyRE().MatchString(kv.Key) {
-			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
+			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p())
 		}
-		v.line(kv.Pos, p, kv.Key)
+		v.lineAt(kv.Pos, p, kv.Key)
 		if kv.Value == nil && !allowNil {
-			v.errorf(kv.Pos, "%s: missing value", p)
+			v.errorf(kv.Pos, "%s: missing value", p())
 		}
 		if kv.Value != nil {
 			val := *kv.Value
@@ -201,17 +206,17 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 				if syntax.ValueBreaksOK(val, v.escape) {
 					val = syntax.JoinValue(val, v.escape)
 				} else {
-					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p, string(v.escape))
+					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p(), string(v.escape))
 					val = strings.ReplaceAll(val, "\n", " ")
 				}
 			}
-			v.line(kv.Pos, p, val)
+			v.lineAt(kv.Pos, p, val)
 			if msg := v.refsOK(val); msg != "" {
-				v.errorf(kv.Pos, "%s: %s", p, msg)
+				v.errorf(kv.Pos, "%s: %s", p(), msg)
 			}
 		}
 		if seen[kv.Key] && !dupOK {
-			v.errorf(kv.Pos, "%s: duplicate key", p)
+			v.errorf(kv.Pos, "%s: duplicate key", p())
 		}
 		seen[kv.Key] = true
 	}

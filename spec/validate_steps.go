@@ -248,7 +248,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 		k, v string
 		p    Pos
 	}{{"chown", c.Chown, c.ChownPos}, {"chmod", c.Chmod, c.ChmodPos}, {"checksum", c.Checksum, c.ChecksumPos}} {
-		v.line(itemPos([]Pos{f.p}, 0, p), path+"."+f.k, f.v)
+		v.lineAt(itemPos([]Pos{f.p}, 0, p), func() string { return path + "." + f.k }, f.v)
 	}
 	for i, e := range c.Exclude {
 		v.lineItem(itemPos(c.ExcludePos, i, p), path, "exclude", i, e, true)
