@@ -12,15 +12,9 @@ import (
 // the ways the renderer writes it (Word included), means the same to
 // BuildKit's lexer.
 func FuzzUnquoteWord(f *testing.F) {
-	for _, s := range []string{`"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`, `C:\\$HOME`, `'\$x'`, `"\\${A}"`, "``$A"} {
-		f.Add(s, false)
-		f.Add(s, true)
-	}
+	addEscapeSeeds(f, `"a b"`, `'$x'`, `\$y`, `"$A"b`, `${A:-"q"}`, `a\\b`, `"\"$HOME\""`, "`$", `$1$`, `"${A/x/y}"z`, `C:\\$HOME`, `'\$x'`, `"\\${A}"`, "``$A")
 	f.Fuzz(func(t *testing.T, w string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
+		esc := fuzzEscape(backtick)
 		if strings.ContainsAny(w, "\x00\n") || !utf8.ValidString(w) {
 			return
 		}
@@ -62,15 +56,9 @@ func FuzzContinuedWord(f *testing.F) {
 // FuzzPlainWord checks UnquoteWord's shortcut for a plain word (plainWord)
 // against the full rules: both give the same spec form.
 func FuzzPlainWord(f *testing.F) {
-	for _, s := range []string{"a", "/usr/local/bin", "C:\\app", "x=y", "é", "\xff", "`a", "a b"} {
-		f.Add(s, false)
-		f.Add(s, true)
-	}
+	addEscapeSeeds(f, "a", "/usr/local/bin", "C:\\app", "x=y", "é", "\xff", "`a", "a b")
 	f.Fuzz(func(t *testing.T, w string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
+		esc := fuzzEscape(backtick)
 		rs, breaks, ok := splitBreaks(w, esc)
 		want, werr := unquoteRunes(rs, breaks, esc)
 		got, err := UnquoteWord(w, esc)
@@ -78,4 +66,22 @@ func FuzzPlainWord(f *testing.F) {
 			t.Fatalf("plain word %q: shortcut %q (%v), full rules %q (%v, split ok %v)", w, got, err, want, werr, ok)
 		}
 	})
+}
+
+// addEscapeSeeds adds each seed twice, for the fuzz targets that take a
+// text and a bool choosing the escape character (fuzzEscape).
+func addEscapeSeeds(f *testing.F, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+}
+
+// fuzzEscape is the escape character a fuzzed bool picks: the backtick (a
+// backtick escape directive) when it is true, else DefaultEscape.
+func fuzzEscape(backtick bool) rune {
+	if backtick {
+		return '`'
+	}
+	return DefaultEscape
 }

@@ -78,15 +78,8 @@ func checkTrimContinuation(t *testing.T, line string, esc rune) {
 // FuzzTrimContinuation checks the byte scan against BuildKit's expression
 // on any line.
 func FuzzTrimContinuation(f *testing.F) {
-	for _, s := range continuationSeeds {
-		f.Add(s, false)
-		f.Add(s, true)
-	}
+	addEscapeSeeds(f, continuationSeeds...)
 	f.Fuzz(func(t *testing.T, line string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
-		checkTrimContinuation(t, line, esc)
+		checkTrimContinuation(t, line, fuzzEscape(backtick))
 	})
 }
