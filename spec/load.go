@@ -156,10 +156,27 @@ type nodeDecoder interface {
 }
 
 var (
-	posType         = reflect.TypeOf(Pos{})
-	posSliceType    = reflect.TypeOf([]Pos(nil))
-	nodeDecoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
+	posType          = reflect.TypeOf(Pos{})
+	posSliceType     = reflect.TypeOf([]Pos(nil))
+	nodeDecoderType  = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
+	itemCommentsType = reflect.TypeOf(ItemComments(nil))
+	stringsType      = reflect.TypeOf([]string(nil))
 )
+
+// itemComments reads the comment above each item of sequence n (its
+// HeadComment): nil when no item has one.
+func itemComments(n *yaml.Node) ItemComments {
+	var out ItemComments
+	for i, c := range n.Content {
+		if lines := CommentLines(resolve(c).HeadComment); len(lines) > 0 {
+			if out == nil {
+				out = make(ItemComments, len(n.Content))
+			}
+			out[i] = lines
+		}
+	}
+	return out
+}
 
 // KindName names the kind of YAML value n holds, for "expected X, got Y"
 // errors: "a mapping", "a list", "null", "a number", "a boolean", "a
@@ -386,6 +403,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 				pf.Set(reflect.ValueOf([]Pos{d.pos(val)}))
 			}
 		}
+		// A field NameComment next to Name holds the comment lines above
+		// each item of the list (ItemComments), or ([]string) those above
+		// the key.
+		if cf := v.FieldByName(v.Type().Field(fi).Name + "Comment"); cf.IsValid() {
+			switch val := resolve(vals[i]); {
+			case cf.Type() == itemCommentsType && val.Kind == yaml.SequenceNode:
+				cf.Set(reflect.ValueOf(itemComments(val)))
+			case cf.Type() == stringsType:
+				cf.Set(reflect.ValueOf(CommentLines(k.HeadComment)))
+			}
+		}
 		if k.Value == "comment" || k.Value == "trailing_comment" {
 			var next *yaml.Node
 			if i+1 < len(keys) {
@@ -586,6 +614,9 @@ func (c *Command) decodeNode(d *decoder, n *yaml.Node, path string) {
 			if s, ok := d.scalar(e, fmt.Sprintf("%s[%d]", path, i)); ok {
 				c.Args = append(c.Args, s)
 			}
+		}
+		if len(c.Args) == len(n.Content) {
+			c.ArgsComment = itemComments(n)
 		}
 	case yaml.ScalarNode:
 		if s, ok := d.scalar(n, path); ok {

@@ -155,43 +155,116 @@ func strNode(s string) *yaml.Node {
 func (s Stages) MarshalYAML() (any, error) {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	for _, st := range s {
-		var v yaml.Node
-		if !stageHasKVComments(st) {
+		var v *yaml.Node
+		if !stageHasInnerComments(st) {
+			v = &yaml.Node{}
 			if err := v.Encode(st); err != nil {
 				return nil, err
 			}
 		} else {
-			// yaml.Node.Encode drops comments (KV.Comment): go through text.
-			b, err := yaml.Marshal(st)
-			if err != nil {
+			var err error
+			if v, err = encodeWithComments(st); err != nil {
 				return nil, err
 			}
-			var doc yaml.Node
-			if err := yaml.Unmarshal(b, &doc); err != nil {
-				return nil, err
-			}
-			v = *doc.Content[0]
 		}
-		n.Content = append(n.Content, strNode(st.Name), &v)
+		n.Content = append(n.Content, strNode(st.Name), v)
 	}
 	return n, nil
 }
 
-// stageHasKVComments reports whether a step of st (or its ONBUILD trigger)
-// has an ARG/ENV/LABEL pair with comment lines.
-func stageHasKVComments(st *Stage) bool {
+// encodeWithComments encodes v into a node through YAML text:
+// yaml.Node.Encode drops the comments that v's MarshalYAML methods set
+// (KV.Comment, ItemComments), a marshal and unmarshal keeps them.
+func encodeWithComments(v any) (*yaml.Node, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	return doc.Content[0], nil
+}
+
+// stageHasInnerComments reports whether a step of st (or its ONBUILD
+// trigger) has comment lines inside its instruction: above an
+// ARG/ENV/LABEL pair (KV.Comment) or above an item of a list
+// (ItemComments).
+func stageHasInnerComments(st *Stage) bool {
 	for i := range st.Steps {
-		for step := &st.Steps[i]; step != nil; step = step.OnBuild {
-			for _, l := range []KVList{step.Arg, step.Env, step.Label} {
-				for _, kv := range l {
-					if len(kv.Comment) > 0 {
-						return true
-					}
+		if st.Steps[i].hasInnerComments() {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Step) hasInnerComments() bool {
+	for step := s; step != nil; step = step.OnBuild {
+		for _, l := range []KVList{step.Arg, step.Env, step.Label} {
+			for _, kv := range l {
+				if len(kv.Comment) > 0 {
+					return true
 				}
+			}
+		}
+		if step.ExposeComment != nil || step.VolumeComment != nil || step.ShellComment != nil {
+			return true
+		}
+		for _, c := range []*Copy{step.Copy, step.Add} {
+			if c != nil && (c.SrcComment != nil || len(c.DestComment) > 0) {
+				return true
+			}
+		}
+		cmds := []*Command{step.Cmd, step.Entrypoint}
+		if step.Run != nil {
+			if len(step.Run.CommandComment) > 0 {
+				return true
+			}
+			cmds = append(cmds, &step.Run.Command)
+		}
+		if step.Healthcheck != nil {
+			cmds = append(cmds, step.Healthcheck.Test)
+		}
+		for _, c := range cmds {
+			if c != nil && c.ArgsComment != nil {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// MarshalYAML writes a step; the lists with ItemComments as block lists
+// with the comment above each item.
+func (s Step) MarshalYAML() (any, error) {
+	type plain Step
+	if s.ExposeComment == nil && s.VolumeComment == nil && s.ShellComment == nil {
+		return plain(s), nil
+	}
+	n, err := encodeWithComments(plain(s))
+	if err != nil {
+		return nil, err
+	}
+	setItemComments(mappingValue(n, "expose"), s.ExposeComment)
+	setItemComments(mappingValue(n, "volume"), s.VolumeComment)
+	setItemComments(mappingValue(n, "shell"), s.ShellComment)
+	return n, nil
+}
+
+// setItemComments writes comments (ItemComments) above the items of
+// sequence n, which becomes a block list when any item has one.
+func setItemComments(n *yaml.Node, comments ItemComments) {
+	if n == nil || n.Kind != yaml.SequenceNode || comments == nil {
+		return
+	}
+	for i, c := range n.Content {
+		if i < len(comments) && len(comments[i]) > 0 {
+			c.HeadComment = yamlComment(comments[i])
+			n.Style = 0
+		}
+	}
 }
 
 // MarshalYAML writes an ordered mapping. When a key repeats (global args
@@ -283,6 +356,7 @@ func (c Command) MarshalYAML() (any, error) {
 	if anyMultiline(c.Args) {
 		n.Style = 0
 	}
+	setItemComments(n, c.ArgsComment)
 	return n, nil
 }
 
@@ -295,13 +369,31 @@ func anyMultiline(ss []string) bool {
 	return false
 }
 
-// MarshalYAML writes a RUN with no flags in its short form.
+// MarshalYAML writes a RUN with no flags in its short form; CommandComment
+// above the command key.
 func (r Run) MarshalYAML() (any, error) {
-	if len(r.Mounts) == 0 && r.Network == "" && r.Security == "" && len(r.Device) == 0 && len(r.Heredocs) == 0 {
+	if len(r.Mounts) == 0 && r.Network == "" && r.Security == "" && len(r.Device) == 0 && len(r.Heredocs) == 0 && len(r.CommandComment) == 0 {
 		return r.Command.MarshalYAML()
 	}
 	type plain Run
-	return plain(r), nil
+	if len(r.CommandComment) == 0 {
+		return plain(r), nil
+	}
+	n, err := encodeWithComments(plain(r))
+	if err != nil {
+		return nil, err
+	}
+	setKeyComment(n, "command", r.CommandComment)
+	return n, nil
+}
+
+// setKeyComment writes comment lines above key in mapping n.
+func setKeyComment(n *yaml.Node, key string, lines []string) {
+	for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			n.Content[i].HeadComment = yamlComment(lines)
+		}
+	}
 }
 
 // MarshalYAML writes HEALTHCHECK NONE as the string "none".
@@ -379,10 +471,21 @@ func flowIfShort(v any, allowed bool) (any, error) {
 	return &n, nil
 }
 
-// MarshalYAML writes a short COPY/ADD without heredocs in flow style.
+// MarshalYAML writes a short COPY/ADD without heredocs or comments in
+// flow style; with SrcComment a block list of sources, each comment above
+// its source, and DestComment above the dest key.
 func (c Copy) MarshalYAML() (any, error) {
 	type plain Copy
-	return flowIfShort(plain(c), len(c.Heredocs) == 0)
+	if c.SrcComment == nil && len(c.DestComment) == 0 {
+		return flowIfShort(plain(c), len(c.Heredocs) == 0)
+	}
+	n, err := encodeWithComments(plain(c))
+	if err != nil {
+		return nil, err
+	}
+	setItemComments(mappingValue(n, "src"), c.SrcComment)
+	setKeyComment(n, "dest", c.DestComment)
+	return n, nil
 }
 
 // MarshalYAML writes a short mount in flow style.

@@ -328,3 +328,90 @@ stages:
 		t.Errorf("Marshal:\n%s\nwant:\n%s", got, src)
 	}
 }
+
+// TestItemComments: the comment above an item of a block list (or above
+// dest) is that item's ItemComments entry; Marshal writes it back, and a
+// flow list without comments stays flow.
+func TestItemComments(t *testing.T) {
+	src := `version: 1
+name: app
+stages:
+  prod:
+    from: alpine
+    steps:
+      - copy:
+          src:
+            - a
+            # about b
+            # more
+            - b
+          # the destination
+          dest: /d/
+      - expose:
+          # web
+          - "80"
+          - "443"
+      - cmd:
+          - sh
+          # flag
+          - -c
+      - onbuild:
+          run:
+            - a
+            # b
+            - b
+      - healthcheck:
+          test:
+            - curl
+            # c
+            - c
+      - volume: [/v]
+      - run:
+          # after the flags
+          command: make
+          network: none
+`
+	s, err := Load("dockstage.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stages[0].Steps
+	for name, c := range map[string][2]any{
+		"src":         {st[0].Copy.SrcComment, ItemComments{nil, {"about b", "more"}}},
+		"dest":        {st[0].Copy.DestComment, []string{"the destination"}},
+		"expose":      {st[1].ExposeComment, ItemComments{{"web"}, nil}},
+		"cmd":         {st[2].Cmd.ArgsComment, ItemComments{nil, {"flag"}}},
+		"onbuild run": {st[3].OnBuild.Run.Command.ArgsComment, ItemComments{nil, {"b"}}},
+		"healthcheck": {st[4].Healthcheck.Test.ArgsComment, ItemComments{nil, {"c"}}},
+		"volume":      {st[5].VolumeComment, ItemComments(nil)},
+		"run command": {st[6].Run.CommandComment, []string{"after the flags"}},
+	} {
+		if !reflect.DeepEqual(c[0], c[1]) {
+			t.Errorf("%s: %q, want %q", name, c[0], c[1])
+		}
+	}
+	out, err := Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.SplitN(string(out), "\n", 2)[1]; got != src {
+		t.Errorf("Marshal:\n%s\nwant:\n%s", got, src)
+	}
+	if st[0].WithoutComments().Copy.SrcComment != nil || st[3].WithoutComments().OnBuild.Run.Command.ArgsComment != nil || st[0].Copy.SrcComment == nil {
+		t.Errorf("WithoutComments keeps comments, or changes its receiver")
+	}
+
+	// A comment line that holds a line break would write an instruction;
+	// more entries than items say nothing.
+	st[1].ExposeComment = ItemComments{{"ok"}, {"x\nRUN evil"}}
+	st[2].Cmd.ArgsComment = ItemComments{nil, nil, {"extra"}}
+	err = Validate(s)
+	for _, want := range []string{
+		`dockstage.yaml:18:13: stages.prod.steps[1].expose[1] comment: '\n' is not allowed here`,
+		`stages.prod.steps[2].cmd: 3 comment entries for 2 items`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate: %v\nwant %s", err, want)
+		}
+	}
+}

@@ -76,3 +76,77 @@ func (s *Step) References() []Reference {
 	}
 	return out
 }
+
+// WithoutComments returns a copy of s without its comment lines: the step's
+// own (Comment), those above ARG/ENV/LABEL pairs (KV.Comment) and those
+// above list items (ItemComments), its ONBUILD trigger's included. What
+// changes is copied; s is left as it is.
+func (s Step) WithoutComments() Step {
+	s.Comment, s.CommentPos = nil, nil
+	s.ExposeComment, s.VolumeComment, s.ShellComment = nil, nil, nil
+	for _, l := range []*KVList{&s.Arg, &s.Env, &s.Label} {
+		if *l == nil {
+			continue
+		}
+		out := make(KVList, len(*l))
+		for i, kv := range *l {
+			kv.Comment = nil
+			out[i] = kv
+		}
+		*l = out
+	}
+	for _, c := range []**Copy{&s.Copy, &s.Add} {
+		if *c != nil {
+			cp := **c
+			cp.SrcComment, cp.DestComment = nil, nil
+			*c = &cp
+		}
+	}
+	for _, c := range []**Command{&s.Cmd, &s.Entrypoint} {
+		if *c != nil {
+			cp := **c
+			cp.ArgsComment = nil
+			*c = &cp
+		}
+	}
+	if s.Run != nil {
+		r := *s.Run
+		r.Command.ArgsComment, r.CommandComment = nil, nil
+		s.Run = &r
+	}
+	if s.Healthcheck != nil && s.Healthcheck.Test != nil {
+		h := *s.Healthcheck
+		t := *h.Test
+		t.ArgsComment = nil
+		h.Test = &t
+		s.Healthcheck = &h
+	}
+	if s.OnBuild != nil {
+		t := s.OnBuild.WithoutComments()
+		s.OnBuild = &t
+	}
+	return s
+}
+
+// KeepSources returns a copy of c with only the sources keep accepts, each
+// with its position (SrcPos) and comment lines (SrcComment).
+func (c Copy) KeepSources(keep func(src string) bool) Copy {
+	src, pos, comments := c.Src, c.SrcPos, c.SrcComment
+	c.Src, c.SrcPos, c.SrcComment = nil, nil, nil
+	for i, s := range src {
+		if !keep(s) {
+			continue
+		}
+		if i < len(pos) {
+			c.SrcPos = append(c.SrcPos, pos[i])
+		}
+		if i < len(comments) && len(comments[i]) > 0 {
+			for len(c.SrcComment) < len(c.Src) {
+				c.SrcComment = append(c.SrcComment, nil)
+			}
+			c.SrcComment = append(c.SrcComment, comments[i])
+		}
+		c.Src = append(c.Src, s)
+	}
+	return c
+}

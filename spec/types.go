@@ -219,7 +219,21 @@ type Step struct {
 	ExposePos  []Pos `yaml:"-"`
 	VolumePos  []Pos `yaml:"-"`
 	ShellPos   []Pos `yaml:"-"`
+	// Comment lines above each item of Expose, Volume and Shell: nil, or
+	// one entry per item (see ItemComments).
+	ExposeComment ItemComments `yaml:"-"`
+	VolumeComment ItemComments `yaml:"-"`
+	ShellComment  ItemComments `yaml:"-"`
 }
+
+// ItemComments are the comment lines above each item of a list field
+// (Step.ExposeComment, Copy.SrcComment, Command.ArgsComment...): entry i
+// holds the lines above item i, without "# ", and the list is nil when no
+// item has any. In the Dockerfile they are comment lines inside the
+// continued instruction (`COPY a \` / `# why` / `b /dst/`), which then
+// writes one item per line; in YAML the comment above the item of a
+// block list (yaml.v3's HeadComment).
+type ItemComments = [][]string
 
 // Command is an exec-form (YAML sequence) or shell-form (YAML string)
 // command line.
@@ -232,6 +246,9 @@ type Command struct {
 	Shell string
 
 	Pos Pos
+	// ArgsComment holds the comment lines above each of Args
+	// (ItemComments).
+	ArgsComment ItemComments
 }
 
 // Run is a RUN instruction. In YAML it is a string (shell form), a sequence
@@ -249,6 +266,10 @@ type Run struct {
 	// Heredocs are the here-documents the command opens with `<<NAME`, in
 	// order.
 	Heredocs []Heredoc `yaml:"heredocs,omitempty"`
+	// CommandComment holds the comment lines between the flags and the
+	// shell-form command (`RUN --mount=... \` / `# why` / `make`); in YAML
+	// the comment above the command key.
+	CommandComment []string `yaml:"-"`
 
 	Pos Pos `yaml:"-"`
 	// Positions of the values, as Load read them.
@@ -323,6 +344,11 @@ type Copy struct {
 	ChmodPos    Pos   `yaml:"-"`
 	ChecksumPos Pos   `yaml:"-"`
 	ExcludePos  []Pos `yaml:"-"`
+	// SrcComment holds the comment lines above each source
+	// (ItemComments); DestComment those above the destination, in YAML
+	// the comment above the dest key.
+	SrcComment  ItemComments `yaml:"-"`
+	DestComment []string     `yaml:"-"`
 }
 
 // Healthcheck is HEALTHCHECK. `healthcheck: none` disables the image's

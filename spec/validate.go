@@ -195,6 +195,9 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p())
 		}
 		v.lineAt(kv.Pos, p, kv.Key)
+		for _, c := range kv.Comment {
+			v.lineAt(kv.Pos, func() string { return p() + " comment" }, c)
+		}
 		if kv.Value == nil && !allowNil {
 			v.errorf(kv.Pos, "%s: missing value", p())
 		}

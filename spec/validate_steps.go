@@ -27,6 +27,7 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 		v.errorf(p, "%s: a step holds exactly one instruction, found %d", path, n)
 		return
 	}
+	v.stepItemComments(s, path, p)
 	switch s.Keyword() {
 	case "ARG":
 		v.kvs(path+".arg", s.Arg, true)
@@ -104,6 +105,56 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 		v.inOnBuild = true
 		v.step(s.OnBuild, path+".onbuild", len(v.s.Stages), true)
 		v.inOnBuild = false
+	}
+}
+
+// stepItemComments checks the comment lines above the items of s's lists
+// (ItemComments): at most one entry per item, each line one Dockerfile
+// comment line.
+func (v *validator) stepItemComments(s *Step, path string, p Pos) {
+	v.itemComments(p, s.ExposePos, path, "expose", s.ExposeComment, len(s.Expose))
+	v.itemComments(p, s.VolumePos, path, "volume", s.VolumeComment, len(s.Volume))
+	v.itemComments(p, s.ShellPos, path, "shell", s.ShellComment, len(s.Shell))
+	for _, c := range []struct {
+		c    *Copy
+		name string
+	}{{s.Copy, "copy"}, {s.Add, "add"}} {
+		if c.c != nil {
+			v.itemComments(p, c.c.SrcPos, path+"."+c.name, "src", c.c.SrcComment, len(c.c.Src))
+			v.itemComments(c.c.DestPos, nil, path+"."+c.name, "dest", ItemComments{c.c.DestComment}, 1)
+		}
+	}
+	cmd := func(c *Command, field string) {
+		if c != nil {
+			v.itemComments(c.Pos, nil, path, field, c.ArgsComment, len(c.Args))
+		}
+	}
+	cmd(s.Cmd, "cmd")
+	cmd(s.Entrypoint, "entrypoint")
+	if s.Run != nil {
+		cmd(&s.Run.Command, "run")
+		v.itemComments(s.Run.Pos, nil, path+".run", "command", ItemComments{s.Run.CommandComment}, 1)
+	}
+	if s.Healthcheck != nil {
+		cmd(s.Healthcheck.Test, "healthcheck.test")
+	}
+}
+
+// itemComments checks cs, the comment lines above the n items of the list
+// field path.field whose item positions are ps (p when Load recorded none).
+func (v *validator) itemComments(p Pos, ps []Pos, path, field string, cs ItemComments, n int) {
+	if cs == nil {
+		return
+	}
+	if len(cs) > n {
+		v.errorf(p, "%s.%s: %d comment entries for %d items; give at most one per item", path, field, len(cs), n)
+	}
+	for i, lines := range cs {
+		for _, l := range lines {
+			if strings.ContainsAny(l, "\n\r\x00") {
+				v.line(itemPos(ps, i, p), itemPath(path, field, i)+" comment", l)
+			}
+		}
 	}
 }
 

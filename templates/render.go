@@ -247,7 +247,7 @@ func instruction(in transpile.Instruction, esc rune) (string, error) {
 			b.WriteString(comment(c) + "\n")
 		}
 	}
-	line, err := instructionLine(in, esc)
+	line, err := instructionLine(in, esc, 0)
 	if err != nil {
 		return "", err
 	}
@@ -272,7 +272,10 @@ func heredocsOf(in transpile.Instruction) []spec.Heredoc {
 	return append(append([]spec.Heredoc{}, in.Heredocs...), in.Sub.Heredocs...)
 }
 
-func instructionLine(in transpile.Instruction, esc rune) (string, error) {
+// instructionLine writes in's line (its continuation lines, when it has
+// any) for column col: where an ONBUILD or HEALTHCHECK writes in, its
+// sub-instruction.
+func instructionLine(in transpile.Instruction, esc rune, col int) (string, error) {
 	parts := []string{in.Keyword}
 	for _, f := range in.Flags {
 		if f.Bare {
@@ -281,17 +284,35 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 			parts = append(parts, "--"+f.Name+"="+syntax.FlagValue(f.Value, esc))
 		}
 	}
+	argAt := len(parts)
 	switch in.Form {
 	case transpile.FormText:
 		parts = append(parts, in.Text)
 	case transpile.FormWords:
-		parts = append(parts, strings.Join(in.Words, " "))
+		if hasWordComments(in) {
+			parts = append(parts, commentedList(in, in.Words, "", esc, col))
+		} else {
+			parts = append(parts, strings.Join(in.Words, " "))
+		}
 	case transpile.FormJSON:
-		parts = append(parts, jsonArray(in.Words))
+		if hasWordComments(in) {
+			items := jsonItems(in.Words)
+			for i := range items {
+				if i < len(items)-1 {
+					items[i] += ","
+				}
+			}
+			if len(items) > 0 {
+				items[len(items)-1] += "]"
+			}
+			parts = append(parts, commentedList(in, items, "[", esc, col))
+		} else {
+			parts = append(parts, jsonArray(in.Words))
+		}
 	case transpile.FormKV:
 		// Several pairs go one per line, continued with the escape
 		// character and aligned under the first.
-		indent := strings.Repeat(" ", len(in.Keyword)+1)
+		indent := strings.Repeat(" ", col+len(in.Keyword)+1)
 		var pairs []string
 		for i, kv := range in.KVs {
 			w := ""
@@ -309,8 +330,18 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 		parts = append(parts, strings.Join(pairs, " "+string(esc)+"\n"+indent))
 	case transpile.FormNone:
 	}
+	if len(in.ArgsComment) > 0 && len(parts) > argAt {
+		// The comment lines between the flags and the arguments: the
+		// arguments start on a line of their own below them.
+		var b strings.Builder
+		b.WriteString(string(esc) + "\n")
+		for _, c := range in.ArgsComment {
+			b.WriteString(argsIndent + comment(c) + "\n")
+		}
+		parts[argAt] = b.String() + argsIndent + parts[argAt]
+	}
 	if in.Sub != nil {
-		sub, err := instructionLine(*in.Sub, esc)
+		sub, err := instructionLine(*in.Sub, esc, col+len(strings.Join(parts, " "))+1)
 		if err != nil {
 			return "", err
 		}
@@ -319,10 +350,18 @@ func instructionLine(in transpile.Instruction, esc rune) (string, error) {
 	line := strings.Join(parts, " ")
 	if len(in.Flags) > 0 && in.Sub == nil && len(strings.SplitN(line, "\n", 2)[0]) > maxLine {
 		// A long line with flags: one flag per line, then the arguments.
-		line = parts[0] + " " + strings.Join(parts[1:], " "+string(esc)+"\n    ")
+		sep := " " + string(esc) + "\n" + argsIndent
+		line = parts[0] + " " + strings.Join(parts[1:], sep)
+		if len(in.ArgsComment) > 0 {
+			line = strings.Replace(line, sep+string(esc)+"\n", " "+string(esc)+"\n", 1)
+		}
 	}
 	return line, nil
 }
+
+// argsIndent is the indentation of a flag or of the arguments on a line of
+// their own.
+const argsIndent = "    "
 
 // maxLine is the length past which an instruction's flags go on lines of
 // their own.
@@ -331,6 +370,11 @@ const maxLine = 100
 // jsonArray writes words as a JSON array, each element encoded on its own
 // and joined with ", ".
 func jsonArray(words []string) string {
+	return "[" + strings.Join(jsonItems(words), ", ") + "]"
+}
+
+// jsonItems encodes each word as a JSON string, without HTML escaping.
+func jsonItems(words []string) []string {
 	parts := make([]string, len(words))
 	for i, w := range words {
 		var buf bytes.Buffer
@@ -339,7 +383,55 @@ func jsonArray(words []string) string {
 		_ = enc.Encode(w) // a string always encodes
 		parts[i] = strings.TrimSuffix(buf.String(), "\n")
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return parts
+}
+
+// hasWordComments reports whether a word of in has comment lines above it.
+func hasWordComments(in transpile.Instruction) bool {
+	for _, c := range in.WordComment {
+		if len(c) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// commentedList writes items (words as written, or JSON items with their
+// commas and closing bracket) one per line after open ("" or "["): each
+// line continued with the escape character, the comment lines of
+// in.WordComment above their item inside the continuation, aligned under
+// the first item as ENV pairs are (in.Keyword at column col). BuildKit's
+// parser drops comment lines inside a continuation, so the instruction
+// reads as the one-line form.
+func commentedList(in transpile.Instruction, items []string, open string, esc rune, col int) string {
+	indent := strings.Repeat(" ", col+len(in.Keyword)+1+len(open))
+	cont := " " + string(esc) + "\n"
+	var b strings.Builder
+	b.WriteString(open)
+	for i, it := range items {
+		var cs []string
+		if i < len(in.WordComment) {
+			cs = in.WordComment[i]
+		}
+		switch {
+		case i > 0:
+			b.WriteString(cont)
+		case len(cs) > 0: // the first item's comments: below the keyword line
+			if open == "" {
+				b.WriteString(string(esc) + "\n")
+			} else {
+				b.WriteString(cont)
+			}
+		}
+		if i > 0 || len(cs) > 0 {
+			for _, c := range cs {
+				b.WriteString(indent + comment(c) + "\n")
+			}
+			b.WriteString(indent)
+		}
+		b.WriteString(it)
+	}
+	return b.String()
 }
 
 // ---- compose ----

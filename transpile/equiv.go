@@ -374,7 +374,7 @@ func normArgs(s *spec.Spec) string {
 // shell text joined (continuations and comment lines removed, as BuildKit
 // reads it) and stage references replaced.
 func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
-	step.Comment = nil
+	step = step.WithoutComments()
 	switch step.Keyword() {
 	case "COPY":
 		c := *step.Copy
@@ -429,11 +429,10 @@ func normalizeStep(step spec.Step, ref func(string) string, esc rune) string {
 }
 
 // joinKVs is l with each value's lines joined as BuildKit's parser joins
-// them (syntax.JoinValue) and without comments.
+// them (syntax.JoinValue).
 func joinKVs(l spec.KVList, esc rune) spec.KVList {
 	out := make(spec.KVList, len(l))
 	for i, kv := range l {
-		kv.Comment = nil
 		if kv.Value != nil {
 			v := syntax.JoinValue(*kv.Value, esc)
 			kv.Value = &v

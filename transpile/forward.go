@@ -110,7 +110,7 @@ func command(keyword string, c *spec.Command) Instruction {
 		if args == nil {
 			args = []string{}
 		}
-		return Instruction{Keyword: keyword, Form: FormJSON, Words: args}
+		return Instruction{Keyword: keyword, Form: FormJSON, Words: args, WordComment: c.ArgsComment}
 	}
 	return text(keyword, c.Shell)
 }
@@ -137,11 +137,11 @@ func forwardInstruction(s *spec.Step, esc rune) Instruction {
 	case "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER":
 		return text(kw, *cmp.Or(s.Workdir, s.User, s.StopSignal, s.Maintainer))
 	case "EXPOSE":
-		return Instruction{Keyword: kw, Form: FormWords, Words: s.Expose}
+		return Instruction{Keyword: kw, Form: FormWords, Words: s.Expose, WordComment: s.ExposeComment}
 	case "VOLUME":
-		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Volume}
+		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Volume, WordComment: s.VolumeComment}
 	case "SHELL":
-		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Shell}
+		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Shell, WordComment: s.ShellComment}
 	case "COPY", "ADD":
 		return forwardCopy(kw, cmp.Or(s.Copy, s.Add), esc)
 	case "RUN":
@@ -192,6 +192,11 @@ func forwardCopy(keyword string, c *spec.Copy, esc rune) Instruction {
 	in.Flags = append(in.Flags, boolFlag("keep-git-dir", c.KeepGitDir)...)
 	in.Flags = append(in.Flags, boolFlag("unpack", c.Unpack)...)
 	in.Words = append(append([]string{}, c.Src...), c.Dest)
+	if c.SrcComment != nil || len(c.DestComment) > 0 {
+		in.WordComment = make([][]string, len(in.Words))
+		copy(in.WordComment, c.SrcComment)
+		in.WordComment[len(c.Src)] = c.DestComment
+	}
 	in.Form = FormWords
 	if needsJSON(in.Words, esc) && len(c.Heredocs) == 0 {
 		in.Form = FormJSON
@@ -276,6 +281,7 @@ func forwardRun(r *spec.Run) Instruction {
 		in.Flags = append(in.Flags, flag("device", d))
 	}
 	in.Heredocs = r.Heredocs
+	in.ArgsComment = r.CommandComment
 	return in
 }
 

@@ -84,10 +84,18 @@ type Instruction struct {
 	Keyword string
 	// Flags in order, written `--name=value` (or `--name` when Bare).
 	Flags []Flag
-	Form  Form
-	Text  string
-	Words []string
-	KVs   []KeyValue
+	// ArgsComment holds the comment lines between the flags and the
+	// arguments, which then start on a line of their own.
+	ArgsComment []string
+	Form        Form
+	Text        string
+	Words       []string
+	// WordComment holds the comment lines above each of Words
+	// (spec.ItemComments); when any is set, the words go one per line,
+	// continued with the escape character, each comment inside the
+	// continuation above its word.
+	WordComment [][]string
+	KVs         []KeyValue
 	// Sub is what follows the flags for HEALTHCHECK (the CMD part) and
 	// ONBUILD (the trigger).
 	Sub *Instruction

@@ -79,5 +79,24 @@ func (r *reverser) copyStep(in *instr) *spec.Copy {
 		}
 	}
 	c.Heredocs = r.heredocs(in, opened)
+	if cs := r.listComments(in, len(words), 0); cs != nil {
+		c.SrcComment = cs[:len(c.Src)]
+		if len(cs[len(c.Src)]) > 0 {
+			c.DestComment = cs[len(c.Src)]
+		}
+		if !anyLines(c.SrcComment) {
+			c.SrcComment = nil
+		}
+	}
 	return c
+}
+
+// anyLines reports whether an entry of cs holds a line.
+func anyLines(cs spec.ItemComments) bool {
+	for _, c := range cs {
+		if len(c) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -17,9 +17,10 @@ func (r *reverser) argKVs(in *instr) spec.KVList {
 	var out spec.KVList
 	cursor := in.argsOff
 	for _, w := range nodeValues(in.node.Next) {
-		if sw := r.spanned(in, w, &cursor); sw != w {
+		var inside []int
+		if sw, cs := r.spanned(in, w, &cursor); sw != w {
 			if k, _, _ := strings.Cut(sw, "="); !strings.Contains(k, "\n") {
-				w = sw
+				w, inside = sw, cs
 			}
 		}
 		k, v, has := strings.Cut(w, "=")
@@ -27,6 +28,7 @@ func (r *reverser) argKVs(in *instr) spec.KVList {
 		if has {
 			val := r.unquote(in, v)
 			kv.Value = &val
+			r.keptInValue(in, inside, val)
 		}
 		out = append(out, kv)
 	}
@@ -46,11 +48,12 @@ func (r *reverser) pairs(in *instr) spec.KVList {
 		}
 		k, v, sep := n.Value, n.Next.Value, n.Next.Next.Value
 		r.spanned(in, k, &cursor)
-		v = r.spanned(in, v, &cursor)
+		v, inside := r.spanned(in, v, &cursor)
 		if sep == "" {
 			r.warnf(in.line, "legacy form `%s %s %s` read as %s=%s (the spec renders the KEY=value form)", strings.ToUpper(in.kw), k, v, k, v)
 		}
 		val := r.unquote(in, v)
+		r.keptInValue(in, inside, val)
 		out = append(out, spec.KV{Key: r.unquote(in, k), Value: &val, Pos: r.pos(in.line)})
 		n = n.Next.Next.Next
 	}
@@ -81,14 +84,14 @@ func (r *reverser) unquote(in *instr, w string) string {
 // spanned returns word w (a key, value or ARG word as BuildKit's parser
 // gives it, its lines joined) as it spans the Dockerfile's lines: each
 // continuation kept as the escape character and a newline, with the
-// comment lines after it (syntax.JoinValue reads it back as w), which are
-// marked in.inValue. w is looked for in the logical line from *cursor on,
+// comment lines after it (syntax.JoinValue reads it back as w), whose
+// numbers it returns. w is looked for in the logical line from *cursor on,
 // which moves past it; a word on one line, or not found, is w.
-func (r *reverser) spanned(in *instr, w string, cursor *int) string {
+func (r *reverser) spanned(in *instr, w string, cursor *int) (string, []int) {
 	lg := in.lg
 	at := strings.Index(lg.text[min(*cursor, len(lg.text)):], w)
 	if at < 0 || w == "" {
-		return w
+		return w, nil
 	}
 	start := *cursor + at
 	end := start + len(w)
@@ -100,9 +103,10 @@ func (r *reverser) spanned(in *instr, w string, cursor *int) string {
 		}
 	}
 	if len(segs) < 2 {
-		return w
+		return w, nil
 	}
 	var b strings.Builder
+	var inside []int // the comment lines the value holds
 	for k, sg := range segs {
 		line := r.lines[sg.line-1]
 		from, to := sg.col, len(line)
@@ -118,65 +122,143 @@ func (r *reverser) spanned(in *instr, w string, cursor *int) string {
 		for _, pl := range lg.lines {
 			if pl.kind == lineComment && pl.n > sg.line && pl.n < segs[k+1].line {
 				b.WriteString(r.lines[pl.n-1] + "\n")
-				if in.inValue == nil {
-					in.inValue = map[int]bool{}
-				}
-				in.inValue[pl.n] = true
+				inside = append(inside, pl.n)
 			}
 		}
 	}
 	if syntax.JoinValue(b.String(), r.escape) != w {
-		return w // the map back to the source did not hold
+		return w, nil // the map back to the source did not hold
 	}
-	return b.String()
+	return b.String(), inside
+}
+
+// keptInValue marks the comment lines inside a spanned value (spanned)
+// in.inValue when the unquoted value val keeps its lines (and so them);
+// the others are left to the instruction's comments (kvComments).
+func (r *reverser) keptInValue(in *instr, inside []int, val string) {
+	if len(inside) == 0 || !strings.Contains(val, "\n") {
+		return
+	}
+	if in.inValue == nil {
+		in.inValue = map[int]bool{}
+	}
+	for _, n := range inside {
+		in.inValue[n] = true
+	}
 }
 
 // kvComments puts each comment line inside a continued ARG, ENV or LABEL
 // above the pair it stood above (spec.KV.Comment): the pairs before it are
 // counted by parsing the instruction's text up to it with BuildKit. A
 // comment before the first pair or after the last, or where the count
-// fails (inside a quoted value), moves above the instruction
-// (moveComments).
+// fails (inside a quoted value), moves above the instruction.
 func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
-	inner := false
-	for _, pl := range in.lg.lines {
-		inner = inner || (pl.kind == lineComment && pl.n < in.lg.lastContent && !in.inValue[pl.n])
-	}
-	if !inner {
-		return
-	}
-	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger: keep it simple
-		r.moveComments(in, in.lg.end+1)
-		return
-	}
-	for _, pl := range in.lg.lines {
-		if pl.kind != lineComment || pl.n >= in.lg.lastContent || in.inValue[pl.n] {
-			continue
-		}
-		t, ok := r.comment(pl.n)
+	r.innerComments(in, in.lg.lastContent, func(n int) *[]string {
+		nd, ok := r.prefixNode(in, n)
 		if !ok {
+			return nil
+		}
+		k := 0
+		for a := nd.Next; a != nil; a = a.Next {
+			k++
+		}
+		if in.kw != "arg" {
+			if k%3 != 0 {
+				return nil
+			}
+			k /= 3
+		}
+		if k < 1 || k >= len(kvs) {
+			return nil
+		}
+		return &kvs[k].Comment
+	})
+}
+
+// listComments returns the comment lines inside the continued
+// instruction in above each of its n arguments (spec.ItemComments): the
+// words of COPY, ADD, EXPOSE and shell-form VOLUME, the items of an
+// exec-form (JSON) list. skip is the number of leading arguments that are
+// not items (1 for HEALTHCHECK's CMD word). The arguments before a comment
+// are BuildKit's parse of the instruction up to it (a JSON list closed
+// with "]"); they must be the instruction's first ones, whole, after all
+// its flags: a comment inside a flag list, inside a word or JSON string
+// continued over it, or after the last item moves above the instruction.
+func (r *reverser) listComments(in *instr, n, skip int) spec.ItemComments {
+	var out spec.ItemComments
+	full := nodeValues(in.node.Next)
+	json := in.node.Attributes["json"]
+	r.innerComments(in, in.lg.lastContent, func(line int) *[]string {
+		nd, ok := r.prefixNode(in, line)
+		if !ok || len(nd.Flags) != len(in.node.Flags) {
+			return nil
+		}
+		vals := nodeValues(nd.Next)
+		if json && len(vals) > skip {
+			if nd, ok = r.closedJSON(in, line); !ok || !nd.Attributes["json"] {
+				return nil
+			}
+			vals = nodeValues(nd.Next)
+		}
+		k := len(vals) - skip
+		if k < 0 || k >= n || len(vals) > len(full) {
+			return nil
+		}
+		for i, v := range vals {
+			if v != full[i] {
+				return nil // a word continued over the comment
+			}
+		}
+		if out == nil {
+			out = make(spec.ItemComments, n)
+		}
+		return &out[k]
+	})
+	if !anyLines(out) {
+		return nil
+	}
+	return out
+}
+
+// innerComments asks place where each comment line inside in's
+// continuation before line upTo goes (not inside a value spanned over
+// lines): the comment list of a part of the instruction, or nil to move it
+// above the instruction, with a warning. Comments keep their order: when
+// one that moves follows one that stays, all move.
+func (r *reverser) innerComments(in *instr, upTo int, place func(n int) *[]string) {
+	type placed struct {
+		n  int
+		to *[]string
+	}
+	var all []placed
+	stays, keep := false, true
+	for _, pl := range in.lg.lines {
+		if pl.kind != lineComment || pl.n >= upTo || pl.n >= in.lg.lastContent || in.inValue[pl.n] {
 			continue
 		}
-		k := r.pairsBefore(in, pl.n)
-		if k >= 1 && k < len(kvs) {
-			kvs[k].Comment = append(kvs[k].Comment, t)
+		if _, ok := r.comment(pl.n); !ok {
+			continue
+		}
+		to := place(pl.n)
+		stays = stays || to != nil
+		keep = keep && (to != nil || !stays)
+		all = append(all, placed{pl.n, to})
+	}
+	for _, c := range all {
+		t, _ := r.comment(c.n)
+		if keep && c.to != nil {
+			*c.to = append(*c.to, t)
 			continue
 		}
 		in.moved = append(in.moved, t)
-		r.warnf(pl.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
+		r.warnf(c.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
 	}
 }
 
-// keywordArgsOff is where a top-level instruction's arguments would start
-// (ONBUILD triggers start later in their logical line).
-func (r *reverser) keywordArgsOff(in *instr) int {
-	_, _, off, _, _ := r.splitCommand(in.node.Original)
-	return off
-}
-
-// pairsBefore counts the pairs of in that stand before physical line n,
-// or -1.
-func (r *reverser) pairsBefore(in *instr, n int) int {
+// prefixText is in's logical line up to physical line n (the text of the
+// lines before it), without trailing blanks; false when n is on the first
+// line.
+func (r *reverser) prefixText(in *instr, n int) (string, bool) {
 	end := -1
 	for _, s := range in.lg.segs {
 		if s.line > n {
@@ -185,24 +267,57 @@ func (r *reverser) pairsBefore(in *instr, n int) int {
 		}
 	}
 	if end <= 0 {
-		return -1
+		return "", false
 	}
-	prefix := strings.TrimRightFunc(in.lg.text[:end], unicode.IsSpace)
-	res, err := parser.Parse(strings.NewReader(string(r.escapeDirective()) + prefix + "\n"))
+	return strings.TrimRightFunc(in.lg.text[:end], unicode.IsSpace), true
+}
+
+// prefixNode is BuildKit's parse of in's text up to physical line n (an
+// ONBUILD's trigger for a trigger): the instruction as it stands before
+// the line.
+func (r *reverser) prefixNode(in *instr, n int) (*parser.Node, bool) {
+	prefix, ok := r.prefixText(in, n)
+	if !ok {
+		return nil, false
+	}
+	return r.parseOne(in, prefix)
+}
+
+// closedJSON is prefixNode for an exec-form list: the text up to line n,
+// a trailing "," dropped, closed with "]".
+func (r *reverser) closedJSON(in *instr, n int) (*parser.Node, bool) {
+	prefix, ok := r.prefixText(in, n)
+	if !ok {
+		return nil, false
+	}
+	return r.parseOne(in, strings.TrimSuffix(prefix, ",")+"]")
+}
+
+// parseOne parses text as one instruction like in (the trigger of an
+// ONBUILD when in is one).
+func (r *reverser) parseOne(in *instr, text string) (*parser.Node, bool) {
+	res, err := parser.Parse(strings.NewReader(r.escapeDirective() + text + "\n"))
 	if err != nil || len(res.AST.Children) != 1 {
-		return -1
+		return nil, false
 	}
-	count := 0
-	for nd := res.AST.Children[0].Next; nd != nil; nd = nd.Next {
-		count++
-	}
-	if in.kw != "arg" {
-		if count%3 != 0 {
-			return -1
+	nd := res.AST.Children[0]
+	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger
+		if !strings.EqualFold(nd.Value, "onbuild") || nd.Next == nil || len(nd.Next.Children) != 1 {
+			return nil, false
 		}
-		count /= 3
+		nd = nd.Next.Children[0]
 	}
-	return count
+	if !strings.EqualFold(nd.Value, in.kw) {
+		return nil, false
+	}
+	return nd, true
+}
+
+// keywordArgsOff is where a top-level instruction's arguments would start
+// (ONBUILD triggers start later in their logical line).
+func (r *reverser) keywordArgsOff(in *instr) int {
+	_, _, off, _, _ := r.splitCommand(in.node.Original)
+	return off
 }
 
 // escapeDirective is the `# escape=` line a re-parse needs ("" for the

@@ -279,15 +279,27 @@ func (r *reverser) comment(n int) (string, bool) {
 
 // rawText returns the source text from logical offset off to the end of the
 // instruction: the shell-form command as written. want is BuildKit's view
-// of the same text, checked against the raw text joined back.
-func (r *reverser) rawText(in *instr, off int, want string) string {
+// of the same text, checked against the raw text joined back. The comment
+// lines above the command's first line that stand after all of in's flags
+// go to above (RUN's CommandComment) when it is not nil; the others move
+// above the instruction.
+func (r *reverser) rawText(in *instr, off int, want string, above *[]string) string {
 	lg := in.lg
 	L, c, ok := lg.at(off)
 	if !ok {
 		r.moveComments(in, lg.end+1)
 		return ""
 	}
-	r.moveComments(in, L)
+	if above == nil {
+		r.moveComments(in, L)
+	} else {
+		r.innerComments(in, L, func(n int) *[]string {
+			if nd, ok := r.prefixNode(in, n); ok && len(nd.Flags) == len(in.node.Flags) {
+				return above
+			}
+			return nil
+		})
+	}
 	out := []string{r.lines[L-1][c:]}
 	emptyWarned := false
 	for _, pl := range lg.lines {

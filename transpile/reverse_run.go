@@ -19,12 +19,16 @@ import (
 func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command {
 	c := &spec.Command{Pos: r.pos(in.line)}
 	if in.node.Attributes["json"] {
-		r.moveComments(in, in.lg.end+1)
 		c.Exec = true
 		c.Args = nodeValues(args)
 		if c.Args == nil {
 			c.Args = []string{}
 		}
+		skip := 0
+		if in.kw == "healthcheck" {
+			skip = 1 // the CMD word
+		}
+		c.ArgsComment = r.listComments(in, len(c.Args), skip)
 		return c
 	}
 	if args == nil {
@@ -32,7 +36,7 @@ func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command 
 		r.errorf(in.line, "%s needs a command; write %s [] to clear the inherited one", strings.ToUpper(in.kw), strings.ToUpper(in.kw))
 		return nil
 	}
-	c.Shell = r.rawText(in, off, args.Value)
+	c.Shell = r.rawText(in, off, args.Value, nil)
 	return c
 }
 
@@ -54,11 +58,11 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		}
 	}
 	if in.node.Attributes["json"] {
-		r.moveComments(in, in.lg.end+1)
 		run.Command = spec.Command{Exec: true, Args: nodeValues(in.node.Next), Pos: r.pos(in.line)}
 		if run.Command.Args == nil {
 			run.Command.Args = []string{}
 		}
+		run.Command.ArgsComment = r.listComments(in, len(run.Command.Args), 0)
 		return run
 	}
 	if in.node.Next == nil {
@@ -67,7 +71,7 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		in.internal = true
 		return run
 	}
-	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value), Pos: r.pos(in.line)}
+	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value, &run.CommandComment), Pos: r.pos(in.line)}
 	run.Heredocs = r.heredocs(in, syntax.HeredocNames(run.Command.Shell))
 	return run
 }

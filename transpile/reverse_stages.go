@@ -325,18 +325,17 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 			st.Maintainer = &v
 		}
 	case "expose":
-		r.moveComments(in, in.lg.end+1)
 		st.Expose = nodeValues(n.Next)
+		st.ExposeComment = r.listComments(in, len(st.Expose), 0)
 	case "volume":
-		r.moveComments(in, in.lg.end+1)
 		for _, v := range nodeValues(n.Next) {
 			st.Volume = append(st.Volume, strings.TrimSpace(v))
 		}
+		st.VolumeComment = r.listComments(in, len(st.Volume), 0)
 	case "shell":
-		r.moveComments(in, in.lg.end+1)
 		st.Shell = nodeValues(n.Next)
+		st.ShellComment = r.listComments(in, len(st.Shell), 0)
 	case "copy", "add":
-		r.moveComments(in, in.lg.end+1)
 		c := r.copyStep(in)
 		if in.kw == "copy" {
 			st.Copy = c

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	goflag "flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -247,12 +248,12 @@ func TestReverseCases(t *testing.T) {
 			},
 		},
 		{
-			name: "comment between keyword and command moves above",
+			name: "comment between keyword and command stays above the command",
 			src:  "FROM alpine\nRUN \\\n# why\n  echo hi \\\n  # inside\n  && echo bye\n",
-			check: func(t *testing.T, s *spec.Spec, _ []Warning) {
+			check: func(t *testing.T, s *spec.Spec, w []Warning) {
 				st := s.Stages[0].Steps[0]
-				if strings.Join(st.Comment, "|") != "why" {
-					t.Errorf("comment = %q", st.Comment)
+				if len(st.Comment) > 0 || strings.Join(st.Run.CommandComment, "|") != "why" || strings.Contains(fmt.Sprint(w), "moved above") {
+					t.Errorf("comment = %q, command comment = %q, warnings %v", st.Comment, st.Run.CommandComment, w)
 				}
 				if want := "echo hi \\\n  # inside\n  && echo bye"; st.Run.Command.Shell != want {
 					t.Errorf("run = %q, want %q", st.Run.Command.Shell, want)

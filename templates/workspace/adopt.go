@@ -371,10 +371,26 @@ func encodeKey(k, v *yaml.Node) (string, error) {
 // (KV.Comment): there comments are part of what a node says.
 var kvKeys = map[string]bool{"args": true, "arg": true, "env": true, "label": true}
 
+// itemKeys are the keys whose list values carry the comment lines inside a
+// continued instruction above each item (spec.ItemComments): COPY/ADD
+// sources, EXPOSE, VOLUME, SHELL and exec-form commands. As in a KV list,
+// the comments of such a list are part of what it says; commentKey, the
+// destination, carries them on its key.
+var itemKeys = map[string]bool{"src": true, "expose": true, "volume": true, "shell": true, "cmd": true, "entrypoint": true, "run": true, "command": true, "test": true}
+
+const commentKey = "dest"
+
+// commentsCount reports whether the comments of v, the value of key, are
+// part of what it says: a KV list, or a list under an itemKeys key.
+func commentsCount(key string, v *yaml.Node) bool {
+	return kvKeys[key] || itemKeys[key] && v.Kind == yaml.SequenceNode
+}
+
 // equalNode reports whether a and b say the same: the same kinds, scalar
 // values and children in order (tags, styles and comments aside: Load
 // reads `10001` and "10001" alike, and the proof render checks the rest),
-// and in a KV list (kv, or below a kvKeys key) the same comments too.
+// and in a KV list or item list (kv, or below a kvKeys or itemKeys key)
+// the same comments too, as above a destination (commentKey).
 func equalNode(a, b *yaml.Node, kv bool) bool {
 	if a.Kind != b.Kind || a.Value != b.Value && a.Kind == yaml.ScalarNode || len(a.Content) != len(b.Content) {
 		return false
@@ -386,13 +402,17 @@ func equalNode(a, b *yaml.Node, kv bool) bool {
 		if !equalNode(a.Content[i], b.Content[i], kv || childKV(a, i)) {
 			return false
 		}
+		if a.Kind == yaml.MappingNode && i%2 == 0 && a.Content[i].Value == commentKey && !sameComment(a.Content[i].HeadComment, b.Content[i].HeadComment) {
+			return false
+		}
 	}
 	return true
 }
 
-// childKV reports whether the i-th child of m is the value of a kvKeys key.
+// childKV reports whether the i-th child of m is a value whose comments
+// count (commentsCount).
 func childKV(m *yaml.Node, i int) bool {
-	return m.Kind == yaml.MappingNode && i%2 == 1 && kvKeys[m.Content[i-1].Value]
+	return m.Kind == yaml.MappingNode && i%2 == 1 && commentsCount(m.Content[i-1].Value, m.Content[i])
 }
 
 // sameComment compares two YAML comments as the spec reads them
@@ -429,11 +449,14 @@ func mergeNode(o, n *yaml.Node, kv bool) *yaml.Node {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if ok, ov := topKey(o, k.Value); ok != nil {
-				k, v = ok, mergeNode(ov, v, kvKeys[k.Value])
+				if k.Value != commentKey || sameComment(ok.HeadComment, k.HeadComment) {
+					k = ok
+				}
+				v = mergeNode(ov, v, commentsCount(k.Value, v))
 			}
 			out.Content = append(out.Content, k, v)
 		}
-		return &out
+		return blockIfCommented(&out)
 	}
 	a, b := o.Content, n.Content
 	// lcs[i][j] is the longest common run of a[i:] and b[j:].
@@ -476,7 +499,27 @@ func mergeNode(o, n *yaml.Node, kv bool) *yaml.Node {
 		}
 	}
 	flush()
-	return &out
+	return blockIfCommented(&out)
+}
+
+// blockIfCommented writes n, a mapping or sequence kept in the spec's flow
+// style, in block style when a node below it carries a comment (comment
+// lines inside a continued instruction that the edit added): YAML has no
+// place for them in flow style.
+func blockIfCommented(n *yaml.Node) *yaml.Node {
+	if n.Style&yaml.FlowStyle != 0 && commentedBelow(n) {
+		n.Style &^= yaml.FlowStyle
+	}
+	return n
+}
+
+func commentedBelow(n *yaml.Node) bool {
+	for _, c := range n.Content {
+		if c.HeadComment != "" || c.LineComment != "" || c.FootComment != "" || commentedBelow(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // unpin replaces each scalar under n that is the pinned form of an image

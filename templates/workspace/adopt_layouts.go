@@ -109,7 +109,7 @@ func mapOver(ov, mv, bv, fv *yaml.Node, kv bool, pos func(string) spec.Pos, path
 	set := func(k, v *yaml.Node) {
 		for i := 0; i+1 < len(out.Content); i += 2 {
 			if out.Content[i].Value == k.Value {
-				out.Content[i+1] = mergeNode(out.Content[i+1], v, kv || kvKeys[k.Value])
+				out.Content[i+1] = mergeNode(out.Content[i+1], v, kv || commentsCount(k.Value, v))
 				return
 			}
 		}
@@ -126,7 +126,7 @@ func mapOver(ov, mv, bv, fv *yaml.Node, kv bool, pos func(string) spec.Pos, path
 	if fv != nil {
 		for i := 0; i+1 < len(fv.Content); i += 2 {
 			k, v := fv.Content[i], fv.Content[i+1]
-			if _, m := topKey(orEmpty(mv), k.Value); m == nil || !equalNode(m, v, kv || kvKeys[k.Value]) {
+			if _, m := topKey(orEmpty(mv), k.Value); m == nil || !equalNode(m, v, kv || commentsCount(k.Value, v)) {
 				set(k, v)
 			}
 		}

@@ -120,6 +120,26 @@ func TestAdoptAddsAndRemovesKeys(t *testing.T) {
 	}
 }
 
+// A comment added inside a continued exec-form list is adopted above its
+// item, the flow list it was in becoming a block list; the comment of the
+// unchanged step stays.
+func TestAdoptItemComments(t *testing.T) {
+	sp, df := adoptFixture(t, func(s string) string {
+		return strings.Replace(s, `CMD ["sleep", "infinity"]`, "CMD [\"sleep\", \\\n     # forever\n     \"infinity\"]", 1)
+	})
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(res.Spec)
+	if !strings.Contains(got, "      # the command\n      - cmd:\n          - sleep\n          # forever\n          - infinity\n") {
+		t.Errorf("adopted spec:\n%s", got)
+	}
+	if !strings.Contains(got, "# the runtime\n") || !strings.Contains(got, "# runs as nobody\n") {
+		t.Errorf("comment of an unchanged part lost:\n%s", got)
+	}
+}
+
 func TestAdoptRefuses(t *testing.T) {
 	// A Dockerfile the spec cannot render back as written (a lower-case
 	// keyword renders upper-case): refused, naming the line.

@@ -147,20 +147,14 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		if cp == nil || cp.From != "" || c.test || c.rewritten != nil {
 			continue
 		}
-		var keep []string
-		for _, s := range cp.Src {
-			if !dev[path.Clean(s)] {
-				keep = append(keep, s)
-			}
-		}
+		ncp := cp.KeepSources(func(s string) bool { return !dev[path.Clean(s)] })
+		keep := ncp.Src
 		if len(keep) == len(cp.Src) {
 			continue
 		}
 		if len(keep) == 0 || len(cp.Src) > 1 && len(keep) == 1 && !strings.HasSuffix(cp.Dest, "/") && cp.Dest != "." {
 			return // the copy would go, or its destination would change meaning
 		}
-		ncp := *cp
-		ncp.Src = keep
 		ns := c.step
 		ns.Copy = &ncp
 		ns.Comment = append(append([]string(nil), c.step.Comment...), "dockstage migrate: the test requirements are copied in the test stage")
@@ -223,17 +217,11 @@ func (m *migrator) dropManifestCopies(dev map[string]bool) {
 	var kept []spec.Step
 	for _, cp := range m.manifestCopies {
 		before = append(before, cp.Copy.Src...)
-		var keep []string
-		for _, s := range cp.Copy.Src {
-			if !dev[path.Clean(s)] {
-				keep = append(keep, s)
-			}
-		}
+		ncp := cp.Copy.KeepSources(func(s string) bool { return !dev[path.Clean(s)] })
+		keep := ncp.Src
 		if len(keep) == 0 {
 			continue
 		}
-		ncp := *cp.Copy
-		ncp.Src = keep
 		cp.Copy = &ncp
 		after = append(after, keep...)
 		kept = append(kept, cp)
