@@ -219,7 +219,7 @@ func (s *Step) hasInnerComments() bool {
 		}
 		cmds := []*Command{step.Cmd, step.Entrypoint}
 		if step.Run != nil {
-			if len(step.Run.CommandComment) > 0 {
+			if len(step.Run.CommandComment) > 0 || step.Run.MountsComment != nil {
 				return true
 			}
 			cmds = append(cmds, &step.Run.Command)
@@ -370,13 +370,13 @@ func anyMultiline(ss []string) bool {
 }
 
 // MarshalYAML writes a RUN with no flags in its short form; CommandComment
-// above the command key.
+// above the command key, MountsComment above the mounts.
 func (r Run) MarshalYAML() (any, error) {
 	if len(r.Mounts) == 0 && r.Network == "" && r.Security == "" && len(r.Device) == 0 && len(r.Heredocs) == 0 && len(r.CommandComment) == 0 {
 		return r.Command.MarshalYAML()
 	}
 	type plain Run
-	if len(r.CommandComment) == 0 {
+	if len(r.CommandComment) == 0 && r.MountsComment == nil {
 		return plain(r), nil
 	}
 	n, err := encodeWithComments(plain(r))
@@ -384,6 +384,7 @@ func (r Run) MarshalYAML() (any, error) {
 		return nil, err
 	}
 	setKeyComment(n, "command", r.CommandComment)
+	setItemComments(mappingValue(n, "mounts"), r.MountsComment)
 	return n, nil
 }
 

@@ -369,6 +369,10 @@ stages:
       - run:
           # after the flags
           command: make
+          mounts:
+            - {type: bind, target: /src}
+            # the cache
+            - {type: cache, target: /c}
           network: none
 `
 	s, err := Load("dockstage.yaml", []byte(src))
@@ -385,6 +389,7 @@ stages:
 		"healthcheck": {st[4].Healthcheck.Test.ArgsComment, ItemComments{nil, {"c"}}},
 		"volume":      {st[5].VolumeComment, ItemComments(nil)},
 		"run command": {st[6].Run.CommandComment, []string{"after the flags"}},
+		"mounts":      {st[6].Run.MountsComment, ItemComments{nil, {"the cache"}}},
 	} {
 		if !reflect.DeepEqual(c[0], c[1]) {
 			t.Errorf("%s: %q, want %q", name, c[0], c[1])

@@ -111,7 +111,7 @@ func (s Step) WithoutComments() Step {
 	}
 	if s.Run != nil {
 		r := *s.Run
-		r.Command.ArgsComment, r.CommandComment = nil, nil
+		r.Command.ArgsComment, r.CommandComment, r.MountsComment = nil, nil, nil
 		s.Run = &r
 	}
 	if s.Healthcheck != nil && s.Healthcheck.Test != nil {

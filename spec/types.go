@@ -235,6 +235,16 @@ type Step struct {
 // block list (yaml.v3's HeadComment).
 type ItemComments = [][]string
 
+// HasComments reports whether an entry of cs holds a comment line.
+func HasComments(cs ItemComments) bool {
+	for _, c := range cs {
+		if len(c) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Command is an exec-form (YAML sequence) or shell-form (YAML string)
 // command line.
 type Command struct {
@@ -270,6 +280,9 @@ type Run struct {
 	// shell-form command (`RUN --mount=... \` / `# why` / `make`); in YAML
 	// the comment above the command key.
 	CommandComment []string `yaml:"-"`
+	// MountsComment holds the comment lines above each --mount flag
+	// (ItemComments); in YAML the comment above the item of mounts.
+	MountsComment ItemComments `yaml:"-"`
 
 	Pos Pos `yaml:"-"`
 	// Positions of the values, as Load read them.

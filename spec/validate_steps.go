@@ -134,6 +134,7 @@ func (v *validator) stepItemComments(s *Step, path string, p Pos) {
 	if s.Run != nil {
 		cmd(&s.Run.Command, "run")
 		v.itemComments(s.Run.Pos, nil, path+".run", "command", ItemComments{s.Run.CommandComment}, 1)
+		v.itemComments(s.Run.Pos, nil, path+".run", "mounts", s.Run.MountsComment, len(s.Run.Mounts))
 	}
 	if s.Healthcheck != nil {
 		cmd(s.Healthcheck.Test, "healthcheck.test")

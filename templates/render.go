@@ -289,13 +289,13 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 	case transpile.FormText:
 		parts = append(parts, in.Text)
 	case transpile.FormWords:
-		if hasWordComments(in) {
+		if spec.HasComments(in.WordComment) {
 			parts = append(parts, commentedList(in, in.Words, "", esc, col))
 		} else {
 			parts = append(parts, strings.Join(in.Words, " "))
 		}
 	case transpile.FormJSON:
-		if hasWordComments(in) {
+		if spec.HasComments(in.WordComment) {
 			items := jsonItems(in.Words)
 			for i := range items {
 				if i < len(items)-1 {
@@ -348,15 +348,38 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 		parts = append(parts, sub)
 	}
 	line := strings.Join(parts, " ")
-	if len(in.Flags) > 0 && in.Sub == nil && len(strings.SplitN(line, "\n", 2)[0]) > maxLine {
-		// A long line with flags: one flag per line, then the arguments.
-		sep := " " + string(esc) + "\n" + argsIndent
-		line = parts[0] + " " + strings.Join(parts[1:], sep)
-		if len(in.ArgsComment) > 0 {
-			line = strings.Replace(line, sep+string(esc)+"\n", " "+string(esc)+"\n", 1)
-		}
+	if len(in.Flags) > 0 && in.Sub == nil && (len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
+		line = flagsPerLine(in, parts, esc)
 	}
 	return line, nil
+}
+
+// flagsPerLine writes parts (the keyword, in's flags, its arguments) one
+// flag per line, then the arguments, each continued with the escape
+// character; the comment lines of in.FlagComment above their flag.
+// Arguments that start with a continuation (ArgsComment) follow the last
+// flag on its line.
+func flagsPerLine(in transpile.Instruction, parts []string, esc rune) string {
+	var b strings.Builder
+	b.WriteString(parts[0])
+	for i, p := range parts[1:] {
+		var cs []string
+		if i < len(in.Flags) && i < len(in.FlagComment) {
+			cs = in.FlagComment[i]
+		}
+		switch {
+		case i == 0 && len(cs) == 0, strings.HasPrefix(p, string(esc)+"\n"):
+			b.WriteString(" ")
+		default:
+			b.WriteString(" " + string(esc) + "\n")
+			for _, c := range cs {
+				b.WriteString(argsIndent + comment(c) + "\n")
+			}
+			b.WriteString(argsIndent)
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // argsIndent is the indentation of a flag or of the arguments on a line of
@@ -384,16 +407,6 @@ func jsonItems(words []string) []string {
 		parts[i] = strings.TrimSuffix(buf.String(), "\n")
 	}
 	return parts
-}
-
-// hasWordComments reports whether a word of in has comment lines above it.
-func hasWordComments(in transpile.Instruction) bool {
-	for _, c := range in.WordComment {
-		if len(c) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // commentedList writes items (words as written, or JSON items with their

@@ -282,6 +282,7 @@ func forwardRun(r *spec.Run) Instruction {
 	}
 	in.Heredocs = r.Heredocs
 	in.ArgsComment = r.CommandComment
+	in.FlagComment = r.MountsComment // the mounts are the first flags
 	return in
 }
 

@@ -84,6 +84,9 @@ type Instruction struct {
 	Keyword string
 	// Flags in order, written `--name=value` (or `--name` when Bare).
 	Flags []Flag
+	// FlagComment holds the comment lines above each of Flags
+	// (spec.ItemComments); when any is set, the flags go one per line.
+	FlagComment [][]string
 	// ArgsComment holds the comment lines between the flags and the
 	// arguments, which then start on a line of their own.
 	ArgsComment []string

@@ -84,19 +84,9 @@ func (r *reverser) copyStep(in *instr) *spec.Copy {
 		if len(cs[len(c.Src)]) > 0 {
 			c.DestComment = cs[len(c.Src)]
 		}
-		if !anyLines(c.SrcComment) {
+		if !spec.HasComments(c.SrcComment) {
 			c.SrcComment = nil
 		}
 	}
 	return c
-}
-
-// anyLines reports whether an entry of cs holds a line.
-func anyLines(cs spec.ItemComments) bool {
-	for _, c := range cs {
-		if len(c) > 0 {
-			return true
-		}
-	}
-	return false
 }

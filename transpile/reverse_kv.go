@@ -190,7 +190,7 @@ func (r *reverser) listComments(in *instr, n, skip int) spec.ItemComments {
 	json := in.node.Attributes["json"]
 	r.innerComments(in, in.lg.lastContent, func(line int) *[]string {
 		nd, ok := r.prefixNode(in, line)
-		if !ok || len(nd.Flags) != len(in.node.Flags) {
+		if j, whole := flagsBefore(in, nd); !ok || !whole || j != len(in.node.Flags) {
 			return nil
 		}
 		vals := nodeValues(nd.Next)
@@ -214,7 +214,7 @@ func (r *reverser) listComments(in *instr, n, skip int) spec.ItemComments {
 		}
 		return &out[k]
 	})
-	if !anyLines(out) {
+	if !spec.HasComments(out) {
 		return nil
 	}
 	return out
@@ -253,6 +253,21 @@ func (r *reverser) innerComments(in *instr, upTo int, place func(n int) *[]strin
 		in.moved = append(in.moved, t)
 		r.warnf(c.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
 	}
+}
+
+// flagsBefore counts the flags of in that nd, a prefix of in
+// (prefixNode), holds; whole is false when its last one is not whole (a
+// flag continued over the line nd ends before).
+func flagsBefore(in *instr, nd *parser.Node) (n int, whole bool) {
+	if nd == nil || len(nd.Flags) > len(in.node.Flags) {
+		return 0, false
+	}
+	for i, f := range nd.Flags {
+		if f != in.node.Flags[i] {
+			return i, false
+		}
+	}
+	return len(nd.Flags), true
 }
 
 // prefixText is in's logical line up to physical line n (the text of the

@@ -279,26 +279,20 @@ func (r *reverser) comment(n int) (string, bool) {
 
 // rawText returns the source text from logical offset off to the end of the
 // instruction: the shell-form command as written. want is BuildKit's view
-// of the same text, checked against the raw text joined back. The comment
-// lines above the command's first line that stand after all of in's flags
-// go to above (RUN's CommandComment) when it is not nil; the others move
-// above the instruction.
-func (r *reverser) rawText(in *instr, off int, want string, above *[]string) string {
+// of the same text, checked against the raw text joined back. Each comment
+// line above the command's first line goes where place says
+// (innerComments), or above the instruction when place is nil.
+func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[]string) string {
 	lg := in.lg
 	L, c, ok := lg.at(off)
 	if !ok {
 		r.moveComments(in, lg.end+1)
 		return ""
 	}
-	if above == nil {
+	if place == nil {
 		r.moveComments(in, L)
 	} else {
-		r.innerComments(in, L, func(n int) *[]string {
-			if nd, ok := r.prefixNode(in, n); ok && len(nd.Flags) == len(in.node.Flags) {
-				return above
-			}
-			return nil
-		})
+		r.innerComments(in, L, place)
 	}
 	out := []string{r.lines[L-1][c:]}
 	emptyWarned := false

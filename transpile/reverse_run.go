@@ -43,7 +43,8 @@ func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command 
 func (r *reverser) runStep(in *instr) *spec.Run {
 	run := &spec.Run{Pos: r.pos(in.line)}
 	fields := []asWritten{{"network", &run.Network}, {"security", &run.Security}}
-	for _, f := range in.flags {
+	mountAt := map[int]int{} // flag index -> mount index
+	for fi, f := range in.flags {
 		name, v, _ := cutFlag(f)
 		if setAsWritten(fields, name, v) {
 			continue
@@ -51,6 +52,7 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		switch name {
 		case "mount":
 			if m, ok := r.mount(in, v); ok {
+				mountAt[fi] = len(run.Mounts)
 				run.Mounts = append(run.Mounts, m)
 			}
 		case "device":
@@ -71,7 +73,29 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		in.internal = true
 		return run
 	}
-	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value, &run.CommandComment), Pos: r.pos(in.line)}
+	// A comment after all flags stands above the command; one above a
+	// --mount flag (the spec writes the mounts first, in order) above the
+	// mount.
+	place := func(n int) *[]string {
+		nd, ok := r.prefixNode(in, n)
+		j, whole := flagsBefore(in, nd)
+		switch m, isMount := mountAt[j]; {
+		case !ok || !whole || len(in.flags) != len(in.node.Flags):
+			return nil
+		case j == len(in.flags):
+			return &run.CommandComment
+		case isMount && m == j:
+			if run.MountsComment == nil {
+				run.MountsComment = make(spec.ItemComments, len(run.Mounts))
+			}
+			return &run.MountsComment[m]
+		}
+		return nil
+	}
+	run.Command = spec.Command{Shell: r.rawText(in, in.argsOff, in.node.Next.Value, place), Pos: r.pos(in.line)}
+	if !spec.HasComments(run.MountsComment) {
+		run.MountsComment = nil
+	}
 	run.Heredocs = r.heredocs(in, syntax.HeredocNames(run.Command.Shell))
 	return run
 }

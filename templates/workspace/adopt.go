@@ -373,10 +373,10 @@ var kvKeys = map[string]bool{"args": true, "arg": true, "env": true, "label": tr
 
 // itemKeys are the keys whose list values carry the comment lines inside a
 // continued instruction above each item (spec.ItemComments): COPY/ADD
-// sources, EXPOSE, VOLUME, SHELL and exec-form commands. As in a KV list,
+// sources, EXPOSE, VOLUME, SHELL, exec-form commands and RUN's mounts. As in a KV list,
 // the comments of such a list are part of what it says; commentKey, the
 // destination, carries them on its key.
-var itemKeys = map[string]bool{"src": true, "expose": true, "volume": true, "shell": true, "cmd": true, "entrypoint": true, "run": true, "command": true, "test": true}
+var itemKeys = map[string]bool{"mounts": true, "src": true, "expose": true, "volume": true, "shell": true, "cmd": true, "entrypoint": true, "run": true, "command": true, "test": true}
 
 const commentKey = "dest"
 
