@@ -2,6 +2,7 @@ package spec
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,6 +70,32 @@ func TestErrorsCarryPositions(t *testing.T) {
 	}
 	if !strings.Contains(e.Msg, `did you mean "stages"?`) {
 		t.Errorf("msg = %q, want a suggestion", e.Msg)
+	}
+}
+
+// TestMisspelledRequiredKey: a misspelt required key gives one error, the
+// unknown key with its "did you mean", not also "missing key"; a key that
+// is only missing is still reported.
+func TestMisspelledRequiredKey(t *testing.T) {
+	src := "version: 1\nname: web\nstages:\n  prod:\n    from: alpine\n    steps:\n" +
+		"      - run: {comand: echo hi}\n      - copy: {sorce: [a], dest: /x}\n      - healthcheck: {tst: [curl, x]}\n      - copy: {src: [a]}\n"
+	_, err := loadAndValidate("x.yaml", []byte(src))
+	el, ok := err.(ErrorList)
+	if !ok {
+		t.Fatalf("got %T %v, want ErrorList", err, err)
+	}
+	var got []string
+	for _, e := range el {
+		got = append(got, fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg))
+	}
+	want := []string{
+		`7:15: stages.prod.steps[0].run: unknown key "comand"; did you mean "command"?`,
+		`8:16: stages.prod.steps[1].copy: unknown key "sorce"; did you mean "src"?`,
+		`9:23: stages.prod.steps[2].healthcheck: unknown key "tst"; did you mean "test"?`,
+		`10:15: stages.prod.steps[3].copy: missing key "dest"`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

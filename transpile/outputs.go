@@ -111,8 +111,10 @@ type BakeTarget struct {
 }
 
 // forwardBake makes a bake target for the test and prod stages (and the
-// compose targets), tagged NAME:TARGET; the default group builds them all,
-// so `docker buildx bake` runs the tests and builds prod.
+// compose targets), tagged NAME:TARGET, and, when there is no prod stage,
+// for the last stage (the Dockerfile's default build; "default-target"
+// tagged NAME:latest when it has no name); the default group builds them
+// all, so `docker buildx bake` runs the tests and builds prod.
 func forwardBake(s *spec.Spec) *Bake {
 	b := &Bake{Context: ".", Dockerfile: "Dockerfile"}
 	if s.Compose != nil {
@@ -140,8 +142,10 @@ func forwardBake(s *spec.Spec) *Bake {
 			b.Default = append(b.Default, name)
 		}
 	}
-	if len(b.Targets) == 0 {
-		last := s.Stages[len(s.Stages)-1]
+	// With no prod stage, the default build of the Dockerfile is its last
+	// stage: it is a target too (an imported file's final stage, often
+	// unnamed), after the test stage.
+	if last := s.Stages[len(s.Stages)-1]; !seen[strings.ToLower(spec.DefaultTarget)] && (last.Anonymous || !seen[strings.ToLower(last.Name)]) {
 		t := BakeTarget{Name: "default-target", Tags: []string{s.Name + ":latest"}}
 		if !last.Anonymous {
 			t.Name = strings.ToLower(last.Name)
@@ -149,7 +153,7 @@ func forwardBake(s *spec.Spec) *Bake {
 			t.Tags = []string{s.Name + ":" + t.Name}
 		}
 		b.Targets = append(b.Targets, t)
-		b.Default = []string{t.Name}
+		b.Default = append(b.Default, t.Name)
 	}
 	return b
 }

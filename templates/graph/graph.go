@@ -103,7 +103,8 @@ type Graph struct {
 }
 
 // Build makes the stage graph of s; with target, only what building that
-// stage needs. Errors: target names no stage.
+// stage needs (target is a stage name of the spec, an unnamed stage's
+// stage-N included). Errors: target names no stage.
 func Build(s *spec.Spec, target string) (*Graph, error) {
 	if len(s.Stages) == 0 {
 		return &Graph{}, nil
@@ -112,12 +113,17 @@ func Build(s *spec.Spec, target string) (*Graph, error) {
 	keep := map[int]bool{}
 	if target != "" {
 		built = s.StageIndex(target, len(s.Stages))
+		for i, st := range s.Stages {
+			// An unnamed stage of the Dockerfile is no build target, but the
+			// spec names it (stage-N): the graph of what it needs is drawn.
+			if built < 0 && st.Anonymous && strings.EqualFold(st.Name, target) {
+				built = i
+			}
+		}
 		if built < 0 {
 			var names []string
 			for _, st := range s.Stages {
-				if !st.Anonymous {
-					names = append(names, st.Name)
-				}
+				names = append(names, st.Name)
 			}
 			return nil, fmt.Errorf("%s: no stage named %q; the targets are: %s", s.Pos.File, target, strings.Join(names, ", "))
 		}

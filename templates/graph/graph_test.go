@@ -164,6 +164,22 @@ func TestTargetUnknown(t *testing.T) {
 	}
 }
 
+// TestTargetUnnamed: an unnamed stage is selected by the name the spec
+// gives it (stage-N), and the error lists it among the stages.
+func TestTargetUnnamed(t *testing.T) {
+	src := []byte("FROM golang AS build\nFROM alpine AS other\nFROM alpine\nCOPY --from=build /x /x\n")
+	out, err := Render("Dockerfile", src, Options{Target: "stage-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := string(out); !strings.Contains(g, "build") || strings.Contains(g, "other") {
+		t.Errorf("graph of stage-2 should hold build and not other:\n%s", g)
+	}
+	if _, err := Render("Dockerfile", src, Options{Target: "x"}); err == nil || !strings.Contains(err.Error(), "the targets are: build, other, stage-2") {
+		t.Errorf("got %v", err)
+	}
+}
+
 // FuzzRender: any Dockerfile that imports draws in both formats; every
 // label line of the Mermaid output is one line with balanced quotes, and
 // every node an edge names is declared.

@@ -639,3 +639,40 @@ func TestKeepProdBaseSlims(t *testing.T) {
 		}
 	}
 }
+
+// TestProdDepsLocalPackages: the production-only install is not claimed
+// when the build context holds node_modules and the source copy lays it
+// over what the install writes (prod would hold the local packages, dev
+// ones included); a note says to ignore it instead. Without the local
+// directory, or with it in .dockerignore, prod gets --omit=dev.
+func TestProdDepsLocalPackages(t *testing.T) {
+	df := "FROM node:20-bookworm\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\nRUN npm test\nCMD [\"npm\", \"start\"]\n"
+	pkg := `{"name": "x", "scripts": {"test": "jest"}, "dependencies": {"express": "4"}, "devDependencies": {"jest": "29"}}`
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		omit  bool
+	}{
+		{"no local packages", map[string]string{"package.json": pkg, "server.js": ""}, true},
+		{"local packages", map[string]string{"package.json": pkg, "server.js": "", "node_modules/jest/index.js": ""}, false},
+		{"local packages ignored", map[string]string{"package.json": pkg, "server.js": "", "node_modules/jest/index.js": "", ".dockerignore": "node_modules\n"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := migrateString(t, df, tc.files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			omit := false
+			for _, c := range res.Report.Changes {
+				omit = omit || c.Kind == ChangeProdDeps
+			}
+			note := false
+			for _, n := range res.Report.Notes {
+				note = note || strings.Contains(n.Msg, "add node_modules to .dockerignore")
+			}
+			if omit != tc.omit || note == tc.omit {
+				t.Fatalf("prod-deps change %v (want %v), node_modules note %v; notes: %+v", omit, tc.omit, note, res.Report.Notes)
+			}
+		})
+	}
+}

@@ -27,11 +27,20 @@ const devDepsNote = "the install brings the development dependencies into prod"
 func (m *migrator) prodDeps() {
 	var target *item
 	var flag string
+	var writes []string
 	prodEnv := false
 	for i, it := range m.items {
 		if e := it.step.Env; e != nil {
 			for _, kv := range e {
 				prodEnv = prodEnv || kv.Key == "NODE_ENV" && kv.Value != nil && *kv.Value == "production"
+			}
+		}
+		if c := contextCopy(it.step); c != nil && target != nil && it != target {
+			for _, d := range writes {
+				if m.ctx.Has(d) && ecosystem.CopiedBy(d, c.Src) {
+					m.notes = append(m.notes, Note{Line: target.line, Msg: fmt.Sprintf(devDepsNote+": the build context holds %s, which the copy of line %d lays over what the install writes there, so prod would hold the local packages whatever the install leaves out; add %s to .dockerignore and migrate again", d, it.line, d)})
+					return
+				}
 			}
 		}
 		if it.test || it.run == nil || it.toProd {
@@ -43,7 +52,7 @@ func (m *migrator) prodDeps() {
 					m.notes = append(m.notes, Note{Line: it.line, Msg: devDepsNote + ": it is not a RUN of the install alone, so it is left as it is"})
 					return
 				}
-				target, flag = it, info.ProdFlag
+				target, flag, writes = it, info.ProdFlag, info.Writes
 			}
 		}
 		if target != nil && it != target && i >= m.srcStart {
