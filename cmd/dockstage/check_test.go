@@ -176,3 +176,24 @@ func TestHandEditAdopted(t *testing.T) {
 		t.Errorf("--format yaml: exit %d %s", code, out)
 	}
 }
+
+// TestImportNextStep: import beside the Dockerfile says how to get from
+// the user's Dockerfile to the rendered one (render refuses it without
+// --force, which the hint names, and the forced render is then clean).
+func TestImportNextStep(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("Dockerfile", []byte("FROM alpine:3.20\nRUN true\n"), 0o644)
+	code, _, errs := dockstage(t, "", "import")
+	if code != 0 || !strings.Contains(errs, "`dockstage render dockstage.yaml --force` replaces Dockerfile with it") {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	if code, _, _ := dockstage(t, "", "render", "dockstage.yaml"); code == 0 {
+		t.Error("render replaced the user's Dockerfile without --force")
+	}
+	if code, _, errs := dockstage(t, "", "render", "dockstage.yaml", "--force"); code != 0 {
+		t.Fatalf("render --force: exit %d: %s", code, errs)
+	}
+	if code, out, _ := dockstage(t, "", "check"); code != 0 {
+		t.Errorf("check after render --force: exit %d\n%s", code, out)
+	}
+}

@@ -86,7 +86,13 @@ func runImport(ctx context.Context, s streams, opts importOptions) error {
 	if err := res.Plan.Apply(); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "wrote %s\n", res.Plan.Files[0].Path)
+	sp := res.Plan.Files[0].Path
+	fmt.Fprintf(s.err, "wrote %s\n", sp)
+	if df := opts.dockerfile; df != "-" && filepath.Base(df) == "Dockerfile" && filepath.Clean(filepath.Dir(df)) == filepath.Clean(filepath.Dir(sp)) {
+		// render writes the Dockerfile beside the spec: the user's file
+		// is replaced only with --force.
+		fmt.Fprintf(s.err, "next: `dockstage render %s --only Dockerfile --stdout` prints the Dockerfile the spec renders; `dockstage render %s --force` replaces %s with it (until then render and check refuse %s: dockstage did not write it)\n", sp, sp, df, df)
+	}
 	return nil
 }
 
