@@ -128,7 +128,8 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		case strings.Contains(msg, "matching single-quote"), strings.Contains(msg, "matching double-quote"):
 			msg += "; close the quote"
 		}
-		r.errorf(line, "%s: %s", what, msg)
+		// The expansion is dockerfile2llb's: the build fails on it too.
+		r.errorf(line, "%s: %s (docker build fails on it the same way)", what, msg)
 	}
 	for i := range metaArgs {
 		if err := metaArgs[i].Expand(expand); err != nil {
