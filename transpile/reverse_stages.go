@@ -26,18 +26,23 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	prevEnd := 0
 	var stage *spec.Stage
 	stageIdx := -1
+	// The instructions and their logical lines, one slice each per file.
+	lgs := make([]logical, len(ast.Children))
+	ins := make([]instr, len(ast.Children))
 	for ni, node := range ast.Children {
 		carried := len(pending)
 		gapFrom := prevEnd + 1
 		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
 		blank := r.gapBlank(gapFrom, node.StartLine-1)
 		prevEnd = node.EndLine
-		lg := r.logicalLine(node.StartLine)
+		lg := &lgs[ni]
+		r.readLogical(lg, node.StartLine)
 		if want := lg.end + heredocLines(node); want != node.EndLine {
 			r.errorf(node.StartLine, "internal error: the instruction ends on line %d, BuildKit says %d; please report this Dockerfile", want, node.EndLine)
 			continue
 		}
-		in := r.newInstr(node, lg, 0, node.StartLine, node.Heredocs)
+		in := &ins[ni]
+		r.initInstr(in, node, lg, 0, node.StartLine, node.Heredocs)
 		if in.internal {
 			continue
 		}
@@ -389,3 +394,4 @@ func stepsUntilFrom(nodes []*parser.Node) int {
 	}
 	return len(nodes)
 }
+
