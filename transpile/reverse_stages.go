@@ -207,12 +207,12 @@ func (r *reverser) nameStages(ast *parser.Node) {
 	taken := map[string]bool{}
 	for _, n := range ast.Children {
 		if strings.EqualFold(n.Value, "from") {
-			args := nodeValues(n.Next)
-			if len(args) == 3 {
-				taken[strings.ToLower(args[2])] = true
+			base, name, nargs := fromWords(n)
+			if nargs == 3 {
+				taken[strings.ToLower(name)] = true
 			}
-			if len(args) > 0 {
-				taken[strings.ToLower(args[0])] = true
+			if nargs > 0 {
+				taken[strings.ToLower(base)] = true
 			}
 		}
 		for _, f := range n.Flags {
@@ -233,10 +233,10 @@ func (r *reverser) nameStages(ast *parser.Node) {
 		if !strings.EqualFold(n.Value, "from") {
 			continue
 		}
-		args := nodeValues(n.Next)
+		_, name, nargs := fromWords(n)
 		si := &stageInfo{line: n.StartLine}
-		if len(args) == 3 {
-			si.name = strings.ToLower(args[2])
+		if nargs == 3 {
+			si.name = strings.ToLower(name)
 		}
 		r.stages = append(r.stages, si)
 	}
@@ -395,3 +395,18 @@ func stepsUntilFrom(nodes []*parser.Node) int {
 	return len(nodes)
 }
 
+// fromWords is the first and third argument of a FROM node (its base and,
+// in `FROM base AS name`, its name) and its number of arguments, read
+// without copying them (nodeValues).
+func fromWords(n *parser.Node) (base, name string, nargs int) {
+	for a := n.Next; a != nil; a = a.Next {
+		switch nargs {
+		case 0:
+			base = a.Value
+		case 2:
+			name = a.Value
+		}
+		nargs++
+	}
+	return base, name, nargs
+}
