@@ -270,8 +270,8 @@ func (v *validator) stage(idx int, st *Stage) {
 	if !fp.IsValid() {
 		fp = st.Pos
 	}
-	v.line(fp, path+".from", st.From)
-	v.line(fp, path+".platform", st.Platform)
+	v.lineAt(fp, func() string { return path + ".from" }, st.From) // paths built for an error only
+	v.lineAt(fp, func() string { return path + ".platform" }, st.Platform)
 	// `FROM x AS x` is built from image x: BuildKit resolves the base
 	// before the stage's own name exists (only earlier stages count).
 	if msg := v.ref(st.From, idx, false); msg != "" {
