@@ -102,8 +102,26 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			}
 		}
 	}
-	pending = append(pending, r.gapComments(prevEnd+1, len(r.lines))...)
+	tail := r.gapComments(prevEnd+1, len(r.lines))
+	if stage != nil && len(pending) == 0 && len(tail) > 0 && !r.gapBlank(prevEnd+1, len(r.lines)) {
+		// Comment lines right below the last instruction close its stage
+		// (rendered with no blank line above); those after a blank line
+		// close the file.
+		k := 0
+		for k < len(tail) && tail[k] != spec.CommentBlank {
+			k++
+		}
+		stage.TrailingComment = append(stage.TrailingComment, tail[:k]...)
+		tail = tail[k:]
+		for len(tail) > 0 && tail[0] == spec.CommentBlank {
+			tail = tail[1:]
+		}
+	}
+	pending = append(pending, tail...)
 	s.TrailingComment = trimBlanks(pending)
+	if len(s.TrailingComment) == 0 {
+		s.TrailingComment = nil
+	}
 	if len(s.Comment) == 0 {
 		s.Comment = nil
 	}
