@@ -328,11 +328,13 @@ func buildkitView(src []byte) ([]string, error) {
 	for _, st := range stages {
 		stageNames[strings.ToLower(st.Name)] = true
 	}
-	image := func(ref string) string {
+	// A number is a stage index for COPY --from (index), never for FROM,
+	// which dockerfile2llb resolves by stage name only.
+	image := func(ref string, index bool) string {
 		if ref == "" || ref == "scratch" || stageNames[strings.ToLower(ref)] || strings.Contains(ref, "$") {
 			return ref
 		}
-		if _, err := strconv.Atoi(ref); err == nil {
+		if _, err := strconv.Atoi(ref); err == nil && index {
 			return ref
 		}
 		named, err := reference.ParseNormalizedNamed(ref)
@@ -342,10 +344,10 @@ func buildkitView(src []byte) ([]string, error) {
 		return reference.TagNameOnly(named).String()
 	}
 	for _, st := range stages {
-		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, image(st.BaseName), st.Platform))
+		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, image(st.BaseName, false), st.Platform))
 		for _, c := range st.Commands {
 			if cp, ok := c.(*instructions.CopyCommand); ok {
-				cp.From = image(cp.From)
+				cp.From = image(cp.From, true)
 			}
 			failed := ""
 			if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
@@ -377,7 +379,7 @@ func buildkitView(src []byte) ([]string, error) {
 			case *instructions.RunCommand:
 				mounts := instructions.GetMounts(c)
 				for _, m := range mounts {
-					m.From = image(m.From)
+					m.From = image(m.From, true)
 				}
 				m, err := json.Marshal(mounts)
 				if err != nil {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -341,6 +342,56 @@ func hasCacheMount(r *spec.Run, targets ...string) bool {
 
 var aptListsRmRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\brm\s+(-[a-zA-Z]+\s+)*[^&;|]*/var/lib/apt/lists`) })
 
+// untargetedMounts lists the mounts of step j of stage i (its type, as
+// written after --mount=type=) that have no target while neither the
+// stage before j nor the stages it is built from set WORKDIR (DS017).
+func untargetedMounts(l *layout, i, j int) []string {
+	var out []string
+	for _, m := range l.s.Stages[i].Steps[j].Run.Mounts {
+		if m.Target == "" {
+			out = append(out, "type="+cmp.Or(m.Type, "bind"))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	for k, si := range l.chain(i) {
+		steps := l.s.Stages[si].Steps
+		if k == 0 {
+			steps = steps[:j]
+		}
+		for _, st := range steps {
+			if st.Workdir != nil {
+				return nil
+			}
+		}
+	}
+	return out
+}
+
+// mountAtRoot is BuildKit's error for a mount whose target resolves to /;
+// without a target it comes from the base image's working directory,
+// which offline is unknown (DS017 says so), so it is no invalid file.
+const mountAtRoot = `invalid mount target "/"`
+
+// onlyUntargetedMount reports whether bk's error is mountAtRoot, from the
+// RUN of s at line (of the file s was read from) that has a mount DS017
+// reports.
+func onlyUntargetedMount(bk buildkitResult, s *spec.Spec, line int) bool {
+	if s == nil || !strings.Contains(bk.err, mountAtRoot) || len(s.Stages) == 0 {
+		return false
+	}
+	l := newLayout(s)
+	for i, st := range s.Stages {
+		for j := range st.Steps {
+			if st.Steps[j].Run != nil && st.Steps[j].Pos.Line == line && len(untargetedMounts(l, i, j)) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func checkRuns(c *collector, l *layout) {
 	for i, st := range l.s.Stages {
 		// What the stage and the stages it is built from set up before.
@@ -363,6 +414,9 @@ func checkRuns(c *collector, l *layout) {
 			r := step.Run
 			text := runText(r, l.escape)
 			p := stepPos(step)
+			for _, m := range untargetedMounts(l, i, j) {
+				c.addID(RuleMountAtWorkdir, p, p.Line, fmt.Sprintf("RUN --mount=%s has no target and no WORKDIR is set before it (stage %s): it mounts at the base image's working directory, and BuildKit refuses /", m, label(st)))
+			}
 			aptUpdate, aptCmd, depReported := false, "", false
 			for _, seg := range runCommands(r, l.escape) {
 				sub := ecosystem.Subcommand(seg)

@@ -33,6 +33,9 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 	// Strict: a bare name close to a stage's is DS010 (a misspelt stage),
 	// not the image import takes it for.
 	s, _, err := transpile.Reverse(file, src, transpile.ReverseOptions{StrictStageRefs: true})
+	if invalid && err == nil && onlyUntargetedMount(bk, s, bk.errLine) {
+		invalid = false // DS017 says why, at the mount
+	}
 	if invalid {
 		// BuildKit's error in its words, then the others Reverse found on
 		// other lines.
@@ -200,7 +203,7 @@ func Spec(file string, src []byte, opt Options) []Finding {
 		}
 		c.add(ruleFor(w.rule, w.desc, w.url), p, p.Line, fmt.Sprintf("%s (rendered Dockerfile line %d)", w.msg, w.line))
 	}
-	if bk.err != "" {
+	if bk.err != "" && !onlyUntargetedMount(bk, s, posOf[bk.errLine].Line) {
 		p := posOf[bk.errLine]
 		if !p.IsValid() {
 			p = s.Pos

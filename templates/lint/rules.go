@@ -115,6 +115,7 @@ const (
 	RuleBaseNoDigest     = "DS014"
 	RuleNotImported      = "DS015"
 	RuleShellSyntax      = "DS016"
+	RuleMountAtWorkdir   = "DS017"
 )
 
 const secretMountHint = "pass it as a build secret instead: RUN --mount=type=secret,id=NAME,env=NAME ... with docker build --secret id=NAME,env=NAME (spec: run: {command: ..., mounts: [{type: secret, id: NAME, env: NAME}]}); a secret the running container needs belongs in its runtime environment (compose environment), not in the image"
@@ -180,6 +181,9 @@ var dockstageRules = []Rule{
 	ds(RuleShellSyntax, "shell-syntax-error", Error,
 		"A shell-form RUN (or shell heredoc) of a stage whose shell is POSIX sh or bash ends inside a quote or an unclosed $(, ( or backquote: the shell rejects the script, so the build fails at that RUN.",
 		"close the quote or bracket the message names (a quote meant literally is escaped: \\\" or '\\''), or end the line with \\ if the command goes on"),
+	ds(RuleMountAtWorkdir, "mount-without-target", Warning,
+		"A RUN --mount has no target, so BuildKit mounts it at the working directory, and neither its stage nor the stages it is built from set WORKDIR: the directory is the base image's, and BuildKit refuses a mount at / (the working directory of most images), so the build fails unless the base image sets one.",
+		"give the mount a target (--mount=type=cache,target=/root/.cache; spec: mounts: [{type: cache, target: /root/.cache}]), or set WORKDIR before the RUN"),
 }
 
 // buildkitFixes are fix hints for BuildKit's build checks, by rule name.
