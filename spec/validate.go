@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dockstage/dockstage/spec/syntax"
 )
@@ -49,65 +51,24 @@ type validator struct {
 	noProbe bool
 }
 
-// The name rules below are checked byte by byte; FuzzNameRules compares
-// each with its regexp.
+// nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`) })
 
-// validStageName is BuildKit's stage name rule (instructions/parse.go
-// validStageName): `^[a-z][a-z0-9-_.]*$`.
-func validStageName(s string) bool { return nameRule(s, isLower, isStageNameByte) }
+// serviceRE is compose's service name rule (compose.service).
+var serviceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]+$`) })
 
-// validService is compose's service name rule (compose.service):
-// `^[a-zA-Z0-9._-]+$`.
-func validService(s string) bool { return nameRule(s, isServiceByte, isServiceByte) }
+// nameOfSpecRE is the rule of a spec's name: a compose service name that is
+// also the name part of an image reference (lower case, starting with a
+// letter or digit).
+var nameOfSpecRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 // ValidName reports whether name may be a spec's `name:`: lower case
 // letters, digits, '.', '_' and '-', starting with a letter or digit (the
 // compose service name rule, and the image name rule, since the image is
-// NAME:TARGET): `^[a-z0-9][a-z0-9._-]*$`.
-func ValidName(name string) bool { return nameRule(name, isLowerAlnum, isStageNameByte) }
+// NAME:TARGET).
+func ValidName(name string) bool { return nameOfSpecRE().MatchString(name) }
 
-// validStepID is the rule of a step id (Step.ID): `^[A-Za-z][A-Za-z0-9_.-]*$`.
-func validStepID(s string) bool { return nameRule(s, isLetter, isServiceByte) }
-
-// validEnvKey is the rule of an ARG, ENV or LABEL key:
-// `^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$` (not empty, no '=' or
-// blank, not starting with "--").
-func validEnvKey(s string) bool {
-	if s == "" || strings.HasPrefix(s, "--") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '=', ' ', '\t', '\n', '\f', '\r':
-			return false
-		}
-	}
-	return true
-}
-
-// nameRule reports whether s is a byte first accepts followed by bytes
-// rest accepts.
-func nameRule(s string, first, rest func(byte) bool) bool {
-	if s == "" || !first(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !rest(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-func isStageNameByte(c byte) bool { return isLowerAlnum(c) || c == '-' || c == '_' || c == '.' }
-
-func isServiceByte(c byte) bool {
-	return isLetter(c) || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-}
+var envKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`) })
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
 	if !p.IsValid() {
@@ -153,7 +114,7 @@ func (v *validator) validate() {
 	seen := map[string]*Stage{}
 	for i, st := range s.Stages {
 		lower := strings.ToLower(st.Name)
-		if !validStageName(lower) {
+		if !nameRE().MatchString(lower) {
 			v.errorf(st.Pos, "stages.%s: invalid stage name; start with a letter, then letters, digits, '-', '_' or '.'", st.Name)
 		}
 		if prev, ok := seen[lower]; ok {
@@ -230,7 +191,7 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
 			// LABEL and ENV keys may hold blanks ("com.example.my label",
 			// `ENV my\ key=v`); they are quoted.
-		} else if !validEnvKey(kv.Key) {
+		} else if !envKeyRE().MatchString(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p())
 		}
 		v.lineAt(kv.Pos, p, kv.Key)
@@ -270,8 +231,8 @@ func (v *validator) stage(idx int, st *Stage) {
 	if !fp.IsValid() {
 		fp = st.Pos
 	}
-	v.lineAt(fp, func() string { return path + ".from" }, st.From) // paths built for an error only
-	v.lineAt(fp, func() string { return path + ".platform" }, st.Platform)
+	v.line(fp, path+".from", st.From)
+	v.line(fp, path+".platform", st.Platform)
 	// `FROM x AS x` is built from image x: BuildKit resolves the base
 	// before the stage's own name exists (only earlier stages count).
 	if msg := v.ref(st.From, idx, false); msg != "" {
@@ -293,7 +254,7 @@ func (v *validator) stage(idx int, st *Stage) {
 		if step.ID == "" {
 			continue
 		}
-		if !validStepID(step.ID) {
+		if !stepIDRE.MatchString(step.ID) {
 			v.errorf(step.IDPos, "%s.steps[%d].id: %q is not a step id; use letters, digits, '-', '_' and '.', starting with a letter", path, i, step.ID)
 		}
 		if prev, dup := ids[step.ID]; dup {
@@ -302,3 +263,6 @@ func (v *validator) stage(idx int, st *Stage) {
 		ids[step.ID] = step.IDPos
 	}
 }
+
+// stepIDRE is the rule of a step id (Step.ID).
+var stepIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)

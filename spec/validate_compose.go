@@ -17,7 +17,7 @@ var composePortRE = sync.OnceValue(func() *regexp.Regexp {
 func (v *validator) compose(c *Compose) {
 	p := c.Pos
 	v.line(p, "compose.service", c.Service)
-	if c.Service != "" && !validService(c.Service) {
+	if c.Service != "" && !serviceRE().MatchString(c.Service) {
 		v.errorf(p, "compose.service: %q is not a valid service name", c.Service)
 	}
 	v.line(p, "compose.image", c.Image)

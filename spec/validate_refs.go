@@ -79,9 +79,6 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if result != ref && (v.s.StageIndex(result, names) >= 0 || result == "scratch") {
 		return ""
 	}
-	if plainImageRef(result) {
-		return ""
-	}
 	res := struct{ Result string }{result}
 	if _, err := reference.ParseNormalizedNamed(res.Result); err != nil {
 		exp := ""

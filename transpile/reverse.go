@@ -212,9 +212,7 @@ func (r *reverser) splitLines(src []byte) error {
 		src = src[len(utf8BOM):]
 		r.warnf(1, "UTF-8 byte order mark removed")
 	}
-	// The whole file is checked once; only a bad one is looked at line by
-	// line, to name the line.
-	for i, l := range badLines(src) {
+	for i, l := range bytes.Split(src, []byte("\n")) {
 		if !utf8.Valid(l) {
 			return spec.ErrorList{{Pos: spec.Pos{File: r.file, Line: i + 1, Col: badUTF8(l) + 1}, Msg: "the line is not valid UTF-8; save the Dockerfile as UTF-8"}}
 		}
@@ -309,13 +307,4 @@ func (r *reverser) buildkitError(err error) error {
 		}
 	}
 	return spec.ErrorList{{Pos: r.pos(line), Msg: msg}}
-}
-
-// badLines is src's lines when src is not valid UTF-8 or holds a NUL byte
-// (splitLines then finds the first bad one), else nil.
-func badLines(src []byte) [][]byte {
-	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
-		return nil
-	}
-	return bytes.Split(src, []byte("\n"))
 }

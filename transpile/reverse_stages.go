@@ -26,23 +26,18 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	prevEnd := 0
 	var stage *spec.Stage
 	stageIdx := -1
-	// The instructions and their logical lines, one slice each per file.
-	lgs := make([]logical, len(ast.Children))
-	ins := make([]instr, len(ast.Children))
 	for ni, node := range ast.Children {
 		carried := len(pending)
 		gapFrom := prevEnd + 1
 		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
 		blank := r.gapBlank(gapFrom, node.StartLine-1)
 		prevEnd = node.EndLine
-		lg := &lgs[ni]
-		r.readLogical(lg, node.StartLine)
+		lg := r.logicalLine(node.StartLine)
 		if want := lg.end + heredocLines(node); want != node.EndLine {
 			r.errorf(node.StartLine, "internal error: the instruction ends on line %d, BuildKit says %d; please report this Dockerfile", want, node.EndLine)
 			continue
 		}
-		in := &ins[ni]
-		r.initInstr(in, node, lg, 0, node.StartLine, node.Heredocs)
+		in := r.newInstr(node, lg, 0, node.StartLine, node.Heredocs)
 		if in.internal {
 			continue
 		}
@@ -225,12 +220,12 @@ func (r *reverser) nameStages(ast *parser.Node) {
 	taken := map[string]bool{}
 	for _, n := range ast.Children {
 		if strings.EqualFold(n.Value, "from") {
-			base, name, nargs := fromWords(n)
-			if nargs == 3 {
-				taken[strings.ToLower(name)] = true
+			args := nodeValues(n.Next)
+			if len(args) == 3 {
+				taken[strings.ToLower(args[2])] = true
 			}
-			if nargs > 0 {
-				taken[strings.ToLower(base)] = true
+			if len(args) > 0 {
+				taken[strings.ToLower(args[0])] = true
 			}
 		}
 		for _, f := range n.Flags {
@@ -251,10 +246,10 @@ func (r *reverser) nameStages(ast *parser.Node) {
 		if !strings.EqualFold(n.Value, "from") {
 			continue
 		}
-		_, name, nargs := fromWords(n)
+		args := nodeValues(n.Next)
 		si := &stageInfo{line: n.StartLine}
-		if nargs == 3 {
-			si.name = strings.ToLower(name)
+		if len(args) == 3 {
+			si.name = strings.ToLower(args[2])
 		}
 		r.stages = append(r.stages, si)
 	}
@@ -411,20 +406,4 @@ func stepsUntilFrom(nodes []*parser.Node) int {
 		}
 	}
 	return len(nodes)
-}
-
-// fromWords is the first and third argument of a FROM node (its base and,
-// in `FROM base AS name`, its name) and its number of arguments, read
-// without copying them (nodeValues).
-func fromWords(n *parser.Node) (base, name string, nargs int) {
-	for a := n.Next; a != nil; a = a.Next {
-		switch nargs {
-		case 0:
-			base = a.Value
-		case 2:
-			name = a.Value
-		}
-		nargs++
-	}
-	return base, name, nargs
 }
