@@ -51,24 +51,8 @@ type validator struct {
 	noProbe bool
 }
 
-// nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
-var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`) })
-
 // serviceRE is compose's service name rule (compose.service).
 var serviceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]+$`) })
-
-// nameOfSpecRE is the rule of a spec's name: a compose service name that is
-// also the name part of an image reference (lower case, starting with a
-// letter or digit).
-var nameOfSpecRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
-
-// ValidName reports whether name may be a spec's `name:`: lower case
-// letters, digits, '.', '_' and '-', starting with a letter or digit (the
-// compose service name rule, and the image name rule, since the image is
-// NAME:TARGET).
-func ValidName(name string) bool { return nameOfSpecRE().MatchString(name) }
-
-var envKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`) })
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
 	if !p.IsValid() {
@@ -114,7 +98,7 @@ func (v *validator) validate() {
 	seen := map[string]*Stage{}
 	for i, st := range s.Stages {
 		lower := strings.ToLower(st.Name)
-		if !nameRE().MatchString(lower) {
+		if !validStageName(lower) {
 			v.errorf(st.Pos, "stages.%s: invalid stage name; start with a letter, then letters, digits, '-', '_' or '.'", st.Name)
 		}
 		if prev, ok := seen[lower]; ok {
@@ -191,7 +175,7 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
 			// LABEL and ENV keys may hold blanks ("com.example.my label",
 			// `ENV my\ key=v`); they are quoted.
-		} else if !envKeyRE().MatchString(kv.Key) {
+		} else if !validEnvKey(kv.Key) {
 			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p())
 		}
 		v.lineAt(kv.Pos, p, kv.Key)
@@ -254,7 +238,7 @@ func (v *validator) stage(idx int, st *Stage) {
 		if step.ID == "" {
 			continue
 		}
-		if !stepIDRE.MatchString(step.ID) {
+		if !validStepID(step.ID) {
 			v.errorf(step.IDPos, "%s.steps[%d].id: %q is not a step id; use letters, digits, '-', '_' and '.', starting with a letter", path, i, step.ID)
 		}
 		if prev, dup := ids[step.ID]; dup {
@@ -263,6 +247,3 @@ func (v *validator) stage(idx int, st *Stage) {
 		ids[step.ID] = step.IDPos
 	}
 }
-
-// stepIDRE is the rule of a step id (Step.ID).
-var stepIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
