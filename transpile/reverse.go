@@ -205,6 +205,15 @@ func badUTF8(l []byte) int {
 	return len(l)
 }
 
+// badLines is src's lines when src holds a byte sequence that is not valid
+// UTF-8 or a NUL byte, else none.
+func badLines(src []byte) [][]byte {
+	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
+		return nil
+	}
+	return bytes.Split(src, []byte("\n"))
+}
+
 // splitLines checks the encoding and splits src into physical lines the way
 // BuildKit's scanner does (on "\n" only).
 func (r *reverser) splitLines(src []byte) error {
@@ -212,7 +221,9 @@ func (r *reverser) splitLines(src []byte) error {
 		src = src[len(utf8BOM):]
 		r.warnf(1, "UTF-8 byte order mark removed")
 	}
-	for i, l := range bytes.Split(src, []byte("\n")) {
+	// The whole file is checked once; only a bad one is split to name the
+	// first bad line.
+	for i, l := range badLines(src) {
 		if !utf8.Valid(l) {
 			return spec.ErrorList{{Pos: spec.Pos{File: r.file, Line: i + 1, Col: badUTF8(l) + 1}, Msg: "the line is not valid UTF-8; save the Dockerfile as UTF-8"}}
 		}
