@@ -17,7 +17,7 @@ import (
 type probe struct {
 	at      int // len(v.errs) when the probe was asked for: where its error goes
 	p       Pos
-	path    string
+	path    fieldPath
 	keyword string
 	text    string
 	docs    []Heredoc
@@ -27,7 +27,7 @@ type probe struct {
 // runProbes reports, as a positioned error, text that would not stay one
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
-func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
+func (v *validator) probe(p Pos, path fieldPath, keyword, text string, docs []Heredoc) {
 	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) {
 		return
 	}
