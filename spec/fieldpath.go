@@ -6,20 +6,20 @@ import (
 )
 
 // fieldPath is the path of a field in Validate's messages, such as
-// stages.build.steps[2].run.command. It is a value built without
+// stages.build.steps[2].run.command. It is a small value built without
 // allocating; its text is made (String) only for a message.
 type fieldPath struct {
 	head  string
-	parts [6]pathPart
+	parts [4]pathPart // more are folded into head
 	n     int
 }
 
 // pathPart is one part of a fieldPath: "." and name (dot), or name as
 // it is, then "[idx]" when idx >= 0.
 type pathPart struct {
-	dot  bool
 	name string
-	idx  int
+	idx  int32
+	dot  bool
 }
 
 // pathOf is the path s.
@@ -39,11 +39,11 @@ func (p fieldPath) dot(f string) fieldPath { return p.add(pathPart{dot: true, na
 
 // item is the path of item i of the list field f under p: p.f[i].
 func (p fieldPath) item(f string, i int) fieldPath {
-	return p.add(pathPart{dot: true, name: f, idx: i})
+	return p.add(pathPart{dot: true, name: f, idx: int32(i)})
 }
 
 // at is the path of item i of the list p: p[i].
-func (p fieldPath) at(i int) fieldPath { return p.add(pathPart{idx: i}) }
+func (p fieldPath) at(i int) fieldPath { return p.add(pathPart{idx: int32(i)}) }
 
 // plus is p with s written after it.
 func (p fieldPath) plus(s string) fieldPath { return p.add(pathPart{name: s, idx: -1}) }
@@ -70,7 +70,7 @@ func (p fieldPath) String() string {
 		b.WriteString(part.name)
 		if part.idx >= 0 {
 			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(part.idx))
+			b.WriteString(strconv.Itoa(int(part.idx)))
 			b.WriteByte(']')
 		}
 	}

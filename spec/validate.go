@@ -197,7 +197,7 @@ func (v *validator) kvsDup(path fieldPath, l KVList, allowNil, dupOK bool) {
 }
 
 func (v *validator) stage(idx int, st *Stage) {
-	path := pathOf("stages").dot(st.Name)
+	path := pathOf("stages." + st.Name)
 	fp := st.FromPos
 	if !fp.IsValid() {
 		fp = st.Pos
