@@ -107,6 +107,10 @@ type reverser struct {
 	validateFailed bool
 
 	stages []*stageInfo
+
+	// prefixes holds BuildKit's nodes of the texts prefixNode asks for,
+	// parsed together (prefetchPrefixes); nil when they were not.
+	prefixes map[string]*parser.Node
 }
 
 type stageInfo struct {

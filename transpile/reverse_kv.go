@@ -1,6 +1,7 @@
 package transpile
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -270,12 +271,12 @@ func flagsBefore(in *instr, nd *parser.Node) (n int, whole bool) {
 	return len(nd.Flags), true
 }
 
-// prefixText is in's logical line up to physical line n (the text of the
+// prefixText is the logical line lg up to physical line n (the text of the
 // lines before it), without trailing blanks; false when n is on the first
 // line.
-func (r *reverser) prefixText(in *instr, n int) (string, bool) {
+func prefixText(lg *logical, n int) (string, bool) {
 	end := -1
-	for _, s := range in.lg.segs {
+	for _, s := range lg.segs {
 		if s.line > n {
 			end = s.off
 			break
@@ -284,14 +285,63 @@ func (r *reverser) prefixText(in *instr, n int) (string, bool) {
 	if end <= 0 {
 		return "", false
 	}
-	return strings.TrimRightFunc(in.lg.text[:end], unicode.IsSpace), true
+	return strings.TrimRightFunc(lg.text[:end], unicode.IsSpace), true
+}
+
+// prefixLabel is the instruction written after text k of the batch that
+// prefetchPrefixes parses.
+func prefixLabel(k int) string { return "LABEL dockstage.prefix=" + strconv.Itoa(k) }
+
+// prefetchPrefixes parses with one BuildKit parse the texts that
+// prefixNode asks for one by one: each continued instruction's text before
+// each comment line inside it (lgs are the file's instructions), each on a
+// line of its own followed by a numbered LABEL. When that file reads back
+// as one instruction per text, each followed by its own label, no text ran
+// into another and r.prefixes keeps each one's node, the node a parse of
+// the text on its own gives; otherwise nothing is kept and each text is
+// parsed when asked (parseOne).
+func (r *reverser) prefetchPrefixes(lgs []*logical) {
+	var texts []string
+	for _, lg := range lgs {
+		for _, pl := range lg.lines {
+			if pl.kind != lineComment || pl.n >= lg.lastContent {
+				continue
+			}
+			if _, ok := r.comment(pl.n); !ok {
+				continue
+			}
+			if t, ok := prefixText(lg, pl.n); ok && !strings.Contains(t, "\n") {
+				texts = append(texts, t)
+			}
+		}
+	}
+	if len(texts) < 2 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(r.escapeDirective())
+	for k, t := range texts {
+		b.WriteString(t + "\n" + prefixLabel(k) + "\n")
+	}
+	res, err := parser.Parse(strings.NewReader(b.String()))
+	if err != nil || len(res.AST.Children) != 2*len(texts) {
+		return
+	}
+	m := make(map[string]*parser.Node, len(texts))
+	for k, t := range texts {
+		if res.AST.Children[2*k+1].Original != prefixLabel(k) {
+			return
+		}
+		m[t] = res.AST.Children[2*k]
+	}
+	r.prefixes = m
 }
 
 // prefixNode is BuildKit's parse of in's text up to physical line n (an
 // ONBUILD's trigger for a trigger): the instruction as it stands before
 // the line.
 func (r *reverser) prefixNode(in *instr, n int) (*parser.Node, bool) {
-	prefix, ok := r.prefixText(in, n)
+	prefix, ok := prefixText(in.lg, n)
 	if !ok {
 		return nil, false
 	}
@@ -301,7 +351,7 @@ func (r *reverser) prefixNode(in *instr, n int) (*parser.Node, bool) {
 // closedJSON is prefixNode for an exec-form list: the text up to line n,
 // a trailing "," dropped, closed with "]".
 func (r *reverser) closedJSON(in *instr, n int) (*parser.Node, bool) {
-	prefix, ok := r.prefixText(in, n)
+	prefix, ok := prefixText(in.lg, n)
 	if !ok {
 		return nil, false
 	}
@@ -311,11 +361,14 @@ func (r *reverser) closedJSON(in *instr, n int) (*parser.Node, bool) {
 // parseOne parses text as one instruction like in (the trigger of an
 // ONBUILD when in is one).
 func (r *reverser) parseOne(in *instr, text string) (*parser.Node, bool) {
-	res, err := parser.Parse(strings.NewReader(r.escapeDirective() + text + "\n"))
-	if err != nil || len(res.AST.Children) != 1 {
-		return nil, false
+	nd, ok := r.prefixes[text]
+	if !ok {
+		res, err := parser.Parse(strings.NewReader(r.escapeDirective() + text + "\n"))
+		if err != nil || len(res.AST.Children) != 1 {
+			return nil, false
+		}
+		nd = res.AST.Children[0]
 	}
-	nd := res.AST.Children[0]
 	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger
 		if !strings.EqualFold(nd.Value, "onbuild") || nd.Next == nil || len(nd.Next.Children) != 1 {
 			return nil, false
