@@ -1,7 +1,6 @@
 package transpile
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -288,21 +287,23 @@ func prefixText(lg *logical, n int) (string, bool) {
 	return strings.TrimRightFunc(lg.text[:end], unicode.IsSpace), true
 }
 
-// prefixLabel is the instruction written after text k of the batch that
-// prefetchPrefixes parses.
-func prefixLabel(k int) string { return "LABEL dockstage.prefix=" + strconv.Itoa(k) }
-
 // prefetchPrefixes parses with one BuildKit parse the texts that
 // prefixNode asks for one by one: each continued instruction's text before
-// each comment line inside it (lgs are the file's instructions), each on a
-// line of its own followed by a numbered LABEL. When that file reads back
-// as one instruction per text, each followed by its own label, no text ran
-// into another and r.prefixes keeps each one's node, the node a parse of
-// the text on its own gives; otherwise nothing is kept and each text is
-// parsed when asked (parseOne).
-func (r *reverser) prefetchPrefixes(lgs []*logical) {
+// each comment line inside it (lgs are the logical lines of the file's
+// instruction nodes), closed with "]" too for an exec-form list, each on a
+// line of its own. Each text is one line; parsed after another, it can only
+// take in lines after it (continued at its end, or opening a heredoc), so
+// when the file reads back as one instruction per text, each with the
+// text as its line, no text ran into another and r.prefixes keeps each
+// one's node, the node a parse of the text on its own gives. Otherwise
+// nothing is kept and each text is parsed when asked (parseOne).
+func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []*logical) {
 	var texts []string
-	for _, lg := range lgs {
+	for i, lg := range lgs {
+		json := nodes[i].Attributes["json"]
+		if nd := nodes[i]; strings.EqualFold(nd.Value, "onbuild") && nd.Next != nil && len(nd.Next.Children) == 1 {
+			json = nd.Next.Children[0].Attributes["json"]
+		}
 		for _, pl := range lg.lines {
 			if pl.kind != lineComment || pl.n >= lg.lastContent {
 				continue
@@ -312,6 +313,9 @@ func (r *reverser) prefetchPrefixes(lgs []*logical) {
 			}
 			if t, ok := prefixText(lg, pl.n); ok && !strings.Contains(t, "\n") {
 				texts = append(texts, t)
+				if json { // and as closedJSON closes it
+					texts = append(texts, strings.TrimSuffix(t, ",")+"]")
+				}
 			}
 		}
 	}
@@ -320,19 +324,19 @@ func (r *reverser) prefetchPrefixes(lgs []*logical) {
 	}
 	var b strings.Builder
 	b.WriteString(r.escapeDirective())
-	for k, t := range texts {
-		b.WriteString(t + "\n" + prefixLabel(k) + "\n")
+	for _, t := range texts {
+		b.WriteString(t + "\n")
 	}
 	res, err := parser.Parse(strings.NewReader(b.String()))
-	if err != nil || len(res.AST.Children) != 2*len(texts) {
+	if err != nil || len(res.AST.Children) != len(texts) {
 		return
 	}
 	m := make(map[string]*parser.Node, len(texts))
 	for k, t := range texts {
-		if res.AST.Children[2*k+1].Original != prefixLabel(k) {
+		if nd := res.AST.Children[k]; nd.Original != t || nd.StartLine != nd.EndLine {
 			return
 		}
-		m[t] = res.AST.Children[2*k]
+		m[t] = res.AST.Children[k]
 	}
 	r.prefixes = m
 }

@@ -26,7 +26,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 	for ni, node := range ast.Children {
 		lgs[ni] = r.logicalLine(node.StartLine)
 	}
-	r.prefetchPrefixes(lgs)
+	r.prefetchPrefixes(ast.Children, lgs)
 	var pending []string
 	prevEnd := 0
 	var stage *spec.Stage
