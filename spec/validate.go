@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -51,24 +50,8 @@ type validator struct {
 	noProbe bool
 }
 
-// nameRE is BuildKit's stage name rule (instructions/parse.go validStageName).
-var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-_.]*$`) })
-
 // serviceRE is compose's service name rule (compose.service).
 var serviceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]+$`) })
-
-// nameOfSpecRE is the rule of a spec's name: a compose service name that is
-// also the name part of an image reference (lower case, starting with a
-// letter or digit).
-var nameOfSpecRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
-
-// ValidName reports whether name may be a spec's `name:`: lower case
-// letters, digits, '.', '_' and '-', starting with a letter or digit (the
-// compose service name rule, and the image name rule, since the image is
-// NAME:TARGET).
-func ValidName(name string) bool { return nameOfSpecRE().MatchString(name) }
-
-var envKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^=\s-][^=\s]*$|^-[^-=\s][^=\s]*$|^-$`) })
 
 func (v *validator) errorf(p Pos, format string, args ...any) {
 	if !p.IsValid() {
@@ -92,18 +75,18 @@ func (v *validator) validate() {
 		if d.Escape != "" && !syntax.IsEscape(d.Escape) {
 			v.errorf(d.Pos, "directives.escape: %q is not an escape character; use \"\\\\\" or \"`\"", d.Escape)
 		}
-		v.line(d.Pos, "directives.syntax", d.Syntax)
-		v.line(d.Pos, "directives.check", d.Check)
+		v.line(d.Pos, pathOf("directives.syntax"), d.Syntax)
+		v.line(d.Pos, pathOf("directives.check"), d.Check)
 	}
 	for i, c := range s.Comment {
-		v.comment(itemPos(s.CommentPos, i, s.Pos), fmt.Sprintf("comment[%d]", i), c)
+		v.comment(itemPos(s.CommentPos, i, s.Pos), pathOf("comment").at(i), c)
 	}
 	for i, c := range s.TrailingComment {
-		v.comment(itemPos(s.TrailingCommentPos, i, s.Pos), fmt.Sprintf("trailing_comment[%d]", i), c)
+		v.comment(itemPos(s.TrailingCommentPos, i, s.Pos), pathOf("trailing_comment").at(i), c)
 	}
 	// Global args may repeat a name, as in a Dockerfile (each
 	// declaration in order: Spec.ExpandFrom).
-	v.kvsDup("args", s.Args, true, true)
+	v.kvsDup(pathOf("args"), s.Args, true, true)
 	v.genv = s.globalEnv()
 	for _, p := range s.Params {
 		v.errorf(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
@@ -114,7 +97,7 @@ func (v *validator) validate() {
 	seen := map[string]*Stage{}
 	for i, st := range s.Stages {
 		lower := strings.ToLower(st.Name)
-		if !nameRE().MatchString(lower) {
+		if !validStageName(lower) {
 			v.errorf(st.Pos, "stages.%s: invalid stage name; start with a letter, then letters, digits, '-', '_' or '.'", st.Name)
 		}
 		if prev, ok := seen[lower]; ok {
@@ -138,68 +121,56 @@ func itemPos(ps []Pos, i int, p Pos) Pos {
 }
 
 // comment checks one item of a comment list: one line, or CommentBlank.
-func (v *validator) comment(p Pos, path, s string) {
+func (v *validator) comment(p Pos, path fieldPath, s string) {
 	if s != CommentBlank {
 		v.line(p, path, s)
 	}
 }
 
-// itemPath is the error path of item i of a list field: path.field[i].
-func itemPath(path, field string, i int) string {
-	return path + "." + field + "[" + strconv.Itoa(i) + "]"
-}
-
-// commentItem is comment for item i of the list field path.field; the
-// item's path is built only when there is an error to name it in.
-func (v *validator) commentItem(p Pos, path, field string, i int, s string) {
-	if s != CommentBlank && strings.ContainsAny(s, "\n\r\x00") {
-		v.line(p, itemPath(path, field, i), s)
-	}
+// commentItem is comment for item i of the list field path.field.
+func (v *validator) commentItem(p Pos, path fieldPath, field string, i int, s string) {
+	v.comment(p, path.item(field, i), s)
 }
 
 // lineItem is line (nonEmptyLine when nonEmpty) for item i of the list
-// field path.field; the item's path is built only when there is an error.
-func (v *validator) lineItem(p Pos, path, field string, i int, s string, nonEmpty bool) {
-	switch {
-	case nonEmpty && strings.TrimSpace(s) == "":
-		v.nonEmptyLine(p, itemPath(path, field, i), s)
-	case strings.ContainsAny(s, "\n\r\x00"):
-		v.line(p, itemPath(path, field, i), s)
+// field path.field.
+func (v *validator) lineItem(p Pos, path fieldPath, field string, i int, s string, nonEmpty bool) {
+	if nonEmpty {
+		v.nonEmptyLine(p, path.item(field, i), s)
+	} else {
+		v.line(p, path.item(field, i), s)
 	}
 }
 
-func (v *validator) line(p Pos, path, s string) {
-	v.lineAt(p, func() string { return path }, s)
-}
-
-// lineAt is line with the field's path built only for an error.
-func (v *validator) lineAt(p Pos, path func() string, s string) {
+// line checks that s, the value of the field path, is one line; the
+// path's text is made only for an error.
+func (v *validator) line(p Pos, path fieldPath, s string) {
 	if i := strings.IndexAny(s, "\n\r\x00"); i >= 0 {
-		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path(), strconv.QuoteRune(rune(s[i])))
+		v.errorf(p, "%s: %s is not allowed here; this field is one Dockerfile line", path, strconv.QuoteRune(rune(s[i])))
 	}
 }
 
-func (v *validator) kvs(path string, l KVList, allowNil bool) {
+func (v *validator) kvs(path fieldPath, l KVList, allowNil bool) {
 	v.kvsDup(path, l, allowNil, false)
 }
 
 // kvsDup is kvs; dupOK allows a key more than once (global args).
-func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
+func (v *validator) kvsDup(path fieldPath, l KVList, allowNil, dupOK bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {
-		p := func() string { return path + "." + kv.Key } // built for an error only
-		if (strings.HasSuffix(path, ".label") || strings.HasSuffix(path, ".env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
+		p := path.dot(kv.Key)
+		if (path.field("label") || path.field("env")) && kv.Key != "" && !strings.ContainsAny(kv.Key, "=\n\r\x00") && !strings.HasPrefix(kv.Key, "--") {
 			// LABEL and ENV keys may hold blanks ("com.example.my label",
 			// `ENV my\ key=v`); they are quoted.
-		} else if !envKeyRE().MatchString(kv.Key) {
-			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p())
+		} else if !validEnvKey(kv.Key) {
+			v.errorf(kv.Pos, "%s: invalid key; keys cannot be empty, start with \"--\" or contain '=' or whitespace", p)
 		}
-		v.lineAt(kv.Pos, p, kv.Key)
+		v.line(kv.Pos, p, kv.Key)
 		for _, c := range kv.Comment {
-			v.lineAt(kv.Pos, func() string { return p() + " comment" }, c)
+			v.line(kv.Pos, p.plus(" comment"), c)
 		}
 		if kv.Value == nil && !allowNil {
-			v.errorf(kv.Pos, "%s: missing value", p())
+			v.errorf(kv.Pos, "%s: missing value", p)
 		}
 		if kv.Value != nil {
 			val := *kv.Value
@@ -209,30 +180,30 @@ func (v *validator) kvsDup(path string, l KVList, allowNil, dupOK bool) {
 				if syntax.ValueBreaksOK(val, v.escape) {
 					val = syntax.JoinValue(val, v.escape)
 				} else {
-					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p(), string(v.escape))
+					v.errorf(kv.Pos, "%s: a line break in a value must follow the escape character %s (a continued line, as in the Dockerfile; comment lines may stand between) and the last line must hold text", p, string(v.escape))
 					val = strings.ReplaceAll(val, "\n", " ")
 				}
 			}
-			v.lineAt(kv.Pos, p, val)
+			v.line(kv.Pos, p, val)
 			if msg := v.refsOK(val); msg != "" {
-				v.errorf(kv.Pos, "%s: %s", p(), msg)
+				v.errorf(kv.Pos, "%s: %s", p, msg)
 			}
 		}
 		if seen[kv.Key] && !dupOK {
-			v.errorf(kv.Pos, "%s: duplicate key", p())
+			v.errorf(kv.Pos, "%s: duplicate key", p)
 		}
 		seen[kv.Key] = true
 	}
 }
 
 func (v *validator) stage(idx int, st *Stage) {
-	path := "stages." + st.Name
+	path := pathOf("stages." + st.Name)
 	fp := st.FromPos
 	if !fp.IsValid() {
 		fp = st.Pos
 	}
-	v.line(fp, path+".from", st.From)
-	v.line(fp, path+".platform", st.Platform)
+	v.line(fp, path.dot("from"), st.From)
+	v.line(fp, path.dot("platform"), st.Platform)
 	// `FROM x AS x` is built from image x: BuildKit resolves the base
 	// before the stage's own name exists (only earlier stages count).
 	if msg := v.ref(st.From, idx, false); msg != "" {
@@ -250,11 +221,11 @@ func (v *validator) stage(idx int, st *Stage) {
 	ids := map[string]Pos{}
 	for i := range st.Steps {
 		step := &st.Steps[i]
-		v.step(step, itemPath(path, "steps", i), idx, false)
+		v.step(step, path.item("steps", i), idx, false)
 		if step.ID == "" {
 			continue
 		}
-		if !stepIDRE.MatchString(step.ID) {
+		if !validStepID(step.ID) {
 			v.errorf(step.IDPos, "%s.steps[%d].id: %q is not a step id; use letters, digits, '-', '_' and '.', starting with a letter", path, i, step.ID)
 		}
 		if prev, dup := ids[step.ID]; dup {
@@ -263,6 +234,3 @@ func (v *validator) stage(idx int, st *Stage) {
 		ids[step.ID] = step.IDPos
 	}
 }
-
-// stepIDRE is the rule of a step id (Step.ID).
-var stepIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)

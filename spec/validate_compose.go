@@ -16,20 +16,20 @@ var composePortRE = sync.OnceValue(func() *regexp.Regexp {
 
 func (v *validator) compose(c *Compose) {
 	p := c.Pos
-	v.line(p, "compose.service", c.Service)
+	v.line(p, pathOf("compose.service"), c.Service)
 	if c.Service != "" && !serviceRE().MatchString(c.Service) {
 		v.errorf(p, "compose.service: %q is not a valid service name", c.Service)
 	}
-	v.line(p, "compose.image", c.Image)
+	v.line(p, pathOf("compose.image"), c.Image)
 	if c.Image != "" {
 		if _, err := reference.ParseNormalizedNamed(c.Image); err != nil {
 			v.errorf(p, "compose.image: %q: %v", c.Image, err)
 		}
 	}
-	v.line(p, "compose.context", c.Context)
-	v.line(p, "compose.dockerfile", c.Dockerfile)
+	v.line(p, pathOf("compose.context"), c.Context)
+	v.line(p, pathOf("compose.dockerfile"), c.Dockerfile)
 	v.target(orPos(c.TargetPos, p), "compose.target", cmp.Or(c.Target, DefaultTarget))
-	v.kvs("compose.build_args", c.BuildArgs, true)
+	v.kvs(pathOf("compose.build_args"), c.BuildArgs, true)
 	v.service(p, c.PortsPos, "compose", c.Ports, c.Environment, c.Volumes, c.Command)
 	if d := c.Dev; d != nil {
 		v.target(orPos(d.TargetPos, d.Pos), "compose.dev.target", cmp.Or(d.Target, DefaultDevTarget))
@@ -41,12 +41,12 @@ func (v *validator) compose(c *Compose) {
 // share, under the key prefix: ports, environment, volumes and command.
 func (v *validator) service(p, portsPos Pos, prefix string, ports []string, env KVList, volumes []string, cmd *Command) {
 	v.ports(orPos(portsPos, p), prefix+".ports", ports)
-	v.kvs(prefix+".environment", env, true)
+	v.kvs(pathOf(prefix).dot("environment"), env, true)
 	for _, vol := range volumes {
-		v.nonEmptyLine(p, prefix+".volumes", vol)
+		v.nonEmptyLine(p, pathOf(prefix).dot("volumes"), vol)
 	}
 	if cmd != nil && !cmd.Exec {
-		v.line(p, prefix+".command", cmd.Shell)
+		v.line(p, pathOf(prefix).dot("command"), cmd.Shell)
 	}
 }
 

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -17,7 +16,7 @@ import (
 type probe struct {
 	at      int // len(v.errs) when the probe was asked for: where its error goes
 	p       Pos
-	path    string
+	path    fieldPath
 	keyword string
 	text    string
 	docs    []Heredoc
@@ -27,7 +26,7 @@ type probe struct {
 // runProbes reports, as a positioned error, text that would not stay one
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
-func (v *validator) probe(p Pos, path, keyword, text string, docs []Heredoc) {
+func (v *validator) probe(p Pos, path fieldPath, keyword, text string, docs []Heredoc) {
 	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) {
 		return
 	}
@@ -81,17 +80,8 @@ func readsAsWritten(keyword, text string, esc rune) bool {
 	return t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-' && t[0] != '['
 }
 
-// endLabel is the instruction written after probe k (k < 0: a probe of its
-// own).
-func endLabel(k int) string {
-	if k < 0 {
-		return "LABEL dockstage.probe=end"
-	}
-	return "LABEL dockstage.probe=" + strconv.Itoa(k)
-}
-
-// writeProbe writes probe pr and its end label (endLabel(k)).
-func (v *validator) writeProbe(b *strings.Builder, pr probe, k int) {
+// writeProbe writes probe pr: its instruction and heredoc bodies.
+func (v *validator) writeProbe(b *strings.Builder, pr probe) {
 	b.WriteString(pr.keyword + " " + pr.text + "\n")
 	for _, h := range pr.docs {
 		b.WriteString(h.Body)
@@ -100,28 +90,33 @@ func (v *validator) writeProbe(b *strings.Builder, pr probe, k int) {
 		}
 		b.WriteString(h.Name + "\n")
 	}
-	b.WriteString(endLabel(k) + "\n")
 }
 
-func (v *validator) probeFile(probes []probe, batch bool) string {
-	var b strings.Builder
+// endLabel is the instruction written after the probes.
+const endLabel = "LABEL dockstage.probe=end"
+
+// probeStart writes what a probe file starts with: the escape directive
+// the spec needs and FROM scratch.
+func (v *validator) probeStart(b *strings.Builder) {
 	if v.escape == '`' {
 		b.WriteString("# escape=`\n")
 	}
 	b.WriteString("FROM scratch\n")
-	for k, pr := range probes {
-		if !batch {
-			k = -1
-		}
-		v.writeProbe(&b, pr, k)
-	}
+}
+
+// probeFile is the file that probeReason parses: pr, then a LABEL.
+func (v *validator) probeFile(pr probe) string {
+	var b strings.Builder
+	v.probeStart(&b)
+	v.writeProbe(&b, pr)
+	b.WriteString(endLabel + "\n")
 	return b.String()
 }
 
 // runProbes reads every probe back with one parse of one synthetic
-// Dockerfile (FROM scratch, then each probe followed by a numbered LABEL).
-// When that file reads back as written (each probe one instruction, then
-// its label) every probe passed. Otherwise each probe is parsed on its own
+// Dockerfile (FROM scratch, then each probe, then a LABEL: batchPasses). When that file
+// reads back as written (each probe one instruction on its own lines)
+// every probe passed. Otherwise each probe is parsed on its own
 // (FROM scratch, the probe, a LABEL), so that its error and its place in
 // the error list are the same as with a parse per probe.
 func (v *validator) runProbes() {
@@ -146,17 +141,30 @@ func (v *validator) runProbes() {
 	v.errs = append(errs, v.errs[next:]...)
 }
 
-// batchPasses parses all probes in one file and reports whether each read
-// back as one instruction without flags, exec form or extra heredocs,
-// followed by its own label.
+// batchPasses parses all probes in one file (FROM scratch, then each
+// probe, then a LABEL) and reports whether each read back on its own lines as one
+// instruction without flags, exec form or extra heredocs. A probe that
+// took in a line after it (a trailing escape character, an open heredoc)
+// or ended early shows in the count of nodes and in their line ranges.
 func (v *validator) batchPasses() bool {
-	res, err := parser.Parse(strings.NewReader(v.probeFile(v.probes, true)))
-	if err != nil || len(res.AST.Children) != 1+2*len(v.probes) {
+	var b strings.Builder
+	v.probeStart(&b)
+	line := strings.Count(b.String(), "\n")
+	spans := make([][2]int, len(v.probes))
+	for k, pr := range v.probes {
+		from := b.Len()
+		v.writeProbe(&b, pr)
+		spans[k] = [2]int{line + 1, line + strings.Count(b.String()[from:], "\n")}
+		line = spans[k][1]
+	}
+	b.WriteString(endLabel + "\n") // the last probe may run into it too
+	res, err := parser.Parse(strings.NewReader(b.String()))
+	if err != nil || len(res.AST.Children) != 2+len(v.probes) || res.AST.Children[1+len(v.probes)].Original != endLabel {
 		return false
 	}
 	for k, pr := range v.probes {
-		in, end := res.AST.Children[1+2*k], res.AST.Children[2+2*k]
-		if end.Original != endLabel(k) || len(in.Flags) > 0 || in.Attributes["json"] || len(in.Heredocs) != len(pr.docs) {
+		in := res.AST.Children[1+k]
+		if in.StartLine != spans[k][0] || in.EndLine != spans[k][1] || len(in.Flags) > 0 || in.Attributes["json"] || len(in.Heredocs) != len(pr.docs) {
 			return false
 		}
 	}
@@ -166,7 +174,7 @@ func (v *validator) batchPasses() bool {
 // probeReason parses probe pr on its own and says why it does not read
 // back as written ("" when it does).
 func (v *validator) probeReason(pr probe) string {
-	res, err := parser.Parse(strings.NewReader(v.probeFile([]probe{pr}, false)))
+	res, err := parser.Parse(strings.NewReader(v.probeFile(pr)))
 	switch {
 	case err != nil:
 		return err.Error()

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // TestProbesOneParse checks that a valid spec's probes all pass in the one
@@ -88,5 +90,38 @@ func FuzzReadsAsWritten(f *testing.F) {
 			esc = '`'
 		}
 		checkReadsAsWritten(t, writtenKeywords[int(k)%len(writtenKeywords)], text, esc)
+	})
+}
+
+// FuzzBatchProbes checks that the batched probe parse passes only probes
+// that each pass when parsed on their own (probeReason), two texts with a
+// heredoc body each.
+func FuzzBatchProbes(f *testing.F) {
+	f.Add("cat <<EOF", "hi", "echo \\", "", false)
+	f.Add("a <<A", "A", "b <<B", "x\nB", false)
+	f.Add("make", "", "make `", "", true)
+	for _, s := range writtenSeeds {
+		f.Add(s, "", s, "", false)
+	}
+	f.Fuzz(func(t *testing.T, text1, body1, text2, body2 string, backtick bool) {
+		v := &validator{s: &Spec{}, escape: '\\'}
+		if backtick {
+			v.escape = '`'
+		}
+		for _, p := range []struct{ text, body string }{{text1, body1}, {text2, body2}} {
+			var docs []Heredoc
+			if names := syntax.HeredocNames(p.text); len(names) > 0 {
+				docs = []Heredoc{{Name: names[0], Body: p.body}}
+			}
+			v.probes = append(v.probes, probe{keyword: "RUN", text: p.text, docs: docs})
+		}
+		if !v.batchPasses() {
+			return
+		}
+		for _, pr := range v.probes {
+			if reason := v.probeReason(pr); reason != "" {
+				t.Fatalf("the batch passes %q (docs %v), alone it does not: %s", pr.text, pr.docs, reason)
+			}
+		}
 	})
 }

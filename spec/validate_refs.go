@@ -71,12 +71,15 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 		// BuildKit expands an undeclared name to "" (build check
 		// UndefinedArgInFrom warns); the result decides.
 		sort.Strings(undeclared)
-		if _, err := reference.ParseNormalizedNamed(result); err != nil || result == "" {
+		if !validImageRef(result) {
 			return fmt.Sprintf("%q uses %s, which no build arg before the first stage declares (FROM sees only those and the predefined platform args), so it expands to %q, which is neither an earlier stage nor a valid image reference; add it to args", ref, strings.Join(undeclared, ", "), result)
 		}
 		return ""
 	}
 	if result != ref && (v.s.StageIndex(result, names) >= 0 || result == "scratch") {
+		return ""
+	}
+	if plainImageRef(result) {
 		return ""
 	}
 	res := struct{ Result string }{result}
@@ -88,6 +91,16 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 		return fmt.Sprintf("%q%s is neither an earlier stage nor a valid image reference: %v", ref, exp, err)
 	}
 	return ""
+}
+
+// validImageRef reports whether ref is a valid image reference
+// (reference.ParseNormalizedNamed, after the plainImageRef shortcut).
+func validImageRef(ref string) bool {
+	if plainImageRef(ref) {
+		return true
+	}
+	_, err := reference.ParseNormalizedNamed(ref)
+	return err == nil && ref != ""
 }
 
 // refsOK checks each ${...} reference in a value with BuildKit's lexer: it

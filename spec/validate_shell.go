@@ -7,7 +7,7 @@ import (
 	"github.com/dockstage/dockstage/spec/syntax"
 )
 
-func (v *validator) heredocs(p Pos, path string, opened []string, docs []Heredoc) {
+func (v *validator) heredocs(p Pos, path fieldPath, opened []string, docs []Heredoc) {
 	names := map[string]bool{}
 	for _, o := range opened {
 		names[o] = true
@@ -44,7 +44,7 @@ func (v *validator) heredocs(p Pos, path string, opened []string, docs []Heredoc
 // escape character (or are comments inside a continuation), the text does
 // not end with the escape character, does not start with a flag and does
 // not parse as exec form.
-func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
+func (v *validator) shellText(p Pos, path fieldPath, text string, allowHeredoc bool) {
 	if strings.ContainsRune(text, 0) {
 		v.errorf(p, "%s: NUL is not allowed", path)
 		return
@@ -92,7 +92,7 @@ func (v *validator) shellText(p Pos, path, text string, allowHeredoc bool) {
 
 // text checks a single-line instruction argument (WORKDIR, USER,
 // STOPSIGNAL, MAINTAINER).
-func (v *validator) text(p Pos, path, keyword, s string) {
+func (v *validator) text(p Pos, path fieldPath, keyword, s string) {
 	n := len(v.errs)
 	v.nonEmptyLine(p, path, s)
 	if len(v.errs) == n {
@@ -100,7 +100,7 @@ func (v *validator) text(p Pos, path, keyword, s string) {
 	}
 }
 
-func (v *validator) command(c *Command, path string, p Pos, docs []Heredoc) {
+func (v *validator) command(c *Command, path fieldPath, p Pos, docs []Heredoc) {
 	if c.Pos.IsValid() {
 		p = c.Pos
 	}

@@ -17,7 +17,7 @@ var (
 
 var numericOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`) })
 
-func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
+func (v *validator) step(s *Step, path fieldPath, idx int, inOnBuild bool) {
 	p := s.Pos
 	for i, c := range s.Comment {
 		v.commentItem(itemPos(s.CommentPos, i, p), path, "comment", i, c)
@@ -30,28 +30,28 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 	v.stepItemComments(s, path, p)
 	switch s.Keyword() {
 	case "ARG":
-		v.kvs(path+".arg", s.Arg, true)
+		v.kvs(path.dot("arg"), s.Arg, true)
 		if len(s.Arg) == 0 {
 			v.errorf(p, "%s.arg: declare at least one build arg", path)
 		}
 	case "ENV":
-		v.kvs(path+".env", s.Env, false)
+		v.kvs(path.dot("env"), s.Env, false)
 		if len(s.Env) == 0 {
 			v.errorf(p, "%s.env: set at least one variable", path)
 		}
 	case "LABEL":
-		v.kvs(path+".label", s.Label, false)
+		v.kvs(path.dot("label"), s.Label, false)
 		if len(s.Label) == 0 {
 			v.errorf(p, "%s.label: set at least one label", path)
 		}
 	case "WORKDIR":
-		v.text(p, path+".workdir", "WORKDIR", *s.Workdir)
+		v.text(p, path.dot("workdir"), "WORKDIR", *s.Workdir)
 	case "USER":
-		v.text(p, path+".user", "USER", *s.User)
+		v.text(p, path.dot("user"), "USER", *s.User)
 	case "STOPSIGNAL":
-		v.text(p, path+".stopsignal", "STOPSIGNAL", *s.StopSignal)
+		v.text(p, path.dot("stopsignal"), "STOPSIGNAL", *s.StopSignal)
 	case "MAINTAINER":
-		v.text(p, path+".maintainer", "MAINTAINER", *s.Maintainer)
+		v.text(p, path.dot("maintainer"), "MAINTAINER", *s.Maintainer)
 	case "EXPOSE":
 		if len(s.Expose) == 0 {
 			v.errorf(p, "%s.expose: list at least one port", path)
@@ -79,17 +79,17 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 			v.lineItem(itemPos(s.ShellPos, i, p), path, "shell", i, e, false)
 		}
 	case "COPY":
-		v.copy(s.Copy, path+".copy", idx, false, p)
+		v.copy(s.Copy, path.dot("copy"), idx, false, p)
 	case "ADD":
-		v.copy(s.Add, path+".add", idx, true, p)
+		v.copy(s.Add, path.dot("add"), idx, true, p)
 	case "RUN":
-		v.run(s.Run, path+".run", idx, p)
+		v.run(s.Run, path.dot("run"), idx, p)
 	case "CMD":
-		v.command(s.Cmd, path+".cmd", p, nil)
+		v.command(s.Cmd, path.dot("cmd"), p, nil)
 	case "ENTRYPOINT":
-		v.command(s.Entrypoint, path+".entrypoint", p, nil)
+		v.command(s.Entrypoint, path.dot("entrypoint"), p, nil)
 	case "HEALTHCHECK":
-		v.healthcheck(s.Healthcheck, path+".healthcheck", p)
+		v.healthcheck(s.Healthcheck, path.dot("healthcheck"), p)
 	case "ONBUILD":
 		if inOnBuild {
 			v.errorf(p, "%s.onbuild: ONBUILD cannot trigger another ONBUILD", path)
@@ -103,7 +103,7 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 		}
 		// A trigger runs in a later build: stage references are not checked here.
 		v.inOnBuild = true
-		v.step(s.OnBuild, path+".onbuild", len(v.s.Stages), true)
+		v.step(s.OnBuild, path.dot("onbuild"), len(v.s.Stages), true)
 		v.inOnBuild = false
 	}
 }
@@ -111,7 +111,7 @@ func (v *validator) step(s *Step, path string, idx int, inOnBuild bool) {
 // stepItemComments checks the comment lines above the items of s's lists
 // (ItemComments): at most one entry per item, each line one Dockerfile
 // comment line.
-func (v *validator) stepItemComments(s *Step, path string, p Pos) {
+func (v *validator) stepItemComments(s *Step, path fieldPath, p Pos) {
 	v.itemComments(p, s.ExposePos, path, "expose", s.ExposeComment, len(s.Expose))
 	v.itemComments(p, s.VolumePos, path, "volume", s.VolumeComment, len(s.Volume))
 	v.itemComments(p, s.ShellPos, path, "shell", s.ShellComment, len(s.Shell))
@@ -120,8 +120,8 @@ func (v *validator) stepItemComments(s *Step, path string, p Pos) {
 		name string
 	}{{s.Copy, "copy"}, {s.Add, "add"}} {
 		if c.c != nil {
-			v.itemComments(p, c.c.SrcPos, path+"."+c.name, "src", c.c.SrcComment, len(c.c.Src))
-			v.itemComments(c.c.DestPos, nil, path+"."+c.name, "dest", ItemComments{c.c.DestComment}, 1)
+			v.itemComments(p, c.c.SrcPos, path.dot(c.name), "src", c.c.SrcComment, len(c.c.Src))
+			v.itemComments(c.c.DestPos, nil, path.dot(c.name), "dest", ItemComments{c.c.DestComment}, 1)
 		}
 	}
 	cmd := func(c *Command, field string) {
@@ -133,8 +133,8 @@ func (v *validator) stepItemComments(s *Step, path string, p Pos) {
 	cmd(s.Entrypoint, "entrypoint")
 	if s.Run != nil {
 		cmd(&s.Run.Command, "run")
-		v.itemComments(s.Run.Pos, nil, path+".run", "command", ItemComments{s.Run.CommandComment}, 1)
-		v.itemComments(s.Run.Pos, nil, path+".run", "mounts", s.Run.MountsComment, len(s.Run.Mounts))
+		v.itemComments(s.Run.Pos, nil, path.dot("run"), "command", ItemComments{s.Run.CommandComment}, 1)
+		v.itemComments(s.Run.Pos, nil, path.dot("run"), "mounts", s.Run.MountsComment, len(s.Run.Mounts))
 	}
 	if s.Healthcheck != nil {
 		cmd(s.Healthcheck.Test, "healthcheck.test")
@@ -143,7 +143,7 @@ func (v *validator) stepItemComments(s *Step, path string, p Pos) {
 
 // itemComments checks cs, the comment lines above the n items of the list
 // field path.field whose item positions are ps (p when Load recorded none).
-func (v *validator) itemComments(p Pos, ps []Pos, path, field string, cs ItemComments, n int) {
+func (v *validator) itemComments(p Pos, ps []Pos, path fieldPath, field string, cs ItemComments, n int) {
 	if cs == nil {
 		return
 	}
@@ -153,13 +153,13 @@ func (v *validator) itemComments(p Pos, ps []Pos, path, field string, cs ItemCom
 	for i, lines := range cs {
 		for _, l := range lines {
 			if strings.ContainsAny(l, "\n\r\x00") {
-				v.line(itemPos(ps, i, p), itemPath(path, field, i)+" comment", l)
+				v.line(itemPos(ps, i, p), path.item(field, i).plus(" comment"), l)
 			}
 		}
 	}
 }
 
-func (v *validator) nonEmptyLine(p Pos, path, s string) {
+func (v *validator) nonEmptyLine(p Pos, path fieldPath, s string) {
 	if strings.TrimSpace(s) == "" {
 		v.errorf(p, "%s: empty value", path)
 		return
@@ -201,7 +201,7 @@ func checkExpose(e string) string {
 	return ""
 }
 
-func (v *validator) run(r *Run, path string, idx int, p Pos) {
+func (v *validator) run(r *Run, path fieldPath, idx int, p Pos) {
 	if r.Pos.IsValid() {
 		p = r.Pos
 	}
@@ -213,7 +213,7 @@ func (v *validator) run(r *Run, path string, idx int, p Pos) {
 	}
 	// With broken heredocs the command's own probe would only repeat them.
 	v.noProbe = len(v.errs) > n
-	v.command(&r.Command, path+".command", p, nilIfEmpty(r.Heredocs))
+	v.command(&r.Command, path.dot("command"), p, nilIfEmpty(r.Heredocs))
 	v.noProbe = false
 	switch r.Network {
 	case "", "default", "none", "host":
@@ -233,7 +233,7 @@ func (v *validator) run(r *Run, path string, idx int, p Pos) {
 		if !mp.IsValid() {
 			mp = p
 		}
-		v.mount(m, itemPath(path, "mounts", i), idx, mp)
+		v.mount(m, path.item("mounts", i), idx, mp)
 	}
 }
 
@@ -244,7 +244,7 @@ func nilIfEmpty(h []Heredoc) []Heredoc {
 	return h
 }
 
-func (v *validator) mount(m Mount, path string, idx int, p Pos) {
+func (v *validator) mount(m Mount, path fieldPath, idx int, p Pos) {
 	for _, f := range []string{m.Type, m.Target, m.Source, m.From, m.ID, m.Sharing, m.Mode, m.UID, m.GID, m.Size, m.Env} {
 		v.line(p, path, f) // ',' and '"' are fine: the renderer CSV-quotes them
 	}
@@ -276,7 +276,7 @@ func (v *validator) mount(m Mount, path string, idx int, p Pos) {
 	}
 }
 
-func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
+func (v *validator) copy(c *Copy, path fieldPath, idx int, isAdd bool, p Pos) {
 	if c.Pos.IsValid() {
 		p = c.Pos
 	}
@@ -292,7 +292,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	}
 	v.heredocs(p, path, opened, c.Heredocs)
 	dp := itemPos([]Pos{c.DestPos}, 0, p)
-	v.nonEmptyLine(dp, path+".dest", c.Dest)
+	v.nonEmptyLine(dp, path.dot("dest"), c.Dest)
 	if strings.HasPrefix(c.Dest, "<<") {
 		v.errorf(dp, "%s.dest: a heredoc cannot be the destination", path)
 	}
@@ -300,7 +300,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 		k, v string
 		p    Pos
 	}{{"chown", c.Chown, c.ChownPos}, {"chmod", c.Chmod, c.ChmodPos}, {"checksum", c.Checksum, c.ChecksumPos}} {
-		v.lineAt(itemPos([]Pos{f.p}, 0, p), func() string { return path + "." + f.k }, f.v)
+		v.line(itemPos([]Pos{f.p}, 0, p), path.dot(f.k), f.v)
 	}
 	for i, e := range c.Exclude {
 		v.lineItem(itemPos(c.ExcludePos, i, p), path, "exclude", i, e, true)
@@ -320,7 +320,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	}
 	if c.From != "" {
 		fp := itemPos([]Pos{c.FromPos}, 0, p)
-		v.line(fp, path+".from", c.From)
+		v.line(fp, path.dot("from"), c.From)
 		if strings.Contains(c.From, "$") {
 			v.errorf(fp, "%s.from: %q: --from does not expand build args; define an alias stage (`FROM ${IMAGE} AS alias`) and copy from it", path, c.From)
 		} else if msg := v.ref(c.From, idx, true); msg != "" {
@@ -329,7 +329,7 @@ func (v *validator) copy(c *Copy, path string, idx int, isAdd bool, p Pos) {
 	}
 }
 
-func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
+func (v *validator) healthcheck(h *Healthcheck, path fieldPath, p Pos) {
 	if h.Pos.IsValid() {
 		p = h.Pos
 	}
@@ -345,7 +345,7 @@ func (v *validator) healthcheck(h *Healthcheck, path string, p Pos) {
 		if h.Test.Exec && len(h.Test.Args) > 0 && (h.Test.Args[0] == "CMD" || h.Test.Args[0] == "CMD-SHELL" || h.Test.Args[0] == "NONE") {
 			v.errorf(p, "%s.test: drop the leading %q: dockstage writes HEALTHCHECK CMD itself; a list is the exec form (CMD [...]), a string the shell form", path, h.Test.Args[0])
 		}
-		v.command(h.Test, path+".test", p, nil)
+		v.command(h.Test, path.dot("test"), p, nil)
 	}
 	for _, d := range []struct {
 		k, v string

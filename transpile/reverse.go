@@ -107,6 +107,10 @@ type reverser struct {
 	validateFailed bool
 
 	stages []*stageInfo
+
+	// prefixes holds BuildKit's nodes of the texts prefixNode asks for,
+	// parsed together (prefetchPrefixes); nil when they were not.
+	prefixes map[string]*parser.Node
 }
 
 type stageInfo struct {
@@ -205,6 +209,15 @@ func badUTF8(l []byte) int {
 	return len(l)
 }
 
+// badLines is src's lines when src holds a byte sequence that is not valid
+// UTF-8 or a NUL byte, else none.
+func badLines(src []byte) [][]byte {
+	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
+		return nil
+	}
+	return bytes.Split(src, []byte("\n"))
+}
+
 // splitLines checks the encoding and splits src into physical lines the way
 // BuildKit's scanner does (on "\n" only).
 func (r *reverser) splitLines(src []byte) error {
@@ -212,7 +225,9 @@ func (r *reverser) splitLines(src []byte) error {
 		src = src[len(utf8BOM):]
 		r.warnf(1, "UTF-8 byte order mark removed")
 	}
-	for i, l := range bytes.Split(src, []byte("\n")) {
+	// The whole file is checked once; only a bad one is split to name the
+	// first bad line.
+	for i, l := range badLines(src) {
 		if !utf8.Valid(l) {
 			return spec.ErrorList{{Pos: spec.Pos{File: r.file, Line: i + 1, Col: badUTF8(l) + 1}, Msg: "the line is not valid UTF-8; save the Dockerfile as UTF-8"}}
 		}
@@ -235,6 +250,29 @@ func (r *reverser) splitLines(src []byte) error {
 	return nil
 }
 
+// maybeDirective reports whether line may be a parser directive: "#",
+// blanks, a name (an ASCII letter, then letters and digits), blanks and
+// "=", the start of what parser.DirectiveParser matches. A line it rejects
+// ends the directives without a regexp run over it (a long comment often
+// heads a Dockerfile); FuzzMaybeDirective checks that ParseLine finds no
+// directive in such a line.
+func maybeDirective(line string) bool {
+	rest, ok := strings.CutPrefix(line, "#")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+	i := 0
+	for i < len(rest) && ('a' <= rest[i]|0x20 && rest[i]|0x20 <= 'z' || i > 0 && '0' <= rest[i] && rest[i] <= '9') {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	rest = strings.TrimLeft(rest[i:], "\t\n\f\r ")
+	return strings.HasPrefix(rest, "=")
+}
+
 // scanDirectives reads the parser directives at the top of the file with
 // BuildKit's own DirectiveParser, as parser.Parse does (leading white space
 // trimmed, stopping at the first line that is not a directive).
@@ -243,7 +281,11 @@ func (r *reverser) scanDirectives() error {
 	r.directiveLines = map[int]bool{}
 	var dp parser.DirectiveParser
 	for i, l := range r.lines {
-		d, err := dp.ParseLine([]byte(strings.TrimLeftFunc(l, unicode.IsSpace)))
+		t := strings.TrimLeftFunc(l, unicode.IsSpace)
+		if !maybeDirective(t) {
+			break // what ParseLine does with it: the directives end here
+		}
+		d, err := dp.ParseLine([]byte(t))
 		if err != nil {
 			return spec.ErrorList{{Pos: r.pos(i + 1), Msg: err.Error() + "; remove the repeated directive"}}
 		}

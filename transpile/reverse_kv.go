@@ -270,12 +270,12 @@ func flagsBefore(in *instr, nd *parser.Node) (n int, whole bool) {
 	return len(nd.Flags), true
 }
 
-// prefixText is in's logical line up to physical line n (the text of the
+// prefixText is the logical line lg up to physical line n (the text of the
 // lines before it), without trailing blanks; false when n is on the first
 // line.
-func (r *reverser) prefixText(in *instr, n int) (string, bool) {
+func prefixText(lg *logical, n int) (string, bool) {
 	end := -1
-	for _, s := range in.lg.segs {
+	for _, s := range lg.segs {
 		if s.line > n {
 			end = s.off
 			break
@@ -284,14 +284,68 @@ func (r *reverser) prefixText(in *instr, n int) (string, bool) {
 	if end <= 0 {
 		return "", false
 	}
-	return strings.TrimRightFunc(in.lg.text[:end], unicode.IsSpace), true
+	return strings.TrimRightFunc(lg.text[:end], unicode.IsSpace), true
+}
+
+// prefetchPrefixes parses with one BuildKit parse the texts that
+// prefixNode asks for one by one: each continued instruction's text before
+// each comment line inside it (lgs are the logical lines of the file's
+// instruction nodes), closed with "]" too for an exec-form list, each on a
+// line of its own. Each text is one line; parsed after another, it can only
+// take in lines after it (continued at its end, or opening a heredoc), so
+// when the file reads back as one instruction per text, each with the
+// text as its line, no text ran into another and r.prefixes keeps each
+// one's node, the node a parse of the text on its own gives. Otherwise
+// nothing is kept and each text is parsed when asked (parseOne).
+func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []*logical) {
+	var texts []string
+	for i, lg := range lgs {
+		json := nodes[i].Attributes["json"]
+		if nd := nodes[i]; strings.EqualFold(nd.Value, "onbuild") && nd.Next != nil && len(nd.Next.Children) == 1 {
+			json = nd.Next.Children[0].Attributes["json"]
+		}
+		for _, pl := range lg.lines {
+			if pl.kind != lineComment || pl.n >= lg.lastContent {
+				continue
+			}
+			if _, ok := r.comment(pl.n); !ok {
+				continue
+			}
+			if t, ok := prefixText(lg, pl.n); ok && !strings.Contains(t, "\n") {
+				texts = append(texts, t)
+				if json { // and as closedJSON closes it
+					texts = append(texts, strings.TrimSuffix(t, ",")+"]")
+				}
+			}
+		}
+	}
+	if len(texts) < 2 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(r.escapeDirective())
+	for _, t := range texts {
+		b.WriteString(t + "\n")
+	}
+	res, err := parser.Parse(strings.NewReader(b.String()))
+	if err != nil || len(res.AST.Children) != len(texts) {
+		return
+	}
+	m := make(map[string]*parser.Node, len(texts))
+	for k, t := range texts {
+		if nd := res.AST.Children[k]; nd.Original != t || nd.StartLine != nd.EndLine {
+			return
+		}
+		m[t] = res.AST.Children[k]
+	}
+	r.prefixes = m
 }
 
 // prefixNode is BuildKit's parse of in's text up to physical line n (an
 // ONBUILD's trigger for a trigger): the instruction as it stands before
 // the line.
 func (r *reverser) prefixNode(in *instr, n int) (*parser.Node, bool) {
-	prefix, ok := r.prefixText(in, n)
+	prefix, ok := prefixText(in.lg, n)
 	if !ok {
 		return nil, false
 	}
@@ -301,7 +355,7 @@ func (r *reverser) prefixNode(in *instr, n int) (*parser.Node, bool) {
 // closedJSON is prefixNode for an exec-form list: the text up to line n,
 // a trailing "," dropped, closed with "]".
 func (r *reverser) closedJSON(in *instr, n int) (*parser.Node, bool) {
-	prefix, ok := r.prefixText(in, n)
+	prefix, ok := prefixText(in.lg, n)
 	if !ok {
 		return nil, false
 	}
@@ -311,11 +365,14 @@ func (r *reverser) closedJSON(in *instr, n int) (*parser.Node, bool) {
 // parseOne parses text as one instruction like in (the trigger of an
 // ONBUILD when in is one).
 func (r *reverser) parseOne(in *instr, text string) (*parser.Node, bool) {
-	res, err := parser.Parse(strings.NewReader(r.escapeDirective() + text + "\n"))
-	if err != nil || len(res.AST.Children) != 1 {
-		return nil, false
+	nd, ok := r.prefixes[text]
+	if !ok {
+		res, err := parser.Parse(strings.NewReader(r.escapeDirective() + text + "\n"))
+		if err != nil || len(res.AST.Children) != 1 {
+			return nil, false
+		}
+		nd = res.AST.Children[0]
 	}
-	nd := res.AST.Children[0]
 	if in.argsOff != r.keywordArgsOff(in) { // an ONBUILD trigger
 		if !strings.EqualFold(nd.Value, "onbuild") || nd.Next == nil || len(nd.Next.Children) != 1 {
 			return nil, false

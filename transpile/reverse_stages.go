@@ -22,6 +22,11 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		Pos:        r.pos(1),
 	}
 	r.nameStages(ast)
+	lgs := make([]*logical, len(ast.Children))
+	for ni, node := range ast.Children {
+		lgs[ni] = r.logicalLine(node.StartLine)
+	}
+	r.prefetchPrefixes(ast.Children, lgs)
 	var pending []string
 	prevEnd := 0
 	var stage *spec.Stage
@@ -32,7 +37,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
 		blank := r.gapBlank(gapFrom, node.StartLine-1)
 		prevEnd = node.EndLine
-		lg := r.logicalLine(node.StartLine)
+		lg := lgs[ni]
 		if want := lg.end + heredocLines(node); want != node.EndLine {
 			r.errorf(node.StartLine, "internal error: the instruction ends on line %d, BuildKit says %d; please report this Dockerfile", want, node.EndLine)
 			continue
