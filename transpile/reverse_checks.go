@@ -146,7 +146,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			}
 		}
 		for _, c := range st.Commands {
-			what := strings.ToUpper(c.Name())
+			what := c.Name() // upper-cased for a report only
 			line := locLine(c.Location())
 			if ex, ok := c.(instructions.SupportsSingleWordExpansion); ok {
 				lexErr = nil
@@ -154,22 +154,22 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 				switch {
 				case err == nil:
 				case lexErr != nil:
-					report(line, what, err)
+					report(line, strings.ToUpper(what), err)
 				case strings.Contains(fmt.Sprint(c), "$"):
 					// A RUN --mount value from a build arg: checked at build time.
 				default:
-					report(line, what, err)
+					report(line, strings.ToUpper(what), err)
 				}
 			}
 			if ex, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
 				if err := ex.ExpandRaw(expandRaw); err != nil {
-					report(line, what+" heredoc", err)
+					report(line, strings.ToUpper(what)+" heredoc", err)
 				}
 			}
 			if e, ok := c.(*instructions.ExposeCommand); ok {
 				for _, p := range e.Ports {
 					if _, err := lex.ProcessWords(p, syntax.AnyEnv{}); err != nil {
-						report(line, what, err)
+						report(line, strings.ToUpper(what), err)
 					}
 				}
 			}
