@@ -67,12 +67,14 @@ func (v *validator) shellText(p Pos, path fieldPath, text string, allowHeredoc b
 		v.errorf(p, "%s: the command ends with a newline, which would end the instruction early; in YAML write the block with |- (not |) or remove the trailing newline", path)
 		return
 	}
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	if strings.ContainsRune(strings.ReplaceAll(text, "\r\n", ""), '\r') {
 		v.errorf(p, "%s: a carriage return is allowed only before a newline", path)
 	}
-	for i, l := range lines {
-		last := i == len(lines)-1
+	rest := strings.ReplaceAll(text, "\r\n", "\n")
+	for i, more := 0, true; more; i++ { // each line, without splitting the text
+		var l string
+		l, rest, more = strings.Cut(rest, "\n")
+		last := !more
 		isComment := i > 0 && strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
 		switch {
 		case last && syntax.Continues(l, v.escape):
