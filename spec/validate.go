@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
 	"github.com/dockstage/dockstage/spec/syntax"
 )
 
@@ -48,6 +50,9 @@ type validator struct {
 	// noProbe skips the BuildKit probe of the next command (its heredocs
 	// already failed).
 	noProbe bool
+	// lex is refsOK's lexer for lexEscape (lexer).
+	lex       *shell.Lex
+	lexEscape rune
 }
 
 // serviceRE is compose's service name rule (compose.service).

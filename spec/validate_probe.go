@@ -27,7 +27,7 @@ type probe struct {
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
 func (v *validator) probe(p Pos, path fieldPath, keyword, text string, docs []Heredoc) {
-	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) {
+	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) || keyword == "RUN" && heredocsReadAsWritten(text, docs, v.escape) {
 		return
 	}
 	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})
@@ -53,31 +53,42 @@ const maxWritten = 16 << 10
 // WORKDIR, USER, STOPSIGNAL, MAINTAINER). Any other text is probed;
 // FuzzReadsAsWritten checks this rule against the probe itself.
 func readsAsWritten(keyword, text string, esc rune) bool {
+	joined, ok := joinedLine(keyword, text, esc)
+	return ok && !strings.Contains(joined, "<<")
+}
+
+// joinedLine is the line BuildKit's parser joins `KEYWORD text` into
+// (after the keyword), when text has readsAsWritten's shape apart from
+// heredocs: one of its keywords, no carriage return or NUL, shorter than
+// maxWritten, continued lines that end where the text does, and a first
+// character that starts no flag or JSON array. ok is false otherwise.
+func joinedLine(keyword, text string, esc rune) (joined string, ok bool) {
 	switch keyword {
 	case "RUN", "WORKDIR", "USER", "STOPSIGNAL", "MAINTAINER":
 	default:
-		return false
+		return "", false
 	}
 	if len(text) >= maxWritten || strings.ContainsAny(text, "\r\x00") {
-		return false
+		return "", false
 	}
-	lines := strings.Split(text, "\n")
-	joined, cont := syntax.TrimContinuation(lines[0], esc)
-	i := 1
-	for ; cont && i < len(lines); i++ {
-		l := strings.TrimLeftFunc(lines[i], unicode.IsSpace)
-		if l == "" || l[0] == '#' { // parser.Parse skips blank and comment lines here
+	first, rest, more := strings.Cut(text, "\n")
+	joined, cont := syntax.TrimContinuation(first, esc)
+	for cont && more {
+		var l string
+		l, rest, more = strings.Cut(rest, "\n")
+		t := strings.TrimLeftFunc(l, unicode.IsSpace)
+		if t == "" || t[0] == '#' { // parser.Parse skips blank and comment lines here
 			continue
 		}
 		var seg string
-		seg, cont = syntax.TrimContinuation(lines[i], esc)
+		seg, cont = syntax.TrimContinuation(l, esc)
 		joined += seg
 	}
-	if cont || i < len(lines) || strings.Contains(joined, "<<") {
-		return false
+	if cont || more {
+		return "", false
 	}
 	t := strings.TrimLeft(joined, " \t\v\f\r")
-	return t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-' && t[0] != '['
+	return joined, t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-' && t[0] != '['
 }
 
 // writeProbe writes probe pr: its instruction and heredoc bodies.

@@ -125,3 +125,124 @@ func FuzzBatchProbes(f *testing.F) {
 		}
 	})
 }
+
+// checkHeredocsReadAsWritten checks heredocsReadAsWritten against the
+// probe it stands for: a command and bodies it passes must read back with
+// BuildKit's parser as written, alone and batched between other probes.
+func checkHeredocsReadAsWritten(t *testing.T, text string, docs []Heredoc, esc rune) {
+	t.Helper()
+	if !heredocsReadAsWritten(text, docs, esc) {
+		return
+	}
+	v := &validator{escape: esc}
+	pr := probe{keyword: "RUN", text: text, docs: docs}
+	if reason := v.probeReason(pr); reason != "" {
+		t.Fatalf("heredocsReadAsWritten(%q, %q, %q) is true, the probe says: %s", text, docs, esc, reason)
+	}
+	v.probes = []probe{{keyword: "RUN", text: "a <<A", docs: []Heredoc{{Name: "A", Body: "x"}}}, pr, {keyword: "USER", text: "b"}}
+	if !v.batchPasses() {
+		t.Fatalf("heredocsReadAsWritten(%q, %q, %q) is true, the batched probe fails", text, docs, esc)
+	}
+}
+
+// heredocSeeds are commands and bodies for the heredoc rule: the openers
+// of the import corpus and texts around the rule's edges.
+var heredocSeeds = []struct{ text, body1, body2 string }{
+	{"<<EOF", "echo hi\n", ""},
+	{"cat <<EOF > /etc/x", "a\nb", ""},
+	{"cat <<-EOF > /etc/motd", "\tEOF x\n\t\tline", ""},
+	{"cat <<-'LIT' >/usr/local/bin/greet && chmod +x /usr/local/bin/greet", "#!/bin/sh\necho $1", ""},
+	{"<<setup.sh-v1 sh", "set -e", ""},
+	{"<<SETUP_PY <<REQ_TXT python3 -c 'import sys; print(sys.argv)' && cat /dev/null", "print(1)", "flask"},
+	{"python3 - <<PY && cat > /etc/app.conf <<'CONF'", "print(1)\n", "k=v\n"},
+	{"cat <<A > /a && cat <<B > /b", "a", "b"},
+	{"<<\"QUOTED\" sh", "echo $HOME", ""},
+	{"<<'EOT' bash", "", ""},
+	{"echo '<<EOF'", "x", ""},
+	{"echo \"<<EOF\"", "x", ""},
+	{"echo a<<EOF", "x", ""},
+	{"cat <<EOF", "EOF", ""},
+	{"cat <<-EOF", "\t\tEOF", ""},
+	{"cat <<EOF", "EOF\r", ""},
+	{"cat <<EOF", "\tEOF", ""},
+	{"cat <<EOF \\", "x", ""},
+	{"cat \\\n <<EOF", "x", ""},
+	{"cat \\\n# c\n <<EOF", "x", ""},
+	{"--x <<EOF", "x", ""},
+	{"[\"a\"] <<EOF", "x", ""},
+	{"cat <<EOF\\\n", "x", ""},
+	{"cat <<E\\OF", "x", ""},
+	{"cat <<'EOF", "x", ""},
+	{"cat 3<<EOF", "x", ""},
+	{"cat <<EOF <<EOF", "x", "y"},
+	{"cat <<B <<A", "x", "y"},
+	{"cat << EOF", "x", ""},
+	{"cat <<$X", "x", ""},
+	{"cat <<EOF", "a\x00", ""},
+	{"cat <<EOF", "\n\n", ""},
+	{"cat <<EOF`", "x", ""},
+	{"cat <<E`OF", "x", ""},
+}
+
+// heredocDocs gives the names the spec's rule finds in text (at most
+// two) the bodies body1 and body2, as a spec's heredocs list does.
+func heredocDocs(text, body1, body2 string) []Heredoc {
+	var docs []Heredoc
+	for i, n := range syntax.HeredocNames(text) {
+		if i == 2 {
+			break
+		}
+		docs = append(docs, Heredoc{Name: n, Body: []string{body1, body2}[i]})
+	}
+	return docs
+}
+
+func TestHeredocsReadAsWritten(t *testing.T) {
+	for _, sd := range heredocSeeds {
+		for _, esc := range []rune{'\\', '`'} {
+			checkHeredocsReadAsWritten(t, sd.text, heredocDocs(sd.text, sd.body1, sd.body2), esc)
+		}
+	}
+	for _, c := range []struct {
+		text, body1, body2 string
+		want               bool
+	}{
+		{"<<EOF", "echo hi\n", "", true},
+		{"cat <<-'LIT' >/x && chmod +x /x", "#!/bin/sh", "", true},
+		{"<<SETUP_PY <<REQ_TXT python3 -c 'x'", "print(1)", "flask", true},
+		{"cat \\\n <<EOF", "x", "", true},
+		{"echo '<<EOF'", "x", "", false}, // BuildKit opens no heredoc inside quotes
+		{"cat <<EOF", "EOF", "", false},
+		{"cat <<EOF", "\tEOF", "", false},
+		{"--x <<EOF", "x", "", false},
+		{"cat <<EOF \\", "x", "", false},
+	} {
+		if got := heredocsReadAsWritten(c.text, heredocDocs(c.text, c.body1, c.body2), '\\'); got != c.want {
+			t.Errorf("heredocsReadAsWritten(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	if heredocsReadAsWritten("cat <<A <<B", []Heredoc{{Name: "B"}, {Name: "A"}}, '\\') {
+		t.Error("heredocsReadAsWritten passes bodies out of BuildKit's order")
+	}
+}
+
+// FuzzHeredocsReadAsWritten checks the no-parse heredoc rule against
+// BuildKit's parser on any command and bodies: with the names the spec's
+// rule finds (as a valid spec holds them), and with a name of the fuzzer's.
+func FuzzHeredocsReadAsWritten(f *testing.F) {
+	for _, sd := range heredocSeeds {
+		f.Add(sd.text, sd.body1, sd.body2, "", false)
+		f.Add(sd.text, sd.body1, sd.body2, "EOF", true)
+	}
+	f.Fuzz(func(t *testing.T, text, body1, body2, name string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		docs := heredocDocs(text, body1, body2)
+		checkHeredocsReadAsWritten(t, text, docs, esc)
+		if name != "" {
+			checkHeredocsReadAsWritten(t, text, []Heredoc{{Name: name, Body: body1}}, esc)
+		}
+	})
+}

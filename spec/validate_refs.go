@@ -110,7 +110,6 @@ func (v *validator) refsOK(val string) string {
 		return ""
 	}
 	rs := []rune(val)
-	var lex *shell.Lex
 	for i := 0; i+1 < len(rs); i++ {
 		if rs[i] == v.escape {
 			i++
@@ -124,15 +123,22 @@ func (v *validator) refsOK(val string) string {
 			return fmt.Sprintf("%q: the reference ${ is not closed; add } or write \\$ for a literal dollar", val)
 		}
 		ref := string(rs[i:end])
-		if lex == nil {
-			lex = shell.NewLex(v.escape)
-		}
-		if _, _, err := lex.ProcessWord(ref, syntax.AnyEnv{}); err != nil {
+		if _, _, err := v.lexer().ProcessWord(ref, syntax.AnyEnv{}); err != nil {
 			return fmt.Sprintf("%q: %s: %v", val, ref, err)
 		}
 		i = end - 1
 	}
 	return ""
+}
+
+// lexer is the validator's BuildKit lexer for the spec's escape character,
+// made on first use (refsOK reads many values with it; ProcessWord keeps no
+// state between calls).
+func (v *validator) lexer() *shell.Lex {
+	if v.lex == nil || v.lexEscape != v.escape {
+		v.lex, v.lexEscape = shell.NewLex(v.escape), v.escape
+	}
+	return v.lex
 }
 
 // declared reports whether name is a global build arg (with or without

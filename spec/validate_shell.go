@@ -102,7 +102,10 @@ func (v *validator) text(p Pos, path fieldPath, keyword, s string) {
 	}
 }
 
-func (v *validator) command(c *Command, path fieldPath, p Pos, docs []Heredoc) {
+// command checks a command; docs is nil where heredocs are not allowed,
+// else the step's bodies and opened the names its shell text opens
+// (syntax.HeredocNames, which run has already read).
+func (v *validator) command(c *Command, path fieldPath, p Pos, docs []Heredoc, opened []string) {
 	if c.Pos.IsValid() {
 		p = c.Pos
 	}
@@ -119,7 +122,8 @@ func (v *validator) command(c *Command, path fieldPath, p Pos, docs []Heredoc) {
 	}
 	n := len(v.errs)
 	v.shellText(p, path, c.Shell, docs != nil)
-	if len(v.errs) == n && !v.noProbe && len(syntax.HeredocNames(c.Shell)) == len(docs) {
+	// Where docs is nil, shellText has refused any opener.
+	if len(v.errs) == n && !v.noProbe && len(opened) == len(docs) {
 		v.probe(p, path, "RUN", c.Shell, docs)
 	}
 }

@@ -85,9 +85,9 @@ func (v *validator) step(s *Step, path fieldPath, idx int, inOnBuild bool) {
 	case "RUN":
 		v.run(s.Run, path.dot("run"), idx, p)
 	case "CMD":
-		v.command(s.Cmd, path.dot("cmd"), p, nil)
+		v.command(s.Cmd, path.dot("cmd"), p, nil, nil)
 	case "ENTRYPOINT":
-		v.command(s.Entrypoint, path.dot("entrypoint"), p, nil)
+		v.command(s.Entrypoint, path.dot("entrypoint"), p, nil, nil)
 	case "HEALTHCHECK":
 		v.healthcheck(s.Healthcheck, path.dot("healthcheck"), p)
 	case "ONBUILD":
@@ -206,14 +206,16 @@ func (v *validator) run(r *Run, path fieldPath, idx int, p Pos) {
 		p = r.Pos
 	}
 	n := len(v.errs)
+	var opened []string
 	if !r.Command.Exec {
-		v.heredocs(p, path, syntax.HeredocNames(r.Command.Shell), r.Heredocs)
+		opened = syntax.HeredocNames(r.Command.Shell)
+		v.heredocs(p, path, opened, r.Heredocs)
 	} else if len(r.Heredocs) > 0 {
 		v.errorf(p, "%s.heredocs: heredocs need a shell-form command", path)
 	}
 	// With broken heredocs the command's own probe would only repeat them.
 	v.noProbe = len(v.errs) > n
-	v.command(&r.Command, path.dot("command"), p, nilIfEmpty(r.Heredocs))
+	v.command(&r.Command, path.dot("command"), p, nilIfEmpty(r.Heredocs), opened)
 	v.noProbe = false
 	switch r.Network {
 	case "", "default", "none", "host":
@@ -345,7 +347,7 @@ func (v *validator) healthcheck(h *Healthcheck, path fieldPath, p Pos) {
 		if h.Test.Exec && len(h.Test.Args) > 0 && (h.Test.Args[0] == "CMD" || h.Test.Args[0] == "CMD-SHELL" || h.Test.Args[0] == "NONE") {
 			v.errorf(p, "%s.test: drop the leading %q: dockstage writes HEALTHCHECK CMD itself; a list is the exec form (CMD [...]), a string the shell form", path, h.Test.Args[0])
 		}
-		v.command(h.Test, path.dot("test"), p, nil)
+		v.command(h.Test, path.dot("test"), p, nil, nil)
 	}
 	for _, d := range []struct {
 		k, v string

@@ -1,0 +1,80 @@
+package spec
+
+import (
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// heredocsReadAsWritten reports, without a parse, that `RUN text` and its
+// heredoc bodies docs certainly read back with BuildKit's parser as
+// written (the probe's question for a command with heredocs): text has
+// readsAsWritten's shape apart from heredocs (joinedLine), BuildKit opens
+// in the joined line exactly the heredocs docs name, in their order
+// (buildkitHeredocs, the words parser.heredocsFromLine reads), and no line
+// of a body, shorter than maxWritten and without NUL, reads as its
+// terminator (parser.Parse ends a body at the first line that, without
+// its line ending and, for <<-, its leading tabs, is the name). Each body
+// then ends at its own terminator line, where writeProbe puts it.
+// FuzzHeredocsReadAsWritten checks this rule against the probe itself.
+func heredocsReadAsWritten(text string, docs []Heredoc, esc rune) bool {
+	if len(docs) == 0 {
+		return false
+	}
+	joined, ok := joinedLine("RUN", text, esc)
+	if !ok {
+		return false
+	}
+	var bk [4]parser.Heredoc
+	opened, ok := buildkitHeredocs("RUN "+joined, bk[:0])
+	if !ok || len(opened) != len(docs) {
+		return false
+	}
+	for i, d := range docs {
+		if opened[i].Name != d.Name || len(d.Body) >= maxWritten || strings.IndexByte(d.Body, 0) >= 0 {
+			return false
+		}
+		for rest, more := d.Body, d.Body != ""; more; {
+			var l string
+			l, rest, more = strings.Cut(rest, "\n")
+			if !more && l == "" {
+				break // the body's last newline: writeProbe adds no line after it
+			}
+			l = strings.TrimRight(l, "\r\n")
+			if l == d.Name || strings.TrimLeft(l, "\t") == d.Name {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// noEnv is a shell.EnvGetter that defines no variable (parser's
+// emptyEnvs).
+type noEnv struct{}
+
+func (noEnv) Get(string) (string, bool) { return "", false }
+func (noEnv) Keys() []string            { return nil }
+
+// buildkitHeredocs is parser.heredocsFromLine, appended to docs: the
+// heredocs BuildKit's parser opens in an instruction's joined line (the
+// line's shell words, read with raw quotes and escapes, each tried with
+// parser.ParseHeredoc). ok is false where heredocsFromLine fails.
+func buildkitHeredocs(line string, docs []parser.Heredoc) ([]parser.Heredoc, bool) {
+	lex := shell.NewLex('\\')
+	lex.RawQuotes = true
+	lex.RawEscapes = true
+	lex.SkipUnsetEnv = true
+	words, _ := lex.ProcessWords(line, noEnv{})
+	for _, w := range words {
+		h, err := parser.ParseHeredoc(w)
+		if err != nil {
+			return docs, false
+		}
+		if h != nil {
+			docs = append(docs, *h)
+		}
+	}
+	return docs, true
+}
