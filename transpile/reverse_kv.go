@@ -297,9 +297,10 @@ func prefixText(lg *logical, n int) (string, bool) {
 // text as its line, no text ran into another and r.prefixes keeps each
 // one's node, the node a parse of the text on its own gives. Otherwise
 // nothing is kept and each text is parsed when asked (parseOne).
-func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []*logical) {
+func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []logical) {
 	var texts []string
-	for i, lg := range lgs {
+	for i := range lgs {
+		lg := &lgs[i]
 		json := nodes[i].Attributes["json"]
 		if nd := nodes[i]; strings.EqualFold(nd.Value, "onbuild") && nd.Next != nil && len(nd.Next.Children) == 1 {
 			json = nd.Next.Children[0].Attributes["json"]

@@ -65,6 +65,13 @@ func (r *reverser) trimCont(l string) (string, bool) {
 // parser.Parse does.
 func (r *reverser) logicalLine(start int) *logical {
 	lg := &logical{}
+	r.readLogical(lg, start)
+	return lg
+}
+
+// readLogical is logicalLine into lg, a zero logical (build takes them
+// from one slice per file).
+func (r *reverser) readLogical(lg *logical, start int) {
 	lg.segs, lg.lines = lg.segBuf[:0], lg.lineBuf[:0] // most instructions are one line
 	raw := r.lines[start-1]
 	t := strings.TrimLeftFunc(raw, unicode.IsSpace)
@@ -101,7 +108,6 @@ func (r *reverser) logicalLine(start int) *logical {
 	}
 	lg.end = i
 	lg.eofCont = cont
-	return lg
 }
 
 // at maps a logical offset to a physical line and column.
@@ -220,25 +226,33 @@ func (r *reverser) internalf(in *instr, format string, args ...any) {
 
 // newInstr splits node, whose text starts at offset base of lg.text.
 func (r *reverser) newInstr(node *parser.Node, lg *logical, base, line int, heredocs []parser.Heredoc) *instr {
-	in := &instr{node: node, lg: lg, kw: lowerKeyword(node.Value), line: line, heredocs: heredocs}
+	in := &instr{}
+	r.initInstr(in, node, lg, base, line, heredocs)
+	return in
+}
+
+// initInstr is newInstr into in, a zero instr (build takes them from one
+// slice per file).
+func (r *reverser) initInstr(in *instr, node *parser.Node, lg *logical, base, line int, heredocs []parser.Heredoc) {
+	*in = instr{node: node, lg: lg, kw: lowerKeyword(node.Value), line: line, heredocs: heredocs}
 	if !strings.HasPrefix(lg.text[base:], node.Original) {
 		r.internalf(in, "the rebuilt line %q does not match BuildKit's %q", lg.text[base:], node.Original)
-		return in
+		return
 	}
 	cmd, flags, off, args, dashdash := r.splitCommand(node.Original)
 	if cmd != node.Value || len(flags) != len(node.Flags) {
 		r.internalf(in, "the instruction splits differently from BuildKit (%q %q, want %q %q)", cmd, flags, node.Value, node.Flags)
-		return in
+		return
 	}
 	for i, f := range flags {
 		if syntax.MangleFlag(f) != node.Flags[i] {
 			r.internalf(in, "flag %q splits differently from BuildKit (%q)", f, node.Flags[i])
-			return in
+			return
 		}
 		if !utf8.ValidString(f) {
 			r.errorf(line, "the flag %q splits inside a UTF-8 character (BuildKit reads flags byte by byte); dockstage cannot import it", f)
 			in.internal = true
-			return in
+			return
 		}
 	}
 	if dashdash {
@@ -251,7 +265,6 @@ func (r *reverser) newInstr(node *parser.Node, lg *logical, base, line int, here
 	in.flags = flags
 	in.argsOff = base + off
 	in.args = args
-	return in
 }
 
 // moveComments moves the comment lines inside the instruction (up to its

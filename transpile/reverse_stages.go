@@ -22,10 +22,12 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		Pos:        r.pos(1),
 	}
 	r.nameStages(ast)
-	lgs := make([]*logical, len(ast.Children))
+	// The instructions and their logical lines, one slice each per file.
+	lgs := make([]logical, len(ast.Children))
 	for ni, node := range ast.Children {
-		lgs[ni] = r.logicalLine(node.StartLine)
+		r.readLogical(&lgs[ni], node.StartLine)
 	}
+	ins := make([]instr, len(ast.Children))
 	r.prefetchPrefixes(ast.Children, lgs)
 	var pending []string
 	prevEnd := 0
@@ -37,12 +39,13 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		pending = append(pending, r.gapComments(gapFrom, node.StartLine-1)...)
 		blank := r.gapBlank(gapFrom, node.StartLine-1)
 		prevEnd = node.EndLine
-		lg := lgs[ni]
+		lg := &lgs[ni]
 		if want := lg.end + heredocLines(node); want != node.EndLine {
 			r.errorf(node.StartLine, "internal error: the instruction ends on line %d, BuildKit says %d; please report this Dockerfile", want, node.EndLine)
 			continue
 		}
-		in := r.newInstr(node, lg, 0, node.StartLine, node.Heredocs)
+		in := &ins[ni]
+		r.initInstr(in, node, lg, 0, node.StartLine, node.Heredocs)
 		if in.internal {
 			continue
 		}
@@ -225,12 +228,12 @@ func (r *reverser) nameStages(ast *parser.Node) {
 	taken := map[string]bool{}
 	for _, n := range ast.Children {
 		if strings.EqualFold(n.Value, "from") {
-			args := nodeValues(n.Next)
-			if len(args) == 3 {
-				taken[strings.ToLower(args[2])] = true
+			base, name, nargs := fromWords(n)
+			if nargs == 3 {
+				taken[strings.ToLower(name)] = true
 			}
-			if len(args) > 0 {
-				taken[strings.ToLower(args[0])] = true
+			if nargs > 0 {
+				taken[strings.ToLower(base)] = true
 			}
 		}
 		for _, f := range n.Flags {
@@ -251,10 +254,10 @@ func (r *reverser) nameStages(ast *parser.Node) {
 		if !strings.EqualFold(n.Value, "from") {
 			continue
 		}
-		args := nodeValues(n.Next)
+		_, name, nargs := fromWords(n)
 		si := &stageInfo{line: n.StartLine}
-		if len(args) == 3 {
-			si.name = strings.ToLower(args[2])
+		if nargs == 3 {
+			si.name = strings.ToLower(name)
 		}
 		r.stages = append(r.stages, si)
 	}
@@ -289,14 +292,14 @@ func nodeValues(n *parser.Node) []string {
 func (r *reverser) stage(in *instr, idx int) *spec.Stage {
 	si := r.stages[idx]
 	st := si.stage
-	args := nodeValues(in.node.Next)
+	base, name, _ := fromWords(in.node)
 	if st == nil {
-		st = &spec.Stage{Name: args[2]}
+		st = &spec.Stage{Name: name}
 	} else {
 		r.warnf(in.line, "unnamed stage %d is called %q in the spec (anonymous: it still renders without AS)", idx, st.Name)
 	}
 	si.stage = st
-	st.From = args[0]
+	st.From = base
 	st.Pos = r.pos(in.line)
 	st.FromPos = r.pos(in.line)
 	for _, f := range in.flags {
@@ -411,4 +414,20 @@ func stepsUntilFrom(nodes []*parser.Node) int {
 		}
 	}
 	return len(nodes)
+}
+
+// fromWords is the first and third argument of a FROM node (its base and,
+// in `FROM base AS name`, its name) and its number of arguments, read
+// without copying them (nodeValues).
+func fromWords(n *parser.Node) (base, name string, nargs int) {
+	for a := n.Next; a != nil; a = a.Next {
+		switch nargs {
+		case 0:
+			base = a.Value
+		case 2:
+			name = a.Value
+		}
+		nargs++
+	}
+	return base, name, nargs
 }
