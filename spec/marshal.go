@@ -88,8 +88,8 @@ func BlankLines(s *Spec, out []byte) ([]byte, error) { return blankLines(s, out)
 func blankLines(s *Spec, out []byte) ([]byte, error) {
 	has := false
 	for _, st := range s.Stages {
-		for _, step := range st.Steps {
-			has = has || step.BlankBefore
+		for k := range st.Steps {
+			has = has || st.Steps[k].BlankBefore
 		}
 	}
 	if !has {

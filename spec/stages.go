@@ -142,8 +142,6 @@ func (s *Spec) globalEnv() globalEnv {
 	if len(s.Args) == 0 {
 		return g
 	}
-	lex := shell.NewLex(s.Escape())
-	g.lex = lex
 	for _, kv := range s.Args {
 		if kv.Value == nil {
 			// BuildKit keeps an earlier value (buildMetaArgs: a nil
@@ -159,7 +157,10 @@ func (s *Spec) globalEnv() globalEnv {
 			g.known[kv.Key] = val
 			continue
 		}
-		res, err := lex.ProcessWordWithMatches(val, g.known)
+		if g.lex == nil { // made on the first value that is not plain
+			g.lex = shell.NewLex(g.esc)
+		}
+		res, err := g.lex.ProcessWordWithMatches(val, g.known)
 		if err != nil || g.dependsOnUnknown(res.Unmatched) {
 			delete(g.known, kv.Key)
 			g.unknown[kv.Key] = true

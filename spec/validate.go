@@ -53,6 +53,7 @@ type validator struct {
 	// lex is refsOK's lexer for lexEscape (lexer).
 	lex       *shell.Lex
 	lexEscape rune
+	hlex      *shell.Lex // heredocLexer's, for the heredoc rule
 }
 
 // serviceRE is compose's service name rule (compose.service).

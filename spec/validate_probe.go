@@ -27,7 +27,7 @@ type probe struct {
 // instruction: a trailing escape character, a leading flag, a JSON array,
 // an opened heredoc, a blank continuation.
 func (v *validator) probe(p Pos, path fieldPath, keyword, text string, docs []Heredoc) {
-	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) || keyword == "RUN" && heredocsReadAsWritten(text, docs, v.escape) {
+	if len(docs) == 0 && readsAsWritten(keyword, text, v.escape) || keyword == "RUN" && heredocsReadAsWritten(text, docs, v.escape, v.heredocLexer()) {
 		return
 	}
 	v.probes = append(v.probes, probe{at: len(v.errs), p: p, path: path, keyword: keyword, text: text, docs: docs})

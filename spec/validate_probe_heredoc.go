@@ -18,7 +18,7 @@ import (
 // its line ending and, for <<-, its leading tabs, is the name). Each body
 // then ends at its own terminator line, where writeProbe puts it.
 // FuzzHeredocsReadAsWritten checks this rule against the probe itself.
-func heredocsReadAsWritten(text string, docs []Heredoc, esc rune) bool {
+func heredocsReadAsWritten(text string, docs []Heredoc, esc rune, lex *shell.Lex) bool {
 	if len(docs) == 0 {
 		return false
 	}
@@ -27,7 +27,7 @@ func heredocsReadAsWritten(text string, docs []Heredoc, esc rune) bool {
 		return false
 	}
 	var bk [4]parser.Heredoc
-	opened, ok := buildkitHeredocs("RUN "+joined, bk[:0])
+	opened, ok := buildkitHeredocs(lex, "RUN "+joined, bk[:0])
 	if !ok || len(opened) != len(docs) {
 		return false
 	}
@@ -57,15 +57,21 @@ type noEnv struct{}
 func (noEnv) Get(string) (string, bool) { return "", false }
 func (noEnv) Keys() []string            { return nil }
 
-// buildkitHeredocs is parser.heredocsFromLine, appended to docs: the
-// heredocs BuildKit's parser opens in an instruction's joined line (the
-// line's shell words, read with raw quotes and escapes, each tried with
-// parser.ParseHeredoc). ok is false where heredocsFromLine fails.
-func buildkitHeredocs(line string, docs []parser.Heredoc) ([]parser.Heredoc, bool) {
+// heredocLexer is the lexer parser.heredocsFromLine reads a line's words
+// with: backslash escapes, raw quotes and escapes, unset variables kept.
+func heredocLexer() *shell.Lex {
 	lex := shell.NewLex('\\')
 	lex.RawQuotes = true
 	lex.RawEscapes = true
 	lex.SkipUnsetEnv = true
+	return lex
+}
+
+// buildkitHeredocs is parser.heredocsFromLine, appended to docs: the
+// heredocs BuildKit's parser opens in an instruction's joined line (the
+// line's shell words, read with lex, a heredocLexer, each tried with
+// parser.ParseHeredoc). ok is false where heredocsFromLine fails.
+func buildkitHeredocs(lex *shell.Lex, line string, docs []parser.Heredoc) ([]parser.Heredoc, bool) {
 	words, _ := lex.ProcessWords(line, noEnv{})
 	for _, w := range words {
 		h, err := parser.ParseHeredoc(w)

@@ -126,12 +126,16 @@ func FuzzBatchProbes(f *testing.F) {
 	})
 }
 
+// reusedHeredocLexer is one lexer for every check, as a validator reuses
+// its own across commands.
+var reusedHeredocLexer = heredocLexer()
+
 // checkHeredocsReadAsWritten checks heredocsReadAsWritten against the
 // probe it stands for: a command and bodies it passes must read back with
 // BuildKit's parser as written, alone and batched between other probes.
 func checkHeredocsReadAsWritten(t *testing.T, text string, docs []Heredoc, esc rune) {
 	t.Helper()
-	if !heredocsReadAsWritten(text, docs, esc) {
+	if !heredocsReadAsWritten(text, docs, esc, reusedHeredocLexer) {
 		return
 	}
 	v := &validator{escape: esc}
@@ -217,11 +221,11 @@ func TestHeredocsReadAsWritten(t *testing.T) {
 		{"--x <<EOF", "x", "", false},
 		{"cat <<EOF \\", "x", "", false},
 	} {
-		if got := heredocsReadAsWritten(c.text, heredocDocs(c.text, c.body1, c.body2), '\\'); got != c.want {
+		if got := heredocsReadAsWritten(c.text, heredocDocs(c.text, c.body1, c.body2), '\\', heredocLexer()); got != c.want {
 			t.Errorf("heredocsReadAsWritten(%q) = %v, want %v", c.text, got, c.want)
 		}
 	}
-	if heredocsReadAsWritten("cat <<A <<B", []Heredoc{{Name: "B"}, {Name: "A"}}, '\\') {
+	if heredocsReadAsWritten("cat <<A <<B", []Heredoc{{Name: "B"}, {Name: "A"}}, '\\', heredocLexer()) {
 		t.Error("heredocsReadAsWritten passes bodies out of BuildKit's order")
 	}
 }

@@ -141,6 +141,14 @@ func (v *validator) lexer() *shell.Lex {
 	return v.lex
 }
 
+// heredocLexer is the validator's heredocLexer, made on first use.
+func (v *validator) heredocLexer() *shell.Lex {
+	if v.hlex == nil {
+		v.hlex = heredocLexer()
+	}
+	return v.hlex
+}
+
 // declared reports whether name is a global build arg (with or without
 // default) or one BuildKit predefines.
 func (v *validator) declared(name string) bool {

@@ -35,7 +35,8 @@ func forwardDockerignore(s *spec.Spec) *Dockerignore {
 	var sources []string
 	whole := false
 	for _, st := range s.Stages {
-		for _, step := range st.Steps {
+		for k := range st.Steps {
+			step := &st.Steps[k] // not a copy of the step
 			c := step.Copy
 			if c == nil {
 				c = step.Add

@@ -97,13 +97,19 @@ func plainWord(w string, esc rune) bool {
 
 // failure later. RUN mounts are validated with it too.
 func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instructions.ArgCommand) {
-	lex := shell.NewLex(r.escape)
+	var lex *shell.Lex // made on the first word that is not plain
+	lexer := func() *shell.Lex {
+		if lex == nil {
+			lex = shell.NewLex(r.escape)
+		}
+		return lex
+	}
 	var lexErr error
 	expand := func(w string) (string, error) {
 		if plainWord(w, r.escape) {
 			return w, nil
 		}
-		res, _, err := lex.ProcessWord(w, syntax.AnyEnv{})
+		res, _, err := lexer().ProcessWord(w, syntax.AnyEnv{})
 		if err != nil && lexErr == nil {
 			lexErr = err
 		}
@@ -168,7 +174,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			}
 			if e, ok := c.(*instructions.ExposeCommand); ok {
 				for _, p := range e.Ports {
-					if _, err := lex.ProcessWords(p, syntax.AnyEnv{}); err != nil {
+					if _, err := lexer().ProcessWords(p, syntax.AnyEnv{}); err != nil {
 						report(line, strings.ToUpper(what), err)
 					}
 				}
@@ -193,7 +199,8 @@ func (r *reverser) checkRefs(s *spec.Spec) {
 		byName[si.name] = i
 	}
 	for idx, st := range s.Stages {
-		for _, step := range st.Steps {
+		for k := range st.Steps {
+			step := &st.Steps[k] // not a copy of the step
 			for _, ref := range step.References() {
 				r.checkRef(s, idx, step.Pos.Line, ref)
 			}

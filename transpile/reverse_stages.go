@@ -84,8 +84,10 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			stage.Comment = append(append([]string(nil), pending...), in.moved...)
 			s.Stages = append(s.Stages, stage)
 		default:
-			st, ok := r.step(in)
-			if !ok {
+			stage.Steps = append(stage.Steps, spec.Step{})
+			st := &stage.Steps[len(stage.Steps)-1]
+			if !r.step(in, st) {
+				stage.Steps = stage.Steps[:len(stage.Steps)-1]
 				break
 			}
 			st.Comment = append(append([]string(nil), pending...), in.moved...)
@@ -93,7 +95,6 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 				st.Comment = nil
 			}
 			st.BlankBefore = blank
-			stage.Steps = append(stage.Steps, st)
 		}
 		pending = nil
 		// Comment lines after the last joined line: only at end of file.
@@ -318,9 +319,10 @@ func (r *reverser) ignoredFlags(in *instr) {
 	}
 }
 
-// step converts one instruction (not FROM, not a global ARG).
-func (r *reverser) step(in *instr) (spec.Step, bool) {
-	st := spec.Step{Pos: r.pos(in.line)}
+// step converts one instruction (not FROM, not a global ARG) into st, in
+// place (a spec.Step is large: build gives each its place in the stage).
+func (r *reverser) step(in *instr, st *spec.Step) bool {
+	*st = spec.Step{Pos: r.pos(in.line)}
 	n := in.node
 	switch in.kw {
 	case "arg":
@@ -373,7 +375,7 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 	case "cmd", "entrypoint":
 		c := r.command(in, in.argsOff, n.Next)
 		if c == nil {
-			return st, false
+			return false
 		}
 		if in.kw == "cmd" {
 			st.Cmd = c
@@ -383,26 +385,26 @@ func (r *reverser) step(in *instr) (spec.Step, bool) {
 	case "healthcheck":
 		st.Healthcheck = r.healthcheck(in)
 		if st.Healthcheck == nil {
-			return st, false
+			return false
 		}
 	case "onbuild":
 		child := n.Next.Children[0]
 		cin := r.newInstr(child, in.lg, in.argsOff, in.line, in.heredocs)
 		if cin.internal {
-			return st, false
+			return false
 		}
-		trig, ok := r.step(cin)
-		if !ok {
-			return st, false
+		trig := &spec.Step{}
+		if !r.step(cin, trig) {
+			return false
 		}
 		in.moved = append(in.moved, cin.moved...)
 		trig.Comment = nil
-		st.OnBuild = &trig
+		st.OnBuild = trig
 	default:
 		r.errorf(in.line, "unknown instruction %s", n.Value)
-		return st, false
+		return false
 	}
-	return st, !in.internal
+	return !in.internal
 }
 
 // stepsUntilFrom counts the instructions before the next FROM: the most
