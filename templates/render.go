@@ -206,18 +206,25 @@ var directiveRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // follows the real directives, an empty comment line is put before it,
 // which ends the directive section.
 func guardDirectives(b []byte, directives int) []byte {
-	lines := bytes.SplitAfter(b, []byte("\n"))
-	if directives < len(lines) && directiveRE().Match(lines[directives]) {
-		var out []byte
-		for i, l := range lines {
-			if i == directives {
-				out = append(out, "#\n"...)
-			}
-			out = append(out, l...)
+	start := 0 // where line directives (0-based) starts
+	for i := 0; i < directives; i++ {
+		j := bytes.IndexByte(b[start:], '\n')
+		if j < 0 {
+			return b // the file has no such line
 		}
-		return out
+		start += j + 1
 	}
-	return b
+	end := len(b) // the line with its newline, as the expression reads it
+	if j := bytes.IndexByte(b[start:], '\n'); j >= 0 {
+		end = start + j + 1
+	}
+	if !directiveRE().Match(b[start:end]) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+2)
+	out = append(out, b[:start]...)
+	out = append(out, "#\n"...)
+	return append(out, b[start:]...)
 }
 
 func comment(s string) string {

@@ -90,14 +90,20 @@ type Line struct {
 // writes no block scalars) or to .dockerignore (ignorefile trims them).
 func Meaning(content []byte) []Line {
 	var out []Line
+	eachMeaning(content, func(l Line) { out = append(out, l) })
+	return out
+}
+
+// eachMeaning calls fn with each line of Meaning(content), in order,
+// without collecting them.
+func eachMeaning(content []byte, fn func(Line)) {
 	var pending []string // heredoc names still to close, in order
-	lines := strings.Split(string(content), "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	for i, l := range lines {
+	rest := string(content)
+	for i := 0; rest != ""; i++ { // the lines; a last newline ends the last one
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		if len(pending) > 0 {
-			out = append(out, Line{Num: i + 1, Text: l})
+			fn(Line{Num: i + 1, Text: l})
 			if strings.TrimSuffix(l, "\r") == pending[0] {
 				pending = pending[1:]
 			}
@@ -110,12 +116,11 @@ func Meaning(content []byte) []Line {
 		if t == "" {
 			continue
 		}
-		out = append(out, Line{Num: i + 1, Text: t})
+		fn(Line{Num: i + 1, Text: t})
 		if strings.Contains(t, "<<") {
 			pending = syntax.HeredocNames(t)
 		}
 	}
-	return out
 }
 
 // SameMeaning reports whether a and b have the same Meaning (their line
@@ -136,10 +141,11 @@ func SameMeaning(a, b []byte) bool {
 // digest hashes the Meaning of content, one line and a newline each.
 func digest(content []byte) string {
 	h := sha256.New()
-	for _, l := range Meaning(content) {
-		h.Write([]byte(l.Text))
-		h.Write([]byte{'\n'})
-	}
+	var buf []byte
+	eachMeaning(content, func(l Line) {
+		buf = append(append(buf[:0], l.Text...), '\n')
+		h.Write(buf)
+	})
 	return hex.EncodeToString(h.Sum(nil))
 }
 

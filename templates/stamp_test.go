@@ -1,8 +1,13 @@
 package templates
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dockstage/dockstage/spec/syntax"
 )
 
 // The stamp hashes what a file means: whitespace-only edits keep a file
@@ -127,6 +132,61 @@ func FuzzReplaceStamps(f *testing.F) {
 		repl := []byte(stampPrefix + strings.Repeat("1", 64) + "\n")
 		if got, want := replaceStamps([]byte(in), repl), stampRE().ReplaceAll([]byte(in), repl); string(got) != string(want) {
 			t.Errorf("replaceStamps(%q) = %q, ReplaceAll gives %q", in, got, want)
+		}
+	})
+}
+
+// meaningBySplit is Meaning as it was written first: the file split into
+// lines, then the lines that mean something collected.
+func meaningBySplit(content []byte) []Line {
+	var out []Line
+	var pending []string // heredoc names still to close, in order
+	lines := strings.Split(string(content), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		if len(pending) > 0 {
+			out = append(out, Line{Num: i + 1, Text: l})
+			if strings.TrimSuffix(l, "\r") == pending[0] {
+				pending = pending[1:]
+			}
+			continue
+		}
+		if strings.HasPrefix(l, stampPrefix) && stampRE().MatchString(l+"\n") {
+			continue
+		}
+		t := strings.TrimRight(l, " \t\r")
+		if t == "" {
+			continue
+		}
+		out = append(out, Line{Num: i + 1, Text: t})
+		if strings.Contains(t, "<<") {
+			pending = syntax.HeredocNames(t)
+		}
+	}
+	return out
+}
+
+// FuzzMeaning checks Meaning and digest, which walk the lines without
+// splitting the file, against meaningBySplit and the hash of its lines.
+func FuzzMeaning(f *testing.F) {
+	f.Add("FROM alpine\n\nRUN <<EOF\necho\n\nEOF\n")
+	f.Add("RUN <<-A <<B\n\tx\n\tA\ny\nB\n")
+	f.Add("\n")
+	f.Add("a\n\n")
+	f.Add("# dockstage:sha256=" + strings.Repeat("0", 64) + "  \nx \r\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		got, want := Meaning([]byte(body)), meaningBySplit([]byte(body))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Meaning(%q) = %v, want %v", body, got, want)
+		}
+		h := sha256.New()
+		for _, l := range want {
+			h.Write([]byte(l.Text + "\n"))
+		}
+		if d := digest([]byte(body)); d != hex.EncodeToString(h.Sum(nil)) {
+			t.Fatalf("digest(%q) is not the hash of its Meaning", body)
 		}
 	})
 }

@@ -78,15 +78,16 @@ func VerifyDockerfile(text []byte, df *transpile.Dockerfile) ([]string, error) {
 // without buildx among them, fail with "unknown instruction". "" when
 // there is nothing to say.
 func heredocFrontend(text []byte, ast *parser.Node) string {
-	if _, _, _, ok := parser.ParseDirective("syntax", text); ok {
-		return ""
-	}
 	for _, n := range ast.Children {
 		has := len(n.Heredocs) > 0
 		if n.Next != nil && len(n.Next.Children) > 0 { // ONBUILD's trigger
 			has = has || len(n.Next.Children[0].Heredocs) > 0
 		}
 		if has {
+			// The directive is read only for a file with a heredoc.
+			if _, _, _, ok := parseDirective("syntax", text); ok {
+				return ""
+			}
 			return fmt.Sprintf("line %d: %s uses a heredoc and the Dockerfile has no syntax directive: heredocs need Dockerfile frontend 1.4 or later (BuildKit v0.10, built into Docker Engine 23.0+); an older engine (Docker 20.10 without buildx) fails with \"unknown instruction\"; add `syntax: docker/dockerfile:1` to the spec's directives to use the current frontend on any BuildKit engine", n.StartLine, strings.ToUpper(n.Value))
 		}
 	}
@@ -102,7 +103,7 @@ func heredocFrontend(text []byte, ast *parser.Node) string {
 // the directive: render's build checks (checkConfig) and lint's rules
 // (templates/lint) both follow it.
 func CheckDirective(text []byte) (*linter.Config, bool) {
-	v, _, _, ok := parser.ParseDirective("check", text)
+	v, _, _, ok := parseDirective("check", text)
 	if !ok {
 		return &linter.Config{}, false
 	}
@@ -125,6 +126,53 @@ func checkConfig(text []byte, warn linter.LintWarnFunc) *linter.Config {
 		}
 	}
 	return cfg
+}
+
+// parseDirective is parser.ParseDirective(key, text), without its line
+// scan where text cannot hold the directive (mayHoldDirective).
+func parseDirective(key string, text []byte) (string, string, []parser.Range, bool) {
+	if !mayHoldDirective(key, text) {
+		return "", "", nil, false
+	}
+	return parser.ParseDirective(key, text)
+}
+
+// mayHoldDirective reports whether text may hold the parser directive
+// key (ASCII, lower case), as parser.ParseDirective reads directives: after
+// a byte order mark and a "#!" first line, on the lines that start with
+// "#" at the top of the file (its DirectiveParser stops at the first line
+// that does not), each naming its directive case-insensitively. False
+// when none of those lines holds key in any case: then ParseDirective
+// finds no such directive. FuzzMayHoldDirective checks it against
+// ParseDirective.
+func mayHoldDirective(key string, text []byte) bool {
+	text = bytes.TrimPrefix(text, []byte{0xEF, 0xBB, 0xBF})
+	if bytes.HasPrefix(text, []byte("#!")) {
+		_, text, _ = bytes.Cut(text, []byte("\n"))
+	}
+	for len(text) > 0 && text[0] == '#' {
+		var line []byte
+		line, text, _ = bytes.Cut(text, []byte("\n"))
+		if containsFoldASCII(line, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII reports whether s holds key (ASCII lower case) with
+// its ASCII letters in any case.
+func containsFoldASCII(s []byte, key string) bool {
+	for i := 0; i+len(key) <= len(s); i++ {
+		k := 0
+		for k < len(key) && s[i+k]|0x20 == key[k] {
+			k++
+		}
+		if k == len(key) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchNode(n *parser.Node, in transpile.Instruction) error {
