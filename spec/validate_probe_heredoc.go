@@ -74,6 +74,9 @@ func heredocLexer() *shell.Lex {
 func buildkitHeredocs(lex *shell.Lex, line string, docs []parser.Heredoc) ([]parser.Heredoc, bool) {
 	words, _ := lex.ProcessWords(line, noEnv{})
 	for _, w := range words {
+		if !strings.Contains(w, "<<") {
+			continue // parser.ParseHeredoc's expression needs one: it finds no heredoc
+		}
 		h, err := parser.ParseHeredoc(w)
 		if err != nil {
 			return docs, false

@@ -63,3 +63,43 @@ func TestBlankRun(t *testing.T) {
 		}
 	}
 }
+
+// rawLexer is the lexer dockerfile2llb expands heredoc bodies with, as
+// checkExpansion makes it.
+func rawLexer() *shell.Lex {
+	lex := shell.NewLex('\\')
+	lex.SkipProcessQuotes = true
+	return lex
+}
+
+var rawSeeds = []string{"", "echo $HOME\n", "a ${B}", "${", "$", "\\${x", "$$", "'unclosed", "\"x", "<<EOF", "`a`", "a\\", "$1 ${1:-a} ${x:?}", "${x:#a}", "\xff$"}
+
+func TestRawExpandable(t *testing.T) {
+	for _, w := range rawSeeds {
+		checkRawExpandable(t, w)
+	}
+	if rawExpandable("${x:#a}") || !rawExpandable("'unclosed") {
+		t.Error("rawExpandable: wrong on a ${ or an unclosed quote")
+	}
+}
+
+// checkRawExpandable checks rawExpandable against the lexer: text it passes
+// expands without an error.
+func checkRawExpandable(t *testing.T, w string) {
+	t.Helper()
+	if !rawExpandable(w) {
+		return
+	}
+	if _, _, err := rawLexer().ProcessWord(w, syntax.AnyEnv{}); err != nil {
+		t.Fatalf("rawExpandable(%q) is true; BuildKit's lexer fails: %v", w, err)
+	}
+}
+
+// FuzzRawExpandable checks rawExpandable against BuildKit's lexer on any
+// heredoc body.
+func FuzzRawExpandable(f *testing.F) {
+	for _, w := range rawSeeds {
+		f.Add(w)
+	}
+	f.Fuzz(checkRawExpandable)
+}
