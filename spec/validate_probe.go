@@ -73,6 +73,7 @@ func joinedLine(keyword, text string, esc rune) (joined string, ok bool) {
 	}
 	first, rest, more := strings.Cut(text, "\n")
 	joined, cont := syntax.TrimContinuation(first, esc)
+	var b strings.Builder // the joined lines, when text continues
 	for cont && more {
 		var l string
 		l, rest, more = strings.Cut(rest, "\n")
@@ -82,7 +83,14 @@ func joinedLine(keyword, text string, esc rune) (joined string, ok bool) {
 		}
 		var seg string
 		seg, cont = syntax.TrimContinuation(l, esc)
-		joined += seg
+		if b.Cap() == 0 {
+			b.Grow(len(text))
+			b.WriteString(joined)
+		}
+		b.WriteString(seg)
+	}
+	if b.Cap() > 0 {
+		joined = b.String()
 	}
 	if cont || more {
 		return "", false

@@ -9,7 +9,9 @@ import (
 // arguments: rest is what follows them, words the unquoted flag words,
 // dashdash whether a bare `--` ended them. It mirrors BuildKit's
 // parser.extractBuilderFlags byte for byte (it looks at bytes, not runes),
-// but writes bytes rather than rune(byte).
+// but writes bytes rather than rune(byte). A word without quotes or escape
+// characters is a slice of line, not a copy (FuzzExtractFlags checks the
+// words against a copy of each).
 func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash bool) {
 	const (
 		inSpaces = iota
@@ -18,6 +20,13 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 	)
 	phase := inSpaces
 	var sb []byte
+	start, plain := 0, true // the word's start; plain: it is line[start:pos] so far
+	word := func(pos int) string {
+		if plain {
+			return line[start:pos]
+		}
+		return string(sb)
+	}
 	var quote byte
 	blankOK := false
 	var ch byte
@@ -36,9 +45,10 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 				return line[pos:], words, false
 			}
 			phase = inWord
+			start, plain = pos, true
 		}
 		if (phase == inWord || phase == inQuote) && pos == len(line) {
-			if w := string(sb); w != "--" && (blankOK || len(w) > 0) {
+			if w := word(pos); w != "--" && (blankOK || len(w) > 0) {
 				words = append(words, w)
 			} else if w == "--" {
 				dashdash = true
@@ -47,7 +57,7 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 		}
 		if phase == inWord {
 			if unicode.IsSpace(rune(ch)) {
-				w := string(sb)
+				w := word(pos)
 				phase = inSpaces
 				if w == "--" {
 					return line[pos:], words, true
@@ -58,6 +68,9 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 				sb = sb[:0]
 				blankOK = false
 				continue
+			}
+			if plain && (ch == '\'' || ch == '"' || rune(ch) == esc) {
+				sb, plain = append(sb[:0], line[start:pos]...), false
 			}
 			if ch == '\'' || ch == '"' {
 				quote = ch
@@ -72,7 +85,9 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 				pos++
 				ch = line[pos]
 			}
-			sb = append(sb, ch)
+			if !plain {
+				sb = append(sb, ch)
+			}
 			continue
 		}
 		if phase == inQuote {
@@ -97,6 +112,13 @@ func ExtractFlags(line string, esc rune) (rest string, words []string, dashdash 
 // MangleFlag is what BuildKit's extractBuilderFlags makes of a flag word:
 // each byte becomes the rune of the same value.
 func MangleFlag(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < 0x80
+	}
+	if ascii {
+		return s // an ASCII byte is its own rune
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		b.WriteRune(rune(s[i]))
