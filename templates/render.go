@@ -182,11 +182,7 @@ func RenderDockerfile(df *transpile.Dockerfile, opt Options) ([]byte, []string, 
 	if esc == 0 {
 		esc = syntax.DefaultEscape
 	}
-	funcs := template.FuncMap{
-		"comment":     comment,
-		"instruction": func(in transpile.Instruction) (string, error) { return instruction(in, esc) },
-	}
-	b, err := execute("Dockerfile.tmpl", esc, funcs, df, opt)
+	b, err := writeDockerfile(df, esc, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("internal error: rendering the Dockerfile: %w", err)
 	}
