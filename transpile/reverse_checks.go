@@ -97,6 +97,62 @@ func plainWord(w string, esc rune) bool {
 
 // failure later. RUN mounts are validated with it too.
 //
+// quotedWord is what BuildKit's lexer (ProcessWord, escape esc) reads a
+// word without '$' as, worked out without the lexer: quotes removed (in
+// '...' every character is literal; in "..." the escape character escapes
+// only '"', '$' and itself and is kept before anything else), outside
+// quotes the escape character taken off the character after it (and off
+// the end). ok is false for a word with '$', NUL or invalid UTF-8, a
+// leading byte order mark (text/scanner drops it) or an unclosed quote
+// (the lexer decides those). FuzzQuotedWord checks it against the lexer.
+func quotedWord(w string, esc rune) (string, bool) {
+	if strings.ContainsAny(w, "$\x00") || !utf8.ValidString(w) || esc >= utf8.RuneSelf || strings.HasPrefix(w, "\uFEFF") {
+		return "", false
+	}
+	e := byte(esc)
+	var b strings.Builder
+	b.Grow(len(w))
+	for i := 0; i < len(w); {
+		switch c := w[i]; c {
+		case e:
+			i++ // the escape character goes; the character after it stays
+			if i < len(w) {
+				_, n := utf8.DecodeRuneInString(w[i:])
+				b.WriteString(w[i : i+n])
+				i += n
+			}
+		case '\'':
+			j := strings.IndexByte(w[i+1:], '\'')
+			if j < 0 {
+				return "", false
+			}
+			b.WriteString(w[i+1 : i+1+j])
+			i += j + 2
+		case '"':
+			i++
+			for {
+				if i >= len(w) {
+					return "", false
+				}
+				if w[i] == '"' {
+					i++
+					break
+				}
+				if w[i] == e && i+1 < len(w) && (w[i+1] == '"' || w[i+1] == e) {
+					i++ // an escaped quote or escape character: the escape goes
+				}
+				_, n := utf8.DecodeRuneInString(w[i:])
+				b.WriteString(w[i : i+n])
+				i += n
+			}
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), true
+}
+//
 // rawExpandable reports that BuildKit's heredoc-body expansion (a
 // backslash lexer that skips quote processing) certainly reads w without
 // an error: only a `${` reference can fail there (shellWord.processDollar;
@@ -116,6 +172,9 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 	expand := func(w string) (string, error) {
 		if plainWord(w, r.escape) {
 			return w, nil
+		}
+		if q, ok := quotedWord(w, r.escape); ok {
+			return q, nil
 		}
 		res, _, err := lexer().ProcessWord(w, syntax.AnyEnv{})
 		if err != nil && lexErr == nil {

@@ -103,3 +103,47 @@ func FuzzRawExpandable(f *testing.F) {
 	}
 	f.Fuzz(checkRawExpandable)
 }
+
+var quotedSeeds = []string{"", "a", `"a b"`, `'a b'`, `"a\"b"`, `"a\\b"`, `"a\b"`, `a\ b`, `a\`, `"a\`, `'a`, `"a`, `"'"'"'`, "x`y", "\"a`\"b\"", "`'", "é\\é", "\"\\é\"", "<<EOF", "\ufeffa", "a\ufeff", `"$A"`, "\xff", `\"`, `""`, `''`, `"\\\""`}
+
+// checkQuotedWord checks quotedWord against BuildKit's lexer: a word it
+// reads, the lexer reads the same, without an error.
+func checkQuotedWord(t *testing.T, w string, esc rune) {
+	t.Helper()
+	q, ok := quotedWord(w, esc)
+	if !ok {
+		return
+	}
+	got, _, err := shell.NewLex(esc).ProcessWord(w, syntax.AnyEnv{})
+	if err != nil || got != q {
+		t.Fatalf("quotedWord(%q, %q) = %q; BuildKit's lexer reads %q, %v", w, esc, q, got, err)
+	}
+}
+
+func TestQuotedWord(t *testing.T) {
+	for _, w := range quotedSeeds {
+		checkQuotedWord(t, w, '\\')
+		checkQuotedWord(t, w, '`')
+	}
+	if q, ok := quotedWord(`"a b" 'c'`, '\\'); !ok || q != "a b c" {
+		t.Errorf(`quotedWord("a b" 'c') = %q, %v`, q, ok)
+	}
+	if _, ok := quotedWord(`"a`, '\\'); ok {
+		t.Error("quotedWord reads an unclosed quote")
+	}
+}
+
+// FuzzQuotedWord checks quotedWord against BuildKit's lexer on any word.
+func FuzzQuotedWord(f *testing.F) {
+	for _, w := range quotedSeeds {
+		f.Add(w, false)
+		f.Add(w, true)
+	}
+	f.Fuzz(func(t *testing.T, w string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		checkQuotedWord(t, w, esc)
+	})
+}
