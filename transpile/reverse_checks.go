@@ -152,7 +152,7 @@ func quotedWord(w string, esc rune) (string, bool) {
 	}
 	return b.String(), true
 }
-//
+
 // rawExpandable reports that BuildKit's heredoc-body expansion (a
 // backslash lexer that skips quote processing) certainly reads w without
 // an error: only a `${` reference can fail there (shellWord.processDollar;
