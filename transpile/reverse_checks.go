@@ -83,10 +83,6 @@ func locLine(loc []parser.Range) int {
 	return loc[0].Start.Line
 }
 
-// checkExpansion runs BuildKit's word expansion over every word BuildKit
-// expands at build time (instructions.Parse does not), so that an unclosed
-// `${`, a bad modifier or an unclosed quote is an import error, not a build
-
 // plainWord reports that BuildKit's lexer reads w as itself, without an
 // error: valid UTF-8 without NUL, and none of the characters it treats
 // specially ($, quotes, '<' and the escape character). The expansion
@@ -95,8 +91,6 @@ func plainWord(w string, esc rune) bool {
 	return !strings.ContainsAny(w, "$'\"<\x00") && !strings.ContainsRune(w, esc) && utf8.ValidString(w)
 }
 
-// failure later. RUN mounts are validated with it too.
-//
 // quotedWord is what BuildKit's lexer (ProcessWord, escape esc) reads a
 // word without '$' as, worked out without the lexer: quotes removed (in
 // '...' every character is literal; in "..." the escape character escapes
@@ -160,6 +154,10 @@ func quotedWord(w string, esc rune) (string, bool) {
 // the lexer.
 func rawExpandable(w string) bool { return !strings.Contains(w, "${") }
 
+// checkExpansion runs BuildKit's word expansion over every word BuildKit
+// expands at build time (instructions.Parse does not), so that an unclosed
+// `${`, a bad modifier or an unclosed quote is an import error, not a build
+// failure later. RUN mounts are validated with it too.
 func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instructions.ArgCommand) {
 	var lex *shell.Lex // made on the first word that is not plain
 	lexer := func() *shell.Lex {
