@@ -1,7 +1,7 @@
 package transpile
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -266,9 +266,9 @@ func (r *reverser) nameStages(ast *parser.Node) {
 		if si.name != "" {
 			continue
 		}
-		name := fmt.Sprintf("stage-%d", i)
+		name := "stage-" + strconv.Itoa(i)
 		for k := 2; taken[name]; k++ {
-			name = fmt.Sprintf("stage-%d-%d", i, k)
+			name = "stage-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
 		}
 		taken[name] = true
 		si.stage = &spec.Stage{Name: name, Anonymous: true}
