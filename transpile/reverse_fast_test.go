@@ -3,8 +3,10 @@ package transpile
 import (
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockstage/dockstage/spec/syntax"
@@ -145,5 +147,52 @@ func FuzzQuotedWord(f *testing.F) {
 			esc = '`'
 		}
 		checkQuotedWord(t, w, esc)
+	})
+}
+
+var runPrefixSeeds = []string{"RUN apt-get update &&", "run echo", "RUN", "  RUN x", "RUN --mount=x", "RUN -- x", "RUN\t-x", "RUNX a", "RUN cat <<EOF", "RUN echo \\", "RUN echo `", "RUN [\"a\",", "ONBUILD RUN x", "RUN\u00a0--x", "RUN \u2003--x", "RUN \"--x\"", "RUN é", "RUN\v x"}
+
+// checkFlaglessRunPrefix checks flaglessRunPrefix against BuildKit's
+// parse of the prefix (with esc's directive), as parseOne makes it.
+func checkFlaglessRunPrefix(t *testing.T, prefix string, esc rune) {
+	t.Helper()
+	if !flaglessRunPrefix(prefix) {
+		return
+	}
+	text := prefix + "\n"
+	if esc == '`' {
+		text = "# escape=`\n" + text
+	}
+	res, err := parser.Parse(strings.NewReader(text))
+	if err != nil || len(res.AST.Children) != 1 || !strings.EqualFold(res.AST.Children[0].Value, "run") || len(res.AST.Children[0].Flags) > 0 {
+		t.Fatalf("flaglessRunPrefix(%q) is true (escape %q); BuildKit reads %v, %v", prefix, esc, res, err)
+	}
+}
+
+func TestFlaglessRunPrefix(t *testing.T) {
+	for _, s := range runPrefixSeeds {
+		checkFlaglessRunPrefix(t, s, '\\')
+		checkFlaglessRunPrefix(t, s, '`')
+	}
+	for s, want := range map[string]bool{"RUN echo": true, "RUN --mount=x": false, "RUN cat <<EOF": false, "RUNX a": false, "ONBUILD RUN x": false} {
+		if got := flaglessRunPrefix(s); got != want {
+			t.Errorf("flaglessRunPrefix(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// FuzzFlaglessRunPrefix checks flaglessRunPrefix against BuildKit's parse
+// on any line.
+func FuzzFlaglessRunPrefix(f *testing.F) {
+	for _, s := range runPrefixSeeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, prefix string, backtick bool) {
+		esc := '\\'
+		if backtick {
+			esc = '`'
+		}
+		checkFlaglessRunPrefix(t, prefix, esc)
 	})
 }

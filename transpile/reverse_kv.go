@@ -3,6 +3,7 @@ package transpile
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
@@ -313,6 +314,9 @@ func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []logical) {
 				continue
 			}
 			if t, ok := prefixText(lg, pl.n); ok && !strings.Contains(t, "\n") {
+				if !json && len(nodes[i].Flags) == 0 && flaglessRunPrefix(t) {
+					continue // runStep needs no parse for it
+				}
 				texts = append(texts, t)
 				if json { // and as closedJSON closes it
 					texts = append(texts, strings.TrimSuffix(t, ",")+"]")
@@ -340,6 +344,35 @@ func (r *reverser) prefetchPrefixes(nodes []*parser.Node, lgs []logical) {
 		m[t] = res.AST.Children[k]
 	}
 	r.prefixes = m
+}
+
+// flaglessRunPrefix reports, without a parse, that BuildKit's parser reads
+// prefix (a RUN's text up to a comment line inside it, on one line) as one
+// RUN instruction without flags, what runStep asks of the parse of the
+// prefix when the RUN has no flags: the keyword is RUN (in any case), the
+// arguments do not start with "--" (parser.extractBuilderFlags reads no
+// flag then), and the line holds no "<<" (no heredoc can open), no
+// newline, carriage return or NUL, is valid UTF-8 and shorter than the
+// parser's line limit. FuzzFlaglessRunPrefix checks it against the parse,
+// with either escape character.
+func flaglessRunPrefix(prefix string) bool {
+	if len(prefix) >= 16<<10 || strings.ContainsAny(prefix, "\n\r\x00") || strings.Contains(prefix, "<<") || !utf8.ValidString(prefix) {
+		return false
+	}
+	t := strings.TrimLeftFunc(prefix, unicode.IsSpace)
+	if len(t) < 3 || !strings.EqualFold(t[:3], "run") {
+		return false
+	}
+	rest := t[3:]
+	if rest != "" {
+		if i, j, ok := blankRun(rest); !ok || i != 0 {
+			return false // the keyword is longer than RUN
+		} else {
+			rest = rest[j:]
+		}
+	}
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+	return !strings.HasPrefix(rest, "--")
 }
 
 // prefixNode is BuildKit's parse of in's text up to physical line n (an

@@ -77,6 +77,11 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 	// --mount flag (the spec writes the mounts first, in order) above the
 	// mount.
 	place := func(n int) *[]string {
+		if len(in.flags) == 0 && len(in.node.Flags) == 0 {
+			if prefix, ok := prefixText(in.lg, n); ok && flaglessRunPrefix(prefix) {
+				return &run.CommandComment // what the parse of the prefix says
+			}
+		}
 		nd, ok := r.prefixNode(in, n)
 		j, whole := flagsBefore(in, nd)
 		switch m, isMount := mountAt[j]; {
