@@ -44,11 +44,7 @@ func FuzzPlainWord(f *testing.F) {
 		f.Add(w, true)
 	}
 	f.Fuzz(func(t *testing.T, w string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
-		checkPlainWord(t, w, esc)
+		checkPlainWord(t, w, escapeOf(backtick))
 	})
 }
 
@@ -142,11 +138,7 @@ func FuzzQuotedWord(f *testing.F) {
 		f.Add(w, true)
 	}
 	f.Fuzz(func(t *testing.T, w string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
-		checkQuotedWord(t, w, esc)
+		checkQuotedWord(t, w, escapeOf(backtick))
 	})
 }
 
@@ -189,10 +181,14 @@ func FuzzFlaglessRunPrefix(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, prefix string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
-		checkFlaglessRunPrefix(t, prefix, esc)
+		checkFlaglessRunPrefix(t, prefix, escapeOf(backtick))
 	})
+}
+
+// escapeOf is the escape character a fuzz input's flag picks.
+func escapeOf(backtick bool) rune {
+	if backtick {
+		return '`'
+	}
+	return '\\'
 }

@@ -138,10 +138,6 @@ func FuzzExtractFlags(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, line string, backtick bool) {
-		esc := '\\'
-		if backtick {
-			esc = '`'
-		}
-		checkExtractFlags(t, line, esc)
+		checkExtractFlags(t, line, fuzzEscape(backtick))
 	})
 }
