@@ -2,6 +2,8 @@ package spec
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -72,7 +74,10 @@ func heredocLexer() *shell.Lex {
 // line's shell words, read with lex, a heredocLexer, each tried with
 // parser.ParseHeredoc). ok is false where heredocsFromLine fails.
 func buildkitHeredocs(lex *shell.Lex, line string, docs []parser.Heredoc) ([]parser.Heredoc, bool) {
-	words, _ := lex.ProcessWords(line, noEnv{})
+	words, ok := plainWords(line)
+	if !ok {
+		words, _ = lex.ProcessWords(line, noEnv{})
+	}
 	for _, w := range words {
 		if !strings.Contains(w, "<<") {
 			continue // parser.ParseHeredoc's expression needs one: it finds no heredoc
@@ -86,4 +91,50 @@ func buildkitHeredocs(lex *shell.Lex, line string, docs []parser.Heredoc) ([]par
 		}
 	}
 	return docs, true
+}
+
+// plainWords is what a heredocLexer's ProcessWords makes of line, worked
+// out without it for a line with none of the characters it gives a
+// meaning beyond "<" (quotes, the backslash, '$'), valid UTF-8 without NUL
+// or a leading byte order mark: the line split at Unicode white space,
+// except that "<<" keeps the tabs, carriage returns and spaces right after
+// it in its word (shellWord.processPossibleHeredoc, which reads '<'
+// characters two at a time). ok is false for any other line.
+// FuzzPlainWords checks it against the lexer.
+func plainWords(line string) (words []string, ok bool) {
+	if strings.ContainsAny(line, "'\"\\$\x00") || !utf8.ValidString(line) || strings.HasPrefix(line, "\uFEFF") {
+		return nil, false
+	}
+	start := -1 // where the current word starts
+	for i := 0; i < len(line); {
+		r, n := utf8.DecodeRuneInString(line[i:])
+		switch {
+		case r == '<':
+			if start < 0 {
+				start = i
+			}
+			i++
+			if i < len(line) && line[i] == '<' {
+				i++
+				for i < len(line) && (line[i] == '\t' || line[i] == '\r' || line[i] == ' ') {
+					i++
+				}
+			}
+		case unicode.IsSpace(r):
+			if start >= 0 {
+				words = append(words, line[start:i])
+				start = -1
+			}
+			i += n
+		default:
+			if start < 0 {
+				start = i
+			}
+			i += n
+		}
+	}
+	if start >= 0 {
+		words = append(words, line[start:])
+	}
+	return words, true
 }

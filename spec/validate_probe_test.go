@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -249,4 +250,34 @@ func FuzzHeredocsReadAsWritten(f *testing.F) {
 			checkHeredocsReadAsWritten(t, text, []Heredoc{{Name: name, Body: body1}}, esc)
 		}
 	})
+}
+
+var plainWordsSeeds = []string{"", "RUN <<EOF", "RUN cat << EOF > /x", "RUN <<-  EOF", "RUN <<< EOF", "RUN <<<< EOF", "a\u00a0b", "a\u2003 b\t", "x<<\r\tY z", "<", "a < b", "é<<É", "  lead  trail  ", "a\vb\fc", "RUN 'x'", "\ufeffa"}
+
+// checkPlainWords checks plainWords against the heredoc lexer's
+// ProcessWords.
+func checkPlainWords(t *testing.T, line string) {
+	t.Helper()
+	got, ok := plainWords(line)
+	if !ok {
+		return
+	}
+	want, err := heredocLexer().ProcessWords(line, noEnv{})
+	if err != nil || len(got) != len(want) || len(got) > 0 && !reflect.DeepEqual(got, want) {
+		t.Fatalf("plainWords(%q) = %q; the lexer reads %q, %v", line, got, want, err)
+	}
+}
+
+func TestPlainWords(t *testing.T) {
+	for _, s := range plainWordsSeeds {
+		checkPlainWords(t, s)
+	}
+}
+
+// FuzzPlainWords checks plainWords against the lexer on any line.
+func FuzzPlainWords(f *testing.F) {
+	for _, s := range plainWordsSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkPlainWords)
 }
