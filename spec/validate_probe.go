@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
@@ -96,7 +98,23 @@ func joinedLine(keyword, text string, esc rune) (joined string, ok bool) {
 		return "", false
 	}
 	t := strings.TrimLeft(joined, " \t\v\f\r")
-	return joined, t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-' && t[0] != '['
+	if t != "" && t[0] == '[' {
+		return joined, notJSONArray(joined)
+	}
+	return joined, t != "" && t[0] >= '!' && t[0] <= '~' && t[0] != '-'
+}
+
+// notJSONArray reports that BuildKit's parser reads joined, a line's
+// arguments starting with '[', as shell form: parser.parseJSON fails to
+// unmarshal it (blanks trimmed, as splitCommand and parseJSON trim them)
+// as a JSON array, so parseMaybeJSON keeps the text. An array, also one
+// of other values than strings (an error then), is not written form.
+func notJSONArray(joined string) bool {
+	if !utf8.ValidString(joined) {
+		return false
+	}
+	var v []any
+	return json.Unmarshal([]byte(strings.TrimSpace(joined)), &v) != nil
 }
 
 // writeProbe writes probe pr: its instruction and heredoc bodies.

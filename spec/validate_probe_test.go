@@ -56,7 +56,7 @@ func checkReadsAsWritten(t *testing.T, keyword, text string, esc rune) {
 	}
 }
 
-var writtenSeeds = []string{"make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxWritten),
+var writtenSeeds = []string{"[echo, not, json]", "['single', 'quotes']", "[\"unterminated\"", "[ ]", "[\"curl\", -f]", "[foo", " [ \"a\", 'b' ]", "[1, 2]", "[\"a\"] x", "[\"a\"]\u00a0", "[\"a\"] \\", "[\"a\",\\\n\"b\"]", "make", "  echo a  ", "--x", " -x", "[\"a\"]", "a \\", "a \\ ", "a`", "cat <<EOF", "a\nb", "\u00a0x", "x\v", "#x", "é", "\\", "a\\b", "$HOME", strings.Repeat("x", maxWritten),
 	"a \\\n  b", "a \\\n# c\n  b", "a \\\n\n  b", "a \\\n  b \\", "\\\n--x", "\\\n[1]", "a <\\\n<EOF", "a \\\n\v# c", "a `\n b", "a\n b", "a \\\n \\\n", "a \\\n\t#x \\\n b"}
 
 func TestReadsAsWritten(t *testing.T) {
