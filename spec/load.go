@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/util/suggest"
@@ -265,6 +266,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			v.SetBool(b)
 		}
 	case reflect.Int:
+		// A quoted integer (`version: "1"`, as compose files quote
+		// theirs) is the integer.
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			if i, err := strconv.Atoi(strings.TrimSpace(n.Value)); err == nil {
+				v.SetInt(int64(i))
+				return
+			}
+		}
 		var i int
 		if d.typedScalar(n, path, "!!int", "an integer", &i) {
 			v.SetInt(int64(i))
