@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/util/suggest"
@@ -265,6 +267,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			v.SetBool(b)
 		}
 	case reflect.Int:
+		// A quoted integer (`version: "1"`, as compose files quote
+		// theirs) is the integer.
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			if i, err := strconv.Atoi(strings.TrimSpace(n.Value)); err == nil {
+				v.SetInt(int64(i))
+				return
+			}
+		}
 		var i int
 		if d.typedScalar(n, path, "!!int", "an integer", &i) {
 			v.SetInt(int64(i))
@@ -519,8 +529,14 @@ func (d *decoder) unknownKey(n, k *yaml.Node, path string, fields []fieldInfo) {
 		names[i] = f.name
 	}
 	msg := fmt.Sprintf("%s: unknown key %q", orTop(path), k.Value)
-	if m, ok := suggest.Search(k.Value, names, true); ok {
-		msg += fmt.Sprintf("; did you mean %q?", m)
+	if slices.Contains(names, "steps") && isInstructionKey(strings.ToLower(k.Value)) {
+		msg += fmt.Sprintf("; %s is a step: write it in the stage's steps list (steps: [{%s: ...}])", strings.ToLower(k.Value), strings.ToLower(k.Value))
+	} else if m, ok := meantKey(k.Value, names); ok {
+		if strings.EqualFold(m, k.Value) {
+			msg += fmt.Sprintf("; keys are lower case: write %q", m)
+		} else {
+			msg += fmt.Sprintf("; did you mean %q?", m)
+		}
 		if d.meant == nil {
 			d.meant = map[*yaml.Node]map[string]bool{}
 		}
@@ -533,4 +549,30 @@ func (d *decoder) unknownKey(n, k *yaml.Node, path string, fields []fieldInfo) {
 		msg += "; expected one of: " + strings.Join(names, ", ")
 	}
 	d.errs.Add(d.pos(k), "%s", msg)
+}
+
+// meantKey returns the key of names that the unknown key k most likely
+// means: the same key in another case (RUN), k with two neighbouring
+// letters swapped (rnu), else BuildKit's suggestion (suggest.Search: an
+// edit distance under 3). ok is false when none is close.
+func meantKey(k string, names []string) (string, bool) {
+	for _, n := range names {
+		if strings.EqualFold(n, k) {
+			return n, true
+		}
+	}
+	for _, n := range names {
+		if len(n) != len(k) {
+			continue
+		}
+		for i := 0; i+1 < len(k); i++ {
+			if k[i] != n[i] {
+				if k[i] == n[i+1] && k[i+1] == n[i] && k[i+2:] == n[i+2:] {
+					return n, true
+				}
+				break
+			}
+		}
+	}
+	return suggest.Search(k, names, true)
 }

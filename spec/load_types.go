@@ -63,6 +63,12 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 			ipath := fmt.Sprintf("%s[%d]", path, i)
 			if item.Kind == yaml.ScalarNode {
 				if k, ok := d.scalar(item, ipath); ok {
+					if name, val, eq := strings.Cut(k, "="); eq && item.Style == 0 && validEnvKey(name) {
+						// Kept as meant, so that nothing else is said of it.
+						d.errorf(item, "%s: %q is NAME=value, which YAML reads as one name; write it as a mapping: - %s: %s", ipath, k, name, val)
+						out = append(out, KV{Key: name, Value: &val, Pos: d.pos(item)})
+						continue
+					}
 					out = append(out, KV{Key: k, Comment: CommentLines(item.HeadComment), Pos: d.pos(item)})
 				}
 				continue
@@ -79,6 +85,11 @@ func (l *KVList) decodeNode(d *decoder, n *yaml.Node, path string) {
 			out = append(out, one...)
 		}
 		*l = out
+		return
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		name, val, _ := strings.Cut(n.Value, "=")
+		d.errorf(n, "%s: expected a mapping (NAME: value, one per line) or a list, got a string; write %s: {%s: %s}", path, path[strings.LastIndex(path, ".")+1:], name, val)
 		return
 	}
 	keys, vals, ok := d.keysOf(n, path)
@@ -174,6 +185,16 @@ func (c *Copy) decodeNode(d *decoder, n *yaml.Node, path string) {
 // decodeNode reads a step: a mapping with exactly one instruction key and
 // an optional comment.
 func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		// `- RUN pip install x`: a Dockerfile line where a step is.
+		kw, rest, _ := strings.Cut(strings.TrimSpace(n.Value), " ")
+		if isInstructionKey(strings.ToLower(kw)) {
+			d.errorf(n, "%s: a step is a mapping of one instruction key to its value, not a Dockerfile line; write %s: %s", path, strings.ToLower(kw), strings.TrimSpace(rest))
+			s.Pos = d.pos(n)
+			d.markFailed(reflect.ValueOf(s).Elem())
+			return
+		}
+	}
 	type plain Step
 	d.decodeStruct(n, reflect.ValueOf((*plain)(s)).Elem(), path)
 	if n.Kind != yaml.MappingNode {

@@ -156,6 +156,20 @@ func roundTrip(t *testing.T, name string, data []byte) {
 	}
 }
 
+// TestQuotedVersion checks that `version: "1"`, quoted as compose files
+// quote theirs, reads as version 1, and that a quoted word is still an
+// error.
+func TestQuotedVersion(t *testing.T) {
+	s, err := loadAndValidate("x.yaml", []byte("version: \"1\"\nname: web\nstages:\n  prod: {from: alpine}\n"))
+	if err != nil || s.Version != 1 {
+		t.Fatalf("version \"1\": got %v, %v", s, err)
+	}
+	_, err = loadAndValidate("x.yaml", []byte("version: one\nname: web\nstages:\n  prod: {from: alpine}\n"))
+	if err == nil || !strings.Contains(err.Error(), "1:10: version: expected an integer, got a string") {
+		t.Errorf("version one: got %v", err)
+	}
+}
+
 func TestRoundTripGood(t *testing.T) {
 	files, _ := filepath.Glob("testdata/good/*.yaml")
 	examples, _ := filepath.Glob("../examples/*/dockstage.yaml")

@@ -99,6 +99,7 @@ type Spec struct {
 	Pos        Pos `yaml:"-"`
 	VersionPos Pos `yaml:"-"`
 	NamePos    Pos `yaml:"-"`
+	StagesPos  Pos `yaml:"-"` // position of the stages value
 	// CommentPos and TrailingCommentPos are where each comment line is
 	// (Load fills every []Pos field named after a list field, item by
 	// item, so that an error names the item, not the list).
@@ -120,7 +121,10 @@ type Directives struct {
 	// Check configures build checks, e.g. "skip=JSONArgsRecommended;error=true".
 	Check string `yaml:"check,omitempty"`
 
-	Pos Pos `yaml:"-"`
+	Pos       Pos `yaml:"-"`
+	SyntaxPos Pos `yaml:"-"` // position of each value
+	EscapePos Pos `yaml:"-"`
+	CheckPos  Pos `yaml:"-"`
 }
 
 // Stage is one build stage: FROM, then steps.

@@ -79,10 +79,10 @@ func (v *validator) validate() {
 	if d := s.Directives; d != nil {
 		v.escape = s.Escape()
 		if d.Escape != "" && !syntax.IsEscape(d.Escape) {
-			v.errorf(d.Pos, "directives.escape: %q is not an escape character; use \"\\\\\" or \"`\"", d.Escape)
+			v.errorf(orPos(d.EscapePos, d.Pos), "directives.escape: %q is not an escape character; use \"\\\\\" or \"`\"", d.Escape)
 		}
-		v.line(d.Pos, pathOf("directives.syntax"), d.Syntax)
-		v.line(d.Pos, pathOf("directives.check"), d.Check)
+		v.line(orPos(d.SyntaxPos, d.Pos), pathOf("directives.syntax"), d.Syntax)
+		v.line(orPos(d.CheckPos, d.Pos), pathOf("directives.check"), d.Check)
 	}
 	for i, c := range s.Comment {
 		v.comment(itemPos(s.CommentPos, i, s.Pos), pathOf("comment").at(i), c)
@@ -98,7 +98,7 @@ func (v *validator) validate() {
 		v.errorf(p.Pos, "params.%s: only a layout declares params; a spec sets a layout's params with extends[].with", p.Name)
 	}
 	if len(s.Stages) == 0 {
-		v.errorf(s.Pos, "stages: a spec needs at least one stage")
+		v.errorf(orPos(s.StagesPos, s.Pos), "stages: a spec needs at least one stage")
 	}
 	seen := map[string]*Stage{}
 	for i, st := range s.Stages {

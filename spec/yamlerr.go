@@ -65,6 +65,10 @@ func explainYAML(data []byte, line int, msg string) (l, col int, plain string, o
 	// line where the construct around the mistake started (a mapping
 	// three lines up, the line before an unclosed [).
 	if l := breakLine(lines); l > 0 {
+		if p, key := missingColon(lines, l); p > 0 {
+			return p, 1 + len(lines[p-1]) - len(strings.TrimLeft(lines[p-1], " ")),
+				fmt.Sprintf("this line is not key: value, so line %d cannot go on the mapping; write the key with its colon: %s", l, key), true
+		}
 		c, plain := explainLine(lines, l, msg)
 		return l, c, plain, true
 	}
@@ -101,6 +105,9 @@ func explainLine(lines []string, l int, msg string) (int, string) {
 		closer := map[byte]string{'[': "]", '{': "}"}[b]
 		return c, fmt.Sprintf("the %c opened here is not closed; add %s at the end of the %s (a [ ] list or { } mapping may go on over lines only until it is closed)",
 			b, closer, map[byte]string{'[': "list", '{': "mapping"}[b])
+	}
+	if c, key := colonInValue(text); c > 0 {
+		return c, fmt.Sprintf("the value of %s holds a colon followed by a space, which YAML reads as the start of another key; quote the whole value (%s: '...', with each ' inside written ''), or write it as a block: %s: | and the text indented on the next line", key, key, key)
 	}
 	indent := len(text) - len(strings.TrimLeft(text, " "))
 	trim := strings.TrimSpace(text)
@@ -167,6 +174,10 @@ func openBracket(text string) (int, byte) {
 		case ch == '[' || ch == '{':
 			stack = append(stack, i)
 		case (ch == ']' || ch == '}') && len(stack) > 0:
+			if open := text[stack[len(stack)-1]]; (open == '[') != (ch == ']') {
+				// `{src: [a, b}`: the } closes no [; the [ is the one open.
+				return stack[len(stack)-1] + 1, open
+			}
 			stack = stack[:len(stack)-1]
 		}
 	}
@@ -204,4 +215,63 @@ func openQuote(text string) (int, byte) {
 		return start + 1, q
 	}
 	return 0, 0
+}
+
+// colonInValue returns the 1-based column of a ": " (or a ":" that ends
+// the line) inside the plain value of a `key: value` line (a list item's
+// too), where YAML reads it as the start of a nested key
+// (`- run: curl -H "Accept: text/html" x`), and the key; 0 when the value
+// is quoted, a flow collection, a block scalar, or holds no such colon.
+func colonInValue(text string) (int, string) {
+	trim := strings.TrimLeft(text, " ")
+	for strings.HasPrefix(trim, "- ") {
+		trim = strings.TrimLeft(trim[2:], " ")
+	}
+	off := len(text) - len(trim)
+	k, v, ok := strings.Cut(trim, ": ")
+	if !ok || k == "" || strings.ContainsAny(k, " \"'#{}[]") {
+		return 0, ""
+	}
+	vt := strings.TrimLeft(v, " ")
+	if vt == "" || strings.ContainsRune("\"'[{|>&*!#", rune(vt[0])) {
+		return 0, ""
+	}
+	base := off + len(k) + 2 + len(v) - len(vt)
+	if c := strings.Index(vt, " #"); c >= 0 {
+		vt = vt[:c] // a comment
+	}
+	if i := strings.Index(vt, ": "); i >= 0 {
+		return base + i + 1, k
+	}
+	if strings.HasSuffix(vt, ":") {
+		return base + len(vt), k
+	}
+	return 0, ""
+}
+
+// missingColon finds a key written without its colon (`from alpine`)
+// right above line l (1-based), which yaml.v3 reads as the plain value
+// of the mapping above, so that line l, at the same indentation, breaks:
+// it returns the key's line and the line with the colon, or 0.
+func missingColon(lines []string, l int) (int, string) {
+	text := lines[l-1]
+	indent := len(text) - len(strings.TrimLeft(text, " "))
+	p := l - 1
+	for p >= 1 && strings.TrimSpace(lines[p-1]) == "" {
+		p--
+	}
+	if p < 1 {
+		return 0, ""
+	}
+	prev := lines[p-1]
+	pt := strings.TrimLeft(prev, " ")
+	if len(prev)-len(pt) != indent || strings.HasPrefix(pt, "-") || strings.HasPrefix(pt, "#") ||
+		strings.Contains(pt, ": ") || strings.HasSuffix(pt, ":") || strings.ContainsAny(pt[:1], "\"'[{|>&*!") {
+		return 0, ""
+	}
+	k, rest, ok := strings.Cut(strings.TrimSpace(pt), " ")
+	if !ok {
+		return p, k + ":"
+	}
+	return p, k + ": " + strings.TrimLeft(rest, " ")
 }

@@ -20,6 +20,13 @@ func TestYAMLErrors(t *testing.T) {
 		{"version: 1\nname: web\nextends:\n  - layout: l.yaml\n   with: {user: root}\nstages: {}\n", "f.yaml:5:4", "with: is indented 3 space(s), which fits no mapping or list above it; indent it 4 to go on with layout (line 4), or 2 for a new item of the list on line 4, or 0 to go on with extends (line 3)"},
 		{head + "    steps:\n      - run: echo\n      - expose: [80, 443\n      - user: app\n", "f.yaml:8:17", "the [ opened here is not closed; add ] at the end of the list"},
 		{head + "    steps: [{run: echo}]\n    user: x\n  bad\n", "f.yaml:8:3", "bad is not key: value inside the mapping above"},
+		// A colon and a space inside a plain value: quote it.
+		{head + "    steps:\n      - run: curl -H \"Accept: application/json\" http://x\n", "f.yaml:7:29", "the value of run holds a colon followed by a space"},
+		{head + "    steps:\n      - run: echo key: value # a: b\n", "f.yaml:7:22", "quote the whole value (run: '...'"},
+		// A key without its colon: the mistake is on its line, not the next.
+		{"version: 1\nname: x\nstages:\n  prod:\n    from alpine:3.20\n    steps: []\n", "f.yaml:5:5", "write the key with its colon: from: alpine:3.20"},
+		// A } that closes no [: the [ is the one left open.
+		{head + "    steps:\n      - copy: {src: [a, b, dest: /x}\n", "f.yaml:7:21", "the [ opened here is not closed; add ]"},
 		// A flow list over lines is not a mistake where it opens.
 		{head + "    steps: [\n      {run: echo},\n    ]\n   user: x\n", "f.yaml:9:4", "user: is indented 3 space(s)"},
 	} {

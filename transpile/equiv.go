@@ -94,7 +94,7 @@ func compareSpecs(sa, sb *spec.Spec, target string, config bool) ([]Difference, 
 		ia, ib := findStage(sa, target), findStage(sb, target)
 		switch {
 		case ia < 0 && ib < 0:
-			return nil, fmt.Errorf("%s and %s: no stage named %q", sa.Pos.File, sb.Pos.File, target)
+			return nil, fmt.Errorf("%s and %s: no stage named %q; %s", sa.Pos.File, sb.Pos.File, target, stageList(sa, sb))
 		case ia < 0 || ib < 0:
 			// The target is renamed in one file: compare it with the stage
 			// it pairs with there (renamedTargets' pairing).
@@ -108,7 +108,7 @@ func compareSpecs(sa, sb *spec.Spec, target string, config bool) ([]Difference, 
 			if ia < 0 {
 				missing = sa
 			}
-			return nil, fmt.Errorf("%s: no stage named %q, and none of its stages pairs with it (by its place in a chain both files have, or by the same build)", missing.Pos.File, target)
+			return nil, fmt.Errorf("%s: no stage named %q, and none of its stages pairs with it (by its place in a chain both files have, or by the same build); %s", missing.Pos.File, target, stageList(sa, sb))
 		}
 		targets = []string{target}
 	} else {
@@ -581,4 +581,17 @@ func diffSteps(target string, a, b []normStep) []Difference {
 		}
 	}
 	return diffs
+}
+
+// stageList names the stages of both files, for an error about a
+// target: "stages of A: x, y; of B: x, z".
+func stageList(sa, sb *spec.Spec) string {
+	names := func(s *spec.Spec) string {
+		var out []string
+		for _, st := range s.Stages {
+			out = append(out, st.Name)
+		}
+		return strings.Join(out, ", ")
+	}
+	return fmt.Sprintf("the stages of %s are %s; of %s, %s", sa.Pos.File, names(sa), sb.Pos.File, names(sb))
 }

@@ -36,6 +36,11 @@ type ReverseOptions struct {
 type Warning struct {
 	Pos spec.Pos
 	Msg string
+	// CommentMoved marks a comment line that stood where the spec has no
+	// place for it (between two flags, inside a continued word) and was
+	// moved above its instruction: a change to the file's layout that
+	// dockstage fmt reports.
+	CommentMoved bool
 }
 
 // String formats the warning as `file:line: message`.
@@ -123,6 +128,12 @@ func (r *reverser) pos(line int) spec.Pos { return spec.Pos{File: r.file, Line: 
 
 func (r *reverser) warnf(line int, format string, args ...any) {
 	r.warns = append(r.warns, Warning{Pos: r.pos(line), Msg: fmt.Sprintf(format, args...)})
+}
+
+// movedf records a comment line moved above its instruction
+// (Warning.CommentMoved).
+func (r *reverser) movedf(line int, kw string) {
+	r.warns = append(r.warns, Warning{Pos: r.pos(line), Msg: fmt.Sprintf("comment inside the continued %s moved above it", strings.ToUpper(kw)), CommentMoved: true})
 }
 
 func (r *reverser) errorf(line int, format string, args ...any) {

@@ -157,21 +157,25 @@ func rawExpandable(w string) bool { return !strings.Contains(w, "${") }
 // checkExpansion runs BuildKit's word expansion over every word BuildKit
 // expands at build time (instructions.Parse does not), so that an unclosed
 // `${`, a bad modifier or an unclosed quote is an import error, not a build
-// failure later. RUN mounts are validated with it too.
+// failure later. RUN mounts are validated with it too, and ONBUILD triggers
+// as the build FROM the image reads them: parsed and expanded with the
+// default escape character, since a trigger is text that the downstream
+// Dockerfile's parser reads.
 func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instructions.ArgCommand) {
-	var lex *shell.Lex // made on the first word that is not plain
+	esc := r.escape
+	var lex *shell.Lex // made on the first word that is not plain, for esc
 	lexer := func() *shell.Lex {
 		if lex == nil {
-			lex = shell.NewLex(r.escape)
+			lex = shell.NewLex(esc)
 		}
 		return lex
 	}
 	var lexErr error
 	expand := func(w string) (string, error) {
-		if plainWord(w, r.escape) {
+		if plainWord(w, esc) {
 			return w, nil
 		}
-		if q, ok := quotedWord(w, r.escape); ok {
+		if q, ok := quotedWord(w, esc); ok {
 			return q, nil
 		}
 		res, _, err := lexer().ProcessWord(w, syntax.AnyEnv{})
@@ -198,16 +202,67 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 		msg := strings.ReplaceAll(err.Error(), "unsupported modifier (\uFFFD) in substitution", "syntax error: missing '}'")
 		switch {
 		case strings.Contains(msg, "missing '}'"), strings.Contains(msg, "bad substitution"), strings.Contains(msg, "unsupported modifier"):
-			msg += "; close the ${...} reference or write a literal dollar sign as " + string(r.escape) + "$"
+			msg += "; close the ${...} reference or write a literal dollar sign as " + string(esc) + "$"
 		case strings.Contains(msg, "matching single-quote"), strings.Contains(msg, "matching double-quote"):
 			msg += "; close the quote"
 		}
-		// The expansion is dockerfile2llb's: the build fails on it too.
-		r.errorf(line, "%s: %s (docker build fails on it the same way)", what, msg)
+		// The expansion is dockerfile2llb's: the build fails on it too
+		// (for a trigger, the build FROM this image).
+		fails := "docker build fails on it the same way"
+		if strings.HasPrefix(what, "ONBUILD") {
+			fails = "a docker build FROM this image fails on it the same way"
+		}
+		r.errorf(line, "%s: %s (%s)", what, msg, fails)
 	}
 	for i := range metaArgs {
 		if err := metaArgs[i].Expand(expand); err != nil {
 			report(locLine(metaArgs[i].Location()), "ARG", err)
+		}
+	}
+	// check expands one instruction's words; what names it in a report
+	// (its name is upper-cased for a report only).
+	var check func(c instructions.Command, line int, what string)
+	check = func(c instructions.Command, line int, what string) {
+		if ex, ok := c.(instructions.SupportsSingleWordExpansion); ok {
+			lexErr = nil
+			err := ex.Expand(expand)
+			switch {
+			case err == nil:
+			case lexErr != nil:
+				report(line, what, err)
+			case strings.Contains(fmt.Sprint(c), "$"):
+				// A RUN --mount value from a build arg: checked at build time.
+			default:
+				report(line, what, err)
+			}
+		}
+		if ex, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+			if err := ex.ExpandRaw(expandRaw); err != nil {
+				report(line, what+" heredoc", err)
+			}
+		}
+		switch c := c.(type) {
+		case *instructions.ExposeCommand:
+			for _, p := range c.Ports {
+				if _, err := lexer().ProcessWords(p, syntax.AnyEnv{}); err != nil {
+					report(line, what, err)
+				}
+			}
+		case *instructions.OnbuildCommand:
+			res, err := parser.Parse(strings.NewReader(c.Expression))
+			if err != nil || len(res.AST.Children) != 1 {
+				return // checkOnBuild reports a trigger that does not parse
+			}
+			trigger, err := instructions.ParseInstruction(res.AST.Children[0])
+			if err != nil {
+				return
+			}
+			if tc, ok := trigger.(instructions.Command); ok {
+				outer, outerLex := esc, lex
+				esc, lex = '\\', nil // lexer makes the trigger's
+				check(tc, line, "ONBUILD trigger: "+strings.ToUpper(tc.Name()))
+				esc, lex = outer, outerLex
+			}
 		}
 	}
 	for _, st := range stages {
@@ -220,33 +275,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			}
 		}
 		for _, c := range st.Commands {
-			what := c.Name() // upper-cased for a report only
-			line := locLine(c.Location())
-			if ex, ok := c.(instructions.SupportsSingleWordExpansion); ok {
-				lexErr = nil
-				err := ex.Expand(expand)
-				switch {
-				case err == nil:
-				case lexErr != nil:
-					report(line, strings.ToUpper(what), err)
-				case strings.Contains(fmt.Sprint(c), "$"):
-					// A RUN --mount value from a build arg: checked at build time.
-				default:
-					report(line, strings.ToUpper(what), err)
-				}
-			}
-			if ex, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
-				if err := ex.ExpandRaw(expandRaw); err != nil {
-					report(line, strings.ToUpper(what)+" heredoc", err)
-				}
-			}
-			if e, ok := c.(*instructions.ExposeCommand); ok {
-				for _, p := range e.Ports {
-					if _, err := lexer().ProcessWords(p, syntax.AnyEnv{}); err != nil {
-						report(line, strings.ToUpper(what), err)
-					}
-				}
-			}
+			check(c, locLine(c.Location()), strings.ToUpper(c.Name()))
 		}
 	}
 }

@@ -252,7 +252,7 @@ func (r *reverser) innerComments(in *instr, upTo int, place func(n int) *[]strin
 			continue
 		}
 		in.moved = append(in.moved, t)
-		r.warnf(c.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
+		r.movedf(c.n, in.kw)
 	}
 }
 

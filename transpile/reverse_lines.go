@@ -274,7 +274,7 @@ func (r *reverser) moveComments(in *instr, before int) {
 		if pl.kind == lineComment && pl.n < before && pl.n < in.lg.lastContent {
 			if t, ok := r.comment(pl.n); ok {
 				in.moved = append(in.moved, t)
-				r.warnf(pl.n, "comment inside the continued %s moved above it", strings.ToUpper(in.kw))
+				r.movedf(pl.n, in.kw)
 			}
 		}
 	}

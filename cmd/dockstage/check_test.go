@@ -197,3 +197,27 @@ func TestImportNextStep(t *testing.T) {
 		t.Errorf("check after render --force: exit %d\n%s", code, out)
 	}
 }
+
+// TestImportKeepsEditedSpec checks the overwrite policy for a spec: import
+// again over the spec it wrote unchanged is fine, over an edited one it is
+// refused (the spec is kept byte for byte) with the way to merge.
+func TestImportKeepsEditedSpec(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("Dockerfile", []byte("FROM alpine:3.20\nRUN true\n"), 0o644)
+	if code, _, errs := dockstage(t, "", "import"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	if code, _, errs := dockstage(t, "", "import"); code != 0 {
+		t.Fatalf("import over its own unchanged spec: exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile("dockstage.yaml")
+	edited := append(b, "# mine\n"...)
+	os.WriteFile("dockstage.yaml", edited, 0o644)
+	code, _, errs := dockstage(t, "", "import")
+	if code == 0 || !strings.Contains(errs, "dockstage.yaml: exists and is not what this import writes") || !strings.Contains(errs, "import --into") {
+		t.Errorf("import over an edited spec: exit %d: %s", code, errs)
+	}
+	if now, _ := os.ReadFile("dockstage.yaml"); string(now) != string(edited) {
+		t.Error("import changed the edited spec")
+	}
+}

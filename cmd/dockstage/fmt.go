@@ -65,6 +65,7 @@ func runFmt(s streams, opts fmtOptions) error {
 		case f.Changed:
 			changed = append(changed, f.Name)
 		}
+		printWarnings(s, f.Moved)
 		if plain || (opts.ws.Write && f.Name == "<stdin>" && !opts.check && !opts.ws.Diff) {
 			if _, err := s.out.Write(f.Output); err != nil {
 				return err

@@ -69,3 +69,15 @@ func TestFmtReportsEveryFile(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtWarnsMovedComment checks the README's promise that a comment with
+// no place in the formatted instruction (between two flags) is moved above
+// it with a warning naming its line.
+func TestFmtWarnsMovedComment(t *testing.T) {
+	src := "FROM alpine\nRUN --mount=type=cache,target=/a \\\n  # between\n  --network=none \\\n  true\n"
+	code, out, errs := dockstage(t, src, "fmt", "-")
+	want := "FROM alpine\n# between\nRUN --mount=type=cache,target=/a --network=none true\n"
+	if code != 0 || out != want || errs != "<stdin>:3: warning: comment inside the continued RUN moved above it\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -55,7 +55,11 @@ func runGraph(_ context.Context, s streams, opts graphOptions) error {
 		return err
 	}
 	name := workspace.DisplayName(opts.file)
-	out, err := graph.Render(name, src, graph.Options{Format: opts.format, Target: opts.target, Spec: lint.DetectKind(name, src) == lint.KindSpec})
+	kind := lint.DetectKind(name, src)
+	if kind == lint.KindCompose {
+		return badInput(fmt.Errorf("%s: is a compose file; graph draws the stages of a spec or a Dockerfile (dockstage graph dockstage.yaml, or the Dockerfile the compose file builds)", name))
+	}
+	out, err := graph.Render(name, src, graph.Options{Format: opts.format, Target: opts.target, Spec: kind == lint.KindSpec})
 	if err != nil {
 		return badInput(err)
 	}

@@ -276,4 +276,9 @@ func TestGraph(t *testing.T) {
 	if code, out, errs := dockstage(t, "", "graph", p); code != 0 || !strings.Contains(out, "(default target)") {
 		t.Errorf("spec: exit %d: %s%s", code, out, errs)
 	}
+	compose := filepath.Join(dir, "compose.yaml")
+	os.WriteFile(compose, []byte("services:\n  web:\n    build: .\n"), 0o644)
+	if code, _, errs := dockstage(t, "", "graph", compose); code != 2 || !strings.Contains(errs, "is a compose file") {
+		t.Errorf("compose file: exit %d: %s", code, errs)
+	}
 }

@@ -38,7 +38,9 @@ func splitBreaks(v string, esc rune) (joined []rune, breaks map[int]string, ok b
 			continue
 		}
 		if inBreak {
-			breaks[len([]rune(b.String()))] = brk.String()
+			// A line holding only the escape character continues the
+			// break at the same index: its text joins the earlier one's.
+			breaks[len([]rune(b.String()))] += brk.String()
 			brk.Reset()
 			inBreak = false
 		}

@@ -33,6 +33,9 @@ func TestContinuedValues(t *testing.T) {
 		{"no\\\ncontinued", "no\\\ncontinued", "\"no\\\ncontinued\""},
 		{"\"$A\"\\\nb", "${A}\\\nb", "\"${A}\\\nb\""},
 		{"${A:-\\\nx}", "${A:-x}", "${A:-x}"}, // inside a reference: joined
+		// A line holding only the escape character after a comment line:
+		// one break, the comment kept.
+		{"\"a\\\n  # c\n\\\nb\"", "a\\\n  # c\n\\\nb", "\"a\\\n  # c\n\\\nb\""},
 	} {
 		got, err := UnquoteWord(c.raw, '\\')
 		if err != nil || got != c.spec {

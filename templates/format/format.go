@@ -47,30 +47,47 @@ import (
 // spec.ErrorList naming the input line where it differs and the input is
 // left as it is; that is a dockstage bug, never the user's.
 func Format(file string, src []byte) ([]byte, error) {
+	out, _, err := FormatNotes(file, src)
+	return out, err
+}
+
+// FormatNotes is Format that also returns the layout changes the user
+// should hear of (the README's Formatting Dockerfiles): each comment line
+// that stood where a formatted instruction has no place for it (between
+// two flags, inside a word or JSON string continued over it, after the
+// last JSON item) and was moved above its instruction, as a
+// transpile.Warning with CommentMoved set, located in src.
+func FormatNotes(file string, src []byte) ([]byte, []transpile.Warning, error) {
 	if generated, _ := templates.Owned(src); generated {
-		return src, nil
+		return src, nil, nil
 	}
 	// ReverseForward validates each import once and lowers it without
 	// validating again.
-	sa, ma, _, err := transpile.ReverseForward(file, src, transpile.ReverseOptions{}, transpile.ForwardOptions{})
+	sa, ma, warns, err := transpile.ReverseForward(file, src, transpile.ReverseOptions{}, transpile.ForwardOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var moved []transpile.Warning
+	for _, w := range warns {
+		if w.CommentMoved {
+			moved = append(moved, w)
+		}
 	}
 	out, err := render(ma, src)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sb, mb, _, err := transpile.ReverseForward(file+" (formatted)", out, transpile.ReverseOptions{}, transpile.ForwardOptions{})
 	if err != nil {
-		return nil, refusal(file, 1, "the formatted file does not import: %v", err)
+		return nil, nil, refusal(file, 1, "the formatted file does not import: %v", err)
 	}
 	if err := prove(file, sa, sb, src, out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if again, err := render(mb, out); err != nil || !bytes.Equal(again, out) {
-		return nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
+		return nil, nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
 	}
-	return out, nil
+	return out, moved, nil
 }
 
 // render renders model (the lowered import of src), with src's blank

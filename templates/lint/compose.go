@@ -2,8 +2,12 @@ package lint
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/moby/buildkit/util/suggest"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,7 +168,15 @@ var (
 func composeMessage(doc *yaml.Node, msg string) (plain, fix string) {
 	if m := validatingRE().FindStringSubmatch(msg); m != nil {
 		if a := additionalRE().FindStringSubmatch(m[2]); a != nil && m[1] != "" {
-			return fmt.Sprintf("%s: unknown key %s", m[1], a[1]), fmt.Sprintf("check the spelling of %s; the compose specification lists the keys %s may have", a[1], m[1])
+			return unknownComposeKey(m[1], a[1])
+		}
+		if a := additionalRE().FindStringSubmatch(m[2]); a != nil && m[1] == "" {
+			return unknownComposeKey("", a[1]) // a top-level key
+		}
+		if i := strings.LastIndexByte(m[1], '.'); m[2] == "false schema" && i > 0 {
+			// jsonschema's word for a key that additionalProperties: false
+			// refuses.
+			return unknownComposeKey(m[1][:i], m[1][i+1:])
 		}
 		words := strings.NewReplacer("must be a array", "must be a list (lines starting with - )", "must be a mapping", "must be a mapping (KEY: value lines)",
 			"must be a string", "must be a string (quote it)", "must be a integer", "must be a whole number", "must be a number", "must be a number").Replace(m[2])
@@ -209,4 +221,106 @@ func badPort(v string) string {
 		}
 	}
 	return "compose-go rejects it"
+}
+
+// unknownComposeKey says that the mapping at path (services.web) has no
+// key key, with the key the compose specification's schema most likely
+// means there (composeKeys), or the way to find it.
+func unknownComposeKey(path, key string) (plain, fix string) {
+	plain = fmt.Sprintf("%s: unknown key %s", path, key)
+	var segs []string
+	if path == "" {
+		path, plain = "a compose file", fmt.Sprintf("unknown top-level key %s", key)
+	} else {
+		segs = strings.Split(path, ".")
+	}
+	keys := composeKeys(segs)
+	if m, ok := suggest.Search(key, keys, true); ok {
+		return plain + fmt.Sprintf("; did you mean %s?", m), fmt.Sprintf("rename %s to %s", key, m)
+	}
+	if len(keys) > 0 {
+		return plain, fmt.Sprintf("use one of the keys %s may have: %s", path, strings.Join(keys, ", "))
+	}
+	return plain, fmt.Sprintf("check the spelling of %s; the compose specification lists the keys %s may have", key, path)
+}
+
+// composeSchema is compose-go's JSON schema of the compose specification,
+// decoded once.
+var composeSchema = sync.OnceValue(func() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal([]byte(schema.Schema), &m)
+	return m
+})
+
+// composeKeys returns the keys the compose schema allows in the mapping
+// at path (services, web, build): the properties of the schema node the
+// path leads to (schemaProps); sorted, nil when the path leads nowhere.
+func composeKeys(path []string) []string {
+	n := composeSchema()
+	for _, seg := range path {
+		props, pats := schemaProps(n, 0)
+		if c, ok := props[seg]; ok {
+			n = c
+			continue
+		}
+		n = nil
+		for pat, c := range pats {
+			if re, err := regexp.Compile(pat); err == nil && re.MatchString(seg) && !strings.HasPrefix(pat, "^x-") {
+				n = c
+				break
+			}
+		}
+		if n == nil {
+			return nil
+		}
+	}
+	props, _ := schemaProps(n, 0)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// schemaProps collects the properties and pattern properties a schema
+// node n allows, through $ref, allOf and the object branches of oneOf and
+// anyOf; depth bounds the $ref chains.
+func schemaProps(n map[string]any, depth int) (props, pats map[string]map[string]any) {
+	props, pats = map[string]map[string]any{}, map[string]map[string]any{}
+	if n == nil || depth > 16 {
+		return props, pats
+	}
+	add := func(m map[string]any) {
+		p, q := schemaProps(m, depth+1)
+		for k, v := range p {
+			props[k] = v
+		}
+		for k, v := range q {
+			pats[k] = v
+		}
+	}
+	if ref, ok := n["$ref"].(string); ok {
+		sect, name, _ := strings.Cut(strings.TrimPrefix(ref, "#/"), "/")
+		defs, _ := composeSchema()[sect].(map[string]any) // $defs, or definitions
+		d, _ := defs[name].(map[string]any)
+		add(d)
+	}
+	for field, into := range map[string]map[string]map[string]any{"properties": props, "patternProperties": pats} {
+		m, _ := n[field].(map[string]any)
+		for k, v := range m {
+			if vm, ok := v.(map[string]any); ok {
+				into[k] = vm
+			}
+		}
+	}
+	for _, alt := range []string{"allOf", "oneOf", "anyOf"} {
+		list, _ := n[alt].([]any)
+		for _, a := range list {
+			if am, ok := a.(map[string]any); ok {
+				add(am)
+			}
+		}
+	}
+	return props, pats
 }

@@ -657,6 +657,21 @@ func TestComposeMessages(t *testing.T) {
 	}
 }
 
+// TestComposeUnknownKeys: an unknown compose key is named at its line,
+// with the key the compose schema most likely means.
+func TestComposeUnknownKeys(t *testing.T) {
+	for _, c := range []struct{ src, want, fix string }{
+		{"services:\n  web:\n    image: x\n    enviroment: {A: b}\n", "4:5: services.web: unknown key enviroment; did you mean environment?", "rename enviroment to environment"},
+		{"services:\n  web:\n    image: x\n    build: {contxt: .}\n", "4:13: services.web.build: unknown key contxt; did you mean context?", "rename contxt to context"},
+		{"services:\n  web:\n    image: x\nvolumez: {}\n", "4:1: unknown top-level key volumez; did you mean volumes?", "rename volumez to volumes"},
+	} {
+		fs := Compose("compose.yaml", []byte(c.src), Options{})
+		if len(fs) != 1 || fmt.Sprintf("%d:%d: %s", fs[0].Pos.Line, fs[0].Pos.Col, fs[0].Msg) != c.want || fs[0].Fix != c.fix {
+			t.Errorf("%q: got %+v, want %s (fix: %s)", c.src, fs, c.want, c.fix)
+		}
+	}
+}
+
 // TestIgnoreAll: "all" turns off every rule but DS000, in --ignore, in
 // both config files and in the suppression comments.
 func TestIgnoreAll(t *testing.T) {

@@ -191,7 +191,7 @@ func splice(old []byte, root, fresh *yaml.Node, edited *spec.Spec) ([]byte, erro
 		fk, fv := topKey(fresh, key)
 		var text string
 		switch {
-		case ov == nil && fv == nil, ov != nil && fv != nil && equalNode(ov, fv, kvKeys[key]):
+		case ov == nil && fv == nil, ov != nil && fv != nil && equalTop(key, ov, fv):
 			continue
 		case key == "stages" && sameStageNames(ov, fv):
 			// The same stages in the same order: only the stages that
@@ -386,29 +386,6 @@ func commentsCount(key string, v *yaml.Node) bool {
 	return kvKeys[key] || itemKeys[key] && v.Kind == yaml.SequenceNode
 }
 
-// equalNode reports whether a and b say the same: the same kinds, scalar
-// values and children in order (tags, styles and comments aside: Load
-// reads `10001` and "10001" alike, and the proof render checks the rest),
-// and in a KV list or item list (kv, or below a kvKeys or itemKeys key)
-// the same comments too, as above a destination (commentKey).
-func equalNode(a, b *yaml.Node, kv bool) bool {
-	if a.Kind != b.Kind || a.Value != b.Value && a.Kind == yaml.ScalarNode || len(a.Content) != len(b.Content) {
-		return false
-	}
-	if kv && (!sameComment(a.HeadComment, b.HeadComment) || !sameComment(a.LineComment, b.LineComment)) {
-		return false
-	}
-	for i := range a.Content {
-		if !equalNode(a.Content[i], b.Content[i], kv || childKV(a, i)) {
-			return false
-		}
-		if a.Kind == yaml.MappingNode && i%2 == 0 && a.Content[i].Value == commentKey && !sameComment(a.Content[i].HeadComment, b.Content[i].HeadComment) {
-			return false
-		}
-	}
-	return true
-}
-
 // childKV reports whether the i-th child of m is a value whose comments
 // count (commentsCount).
 func childKV(m *yaml.Node, i int) bool {
@@ -540,24 +517,41 @@ func unpin(n *yaml.Node, lf *lock.File) {
 
 // firstArgComment gives the comment right above the first ARG back to
 // that arg when the spec (ref) writes it there: import reads such a
-// comment as the file's comment: (fresh's), and both render alike, so the
+// comment as (the end of) the file's comment: (fresh's), after the
+// spec's own comment: lines if it has some, and both render alike, so the
 // spec's form is kept instead of churning it.
 func firstArgComment(ref, fresh *yaml.Node) {
 	fk, fc := topKey(fresh, "comment")
 	_, fa := topKey(fresh, "args")
 	_, ra := topKey(ref, "args")
-	if rk, _ := topKey(ref, "comment"); rk != nil || fc == nil || fa == nil || ra == nil || fc.Kind != yaml.SequenceNode ||
+	if fc == nil || fa == nil || ra == nil || fc.Kind != yaml.SequenceNode ||
 		fa.Kind != yaml.MappingNode || ra.Kind != yaml.MappingNode || len(fa.Content) == 0 || len(ra.Content) == 0 ||
 		fa.Content[0].HeadComment != "" || fa.Content[0].Value != ra.Content[0].Value {
 		return
+	}
+	var own []string // the spec's comment: lines
+	if _, rc := topKey(ref, "comment"); rc != nil {
+		if rc.Kind != yaml.SequenceNode {
+			return
+		}
+		for _, c := range rc.Content {
+			own = append(own, c.Value)
+		}
 	}
 	var text []string
 	for _, c := range fc.Content {
 		text = append(text, c.Value)
 	}
-	if strings.Join(spec.CommentLines(ra.Content[0].HeadComment), "\n") != strings.Join(text, "\n") {
+	argComment := spec.CommentLines(ra.Content[0].HeadComment)
+	if len(argComment) == 0 || len(text) != len(own)+len(argComment) ||
+		strings.Join(text[:len(own)], "\n") != strings.Join(own, "\n") ||
+		strings.Join(text[len(own):], "\n") != strings.Join(argComment, "\n") {
 		return
 	}
 	fa.Content[0].HeadComment = ra.Content[0].HeadComment
-	fresh.Content = dropKey(fresh, fk.Value)
+	if len(own) == 0 {
+		fresh.Content = dropKey(fresh, fk.Value)
+		return
+	}
+	fc.Content = fc.Content[:len(own)]
 }

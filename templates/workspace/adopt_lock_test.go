@@ -83,3 +83,42 @@ func TestAdoptKeepsFirstArgComment(t *testing.T) {
 		t.Errorf("adopted spec:\n%s", got)
 	}
 }
+
+// TestAdoptKeepsUnchangedForms: a spec as init writes it, with its own
+// comment: lines and a comment on its first arg, an ARG without default
+// written as a mapping and COPY fields in another order than import's;
+// an edit elsewhere leaves each of them as written.
+func TestAdoptKeepsUnchangedForms(t *testing.T) {
+	const src = `version: 1
+name: svc
+comment:
+  - the service
+# other images: --build-arg DEBIAN=...
+args:
+  # the base image
+  DEBIAN: "debian:bookworm-slim"
+stages:
+  base:
+    from: ${DEBIAN}
+    steps:
+      - arg: {PROXY: }
+      - run: echo hi > /out
+  prod:
+    from: ${DEBIAN}
+    steps:
+      - copy: {from: base, src: [/out], dest: /out}
+      - user: "10001"
+`
+	dir := t.TempDir()
+	apply(t, render(t, dir, src, Options{}))
+	sp, df := filepath.Join(dir, "dockstage.yaml"), filepath.Join(dir, "Dockerfile")
+	before := readFile(t, sp)
+	writeFile(t, df, strings.Replace(readFile(t, df), "USER 10001", "USER 10002", 1))
+	res, err := adopt(t, sp, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(before, `user: "10001"`, `user: "10002"`, 1); string(res.Spec) != want {
+		t.Errorf("adopted spec:\n%s\nwant:\n%s", res.Spec, want)
+	}
+}

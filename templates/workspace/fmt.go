@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/dockstage/dockstage/templates/format"
+	"github.com/dockstage/dockstage/transpile"
 )
 
 // FmtOptions say what dockstage fmt does with the files it formats.
@@ -30,6 +31,9 @@ type FmtFile struct {
 	// Diff is the unified diff of the file and Output (Changed files, with
 	// FmtOptions.Diff), in the style of dockstage check.
 	Diff string
+	// Moved are the comment lines moved above their instruction
+	// (format.FormatNotes), located in the file.
+	Moved []transpile.Warning
 	// Err is why the file was not formatted: unreadable, an invalid
 	// Dockerfile, or a result format.Format could not prove (a
 	// spec.ErrorList of `file:line:col: message`).
@@ -68,7 +72,7 @@ func Fmt(paths []string, opts FmtOptions) *Formatted {
 			}
 		}
 		if err == nil {
-			f.Output, err = format.Format(f.Name, data)
+			f.Output, f.Moved, err = format.FormatNotes(f.Name, data)
 		}
 		if err != nil {
 			f.Err = err
