@@ -220,12 +220,18 @@ func guardDirectives(b []byte, directives int) []byte {
 	return b
 }
 
+// comment writes the comment line of text s: "# " and s, or "#" and s
+// when s starts with '#' itself, so that a line of several '#' (`### x`,
+// `#####`) is written as it stood (import reads `### x` as "## x").
 func comment(s string) string {
 	switch s {
 	case "":
 		return "#"
 	case spec.CommentBlank:
 		return ""
+	}
+	if strings.HasPrefix(s, "#") {
+		return "#" + s
 	}
 	return "# " + s
 }
