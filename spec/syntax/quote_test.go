@@ -76,3 +76,25 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		}
 	}
 }
+
+// TestWordBareBackslash: under a backtick escape a backslash is an
+// ordinary character, so a Windows path is written bare; under the
+// backslash escape it is quoted (and escaped).
+func TestWordBareBackslash(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		esc  rune
+		want string
+	}{
+		{`C:\app`, '`', `C:\app`},
+		{`C:\Program Files\app`, '`', `"C:\Program Files\app"`},
+		{`C:\dest\`, '`', `C:\dest\`},
+		{`C:\a${B}\c`, '`', `C:\a${B}\c`},
+		{"a`b", '`', "\"a``b\""},
+		{`C:\app`, '\\', `"C:\\app"`},
+	} {
+		if got := Word(c.in, c.esc); got != c.want {
+			t.Errorf("Word(%q, %q) = %s, want %s", c.in, c.esc, got, c.want)
+		}
+	}
+}
