@@ -294,7 +294,7 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 	} else {
 		r.innerComments(in, L, place)
 	}
-	out := []string{r.lines[L-1][c:]}
+	out := []string{r.contLine(r.lines[L-1][c:])}
 	emptyWarned := false
 	for _, pl := range lg.lines {
 		if pl.n <= L || pl.n > lg.lastContent {
@@ -319,6 +319,8 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 				return -1
 			}, l[:len(l)-len(t)])
 			l = lead + t
+		default:
+			l = r.contLine(l)
 		}
 		out = append(out, l)
 	}
@@ -360,6 +362,16 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 		r.internalf(in, "the command text %q reads back as %q, not BuildKit's %q", text, got, want)
 	}
 	return text
+}
+
+// contLine is line l of a command without the blanks after its line
+// continuation, which BuildKit's parser drops with the escape character:
+// `echo a \   ` reads `echo a \`.
+func (r *reverser) contLine(l string) string {
+	if seg, cont := r.trimCont(l); cont && len(seg)+utf8.RuneLen(r.escape) < len(l) {
+		return seg + string(r.escape)
+	}
+	return l
 }
 
 // commentTextOf is the text of a comment line: after the `#` and at most
