@@ -221,8 +221,9 @@ func guardDirectives(b []byte, directives int) []byte {
 }
 
 // comment writes the comment line of text s: "# " and s, or "#" and s
-// when s starts with '#' itself, so that a line of several '#' (`### x`,
-// `#####`) is written as it stood (import reads `### x` as "## x").
+// when s starts with '#' or a tab, so that a line of several '#' (`### x`,
+// `#####`) or a tab-indented one (`#\tdocker run \`) is written as it
+// stood (import reads `### x` as "## x").
 func comment(s string) string {
 	switch s {
 	case "":
@@ -230,7 +231,7 @@ func comment(s string) string {
 	case spec.CommentBlank:
 		return ""
 	}
-	if strings.HasPrefix(s, "#") {
+	if s[0] == '#' || s[0] == '\t' {
 		return "#" + s
 	}
 	return "# " + s
