@@ -284,6 +284,7 @@ func heredocsOf(in transpile.Instruction) []spec.Heredoc {
 // sub-instruction.
 func instructionLine(in transpile.Instruction, esc rune, col int) (string, error) {
 	parts := []string{in.Keyword}
+	wrapFlags := false // the flags go one a line (a long word list below them)
 	for _, f := range in.Flags {
 		if f.Bare {
 			parts = append(parts, "--"+f.Name)
@@ -296,9 +297,19 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 	case transpile.FormText:
 		parts = append(parts, in.Text)
 	case transpile.FormWords:
-		if spec.HasComments(in.WordComment) {
+		switch {
+		case spec.HasComments(in.WordComment):
 			parts = append(parts, commentedList(in, in.Words, "", esc, col))
-		} else {
+		case (in.Keyword == "COPY" || in.Keyword == "ADD") && len(in.Words) > 2 && len(strings.Join(parts, " "))+1+len(strings.Join(in.Words, " ")) > maxLine:
+			// A long list of several sources: one path a line, aligned
+			// under the first, or at argsIndent below flags that go on
+			// lines of their own.
+			indent := strings.Repeat(" ", col+len(in.Keyword)+1)
+			if len(in.Flags) > 0 && in.Sub == nil {
+				indent, wrapFlags = argsIndent, true
+			}
+			parts = append(parts, strings.Join(in.Words, " "+string(esc)+"\n"+indent))
+		default:
 			parts = append(parts, strings.Join(in.Words, " "))
 		}
 	case transpile.FormJSON:
@@ -355,7 +366,7 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 		parts = append(parts, sub)
 	}
 	line := strings.Join(parts, " ")
-	if len(in.Flags) > 0 && in.Sub == nil && (len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
+	if len(in.Flags) > 0 && in.Sub == nil && (wrapFlags || len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
 		line = flagsPerLine(in, parts, esc)
 	}
 	return line, nil
