@@ -221,9 +221,10 @@ func guardDirectives(b []byte, directives int) []byte {
 }
 
 // comment writes the comment line of text s: "# " and s, or "#" and s
-// when s starts with '#' or a tab, so that a line of several '#' (`### x`,
-// `#####`) or a tab-indented one (`#\tdocker run \`) is written as it
-// stood (import reads `### x` as "## x").
+// when s starts with '#', a tab or a space and a tab, so that a line of
+// several '#' (`### x`, `#####`) or a tab-indented one (`#\tdocker run`,
+// `# \tdocker run`) is written as it stood (import reads `### x` as
+// "## x", `#\tx` as "\tx" and `# \tx` as " \tx").
 func comment(s string) string {
 	switch s {
 	case "":
@@ -231,7 +232,7 @@ func comment(s string) string {
 	case spec.CommentBlank:
 		return ""
 	}
-	if s[0] == '#' || s[0] == '\t' {
+	if s[0] == '#' || s[0] == '\t' || strings.HasPrefix(s, " \t") {
 		return "#" + s
 	}
 	return "# " + s

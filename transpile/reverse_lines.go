@@ -375,10 +375,14 @@ func (r *reverser) contLine(l string) string {
 }
 
 // commentTextOf is the text of a comment line: after the `#` and at most
-// one space.
+// one space, which stays when a tab follows it (`# \tx` reads " \tx",
+// `#\tx` reads "\tx": the render writes each back as it stood).
 func commentTextOf(l string) string {
 	t := strings.TrimLeftFunc(l, unicode.IsSpace)
 	t = strings.TrimPrefix(t, "#")
+	if strings.HasPrefix(t, " \t") {
+		return t
+	}
 	return strings.TrimPrefix(t, " ")
 }
 
