@@ -62,7 +62,9 @@ func Word(v string, esc rune) string {
 	if !ok { // not a spec value validation accepts: write it joined
 		rs, breaks = []rune(JoinValue(v, esc)), nil
 	}
-	quoted := !hasComplexRef(rs, esc)
+	// Quotes only where a character needs them: a value that is plain
+	// but for escape characters is written bare, each escaped.
+	quoted := !hasComplexRef(rs, esc) && (len(breaks) > 0 || !plainWordRE().MatchString(strings.ReplaceAll(v, string(esc), "/")))
 	var b strings.Builder
 	if quoted {
 		b.WriteByte('"')

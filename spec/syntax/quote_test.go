@@ -24,6 +24,8 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		{"hello world", "hello world"},
 		{`say "hi"`, `say "hi"`},
 		{`C:\path\to`, `C:\path\to`},
+		{`C:\dest\`, `C:\dest\`},
+		{`\\server\share`, `\\server\share`},
 		{"$HOME/bin", "<HOME>/bin"},
 		{"${A:-x} y", "<A> y"},
 		{`price \$5`, "price $5"},
@@ -79,7 +81,7 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 
 // TestWordBareBackslash: under a backtick escape a backslash is an
 // ordinary character, so a Windows path is written bare; under the
-// backslash escape it is quoted (and escaped).
+// backslash escape it is written bare too, each backslash escaped.
 func TestWordBareBackslash(t *testing.T) {
 	for _, c := range []struct {
 		in   string
@@ -90,8 +92,10 @@ func TestWordBareBackslash(t *testing.T) {
 		{`C:\Program Files\app`, '`', `"C:\Program Files\app"`},
 		{`C:\dest\`, '`', `C:\dest\`},
 		{`C:\a${B}\c`, '`', `C:\a${B}\c`},
-		{"a`b", '`', "\"a``b\""},
-		{`C:\app`, '\\', `"C:\\app"`},
+		{"a`b", '`', "a``b"},
+		{`C:\app`, '\\', `C:\\app`},
+		{`C:\Program Files`, '\\', `"C:\\Program Files"`},
+		{`C:\\$X`, '\\', `C:\\$X`},
 	} {
 		if got := Word(c.in, c.esc); got != c.want {
 			t.Errorf("Word(%q, %q) = %s, want %s", c.in, c.esc, got, c.want)
