@@ -160,7 +160,9 @@ func (v *validator) kvs(path fieldPath, l KVList, allowNil bool) {
 	v.kvsDup(path, l, allowNil, false)
 }
 
-// kvsDup is kvs; dupOK allows a key more than once (global args).
+// kvsDup is kvs; dupOK allows a key more than once (global args, and the
+// pairs of one ARG, ENV or LABEL step: BuildKit sets them in order, the
+// last value wins and the key keeps the place of its first setting).
 func (v *validator) kvsDup(path fieldPath, l KVList, allowNil, dupOK bool) {
 	seen := map[string]bool{}
 	for _, kv := range l {

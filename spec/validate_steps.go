@@ -30,17 +30,17 @@ func (v *validator) step(s *Step, path fieldPath, idx int, inOnBuild bool) {
 	v.stepItemComments(s, path, p)
 	switch s.Keyword() {
 	case "ARG":
-		v.kvs(path.dot("arg"), s.Arg, true)
+		v.kvsDup(path.dot("arg"), s.Arg, true, true)
 		if len(s.Arg) == 0 {
 			v.errorf(p, "%s.arg: declare at least one build arg", path)
 		}
 	case "ENV":
-		v.kvs(path.dot("env"), s.Env, false)
+		v.kvsDup(path.dot("env"), s.Env, false, true)
 		if len(s.Env) == 0 {
 			v.errorf(p, "%s.env: set at least one variable", path)
 		}
 	case "LABEL":
-		v.kvs(path.dot("label"), s.Label, false)
+		v.kvsDup(path.dot("label"), s.Label, false, true)
 		if len(s.Label) == 0 {
 			v.errorf(p, "%s.label: set at least one label", path)
 		}

@@ -223,12 +223,20 @@ func guardDirectives(b []byte, directives int) []byte {
 	return append(out, b[start:]...)
 }
 
+// comment writes the comment line of text s: "# " and s, or "#" and s
+// when s starts with '#', a tab or a space and a tab, so that a line of
+// several '#' (`### x`, `#####`) or a tab-indented one (`#\tdocker run`,
+// `# \tdocker run`) is written as it stood (import reads `### x` as
+// "## x", `#\tx` as "\tx" and `# \tx` as " \tx").
 func comment(s string) string {
 	switch s {
 	case "":
 		return "#"
 	case spec.CommentBlank:
 		return ""
+	}
+	if s[0] == '#' || s[0] == '\t' || strings.HasPrefix(s, " \t") {
+		return "#" + s
 	}
 	return "# " + s
 }
@@ -280,6 +288,7 @@ func heredocsOf(in transpile.Instruction) []spec.Heredoc {
 // sub-instruction.
 func instructionLine(in transpile.Instruction, esc rune, col int) (string, error) {
 	parts := []string{in.Keyword}
+	wrapFlags := false // the flags go one a line (a long word list below them)
 	for _, f := range in.Flags {
 		if f.Bare {
 			parts = append(parts, "--"+f.Name)
@@ -292,9 +301,19 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 	case transpile.FormText:
 		parts = append(parts, in.Text)
 	case transpile.FormWords:
-		if spec.HasComments(in.WordComment) {
+		switch {
+		case spec.HasComments(in.WordComment):
 			parts = append(parts, commentedList(in, in.Words, "", esc, col))
-		} else {
+		case (in.Keyword == "COPY" || in.Keyword == "ADD") && len(in.Words) > 2 && len(strings.Join(parts, " "))+1+len(strings.Join(in.Words, " ")) > maxLine:
+			// A long list of several sources: one path a line, aligned
+			// under the first, or at argsIndent below flags that go on
+			// lines of their own.
+			indent := strings.Repeat(" ", col+len(in.Keyword)+1)
+			if len(in.Flags) > 0 && in.Sub == nil {
+				indent, wrapFlags = argsIndent, true
+			}
+			parts = append(parts, strings.Join(in.Words, " "+string(esc)+"\n"+indent))
+		default:
 			parts = append(parts, strings.Join(in.Words, " "))
 		}
 	case transpile.FormJSON:
@@ -351,7 +370,7 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 		parts = append(parts, sub)
 	}
 	line := strings.Join(parts, " ")
-	if len(in.Flags) > 0 && in.Sub == nil && (len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
+	if len(in.Flags) > 0 && in.Sub == nil && (wrapFlags || len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
 		line = flagsPerLine(in, parts, esc)
 	}
 	return line, nil

@@ -62,12 +62,13 @@ func (r *reverser) pairs(in *instr) spec.KVList {
 	return out
 }
 
+// checkDupKeys warns of a key set twice in one instruction: the spec keeps
+// every pair in order, as BuildKit sets them (the last value wins).
 func (r *reverser) checkDupKeys(in *instr, kvs spec.KVList) {
 	seen := map[string]bool{}
 	for _, kv := range kvs {
 		if seen[kv.Key] {
-			r.errorf(in.line, "%s sets %s twice; a spec step holds each key once: split the instruction or remove one", strings.ToUpper(in.kw), kv.Key)
-			in.internal = true
+			r.warnf(in.line, "%s sets %s twice; the last value wins, as in BuildKit", strings.ToUpper(in.kw), kv.Key)
 		}
 		seen[kv.Key] = true
 	}

@@ -307,7 +307,7 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 	} else {
 		r.innerComments(in, L, place)
 	}
-	out := []string{r.lines[L-1][c:]}
+	out := []string{r.contLine(r.lines[L-1][c:])}
 	emptyWarned := false
 	for _, pl := range lg.lines {
 		if pl.n <= L || pl.n > lg.lastContent {
@@ -332,6 +332,8 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 				return -1
 			}, l[:len(l)-len(t)])
 			l = lead + t
+		default:
+			l = r.contLine(l)
 		}
 		out = append(out, l)
 	}
@@ -375,11 +377,25 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 	return text
 }
 
+// contLine is line l of a command without the blanks after its line
+// continuation, which BuildKit's parser drops with the escape character:
+// `echo a \   ` reads `echo a \`.
+func (r *reverser) contLine(l string) string {
+	if seg, cont := r.trimCont(l); cont && len(seg)+utf8.RuneLen(r.escape) < len(l) {
+		return seg + string(r.escape)
+	}
+	return l
+}
+
 // commentTextOf is the text of a comment line: after the `#` and at most
-// one space.
+// one space, which stays when a tab follows it (`# \tx` reads " \tx",
+// `#\tx` reads "\tx": the render writes each back as it stood).
 func commentTextOf(l string) string {
 	t := strings.TrimLeftFunc(l, unicode.IsSpace)
 	t = strings.TrimPrefix(t, "#")
+	if strings.HasPrefix(t, " \t") {
+		return t
+	}
 	return strings.TrimPrefix(t, " ")
 }
 

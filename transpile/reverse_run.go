@@ -69,7 +69,7 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 	}
 	if in.node.Next == nil {
 		r.moveComments(in, in.lg.end+1)
-		r.errorf(in.line, "RUN needs a command")
+		r.errorf(in.line, "RUN needs a command (BuildKit runs an empty shell command here, a step that changes nothing); remove the line or write the command")
 		in.internal = true
 		return run
 	}

@@ -27,9 +27,22 @@ func FlagValue(v string, esc rune) string {
 
 var plainWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=~^${}\-]+$`) })
 
+// bareWord reports whether v is written bare: only safe characters, and
+// backslashes too when the escape character is the backtick (a backslash
+// is then an ordinary character: ENV APP_HOME=C:\app).
+func bareWord(v string, esc rune) bool {
+	if v == "" {
+		return false
+	}
+	if esc != '\\' {
+		v = strings.ReplaceAll(v, `\`, "/")
+	}
+	return plainWordRE().MatchString(v)
+}
+
 // Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG
-// values): bare when it holds only safe characters, else double-quoted with
-// `"` and the escape character escaped. `$` references stay live (a
+// values): bare when it holds only safe characters (bareWord), else
+// double-quoted with `"` and the escape character escaped. `$` references stay live (a
 // `${...}` is copied as written) and a run of escape characters before a
 // `$` is copied as written (in the spec and in the Dockerfile it reads as
 // half as many literal escape characters, then a literal dollar when the
@@ -42,14 +55,16 @@ var plainWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // as it stands before the character it precedes (after a ${...}
 // reference it falls in).
 func Word(v string, esc rune) string {
-	if v != "" && plainWordRE().MatchString(v) {
+	if bareWord(v, esc) {
 		return v
 	}
 	rs, breaks, ok := splitBreaks(v, esc)
 	if !ok { // not a spec value validation accepts: write it joined
 		rs, breaks = []rune(JoinValue(v, esc)), nil
 	}
-	quoted := !hasComplexRef(rs, esc)
+	// Quotes only where a character needs them: a value that is plain
+	// but for escape characters is written bare, each escaped.
+	quoted := !hasComplexRef(rs, esc) && (len(breaks) > 0 || !plainWordRE().MatchString(strings.ReplaceAll(v, string(esc), "/")))
 	var b strings.Builder
 	if quoted {
 		b.WriteByte('"')

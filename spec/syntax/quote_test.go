@@ -24,6 +24,8 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		{"hello world", "hello world"},
 		{`say "hi"`, `say "hi"`},
 		{`C:\path\to`, `C:\path\to`},
+		{`C:\dest\`, `C:\dest\`},
+		{`\\server\share`, `\\server\share`},
 		{"$HOME/bin", "<HOME>/bin"},
 		{"${A:-x} y", "<A> y"},
 		{`price \$5`, "price $5"},
@@ -73,6 +75,30 @@ func TestWordRoundTripsThroughBuildKit(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("Word(%q, %q) = %s, BuildKit reads %q, want %q", v, esc, w, got, c.want)
+		}
+	}
+}
+
+// TestWordBareBackslash: under a backtick escape a backslash is an
+// ordinary character, so a Windows path is written bare; under the
+// backslash escape it is written bare too, each backslash escaped.
+func TestWordBareBackslash(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		esc  rune
+		want string
+	}{
+		{`C:\app`, '`', `C:\app`},
+		{`C:\Program Files\app`, '`', `"C:\Program Files\app"`},
+		{`C:\dest\`, '`', `C:\dest\`},
+		{`C:\a${B}\c`, '`', `C:\a${B}\c`},
+		{"a`b", '`', "a``b"},
+		{`C:\app`, '\\', `C:\\app`},
+		{`C:\Program Files`, '\\', `"C:\\Program Files"`},
+		{`C:\\$X`, '\\', `C:\\$X`},
+	} {
+		if got := Word(c.in, c.esc); got != c.want {
+			t.Errorf("Word(%q, %q) = %s, want %s", c.in, c.esc, got, c.want)
 		}
 	}
 }

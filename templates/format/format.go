@@ -29,7 +29,8 @@ import (
 // are KEY=value pairs (legacy `ENV KEY value` too), quoted only where
 // needed, several pairs one per continued line aligned under the first;
 // exec forms are JSON arrays written `["a", "b"]`; flags are spelled
-// `--name=value` in one order per instruction; a stage starts after one
+// `--name=value` in one order per instruction; COPY/ADD sources too long
+// for one line go one a line; a stage starts after one
 // blank line; runs of blank lines become one; a command that starts on the
 // line below its keyword starts on the keyword's line. What is kept:
 // shell-form text (RUN, CMD, ENTRYPOINT, HEALTHCHECK CMD) byte for byte

@@ -194,7 +194,7 @@ var buildkitFixes = map[string]string{
 	linter.RuleConsistentInstructionCasing.Name:     "write every instruction keyword in the same case (upper case is usual)",
 	linter.RuleDuplicateStageName.Name:              "give each stage a unique name",
 	linter.RuleReservedStageName.Name:               "rename the stage: scratch and context are reserved",
-	linter.RuleJSONArgsRecommended.Name:             `use the exec (JSON) form, CMD ["app", "--flag"] (spec: a YAML list), so the process gets signals; for shell features use ["sh", "-c", "..."] or exec in the command`,
+	linter.RuleJSONArgsRecommended.Name:             `use the exec (JSON) form, ["app", "--flag"] after the keyword, in double quotes (a list in single quotes is shell form), so the process gets signals (spec: a YAML list); for shell features use ["sh", "-c", "..."] or exec in the command`,
 	linter.RuleMaintainerDeprecated.Name:            `replace MAINTAINER with LABEL org.opencontainers.image.authors="..."`,
 	linter.RuleUndefinedArgInFrom.Name:              "declare the ARG before the first FROM (spec: args:)",
 	linter.RuleWorkdirRelativePath.Name:             "use an absolute WORKDIR, or set an absolute one earlier in the stage",
