@@ -85,9 +85,10 @@ type Spec struct {
 	// TrailingComment holds comment lines after the last instruction.
 	TrailingComment []string `yaml:"trailing_comment,omitempty"`
 	// Dockerignore asks render for a generated block at the top of
-	// .dockerignore (an allow list of the COPY/ADD sources, or a deny list
-	// of .git, local .env files and dockstage's own outputs), in front of
-	// the user's own patterns, which are kept. Off by default, so that
+	// .dockerignore (an allow list of what the COPY/ADD sources and RUN
+	// bind mounts read, or a deny list of .git, local .env files and
+	// dockstage's own outputs), in front of the user's own patterns,
+	// which are kept. Off by default, so that
 	// rendering never changes the build context unless the spec says so:
 	// `import` leaves it off, `init` and `migrate` turn it on and say so.
 	Dockerignore bool `yaml:"dockerignore,omitempty"`
