@@ -2,11 +2,13 @@ package spec
 
 import (
 	"cmp"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/compose-spec/compose-go/v2/format"
 	"github.com/distribution/reference"
 )
 
@@ -30,20 +32,24 @@ func (v *validator) compose(c *Compose) {
 	v.line(p, pathOf("compose.dockerfile"), c.Dockerfile)
 	v.target(orPos(c.TargetPos, p), "compose.target", cmp.Or(c.Target, DefaultTarget))
 	v.kvs(pathOf("compose.build_args"), c.BuildArgs, true)
-	v.service(p, c.PortsPos, "compose", c.Ports, c.Environment, c.Volumes, c.Command)
+	v.service(p, c.PortsPos, c.VolumesPos, "compose", c.Ports, c.Environment, c.Volumes, c.Command)
 	if d := c.Dev; d != nil {
 		v.target(orPos(d.TargetPos, d.Pos), "compose.dev.target", cmp.Or(d.Target, DefaultDevTarget))
-		v.service(d.Pos, d.PortsPos, "compose.dev", d.Ports, d.Environment, d.Volumes, d.Command)
+		v.service(d.Pos, d.PortsPos, d.VolumesPos, "compose.dev", d.Ports, d.Environment, d.Volumes, d.Command)
 	}
 }
 
 // service checks what the services of compose.yaml and compose.dev.yaml
 // share, under the key prefix: ports, environment, volumes and command.
-func (v *validator) service(p, portsPos Pos, prefix string, ports []string, env KVList, volumes []string, cmd *Command) {
+func (v *validator) service(p, portsPos Pos, volumesPos []Pos, prefix string, ports []string, env KVList, volumes []string, cmd *Command) {
 	v.ports(orPos(portsPos, p), prefix+".ports", ports)
 	v.kvs(pathOf(prefix).dot("environment"), env, true)
-	for _, vol := range volumes {
-		v.nonEmptyLine(p, pathOf(prefix).dot("volumes"), vol)
+	for i, vol := range volumes {
+		vp, path := itemPos(volumesPos, i, p), pathOf(prefix).item("volumes", i)
+		v.nonEmptyLine(vp, path, vol)
+		if msg := ComposeVolumeError(vol); msg != "" && strings.TrimSpace(vol) != "" {
+			v.errorf(vp, "%s: %q: %s", path, vol, msg)
+		}
 	}
 	if cmd != nil && !cmd.Exec {
 		v.line(p, pathOf(prefix).dot("command"), cmd.Shell)
@@ -92,4 +98,34 @@ func (v *validator) ports(p Pos, path string, ports []string) {
 			}
 		}
 	}
+}
+
+var volumeNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+
+// ComposeVolume reads a compose short-syntax volume as compose does
+// (compose-go's format.ParseVolume): its type ("bind" for a host path,
+// "volume" for a named or anonymous one), source and target.
+func ComposeVolume(vol string) (typ, source, target string, err error) {
+	c, err := format.ParseVolume(vol)
+	return c.Type, c.Source, c.Target, err
+}
+
+// ComposeVolumeError says what is wrong with a compose short-syntax
+// volume, "" when nothing is: it must read as compose reads it, and a
+// named volume's source must be a volume name, which the rendered compose
+// file declares at its top level (a variable there could be a path or a
+// name, which compose decides only when it runs).
+func ComposeVolumeError(vol string) string {
+	typ, src, _, err := ComposeVolume(vol)
+	switch {
+	case err != nil:
+		return err.Error()
+	case typ != "volume" || src == "":
+		return ""
+	case strings.Contains(src, "$"):
+		return "a variable at the start of the source: compose would read it as the name of a volume; write a host path so that it starts with ./ or / (./${DIR}), or the volume's name"
+	case !volumeNameRE().MatchString(src):
+		return fmt.Sprintf("%q is not a volume name (letters, digits, '_', '.' and '-', starting with a letter or digit) and not a host path (write one starting with ./, ../, / or ~)", src)
+	}
+	return ""
 }
