@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/compose-spec/compose-go/v2/format"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/distribution/reference"
 )
 
@@ -29,9 +30,12 @@ func (v *validator) compose(c *Compose) {
 		}
 	}
 	v.line(p, pathOf("compose.context"), c.Context)
+	v.interpolated(p, pathOf("compose.context"), c.Context)
 	v.line(p, pathOf("compose.dockerfile"), c.Dockerfile)
+	v.interpolated(p, pathOf("compose.dockerfile"), c.Dockerfile)
 	v.target(orPos(c.TargetPos, p), "compose.target", cmp.Or(c.Target, DefaultTarget))
 	v.kvs(pathOf("compose.build_args"), c.BuildArgs, true)
+	v.interpolatedKVs(pathOf("compose.build_args"), c.BuildArgs)
 	v.service(p, c.PortsPos, c.VolumesPos, "compose", c.Ports, c.Environment, c.Volumes, c.Command)
 	if d := c.Dev; d != nil {
 		v.target(orPos(d.TargetPos, d.Pos), "compose.dev.target", cmp.Or(d.Target, DefaultDevTarget))
@@ -43,16 +47,27 @@ func (v *validator) compose(c *Compose) {
 // share, under the key prefix: ports, environment, volumes and command.
 func (v *validator) service(p, portsPos Pos, volumesPos []Pos, prefix string, ports []string, env KVList, volumes []string, cmd *Command) {
 	v.ports(orPos(portsPos, p), prefix+".ports", ports)
+	for i, port := range ports {
+		v.interpolated(orPos(portsPos, p), pathOf(prefix).item("ports", i), port)
+	}
 	v.kvs(pathOf(prefix).dot("environment"), env, true)
+	v.interpolatedKVs(pathOf(prefix).dot("environment"), env)
 	for i, vol := range volumes {
 		vp, path := itemPos(volumesPos, i, p), pathOf(prefix).item("volumes", i)
 		v.nonEmptyLine(vp, path, vol)
+		v.interpolated(vp, path, vol)
 		if msg := ComposeVolumeError(vol); msg != "" && strings.TrimSpace(vol) != "" {
 			v.errorf(vp, "%s: %q: %s", path, vol, msg)
 		}
 	}
 	if cmd != nil && !cmd.Exec {
 		v.line(p, pathOf(prefix).dot("command"), cmd.Shell)
+		v.interpolated(orPos(cmd.Pos, p), pathOf(prefix).dot("command"), cmd.Shell)
+	}
+	if cmd != nil && cmd.Exec {
+		for i, a := range cmd.Args {
+			v.interpolated(orPos(cmd.Pos, p), pathOf(prefix).item("command", i), a)
+		}
 	}
 }
 
@@ -81,12 +96,18 @@ func (v *validator) target(p Pos, path, t string) {
 
 func (v *validator) ports(p Pos, path string, ports []string) {
 	for _, port := range ports {
+		written := port
 		if strings.Contains(port, "$") {
-			continue
+			// checked as compose reads it when it runs: with its
+			// variables set (interpolated reports one it cannot read)
+			var err error
+			if port, err = template.Substitute(port, func(string) (string, bool) { return "1", true }); err != nil {
+				continue
+			}
 		}
 		m := composePortRE().FindStringSubmatch(port)
 		if m == nil {
-			v.errorf(p, "%s: %q is not a port mapping; write CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp", path, port)
+			v.errorf(p, "%s: %q is not a port mapping; write CONTAINER, HOST:CONTAINER or IP:HOST:CONTAINER, optionally /tcp or /udp", path, written)
 			continue
 		}
 		for _, n := range m[1:5] {
@@ -94,7 +115,7 @@ func (v *validator) ports(p Pos, path string, ports []string) {
 				continue
 			}
 			if x, err := strconv.Atoi(n); err != nil || x < 1 || x > 65535 {
-				v.errorf(p, "%s: %q: port %s is out of range 1-65535", path, port, n)
+				v.errorf(p, "%s: %q: port %s is out of range 1-65535", path, written, n)
 			}
 		}
 	}
@@ -128,4 +149,27 @@ func ComposeVolumeError(vol string) string {
 		return fmt.Sprintf("%q is not a volume name (letters, digits, '_', '.' and '-', starting with a letter or digit) and not a host path (write one starting with ./, ../, / or ~)", src)
 	}
 	return ""
+}
+
+// interpolated reports a compose value that compose cannot interpolate
+// (an unclosed ${, a ${NAME:?} form it does not know): compose reads
+// every $ of its files as a variable when it runs, whatever the value is
+// for ($$ is a literal $).
+func (v *validator) interpolated(p Pos, path fieldPath, s string) {
+	if !strings.Contains(s, "$") {
+		return
+	}
+	if _, err := template.Substitute(s, func(string) (string, bool) { return "1", true }); err != nil {
+		v.errorf(p, "%s: %q: compose cannot read its variables: %v (write $$ for a literal $)", path, s, err)
+	}
+}
+
+// interpolatedKVs is interpolated for the keys and values of l.
+func (v *validator) interpolatedKVs(path fieldPath, l KVList) {
+	for _, kv := range l {
+		v.interpolated(kv.Pos, path.dot(kv.Key), kv.Key)
+		if kv.Value != nil {
+			v.interpolated(kv.Pos, path.dot(kv.Key), *kv.Value)
+		}
+	}
 }
