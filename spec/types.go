@@ -85,9 +85,10 @@ type Spec struct {
 	// TrailingComment holds comment lines after the last instruction.
 	TrailingComment []string `yaml:"trailing_comment,omitempty"`
 	// Dockerignore asks render for a generated block at the top of
-	// .dockerignore (an allow list of the COPY/ADD sources, or a deny list
-	// of .git, local .env files and dockstage's own outputs), in front of
-	// the user's own patterns, which are kept. Off by default, so that
+	// .dockerignore (an allow list of what the COPY/ADD sources and RUN
+	// bind mounts read, or a deny list of .git, local .env files and
+	// dockstage's own outputs), in front of the user's own patterns,
+	// which are kept. Off by default, so that
 	// rendering never changes the build context unless the spec says so:
 	// `import` leaves it off, `init` and `migrate` turn it on and say so.
 	Dockerignore bool `yaml:"dockerignore,omitempty"`
@@ -401,7 +402,9 @@ type Compose struct {
 	Image string `yaml:"image,omitempty"`
 	// Target is the stage compose.yaml builds; default "prod".
 	Target string `yaml:"target,omitempty"`
-	// Context is the build context relative to the compose file; default ".".
+	// Context is the build context relative to the spec's directory
+	// (where the compose file is, unless render -o DIR writes it
+	// elsewhere: then it is rewritten for DIR); default ".".
 	Context string `yaml:"context,omitempty"`
 	// Dockerfile is the Dockerfile's path relative to the build context;
 	// default "Dockerfile".
@@ -412,16 +415,22 @@ type Compose struct {
 	Ports []string `yaml:"ports,omitempty"`
 	// Environment of the service's container.
 	Environment KVList `yaml:"environment,omitempty"`
-	// Volumes of the service, in compose short syntax.
+	// Volumes of the service, in compose short syntax
+	// (SOURCE:TARGET[:MODE], or TARGET alone for an anonymous volume). A
+	// SOURCE starting with "." is a host path relative to the spec's
+	// directory (render -o DIR rewrites it for DIR), one starting with "/"
+	// or "~" an absolute one, and a bare name a named volume, which the
+	// compose file declares at its top level.
 	Volumes []string `yaml:"volumes,omitempty"`
 	// Command overrides the image's CMD.
 	Command *Command `yaml:"command,omitempty"`
 	// Dev describes compose.dev.yaml; when nil, no dev file is rendered.
 	Dev *ComposeDev `yaml:"dev,omitempty"`
 
-	Pos       Pos `yaml:"-"`
-	TargetPos Pos `yaml:"-"`
-	PortsPos  Pos `yaml:"-"`
+	Pos        Pos   `yaml:"-"`
+	TargetPos  Pos   `yaml:"-"`
+	PortsPos   Pos   `yaml:"-"`
+	VolumesPos []Pos `yaml:"-"`
 }
 
 // ComposeDev describes compose.dev.yaml: a build of a development target
@@ -432,13 +441,15 @@ type ComposeDev struct {
 	Target      string   `yaml:"target,omitempty"`
 	Ports       []string `yaml:"ports,omitempty"`
 	Environment KVList   `yaml:"environment,omitempty"`
-	// Volumes, typically the source bind mount "./:/opt".
+	// Volumes, typically the source bind mount "./:/opt" (as
+	// Compose.Volumes).
 	Volumes []string `yaml:"volumes,omitempty"`
 	Command *Command `yaml:"command,omitempty"`
 
-	Pos       Pos `yaml:"-"`
-	TargetPos Pos `yaml:"-"`
-	PortsPos  Pos `yaml:"-"`
+	Pos        Pos   `yaml:"-"`
+	TargetPos  Pos   `yaml:"-"`
+	PortsPos   Pos   `yaml:"-"`
+	VolumesPos []Pos `yaml:"-"`
 }
 
 // Extend is one layout a spec extends. In YAML a string (the layout alone)

@@ -22,7 +22,7 @@ func RenderDockerignore(m *transpile.Dockerignore, opt Options) ([]byte, error) 
 		b.WriteString(header(opt.Source, " this block"))
 	}
 	if m.AllowList {
-		b.WriteString("# Allow list: only what the spec's COPY and ADD sources need.\n")
+		b.WriteString("# Allow list: only what the spec's COPY and ADD sources and RUN bind mounts read.\n")
 	}
 	for _, p := range m.Patterns {
 		b.WriteString(p + "\n")

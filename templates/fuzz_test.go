@@ -20,6 +20,9 @@ func FuzzRender(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	// compose volumes of every kind: host paths, named (declared at the
+	// top level), anonymous, with modes
+	f.Add([]byte("version: 1\nname: app\nstages:\n  src: {from: alpine}\n  prod: {from: src}\ncompose:\n  service: web\n  environment: {A: \"1\"}\n  build_args: {B: x}\n  volumes: [\"data:/data\", \"./x:/x:ro\", /anon, \"~/h:/h\", \"/abs:/abs:rw,z\"]\n  dev:\n    volumes: [\"./:/app\", \"data:/data:nocopy\", \"cache:/c\"]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := spec.Load("fuzz.yaml", data)
 		if err != nil || spec.Validate(s) != nil {

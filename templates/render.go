@@ -495,7 +495,7 @@ func RenderCompose(c *transpile.ComposeFile, name string, opt Options) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("internal error: rendering %s: %w", name, err)
 	}
-	if err := VerifyCompose(name, b); err != nil {
+	if err := verifyCompose(name, b, true); err != nil {
 		return nil, &InternalError{File: name, Err: err, Text: b}
 	}
 	return b, nil

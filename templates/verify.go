@@ -261,13 +261,22 @@ func bodyOf(b string) string {
 // validation and normalisation, without interpolation, environment
 // resolution or file access.
 func VerifyCompose(name string, content []byte) error {
+	return verifyCompose(name, content, false)
+}
+
+// verifyCompose is VerifyCompose; with interpolate, variables are
+// interpolated as compose does when it runs, each set to "1", so that a
+// rendered "${PORT}:80" is checked as the port mapping it becomes, not as
+// the text "${PORT}".
+func verifyCompose(name string, content []byte, interpolate bool) error {
 	details := types.ConfigDetails{
 		WorkingDir:  ".",
 		ConfigFiles: []types.ConfigFile{{Filename: name, Content: content}},
 		Environment: types.Mapping{},
 	}
 	_, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-		o.SkipInterpolation = true
+		o.SkipInterpolation = !interpolate
+		o.Interpolate.LookupValue = func(string) (string, bool) { return "1", true }
 		o.SkipResolveEnvironment = true
 		o.SkipInclude = true
 		o.SkipExtends = true

@@ -2,6 +2,7 @@ package transpile
 
 import (
 	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -333,6 +334,7 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 		Volumes:     c.Volumes,
 		Command:     c.Command,
 	}}
+	prod.Volumes = namedVolumes(c.Volumes)
 	if c.Dev == nil {
 		return prod, nil
 	}
@@ -349,7 +351,19 @@ func forwardCompose(s *spec.Spec) (prod, dev *ComposeFile) {
 	if d.Environment != nil {
 		svc.Environment = kvs(d.Environment)
 	}
-	return prod, &ComposeFile{Service: svc}
+	return prod, &ComposeFile{Service: svc, Volumes: namedVolumes(svc.Volumes)}
+}
+
+// namedVolumes lists the named volumes among compose short-syntax volumes
+// (not host paths, not anonymous volumes), each once, in order.
+func namedVolumes(vols []string) []string {
+	var out []string
+	for _, v := range vols {
+		if typ, src, _, err := spec.ComposeVolume(v); err == nil && typ == "volume" && src != "" && !slices.Contains(out, src) {
+			out = append(out, src)
+		}
+	}
+	return out
 }
 
 // stageName returns the spec's spelling of the stage named want (or def

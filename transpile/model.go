@@ -130,6 +130,10 @@ type KeyValue struct {
 type ComposeFile struct {
 	// Source is the spec file the compose file is generated from.
 	Service ComposeService
+	// Volumes are the named volumes the service mounts, in order, which
+	// the file declares at its top level (compose refuses a service that
+	// mounts an undeclared one).
+	Volumes []string
 }
 
 // ComposeService is a compose service built from the Dockerfile.

@@ -1,7 +1,6 @@
 package transpile
 
 import (
-	"path"
 	"sort"
 	"strings"
 
@@ -10,8 +9,9 @@ import (
 
 // Dockerignore is the model of the generated part of .dockerignore.
 type Dockerignore struct {
-	// AllowList is true when every local COPY/ADD source is known: the
-	// file then ignores everything ("*") and re-includes the sources.
+	// AllowList is true when every read of the build context (a local
+	// COPY/ADD source, a RUN bind mount's source) is a known path: the file
+	// then ignores everything ("*") and re-includes them.
 	AllowList bool
 	// Patterns in order (re-includes start with "!").
 	Patterns []string
@@ -25,37 +25,22 @@ var generatedFiles = []string{"compose.yaml", "compose.dev.yaml", "docker-bake.h
 // and local env files, which hold secrets.
 var alwaysIgnored = []string{".git", ".env", ".env.local", ".env.*.local"}
 
-// forwardDockerignore derives .dockerignore patterns from the spec's local
-// COPY and ADD sources (not --from, URLs, git or heredocs). When every
-// source is a plain path it writes an allow list; when any source is the
-// whole context ("." or a pattern at its root) or uses a variable, it writes
-// a deny list of version control, local env files and dockstage's own
-// outputs. A path a COPY/ADD names is never ignored.
+// forwardDockerignore derives .dockerignore patterns from every read of
+// the build context (ContextReads): the local COPY and ADD sources and the
+// sources of RUN bind mounts. When every read is a known path it writes an
+// allow list; when any takes the whole context (a source "." or a pattern
+// at its root, a variable, a bind mount without source) it writes a deny
+// list of version control, local env files and dockstage's own outputs. A
+// path the build reads is never ignored.
 func forwardDockerignore(s *spec.Spec) *Dockerignore {
 	var sources []string
 	whole := false
-	for _, st := range s.Stages {
-		for k := range st.Steps {
-			step := &st.Steps[k] // not a copy of the step
-			c := step.Copy
-			if c == nil {
-				c = step.Add
-			}
-			if c == nil || c.From != "" {
-				continue
-			}
-			for _, src := range c.Src {
-				if strings.HasPrefix(src, "<<") || isRemote(src) {
-					continue
-				}
-				clean := path.Clean(strings.TrimPrefix(src, "/"))
-				if clean == "." || strings.Contains(src, "$") || strings.HasPrefix(clean, "..") || strings.ContainsAny(strings.Split(clean, "/")[0], "*?[") {
-					whole = true
-					continue
-				}
-				sources = append(sources, clean)
-			}
+	for _, r := range ContextReads(s) {
+		if r.Whole() {
+			whole = true
+			continue
 		}
+		sources = append(sources, reinclude(r.Path))
 	}
 	named := map[string]bool{}
 	for _, src := range sources {

@@ -85,7 +85,7 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 		if last := &p.Files[i]; last.Kind == Dockerignore && last.Name != ".dockerignore" && last.Decision == Create {
 			// BuildKit reads DIR/Dockerfile.dockerignore instead of the
 			// context's .dockerignore: carry the context's own patterns.
-			user, _, err := ignoreUserPart(contextDir(l.Spec, specDir, dir), dir)
+			user, _, err := ignoreUserPart(contextDir(l.Spec, specDir), dir)
 			if err != nil {
 				return nil, err
 			}
@@ -97,16 +97,16 @@ func Render(specPath string, data []byte, opts Options) (*Plan, error) {
 
 // contextDir is the build context of sp's compose and bake files written
 // in outDir for a spec in specDir: specDir when the spec names none (or
-// "."), which render -o points back at (relocate); else the spec's
-// compose.context, which is relative to the compose file in outDir.
-func contextDir(sp *spec.Spec, specDir, outDir string) string {
+// "."), else the spec's compose.context, which is relative to the spec's
+// directory (relocate rewrites it for outDir).
+func contextDir(sp *spec.Spec, specDir string) string {
 	if sp.Compose == nil || sp.Compose.Context == "" || path.Clean(sp.Compose.Context) == "." {
 		return specDir
 	}
 	if filepath.IsAbs(sp.Compose.Context) {
 		return sp.Compose.Context
 	}
-	return filepath.Join(outDir, filepath.FromSlash(sp.Compose.Context))
+	return filepath.Join(specDir, filepath.FromSlash(sp.Compose.Context))
 }
 
 // ignoreUserPart is what follows the generated block in a new
@@ -204,10 +204,14 @@ func renderModel(out *transpile.Output, source, specDir, outDir string) ([]File,
 	return files, nil
 }
 
-// relocate points the compose and bake build contexts of out, when they
-// are the spec's directory ("."), back at specDir as seen from outDir, and
-// their Dockerfile at outDir as seen from the context. It reports whether
-// outDir is another directory than specDir.
+// relocate rewrites the paths of out's compose and bake files, which the
+// spec writes relative to its own directory specDir (where the files go
+// when rendered in place), for files written in outDir: the build context
+// (".", the spec's directory, or another relative one), the Dockerfile
+// when it is the rendered one (now outDir's, as seen from the context),
+// and the relative host paths of the compose volumes ("./:/app" bind-mounts
+// what it named beside the spec, not outDir). It reports whether outDir is
+// another directory than specDir.
 func relocate(out *transpile.Output, specDir, outDir string) (bool, error) {
 	a, errA := filepath.Abs(specDir)
 	b, errB := filepath.Abs(outDir)
@@ -217,16 +221,68 @@ func relocate(out *transpile.Output, specDir, outDir string) (bool, error) {
 	if a == b {
 		return false, nil
 	}
-	ctx, _ := filepath.Rel(b, a)                             // the context, seen from the compose/bake file
-	df, _ := filepath.Rel(a, filepath.Join(b, "Dockerfile")) // the Dockerfile, seen from the context
-	ctx, df = filepath.ToSlash(ctx), filepath.ToSlash(df)
-	for _, c := range []*transpile.ComposeFile{out.Compose, out.DevCompose} {
-		if c != nil && c.Service.Build.Context == "." {
-			c.Service.Build.Context, c.Service.Build.Dockerfile = ctx, df
+	// build moves a context and its Dockerfile: ctx is relative to the
+	// spec's directory, df to ctx.
+	build := func(ctx, df string) (string, string) {
+		if !isRelative(ctx) {
+			return ctx, df
 		}
+		abs := filepath.Join(a, filepath.FromSlash(ctx))
+		if !filepath.IsAbs(df) && filepath.Join(abs, filepath.FromSlash(df)) == filepath.Join(a, "Dockerfile") {
+			df, _ = filepath.Rel(abs, filepath.Join(b, "Dockerfile"))
+			df = filepath.ToSlash(df)
+		}
+		return relFrom(b, abs), df
 	}
-	if out.Bake != nil && out.Bake.Context == "." {
-		out.Bake.Context, out.Bake.Dockerfile = ctx, df
+	for _, c := range []*transpile.ComposeFile{out.Compose, out.DevCompose} {
+		if c == nil {
+			continue
+		}
+		c.Service.Build.Context, c.Service.Build.Dockerfile = build(c.Service.Build.Context, c.Service.Build.Dockerfile)
+		vols := make([]string, len(c.Service.Volumes))
+		for i, v := range c.Service.Volumes {
+			vols[i] = v
+			if typ, src, _, err := spec.ComposeVolume(v); err == nil && typ == "bind" && isHostPath(src) && strings.HasPrefix(v, src+":") {
+				vols[i] = hostPath(relFrom(b, filepath.Join(a, filepath.FromSlash(src)))) + v[len(src):]
+			}
+		}
+		c.Service.Volumes = vols
+	}
+	if out.Bake != nil {
+		out.Bake.Context, out.Bake.Dockerfile = build(out.Bake.Context, out.Bake.Dockerfile)
 	}
 	return true, nil
+}
+
+// isRelative reports whether p is a relative path that names the same
+// place only from its own directory: not absolute, no variable, no URL or
+// git context (a "name=..." or "scheme://" one), not a named context.
+func isRelative(p string) bool {
+	return p != "" && !filepath.IsAbs(p) && !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "~") && !strings.ContainsAny(p, "$:")
+}
+
+// isHostPath reports whether the source of a compose short-syntax volume
+// is a relative host path (compose reads one that starts with "." as a
+// path, a bare name as a named volume).
+func isHostPath(src string) bool {
+	return (src == "." || src == ".." || strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")) && !strings.Contains(src, "$")
+}
+
+// hostPath writes a relative path as compose reads a host path: starting
+// with "." ("./sub", not "sub", which is a named volume).
+func hostPath(p string) string {
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
+		return p
+	}
+	return "./" + p
+}
+
+// relFrom is abs as seen from dir, with forward slashes ("." for dir
+// itself); abs when there is no relative path.
+func relFrom(dir, abs string) string {
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
 }

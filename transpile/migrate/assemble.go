@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,37 +15,38 @@ import (
 // the .dockerignore change the rendered files bring.
 
 // contextChange names the files the rendered .dockerignore would keep out
-// of the image: transpile.Forward derives its patterns from the spec, and
-// they go in front of the user's own. fo is the migrated spec forwarded.
+// of the build: transpile.Forward derives its patterns from the spec, and
+// they go in front of the user's own. Every read of the context by the
+// original build counts (transpile.ContextReads: COPY and ADD sources, RUN
+// bind mounts), the same reads the patterns are derived from. fo is the
+// migrated spec forwarded.
 func (m *migrator) contextChange(fo *transpile.Output) {
 	if !m.ctx.Known() || fo.Dockerignore == nil {
 		return
 	}
+	reads := transpile.ContextReads(m.orig)
 	var sources []string
-	for _, st := range m.orig.Stages {
-		for _, s := range st.Steps {
-			if c := contextCopy(s); c != nil {
-				sources = append(sources, c.Src...)
-			}
-		}
+	for _, r := range reads {
+		sources = append(sources, r.Path)
 	}
 	gone := m.ctx.Narrowed(fo.Dockerignore.Patterns, sources)
 	if len(gone) == 0 {
 		return
 	}
 	var affected []int
-	for _, st := range m.orig.Stages {
-		for _, s := range st.Steps {
-			if c := contextCopy(s); c != nil {
-				for _, g := range gone {
-					if ecosystem.CopiedBy(strings.TrimSuffix(g, "/"), c.Src) {
-						affected = append(affected, s.Pos.Line)
-						break
-					}
+	copies, mounts := false, false
+	for _, r := range reads {
+		for _, g := range gone {
+			if ecosystem.CopiedBy(strings.TrimSuffix(g, "/"), []string{r.Path}) {
+				if !slices.Contains(affected, r.Pos.Line) {
+					affected = append(affected, r.Pos.Line)
 				}
+				copies, mounts = copies || !r.Mount, mounts || r.Mount
+				break
 			}
 		}
 	}
+	slices.Sort(affected)
 	list := gone
 	more := ""
 	if len(list) > 12 {
@@ -57,6 +59,13 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 	} else if more == "" {
 		names = strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 	}
+	var effects []string
+	if copies {
+		effects = append(effects, "the copy no longer puts "+them+" in the image")
+	}
+	if mounts {
+		effects = append(effects, "the RUN bind mount of the context no longer shows "+them+" to its command")
+	}
 	caveat := "this holds where the .dockerignore is read: in the build context's root, for a Dockerfile built with that context that has no Dockerfile.dockerignore of its own beside it"
 	if m.opts.IgnoreFile != "" {
 		caveat = "the block is written to " + m.opts.IgnoreFile + ", followed by the patterns of the context's own .dockerignore; BuildKit reads it instead of the context's .dockerignore when it builds the Dockerfile beside it (as compose.yaml and docker-bake.hcl do), not for another Dockerfile built with that context"
@@ -65,12 +74,18 @@ func (m *migrator) contextChange(fo *transpile.Output) {
 	if m.opts.IgnorePending {
 		caveats = append(caveats, "it is not written yet: the rendered files wait with the original Dockerfile (see \"not written yet\"), and until they are written the build context is as it was")
 	}
+	summary := "files kept out of the image by the new .dockerignore"
+	if !copies {
+		summary = "files kept out of the build's bind mounts by the new .dockerignore"
+	} else if mounts {
+		summary = "files kept out of the image and the build's bind mounts by the new .dockerignore"
+	}
 	m.changes = append(m.changes, Change{
 		Kind:    ChangeContextNarrowed,
-		Summary: "files kept out of the image by the new .dockerignore",
+		Summary: summary,
 		Lines:   affected,
-		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s out of the build context, so the copy no longer puts %s in the image: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY or re-include it below the block (!NAME).",
-			names, them),
+		Detail: fmt.Sprintf("the .dockerignore that dockstage renders from the spec (its block goes in front of your own patterns) keeps %s out of the build context, so %s: version control, local env files (often secrets) and dockstage's own files have no place there. To keep one, name it in a COPY%s or re-include it below the block (!NAME).",
+			names, strings.Join(effects, ", and "), map[bool]string{true: " or a bind mount's source"}[mounts]),
 		Caveats: caveats,
 	})
 }
