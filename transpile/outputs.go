@@ -26,7 +26,8 @@ var generatedFiles = []string{"compose.yaml", "compose.dev.yaml", "docker-bake.h
 var alwaysIgnored = []string{".git", ".env", ".env.local", ".env.*.local"}
 
 // forwardDockerignore derives .dockerignore patterns from the spec's local
-// COPY and ADD sources (not --from, URLs, git or heredocs). When every
+// COPY and ADD sources (not --from, URLs, git or heredocs) and the sources
+// of its RUN --mount=type=bind mounts of the context. When every
 // source is a plain path it writes an allow list; when any source is the
 // whole context ("." or a pattern at its root) or uses a variable, it writes
 // a deny list of version control, local env files and dockstage's own
@@ -39,6 +40,20 @@ func forwardDockerignore(s *spec.Spec) *Dockerignore {
 			c := step.Copy
 			if c == nil {
 				c = step.Add
+			}
+			if step.Run != nil {
+				// RUN --mount=type=bind reads the context too (source
+				// defaults to its root)
+				c = &spec.Copy{}
+				for _, mt := range step.Run.Mounts {
+					if (mt.Type == "" || mt.Type == "bind") && mt.From == "" {
+						src := mt.Source
+						if src == "" {
+							src = "."
+						}
+						c.Src = append(c.Src, src)
+					}
+				}
 			}
 			if c == nil || c.From != "" {
 				continue
