@@ -105,3 +105,28 @@ func TestBuildUnderMount(t *testing.T) {
 		t.Errorf("no slim prod for the bind-mounted build: %v", res.Report.Notes)
 	}
 }
+
+// TestPlacedFiles: a file the original copied outside the WORKDIR for run
+// time (a configuration file in /etc) is copied to the slim prod; one a
+// later RUN names (an install script it may remove) or one in /tmp is
+// not.
+func TestPlacedFiles(t *testing.T) {
+	ctx := map[string]string{"go.mod": "module example.com/svc\n", "cmd/server/main.go": "package main\n", "config.yaml": "", "setup.sh": "", "seed.sql": ""}
+	res, err := migrateString(t, "FROM golang:1.22\nWORKDIR /src\nCOPY config.yaml /etc/app/config.yaml\nCOPY setup.sh /usr/local/bin/setup.sh\nCOPY seed.sql /tmp/\nRUN setup.sh && rm /usr/local/bin/setup.sh\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server\nENTRYPOINT [\"/bin/server\"]\n", ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := stageOf(res.Spec, StageProd)
+	if prod == nil || res.Report.slim == nil {
+		t.Fatalf("no slim prod: %v", res.Report.Notes)
+	}
+	var got []string
+	for _, s := range prod.Steps {
+		if s.Copy != nil {
+			got = append(got, s.Copy.Src[0]+" "+s.Copy.Dest)
+		}
+	}
+	if want := "/bin/server /bin/server; /etc/app/config.yaml /etc/app/config.yaml"; strings.Join(got, "; ") != want {
+		t.Errorf("prod copies %q, want %q", strings.Join(got, "; "), want)
+	}
+}

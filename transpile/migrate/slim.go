@@ -169,7 +169,11 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 				}
 			}
 		}
-		placed = append(placed, placedFiles(s, wd)...)
+		for _, c := range placedFiles(s, wd) {
+			if !m.laterRunNames(i, c.Dest) {
+				placed = append(placed, c)
+			}
+		}
 		if it.run == nil || it.test {
 			continue
 		}
@@ -573,7 +577,7 @@ func placedFiles(s spec.Step, wd string) []spec.Copy {
 		dest = path.Join(wd, dest)
 	}
 	dest = path.Clean(dest)
-	if wd != "" && (dest == wd || strings.HasPrefix(dest, wd+"/")) || dest == "/" {
+	if wd != "" && (dest == wd || strings.HasPrefix(dest, wd+"/")) || dest == "/" || dest == "/tmp" || strings.HasPrefix(dest, "/tmp/") {
 		return nil // the source tree: the caveat names it
 	}
 	var out []spec.Copy
@@ -588,4 +592,16 @@ func placedFiles(s spec.Step, wd string) []spec.Copy {
 		out = append(out, spec.Copy{Src: []string{to}, Dest: to, Chown: c.Chown, Chmod: c.Chmod})
 	}
 	return out
+}
+
+// laterRunNames reports whether a RUN after item i names p or its base
+// name: a file a build step uses (an install script, a patch) is set-up,
+// which the RUN may remove, not a file the app reads at run time.
+func (m *migrator) laterRunNames(i int, p string) bool {
+	for _, it := range m.items[i+1:] {
+		if r := it.step.Run; r != nil && (strings.Contains(stepText(it.step), path.Base(p)) || strings.Contains(r.Command.Shell, p)) {
+			return true
+		}
+	}
+	return false
 }
