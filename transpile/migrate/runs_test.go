@@ -111,8 +111,8 @@ func TestBuildUnderMount(t *testing.T) {
 // later RUN names (an install script it may remove) or one in /tmp is
 // not.
 func TestPlacedFiles(t *testing.T) {
-	ctx := map[string]string{"go.mod": "module example.com/svc\n", "cmd/server/main.go": "package main\n", "config.yaml": "", "setup.sh": "", "seed.sql": ""}
-	res, err := migrateString(t, "FROM golang:1.22\nWORKDIR /src\nCOPY config.yaml /etc/app/config.yaml\nCOPY setup.sh /usr/local/bin/setup.sh\nCOPY seed.sql /tmp/\nRUN setup.sh && rm /usr/local/bin/setup.sh\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server\nENTRYPOINT [\"/bin/server\"]\n", ctx)
+	ctx := map[string]string{"go.mod": "module example.com/svc\n", "cmd/server/main.go": "package main\n", "config.yaml": "", "setup.sh": "", "seed.sql": "", "conf/a.conf": ""}
+	res, err := migrateString(t, "FROM golang:1.22\nWORKDIR /src\nCOPY config.yaml /etc/app/config.yaml\nCOPY conf/ /etc/conf.d/\nCOPY setup.sh /usr/local/bin/setup.sh\nCOPY seed.sql /tmp/\nRUN setup.sh && rm /usr/local/bin/setup.sh\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/server ./cmd/server\nENTRYPOINT [\"/bin/server\"]\n", ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestPlacedFiles(t *testing.T) {
 			got = append(got, s.Copy.Src[0]+" "+s.Copy.Dest)
 		}
 	}
-	if want := "/bin/server /bin/server; /etc/app/config.yaml /etc/app/config.yaml"; strings.Join(got, "; ") != want {
+	if want := "/bin/server /bin/server; /etc/app/config.yaml /etc/app/config.yaml; /etc/conf.d /etc/conf.d"; strings.Join(got, "; ") != want {
 		t.Errorf("prod copies %q, want %q", strings.Join(got, "; "), want)
 	}
 }

@@ -169,7 +169,7 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 				}
 			}
 		}
-		for _, c := range placedFiles(s, wd) {
+		for _, c := range placedFiles(s, wd, m.ctx) {
 			if !m.laterRunNames(i, c.Dest) {
 				placed = append(placed, c)
 			}
@@ -563,8 +563,9 @@ func mountOver(r *spec.Run, cwd, p string) string {
 // placedFiles are the copies from the build stage that give prod what a
 // COPY from the build context (s) put outside the working directory wd
 // (a configuration file in /etc): each path it wrote, to the same path,
-// with its --chown and --chmod.
-func placedFiles(s spec.Step, wd string) []spec.Copy {
+// with its --chown and --chmod; none for a source the context ctx does
+// not show to be a file or a directory.
+func placedFiles(s spec.Step, wd string, ctx *ecosystem.BuildContext) []spec.Copy {
 	c := s.Copy
 	if c == nil || c.From != "" || copiesContext(s) || len(c.Heredocs) > 0 || c.Parents || len(c.Exclude) > 0 || strings.ContainsAny(c.Dest, "$*?[") {
 		return nil
@@ -586,7 +587,12 @@ func placedFiles(s spec.Step, wd string) []spec.Copy {
 			return nil
 		}
 		to := dest
-		if len(c.Src) > 1 || strings.HasSuffix(c.Dest, "/") {
+		switch {
+		case ctx.HasDir(strings.TrimPrefix(src, "/")):
+			// a directory's contents go into dest
+		case !ctx.HasFile(strings.TrimPrefix(src, "/")):
+			return nil
+		case len(c.Src) > 1 || strings.HasSuffix(c.Dest, "/"):
 			to = path.Join(dest, path.Base(src))
 		}
 		out = append(out, spec.Copy{Src: []string{to}, Dest: to, Chown: c.Chown, Chmod: c.Chmod})
