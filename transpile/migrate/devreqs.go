@@ -19,8 +19,8 @@ import (
 // that names a test requirements file beside others leaves it out. Where
 // the split is not safe (the install is not a RUN of its own, the working
 // directory is not known, a copy holds the file alone, a compiler install
-// before it that the wheels stage takes) nothing changes and mixedTestInstalls notes that prod still holds
-// them.
+// before it that the wheels stage takes) nothing changes and
+// mixedTestInstalls notes that prod still holds them.
 
 // ChangeTestReqsOut: the prod chain no longer installs the test
 // requirements; the test stage does.

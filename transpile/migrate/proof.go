@@ -77,13 +77,20 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " | ") }
 // A slim prod (a runtime image receiving the build's output, see
 // slim.go) is compared as the prod stage it replaced, FROM src with the
 // same steps, after checking that migrated's prod and build stages are
-// the ones the report names.
+// the ones the report names, and (for a runtime image receiving a binary,
+// a jar or a .NET assembly) that the file prod's command runs is where
+// the command looks for it in prod, resolved against prod's WORKDIR,
+// copied from the path the original's command ran (runs.go).
 //
 // migrated may be the spec Migrate returned or the import of its rendered
 // Dockerfile. Errors: migrated has no prod stage.
 func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
 	var slimIssues []string
+	var slimProd *spec.Stage
 	if rep != nil && rep.slim != nil {
+		if i := migrated.StageIndex(StageProd, len(migrated.Stages)); i >= 0 && rep.slim.runs {
+			slimProd = migrated.Stages[i]
+		}
 		migrated, slimIssues = rep.slim.unslim(migrated, original.Escape())
 	}
 	if rep != nil && rep.wheels != nil {
@@ -94,6 +101,9 @@ func Prove(original, migrated *spec.Spec, rep *Report) (*Proof, error) {
 	flat, issues, err := flatten(original, migrated)
 	if err != nil {
 		return nil, err
+	}
+	if slimProd != nil {
+		slimIssues = append(slimIssues, runsIssues(slimProd, flat.Stages[len(flat.Stages)-1])...)
 	}
 	for _, s := range slimIssues {
 		issues = append(issues, transpile.Difference{Msg: s})

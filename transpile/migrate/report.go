@@ -253,7 +253,11 @@ func (r *Report) Text() []byte {
 	}
 	for _, c := range r.Changes {
 		if c.Kind == ChangeSlimProd {
-			msg += " The slim prod was compared as the prod stage it replaces (FROM src, the same steps) and checked to hold only the build's output and the configuration; its runtime image is the change named above."
+			msg += " The slim prod was compared as the prod stage it replaces (FROM src, the same steps) and checked to hold only the build's output and the configuration"
+			if r.slim != nil && r.slim.runs {
+				msg += ", and the file its command runs to be where the command looks for it (against prod's WORKDIR), copied from the path the original's command ran"
+			}
+			msg += "; its runtime image is the change named above."
 		}
 	}
 	for _, c := range r.Changes {

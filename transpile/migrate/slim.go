@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/transpile/ecosystem"
+	"github.com/dockstage/dockstage/transpile/shell"
 )
 
 // The slim phase: when the build's output is known with confidence (a Go
@@ -39,6 +40,11 @@ type slimPlan struct {
 	// ports are compose's port mappings when prod listens elsewhere than
 	// the original (a site on nginx); nil for the EXPOSEd ports.
 	ports []string
+	// runs: prod is a runtime image receiving the file the original's
+	// command ran (a binary, a jar, a .NET assembly), which the proof
+	// looks for (runs.go); not a site on nginx or a Node prod that starts
+	// from the original image again.
+	runs bool
 }
 
 // binDirs are directories in the default PATH of a runtime image.
@@ -114,6 +120,7 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	entryLine := 0
 	javaBuild := false
 	var sourceDests []string // where COPY . put the whole context
+	var placed []spec.Copy   // context files a COPY put outside the WORKDIR
 	for i, it := range m.items {
 		s := it.step
 		if it.execForm != nil {
@@ -162,11 +169,22 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 				}
 			}
 		}
+		for _, c := range placedFiles(s, wd, m.ctx) {
+			if !m.laterRunNames(i, c.Dest) {
+				placed = append(placed, c)
+			}
+		}
 		if it.run == nil || it.test {
 			continue
 		}
 		cwd := wd
-		for k, seg := range it.run.segs {
+		segs, infos := it.run.segs, it.run.infos
+		if len(segs) == 0 && s.Run != nil && len(s.Run.Mounts) > 0 && len(s.Run.Heredocs) == 0 && !s.Run.Command.Exec {
+			// a RUN that bind-mounts the context (docker init's go build)
+			// is not classified, but its build output is still known
+			segs, infos = shell.Parse(s.Run.Command.Shell, m.orig.Escape()).Commands, nil
+		}
+		for k, seg := range segs {
 			v := seg.Values()
 			if len(v) == 2 && v[0] == "cd" && seg.Plain() && !strings.Contains(v[1], "$") {
 				cwd = path.Join(cwd, v[1])
@@ -175,7 +193,7 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 				}
 				continue
 			}
-			if info := it.run.infos[k]; info.Tool == "maven" || info.Tool == "gradle" || len(v) > 1 && (path.Base(v[0]) == "mvn" || path.Base(v[0]) == "gradle" || path.Base(v[0]) == "gradlew" || path.Base(v[0]) == "mvnw") {
+			if info := infoAt(infos, k); info.Tool == "maven" || info.Tool == "gradle" || len(v) > 1 && (path.Base(v[0]) == "mvn" || path.Base(v[0]) == "gradle" || path.Base(v[0]) == "gradlew" || path.Base(v[0]) == "mvnw") {
 				javaBuild = true
 			}
 			if len(v) == 3 && (v[0] == "cp" || v[0] == "mv") && artAt != "" && seg.Plain() && !strings.ContainsAny(v[1]+v[2], "$*?") {
@@ -205,6 +223,9 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 					artAt = path.Join(cwd, artAt)
 				}
 			}
+		}
+		if t := mountOver(s.Run, cwd, artAt); t != "" && artLine == it.line {
+			return why("line %d leaves %s under its --mount target %s, which is not in the image", it.line, artAt, t)
 		}
 	}
 	argv, ok := entryArgs(entry, cmd)
@@ -283,7 +304,7 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	if art.Dir {
 		dest += "/"
 	}
-	if a := argv[0]; !strings.Contains(a, "/") && !stdPath[path.Dir(artAt)] {
+	if a := argv[0]; (art.Ecosystem == ecosystem.Go || art.Ecosystem == ecosystem.Rust) && !strings.Contains(a, "/") && !stdPath[path.Dir(artAt)] {
 		// found through the toolchain image's PATH (/go/bin): prod's PATH
 		// has /usr/local/bin
 		dest = path.Join("/usr/local/bin", a)
@@ -305,6 +326,12 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 			}
 		}
 	}
+	for _, c := range placed {
+		// a configuration file the original put in place for run time
+		c.From = from
+		copied = append(copied, c.Dest)
+		steps = append(steps, spec.Step{Copy: &c, Pos: m.final.Pos})
+	}
 	if namedUser {
 		// the user the build created: its passwd and group entries
 		steps = append(steps, spec.Step{Copy: &spec.Copy{From: from, Src: []string{"/etc/passwd", "/etc/group"}, Dest: "/etc/"}, Pos: m.final.Pos})
@@ -319,10 +346,15 @@ func (m *migrator) slimProd(scope, prod []spec.Step, kept *spec.Stage) *slimPlan
 	}
 	steps = append(steps, config...)
 	plan.prod = &spec.Stage{Name: StageProd, From: "${" + argName + "}", Steps: steps, Pos: m.final.Pos}
+	plan.runs = true
 
 	caveats := []string{
 		"files the app reads at run time from the source tree are not in prod unless copied" + map[bool]string{true: " (copied: " + strings.Join(copied, ", ") + ")", false: ""}[len(copied) > 0] + "; add a COPY --from=" + from + " for each",
-		"no shell and no package manager in a distroless image: `docker exec sh` and shell-form commands do not work there",
+	}
+	if strings.Contains(image, "distroless") {
+		caveats = append(caveats, "no shell and no package manager in a distroless image: `docker exec sh` and shell-form commands do not work there")
+	} else {
+		caveats = append(caveats, "the runtime image has a shell and a package manager but none of the build tools of "+m.expandFrom())
 	}
 	switch {
 	case user == "" && strings.Contains(image, ":nonroot"):
@@ -494,4 +526,88 @@ func (p *slimPlan) unslim(migrated *spec.Spec, esc rune) (*spec.Spec, []string) 
 		}
 	}
 	return &out, issues
+}
+
+// infoAt is the classification of a RUN's k-th command; the zero one when
+// the RUN was not classified.
+func infoAt(infos []ecosystem.Classified, k int) ecosystem.Classified {
+	if k < len(infos) {
+		return infos[k]
+	}
+	return ecosystem.Classified{}
+}
+
+// mountOver is the target of a mount of r that p (a path the RUN writes,
+// cwd its directory) lies under: what a RUN writes there is not in the
+// image.
+func mountOver(r *spec.Run, cwd, p string) string {
+	if r == nil || p == "" {
+		return ""
+	}
+	for _, mt := range r.Mounts {
+		t := mt.Target
+		if t == "" || strings.Contains(t, "$") {
+			continue
+		}
+		if !path.IsAbs(t) {
+			t = path.Join("/", cwd, t)
+		}
+		t = path.Clean(t)
+		if p == t || strings.HasPrefix(p, strings.TrimSuffix(t, "/")+"/") {
+			return t
+		}
+	}
+	return ""
+}
+
+// placedFiles are the copies from the build stage that give prod what a
+// COPY from the build context (s) put outside the working directory wd
+// (a configuration file in /etc): each path it wrote, to the same path,
+// with its --chown and --chmod; none for a source the context ctx does
+// not show to be a file or a directory.
+func placedFiles(s spec.Step, wd string, ctx *ecosystem.BuildContext) []spec.Copy {
+	c := s.Copy
+	if c == nil || c.From != "" || copiesContext(s) || len(c.Heredocs) > 0 || c.Parents || len(c.Exclude) > 0 || strings.ContainsAny(c.Dest, "$*?[") {
+		return nil
+	}
+	dest := c.Dest
+	if !path.IsAbs(dest) {
+		if wd == "" {
+			return nil
+		}
+		dest = path.Join(wd, dest)
+	}
+	dest = path.Clean(dest)
+	if wd != "" && (dest == wd || strings.HasPrefix(dest, wd+"/")) || dest == "/" || dest == "/tmp" || strings.HasPrefix(dest, "/tmp/") {
+		return nil // the source tree: the caveat names it
+	}
+	var out []spec.Copy
+	for _, src := range c.Src {
+		if strings.ContainsAny(src, "$*?[") || strings.Contains(src, "://") {
+			return nil
+		}
+		to := dest
+		switch {
+		case ctx.HasDir(strings.TrimPrefix(src, "/")):
+			// a directory's contents go into dest
+		case !ctx.HasFile(strings.TrimPrefix(src, "/")):
+			return nil
+		case len(c.Src) > 1 || strings.HasSuffix(c.Dest, "/"):
+			to = path.Join(dest, path.Base(src))
+		}
+		out = append(out, spec.Copy{Src: []string{to}, Dest: to, Chown: c.Chown, Chmod: c.Chmod})
+	}
+	return out
+}
+
+// laterRunNames reports whether a RUN after item i names p or its base
+// name: a file a build step uses (an install script, a patch) is set-up,
+// which the RUN may remove, not a file the app reads at run time.
+func (m *migrator) laterRunNames(i int, p string) bool {
+	for _, it := range m.items[i+1:] {
+		if r := it.step.Run; r != nil && (strings.Contains(stepText(it.step), path.Base(p)) || strings.Contains(r.Command.Shell, p)) {
+			return true
+		}
+	}
+	return false
 }

@@ -250,9 +250,13 @@ func (m *migrator) splitChecks(it *item) string {
 	rw.Comment = append(append([]string(nil), it.step.Comment...), "dockstage migrate: the checks of this RUN are in the test stage")
 	it.rewritten = &rw
 	tr := spec.Run{Command: spec.Command{Shell: strings.Join(test, sep)}, Mounts: run.Mounts, Network: run.Network, Security: run.Security, Device: run.Device}
-	it.testRun = &spec.Step{Run: &tr, Pos: it.step.Pos, Comment: []string{"dockstage migrate: the checks line " + strconv.Itoa(it.line) + " ran after its build commands"}}
+	before, after := checksOrder(segs, infos)
+	it.testRun = &spec.Step{Run: &tr, Pos: it.step.Pos, Comment: []string{"dockstage migrate: the checks line " + strconv.Itoa(it.line) + " ran " + orderWords(before, after) + " its build commands"}}
 	it.note = "split: the checks went to the test stage"
-	caveats := []string{"a check that ran before a build command now also sees that command's output; a build command that read what a check wrote (a coverage report, generated files) would need it back in src"}
+	var caveats []string
+	if before {
+		caveats = append(caveats, "a check that ran before a build command now runs after it and also sees that command's output; a build command that read what a check wrote (a coverage report, generated files) would need it back in src")
+	}
 	if seq {
 		caveats = append(caveats, "the commands were joined by `;` without `set -e`: the original RUN's status was its last command's, so a failing build command before it did not fail the build; joined by && now, it does")
 	}
@@ -363,4 +367,31 @@ func (m *migrator) readsCheckOutput(text string, segs []shell.Command, infos []e
 		}
 	}
 	return ""
+}
+
+// checksOrder reports whether one of a RUN's checks (tests, test
+// dependencies) came before one of its build commands, and whether one
+// came after one; the commands that set the shell's state (cd, export)
+// do not count.
+func checksOrder(segs []shell.Command, infos []ecosystem.Classified) (before, after bool) {
+	checks, builds := false, false
+	for k, info := range infos {
+		if r := info.Role; r == ecosystem.RoleTest || r == ecosystem.RoleTestDeps {
+			checks, after = true, after || builds
+		} else if v := segs[k].Values(); len(v) == 0 || !stateCommands[v[0]] {
+			builds, before = true, before || checks
+		}
+	}
+	return before, after
+}
+
+// orderWords says where a RUN's checks ran among its build commands.
+func orderWords(before, after bool) string {
+	switch {
+	case before && after:
+		return "before and after"
+	case before:
+		return "before"
+	}
+	return "after"
 }
