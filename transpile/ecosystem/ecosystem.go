@@ -172,8 +172,15 @@ type Result struct {
 	// when known.
 	Dev []string
 	// BuildDir is where a static site's build writes its output (dist,
-	// build); empty for a site served as it is.
+	// build), empty for a site served as it is; for a Node.js service, where
+	// its package.json build script writes (tsconfig.json's outDir, the
+	// start script's directory), empty when it has no build script.
 	BuildDir string
+	// YarnBerry is set for yarn 2 or later (a .yarnrc.yml, or packageManager
+	// yarn@2+), which corepack runs; YarnFocus when that yarn has
+	// `workspaces focus` for a production-only install (yarn 4+, or the
+	// workspace-tools plugin named in .yarnrc.yml).
+	YarnBerry, YarnFocus bool
 	// SiteDir is the directory of a static site served as it is ("." or
 	// "public").
 	SiteDir string
