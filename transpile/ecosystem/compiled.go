@@ -124,6 +124,7 @@ func (p *project) rust(r *Result, forced bool) {
 }
 
 var (
+	netTargetRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^net(?:coreapp)?(\d+)\.(\d+)$`) })
 	assemblyNameRE = xmlTagRE("AssemblyName")
 	targetFwRE     = xmlTagRE("TargetFramework")
 )
@@ -184,7 +185,14 @@ func (p *project) dotnet(r *Result, forced bool) {
 		r.Framework = "aspnetcore"
 	}
 	if m := targetFwRE.FindSubmatch(b); m != nil {
-		r.note(main, "target framework %s (the preset's images are .NET 8.0)", m[1])
+		if v := netTargetRE().FindStringSubmatch(strings.TrimSpace(string(m[1]))); v != nil {
+			r.RuntimeTarget = v[1] + "." + v[2]
+			r.note(main, "target framework %s: the runtime image is aspnet:%s (a .NET app does not roll forward to a newer major runtime)", m[1], r.RuntimeTarget)
+		} else {
+			r.note(main, "target framework %s: not a netN.M the preset reads; the runtime image follows the SDK", m[1])
+		}
+	} else if m := xmlTagRE("TargetFrameworks").FindSubmatch(b); m != nil {
+		r.note(main, "target frameworks %s: the runtime image follows the SDK (publish one with -f)", m[1])
 	}
 	r.note(main, "the project to publish: %s.dll", r.Binary)
 	r.Port = 8080

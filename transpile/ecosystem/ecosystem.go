@@ -200,6 +200,10 @@ type Result struct {
 	// pin (.python-version, .nvmrc, engines.node, go.mod, rust-toolchain,
 	// global.json), or empty; Version gives the default instead.
 	RuntimeVersion string
+	// RuntimeTarget is the .NET runtime the main project's TargetFramework
+	// names (net8.0 -> 8.0), which its runtime image follows (the SDK,
+	// RuntimeVersion, may be newer); empty when not read.
+	RuntimeTarget string
 	// Evidence lists, in order, the facts the decisions rest on.
 	Evidence []Evidence
 }

@@ -26,8 +26,8 @@ const (
 var (
 	majorMinorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v?(\d+)(?:\.(\d+))?`) })
 	engineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+)(?:\.(\d+|x))?`) })
-	goLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`) })
-	toolchainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^toolchain\s+go(\d+\.\d+)`) })
+	goLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^go\s+((\d+\.\d+)[0-9A-Za-z.]*)`) })
+	toolchainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^toolchain\s+go((\d+\.\d+)[0-9A-Za-z.]*)`) })
 	channelRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*channel\s*=\s*"(\d+\.\d+)(?:\.\d+)?"`) })
 	rustPlainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`) })
 )
@@ -67,10 +67,12 @@ func (p *project) versionFromFiles(r *Result) {
 		}
 	case Go:
 		text := string(p.read("go.mod"))
-		if m := toolchainRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
-			set("go.mod", m[1], "toolchain go"+m[1])
-		} else if m := goLineRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
-			set("go.mod", m[1], "go "+m[1]+" (newer than the default "+DefaultGo+"; an older go line builds with the newer toolchain)")
+		if m := toolchainRE().FindStringSubmatch(text); m != nil {
+			set("go.mod", m[2], "toolchain go"+m[1]+": the golang:"+m[2]+" image")
+		} else if m := goLineRE().FindStringSubmatch(text); m != nil {
+			set("go.mod", m[2], "go "+m[1]+": the golang:"+m[2]+" image (a newer Go builds it too: --build-arg GO_IMAGE=golang:"+DefaultGo+"-bookworm)")
+		} else if p.has("go.mod") {
+			r.note("go.mod", "no go or toolchain line: the golang:%s image", DefaultGo)
 		}
 	case Rust:
 		if m := channelRE().FindStringSubmatch(string(p.read("rust-toolchain.toml"))); m != nil {
@@ -86,8 +88,20 @@ func (p *project) versionFromFiles(r *Result) {
 		}
 		if json.Unmarshal(p.read("global.json"), &g) == nil {
 			if m := majorMinorRE().FindStringSubmatch(g.Sdk.Version); m != nil && m[2] != "" {
-				set("global.json", m[1]+"."+m[2], ".NET SDK "+g.Sdk.Version+": the "+m[1]+"."+m[2]+" images")
+				v := m[1] + "." + m[2]
+				switch t := r.RuntimeTarget; {
+				case t == "" || t == v:
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the "+v+" images")
+				case newer(t, v):
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the sdk:"+v+" image, older than the target framework's "+t+", cannot build it (raise global.json's sdk.version)")
+				default:
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the sdk:"+v+" image builds it; the runtime image stays aspnet:"+t+", the target framework's")
+				}
+				return
 			}
+		}
+		if t := r.RuntimeTarget; t != "" {
+			set(r.MainPackage, t, "no global.json pins the SDK: the sdk:"+t+" image, the target framework's")
 		}
 	}
 }
