@@ -25,6 +25,11 @@ func TestVersionFiles(t *testing.T) {
 		{"dotnet no global.json", "9.0", "9.0", "no global.json pins the SDK: the sdk:9.0 image", map[string]string{"Api.csproj": csproj("net9.0")}},
 		{"dotnet multi-target", "", "", "target frameworks net8.0;net9.0: the runtime image follows the SDK", map[string]string{"Api.csproj": `<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFrameworks>net8.0;net9.0</TargetFrameworks></PropertyGroup></Project>`}},
 		{"dotnet netcoreapp", "3.1", "3.1", "target framework netcoreapp3.1", map[string]string{"Api.csproj": csproj("netcoreapp3.1")}},
+		{"ruby exact", "3.3.5", "", "Gemfile: ruby \"3.3.5\": Bundler refuses any other Ruby, so the ruby:3.3.5 image", map[string]string{"Gemfile": "source \"https://rubygems.org\"\nruby \"3.3.5\"\ngem \"puma\"\n", ".ruby-version": "3.2.1\n"}},
+		{"ruby requirement", "3.3", "", "Gemfile: ruby \"~> 3.3.0\": the ruby:3.3 image", map[string]string{"Gemfile": "ruby '~> 3.3.0'\ngem 'puma'\n"}},
+		{"ruby file", "3.4.1", "", "which the Gemfile's ruby file: requires exactly", map[string]string{"Gemfile": "ruby file: \".ruby-version\"\n", ".ruby-version": "ruby-3.4.1\n"}},
+		{"ruby-version only", "3.2", "", ".ruby-version: Ruby 3.2.4: the ruby:3.2 image", map[string]string{"Gemfile": "gem 'puma'\n", ".ruby-version": "3.2.4\n"}},
+		{"ruby default", "", "", "Ruby project", map[string]string{"Gemfile": "gem 'puma'\n"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var kv []string
