@@ -36,10 +36,13 @@ var (
 	migrateExamples = []string{"python-flask", "node-express", "node-build", "go-service", "rust-service", "static-site"}
 )
 
-// the build args init's Dockerfiles need here: init follows go.mod's go line (go 1.24), and the
-// local engine has only the host toolchain's golang image (build-images.sh)
+// the build args init's Dockerfiles need here, where only build-images.sh's images exist: init
+// follows go.mod's go line (go 1.24) and the local golang image is the host toolchain's; the
+// static preset serves from nginx:1.28-alpine and the local nginx is nginx:1.22 (Debian, so its
+// healthcheck takes the bash branch)
 var initBuildArgs = map[string][]string{
-	"go-service": {"--build-arg", "GO_IMAGE=golang:" + hostGoMinor() + "-bookworm"},
+	"go-service":  {"--build-arg", "GO_IMAGE=golang:" + hostGoMinor() + "-bookworm"},
+	"static-site": {"--build-arg", "NGINX_IMAGE=nginx:1.22"},
 }
 
 // hostGoMinor is the major.minor of the Go that built the tests: the one build-images.sh makes
