@@ -15,6 +15,8 @@ var (
 		return []*regexp.Regexp{
 			regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})"`),
 			regexp.MustCompile(`Getenv\("PORT"\)[^\n]*\n?[^\n]*"(\d{2,5})"`),
+			// port = "9090", port := "9090", Port: 9090 (not dbPort, redisPort)
+			regexp.MustCompile(`(?i)\b(?:http_?|listen_?|server_?|default_?)?port\s*(?::=|=|:)\s*"?(\d{2,5})\b`),
 		}
 	})
 	goVersionSuffixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v[0-9]+$`) })
@@ -79,7 +81,7 @@ func (p *project) golang(r *Result, forced bool) {
 	}
 	r.Entry = r.MainPackage
 	r.note("", "binary %s", r.Binary)
-	p.setPort(r, mains, goPortRE(), 8080, "the preset's default")
+	p.setPortFrom(r, 8080, "the preset's default", portSearch{mains, goPortRE()}, portSearch{p.configFiles(), configPortRE()})
 	p.setHealth(r, mains)
 }
 
