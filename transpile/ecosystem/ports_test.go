@@ -26,16 +26,7 @@ func TestPortFromSourceAndConfig(t *testing.T) {
 		{"makefile targets", 8080, "Makefile: targets build, test, lint; the spec's steps are the preset's and do not run make", []string{"go.mod", "module x\n", "main.go", goMain(""), "Makefile", "BIN := bin/server\n.PHONY: build test\nbuild:\n\tgo build -o $(BIN) .\ntest lint: build\n\tgo test ./...\n%.o: %.c\n"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rs, err := Detect(files(c.fs...))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := rs[0]
-			var ev []string
-			for _, e := range r.Evidence {
-				ev = append(ev, e.String())
-			}
-			all := strings.Join(ev, "\n")
+			r, all := detectFirst(t, c.fs...)
 			if r.Port != c.port || !strings.Contains(all, c.evidence) {
 				t.Errorf("port %d, want %d; evidence:\n%s\nwant a line with %q", r.Port, c.port, all, c.evidence)
 			}

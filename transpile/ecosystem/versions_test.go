@@ -36,19 +36,25 @@ func TestVersionFiles(t *testing.T) {
 			for k, v := range c.fs {
 				kv = append(kv, k, v)
 			}
-			rs, err := Detect(files(kv...))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := rs[0]
-			var ev []string
-			for _, e := range r.Evidence {
-				ev = append(ev, e.String())
-			}
-			all := strings.Join(ev, "\n")
+			r, all := detectFirst(t, kv...)
 			if r.RuntimeVersion != c.version || r.RuntimeTarget != c.target || !strings.Contains(all, c.evidence) {
 				t.Errorf("version %q target %q, want %q %q; evidence:\n%s\nwant a line with %q", r.RuntimeVersion, r.RuntimeTarget, c.version, c.target, all, c.evidence)
 			}
 		})
 	}
+}
+
+// detectFirst detects the project of the files (name, content, ...) and
+// returns the first result and its evidence, a line each.
+func detectFirst(t *testing.T, kv ...string) (Result, string) {
+	t.Helper()
+	rs, err := Detect(files(kv...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev []string
+	for _, e := range rs[0].Evidence {
+		ev = append(ev, e.String())
+	}
+	return rs[0], strings.Join(ev, "\n")
 }
