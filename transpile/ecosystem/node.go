@@ -177,6 +177,7 @@ func (p *project) node(r *Result, forced bool) {
 	p.setPort(r, files, nodePortRE(), 3000, "the usual Node.js default")
 	p.setHealth(r, files)
 	p.nodeBuildDir(r, entry)
+	p.nodeBuildDev(r)
 }
 
 var (
@@ -243,6 +244,23 @@ func (p *project) nodeBuildDir(r *Result, entry string) {
 	}
 	r.BuildDir = "dist"
 	r.note("package.json", "a build script: its output guessed as dist/ (change the build's copy in the spec's prod stage if it writes elsewhere)")
+}
+
+// nodeBuildDev: a service with a build step runs in development from the
+// build stage (the dev dependencies and the built output are there); its
+// dev script, when package.json has one that is not a plain node command,
+// is the dev command (it rebuilds or runs the source; node --watch on the
+// built entry would not see edits to the source).
+func (p *project) nodeBuildDev(r *Result) {
+	if r.BuildDir == "" {
+		return
+	}
+	if s, ok := r.Scripts["dev"]; ok {
+		if w, plain := simpleWords(s); !plain || w[0] != "node" {
+			r.Dev = []string{"npm", "run", "dev"}
+			r.note("package.json", "dev script %q: compose's dev service runs it on the build stage", s)
+		}
+	}
 }
 
 // nodeIsSite reports whether a package.json only builds a static site: it
