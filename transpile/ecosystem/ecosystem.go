@@ -181,6 +181,10 @@ type Result struct {
 	// `workspaces focus` for a production-only install (yarn 4+, or the
 	// workspace-tools plugin named in .yarnrc.yml).
 	YarnBerry, YarnFocus bool
+	// YarnPnP is set for yarn berry whose .yarnrc.yml does not choose the
+	// node-modules linker: Plug'n'Play, which plain `node FILE` cannot load
+	// dependencies from.
+	YarnPnP bool
 	// SiteDir is the directory of a static site served as it is ("." or
 	// "public").
 	SiteDir string

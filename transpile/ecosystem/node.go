@@ -181,8 +181,10 @@ func (p *project) node(r *Result, forced bool) {
 }
 
 var (
-	yarnMajorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yarn@(\d+)\.`) })
-	tsOutDirRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"outDir"\s*:\s*"([A-Za-z0-9_./-]+)"`) })
+	yarnPathRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^yarnPath:\s*["']?([A-Za-z0-9_./-]+)["']?\s*$`) })
+	nodeModulesLinkerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^nodeLinker:\s*["']?node-modules["']?\s*$`) })
+	yarnMajorRE         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yarn@(\d+)\.`) })
+	tsOutDirRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"outDir"\s*:\s*"([A-Za-z0-9_./-]+)"`) })
 )
 
 // yarnBerry sets r.YarnBerry and r.YarnFocus for yarn 2 or later: a
@@ -197,11 +199,24 @@ func (p *project) yarnBerry(r *Result, pkg packageJSON) {
 		return
 	}
 	r.YarnBerry = true
+	rcText := string(p.read(".yarnrc.yml"))
 	if rc {
 		r.Manifests = append(r.Manifests, ".yarnrc.yml")
 		r.note(".yarnrc.yml", "yarn berry configuration (the preset enables corepack)")
+		if m := yarnPathRE().FindStringSubmatch(rcText); m != nil && fs.ValidPath(m[1]) && p.has(m[1]) {
+			r.Manifests = append(r.Manifests, m[1])
+			r.note(".yarnrc.yml", "yarnPath %s: copied with the manifests, the yarn that runs", m[1])
+		}
 	} else {
 		r.note("package.json", "packageManager %s is yarn berry (the preset enables corepack)", pkg.PackageManager)
+	}
+	if !nodeModulesLinkerRE().MatchString(rcText) {
+		r.YarnPnP = true
+		file := "package.json"
+		if rc {
+			file = ".yarnrc.yml"
+		}
+		r.note(file, "yarn berry's default Plug'n'Play linker, which plain node cannot load from: the preset sets YARN_NODE_LINKER=node-modules")
 	}
 	switch {
 	case major >= 4:
