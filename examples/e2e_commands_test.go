@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,26 @@ var (
 	initExamples    = []string{"python-flask", "node-express", "go-service", "static-site"}
 	migrateExamples = []string{"python-flask", "node-express", "node-build", "go-service", "rust-service", "static-site"}
 )
+
+// the build args init's Dockerfiles need here, where only build-images.sh's images exist: init
+// follows go.mod's go line (go 1.24) and the local golang image is the host toolchain's; the
+// static preset serves from nginx:1.28-alpine and the local nginx is nginx:1.22 (Debian, so its
+// healthcheck takes the bash branch)
+var initBuildArgs = map[string][]string{
+	"go-service":  {"--build-arg", "GO_IMAGE=golang:" + hostGoMinor() + "-bookworm"},
+	"static-site": {"--build-arg", "NGINX_IMAGE=nginx:1.22"},
+}
+
+// hostGoMinor is the major.minor of the Go that built the tests: the one build-images.sh makes
+// golang:<major.minor>-bookworm from.
+func hostGoMinor() string {
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
 
 // the files dockstage writes for an example; init starts without them
 var generatedFiles = []string{"dockstage.yaml", "Dockerfile", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", ".dockerignore"}
@@ -137,6 +158,7 @@ func TestInit(t *testing.T) {
 		t.Logf("dockstage init %s --yes:\n%s", name, tail(out, 20))
 
 		ex := newExample(t, "init-"+name, dir, "")
+		ex.buildArgs = initBuildArgs[name]
 		ex.checkLayout(t)
 		if ex.port != orig.port {
 			t.Errorf("init's prod EXPOSEs %s, the example's %s", ex.port, orig.port)

@@ -313,6 +313,8 @@ var presetFuncs = template.FuncMap{
 		}, s)
 	},
 	"schemaComment": func() string { return spec.SchemaComment },
+	// siteImage is the nginx image static sites are served from (migrate's too).
+	"siteImage": func() string { return ecosystem.SiteImage },
 	// fail stops the render with a message (a preset that cannot handle
 	// what was detected).
 	"fail": func(msg string) (string, error) { return "", errors.New(msg) },

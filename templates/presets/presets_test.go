@@ -300,6 +300,8 @@ func FuzzPresetFromManifests(f *testing.F) {
 	f.Add(`{"name":"a","main":"x.js","scripts":{"start":"node x.js","build":"vite build"},"dependencies":{"express":"4"}}`, "[tool.poetry]\nname = \"x\"\n", "flask\n", "x.js")
 	f.Add(`{"scripts":{"start":"node #x: [y]","dev":"node {a},b"}}`, "[project]\ndependencies = [\"fastapi\"]", "", "#x:")
 	f.Add(`{"main":"a b\"c.js","scripts":{"build":"x --out-dir '../o u t'"}}`, "", "gunicorn\nflask\n", "a b\"c.js")
+	f.Add("module x\n\ngo 1.23.4\ntoolchain go1.24rc1\n", "ruby \"3.3.5\"\nport = \"9090\"\n", "build test: x\n\tgo build\nPORT=70\n", "x")
+	f.Add(`{"packageManager":"yarn@4.1.0","scripts":{"build":"tsc","start":"node out/a b.js"}}`, `{"compilerOptions":{"outDir":"../x"}}`, "<TargetFramework>net10.0</TargetFramework>", "x")
 	f.Fuzz(func(t *testing.T, pkg, pyproject, reqs, entry string) {
 		if !fs.ValidPath(entry) || entry == "." {
 			entry = "index.js"
@@ -308,6 +310,11 @@ func FuzzPresetFromManifests(f *testing.F) {
 			{"package.json": {Data: []byte(pkg)}, entry: {Data: []byte(reqs)}},
 			{"package.json": {Data: []byte(pkg)}, "index.html": {}},
 			{"pyproject.toml": {Data: []byte(pyproject)}, "requirements.txt": {Data: []byte(reqs)}, "app.py": {Data: []byte(pyproject)}},
+			// version files, configuration and a Makefile read for the image, the port and the evidence
+			{"go.mod": {Data: []byte(pkg)}, "main.go": {Data: []byte("package main\n" + reqs)}, "Makefile": {Data: []byte(reqs)}, "config.toml": {Data: []byte(pyproject)}},
+			{"Gemfile": {Data: []byte(pyproject)}, ".ruby-version": {Data: []byte(reqs)}, "config.ru": {}},
+			{"app.csproj": {Data: []byte(pkg)}, "global.json": {Data: []byte(pyproject)}},
+			{"package.json": {Data: []byte(pkg)}, "yarn.lock": {}, ".yarnrc.yml": {Data: []byte(reqs)}, "tsconfig.json": {Data: []byte(pyproject)}},
 		} {
 			rs, err := ecosystem.Detect(fsys)
 			if err != nil {

@@ -15,6 +15,8 @@ var (
 		return []*regexp.Regexp{
 			regexp.MustCompile(`"(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})"`),
 			regexp.MustCompile(`Getenv\("PORT"\)[^\n]*\n?[^\n]*"(\d{2,5})"`),
+			// port = "9090", port := "9090", Port: 9090 (not dbPort, redisPort)
+			regexp.MustCompile(`(?i)\b(?:http_?|listen_?|server_?|default_?)?port\s*(?::=|=|:)\s*"?(\d{2,5})\b`),
 		}
 	})
 	goVersionSuffixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v[0-9]+$`) })
@@ -79,7 +81,7 @@ func (p *project) golang(r *Result, forced bool) {
 	}
 	r.Entry = r.MainPackage
 	r.note("", "binary %s", r.Binary)
-	p.setPort(r, mains, goPortRE(), 8080, "the preset's default")
+	p.setPortFrom(r, 8080, "the preset's default", portSearch{mains, goPortRE()}, portSearch{p.configFiles(), configPortRE()})
 	p.setHealth(r, mains)
 }
 
@@ -124,6 +126,7 @@ func (p *project) rust(r *Result, forced bool) {
 }
 
 var (
+	netTargetRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^net(?:coreapp)?(\d+)\.(\d+)$`) })
 	assemblyNameRE = xmlTagRE("AssemblyName")
 	targetFwRE     = xmlTagRE("TargetFramework")
 )
@@ -184,7 +187,14 @@ func (p *project) dotnet(r *Result, forced bool) {
 		r.Framework = "aspnetcore"
 	}
 	if m := targetFwRE.FindSubmatch(b); m != nil {
-		r.note(main, "target framework %s (the preset's images are .NET 8.0)", m[1])
+		if v := netTargetRE().FindStringSubmatch(strings.TrimSpace(string(m[1]))); v != nil {
+			r.RuntimeTarget = v[1] + "." + v[2]
+			r.note(main, "target framework %s: the runtime image is aspnet:%s (a .NET app does not roll forward to a newer major runtime)", m[1], r.RuntimeTarget)
+		} else {
+			r.note(main, "target framework %s: not a netN.M the preset reads; the runtime image follows the SDK", m[1])
+		}
+	} else if m := xmlTagRE("TargetFrameworks").FindSubmatch(b); m != nil {
+		r.note(main, "target frameworks %s: the runtime image follows the SDK (publish one with -f)", m[1])
 	}
 	r.note(main, "the project to publish: %s.dll", r.Binary)
 	r.Port = 8080

@@ -172,8 +172,19 @@ type Result struct {
 	// when known.
 	Dev []string
 	// BuildDir is where a static site's build writes its output (dist,
-	// build); empty for a site served as it is.
+	// build), empty for a site served as it is; for a Node.js service, where
+	// its package.json build script writes (tsconfig.json's outDir, the
+	// start script's directory), empty when it has no build script.
 	BuildDir string
+	// YarnBerry is set for yarn 2 or later (a .yarnrc.yml, or packageManager
+	// yarn@2+), which corepack runs; YarnFocus when that yarn has
+	// `workspaces focus` for a production-only install (yarn 4+, or the
+	// workspace-tools plugin named in .yarnrc.yml).
+	YarnBerry, YarnFocus bool
+	// YarnPnP is set for yarn berry whose .yarnrc.yml does not choose the
+	// node-modules linker: Plug'n'Play, which plain `node FILE` cannot load
+	// dependencies from.
+	YarnPnP bool
 	// SiteDir is the directory of a static site served as it is ("." or
 	// "public").
 	SiteDir string
@@ -193,6 +204,10 @@ type Result struct {
 	// pin (.python-version, .nvmrc, engines.node, go.mod, rust-toolchain,
 	// global.json), or empty; Version gives the default instead.
 	RuntimeVersion string
+	// RuntimeTarget is the .NET runtime the main project's TargetFramework
+	// names (net8.0 -> 8.0), which its runtime image follows (the SDK,
+	// RuntimeVersion, may be newer); empty when not read.
+	RuntimeTarget string
 	// Evidence lists, in order, the facts the decisions rest on.
 	Evidence []Evidence
 }
@@ -413,6 +428,7 @@ func (p *project) analyze(k Kind, forced bool) Result {
 		analyze(p, &r, forced)
 	}
 	p.versionFromFiles(&r)
+	p.makefile(&r)
 	sort.Strings(r.Deps)
 	r.Deps = uniq(r.Deps)
 	if r.Binary != "" {
@@ -460,21 +476,64 @@ func (p *project) lockfile(r *Result, name, fact string) bool {
 // setPort sets r.Port from the first source file that names a port, else
 // from def (the framework's or kind's default).
 func (p *project) setPort(r *Result, files []string, res []*regexp.Regexp, def int, defWhy string) {
-	for _, f := range files {
-		b := p.read(f)
-		for _, re := range res {
-			if loc := re.FindSubmatchIndex(b); loc != nil {
-				if n, err := strconv.Atoi(string(b[loc[2]:loc[3]])); err == nil && n > 0 && n < 65536 {
-					r.Port = n
-					line, text := lineAt(b, loc[0])
-					r.note(fmt.Sprintf("%s:%d", f, line), "port %d (%s)", n, text)
-					return
+	p.setPortFrom(r, def, defWhy, portSearch{files, res})
+}
+
+// portSearch is a set of files and the patterns that find a port in them.
+type portSearch struct {
+	files []string
+	res   []*regexp.Regexp
+}
+
+// setPortFrom sets r.Port from the first file of the searches, in order,
+// where one of its patterns finds a port, else to def.
+func (p *project) setPortFrom(r *Result, def int, defWhy string, searches ...portSearch) {
+	for _, s := range searches {
+		for _, f := range s.files {
+			b := p.read(f)
+			for _, re := range s.res {
+				if loc := re.FindSubmatchIndex(b); loc != nil {
+					if n, err := strconv.Atoi(string(b[loc[2]:loc[3]])); err == nil && n > 0 && n < 65536 {
+						r.Port = n
+						line, text := lineAt(b, loc[0])
+						r.note(fmt.Sprintf("%s:%d", f, line), "port %d (%s)", n, text)
+						return
+					}
 				}
 			}
 		}
 	}
 	r.Port = def
-	r.note("", "port %d: %s (no port found in the source; --port changes it)", def, defWhy)
+	what := "the source"
+	for _, s := range searches {
+		if len(s.res) > 0 && len(s.files) > 0 && &s.res[0] == &configPortRE()[0] {
+			what += " or " + strings.Join(s.files, ", ")
+		}
+	}
+	r.note("", "port %d: %s (no port found in %s; --port changes it)", def, defWhy, what)
+}
+
+// configPortRE finds a port setting in a configuration file: TOML, YAML,
+// INI or an env file (port = "9090", port: 9090, PORT=9090, http_port ...).
+var configPortRE = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{regexp.MustCompile(`(?im)^\s*(?:export\s+)?(?:(?:http|listen|server|app)[_.-]?)?port\s*[:=]\s*["']?(\d{2,5})["']?\s*(?:#.*)?$`)}
+})
+
+// configFileNames are the configuration files, at the root or in config/,
+// a port setting is read from when the source names none.
+var configFileNames = []string{"config.toml", "config.yaml", "config.yml", "config.ini", "settings.toml", "settings.yaml", "settings.yml", "app.toml", "app.yaml", "app.yml", ".env.example", ".env.sample"}
+
+// configFiles lists the configuration files the project has, root first.
+func (p *project) configFiles() []string {
+	var out []string
+	for _, dir := range []string{".", "config"} {
+		for _, n := range configFileNames {
+			if f := path.Join(dir, n); p.has(f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 var healthRE = sync.OnceValue(func() *regexp.Regexp {

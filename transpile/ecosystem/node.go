@@ -3,6 +3,7 @@ package ecosystem
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"sort"
@@ -93,10 +94,6 @@ func (p *project) node(r *Result, forced bool) {
 		p.lockfile(r, "pnpm-lock.yaml", "pnpm lockfile")
 	case Yarn:
 		p.lockfile(r, "yarn.lock", "yarn lockfile")
-		if p.has(".yarnrc.yml") {
-			r.Manifests = append(r.Manifests, ".yarnrc.yml")
-			r.note(".yarnrc.yml", "yarn berry configuration (the preset enables corepack)")
-		}
 	default:
 		if !p.lockfile(r, "package-lock.json", "npm lockfile: npm ci installs exactly it") &&
 			!p.lockfile(r, "npm-shrinkwrap.json", "npm shrinkwrap: npm ci installs exactly it") {
@@ -105,6 +102,9 @@ func (p *project) node(r *Result, forced bool) {
 	}
 	if pm := pkg.PackageManager; pm != "" {
 		r.note("package.json", "packageManager %s", pm)
+	}
+	if r.Manager == Yarn {
+		p.yarnBerry(r, pkg)
 	}
 	r.Name = pkg.Name
 	r.Scripts = pkg.Scripts
@@ -176,6 +176,106 @@ func (p *project) node(r *Result, forced bool) {
 	files = append(files, p.walk(".", 3, 200, jsFile)...)
 	p.setPort(r, files, nodePortRE(), 3000, "the usual Node.js default")
 	p.setHealth(r, files)
+	p.nodeBuildDir(r, entry)
+	p.nodeBuildDev(r)
+}
+
+var (
+	yarnPathRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^yarnPath:\s*["']?([A-Za-z0-9_./-]+)["']?\s*$`) })
+	nodeModulesLinkerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^nodeLinker:\s*["']?node-modules["']?\s*$`) })
+	yarnMajorRE         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yarn@(\d+)\.`) })
+	tsOutDirRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"outDir"\s*:\s*"([A-Za-z0-9_./-]+)"`) })
+)
+
+// yarnBerry sets r.YarnBerry and r.YarnFocus for yarn 2 or later: a
+// .yarnrc.yml (copied with the manifests), or packageManager yarn@2+.
+func (p *project) yarnBerry(r *Result, pkg packageJSON) {
+	major := 0
+	if m := yarnMajorRE().FindStringSubmatch(pkg.PackageManager); m != nil {
+		fmt.Sscan(m[1], &major)
+	}
+	rc := p.has(".yarnrc.yml")
+	if !rc && major < 2 {
+		return
+	}
+	r.YarnBerry = true
+	rcText := string(p.read(".yarnrc.yml"))
+	if rc {
+		r.Manifests = append(r.Manifests, ".yarnrc.yml")
+		r.note(".yarnrc.yml", "yarn berry configuration (the preset enables corepack)")
+		if m := yarnPathRE().FindStringSubmatch(rcText); m != nil && fs.ValidPath(m[1]) && p.has(m[1]) {
+			r.Manifests = append(r.Manifests, m[1])
+			r.note(".yarnrc.yml", "yarnPath %s: copied with the manifests, the yarn that runs", m[1])
+		}
+	} else {
+		r.note("package.json", "packageManager %s is yarn berry (the preset enables corepack)", pkg.PackageManager)
+	}
+	if !nodeModulesLinkerRE().MatchString(rcText) {
+		r.YarnPnP = true
+		file := "package.json"
+		if rc {
+			file = ".yarnrc.yml"
+		}
+		r.note(file, "yarn berry's default Plug'n'Play linker, which plain node cannot load from: the preset sets YARN_NODE_LINKER=node-modules")
+	}
+	switch {
+	case major >= 4:
+		r.YarnFocus = true
+		r.note("package.json", "yarn %d: `yarn workspaces focus --all --production` installs the production dependencies only", major)
+	case rc && strings.Contains(string(p.read(".yarnrc.yml")), "plugin-workspace-tools"):
+		r.YarnFocus = true
+		r.note(".yarnrc.yml", "the workspace-tools plugin: `yarn workspaces focus --all --production` installs the production dependencies only")
+	default:
+		r.note("", "yarn berry without `workspaces focus` (yarn 4, or the workspace-tools plugin): base installs every dependency, so prod holds the dev dependencies too")
+	}
+}
+
+// nodeBuildDir sets r.BuildDir for a service whose package.json has a
+// build script: tsconfig.json's outDir, else the directory the build
+// script's --out-dir names, else the start entry's top directory when the
+// project does not have it (the build writes it), else dist/, guessed.
+func (p *project) nodeBuildDir(r *Result, entry string) {
+	if _, ok := r.Scripts["build"]; !ok {
+		return
+	}
+	clean := func(d string) string { return strings.TrimSuffix(path.Clean(strings.TrimPrefix(d, "./")), "/") }
+	ok := func(d string) bool {
+		return d != "." && d != ".." && !strings.HasPrefix(d, "../") && !path.IsAbs(d) && fs.ValidPath(d)
+	}
+	if m := tsOutDirRE().FindSubmatch(p.read("tsconfig.json")); m != nil && ok(clean(string(m[1]))) {
+		r.BuildDir = clean(string(m[1]))
+		r.note("tsconfig.json", "outDir %s: the build script writes %s/", m[1], r.BuildDir)
+		return
+	}
+	if m := outDirRE().FindStringSubmatch(r.Scripts["build"]); m != nil && ok(clean(m[1])) {
+		r.BuildDir = clean(m[1])
+		r.note("package.json", "the build script writes %s/", r.BuildDir)
+		return
+	}
+	if top, _, found := strings.Cut(path.Clean(entry), "/"); found && entry != "" && !p.has(path.Clean(entry)) && ok(top) {
+		r.BuildDir = top
+		r.note("package.json", "the start entry %s is not in the project: the build script writes %s/", entry, top)
+		return
+	}
+	r.BuildDir = "dist"
+	r.note("package.json", "a build script: its output guessed as dist/ (change the build's copy in the spec's prod stage if it writes elsewhere)")
+}
+
+// nodeBuildDev: a service with a build step runs in development from the
+// build stage (the dev dependencies and the built output are there); its
+// dev script, when package.json has one that is not a plain node command,
+// is the dev command (it rebuilds or runs the source; node --watch on the
+// built entry would not see edits to the source).
+func (p *project) nodeBuildDev(r *Result) {
+	if r.BuildDir == "" {
+		return
+	}
+	if s, ok := r.Scripts["dev"]; ok {
+		if w, plain := simpleWords(s); !plain || w[0] != "node" {
+			r.Dev = []string{"npm", "run", "dev"}
+			r.note("package.json", "dev script %q: compose's dev service runs it on the build stage", s)
+		}
+	}
 }
 
 // nodeIsSite reports whether a package.json only builds a static site: it

@@ -36,6 +36,8 @@ var (
 		return []*regexp.Regexp{
 			regexp.MustCompile(`["']PORT["']\s*,\s*["']?(\d{2,5})`),
 			regexp.MustCompile(`\bport\s*=\s*(\d{2,5})\b`),
+			// PORT = "9090", port = '9090' (a module-level setting)
+			regexp.MustCompile(`(?im)^\s*(?:(?:http|listen|server|app|default)_?)?port\s*=\s*["'](\d{2,5})["']`),
 			regexp.MustCompile(`["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(\d{2,5})["']`),
 		}
 	})
@@ -203,7 +205,7 @@ func (p *project) pythonApp(r *Result) {
 		r.Framework = "fastapi"
 		r.note("", "FastAPI (fastapi in the requirements)")
 		f := webApp("FastAPI(", "ASGI", func(mod, v string) string { return mod + ":" + or(v, "app") }, "main:app", "main:app")
-		p.setPort(r, nonEmpty(f), pyPortRE(), 8000, "uvicorn's default")
+		p.setPortFrom(r, 8000, "uvicorn's default", portSearch{nonEmpty(f), pyPortRE()}, portSearch{p.configFiles(), configPortRE()})
 	case has("flask"):
 		r.Framework = "flask"
 		r.note("", "Flask (flask in the requirements)")
@@ -213,13 +215,13 @@ func (p *project) pythonApp(r *Result) {
 			}
 			return mod
 		}, "app", "the module app")
-		p.setPort(r, nonEmpty(f), pyPortRE(), 8080, "the preset's default")
+		p.setPortFrom(r, 8080, "the preset's default", portSearch{nonEmpty(f), pyPortRE()}, portSearch{p.configFiles(), configPortRE()})
 	default:
 		if f := firstExisting(p, pyEntries...); f != "" {
 			r.Entry = f
 			r.note(f, "entry file (no web framework found in the requirements)")
 		}
-		p.setPort(r, nonEmpty(r.Entry), pyPortRE(), 8080, "the preset's default")
+		p.setPortFrom(r, 8080, "the preset's default", portSearch{nonEmpty(r.Entry), pyPortRE()}, portSearch{p.configFiles(), configPortRE()})
 	}
 	var files []string
 	if r.Entry != "" && strings.HasSuffix(r.Entry, ".py") {

@@ -20,6 +20,11 @@ var (
 	})
 )
 
+// SiteImage is the nginx image a static site is served from, by `dockstage
+// init`'s static preset and by migrate's slim prod: a supported nginx
+// line, alpine (busybox's wget, no bash).
+const SiteImage = "nginx:1.28-alpine"
+
 // static fills r for a static site: served as it is from the root (or
 // public/), or built by a package.json build script (r.Manager is then the
 // node package manager).

@@ -21,15 +21,20 @@ const (
 	DefaultGo     = "1.26"
 	DefaultRust   = "1"
 	DefaultDotNet = "8.0"
+	DefaultRuby   = "3.3"
 )
 
 var (
 	majorMinorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v?(\d+)(?:\.(\d+))?`) })
 	engineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+)(?:\.(\d+|x))?`) })
-	goLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`) })
-	toolchainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^toolchain\s+go(\d+\.\d+)`) })
+	goLineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^go\s+((\d+\.\d+)[0-9A-Za-z.]*)`) })
+	toolchainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^toolchain\s+go((\d+\.\d+)[0-9A-Za-z.]*)`) })
 	channelRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*channel\s*=\s*"(\d+\.\d+)(?:\.\d+)?"`) })
-	rustPlainRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`) })
+	gemRubyRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\s*ruby\s*\(?\s*(?:["']([~>=<! ]*)\s*(\d+\.\d+(?:\.\d+)?)["']|file:\s*["']\.ruby-version["'])`)
+	})
+	rubyVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:ruby-)?(\d+\.\d+)(\.\d+)?\s*$`) })
+	rustPlainRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+\.\d+)(?:\.\d+)?\s*$`) })
 )
 
 // versionFromFiles sets r.RuntimeVersion from the project's version
@@ -67,11 +72,15 @@ func (p *project) versionFromFiles(r *Result) {
 		}
 	case Go:
 		text := string(p.read("go.mod"))
-		if m := toolchainRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
-			set("go.mod", m[1], "toolchain go"+m[1])
-		} else if m := goLineRE().FindStringSubmatch(text); m != nil && newer(m[1], DefaultGo) {
-			set("go.mod", m[1], "go "+m[1]+" (newer than the default "+DefaultGo+"; an older go line builds with the newer toolchain)")
+		if m := toolchainRE().FindStringSubmatch(text); m != nil {
+			set("go.mod", m[2], "toolchain go"+m[1]+": the golang:"+m[2]+" image")
+		} else if m := goLineRE().FindStringSubmatch(text); m != nil {
+			set("go.mod", m[2], "go "+m[1]+": the golang:"+m[2]+" image (a newer Go builds it too: --build-arg GO_IMAGE=golang:"+DefaultGo+"-bookworm)")
+		} else if p.has("go.mod") {
+			r.note("go.mod", "no go or toolchain line: the golang:%s image", DefaultGo)
 		}
+	case Ruby:
+		p.rubyVersion(r, first(".ruby-version"), set)
 	case Rust:
 		if m := channelRE().FindStringSubmatch(string(p.read("rust-toolchain.toml"))); m != nil {
 			set("rust-toolchain.toml", m[1], "Rust "+m[1]+" pinned")
@@ -86,9 +95,51 @@ func (p *project) versionFromFiles(r *Result) {
 		}
 		if json.Unmarshal(p.read("global.json"), &g) == nil {
 			if m := majorMinorRE().FindStringSubmatch(g.Sdk.Version); m != nil && m[2] != "" {
-				set("global.json", m[1]+"."+m[2], ".NET SDK "+g.Sdk.Version+": the "+m[1]+"."+m[2]+" images")
+				v := m[1] + "." + m[2]
+				switch t := r.RuntimeTarget; {
+				case t == "" || t == v:
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the "+v+" images")
+				case newer(t, v):
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the sdk:"+v+" image, older than the target framework's "+t+", cannot build it (raise global.json's sdk.version)")
+				default:
+					set("global.json", v, ".NET SDK "+g.Sdk.Version+": the sdk:"+v+" image builds it; the runtime image stays aspnet:"+t+", the target framework's")
+				}
+				return
 			}
 		}
+		if t := r.RuntimeTarget; t != "" {
+			set(r.MainPackage, t, "no global.json pins the SDK: the sdk:"+t+" image, the target framework's")
+		}
+	}
+}
+
+// rubyVersion: Bundler refuses any other Ruby than the one a Gemfile's
+// `ruby "3.3.5"` names, so that exact version is the image's (ruby:3.3.5);
+// a requirement (`ruby "~> 3.3.0"`) or a .ruby-version (which Bundler does
+// not enforce) gives the major.minor line.
+func (p *project) rubyVersion(r *Result, dotVersion string, set func(file, v, fact string)) {
+	dot := rubyVersionRE().FindStringSubmatch(dotVersion)
+	if m := gemRubyRE().FindStringSubmatch(string(p.read("Gemfile"))); m != nil {
+		switch {
+		case m[2] == "": // ruby file: ".ruby-version"
+			if dot == nil {
+				r.note("Gemfile", "ruby file: \".ruby-version\", which names no version the preset reads: the ruby:%s image", DefaultRuby)
+				return
+			}
+			r.Manifests = append(r.Manifests, ".ruby-version")
+			set(".ruby-version", dot[1]+dot[2], "Ruby "+dot[1]+dot[2]+", which the Gemfile's ruby file: requires exactly (Bundler refuses another): the ruby:"+dot[1]+dot[2]+" image")
+			return
+		case strings.TrimSpace(m[1]) == "" && strings.Count(m[2], ".") == 2:
+			set("Gemfile", m[2], "ruby \""+m[2]+"\": Bundler refuses any other Ruby, so the ruby:"+m[2]+" image (not the "+m[2][:strings.LastIndex(m[2], ".")]+" line)")
+			return
+		default:
+			v := strings.Join(strings.SplitN(m[2], ".", 3)[:2], ".")
+			set("Gemfile", v, "ruby \""+strings.TrimSpace(strings.TrimSpace(m[1])+" "+m[2])+"\": the ruby:"+v+" image")
+			return
+		}
+	}
+	if dot != nil {
+		set(".ruby-version", dot[1], "Ruby "+dot[1]+dot[2]+": the ruby:"+dot[1]+" image (Bundler does not require the patch release)")
 	}
 }
 
@@ -143,6 +194,8 @@ func (r Result) Version() string {
 		return DefaultRust
 	case DotNet:
 		return DefaultDotNet
+	case Ruby:
+		return DefaultRuby
 	}
 	return ""
 }

@@ -17,8 +17,9 @@ import (
 // that receives that directory through COPY --from; the node or python
 // toolchain, the source and the dependencies stay in the build stages.
 
-// SiteImage is the default runtime image of a static site's prod.
-const SiteImage = "nginx:1.28-alpine"
+// SiteImage is the default runtime image of a static site's prod: the one
+// `dockstage init`'s static preset writes too.
+const SiteImage = ecosystem.SiteImage
 
 // siteRoot is where the nginx image's default server configuration
 // (/etc/nginx/conf.d/default.conf) serves files from, on port 80.

@@ -1,0 +1,9 @@
+package main
+
+import "testing"
+
+func TestHello(t *testing.T) {
+	if Hello("x") != "hello x" {
+		t.Fatal("bad")
+	}
+}

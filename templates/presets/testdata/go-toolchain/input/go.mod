@@ -1,0 +1,5 @@
+module x
+
+go 1.22
+
+toolchain go1.23.2

@@ -1,0 +1,1 @@
+// the yarn release a project commits (stub for the test)
