@@ -2,7 +2,6 @@ package templates
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +77,7 @@ func TestComposeVolumes(t *testing.T) {
 					}
 					return
 				}
-				t.Fatal(fmt.Sprintf("no %s rendered", file))
+				t.Fatalf("no %s rendered", file)
 			})
 		}
 	}
