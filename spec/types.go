@@ -154,9 +154,11 @@ type Stage struct {
 	// keeps a comment that closes a stage with that stage).
 	TrailingComment []string `yaml:"trailing_comment,omitempty"`
 
-	Pos        Pos   `yaml:"-"` // position of the stage key
-	FromPos    Pos   `yaml:"-"` // position of the from value
-	CommentPos []Pos `yaml:"-"` // position of each comment line
+	Pos     Pos `yaml:"-"` // position of the stage key
+	FromPos Pos `yaml:"-"` // position of the from value
+	// PlatformPos is the position of the platform value.
+	PlatformPos Pos   `yaml:"-"`
+	CommentPos  []Pos `yaml:"-"` // position of each comment line
 
 	TrailingCommentPos []Pos `yaml:"-"`
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/dockstage/dockstage/spec/syntax"
@@ -83,6 +85,9 @@ func (v *validator) validate() {
 		}
 		v.line(orPos(d.SyntaxPos, d.Pos), pathOf("directives.syntax"), d.Syntax)
 		v.line(orPos(d.CheckPos, d.Pos), pathOf("directives.check"), d.Check)
+		if _, err := linter.ParseLintOptions(d.Check); d.Check != "" && err != nil {
+			v.errorf(orPos(d.CheckPos, d.Pos), "directives.check: %v; write skip=RULE,RULE (or skip=all) and error=true or false, joined by ;", err)
+		}
 	}
 	for i, c := range s.Comment {
 		v.comment(itemPos(s.CommentPos, i, s.Pos), pathOf("comment").at(i), c)
@@ -212,6 +217,12 @@ func (v *validator) stage(idx int, st *Stage) {
 	}
 	v.line(fp, path.dot("from"), st.From)
 	v.line(fp, path.dot("platform"), st.Platform)
+	if st.Platform != "" && !strings.Contains(st.Platform, "$") {
+		// As dockerfile2llb reads FROM --platform (containerd's parser).
+		if _, err := platforms.Parse(st.Platform); err != nil {
+			v.errorf(orPos(st.PlatformPos, fp), "%s.platform: %q is not a platform (BuildKit refuses it); write os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8, or a build arg such as $BUILDPLATFORM", path, st.Platform)
+		}
+	}
 	// `FROM x AS x` is built from image x: BuildKit resolves the base
 	// before the stage's own name exists (only earlier stages count).
 	if msg := v.ref(st.From, idx, false); msg != "" {

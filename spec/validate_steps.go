@@ -271,6 +271,21 @@ func (v *validator) mount(m Mount, path fieldPath, idx int, p Pos) {
 	if m.Required != nil && typ != "secret" && typ != "ssh" {
 		v.errorf(p, "%s.required: only secret and ssh mounts take required", path)
 	}
+	// mode, uid and gid as BuildKit's parseMount reads them: an octal
+	// mode, decimal ids, on secret, ssh and cache mounts only.
+	for _, f := range []struct {
+		name, value, form string
+		base              int
+	}{{"mode", m.Mode, "an octal file mode such as 0400", 8}, {"uid", m.UID, "a numeric user id", 10}, {"gid", m.GID, "a numeric group id", 10}} {
+		if f.value == "" || strings.Contains(f.value, "$") {
+			continue
+		}
+		if typ != "secret" && typ != "ssh" && typ != "cache" {
+			v.errorf(p, "%s.%s: only secret, ssh and cache mounts take %s (BuildKit refuses it on a %s mount)", path, f.name, f.name, typ)
+		} else if _, err := strconv.ParseUint(f.value, f.base, 32); err != nil {
+			v.errorf(p, "%s.%s: %q is not %s (BuildKit refuses it)", path, f.name, f.value, f.form)
+		}
+	}
 	if m.From != "" && !strings.Contains(m.From, "$") {
 		if msg := v.ref(m.From, idx, true); msg != "" {
 			v.errorf(p, "%s.from: %s", path, msg)
