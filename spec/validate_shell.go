@@ -120,6 +120,11 @@ func (v *validator) command(c *Command, path fieldPath, p Pos, docs []Heredoc, o
 		}
 		return
 	}
+	if c.Shell == "" && len(docs) == 0 {
+		// RUN, CMD and ENTRYPOINT with nothing after the keyword: BuildKit
+		// runs (or sets) `/bin/sh -c ""` (dockerfile2llb's withShell).
+		return
+	}
 	n := len(v.errs)
 	v.shellText(p, path, c.Shell, docs != nil)
 	// Where docs is nil, shellText has refused any opener.

@@ -356,7 +356,7 @@ func (v *validator) healthcheck(h *Healthcheck, path fieldPath, p Pos) {
 	if h.Test == nil {
 		v.errorf(p, "%s.test: missing; give the check command or write `healthcheck: none`", path)
 	} else {
-		if h.Test.Exec && len(h.Test.Args) == 0 {
+		if len(h.Test.Args) == 0 && h.Test.Shell == "" {
 			v.errorf(p, "%s.test: empty command", path)
 		}
 		if h.Test.Exec && len(h.Test.Args) > 0 && (h.Test.Args[0] == "CMD" || h.Test.Args[0] == "CMD-SHELL" || h.Test.Args[0] == "NONE") {

@@ -299,7 +299,9 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 	argAt := len(parts)
 	switch in.Form {
 	case transpile.FormText:
-		parts = append(parts, in.Text)
+		if in.Text != "" { // RUN, CMD or ENTRYPOINT alone: sh -c ""
+			parts = append(parts, in.Text)
+		}
 	case transpile.FormWords:
 		switch {
 		case spec.HasComments(in.WordComment):

@@ -32,9 +32,10 @@ func (r *reverser) command(in *instr, off int, args *parser.Node) *spec.Command 
 		return c
 	}
 	if args == nil {
+		// CMD or ENTRYPOINT alone: BuildKit sets `/bin/sh -c ""`, the
+		// spec's empty shell-form command.
 		r.moveComments(in, in.lg.end+1)
-		r.errorf(in.line, "%s needs a command; write %s [] to clear the inherited one", strings.ToUpper(in.kw), strings.ToUpper(in.kw))
-		return nil
+		return c
 	}
 	c.Shell = r.rawText(in, off, args.Value, nil)
 	return c
@@ -68,9 +69,10 @@ func (r *reverser) runStep(in *instr) *spec.Run {
 		return run
 	}
 	if in.node.Next == nil {
+		// RUN alone: BuildKit runs `/bin/sh -c ""`, a step that changes
+		// nothing; the spec's empty shell-form command.
 		r.moveComments(in, in.lg.end+1)
-		r.errorf(in.line, "RUN needs a command (BuildKit runs an empty shell command here, a step that changes nothing); remove the line or write the command")
-		in.internal = true
+		run.Command = spec.Command{Pos: r.pos(in.line)}
 		return run
 	}
 	// A comment after all flags stands above the command; one above a
