@@ -200,6 +200,11 @@ func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.MappingNode {
 		return
 	}
+	if v := mappingValue(n, "volume"); v != nil {
+		if v = resolve(v); v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+			s.Volume, s.VolumeShell = VolumeWords(v.Value), true
+		}
+	}
 	var instr []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; isInstructionKey(k) {
@@ -309,4 +314,18 @@ func (v *Value) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if s, ok := d.scalar(n, path); ok {
 		v.Text, v.Tag = s, n.Tag
 	}
+}
+
+// VolumeWords splits the text of a shell-form VOLUME into its paths, as
+// BuildKit's parser does (parseStringsWhitespaceDelimited): at runs of
+// space, tab, \v, \f and \r (and newline), leading and trailing ones
+// dropped. It never returns nil.
+func VolumeWords(text string) []string {
+	out := []string{}
+	for w := range strings.FieldsFuncSeq(text, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\v' || r == '\f' || r == '\r' || r == '\n'
+	}) {
+		out = append(out, w)
+	}
+	return out
 }

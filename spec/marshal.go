@@ -240,12 +240,16 @@ func (s *Step) hasInnerComments() bool {
 // with the comment above each item.
 func (s Step) MarshalYAML() (any, error) {
 	type plain Step
-	if s.ExposeComment == nil && s.VolumeComment == nil && s.ShellComment == nil {
+	shellVolume := s.VolumeShell && s.VolumeComment == nil && len(s.Volume) > 0
+	if s.ExposeComment == nil && s.VolumeComment == nil && s.ShellComment == nil && !shellVolume {
 		return plain(s), nil
 	}
 	n, err := encodeWithComments(plain(s))
 	if err != nil {
 		return nil, err
+	}
+	if v := mappingValue(n, "volume"); shellVolume && v != nil {
+		*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.Join(s.Volume, " ")}
 	}
 	setItemComments(mappingValue(n, "expose"), s.ExposeComment)
 	setItemComments(mappingValue(n, "volume"), s.VolumeComment)

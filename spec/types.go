@@ -195,12 +195,15 @@ type Step struct {
 	// Comment lines that stood above the instruction.
 	Comment []string `yaml:"comment,omitempty"`
 
-	Arg         KVList       `yaml:"arg,omitempty"`
-	Env         KVList       `yaml:"env,omitempty"`
-	Label       KVList       `yaml:"label,omitempty"`
-	Workdir     *string      `yaml:"workdir,omitempty"`
-	User        *string      `yaml:"user,omitempty"`
-	Expose      []string     `yaml:"expose,omitempty,flow"`
+	Arg     KVList   `yaml:"arg,omitempty"`
+	Env     KVList   `yaml:"env,omitempty"`
+	Label   KVList   `yaml:"label,omitempty"`
+	Workdir *string  `yaml:"workdir,omitempty"`
+	User    *string  `yaml:"user,omitempty"`
+	Expose  []string `yaml:"expose,omitempty,flow"`
+	// Volume lists VOLUME's paths. In YAML a list is the exec (JSON) form,
+	// VOLUME ["/data"]; a string is the shell form, its paths separated by
+	// blanks as BuildKit splits them, VOLUME /data /logs (VolumeShell).
 	Volume      []string     `yaml:"volume,omitempty,flow"`
 	StopSignal  *string      `yaml:"stopsignal,omitempty"`
 	Shell       []string     `yaml:"shell,omitempty,flow"`
@@ -218,6 +221,10 @@ type Step struct {
 	// step's item in a block `steps` list, as a hand-written spec groups
 	// its steps: Marshal writes one, Load reads it.
 	BlankBefore bool `yaml:"-"`
+	// VolumeShell writes Volume in shell form (VOLUME /data): Load sets it
+	// for a string, Marshal writes a string for it when no path carries a
+	// comment.
+	VolumeShell bool `yaml:"-"`
 
 	Pos   Pos `yaml:"-"`
 	IDPos Pos `yaml:"-"`

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -69,7 +70,14 @@ func (v *validator) step(s *Step, path fieldPath, idx int, inOnBuild bool) {
 			v.errorf(p, "%s.volume: list at least one path", path)
 		}
 		for i, e := range s.Volume {
-			v.lineItem(itemPos(s.VolumePos, i, p), path, "volume", i, e, true)
+			ep := itemPos(s.VolumePos, i, p)
+			v.lineItem(ep, path, "volume", i, e, true)
+			if s.VolumeShell && len(VolumeWords(e)) > 1 {
+				v.errorf(ep, "%s.volume[%d]: %q holds blanks, which split a shell-form VOLUME into several paths; write the volume as a YAML list (exec form)", path, i, e)
+			}
+		}
+		if text := strings.Join(s.Volume, " "); s.VolumeShell && strings.HasPrefix(text, "[") && json.Valid([]byte(text)) {
+			v.errorf(p, "%s.volume: this string is a JSON array, which the Dockerfile reads as exec form; write it as a YAML list", path)
 		}
 	case "SHELL":
 		if len(s.Shell) == 0 {

@@ -140,7 +140,11 @@ func forwardInstruction(s *spec.Step, esc rune) Instruction {
 	case "EXPOSE":
 		return Instruction{Keyword: kw, Form: FormWords, Words: s.Expose, WordComment: s.ExposeComment}
 	case "VOLUME":
-		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Volume, WordComment: s.VolumeComment}
+		form := FormJSON
+		if s.VolumeShell {
+			form = FormWords
+		}
+		return Instruction{Keyword: kw, Form: form, Words: s.Volume, WordComment: s.VolumeComment}
 	case "SHELL":
 		return Instruction{Keyword: kw, Form: FormJSON, Words: s.Shell, WordComment: s.ShellComment}
 	case "COPY", "ADD":

@@ -360,6 +360,7 @@ func (r *reverser) step(in *instr, st *spec.Step) bool {
 			st.Volume = append(st.Volume, strings.TrimSpace(v))
 		}
 		st.VolumeComment = r.listComments(in, len(st.Volume), 0)
+		st.VolumeShell = !n.Attributes["json"] && st.VolumeComment == nil // a string in YAML
 	case "shell":
 		st.Shell = nodeValues(n.Next)
 		st.ShellComment = r.listComments(in, len(st.Shell), 0)
