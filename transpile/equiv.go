@@ -33,11 +33,16 @@ type Difference struct {
 	A   string `json:"-"`
 	B   string `json:"-"`
 	Msg string `json:"message"`
-	// SourceA and SourceB are the instruction's lines in each Dockerfile,
-	// the words that changed marked [-old-] in A and {+new+} in B
-	// (Compare; empty where missing).
+	// SourceA and SourceB are the instruction's lines in each Dockerfile
+	// as written (Compare; empty where missing).
 	SourceA string `json:"source_a,omitempty"`
 	SourceB string `json:"source_b,omitempty"`
+	// MarkedA and MarkedB are SourceA and SourceB with the words that
+	// changed marked [-old-] in A and {+new+} in B, as git diff
+	// --word-diff=plain marks them (both empty unless both sources are
+	// there).
+	MarkedA string `json:"marked_a,omitempty"`
+	MarkedB string `json:"marked_b,omitempty"`
 	// Fields name what changed in an instruction that differs, by the
 	// spec's field names (chown, command, env, from...).
 	Fields []string `json:"fields,omitempty"`

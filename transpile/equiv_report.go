@@ -57,7 +57,7 @@ func Compare(fileA string, a []byte, fileB string, b []byte, opt CompareOptions)
 		d.SourceA, d.EndA = srcA.text(d.linesA)
 		d.SourceB, d.EndB = srcB.text(d.linesB)
 		if d.SourceA != "" && d.SourceB != "" {
-			d.SourceA, d.SourceB = markWords(d.SourceA, d.SourceB, renames)
+			d.MarkedA, d.MarkedB = markWords(d.SourceA, d.SourceB, renames)
 		}
 		if d.Msg == "instruction differs" {
 			d.Fields = changedFields(d.A, d.B)

@@ -68,7 +68,10 @@ func TestCompareOnce(t *testing.T) {
 	if d.Stage != "prod" || d.LineA != 4 || d.LineB != 4 || strings.Join(d.Fields, ",") != "chown" {
 		t.Errorf("got %+v", d)
 	}
-	if d.SourceA != "COPY --from=builder --chown=[-app-] /app /app" || d.SourceB != "COPY --from=build --chown={+root+} /app /app" {
+	if d.MarkedA != "COPY --from=builder --chown=[-app-] /app /app" || d.MarkedB != "COPY --from=build --chown={+root+} /app /app" {
+		t.Errorf("marked sources:\n%s\n%s", d.MarkedA, d.MarkedB)
+	}
+	if d.SourceA != "COPY --from=builder --chown=app /app /app" || d.SourceB != "COPY --from=build --chown=root /app /app" {
 		t.Errorf("sources:\n%s\n%s", d.SourceA, d.SourceB)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,7 +36,8 @@ build); --strict compares layers and history too, so such splits differ.
 Each difference prints once, with the targets it affects and the instruction's
 lines in both files (file:line), the changed words marked [-old-] in A and
 {+new+} in B (in colour on a terminal, unless NO_COLOR is set). --format json
-prints the differences as a JSON array.
+prints the differences as a JSON array: source_a and source_b hold the lines as
+written, marked_a and marked_b the same lines with the marks.
 
 Exit status: 0 the same build, 1 different, 2 a file is unreadable or invalid.`,
 		Example: `  dockstage diff Dockerfile Dockerfile.new
@@ -116,8 +118,8 @@ func printDiffs(s streams, nameA, nameB string, diffs []transpile.Difference) {
 		fmt.Fprintf(s.out, "%s: %s\n", where, msg)
 		wa, wb := transpile.Where(nameA, d.LineA, d.EndA), transpile.Where(nameB, d.LineB, d.EndB)
 		w := max(len(wa), len(wb)) + 2
-		fmt.Fprint(s.out, side(wa, w, d.SourceA, d.A, "(not in "+nameA+")", color))
-		fmt.Fprint(s.out, side(wb, w, d.SourceB, d.B, "(not in "+nameB+")", color))
+		fmt.Fprint(s.out, side(wa, w, cmp.Or(d.MarkedA, d.SourceA), d.A, "(not in "+nameA+")", color))
+		fmt.Fprint(s.out, side(wb, w, cmp.Or(d.MarkedB, d.SourceB), d.B, "(not in "+nameB+")", color))
 		if d.Note != "" {
 			fmt.Fprintf(s.out, "  note: %s\n", d.Note)
 		}
