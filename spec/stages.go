@@ -37,6 +37,21 @@ func (s *Spec) StageIndex(name string, before int) int {
 	return -1
 }
 
+// ProdStage returns the index of the production stage: the stage
+// compose.target names (DefaultTarget, prod, when unset), else the last
+// stage; -1 for a spec without stages. Lint's rules (DS001, DS012, DS013)
+// and init's next step read the production target from it.
+func (s *Spec) ProdStage() int {
+	target := DefaultTarget
+	if s.Compose != nil && s.Compose.Target != "" {
+		target = s.Compose.Target
+	}
+	if i := s.StageIndex(target, len(s.Stages)); i >= 0 {
+		return i
+	}
+	return len(s.Stages) - 1
+}
+
 // MisspeltStage reports whether ref, a bare name (no `/:@$.`) that names
 // no stage, is close to the name of a stage before `before`, and which: a
 // misspelt stage rather than an image to BuildKit's reading, which takes

@@ -197,7 +197,17 @@ func runInit(ctx context.Context, s streams, opts initOptions) error {
 	}
 	printBuildChecks(s, plan.Files[1:])
 	printWritten(s, plan.Files[1:])
-	fmt.Fprintf(s.err, "next: docker build --target test %s && docker build --target prod %s\n", opts.dir, opts.dir)
+	var builds []string
+	for _, t := range plan.Targets {
+		if t == "" {
+			builds = append(builds, "docker build "+opts.dir)
+		} else {
+			builds = append(builds, "docker build --target "+t+" "+opts.dir)
+		}
+	}
+	if len(builds) > 0 {
+		fmt.Fprintf(s.err, "next: %s\n", strings.Join(builds, " && "))
+	}
 	return nil
 }
 

@@ -235,6 +235,14 @@ stages:
 	if b, _ := os.ReadFile(filepath.Join(dir, "dockstage.yaml")); !bytes.Contains(b, []byte(`cmd: [/app]`)) {
 		t.Errorf("team preset not used:\n%s", b)
 	}
+	// The next step names the stages the preset's spec has: no test
+	// stage, an unnamed last stage built as the default target.
+	os.WriteFile(filepath.Join(team, "one.yaml.tmpl"), []byte("{{/* One stage. */}}version: 1\nname: {{.Service}}\nstages: {app: {from: \"golang:1.26-bookworm\", anonymous: true, steps: [{cmd: [/app]}]}}\n"), 0o644)
+	one := t.TempDir()
+	code, _, errs = dockstage(t, "", "init", one, "--yes", "--preset-dir", team, "--preset", "one")
+	if want := "next: docker build " + one + "\n"; code != 0 || !strings.HasSuffix(errs, want) {
+		t.Errorf("one-stage team preset: exit %d, want the last line %q:\n%s", code, want, errs)
+	}
 	code, _, errs = dockstage(t, "", "init", t.TempDir(), "--yes", "--preset-dir", team, "--preset", "broken")
 	if code != 2 || !strings.Contains(errs, "wrote an invalid spec") || !strings.Contains(errs, `unknown key "frm"`) {
 		t.Errorf("broken team preset: exit %d: %s", code, errs)

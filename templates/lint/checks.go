@@ -27,19 +27,12 @@ type layout struct {
 }
 
 func newLayout(s *spec.Spec) *layout {
-	l := &layout{s: s, escape: s.Escape(), prod: len(s.Stages) - 1}
+	l := &layout{s: s, escape: s.Escape(), prod: s.ProdStage()}
 	l.parent = make([]int, len(s.Stages))
 	for i := range s.Stages {
 		l.parent[i] = s.FromStage(i)
 	}
 	l.test = s.StageIndex("test", len(s.Stages))
-	target := spec.DefaultTarget
-	if s.Compose != nil && s.Compose.Target != "" {
-		target = s.Compose.Target
-	}
-	if i := s.StageIndex(target, len(s.Stages)); i >= 0 {
-		l.prod = i
-	}
 	return l
 }
 

@@ -127,6 +127,16 @@ func (p *Project) Init(name string, port int, noRender bool) (*Plan, error) {
 		return nil, fmt.Errorf("preset %s wrote an invalid spec (fix the preset):\n%w\n--- the spec it wrote:\n%s", p.Preset, err, text)
 	}
 	plan := &Plan{hints: initHints}
+	if t := sp.StageIndex("test", len(sp.Stages)); t >= 0 && t != sp.ProdStage() {
+		plan.Targets = append(plan.Targets, sp.Stages[t].Name)
+	}
+	if i := sp.ProdStage(); i >= 0 {
+		name := sp.Stages[i].Name
+		if sp.Stages[i].Anonymous {
+			name = ""
+		}
+		plan.Targets = append(plan.Targets, name)
+	}
 	plan.add(p.Dir, File{Name: "dockstage.yaml", Content: text, Kind: UserFile}, p.opts.Force)
 	if noRender {
 		return plan, nil

@@ -113,6 +113,11 @@ type File struct {
 // Plan is the files a command writes, each with its decision.
 type Plan struct {
 	Files []File
+	// Targets are the stages to build first, for `docker build --target`
+	// (init): test when the spec has one, then the production stage
+	// (spec.Spec.ProdStage); "" stands for the default target (an unnamed
+	// last stage).
+	Targets []string
 	// Warnings are the spec's merge warnings (layout.Result.Warnings),
 	// each "FILE:LINE:COL: warning: message"; they refuse nothing.
 	Warnings []string
