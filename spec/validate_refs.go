@@ -16,7 +16,12 @@ import (
 // message otherwise.
 func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if ref == "" {
-		return "is empty"
+		for i := min(idx, len(v.s.Stages)) - 1; i >= 0 && !v.inOnBuild; i-- {
+			if st := v.s.Stages[i]; !st.Anonymous {
+				return fmt.Sprintf("is empty; write an image reference such as debian:bookworm-slim, or an earlier stage such as %s", st.Name)
+			}
+		}
+		return "is empty; write an image reference such as debian:bookworm-slim"
 	}
 	names := idx // stages a name may resolve to: those before this one
 	if v.inOnBuild {
