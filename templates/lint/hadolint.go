@@ -70,6 +70,8 @@ const (
 	RuleYarnCache         = "DS3060"
 	RuleInstructionOrder  = "DS3061"
 	RuleGoInstallPin      = "DS3062"
+	RuleUserName          = "DS3066"
+	RuleCopyRootFS        = "DS3067"
 	RuleWgetAndCurl       = "DS4001"
 	RuleLnSh              = "DS4005"
 	RulePipefail          = "DS4006"
@@ -221,6 +223,12 @@ var hadolintRules = []Rule{
 	dl("3062", "go-install-pin", Warning,
 		"go install of a package without @version: which version is installed depends on the day (or the module in the context).",
 		"pin the version: go install PKG@<version>"),
+	off(dl("3066", "user-not-numeric", Info,
+		"USER names a user rather than a numeric id: the container runs as whatever id that name has in the image's /etc/passwd, which the host, a volume's owner and Kubernetes' runAsNonRoot cannot check. Off by default (most images name their users; DS001 checks root): enable it in .dockstage-lint.yaml.",
+		"use the numeric id, USER 10001 or USER 10001:10001 (create the user with that id first: useradd -u 10001), or a build arg that holds it")),
+	dl("3067", "copy-root-filesystem", Warning,
+		"COPY --from copies the whole filesystem of another stage or image (/ to /): everything that stage holds, build tools and caches included, lands in this one.",
+		"copy only the artifacts this stage needs (COPY --from=build /out/app /usr/local/bin/app); for an image that is the other stage, build FROM it instead"),
 	dl("4001", "wget-and-curl", Warning,
 		"The Dockerfile uses both wget and curl: two tools for the same job in the image.",
 		"use one of them throughout (curl -fsSL URL -o FILE or wget -q URL -O FILE)"),
@@ -256,6 +264,8 @@ var hadolintCovered = map[string]string{
 	"DL3029": linter.RuleFromPlatformFlagConstDisallowed.Name,
 	"DL3042": RulePipCache,
 	"DL3063": linter.RuleReservedStageName.Name,
+	"DL3064": RuleSecretArgEnv,
+	"DL3065": linter.RuleRedundantTargetPlatform.Name,
 	"DL4000": linter.RuleMaintainerDeprecated.Name,
 	"DL4003": linter.RuleMultipleInstructionsDisallowed.Name,
 	"DL4004": linter.RuleMultipleInstructionsDisallowed.Name,

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/spec/syntax"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
@@ -181,6 +183,7 @@ func (d *dfCheck) node(n *parser.Node) {
 		d.st.workdir = true
 	case "user":
 		d.lastUser = n
+		d.user(n)
 	case "shell":
 		a := args(n)
 		joined := strings.Join(a, " ")
@@ -289,6 +292,29 @@ func (d *dfCheck) trusted(n *parser.Node, img string) {
 	d.add(RuleTrustedRegistry, n, fmt.Sprintf("FROM %s comes from %s, which is not a trusted registry (%s)", img, domain, strings.Join(d.cfg.TrustedRegistries, ", ")))
 }
 
+// unquote is the word w without its quotes (syntax.UnquoteWord; w itself
+// when it does not read).
+func (d *dfCheck) unquote(w string) string {
+	if u, err := syntax.UnquoteWord(w, d.esc); err == nil {
+		return u
+	}
+	return w
+}
+
+// user reports a USER whose user part is a name, not a numeric id
+// (hadolint DL3066); one that holds a variable is left alone.
+func (d *dfCheck) user(n *parser.Node) {
+	a := args(n)
+	if len(a) == 0 {
+		return
+	}
+	uid, _, _ := strings.Cut(d.unquote(a[0]), ":")
+	if uid == "" || strings.Contains(uid, "$") || strings.Trim(uid, "0123456789") == "" {
+		return
+	}
+	d.addWord(RuleUserName, n, fmt.Sprintf("USER %s names the user %s, not its numeric id", a[0], uid), a[0])
+}
+
 func (d *dfCheck) expose(n *parser.Node) {
 	for _, a := range args(n) {
 		port, _, _ := strings.Cut(a, "/")
@@ -322,6 +348,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	}
 	if hasFrom && d.st.name != "" && strings.EqualFold(from, d.st.name) {
 		d.add(RuleCopyFromSelf, n, fmt.Sprintf("COPY --from=%s is inside stage %s itself", from, from))
+	}
+	if hasFrom && d.unquote(dest) == "/" && slices.ContainsFunc(srcs, func(s string) bool { return d.unquote(s) == "/" }) {
+		d.add(RuleCopyRootFS, n, fmt.Sprintf("%s --from=%s / /: the whole filesystem of %s", strings.ToUpper(kw), from, from))
 	}
 	if kw == "copy" && !d.st.workdir && !path.IsAbs(dest) && !strings.HasPrefix(dest, "$") && !strings.HasPrefix(dest, "~") && !winAbsRE().MatchString(dest) {
 		d.addWord(RuleCopyRelativeDest, n, fmt.Sprintf("COPY to the relative destination %s in a stage without WORKDIR", dest), dest)
