@@ -230,7 +230,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			case err == nil:
 			case lexErr != nil:
 				report(line, what, err)
-			case strings.Contains(fmt.Sprint(c), "$"):
+			case flagsHoldDollar(fmt.Sprint(c)):
 				// A RUN --mount value from a build arg: checked at build time.
 			default:
 				report(line, what, err)
@@ -283,6 +283,23 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			check(c, locLine(c.Location()), strings.ToUpper(c.Name()))
 		}
 	}
+}
+
+// flagsHoldDollar reports whether the flags of an instruction's source line
+// code (`RUN --mount=... cmd`: the words after the keyword that start with
+// --, as BuildKit's parser splits them off) hold a $: a value from a build
+// arg, which only the build knows.
+func flagsHoldDollar(code string) bool {
+	words := strings.Fields(code)
+	for _, w := range words[min(1, len(words)):] {
+		if !strings.HasPrefix(w, "--") {
+			break
+		}
+		if strings.Contains(w, "$") {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRefs checks what BuildKit does not (or accepts silently): unique

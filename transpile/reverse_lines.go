@@ -340,6 +340,7 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 	// At end of file the instruction may end in a continuation (or in lines
 	// that were only a continuation): drop it, it joins nothing.
 	stripped := false
+	var trailing []string // comment lines among those, in order
 	for {
 		last := out[len(out)-1]
 		seg, cont := r.trimCont(last)
@@ -350,14 +351,21 @@ func (r *reverser) rawText(in *instr, off int, want string, place func(n int) *[
 		out[len(out)-1] = seg
 		if len(out) > 1 && isBlank(seg) {
 			out = out[:len(out)-1]
-			for len(out) > 1 && isCommentLine(out[len(out)-1]) {
-				in.moved = append(in.moved, commentTextOf(out[len(out)-1]))
-				out = out[:len(out)-1]
+			k := len(out) // the comment lines right before the blank go above the instruction
+			for k > 1 && isCommentLine(out[k-1]) {
+				k--
 			}
+			group := make([]string, 0, len(out)-k+len(trailing))
+			for _, l := range out[k:] {
+				group = append(group, commentTextOf(l))
+			}
+			trailing = append(group, trailing...) // groups come last first
+			out = out[:k]
 			continue
 		}
 		break
 	}
+	in.moved = append(in.moved, trailing...)
 	if stripped {
 		r.warnf(lg.lastContent, "line continuation at end of file removed from %s", strings.ToUpper(in.kw))
 	}
