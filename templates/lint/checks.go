@@ -199,7 +199,9 @@ func checkSecrets(c *collector, s *spec.Spec) {
 
 // ---- DS001: prod runs as root ----
 
-var nonRootImageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(nonroot|non-root|rootless)`) })
+// nonRootImageRE matches images whose own user is not root; Windows
+// nanoserver images run as ContainerUser, which is not an administrator.
+var nonRootImageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(nonroot|non-root|rootless|nanoserver)`) })
 
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")

@@ -336,6 +336,14 @@ var tarRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$`)
 })
 
+// windowsDir reports a Windows destination directory: a drive-letter path
+// ending in a backslash (C:\\app\\ as written, C:\app\ once expanded),
+// which a Windows build takes as a directory as it takes a trailing /.
+func windowsDir(dest string) bool {
+	return len(dest) > 2 && dest[1] == ':' && strings.HasSuffix(dest, `\`) &&
+		(dest[0]|0x20 >= 'a' && dest[0]|0x20 <= 'z')
+}
+
 func (d *dfCheck) copy(n *parser.Node, kw string) {
 	a := args(n)
 	if len(a) < 2 || len(n.Heredocs) > 0 {
@@ -343,7 +351,7 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	}
 	srcs, dest := a[:len(a)-1], a[len(a)-1]
 	from, hasFrom := flagValue(n, "from")
-	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !strings.Contains(dest, "$") {
+	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !windowsDir(dest) && !strings.Contains(dest, "$") {
 		d.add(RuleCopyDestSlash, n, fmt.Sprintf("%s of %d sources to %s: the destination must end with /", strings.ToUpper(kw), len(srcs), dest))
 	}
 	if hasFrom && d.st.name != "" && strings.EqualFold(from, d.st.name) {

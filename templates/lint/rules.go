@@ -130,7 +130,7 @@ var dockstageRules = []Rule{
 		return r
 	}(),
 	ds(RuleProdRoot, "prod-runs-as-root", Warning,
-		"The production stage (the spec's compose target, else the stage named prod, else the last stage) runs as root: no USER in it or the stages it is built from, or USER root/0 last; base images whose tag says nonroot count as non-root.",
+		"The production stage (the spec's compose target, else the stage named prod, else the last stage) runs as root: no USER in it or the stages it is built from, or USER root/0 last; base images whose tag says nonroot count as non-root, as do Windows nanoserver images (they run as ContainerUser).",
 		`switch to an unprivileged user at the end of prod: USER 10001 (spec: - user: "10001"), after creating it in an earlier step if the image needs a passwd entry`),
 	ds(RuleBaseUnpinned, "base-image-unpinned", Warning,
 		"A base image (FROM, after expanding build-arg defaults) has no tag or the tag latest, so the build changes whenever the image is republished.",
