@@ -203,6 +203,12 @@ func (d *dfCheck) node(n *parser.Node) {
 		if n.Next != nil && len(n.Next.Children) > 0 {
 			if t := strings.ToLower(n.Next.Children[0].Value); t == "onbuild" || t == "from" || t == "maintainer" {
 				d.add(RuleOnbuildTrigger, n, fmt.Sprintf("ONBUILD %s is not allowed: every build FROM this image fails", strings.ToUpper(t)))
+			} else if t == "run" {
+				// The trigger runs in every child build: the RUN rules
+				// read it as they read a RUN, at the ONBUILD's lines.
+				trig := *n.Next.Children[0]
+				trig.StartLine, trig.EndLine = n.StartLine, n.EndLine
+				d.run(&trig)
 			}
 		}
 	case "env":
