@@ -154,7 +154,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 	if d.fallback {
 		d.fallbackRun(n, cmds, once)
 	}
-	for _, rc := range cmds {
+	for i, rc := range cmds {
 		w, c := rc.w, rc.c
 		name := path.Base(w[0])
 		sub := ecosystem.Subcommand(w)
@@ -204,7 +204,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 				}
 			}
 		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
-			d.rpm(n, w, name, sub, all, once)
+			d.rpm(n, w, name, sub, cmds[i+1:], once)
 		case name == "zypper":
 			d.zypper(n, w, all, once)
 		case name == "useradd":
@@ -277,19 +277,49 @@ func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg 
 	}
 }
 
-func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once func(id, msg string, word ...string)) {
+// rpmFetches are the dnf subcommands (and their short forms) that download
+// packages into the cache, as hadolint's DL3040 lists them; yum's DL3032
+// counts the installs only.
+var rpmFetches = map[string]bool{"install": true, "in": true, "groupinstall": true, "localinstall": true, "reinstall": true, "rei": true,
+	"upgrade": true, "up": true, "upgrade-minimal": true, "up-min": true}
+
+// rpmCleanedAfter says whether a command after an install empties the
+// package cache: yum/dnf/microdnf/tdnf clean all, or rm of /var/cache/yum,
+// /var/cache/dnf or /var/cache/libdnf5 (a clean before the install leaves
+// the install's cache in the layer).
+func rpmCleanedAfter(later []runCmd) bool {
+	for _, rc := range later {
+		switch name := path.Base(rc.w[0]); name {
+		case "yum", "dnf", "microdnf", "tdnf":
+			if ecosystem.Subcommand(rc.w) == "clean" && ecosystem.HasWord(rc.w, "all") {
+				return true
+			}
+		case "rm":
+			for _, a := range rc.w[1:] {
+				for _, dir := range []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"} {
+					if strings.HasPrefix(a, dir) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub string, later []runCmd, once func(id, msg string, word ...string)) {
 	yesID, cleanID, pinID := RuleDnfYes, RuleDnfClean, RuleDnfPin
 	if name == "yum" {
 		yesID, cleanID, pinID = RuleYumYes, RuleYumClean, RuleYumPin
+	}
+	if (rpmFetches[sub] && name != "yum" || sub == "install" || sub == "groupinstall" || sub == "localinstall" || sub == "reinstall") && !rpmCleanedAfter(later) && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", ".cache/libdnf5") {
+		once(cleanID, fmt.Sprintf("%s %s without %s clean all after it in the same RUN", name, sub, name), w[0])
 	}
 	if sub != "install" && sub != "groupinstall" && sub != "localinstall" {
 		return
 	}
 	if !yes(w, "--assumeyes", "--yes") {
 		once(yesID, fmt.Sprintf("%s install without -y", name), w[0])
-	}
-	if !strings.Contains(all, name+" clean all") && !strings.Contains(all, name+" -y clean all") && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf") {
-		once(cleanID, fmt.Sprintf("%s install without %s clean all in the same RUN", name, name), w[0])
 	}
 	if sub == "install" {
 		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
