@@ -85,6 +85,16 @@ func pkgArgs(w []string, sub string, valued ...string) []string {
 	return out
 }
 
+// goPinned says whether a go install/get/run argument needs no pin: it
+// names a version (@v1.2.3, a commit; @latest and @none do not pin), or a
+// local package or file (., ./cmd, /src/app, main.go).
+func goPinned(p string) bool {
+	if _, v, ok := strings.Cut(p, "@"); ok {
+		return v != "latest" && v != "none" && v != ""
+	}
+	return strings.HasPrefix(p, ".") || strings.HasPrefix(p, "/") || strings.HasSuffix(p, ".go")
+}
+
 func unpinned(pkgs []string, pinned func(string) bool) []string {
 	var out []string
 	for _, p := range pkgs {
@@ -215,11 +225,13 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			}
 		case name == "yarn" && (sub == "install" || sub == "") && !strings.Contains(all, "yarn cache clean") && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
 			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN", w[0])
-		case name == "go" && sub == "install":
-			if p := unpinned(pkgArgs(w, "install", "-ldflags", "-tags", "-gcflags", "-o"), func(p string) bool {
-				return strings.Contains(p, "@") || strings.HasPrefix(p, ".")
-			}); len(p) > 0 {
-				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")), p)
+		case name == "go" && (sub == "install" || sub == "get" || sub == "run"):
+			p := pkgArgs(w, sub, "-ldflags", "-tags", "-gcflags", "-asmflags", "-o", "-modfile", "-C", "-p", "-exec", "-overlay", "-pgo", "-mod", "-toolexec")
+			if sub == "run" && len(p) > 1 {
+				p = p[:1] // the rest are the program's arguments
+			}
+			if p := unpinned(p, goPinned); len(p) > 0 {
+				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go %s %s without a pinned @version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "ln" && len(w) > 2 && strings.HasPrefix(w[1], "-") && strings.Contains(w[1], "s") && w[len(w)-1] == "/bin/sh":
 			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")), w[0])
