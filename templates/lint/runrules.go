@@ -85,6 +85,21 @@ func pkgArgs(w []string, sub string, valued ...string) []string {
 	return out
 }
 
+// npmPinned says whether an npm install argument names a fixed version:
+// name@version and @scope/name@version, a git URL with #commit or
+// #semver:, a tarball, or a local folder or file.
+func npmPinned(p string) bool {
+	switch {
+	case strings.HasPrefix(p, "git:") || strings.HasPrefix(p, "git+") || strings.HasPrefix(p, "github:") || strings.HasSuffix(p, ".git"):
+		return strings.Contains(p, "#")
+	case strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar") || strings.HasSuffix(p, ".tar.gz"):
+		return true
+	case strings.HasPrefix(p, "/") || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "file:") || p == "." || p == "..":
+		return true
+	}
+	return strings.LastIndexByte(p, '@') > 0
+}
+
 // goPinned says whether a go install/get/run argument needs no pin: it
 // names a version (@v1.2.3, a commit; @latest and @none do not pin), or a
 // local package or file (., ./cmd, /src/app, main.go).
@@ -191,9 +206,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
-			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
-				return strings.LastIndexByte(p, '@') > 0 || localPath().MatchString(p) || strings.HasSuffix(p, ".tgz")
-			}); len(p) > 0 {
+			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace", "--loglevel", "--tag", "--userconfig", "--omit", "--include", "--install-strategy"), npmPinned); len(p) > 0 {
 				d.pin(once, RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "apk" && sub == "add":
