@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -132,6 +133,16 @@ func yes(w []string, words ...string) bool {
 			return true
 		}
 	}
+	// apt-get's quiet level 2 implies -y: -qq, or -q (--quiet) twice
+	if slices.Contains(words, "-qq") {
+		q := 0
+		for _, a := range w {
+			if a == "-q" || a == "--quiet" {
+				q++
+			}
+		}
+		return q >= 2
+	}
 	return false
 }
 
@@ -218,9 +229,13 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			if !ecosystem.HasWord(w, "--no-cache") && !hasMountTarget(n, "/var/cache/apk", "/etc/apk/cache") {
 				once(RuleApkNoCache, "apk add without --no-cache", w[0])
 			}
-		case name == "gem" && sub == "install":
-			if !ecosystem.HasWord(w, "-v", "--version") && !strings.Contains(strings.Join(w, " "), "--version=") {
-				if p := unpinned(pkgArgs(w, "install", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
+		case name == "gem" && (sub == "install" || sub == "i"):
+			gw := w
+			if k := slices.Index(gw, "--"); k > 0 {
+				gw = gw[:k] // the rest are the gem's build options
+			}
+			if !ecosystem.HasWord(gw, "-v", "--version") && !strings.Contains(strings.Join(gw, " "), "--version=") {
+				if p := unpinned(pkgArgs(gw, sub, "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
 					return strings.Contains(p, ":") || strings.HasSuffix(p, ".gem")
 				}); len(p) > 0 {
 					d.pin(once, RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")), p)
