@@ -244,7 +244,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
 			d.rpm(n, w, name, sub, cmds[i+1:], once)
 		case name == "zypper":
-			d.zypper(n, w, all, once)
+			d.zypper(n, w, cmds[i+1:], once)
 		case name == "useradd":
 			d.useradd(n, w)
 		case name == "wget":
@@ -370,7 +370,27 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub string, later []runC
 	}
 }
 
-func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, msg string, word ...string)) {
+// zypperCleanedAfter says whether a command after an install empties
+// zypper's cache: zypper clean (cc), or rm of /var/cache/zypp.
+func zypperCleanedAfter(later []runCmd) bool {
+	for _, rc := range later {
+		switch path.Base(rc.w[0]) {
+		case "zypper":
+			if sub := ecosystem.Subcommand(rc.w); sub == "clean" || sub == "cc" {
+				return true
+			}
+		case "rm":
+			for _, a := range rc.w[1:] {
+				if strings.HasPrefix(a, "/var/cache/zypp") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (d *dfCheck) zypper(n *parser.Node, w []string, later []runCmd, once func(id, msg string, word ...string)) {
 	sub := ecosystem.Subcommand(w)
 	switch sub {
 	case "dist-upgrade", "dup":
@@ -379,8 +399,8 @@ func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, m
 		if !yes(w, "-n", "--non-interactive", "--no-confirm") {
 			once(RuleZypperYes, "zypper install without -y (--non-interactive)", w[0])
 		}
-		if !strings.Contains(all, "zypper clean") && !strings.Contains(all, "zypper cc") && !strings.Contains(all, "zypper -n clean") {
-			once(RuleZypperClean, "zypper install without zypper clean in the same RUN", w[0])
+		if !zypperCleanedAfter(later) && !hasMountTarget(n, "/var/cache/zypp") {
+			once(RuleZypperClean, "zypper install without zypper clean after it in the same RUN", w[0])
 		}
 		if p := unpinned(pkgArgs(w, sub, "-t", "--type", "-r", "--repo", "--from"), func(p string) bool {
 			return strings.ContainsAny(p, "=<>") || strings.HasSuffix(p, ".rpm")
