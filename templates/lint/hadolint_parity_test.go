@@ -40,8 +40,14 @@ import (
 // hadolintKnownDifferences: rule, a piece of the case's text that tells it
 // apart, and why dockstage keeps its own answer.
 var hadolintKnownDifferences = []struct{ rule, text, reason string }{
+	{"DL3042", "PIP_NO_CACHE_DIR=0", pipFalsy},
+	{"DL3042", "PIP_NO_CACHE_DIR=off", pipFalsy},
+	{"DL3042", "PIP_NO_CACHE_DIR=no", pipFalsy},
+	{"DL3042", "PIP_NO_CACHE_DIR=false", pipFalsy},
 	{"DL3028", "--use-system-libraries true", "gem install takes no value after --use-system-libraries, so gem installs a gem named true, unpinned: dockstage reports it (hadolint reads true as the flag's value)"},
 }
+
+const pipFalsy = "pip turns its cache off for any boolean value of PIP_NO_CACHE_DIR, false and 0 included (kept for backwards compatibility), so the install keeps no cache: dockstage reports nothing (hadolint takes a false value as the cache on)"
 
 type parityCase struct {
 	rule    string

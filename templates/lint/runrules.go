@@ -459,7 +459,7 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 			once(RuleAptRecommends, w[0]+" install without --no-install-recommends", w[0])
 		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE().MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
 			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer", w[0])
-		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
+		case ecosystem.IsPipInstall(w) && !pipNoCacheSet(text) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
 			once(RulePipCache, "pip install without --no-cache-dir", w[0])
 		}
 	}
