@@ -205,10 +205,15 @@ func (d *dfCheck) node(n *parser.Node) {
 				d.add(RuleOnbuildTrigger, n, fmt.Sprintf("ONBUILD %s is not allowed: every build FROM this image fails", strings.ToUpper(t)))
 			} else if t == "run" {
 				// The trigger runs in every child build: the RUN rules
-				// read it as they read a RUN, at the ONBUILD's lines.
+				// read it as they read a RUN, at the ONBUILD's lines,
+				// with the ones the spec rules cover of a RUN (DS004,
+				// DS005, DS006: the spec holds no trigger's commands).
 				trig := *n.Next.Children[0]
 				trig.StartLine, trig.EndLine = n.StartLine, n.EndLine
+				fallback := d.fallback
+				d.fallback = true
 				d.run(&trig)
+				d.fallback = fallback
 			}
 		}
 	case "env":
