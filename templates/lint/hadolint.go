@@ -104,7 +104,7 @@ var hadolintRules = []Rule{
 		"EXPOSE names a port outside 0-65535, which no container can listen on.",
 		"use a port between 0 and 65535"),
 	dl("3013", "pip-pin-versions", Warning,
-		"pip install of a package without a version (pkg==1.2.3 or a requirements file): the build installs whatever PyPI has that day.",
+		"pip install (or pipx install) of a package without a version (pkg==1.2.3, a VCS URL with @ref, or a requirements file): the build installs whatever PyPI or the branch has that day.",
 		"pin each package, pip install PKG==<version>, or install from a requirements file with pinned versions: pip install -r requirements.txt"),
 	dl("3014", "apt-get-yes", Warning,
 		"apt-get install without -y (--yes, --assume-yes, -qq): apt-get waits for an answer the build cannot give, and fails.",

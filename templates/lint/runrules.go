@@ -86,6 +86,20 @@ func pkgArgs(w []string, sub string, valued ...string) []string {
 	return out
 }
 
+// pipPinned says whether a pip install argument names a fixed version:
+// pkg==1.2.3 (and the other specifiers), a VCS URL with @ref after the
+// repository (git+https://host/org/repo.git@v1.2; #egg= names, it does
+// not pin), a file or another URL.
+func pipPinned(p string) bool {
+	for _, vcs := range []string{"git+", "hg+", "svn+", "bzr+"} {
+		if strings.HasPrefix(p, vcs) {
+			u, _, _ := strings.Cut(p, "#")
+			return strings.Contains(u[strings.LastIndexByte(u, '/')+1:], "@")
+		}
+	}
+	return pipPinRE().MatchString(p) || localPath().MatchString(p)
+}
+
 // npmPinned says whether an npm install argument names a fixed version:
 // name@version and @scope/name@version, a git URL with #commit or
 // #semver:, a tarball, or a local folder or file.
@@ -210,11 +224,13 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")), w[0])
 		case name == "apt-get" || name == "apt":
 			d.apt(n, w, sub, once)
-		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
-			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
-				return pipPinRE().MatchString(p) || localPath().MatchString(p)
-			}); len(p) > 0 {
-				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
+		case (ecosystem.IsPipInstall(w) || name == "pipx" && sub == "install") && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
+			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir", "--root-user-action", "--python", "--pip-args", "--suffix"), pipPinned); len(p) > 0 {
+				tool := "pip"
+				if name == "pipx" {
+					tool = name
+				}
+				d.pin(once, RulePipPin, fmt.Sprintf("%s install %s without a version", tool, strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
 			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace", "--loglevel", "--tag", "--userconfig", "--omit", "--include", "--install-strategy"), npmPinned); len(p) > 0 {
