@@ -352,6 +352,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	if len(a) < 2 || len(n.Heredocs) > 0 {
 		return
 	}
+	for i := range a {
+		a[i] = d.unquote(a[i]) // COPY a "b c/": the paths as BuildKit reads them
+	}
 	srcs, dest := a[:len(a)-1], a[len(a)-1]
 	from, hasFrom := flagValue(n, "from")
 	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !strings.Contains(dest, "$") {
@@ -370,6 +373,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 		for _, s := range srcs {
 			if tarRE().MatchString(s) {
 				d.archives[path.Base(s)] = d.posOf(n.StartLine)
+				if len(srcs) == 1 && !strings.HasSuffix(dest, "/") && tarRE().MatchString(dest) {
+					d.archives[path.Base(dest)] = d.posOf(n.StartLine) // copied under another name
+				}
 			}
 		}
 	}
