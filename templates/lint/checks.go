@@ -423,7 +423,7 @@ func checkRuns(c *collector, l *layout) {
 				case ecosystem.IsApt(seg) && sub == "update":
 					aptUpdate, aptCmd = true, seg[0]
 				}
-				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
+				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !pipNoCacheSet(text) && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {
 					c.addID(RulePipCache, p, p.Line, fmt.Sprintf("pip install without --no-cache-dir (stage %s)", label(st)))
 				}
 				if copiedAll > 0 && !depReported && ecosystem.ClassifyArgs(seg, nil).FromManifests() {
@@ -437,6 +437,17 @@ func checkRuns(c *collector, l *layout) {
 		}
 	}
 }
+
+// pipNoCacheSet says whether a RUN's script sets PIP_NO_CACHE_DIR itself,
+// as a command's env prefix or with export: pip turns its cache off for
+// any boolean value of it (false and 0 too, for backwards compatibility).
+func pipNoCacheSet(text string) bool {
+	return pipNoCacheRE().MatchString(text)
+}
+
+var pipNoCacheRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(^|[\s;&|(])PIP_NO_CACHE_DIR=["']?[A-Za-z0-9]`)
+})
 
 // stageSetup reports what the first n steps of st set up for later RUNs:
 // pip's cache off (ENV PIP_NO_CACHE_DIR) and apt's recommends off (an apt

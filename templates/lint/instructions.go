@@ -203,6 +203,17 @@ func (d *dfCheck) node(n *parser.Node) {
 		if n.Next != nil && len(n.Next.Children) > 0 {
 			if t := strings.ToLower(n.Next.Children[0].Value); t == "onbuild" || t == "from" || t == "maintainer" {
 				d.add(RuleOnbuildTrigger, n, fmt.Sprintf("ONBUILD %s is not allowed: every build FROM this image fails", strings.ToUpper(t)))
+			} else if t == "run" {
+				// The trigger runs in every child build: the RUN rules
+				// read it as they read a RUN, at the ONBUILD's lines,
+				// with the ones the spec rules cover of a RUN (DS004,
+				// DS005, DS006: the spec holds no trigger's commands).
+				trig := *n.Next.Children[0]
+				trig.StartLine, trig.EndLine = n.StartLine, n.EndLine
+				fallback := d.fallback
+				d.fallback = true
+				d.run(&trig)
+				d.fallback = fallback
 			}
 		}
 	case "env":
@@ -349,6 +360,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	if len(a) < 2 || len(n.Heredocs) > 0 {
 		return
 	}
+	for i := range a {
+		a[i] = d.unquote(a[i]) // COPY a "b c/": the paths as BuildKit reads them
+	}
 	srcs, dest := a[:len(a)-1], a[len(a)-1]
 	from, hasFrom := flagValue(n, "from")
 	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !windowsDir(dest) && !strings.Contains(dest, "$") {
@@ -367,6 +381,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 		for _, s := range srcs {
 			if tarRE().MatchString(s) {
 				d.archives[path.Base(s)] = d.posOf(n.StartLine)
+				if len(srcs) == 1 && !strings.HasSuffix(dest, "/") && tarRE().MatchString(dest) {
+					d.archives[path.Base(dest)] = d.posOf(n.StartLine) // copied under another name
+				}
 			}
 		}
 	}

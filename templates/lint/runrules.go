@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -85,6 +86,45 @@ func pkgArgs(w []string, sub string, valued ...string) []string {
 	return out
 }
 
+// pipPinned says whether a pip install argument names a fixed version:
+// pkg==1.2.3 (and the other specifiers), a VCS URL with @ref after the
+// repository (git+https://host/org/repo.git@v1.2; #egg= names, it does
+// not pin), a file or another URL.
+func pipPinned(p string) bool {
+	for _, vcs := range []string{"git+", "hg+", "svn+", "bzr+"} {
+		if strings.HasPrefix(p, vcs) {
+			u, _, _ := strings.Cut(p, "#")
+			return strings.Contains(u[strings.LastIndexByte(u, '/')+1:], "@")
+		}
+	}
+	return pipPinRE().MatchString(p) || localPath().MatchString(p)
+}
+
+// npmPinned says whether an npm install argument names a fixed version:
+// name@version and @scope/name@version, a git URL with #commit or
+// #semver:, a tarball, or a local folder or file.
+func npmPinned(p string) bool {
+	switch {
+	case strings.HasPrefix(p, "git:") || strings.HasPrefix(p, "git+") || strings.HasPrefix(p, "github:") || strings.HasSuffix(p, ".git"):
+		return strings.Contains(p, "#")
+	case strings.HasSuffix(p, ".tgz") || strings.HasSuffix(p, ".tar") || strings.HasSuffix(p, ".tar.gz"):
+		return true
+	case strings.HasPrefix(p, "/") || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "file:") || p == "." || p == "..":
+		return true
+	}
+	return strings.LastIndexByte(p, '@') > 0
+}
+
+// goPinned says whether a go install/get/run argument needs no pin: it
+// names a version (@v1.2.3, a commit; @latest and @none do not pin), or a
+// local package or file (., ./cmd, /src/app, main.go).
+func goPinned(p string) bool {
+	if _, v, ok := strings.Cut(p, "@"); ok {
+		return v != "latest" && v != "none" && v != ""
+	}
+	return strings.HasPrefix(p, ".") || strings.HasPrefix(p, "/") || strings.HasSuffix(p, ".go")
+}
+
 func unpinned(pkgs []string, pinned func(string) bool) []string {
 	var out []string
 	for _, p := range pkgs {
@@ -106,6 +146,16 @@ func yes(w []string, words ...string) bool {
 		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'y') {
 			return true
 		}
+	}
+	// apt-get's quiet level 2 implies -y: -qq, or -q (--quiet) twice
+	if slices.Contains(words, "-qq") {
+		q := 0
+		for _, a := range w {
+			if a == "-q" || a == "--quiet" {
+				q++
+			}
+		}
+		return q >= 2
 	}
 	return false
 }
@@ -154,7 +204,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 	if d.fallback {
 		d.fallbackRun(n, cmds, once)
 	}
-	for _, rc := range cmds {
+	for i, rc := range cmds {
 		w, c := rc.w, rc.c
 		name := path.Base(w[0])
 		sub := ecosystem.Subcommand(w)
@@ -174,16 +224,16 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			once(RuleCd, fmt.Sprintf("RUN %s changes directory; use WORKDIR", strings.Join(w, " ")), w[0])
 		case name == "apt-get" || name == "apt":
 			d.apt(n, w, sub, once)
-		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
-			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir"), func(p string) bool {
-				return pipPinRE().MatchString(p) || localPath().MatchString(p)
-			}); len(p) > 0 {
-				d.pin(once, RulePipPin, fmt.Sprintf("pip install %s without a version", strings.Join(p, " ")), p)
+		case (ecosystem.IsPipInstall(w) || name == "pipx" && sub == "install") && !ecosystem.HasWord(w, "-c", "--constraint"): // a constraints file pins
+			if p := unpinned(pkgArgs(w, "install", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--platform", "--python-version", "--trusted-host", "--src", "--progress-bar", "--cache-dir", "--root-user-action", "--python", "--pip-args", "--suffix"), pipPinned); len(p) > 0 {
+				tool := "pip"
+				if name == "pipx" {
+					tool = name
+				}
+				d.pin(once, RulePipPin, fmt.Sprintf("%s install %s without a version", tool, strings.Join(p, " ")), p)
 			}
 		case name == "npm" && (sub == "install" || sub == "i" || sub == "add"):
-			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace"), func(p string) bool {
-				return strings.LastIndexByte(p, '@') > 0 || localPath().MatchString(p) || strings.HasSuffix(p, ".tgz")
-			}); len(p) > 0 {
+			if p := unpinned(pkgArgs(w, sub, "--prefix", "--registry", "--cache", "-w", "--workspace", "--loglevel", "--tag", "--userconfig", "--omit", "--include", "--install-strategy"), npmPinned); len(p) > 0 {
 				d.pin(once, RuleNpmPin, fmt.Sprintf("npm %s %s without a version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "apk" && sub == "add":
@@ -195,18 +245,22 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			if !ecosystem.HasWord(w, "--no-cache") && !hasMountTarget(n, "/var/cache/apk", "/etc/apk/cache") {
 				once(RuleApkNoCache, "apk add without --no-cache", w[0])
 			}
-		case name == "gem" && sub == "install":
-			if !ecosystem.HasWord(w, "-v", "--version") && !strings.Contains(strings.Join(w, " "), "--version=") {
-				if p := unpinned(pkgArgs(w, "install", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
+		case name == "gem" && (sub == "install" || sub == "i"):
+			gw := w
+			if k := slices.Index(gw, "--"); k > 0 {
+				gw = gw[:k] // the rest are the gem's build options
+			}
+			if !ecosystem.HasWord(gw, "-v", "--version") && !strings.Contains(strings.Join(gw, " "), "--version=") {
+				if p := unpinned(pkgArgs(gw, sub, "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "--platform"), func(p string) bool {
 					return strings.Contains(p, ":") || strings.HasSuffix(p, ".gem")
 				}); len(p) > 0 {
 					d.pin(once, RuleGemPin, fmt.Sprintf("gem install %s without a version", strings.Join(p, " ")), p)
 				}
 			}
 		case name == "yum" || name == "dnf" || name == "microdnf" || name == "tdnf":
-			d.rpm(n, w, name, sub, all, once)
+			d.rpm(n, w, name, sub, cmds[i+1:], once)
 		case name == "zypper":
-			d.zypper(n, w, all, once)
+			d.zypper(n, w, cmds[i+1:], once)
 		case name == "useradd":
 			d.useradd(n, w)
 		case name == "wget":
@@ -215,11 +269,13 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			}
 		case name == "yarn" && (sub == "install" || sub == "") && !strings.Contains(all, "yarn cache clean") && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
 			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN", w[0])
-		case name == "go" && sub == "install":
-			if p := unpinned(pkgArgs(w, "install", "-ldflags", "-tags", "-gcflags", "-o"), func(p string) bool {
-				return strings.Contains(p, "@") || strings.HasPrefix(p, ".")
-			}); len(p) > 0 {
-				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go install %s without @version", strings.Join(p, " ")), p)
+		case name == "go" && (sub == "install" || sub == "get" || sub == "run"):
+			p := pkgArgs(w, sub, "-ldflags", "-tags", "-gcflags", "-asmflags", "-o", "-modfile", "-C", "-p", "-exec", "-overlay", "-pgo", "-mod", "-toolexec")
+			if sub == "run" && len(p) > 1 {
+				p = p[:1] // the rest are the program's arguments
+			}
+			if p := unpinned(p, goPinned); len(p) > 0 {
+				d.pin(once, RuleGoInstallPin, fmt.Sprintf("go %s %s without a pinned @version", sub, strings.Join(p, " ")), p)
 			}
 		case name == "ln" && len(w) > 2 && strings.HasPrefix(w[1], "-") && strings.Contains(w[1], "s") && w[len(w)-1] == "/bin/sh":
 			once(RuleLnSh, fmt.Sprintf("RUN %s replaces /bin/sh", strings.Join(w, " ")), w[0])
@@ -277,19 +333,49 @@ func (d *dfCheck) apt(n *parser.Node, w []string, sub string, once func(id, msg 
 	}
 }
 
-func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once func(id, msg string, word ...string)) {
+// rpmFetches are the dnf subcommands (and their short forms) that download
+// packages into the cache, as hadolint's DL3040 lists them; yum's DL3032
+// counts the installs only.
+var rpmFetches = map[string]bool{"install": true, "in": true, "groupinstall": true, "localinstall": true, "reinstall": true, "rei": true,
+	"upgrade": true, "up": true, "upgrade-minimal": true, "up-min": true}
+
+// rpmCleanedAfter says whether a command after an install empties the
+// package cache: yum/dnf/microdnf/tdnf clean all, or rm of /var/cache/yum,
+// /var/cache/dnf or /var/cache/libdnf5 (a clean before the install leaves
+// the install's cache in the layer).
+func rpmCleanedAfter(later []runCmd) bool {
+	for _, rc := range later {
+		switch name := path.Base(rc.w[0]); name {
+		case "yum", "dnf", "microdnf", "tdnf":
+			if ecosystem.Subcommand(rc.w) == "clean" && ecosystem.HasWord(rc.w, "all") {
+				return true
+			}
+		case "rm":
+			for _, a := range rc.w[1:] {
+				for _, dir := range []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"} {
+					if strings.HasPrefix(a, dir) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub string, later []runCmd, once func(id, msg string, word ...string)) {
 	yesID, cleanID, pinID := RuleDnfYes, RuleDnfClean, RuleDnfPin
 	if name == "yum" {
 		yesID, cleanID, pinID = RuleYumYes, RuleYumClean, RuleYumPin
+	}
+	if (rpmFetches[sub] && name != "yum" || sub == "install" || sub == "groupinstall" || sub == "localinstall" || sub == "reinstall") && !rpmCleanedAfter(later) && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", ".cache/libdnf5") {
+		once(cleanID, fmt.Sprintf("%s %s without %s clean all after it in the same RUN", name, sub, name), w[0])
 	}
 	if sub != "install" && sub != "groupinstall" && sub != "localinstall" {
 		return
 	}
 	if !yes(w, "--assumeyes", "--yes") {
 		once(yesID, fmt.Sprintf("%s install without -y", name), w[0])
-	}
-	if !strings.Contains(all, name+" clean all") && !strings.Contains(all, name+" -y clean all") && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf") {
-		once(cleanID, fmt.Sprintf("%s install without %s clean all in the same RUN", name, name), w[0])
 	}
 	if sub == "install" {
 		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-x", "--exclude"), func(p string) bool {
@@ -300,7 +386,27 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub, all string, once fu
 	}
 }
 
-func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, msg string, word ...string)) {
+// zypperCleanedAfter says whether a command after an install empties
+// zypper's cache: zypper clean (cc), or rm of /var/cache/zypp.
+func zypperCleanedAfter(later []runCmd) bool {
+	for _, rc := range later {
+		switch path.Base(rc.w[0]) {
+		case "zypper":
+			if sub := ecosystem.Subcommand(rc.w); sub == "clean" || sub == "cc" {
+				return true
+			}
+		case "rm":
+			for _, a := range rc.w[1:] {
+				if strings.HasPrefix(a, "/var/cache/zypp") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (d *dfCheck) zypper(n *parser.Node, w []string, later []runCmd, once func(id, msg string, word ...string)) {
 	sub := ecosystem.Subcommand(w)
 	switch sub {
 	case "dist-upgrade", "dup":
@@ -309,8 +415,8 @@ func (d *dfCheck) zypper(n *parser.Node, w []string, all string, once func(id, m
 		if !yes(w, "-n", "--non-interactive", "--no-confirm") {
 			once(RuleZypperYes, "zypper install without -y (--non-interactive)", w[0])
 		}
-		if !strings.Contains(all, "zypper clean") && !strings.Contains(all, "zypper cc") && !strings.Contains(all, "zypper -n clean") {
-			once(RuleZypperClean, "zypper install without zypper clean in the same RUN", w[0])
+		if !zypperCleanedAfter(later) && !hasMountTarget(n, "/var/cache/zypp") {
+			once(RuleZypperClean, "zypper install without zypper clean after it in the same RUN", w[0])
 		}
 		if p := unpinned(pkgArgs(w, sub, "-t", "--type", "-r", "--repo", "--from"), func(p string) bool {
 			return strings.ContainsAny(p, "=<>") || strings.HasSuffix(p, ".rpm")
@@ -369,7 +475,7 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 			once(RuleAptRecommends, w[0]+" install without --no-install-recommends", w[0])
 		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE().MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
 			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer", w[0])
-		case ecosystem.IsPipInstall(w) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
+		case ecosystem.IsPipInstall(w) && !pipNoCacheSet(text) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
 			once(RulePipCache, "pip install without --no-cache-dir", w[0])
 		}
 	}
