@@ -392,7 +392,10 @@ func flagsPerLine(in transpile.Instruction, parts []string, esc rune) string {
 			cs = in.FlagComment[i]
 		}
 		switch {
-		case i == 0 && len(cs) == 0, strings.HasPrefix(p, string(esc)+"\n"):
+		case i == 0 && len(cs) == 0, strings.HasPrefix(p, string(esc)+"\n"),
+			i >= len(in.Flags) && strings.HasPrefix(strings.TrimLeft(p, " \t"), "#"):
+			// A command that starts with # stays on the flag's line: at the
+			// start of a continuation line BuildKit would skip it as a comment.
 			b.WriteString(" ")
 		default:
 			b.WriteString(" " + string(esc) + "\n")

@@ -226,6 +226,9 @@ func matchNode(n *parser.Node, in transpile.Instruction) error {
 		if json {
 			return fmt.Errorf("%s should be shell form", in.Keyword)
 		}
+		if (args == 0) != (strings.TrimSpace(in.Text) == "") {
+			return fmt.Errorf("%s reads back with %d arguments, the model's text is %q", in.Keyword, args, in.Text)
+		}
 	case transpile.FormWords:
 		if json {
 			return fmt.Errorf("%s should be shell form", in.Keyword)
