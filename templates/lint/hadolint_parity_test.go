@@ -11,7 +11,8 @@ package lint
 // onBuildRuleCatchesNot case of test/Hadolint/Rule/DL*Spec.hs (Haskell string
 // literals with their escapes and gaps, Text.unlines lists, names bound with
 // let), prepends FROM debian:bookworm to a case without FROM (hadolint's
-// rules run on fragments), wraps each RUN in ONBUILD for the onBuild cases,
+// rules run on fragments; FROM scratch when the case sets trusted
+// registries, so only its own images are judged), wraps each RUN in ONBUILD for the onBuild cases,
 // and lints it with File (every rule on, the off-by-default ones included,
 // and the case's allowedRegistries/labelSchema/strictLabels config). A case
 // agrees when a finding whose rule ID or alias is the DL ID appears
@@ -247,7 +248,11 @@ func parseHadolintSpec(src string) ([]parityCase, map[string]int) {
 			text = wrapOnBuild(text)
 		}
 		if !hasFrom(text) {
-			text = "FROM debian:bookworm\n" + text
+			base := "debian:bookworm"
+			if len(cfg.TrustedRegistries) > 0 {
+				base = "scratch" // from no registry: the case's own images are what DL3026 judges
+			}
+			text = "FROM " + base + "\n" + text
 		}
 		out = append(out, parityCase{rule: rule, catches: !strings.HasSuffix(kind, "Not"), onbuild: onbuild, src: text, cfg: cfg, line: line})
 	}

@@ -296,7 +296,7 @@ func (d *dfCheck) trusted(n *parser.Node, img string) {
 	}
 	domain := reference.Domain(named)
 	for _, t := range d.cfg.TrustedRegistries {
-		if t == domain || t == "docker.io" && domain == "docker.io" || t == "hub.docker.com" && domain == "docker.io" || strings.HasPrefix(t, "*.") && strings.HasSuffix(domain, t[1:]) {
+		if t == "*" || t == domain || t == "docker.io" && domain == "docker.io" || t == "hub.docker.com" && domain == "docker.io" || strings.HasPrefix(t, "*.") && strings.HasSuffix(domain, t[1:]) {
 			return
 		}
 	}
