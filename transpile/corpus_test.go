@@ -324,14 +324,20 @@ func buildkitView(src []byte) ([]string, error) {
 	}
 	// An image named without a tag is the image with tag latest, as
 	// dockerfile2llb resolves it: `set` and `set:latest` are one image.
+	// A FROM sees only the stages before it (`FROM x AS x` is image x).
 	stageNames := map[string]bool{}
 	for _, st := range stages {
 		stageNames[strings.ToLower(st.Name)] = true
 	}
+	earlier := map[string]bool{}
 	// A number is a stage index for COPY --from (index), never for FROM,
 	// which dockerfile2llb resolves by stage name only.
 	image := func(ref string, index bool) string {
-		if ref == "" || ref == "scratch" || stageNames[strings.ToLower(ref)] || strings.Contains(ref, "$") {
+		names := stageNames
+		if !index {
+			names = earlier
+		}
+		if ref == "" || ref == "scratch" || names[strings.ToLower(ref)] || strings.Contains(ref, "$") {
 			return ref
 		}
 		if _, err := strconv.Atoi(ref); err == nil && index {
@@ -345,6 +351,7 @@ func buildkitView(src []byte) ([]string, error) {
 	}
 	for _, st := range stages {
 		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, image(st.BaseName, false), st.Platform))
+		earlier[strings.ToLower(st.Name)] = true
 		for _, c := range st.Commands {
 			if cp, ok := c.(*instructions.CopyCommand); ok {
 				cp.From = image(cp.From, true)
