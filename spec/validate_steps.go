@@ -4,17 +4,47 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dockstage/dockstage/spec/syntax"
+	"github.com/moby/sys/signal"
 )
 
 var (
 	octalLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
 )
+
+// plainSignal is a STOPSIGNAL value that expansion leaves as written.
+var plainSignal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9+-]+$`) })
+
+// checkStopSignal says why BuildKit refuses STOPSIGNAL sig, or "": the build
+// reads it with moby/sys/signal's ParseSignal (a non-zero number, or a
+// name with or without SIG, any case). The name table is the Linux one,
+// where the engine's BuildKit runs; on other systems dockstage runs on, the
+// local table differs, so names are checked on Linux only. A value that
+// expansion changes ($, quotes, escapes) is not checked.
+func checkStopSignal(sig string) string {
+	if !plainSignal().MatchString(sig) {
+		return ""
+	}
+	if n, err := strconv.Atoi(sig); err == nil {
+		if n == 0 {
+			return "signal 0 is not a signal (BuildKit refuses it); write a name such as SIGTERM or a signal number"
+		}
+		return ""
+	}
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	if _, err := signal.ParseSignal(sig); err != nil {
+		return fmt.Sprintf("%q is not a signal (BuildKit refuses it); write a signal name such as SIGTERM, SIGINT, SIGQUIT or SIGRTMIN+3, or its number", sig)
+	}
+	return ""
+}
 
 var numericOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(:[0-9]+)?$`) })
 
@@ -51,6 +81,9 @@ func (v *validator) step(s *Step, path fieldPath, idx int, inOnBuild bool) {
 		v.text(p, path.dot("user"), "USER", *s.User)
 	case "STOPSIGNAL":
 		v.text(p, path.dot("stopsignal"), "STOPSIGNAL", *s.StopSignal)
+		if msg := checkStopSignal(*s.StopSignal); msg != "" {
+			v.errorf(p, "%s.stopsignal: %s", path, msg)
+		}
 	case "MAINTAINER":
 		v.text(p, path.dot("maintainer"), "MAINTAINER", *s.Maintainer)
 	case "EXPOSE":
