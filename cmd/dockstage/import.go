@@ -18,6 +18,7 @@ type importOptions struct {
 	name       string
 	into       string
 	force      bool
+	stdout     bool
 }
 
 func newImportCmd(s streams) *cobra.Command {
@@ -28,7 +29,7 @@ func newImportCmd(s streams) *cobra.Command {
 		Long: `Import DOCKERFILE (default ./Dockerfile, "-" for standard input) into a spec,
 keeping stages and instructions in order with every flag, heredoc and comment.
 The spec is written to dockstage.yaml beside the Dockerfile (standard output when
-reading standard input) unless -o says otherwise; "-o -" prints it. An existing
+reading standard input) unless -o says otherwise; "-o -" (or --stdout) prints it. An existing
 spec is not overwritten without --force.
 
 With --into SPEC, a hand-edited Dockerfile (default: the Dockerfile beside SPEC)
@@ -52,6 +53,10 @@ layout's line, and an edit that another with: value gives is reported with it.`,
 				def = filepath.Join(filepath.Dir(opts.into), "Dockerfile")
 			}
 			opts.dockerfile = argOr(args, def)
+			var err error
+			if opts.output, err = stdoutOutput(opts.stdout, opts.output); err != nil {
+				return err
+			}
 			return runImport(cmd.Context(), s, opts)
 		},
 	}
@@ -60,6 +65,7 @@ layout's line, and an edit that another with: value gives is reported with it.`,
 	f.StringVar(&opts.name, "name", "", "service name for the spec (default: the Dockerfile's directory name, else \"app\")")
 	f.StringVar(&opts.into, "into", "", "adopt the Dockerfile's edits into this existing spec, in place")
 	f.BoolVar(&opts.force, "force", false, "overwrite an existing spec file")
+	f.BoolVar(&opts.stdout, "stdout", false, "print the spec instead of writing it (the same as -o -)")
 	return cmd
 }
 

@@ -42,6 +42,39 @@ func TestRenderStdoutAllFiles(t *testing.T) {
 	}
 }
 
+// TestStdoutFlagAndDash: --stdout and -o - print the same on render, import
+// and migrate, and write nothing; import and migrate refuse --stdout with a
+// path (render --stdout -o DIR prints what DIR would get: its paths differ).
+func TestStdoutFlagAndDash(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("flask\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{"render", flaskSpec}, {"import", df}, {"migrate", df}} {
+		c1, out1, e1 := dockstage(t, "", append(c, "--stdout")...)
+		c2, out2, e2 := dockstage(t, "", append(c, "-o", "-")...)
+		if c1 != 0 || c2 != 0 {
+			t.Fatalf("%v: exit %d, %d: %s %s", c, c1, c2, e1, e2)
+		}
+		if out1 != out2 || !strings.Contains(out1, "FROM") && !strings.Contains(out1, "from:") {
+			t.Errorf("%v: --stdout and -o - differ or print nothing:\n%s\n----\n%s", c, out1, out2)
+		}
+		if c[0] == "render" {
+			continue
+		}
+		if code, _, errs := dockstage(t, "", append(c, "--stdout", "-o", filepath.Join(dir, "out"))...); code != 2 || !strings.Contains(errs, "drop -o") {
+			t.Errorf("%v --stdout -o DIR: exit %d, %s", c, code, errs)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("printing wrote files: %v", ents)
+	}
+}
+
 func writeSpec(t *testing.T, dir, text string) string {
 	t.Helper()
 	p := filepath.Join(dir, "dockstage.yaml")

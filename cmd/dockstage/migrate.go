@@ -18,6 +18,7 @@ type migrateOptions struct {
 	force         bool
 	keepShellForm bool
 	keepProdBase  bool
+	stdout        bool
 }
 
 func newMigrateCmd(s streams) *cobra.Command {
@@ -45,7 +46,8 @@ Where the files go:
   -o DIR    all the files in DIR; compose.yaml and docker-bake.hcl build DIR's
             Dockerfile with the original build context, and the .dockerignore block
             is DIR/Dockerfile.dockerignore, which BuildKit reads for that Dockerfile.
-  -o -      all four printed on standard output (the default for standard input).
+  -o -      all four printed on standard output (the default for standard input;
+            --stdout is the same).
   (no -o)   beside the Dockerfile. The original Dockerfile is never replaced without
             --force: without it, only dockstage.yaml and migrate-report.txt are
             written, and 'dockstage render --force' (or migrate --force) replaces the
@@ -66,6 +68,10 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dockerfile = argOr(args, "Dockerfile")
+			var err error
+			if opts.output, err = stdoutOutput(opts.stdout, opts.output); err != nil {
+				return err
+			}
 			return runMigrate(cmd.Context(), s, opts)
 		},
 	}
@@ -75,6 +81,7 @@ Exit status: 0 migrated, 2 invalid or refused Dockerfile, or a file not replaced
 	f.StringVar(&opts.name, "name", "", "service name for the spec (default: the Dockerfile's directory name, else \"app\")")
 	f.BoolVar(&opts.json, "json", false, "also print the report as JSON on standard output ("+workspace.ReportFile+" is written as well)")
 	f.BoolVar(&opts.force, "force", false, "replace the original Dockerfile and files dockstage did not generate")
+	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them (the same as -o -)")
 	f.BoolVar(&opts.keepShellForm, "keep-shell-form", false, "keep shell-form CMD and ENTRYPOINT as they are")
 	f.BoolVar(&opts.keepProdBase, "keep-prod-base", false, "keep prod on the original image even when the build's output is known (no runtime image)")
 	return cmd

@@ -48,11 +48,15 @@ layout replacing the steps an earlier layout gives a stage is a warning.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.spec = argOr(args, "dockstage.yaml")
+			if opts.outDir == "-" {
+				// -o - prints, as it does for import and migrate.
+				opts.outDir, opts.stdout = "", true
+			}
 			return runRender(cmd.Context(), s, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.outDir, "output", "o", "", "directory to write the files to (default: the spec's directory)")
+	f.StringVarP(&opts.outDir, "output", "o", "", `directory to write the files to, "-" for standard output (the same as --stdout; default: the spec's directory)`)
 	f.BoolVar(&opts.stdout, "stdout", false, "print the files instead of writing them")
 	f.StringVar(&opts.only, "only", "", "with --stdout, print only this file (Dockerfile, compose.yaml, compose.dev.yaml, docker-bake.hcl or .dockerignore)")
 	f.BoolVar(&opts.force, "force", false, "overwrite files that dockstage did not generate or that were edited since")

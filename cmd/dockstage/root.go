@@ -44,6 +44,18 @@ func (e *exitError) Unwrap() error { return e.err }
 func badInput(err error) error { return &exitError{code: exitBad, err: err} }
 
 // argOr is a command's one optional argument, or def when it has none.
+// stdoutOutput merges --stdout into -o: --stdout is -o -, and -o naming a
+// file or directory with --stdout is refused (one place the output goes).
+func stdoutOutput(stdout bool, output string) (string, error) {
+	if !stdout {
+		return output, nil
+	}
+	if output != "" && output != "-" {
+		return "", badInput(fmt.Errorf("--stdout prints to standard output; drop -o %s, or drop --stdout to write there", output))
+	}
+	return "-", nil
+}
+
 func argOr(args []string, def string) string {
 	if len(args) == 1 {
 		return args[0]
