@@ -345,7 +345,7 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 					w += comment(c) + "\n" + indent
 				}
 			}
-			w += syntax.Word(kv.Key, esc)
+			w += syntax.Key(kv.Key, esc)
 			if kv.Value != nil {
 				w += "=" + syntax.Word(*kv.Value, esc)
 			}

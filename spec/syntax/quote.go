@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // FlagValue writes a flag value; BuildKit's parser removes quotes from
@@ -38,6 +39,22 @@ func bareWord(v string, esc rune) bool {
 		v = strings.ReplaceAll(v, `\`, "/")
 	}
 	return plainWordRE().MatchString(v)
+}
+
+// Key writes an ARG or ENV name as one Dockerfile word: bare when
+// BuildKit's parser and word expansion read the raw text as itself (no
+// quote, `$`, `#`, escape character, Unicode space or unprintable rune),
+// else as Word writes it. Bare matters for ARG: BuildKit takes an ARG's doc comment (the `# NAME text` line above it,
+// shown by `docker buildx build --call outline`) by comparing the raw,
+// unexpanded name (instructions.getDocComment).
+func Key(k string, esc rune) string {
+	bare := k != "" && !strings.ContainsFunc(k, func(r rune) bool {
+		return unicode.IsSpace(r) || !unicode.IsPrint(r) || strings.ContainsRune("\"'$#", r) || r == esc
+	})
+	if bare {
+		return k
+	}
+	return Word(k, esc)
 }
 
 // Word writes a spec value as one Dockerfile word (ENV, LABEL and ARG

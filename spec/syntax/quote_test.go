@@ -102,3 +102,39 @@ func TestWordBareBackslash(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyKeepsDocComment: an ARG name is written bare when BuildKit reads
+// it as itself, so the `# NAME text` doc comment above it still names it;
+// a name that needs quotes reads back the same.
+func TestKeyKeepsDocComment(t *testing.T) {
+	for _, k := range []string{"VERSION", "&", "a.b-c", "{x}", "a b", `a"b`, "$X", "#x", "\u2028x"} {
+		for _, esc := range []rune{'\\', '`'} {
+			src := "# escape=" + string(esc) + "\nFROM scratch\n# " + k + " the doc\nARG " + Key(k, esc) + "\n"
+			res, err := parser.Parse(strings.NewReader(src))
+			if err != nil {
+				t.Fatalf("%q: %v", src, err)
+			}
+			stages, _, err := instructions.Parse(res.AST, nil)
+			if err != nil {
+				t.Fatalf("%q: %v", src, err)
+			}
+			arg := stages[0].Commands[0].(*instructions.ArgCommand).Args[0]
+			lex := shell.NewLex(esc)
+			got, err := lex.ProcessWordWithMatches(arg.Key, markEnv{})
+			if err != nil {
+				t.Fatalf("%q: %v", src, err)
+			}
+			bare := Key(k, esc) == k
+			want := k
+			if k == "$X" {
+				want = "<X>" // the name is expanded, as BuildKit does
+			}
+			if got.Result != want {
+				t.Errorf("%q reads as name %q, want %q", src, got.Result, want)
+			}
+			if bare && !strings.Contains(k, "$") && arg.DocComment != "the doc" {
+				t.Errorf("%q: doc comment %q, want %q", src, arg.DocComment, "the doc")
+			}
+		}
+	}
+}
