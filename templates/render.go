@@ -253,7 +253,7 @@ func instruction(in transpile.Instruction, esc rune) (string, error) {
 		b.WriteString(comment(c))
 		b.WriteByte('\n')
 	}
-	if in.Form == transpile.FormKV && len(in.KVs) > 0 {
+	if in.Form == transpile.FormKV && len(in.KVs) == 1 {
 		for _, c := range in.KVs[0].Comment {
 			b.WriteString(comment(c) + "\n")
 		}
@@ -340,7 +340,15 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 		var pairs []string
 		for i, kv := range in.KVs {
 			w := ""
-			if i > 0 { // comment lines inside the continuation, above the pair
+			switch {
+			case i == 0 && len(in.KVs) == 1:
+				// The only pair's comment stands above the instruction.
+			case i == 0 && len(kv.Comment) > 0:
+				// The first of several pairs on a line of its own, below
+				// its comment.
+				w = string(esc) + "\n" + indent
+				fallthrough
+			default: // comment lines inside the continuation, above the pair
 				for _, c := range kv.Comment {
 					w += comment(c) + "\n" + indent
 				}

@@ -151,10 +151,14 @@ func (r *reverser) keptInValue(in *instr, inside []int, val string) {
 
 // kvComments puts each comment line inside a continued ARG, ENV or LABEL
 // above the pair it stood above (spec.KV.Comment): the pairs before it are
-// counted by parsing the instruction's text up to it with BuildKit. A
-// comment before the first pair or after the last, or where the count
-// fails (inside a quoted value), moves above the instruction.
-func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
+// counted by parsing the instruction's text up to it with BuildKit (none
+// for a comment between the keyword and the first pair of a step with
+// several pairs: templates render the first pair on a line of its own
+// then). A comment after the last pair, before the only pair or the first
+// of a global ARG (each global arg renders as an ARG of its own, its
+// comment above it), or where the count fails (inside a quoted value),
+// moves above the instruction.
+func (r *reverser) kvComments(in *instr, kvs spec.KVList, global bool) {
 	r.innerComments(in, in.lg.lastContent, func(n int) *[]string {
 		nd, ok := r.prefixNode(in, n)
 		if !ok {
@@ -170,7 +174,7 @@ func (r *reverser) kvComments(in *instr, kvs spec.KVList) {
 			}
 			k /= 3
 		}
-		if k < 1 || k >= len(kvs) {
+		if k < 0 || k >= len(kvs) || k == 0 && (global || len(kvs) < 2) {
 			return nil
 		}
 		return &kvs[k].Comment

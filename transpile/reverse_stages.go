@@ -53,7 +53,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 		case in.kw == "arg" && stage == nil:
 			r.ignoredFlags(in)
 			kvs := r.argKVs(in)
-			r.kvComments(in, kvs)
+			r.kvComments(in, kvs, true)
 			above := append(append([]string(nil), pending...), in.moved...)
 			if len(s.Args) == 0 || len(kvs) == 0 {
 				s.Comment = append(s.Comment, above...) // the file's header
@@ -328,10 +328,10 @@ func (r *reverser) step(in *instr, st *spec.Step) bool {
 	case "arg":
 		r.ignoredFlags(in)
 		st.Arg = r.argKVs(in)
-		r.kvComments(in, st.Arg)
+		r.kvComments(in, st.Arg, false)
 	case "env", "label":
 		kvs := r.pairs(in)
-		r.kvComments(in, kvs)
+		r.kvComments(in, kvs, false)
 		if in.kw == "env" {
 			st.Env = kvs
 		} else {

@@ -11,6 +11,7 @@ package format
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -94,6 +95,7 @@ func FormatNotes(file string, src []byte) ([]byte, []transpile.Warning, error) {
 // render renders model (the lowered import of src), with src's blank
 // lines, line endings and byte order mark.
 func render(model *transpile.Output, src []byte) ([]byte, error) {
+	keepDirectiveOrder(model.Dockerfile.Directives, src)
 	out, _, err := templates.RenderDockerfile(model.Dockerfile, templates.Options{})
 	if err != nil {
 		return nil, err
@@ -172,16 +174,43 @@ func generatedHeader(text string) bool {
 // directives lists the parser directives of b, name=value, as BuildKit
 // reads them (parser.DirectiveParser).
 func directives(b []byte) string {
-	var dp parser.DirectiveParser
 	var out []string
+	for _, d := range sourceDirectives(b) {
+		out = append(out, d.Name+"="+d.Value)
+	}
+	return "[" + strings.Join(out, " ") + "]"
+}
+
+// sourceDirectives lists the parser directives at the top of b, in the
+// order they stand, as BuildKit's parser.DirectiveParser reads them.
+func sourceDirectives(b []byte) []*parser.Directive {
+	var dp parser.DirectiveParser
+	var out []*parser.Directive
 	for _, l := range strings.Split(string(bytes.TrimPrefix(b, bom)), "\n") {
 		d, err := dp.ParseLine([]byte(strings.TrimLeftFunc(l, unicode.IsSpace)))
 		if err != nil || d == nil {
 			break
 		}
-		out = append(out, d.Name+"="+d.Value)
+		out = append(out, d)
 	}
-	return "[" + strings.Join(out, " ") + "]"
+	return out
+}
+
+// keepDirectiveOrder puts ds (the directives the spec renders, in its own
+// order: syntax, escape, check) in the order they stand in src: BuildKit
+// reads them in any order, and fmt keeps what the user wrote.
+func keepDirectiveOrder(ds []transpile.Directive, src []byte) {
+	rank := map[string]int{}
+	for i, d := range sourceDirectives(src) {
+		rank[d.Name] = i + 1
+	}
+	sort.SliceStable(ds, func(i, j int) bool {
+		ri, rj := rank[ds[i].Name], rank[ds[j].Name]
+		if ri == 0 || rj == 0 {
+			return ri != 0 && rj == 0
+		}
+		return ri < rj
+	})
 }
 
 // comments lists the comment lines of b after its parser directives.
