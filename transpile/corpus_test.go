@@ -387,6 +387,9 @@ func buildkitView(src []byte) ([]string, error) {
 				mounts := instructions.GetMounts(c)
 				for _, m := range mounts {
 					m.From = image(m.From, true)
+					if m.Type != instructions.MountTypeSecret {
+						m.Env = nil // read for a secret only (dockerfile2llb convert_secrets.go)
+					}
 				}
 				m, err := json.Marshal(mounts)
 				if err != nil {

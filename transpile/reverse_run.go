@@ -185,6 +185,13 @@ func (r *reverser) mount(in *instr, val string) (spec.Mount, bool) {
 		// BuildKit's default, and what the renderer writes for it.
 		m.Type = "bind"
 	}
+	if seen["env"] && m.Env == "" && m.Type == "secret" {
+		// BuildKit reads env only for a secret (dockerfile2llb
+		// convert_secrets.go), where an empty one still counts: no file
+		// under /run/secrets, an environment variable with no name.
+		r.errorf(in.line, "RUN --mount=type=secret: env= names no environment variable; write env=NAME, or leave env out to mount the secret as a file")
+		in.internal = true
+	}
 	return m, !in.internal
 }
 
