@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
@@ -43,6 +44,17 @@ func (l *layout) chain(i int) []int {
 		return nil
 	}
 	return l.s.Chain(i)
+}
+
+// ships reports whether stage i is the last stage or a later stage is
+// built FROM it: what its layers leave behind then reaches an image
+// (hadolint DL3009 looks at these stages only; a builder stage's apt
+// lists never do).
+func (l *layout) ships(i int) bool {
+	if i == len(l.s.Stages)-1 || i == l.prod {
+		return true
+	}
+	return slices.Contains(l.parent[i+1:], i)
 }
 
 // uses returns every stage stage i needs: its chain and, recursively, the
@@ -134,13 +146,21 @@ var (
 	// harmlessWords mark names that are about a secret, not one: a file
 	// path, a URL, a version, a public key, a name or an id.
 	harmlessWords = map[string]bool{"public": true, "file": true, "path": true, "dir": true, "url": true, "uri": true, "version": true, "name": true, "id": true, "type": true, "length": true, "size": true, "env": true, "endpoint": true, "host": true, "header": true}
-	camelRE       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-z0-9])([A-Z])`) })
+	// knownSecretNames are credentials whose names the word rules read as
+	// harmless (an id): from hadolint DL3064's knownSensitiveNames, the
+	// ones that hold a credential (that list also has TRAVIS_OS_NAME and
+	// the like, which hold none).
+	knownSecretNames = map[string]bool{"AWS_ACCESS_KEY_ID": true}
+	camelRE          = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([a-z0-9])([A-Z])`) })
 )
 
 // isSecretName reports whether an ARG or ENV name looks like it holds a
 // secret. It covers BuildKit's SecretsUsedInArgOrEnv names (a secret word
 // first or last) and secret words anywhere in the name.
 func isSecretName(name string) bool {
+	if knownSecretNames[strings.ToUpper(name)] {
+		return true
+	}
 	words := strings.FieldsFunc(strings.ToLower(camelRE().ReplaceAllString(name, "${1}_${2}")), func(r rune) bool {
 		return r == '_' || r == '-' || r == '.'
 	})
@@ -431,7 +451,7 @@ func checkRuns(c *collector, l *layout) {
 					c.addID(RuleSourceBeforeDeps, p, p.Line, fmt.Sprintf("stage %s installs dependencies (%s) after copying the whole build context (line %d): every source change reruns the install", label(st), strings.Join(seg[:min(len(seg), 3)], " "), copiedAll))
 				}
 			}
-			if aptUpdate && !aptListsRmRE().MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
+			if aptUpdate && l.ships(i) && !aptListsRmRE().MatchString(text) && !hasCacheMount(r, "/var/lib/apt", "/var/lib/apt/lists") {
 				c.addID(RuleAptLists, p, p.Line, fmt.Sprintf("%s update leaves /var/lib/apt/lists in this layer (stage %s)", aptCmd, label(st)))
 			}
 		}

@@ -45,8 +45,16 @@ var hadolintKnownDifferences = []struct{ rule, text, reason string }{
 	{"DL3042", "PIP_NO_CACHE_DIR=off", pipFalsy},
 	{"DL3042", "PIP_NO_CACHE_DIR=no", pipFalsy},
 	{"DL3042", "PIP_NO_CACHE_DIR=false", pipFalsy},
+	{"DL3000", "WORKDIR ${work}", workdirBuildKit},
+	{"DL3000", `WORKDIR "${dir}"`, workdirBuildKit},
+	{"DL3000", `WORKDIR 'C:\'`, workdirBuildKit},
+	{"DL3000", "WORKDIR C:/", workdirBuildKit},
+	{"DL3000", `WORKDIR "C:/"`, workdirBuildKit},
+	{"DL3048", "LABEL invalid$character=", "BuildKit expands a variable in a LABEL key ($character unset: the key is invalid), so dockstage checks only keys with no variable"},
 	{"DL3028", "--use-system-libraries true", "gem install takes no value after --use-system-libraries, so gem installs a gem named true, unpinned: dockstage reports it (hadolint reads true as the flag's value)"},
 }
+
+const workdirBuildKit = "DL3000 is BuildKit's build check WorkdirRelativePath, which docker build itself prints: it reads the path after expansion (an unset variable leaves it relative) and on a Linux stage (debian), where C:/ is relative"
 
 const pipFalsy = "pip turns its cache off for any boolean value of PIP_NO_CACHE_DIR, false and 0 included (kept for backwards compatibility), so the install keeps no cache: dockstage reports nothing (hadolint takes a false value as the cache on)"
 

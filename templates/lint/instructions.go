@@ -33,6 +33,12 @@ type dfStage struct {
 	labels   map[string]string
 	labelAt  map[string]spec.Pos
 	health   bool
+	// ships: the stage is the last one or a later stage is built FROM
+	// it, so what its layers leave behind reaches an image that is
+	// shipped (hadolint DL3009 and DL3060 look at these stages only).
+	ships      bool
+	wget, curl bool // a RUN of the stage calls wget, curl (DL4001)
+	bothTools  bool // DL4001 is reported for the stage
 }
 
 // dfCheck is one run of the instruction rules over a Dockerfile.
@@ -49,8 +55,6 @@ type dfCheck struct {
 	prevRunOK      bool
 	prevCount      int
 	prevInstalls   bool
-	wget, curl     bool
-	bothReported   bool
 	archives       map[string]spec.Pos // COPYed archives by base name (DS3010)
 	scripts        []shellScript       // for ShellCheck
 	nodes          []*parser.Node
@@ -62,6 +66,37 @@ type dfCheck struct {
 	healthAnywhere bool
 	lastFrom       spec.Pos
 	lastFromAnchor int
+	ships          []bool // by stage index: shippingStages
+}
+
+// shippingStages reports, for each stage of nodes (the FROMs in order),
+// whether it is the last stage or a later FROM names it (hadolint's test
+// in DL3009 and DL3060: what a builder stage's layers hold never reaches
+// the image unless an image is built FROM it).
+func shippingStages(nodes []*parser.Node) []bool {
+	var names, bases []string
+	for _, n := range nodes {
+		if !strings.EqualFold(n.Value, "from") {
+			continue
+		}
+		a := args(n)
+		name, base := "", ""
+		if len(a) > 0 {
+			base = strings.ToLower(a[0])
+		}
+		if len(a) >= 3 && strings.EqualFold(a[1], "as") {
+			name = strings.ToLower(a[2])
+		}
+		names, bases = append(names, name), append(bases, base)
+	}
+	ships := make([]bool, len(names))
+	for i := range names {
+		ships[i] = i == len(names)-1
+		for j := i + 1; j < len(names) && !ships[i]; j++ {
+			ships[i] = names[i] != "" && bases[j] == names[i] || bases[j] == strconv.Itoa(i)
+		}
+	}
+	return ships
 }
 
 // shellScript is one RUN's shell text for ShellCheck, with the Dockerfile
@@ -85,7 +120,7 @@ func checkInstructions(c *collector, src []byte, posOf func(line int) spec.Pos, 
 		return nil
 	}
 	d := &dfCheck{c: c, cfg: c.cfg, esc: res.EscapeToken, posOf: posOf, archives: map[string]spec.Pos{}, nodes: res.AST.Children, fallback: fallback,
-		lines: strings.Split(string(src), "\n")}
+		lines: strings.Split(string(src), "\n"), ships: shippingStages(res.AST.Children)}
 	for _, n := range res.AST.Children {
 		d.node(n)
 	}
@@ -210,10 +245,10 @@ func (d *dfCheck) node(n *parser.Node) {
 				// DS005, DS006: the spec holds no trigger's commands).
 				trig := *n.Next.Children[0]
 				trig.StartLine, trig.EndLine = n.StartLine, n.EndLine
-				fallback := d.fallback
-				d.fallback = true
+				fallback, ships := d.fallback, d.st.ships
+				d.fallback, d.st.ships = true, true // it runs in an image built FROM this one
 				d.run(&trig)
-				d.fallback = fallback
+				d.fallback, d.st.ships = fallback, ships
 			}
 		}
 	case "env":
@@ -224,12 +259,14 @@ func (d *dfCheck) node(n *parser.Node) {
 		d.st.health = true
 		d.healthAnywhere = true
 	case "run":
-		// As hadolint: RUNs of one or two commands each, with the same
-		// flags; comments between them do not count.
+		// As hadolint: RUNs of one command each (hadolint's count is
+		// ShellCheck's, which visits a simple command and its redirect
+		// wrapper, so two per command: its "at most 2" is one command),
+		// with the same flags; comments between them do not count.
 		// A RUN that installs dependencies followed by one that does not is
 		// split for caching, as the standard layout does.
 		count, installs := d.run(n)
-		if wasRun && equalStrings(prevFlags, n.Flags) && count <= 2 && d.prevCount <= 2 && (!d.prevInstalls || installs) {
+		if wasRun && equalStrings(prevFlags, n.Flags) && count <= 1 && d.prevCount <= 1 && (!d.prevInstalls || installs) {
 			d.add(RuleConsecutiveRun, n, "this RUN follows another short RUN with the same options; each makes a layer")
 		} else {
 			d.prevCount, d.prevInstalls = count, installs
@@ -254,6 +291,9 @@ func (d *dfCheck) from(n *parser.Node) {
 	d.seenFrom = true
 	a := args(n)
 	st := &dfStage{from: d.posOf(n.StartLine), labels: map[string]string{}, labelAt: map[string]spec.Pos{}}
+	if k := len(d.stages); k < len(d.ships) {
+		st.ships = d.ships[k]
+	}
 	d.lastFrom, d.lastFromAnchor = st.from, n.StartLine
 	if len(a) >= 3 && strings.EqualFold(a[1], "as") {
 		st.name = strings.ToLower(a[2])
@@ -269,7 +309,7 @@ func (d *dfCheck) from(n *parser.Node) {
 				}
 			}
 		}
-		d.trusted(n, a[0])
+		d.trusted(n, a[0], "FROM ")
 		if d.fallback {
 			d.baseTag(n, a[0])
 		}
@@ -279,14 +319,22 @@ func (d *dfCheck) from(n *parser.Node) {
 	d.st = st
 }
 
-// trusted reports a base image from a registry outside the config's
-// trusted registries (DS3026).
-func (d *dfCheck) trusted(n *parser.Node, img string) {
-	if d.cfg == nil || len(d.cfg.TrustedRegistries) == 0 || strings.Contains(img, "$") || strings.EqualFold(img, "scratch") {
+// trusted reports an image from a registry outside the config's trusted
+// registries (DS3026, hadolint DL3026): a base image (what "FROM "), the
+// image of a COPY --from, or that of a RUN --mount's from=. An earlier
+// stage, a stage index, scratch and a reference with a variable are not
+// images to check. A trusted registry is a domain, "*", "*.suffix" or
+// "prefix*" (hadolint's matchRegistry); docker.io or hub.docker.com
+// trusts Docker Hub's images.
+func (d *dfCheck) trusted(n *parser.Node, img, what string) {
+	if d.cfg == nil || len(d.cfg.TrustedRegistries) == 0 || img == "" || strings.Contains(img, "$") || strings.EqualFold(img, "scratch") {
 		return
 	}
+	if _, err := strconv.Atoi(img); err == nil && what != "FROM " {
+		return // a stage index
+	}
 	for _, p := range d.stages {
-		if p.name == strings.ToLower(img) {
+		if p.name != "" && p.name == strings.ToLower(img) {
 			return
 		}
 	}
@@ -296,11 +344,28 @@ func (d *dfCheck) trusted(n *parser.Node, img string) {
 	}
 	domain := reference.Domain(named)
 	for _, t := range d.cfg.TrustedRegistries {
-		if t == "*" || t == domain || t == "docker.io" && domain == "docker.io" || t == "hub.docker.com" && domain == "docker.io" || strings.HasPrefix(t, "*.") && strings.HasSuffix(domain, t[1:]) {
+		if trustedRegistry(t, domain) {
 			return
 		}
 	}
-	d.add(RuleTrustedRegistry, n, fmt.Sprintf("FROM %s comes from %s, which is not a trusted registry (%s)", img, domain, strings.Join(d.cfg.TrustedRegistries, ", ")))
+	d.add(RuleTrustedRegistry, n, fmt.Sprintf("%s%s comes from %s, which is not a trusted registry (%s)", what, img, domain, strings.Join(d.cfg.TrustedRegistries, ", ")))
+}
+
+// trustedRegistry reports whether the trusted registry pattern t admits
+// domain (hadolint's matchRegistry, with docker.io and hub.docker.com
+// both naming Docker Hub).
+func trustedRegistry(t, domain string) bool {
+	switch {
+	case t == "*" || t == domain:
+		return true
+	case t == "hub.docker.com":
+		return domain == "docker.io"
+	case strings.HasPrefix(t, "*"):
+		return strings.HasSuffix(domain, t[1:])
+	case strings.HasSuffix(t, "*"):
+		return strings.HasPrefix(domain, t[:len(t)-1])
+	}
+	return false
 }
 
 // unquote is the word w without its quotes (syntax.UnquoteWord; w itself
@@ -365,6 +430,9 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	}
 	srcs, dest := a[:len(a)-1], a[len(a)-1]
 	from, hasFrom := flagValue(n, "from")
+	if hasFrom {
+		d.trusted(n, d.unquote(from), strings.ToUpper(kw)+" --from=")
+	}
 	if len(srcs) > 1 && !strings.HasSuffix(dest, "/") && !windowsDir(dest) && !strings.Contains(dest, "$") {
 		d.add(RuleCopyDestSlash, n, fmt.Sprintf("%s of %d sources to %s: the destination must end with /", strings.ToUpper(kw), len(srcs), dest))
 	}
@@ -430,7 +498,7 @@ func (d *dfCheck) env(n *parser.Node) {
 // ---- labels ----
 
 var (
-	labelKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`) })
+	labelKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]([a-z0-9.-]*[a-z0-9])?$`) })
 	scCodeRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^SC\d{4}$`) })
 	labelTypes = sync.OnceValue(func() map[string]*regexp.Regexp {
 		return map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`), "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}

@@ -246,7 +246,7 @@ func TestSecretNames(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY": true, "client_secret": true, "NPM_AUTH_TOKEN": true, "PRIVATE_KEY": true,
 		"SSH_KEY": true, "KEY": true, "DBPASSWORD": true, "SECRET_MESSAGE": true,
 		"PUBLIC_KEY": false, "SSH_KEY_PATH": false, "TOKEN_URL": false, "NODE_ENV": false, "KEYCLOAK_HOST": false,
-		"PYTHON_VERSION": false, "NPM_CONFIG_REGISTRY": false, "GOPROXY": false, "MONKEY": false, "AWS_ACCESS_KEY_ID": false,
+		"PYTHON_VERSION": false, "NPM_CONFIG_REGISTRY": false, "GOPROXY": false, "MONKEY": false, "AWS_ACCESS_KEY_ID": true, "AWS_REGION": false,
 		"PASSWORD_FILE": false, "KEY_NAME": false, "LANG": false,
 	} {
 		if got := isSecretName(name); got != want {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -169,6 +170,7 @@ var (
 // run checks a RUN and returns how many commands it runs and whether one
 // of them installs dependencies.
 func (d *dfCheck) run(n *parser.Node) (int, bool) {
+	d.mountImages(n)
 	scripts, texts := d.runScripts(n)
 	shell := "sh"
 	if d.st.pipefail {
@@ -184,13 +186,6 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		d.scripts = append(d.scripts, t)
 	}
 	cmds := flatten(scripts)
-	all := strings.Join(func() []string {
-		var s []string
-		for _, c := range cmds {
-			s = append(s, strings.Join(c.w, " "))
-		}
-		return s
-	}(), " ; ")
 	pipefail := d.st.pipefail
 	reported := map[string]bool{}
 	// once reports a rule once per RUN, at the word it is about when
@@ -267,7 +262,7 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			if !wgetQuiet(w) {
 				once(RuleWgetProgress, "wget without --progress (or -q, -nv)", w[0])
 			}
-		case name == "yarn" && (sub == "install" || sub == "") && !strings.Contains(all, "yarn cache clean") && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
+		case name == "yarn" && (sub == "install" || sub == "") && d.st.ships && !yarnCleanAfter(cmds[i+1:]) && !hasMountTarget(n, "/usr/local/share/.cache/yarn", ".yarn", "/root/.cache/yarn") && !ecosystem.HasWord(w, "--version", "-v"):
 			once(RuleYarnCache, "yarn install without yarn cache clean in the same RUN", w[0])
 		case name == "go" && (sub == "install" || sub == "get" || sub == "run"):
 			p := pkgArgs(w, sub, "-ldflags", "-tags", "-gcflags", "-asmflags", "-o", "-modfile", "-C", "-p", "-exec", "-overlay", "-pgo", "-mod", "-toolexec")
@@ -289,10 +284,10 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 			}
 		}
 		if name == "wget" || name == "curl" {
-			d.wget, d.curl = d.wget || name == "wget", d.curl || name == "curl"
-			if d.wget && d.curl && !d.bothReported {
-				d.bothReported = true
-				d.addWord(RuleWgetAndCurl, n, "the Dockerfile uses both wget and curl", w[0])
+			d.st.wget, d.st.curl = d.st.wget || name == "wget", d.st.curl || name == "curl"
+			if d.st.wget && d.st.curl && !d.st.bothTools {
+				d.st.bothTools = true
+				d.addWord(RuleWgetAndCurl, n, "the stage uses both wget and curl", w[0])
 			}
 		}
 	}
@@ -518,4 +513,37 @@ func (d *dfCheck) pin(once func(id, msg string, word ...string), id, msg string,
 		return
 	}
 	d.c.out[n].Fix = fix
+}
+
+// mountImages checks the image of each --mount's from= of RUN n against
+// the trusted registries (DS3026), the mounts as BuildKit reads them
+// (instructions.GetMounts); a RUN BuildKit does not read is left to the
+// rules that report it.
+func (d *dfCheck) mountImages(n *parser.Node) {
+	if d.cfg == nil || len(d.cfg.TrustedRegistries) == 0 || !slices.ContainsFunc(n.Flags, func(f string) bool { return strings.HasPrefix(f, "--mount=") }) {
+		return
+	}
+	cmd, err := instructions.ParseInstruction(n)
+	if err != nil {
+		return
+	}
+	run, ok := cmd.(*instructions.RunCommand)
+	if !ok {
+		return
+	}
+	for _, m := range instructions.GetMounts(run) {
+		d.trusted(n, m.From, "RUN --mount=from=")
+	}
+}
+
+// yarnCleanAfter reports whether cmds (the commands after a yarn install
+// in its RUN) run yarn cache clean: a clean before the install leaves the
+// install's cache behind (hadolint DL3060).
+func yarnCleanAfter(cmds []runCmd) bool {
+	for _, c := range cmds {
+		if len(c.w) >= 3 && path.Base(c.w[0]) == "yarn" && c.w[1] == "cache" && c.w[2] == "clean" {
+			return true
+		}
+	}
+	return false
 }
