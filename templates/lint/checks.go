@@ -505,6 +505,22 @@ var (
 	remoteRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(https?://|git@|git://|ssh://)|\.git(#.*)?$`) })
 )
 
+// localFiles reports whether the ADD sources srcs, words as written (esc
+// the escape character), are all local files that are not archives: no
+// URL or git source, no archive ADD unpacks, no variable (DS008, hadolint
+// DL3020).
+func localFiles(srcs []string, esc rune) bool {
+	for _, s := range srcs {
+		if u, err := syntax.UnquoteWord(s, esc); err == nil {
+			s = u // ADD "file.tgz" /dir/: the path BuildKit reads
+		}
+		if remoteRE().MatchString(s) || archiveRE().MatchString(s) || strings.Contains(s, "$") {
+			return false
+		}
+	}
+	return true
+}
+
 func checkCopies(c *collector, l *layout, ctx *BuildContext) {
 	reportedIgnore := false
 	for i, st := range l.s.Stages {
@@ -512,13 +528,7 @@ func checkCopies(c *collector, l *layout, ctx *BuildContext) {
 			step := &st.Steps[j]
 			p := stepPos(step)
 			if a := step.Add; a != nil && a.Unpack == nil && a.Checksum == "" && a.KeepGitDir == nil {
-				local := true
-				for _, s := range a.Src {
-					if remoteRE().MatchString(s) || archiveRE().MatchString(s) || strings.Contains(s, "$") {
-						local = false
-					}
-				}
-				if local {
+				if localFiles(a.Src, l.escape) {
 					c.addID(RuleAddForCopy, p, p.Line, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a.Src, " ")))
 				}
 			}

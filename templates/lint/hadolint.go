@@ -197,7 +197,7 @@ var hadolintRules = []Rule{
 		"A label the label schema types as rfc3339 is not an RFC 3339 time.",
 		"use a time like 2024-05-01T12:00:00Z")),
 	off(dl("3054", "label-spdx", Warning,
-		"A label the label schema types as spdx is not an SPDX license expression.",
+		"A label the label schema types as spdx is not an SPDX license expression of identifiers on the SPDX license list (checked with go-spdx).",
 		"use an SPDX identifier or expression: Apache-2.0, MIT OR Apache-2.0")),
 	off(dl("3055", "label-git-hash", Warning,
 		"A label the label schema types as hash is not a git commit hash (40 or 7+ hex digits).",

@@ -51,10 +51,21 @@ var hadolintKnownDifferences = []struct{ rule, text, reason string }{
 	{"DL3000", "WORKDIR C:/", workdirBuildKit},
 	{"DL3000", `WORKDIR "C:/"`, workdirBuildKit},
 	{"DL3048", "LABEL invalid$character=", "BuildKit expands a variable in a LABEL key ($character unset: the key is invalid), so dockstage checks only keys with no variable"},
+	{"DL3002", "FROM scratch\nUSER foo", "the production image runs as foo, the last USER of the final stage: a USER root in a builder stage does not reach it, so dockstage reports nothing"},
+	{"DL3002", "USER foo\nFROM scratch", "the final stage FROM scratch sets no USER, so its image runs as root (a USER in another stage does not carry over): dockstage reports it"},
+	{"DL3045", `c:\system32\blubb.sh`, backslashLinux},
+	{"DL3045", `d:\mypath\blubb.sh`, backslashLinux},
+	{"DL3025", "HEALTHCHECK CMD foobar", "BuildKit's JSONArgsRecommended is about OS signals reaching the container's main process (CMD, ENTRYPOINT); a health check command is not that process, and BuildKit does not flag it"},
+	{"DL3022", "COPY --from=build foo .", buildkitRefuses},
+	{"DL3022", "COPY --from=0 bar .", buildkitRefuses},
 	{"DL3028", "--use-system-libraries true", "gem install takes no value after --use-system-libraries, so gem installs a gem named true, unpinned: dockstage reports it (hadolint reads true as the flag's value)"},
 }
 
 const workdirBuildKit = "DL3000 is BuildKit's build check WorkdirRelativePath, which docker build itself prints: it reads the path after expansion (an unset variable leaves it relative) and on a Linux stage (debian), where C:/ is relative"
+
+const backslashLinux = "with the default escape character BuildKit reads \\s as s, so on this Linux stage (debian) the destination is c:system32blubb.sh, a relative path: dockstage reports it with the path BuildKit copies to (a Windows stage sets # escape=`)"
+
+const buildkitRefuses = "BuildKit refuses the file (a stage copied from before it is defined, or from itself): dockstage reports BuildKit's own error as DS000, the build failure it is"
 
 const pipFalsy = "pip turns its cache off for any boolean value of PIP_NO_CACHE_DIR, false and 0 included (kept for backwards compatibility), so the install keeps no cache: dockstage reports nothing (hadolint takes a false value as the cache on)"
 

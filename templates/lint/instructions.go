@@ -14,6 +14,7 @@ import (
 	"github.com/dockstage/dockstage/spec"
 	"github.com/dockstage/dockstage/spec/syntax"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
+	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -63,7 +64,6 @@ type dfCheck struct {
 	lines          []string
 	orderReported  bool
 	seenFrom       bool
-	healthAnywhere bool
 	lastFrom       spec.Pos
 	lastFromAnchor int
 	ships          []bool // by stage index: shippingStages
@@ -257,7 +257,6 @@ func (d *dfCheck) node(n *parser.Node) {
 		d.label(n)
 	case "healthcheck":
 		d.st.health = true
-		d.healthAnywhere = true
 	case "run":
 		// As hadolint: RUNs of one command each (hadolint's count is
 		// ShellCheck's, which visits a simple command and its redirect
@@ -303,7 +302,7 @@ func (d *dfCheck) from(n *parser.Node) {
 		st.windows = windowsImageRE().MatchString(img)
 		for _, p := range d.stages {
 			if p.name != "" && p.name == img {
-				st.workdir, st.pipefail, st.nonPOSIX, st.windows = p.workdir, p.pipefail, p.nonPOSIX, p.windows
+				st.workdir, st.pipefail, st.nonPOSIX, st.windows, st.health = p.workdir, p.pipefail, p.nonPOSIX, p.windows, p.health
 				for k, v := range p.labels {
 					st.labels[k] = v
 				}
@@ -501,7 +500,7 @@ var (
 	labelKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]([a-z0-9.-]*[a-z0-9])?$`) })
 	scCodeRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^SC\d{4}$`) })
 	labelTypes = sync.OnceValue(func() map[string]*regexp.Regexp {
-		return map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`), "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}
+		return map[string]*regexp.Regexp{"text": nil, "url": regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+`), "semver": regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`), "hash": regexp.MustCompile(`^[0-9a-f]{7,40}$`), "rfc3339": regexp.MustCompile(`^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$`), "spdx": nil /* spdxexp */, "email": regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)}
 	})
 	labelRuleOf = map[string]string{"url": RuleLabelURL, "semver": RuleLabelSemver, "hash": RuleLabelHash, "rfc3339": RuleLabelTime, "spdx": RuleLabelSPDX, "email": RuleLabelEmail}
 )
@@ -524,10 +523,20 @@ func (d *dfCheck) label(n *parser.Node) {
 			d.add(RuleLabelExtra, n, fmt.Sprintf("LABEL %s is not in the label schema (strict-labels)", k))
 		case v == "":
 			d.add(RuleLabelEmpty, n, fmt.Sprintf("LABEL %s is empty", k))
+		case t == "spdx" && !validSPDX(v):
+			d.add(RuleLabelSPDX, n, fmt.Sprintf("LABEL %s=%q is not an SPDX license expression", k, v))
 		case labelTypes()[t] != nil && !labelTypes()[t].MatchString(v):
 			d.add(labelRuleOf[t], n, fmt.Sprintf("LABEL %s=%q is not a valid %s", k, v, t))
 		}
 	}
+}
+
+// validSPDX reports whether v is an SPDX license expression whose
+// identifiers are on the SPDX license list (go-spdx's spdxexp, as hadolint
+// DL3054 checks against the list).
+func validSPDX(v string) bool {
+	ok, _ := spdxexp.ValidateLicenses([]string{v})
+	return ok
 }
 
 // finish runs the rules that look at the whole file.
@@ -545,7 +554,7 @@ func (d *dfCheck) finish() {
 			d.addAt(RuleProdRoot, "DL3002", d.posOf(d.lastUser.StartLine), d.lastUser, "the final stage runs as root: USER "+a[0]+" is its last USER")
 		}
 	}
-	if len(d.stages) > 0 && !d.healthAnywhere {
+	if len(d.stages) > 0 && !d.stages[len(d.stages)-1].health { // its own or one it is built FROM (hadolint DL3057)
 		d.c.addID(RuleNoHealthcheck, d.lastFrom, d.lastFrom.Line, "the final stage has no HEALTHCHECK")
 	}
 }
@@ -636,10 +645,8 @@ func (d *dfCheck) addLocal(n *parser.Node) {
 			return
 		}
 	}
-	for _, s := range a[:len(a)-1] {
-		if remoteRE().MatchString(s) || archiveRE().MatchString(s) || strings.Contains(s, "$") {
-			return
-		}
+	if !localFiles(a[:len(a)-1], d.esc) {
+		return
 	}
 	d.addWord(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")), a[0])
 }

@@ -366,6 +366,17 @@ func (d *dfCheck) rpm(n *parser.Node, w []string, name, sub string, later []runC
 	if (rpmFetches[sub] && name != "yum" || sub == "install" || sub == "groupinstall" || sub == "localinstall" || sub == "reinstall") && !rpmCleanedAfter(later) && !hasMountTarget(n, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", ".cache/libdnf5") {
 		once(cleanID, fmt.Sprintf("%s %s without %s clean all after it in the same RUN", name, sub, name), w[0])
 	}
+	if sub == "module" {
+		// dnf module install NAME[:STREAM][/PROFILE]: a module without a
+		// stream installs the default one, whichever that is today
+		// (hadolint DL3033, DL3041).
+		if p := unpinned(pkgArgs(w, "install", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever"), func(p string) bool {
+			return strings.Contains(p, ":") || localPath().MatchString(p)
+		}); len(p) > 0 && slices.Contains(w, "install") {
+			d.pin(once, pinID, fmt.Sprintf("%s module install %s without a stream (module:stream)", name, strings.Join(p, " ")), p)
+		}
+		return
+	}
 	if sub != "install" && sub != "groupinstall" && sub != "localinstall" {
 		return
 	}
