@@ -440,7 +440,7 @@ func checkRuns(c *collector, l *layout) {
 					if !noRecommends2 && !ecosystem.HasWord(seg, "--no-install-recommends") && !strings.Contains(strings.Join(seg, " "), "Install-Recommends") {
 						c.addID(RuleAptRecommends, p, p.Line, fmt.Sprintf("%s install without --no-install-recommends (stage %s)", seg[0], label(st)))
 					}
-				case ecosystem.IsApt(seg) && sub == "update":
+				case (ecosystem.IsApt(seg) || seg[0] == "aptitude") && sub == "update": // aptitude fills the same lists
 					aptUpdate, aptCmd = true, seg[0]
 				}
 				if ecosystem.IsPipInstall(seg) && !pipNoCache2 && !pipNoCacheSet(text) && !ecosystem.HasWord(seg, "--no-cache-dir") && !hasCacheMount(r, ".cache/pip", "/root/.cache") {

@@ -43,6 +43,7 @@ func TestHadolintCases(t *testing.T) {
 		// DL3009 and DL3060: only stages that ship.
 		{"DL3009", nil, "FROM ubuntu:24.04 AS foo\nRUN apt-get update && apt-get install -y python3\nFROM scratch\nCOPY --from=foo /a /a\n", false},
 		{"DL3009", nil, "FROM ubuntu:24.04 AS foo\nRUN apt-get update && apt-get install -y python3\nFROM foo\n", true},
+		{"DL3009", nil, "FROM debian:bookworm\nRUN aptitude update && aptitude install -y python3\n", true},
 		{"DL3060", nil, "FROM node:22 AS foo\nRUN yarn install\nFROM scratch\n", false},
 		{"DL3060", nil, "FROM node:22\nRUN yarn cache clean && yarn install\n", true},
 		{"DL3060", nil, "FROM node:22\nRUN yarn install && yarn cache clean\n", false},

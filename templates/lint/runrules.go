@@ -479,7 +479,7 @@ func (d *dfCheck) fallbackRun(n *parser.Node, cmds []runCmd, once func(id, msg s
 		switch sub := ecosystem.Subcommand(w); {
 		case ecosystem.IsApt(w) && sub == "install" && !ecosystem.HasWord(w, "--no-install-recommends") && !strings.Contains(text, "Install-Recommends"):
 			once(RuleAptRecommends, w[0]+" install without --no-install-recommends", w[0])
-		case ecosystem.IsApt(w) && sub == "update" && !aptListsRmRE().MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
+		case (ecosystem.IsApt(w) || w[0] == "aptitude") && sub == "update" && !aptListsRmRE().MatchString(text) && !hasMountTarget(n, "/var/lib/apt"):
 			once(RuleAptLists, w[0]+" update leaves /var/lib/apt/lists in this layer", w[0])
 		case ecosystem.IsPipInstall(w) && !pipNoCacheSet(text) && !ecosystem.HasWord(w, "--no-cache-dir") && !hasMountTarget(n, "/root/.cache"):
 			once(RulePipCache, "pip install without --no-cache-dir", w[0])
