@@ -325,6 +325,13 @@ func (r *reverser) scanDirectives() error {
 
 var parseErrorPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^dockerfile parse error on line \d+: `) })
 
+// TrimParseErrorPrefix drops the "dockerfile parse error on line N: " that
+// BuildKit's parser puts before its message, for a report that gives the
+// line itself.
+func TrimParseErrorPrefix(msg string) string {
+	return parseErrorPrefix().ReplaceAllString(msg, "")
+}
+
 // buildkitError turns an error from parser.Parse or instructions.Parse into
 // a positioned ErrorList with a hint on what to do.
 func (r *reverser) buildkitError(err error) error {
@@ -336,7 +343,7 @@ func (r *reverser) buildkitError(err error) error {
 	if line < 1 {
 		line = 1
 	}
-	msg := parseErrorPrefix().ReplaceAllString(err.Error(), "")
+	msg := TrimParseErrorPrefix(err.Error())
 	switch {
 	case strings.HasPrefix(msg, "unknown instruction"):
 		if !strings.Contains(msg, "did you mean") {

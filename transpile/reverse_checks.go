@@ -70,7 +70,7 @@ func (r *reverser) checkOnBuild(ast *parser.Node) {
 			continue
 		}
 		if _, err := instructions.ParseInstruction(n.Next.Children[0]); err != nil {
-			msg := parseErrorPrefix().ReplaceAllString(err.Error(), "")
+			msg := TrimParseErrorPrefix(err.Error())
 			r.errorf(n.StartLine, "ONBUILD trigger: %s", msg)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
@@ -97,7 +98,7 @@ func runBuildKit(file string, src []byte) (res buildkitResult) {
 	if r.Error != nil && !strings.HasPrefix(r.Error.Message, "lint violation found for rules") {
 		// error=true in the check directive turns warnings into this
 		// error; the warnings are reported (as errors) instead.
-		res.err = r.Error.Message
+		res.err = transpile.TrimParseErrorPrefix(r.Error.Message) // the finding has the line
 		if len(r.Error.Location.Ranges) > 0 && r.Error.Location.Ranges[0].Start != nil {
 			res.errLine = int(r.Error.Location.Ranges[0].Start.Line)
 		}
