@@ -7,27 +7,36 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/containerd/platforms"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // offlineResolver is the stand-in image resolver that lets BuildKit's
 // dockerfile2llb run without a registry: every image reference resolves to
 // the same empty image (no layers, so BuildKit treats it as scratch) whose
-// config holds only the default PATH, for the platform asked for. Nothing
-// is fetched.
+// config holds only the default PATH, for the platform asked for (windows
+// for an image whose name says it is one). Nothing is fetched.
 type offlineResolver struct{}
 
 func (offlineResolver) ResolveImageConfig(_ context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
 	os, arch := "linux", runtime.GOARCH
 	if opt.ImageOpt != nil && opt.ImageOpt.Platform != nil {
 		os, arch = opt.ImageOpt.Platform.OS, opt.ImageOpt.Platform.Architecture
+	}
+	if windowsImageRE().MatchString(strings.ToLower(ref)) {
+		// A Windows image (servercore, nanoserver...) has a windows
+		// config, as its registry would answer: BuildKit then reads the
+		// stage's paths (WORKDIR C:\app) as Windows paths.
+		os = "windows"
 	}
 	cfg := fmt.Sprintf(`{"os":%q,"architecture":%q,"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},"rootfs":{"type":"layers","diff_ids":[]}}`, os, arch)
 	return ref, "", []byte(cfg), nil
@@ -71,6 +80,10 @@ func runBuildKit(file string, src []byte) (res buildkitResult) {
 		return buildkitResult{err: "the Dockerfile is empty; start it with FROM", errLine: 1}
 	}
 	r, err := dockerfile2llb.DockerfileLint(context.Background(), src, dockerfile2llb.ConvertOpt{
+		// The host's platform first (BUILDPLATFORM), then windows: a
+		// stage FROM a Windows image is built for it, as a Windows
+		// engine builds it (autoDetectPlatform picks the image's).
+		Config:       dockerui.Config{BuildPlatforms: []ocispecs.Platform{platforms.DefaultSpec(), {OS: "windows", Architecture: "amd64"}}},
 		MetaResolver: offlineResolver{},
 		LLBCaps:      &allLLBCaps,
 		SourceMap: &llb.SourceMap{
@@ -92,6 +105,9 @@ func runBuildKit(file string, src []byte) (res buildkitResult) {
 		if w.Location != nil && len(w.Location.Ranges) > 0 && w.Location.Ranges[0].Start != nil {
 			bw.line = int(w.Location.Ranges[0].Start.Line)
 			bw.col = int(w.Location.Ranges[0].Start.Character) + 1
+		}
+		if w.RuleName == linter.RuleWorkdirRelativePath.Name && bw.line > 0 && bytes.Contains(lineOf(src, bw.line), []byte("$")) {
+			bw.msg += " (checked offline: a variable the base image sets, such as HOME, is not known here)"
 		}
 		res.warnings = append(res.warnings, bw)
 	}
@@ -129,4 +145,16 @@ func anchorOf(start map[int]int, line int) int {
 		return s
 	}
 	return line
+}
+
+// lineOf is line n (1-based) of src, nil past its end.
+func lineOf(src []byte, n int) []byte {
+	for i := 1; len(src) > 0; i++ {
+		line, rest, _ := bytes.Cut(src, []byte("\n"))
+		if i == n {
+			return line
+		}
+		src = rest
+	}
+	return nil
 }
