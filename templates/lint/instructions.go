@@ -106,7 +106,7 @@ type shellScript struct {
 	line   int // Dockerfile line of the script's first line
 	anchor int
 	pos    func(line int) spec.Pos
-	shell  string // sh or bash
+	shell  string // sh, bash, ...: the shell that reads it ("" the stage's)
 }
 
 // checkInstructions runs the instruction rules on a Dockerfile's text.
@@ -595,16 +595,47 @@ func (d *dfCheck) runScripts(n *parser.Node) (scripts []runshell.Script, texts [
 		for _, f := range rest[min(1, len(rest)):] {
 			isShell = isShell && strings.HasPrefix(f, "-")
 		}
-		if isShell {
-			line := n.StartLine + 1
-			for _, h := range n.Heredocs {
-				scripts = append(scripts, runshell.Parse(h.Content, '\\'))
-				texts = append(texts, shellScript{text: strings.ReplaceAll(h.Content, "\r\n", "\n"), line: line})
-				line += strings.Count(h.Content, "\n") + 1
+		sh := "" // the stage's shell
+		if len(rest) > 0 {
+			sh = path.Base(rest[0])
+		}
+		line := n.StartLine + 1
+		for _, h := range n.Heredocs {
+			hsh, ok := sh, isShell
+			if len(rest) == 0 {
+				// RUN <<EOF with a #! line: BuildKit runs the body as a
+				// file, so the interpreter the line names reads it.
+				hsh, ok = shebangShell(h.Content)
 			}
+			if ok {
+				scripts = append(scripts, runshell.Parse(h.Content, '\\'))
+				texts = append(texts, shellScript{text: strings.ReplaceAll(h.Content, "\r\n", "\n"), line: line, shell: hsh})
+			}
+			line += strings.Count(h.Content, "\n") + 1
 		}
 	}
 	return scripts, texts
+}
+
+// shebangShell returns the shell a heredoc body's #! line names ("" and
+// true without one: the stage's shell reads it; false when it names
+// another interpreter, such as python3).
+func shebangShell(body string) (string, bool) {
+	first, _, _ := strings.Cut(strings.TrimLeft(body, "\n"), "\n")
+	if !strings.HasPrefix(first, "#!") {
+		return "", true
+	}
+	f := strings.Fields(strings.TrimPrefix(first, "#!"))
+	if len(f) > 1 && path.Base(f[0]) == "env" {
+		f = f[1:]
+		for len(f) > 1 && strings.HasPrefix(f[0], "-") {
+			f = f[1:] // env -S bash -e
+		}
+	}
+	if len(f) == 0 || !runshell.IsShell(f[0]) {
+		return "", false
+	}
+	return path.Base(f[0]), true
 }
 
 // baseTag reports an untagged or latest base image (fallback DS002).

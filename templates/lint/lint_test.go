@@ -607,6 +607,20 @@ func TestShellCheck(t *testing.T) {
 			t.Errorf("no ShellCheck finding expected: %d: %s", f.Pos.Line, f.Msg)
 		}
 	}
+	// A heredoc is read by the shell that runs it: RUN <<EOF bash, a #!
+	// line naming bash (BuildKit runs such a body as a file), none for a
+	// #! line naming python3; a plain heredoc is POSIX sh.
+	src = []byte("FROM debian:12\nRUN <<EOT bash\nset -euo pipefail\n[[ -d /tmp ]]\nEOT\nRUN <<EOT\n#!/usr/bin/env bash\nset -o pipefail\nEOT\n" +
+		"RUN <<EOT\n#!/usr/bin/env python3\nprint([[ 1 ]])\nEOT\nRUN <<EOT\n[[ -d /tmp ]]\nEOT\nUSER 1000\n")
+	got = nil
+	for _, f := range Dockerfile("Dockerfile", src, Options{ShellCheck: sc}) {
+		if f.Rule == RuleShellCheck {
+			got = append(got, fmt.Sprintf("%d:%s", f.Pos.Line, f.Alias))
+		}
+	}
+	if s := strings.Join(got, " "); s != "15:SC3010" {
+		t.Errorf("heredoc shells: got %q, want only 15:SC3010 (the plain heredoc)", s)
+	}
 }
 
 // TestCIFormats: checkstyle, gitlab and github output.

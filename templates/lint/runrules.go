@@ -182,7 +182,14 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		}
 		t.anchor = n.StartLine
 		t.pos = d.posOf
-		t.shell = shell
+		switch t.shell {
+		case "", "sh", "ash", "dash":
+			t.shell = shell // POSIX sh, or bash where SHELL sets it
+		case "zsh":
+			continue // not a language ShellCheck reads
+		case "mksh":
+			t.shell = "ksh"
+		}
 		d.scripts = append(d.scripts, t)
 	}
 	cmds := flatten(scripts)
