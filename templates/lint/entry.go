@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/dockstage/dockstage/spec"
@@ -181,7 +182,9 @@ func Spec(file string, src []byte, opt Options) []Finding {
 	}
 	c.stepComments = specComments(s)
 	c.paramPos = res.ParamValue
-	text, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{})
+	// Rendered as render writes it (its header included), so the rendered
+	// line numbers in messages are the file's.
+	text, _, err := templates.RenderDockerfile(out.Dockerfile, templates.Options{Source: filepath.Base(file)})
 	if err != nil {
 		return invalid(err)
 	}
