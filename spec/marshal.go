@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -322,6 +323,25 @@ func (l KVList) MarshalYAML() (any, error) {
 }
 
 // yamlComment writes comment lines as a YAML comment ("# text" lines).
+// CommentFits reports whether a comment line can be written as a YAML
+// comment: every character is one YAML reads (its c-printable set, as
+// gopkg.in/yaml.v3's reader checks: tab, and no other control character).
+// A comment line that does not fit goes where a string holds it (a step's
+// comment: list).
+func CommentFits(line string) bool {
+	if !utf8.ValidString(line) {
+		return false
+	}
+	for _, r := range line {
+		switch {
+		case r == '\t', r >= 0x20 && r <= 0x7E, r == 0x85, r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func yamlComment(lines []string) string {
 	if len(lines) == 0 {
 		return ""

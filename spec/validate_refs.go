@@ -11,6 +11,15 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
+// lowerStageRef is the message for a stage's from: that names an earlier
+// stage with capitals: BuildKit matches the FROM word against the stage
+// names in lower case exactly (dockerfile2llb's dispatchStates.addState,
+// unlike COPY --from, which lowers the word), so it reads the word as an
+// image reference, which fails.
+func lowerStageRef(ref string) string {
+	return fmt.Sprintf("%q names an earlier stage with capitals; BuildKit finds the stage a FROM builds on only by its lower-case name, reads %q as an image and fails (\"repository name must be lowercase\"); write %s", ref, ref, strings.ToLower(ref))
+}
+
 // refOK reports whether ref (after build-arg expansion) is an earlier
 // stage, a stage index below idx, or a valid image reference; it returns a
 // message otherwise.
@@ -27,7 +36,10 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 	if v.inOnBuild {
 		names = 0 // a trigger runs in a later build
 	}
-	if v.s.StageIndex(ref, names) >= 0 {
+	if i := v.s.StageIndex(ref, names); i >= 0 {
+		if !allowIndex && ref != strings.ToLower(ref) {
+			return lowerStageRef(ref)
+		}
 		return ""
 	}
 	if allowIndex {
@@ -82,6 +94,9 @@ func (v *validator) ref(ref string, idx int, allowIndex bool) string {
 		return ""
 	}
 	if result != ref && (v.s.StageIndex(result, names) >= 0 || result == "scratch") {
+		if !allowIndex && result != strings.ToLower(result) && result != "scratch" {
+			return lowerStageRef(result)
+		}
 		return ""
 	}
 	if plainImageRef(result) {

@@ -21,6 +21,7 @@ var knownRejections = []string{
 	// The Dockerfile fails at build time.
 	"is neither an earlier stage nor a valid image reference",
 	"which is defined later",
+	"names an earlier stage with capitals",
 	"a stage cannot be built from itself",
 	"--from does not expand build args",
 	"port must be a number",

@@ -242,10 +242,14 @@ func (r *reverser) innerComments(in *instr, upTo int, place func(n int) *[]strin
 		if pl.kind != lineComment || pl.n >= upTo || pl.n >= in.lg.lastContent || in.inValue[pl.n] {
 			continue
 		}
-		if _, ok := r.comment(pl.n); !ok {
+		t, ok := r.comment(pl.n)
+		if !ok {
 			continue
 		}
 		to := place(pl.n)
+		if !spec.CommentFits(t) {
+			to = nil // no YAML comment holds it: above, in the step's comment list
+		}
 		stays = stays || to != nil
 		keep = keep && (to != nil || !stays)
 		all = append(all, placed{pl.n, to})
