@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -28,7 +29,7 @@ func Dockerfile(file string, src []byte, opt Options) []Finding {
 		c.add(ruleFor(w.rule, w.desc, w.url), spec.Pos{File: file, Line: w.line, Col: w.col}, anchorOf(start, w.line), w.msg)
 	}
 	c.pragmas()
-	invalid := bk.err != "" && !onlyBuildValues(bk)
+	invalid := bk.err != "" && !onlyBuildValues(bk, src)
 	// Reverse goes on after an instruction that fails: an invalid file
 	// gets every positioned error at once, not BuildKit's first only.
 	// Strict: a bare name close to a stage's is DS010 (a misspelt stage),
@@ -125,11 +126,11 @@ func lintRest(c *collector, file string, src []byte, errs []*spec.Error, bk buil
 	var bk2 buildkitResult
 	for round := 0; round < 4; round++ {
 		rest = []byte(strings.Join(lines, ""))
-		if bk2 = runBuildKit(file, rest); bk2.err == "" || onlyBuildValues(bk2) || !blank(bk2.errLine) {
+		if bk2 = runBuildKit(file, rest); bk2.err == "" || onlyBuildValues(bk2, rest) || !blank(bk2.errLine) {
 			break
 		}
 	}
-	if bk2.err != "" && !onlyBuildValues(bk2) {
+	if bk2.err != "" && !onlyBuildValues(bk2, rest) {
 		if strings.Contains(bk2.err, "contains no stages") {
 			return nil, errors.New(bk2.err) // every FROM failed: no rest to check
 		}
@@ -286,8 +287,13 @@ func specComments(s *spec.Spec) map[int][]string {
 var buildValueErrors = []string{"should not be blank", "VOLUME specified can not be an empty string", "invalid reference format"}
 
 // onlyBuildValues reports whether bk's error is one of buildValueErrors and
-// a build-check warning says why.
-func onlyBuildValues(bk buildkitResult) bool {
+// a build-check warning says why, on an instruction of src that uses a
+// variable (a --build-arg can change what it reads; FROM Base, with no
+// variable, fails whatever the build args).
+func onlyBuildValues(bk buildkitResult, src []byte) bool {
+	if bk.errLine > 0 && !bytes.Contains(lineOf(src, bk.errLine), []byte("$")) {
+		return false
+	}
 	warned := false
 	for _, w := range bk.warnings {
 		if w.rule == "UndefinedArgInFrom" {
@@ -310,6 +316,8 @@ func invalidFix(msg string) string {
 		return "spell the instruction as one of FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, USER, EXPOSE, VOLUME, LABEL, CMD, ENTRYPOINT, HEALTHCHECK, SHELL, STOPSIGNAL, ONBUILD"
 	case strings.Contains(msg, "requires"), strings.Contains(msg, "at least"), strings.Contains(msg, "exactly"):
 		return "give the instruction the arguments it needs (see the message); docker build --check shows the same error"
+	case strings.Contains(msg, "failed to parse stage name") && strings.Contains(msg, "must be lowercase"):
+		return "write the stage a FROM builds on in lower case (FROM base for a stage named Base): BuildKit finds it only by that name; an image reference is lower case too"
 	case strings.Contains(msg, "empty"):
 		return "start the Dockerfile with FROM image:tag"
 	case strings.Contains(msg, "duration"):
