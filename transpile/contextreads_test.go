@@ -10,7 +10,7 @@ import (
 // build reads from its context, RUN bind mounts among them, and nothing is
 // a read that comes from elsewhere (a stage, an image, a URL, git).
 func TestDockerignoreReads(t *testing.T) {
-	deny := []string{".git", ".env", ".env.local", ".env.*.local", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml"}
+	deny := []string{".git", ".env", ".env.local", ".env.*.local", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml", "migrate-report.txt", "Dockerfile.orig"}
 	for _, tc := range []struct {
 		name, df string
 		want     []string // the patterns; nil: the deny list

@@ -16,7 +16,7 @@ func TestDockerignoreBindMounts(t *testing.T) {
 		{"sources", "FROM golang:1.22\nWORKDIR /src\nRUN --mount=type=bind,source=go.sum,target=go.sum --mount=type=bind,source=go.mod,target=go.mod go mod download\nCOPY config.yaml /etc/app/config.yaml\n",
 			"* !config.yaml !go.mod !go.sum"},
 		{"whole context", "FROM golang:1.22\nWORKDIR /src\nRUN --mount=type=bind,target=. go build -o /bin/server ./cmd/server\nCOPY config.yaml /etc/app/config.yaml\n",
-			".git .env .env.local .env.*.local compose.yaml compose.dev.yaml docker-bake.hcl Dockerfile .dockerignore dockstage.yaml"},
+			".git .env .env.local .env.*.local compose.yaml compose.dev.yaml docker-bake.hcl Dockerfile .dockerignore dockstage.yaml migrate-report.txt Dockerfile.orig"},
 		{"from a stage", "FROM golang:1.22 AS b\nRUN true\nFROM golang:1.22\nRUN --mount=type=bind,from=b,target=/b true\nCOPY config.yaml /etc/app/config.yaml\n",
 			"* !config.yaml"},
 	} {

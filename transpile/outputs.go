@@ -17,9 +17,10 @@ type Dockerignore struct {
 	Patterns []string
 }
 
-// generatedFiles are files dockstage writes beside the Dockerfile; no build
-// needs them in its context.
-var generatedFiles = []string{"compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml"}
+// generatedFiles are files dockstage writes beside the Dockerfile, and the
+// copy of the original Dockerfile migrate's report suggests
+// (Dockerfile.orig); no build needs them in its context.
+var generatedFiles = []string{"compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml", "migrate-report.txt", "Dockerfile.orig"}
 
 // alwaysIgnored are ignored unless a COPY/ADD names them: version control
 // and local env files, which hold secrets.

@@ -22,7 +22,7 @@ func TestIgnoreBindMounts(t *testing.T) {
 		{"bind mounts of files", "FROM golang:1.22\nRUN --mount=type=bind,source=go.sum,target=go.sum --mount=type=bind,source=go.mod,target=go.mod go mod download\nCOPY config.yaml /etc/app/\n",
 			[]string{"*", "!config.yaml", "!go.mod", "!go.sum"}, ""},
 		{"a bind mount of the context", "FROM golang:1.22\nRUN --mount=type=bind,target=. go build -o /bin/server .\nCOPY config.yaml /etc/app/\n",
-			[]string{".git", ".env", ".env.local", ".env.*.local", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml"}, ".env out of the build context, so the RUN bind mount of the context no longer shows it to its command"},
+			[]string{".git", ".env", ".env.local", ".env.*.local", "compose.yaml", "compose.dev.yaml", "docker-bake.hcl", "Dockerfile", ".dockerignore", "dockstage.yaml", "migrate-report.txt", "Dockerfile.orig"}, ".env out of the build context, so the RUN bind mount of the context no longer shows it to its command"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := migrateString(t, tc.df, files)
