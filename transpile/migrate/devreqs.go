@@ -40,14 +40,19 @@ func (m *migrator) devReqs() {
 		}
 	}
 	for i, it := range m.items[:firstTest] {
-		if it.run == nil || it.toProd || it.rewritten != nil || it.step.Run.Command.Exec || len(it.run.segs) != 1 {
+		if it.run == nil || it.toProd || it.rewritten != nil {
+			continue
+		}
+		if it.step.Run.Command.Exec || len(it.run.segs) != 1 {
+			it.devKept = "it is not a RUN of the pip install alone"
 			continue
 		}
 		info, seg := it.run.infos[0], it.run.segs[0]
 		if info.Role != ecosystem.RoleInstall || len(info.DevManifests) == 0 || !seg.Plain() || info.Tool != "pip" {
+			it.devKept = "it is not a plain pip install"
 			continue
 		}
-		m.splitDevReqs(i, it, info, seg)
+		it.devKept = m.splitDevReqs(i, it, info, seg)
 	}
 }
 
@@ -97,13 +102,15 @@ func dropArgs(text string, seg shell.Command, args []reqArg) string {
 	return text
 }
 
-func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg shell.Command) {
+// splitDevReqs splits the install (see the file comment); it returns why
+// it left the install whole, "" when it split it.
+func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg shell.Command) string {
 	if len(seg.Words) == 0 || seg.Words[0].Start < 0 {
-		return
+		return "its words do not map back to the RUN's text"
 	}
 	wd, ok := m.workdirAt(i)
 	if !ok {
-		return
+		return "its WORKDIR is not known"
 	}
 	for _, c := range m.items[:i] {
 		if c.run == nil {
@@ -111,7 +118,8 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		}
 		for _, sg := range c.run.segs {
 			if idx, ok := ecosystem.CompilerPackages(sg); ok && len(idx) > 0 {
-				return // the wheels stage takes the install as it is (wheels.go)
+				// the wheels stage takes the install as it is (wheels.go)
+				return fmt.Sprintf("the compiler install on line %d comes before it, and the wheels stage builds the install as it is", c.line)
 			}
 		}
 	}
@@ -128,13 +136,13 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		}
 		f, ok := m.relManifest(a.file, wd)
 		if !ok || strings.ContainsAny(a.file, "$*?[") || !m.ctx.HasFile(f) || m.ctx.Ignored(f) {
-			return
+			return fmt.Sprintf("%s is not a file of the build context that migrate can copy on its own", a.file)
 		}
 		devArgs = append(devArgs, a)
 		files = append(files, f)
 	}
 	if len(devArgs) == 0 || len(runArgs) == 0 {
-		return
+		return "it installs no runtime requirements beside the test ones"
 	}
 	// the copies before the install that name a test requirements file
 	type copyEdit struct {
@@ -153,7 +161,7 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 			continue
 		}
 		if len(keep) == 0 || len(cp.Src) > 1 && len(keep) == 1 && !strings.HasSuffix(cp.Dest, "/") && cp.Dest != "." {
-			return // the copy would go, or its destination would change meaning
+			return fmt.Sprintf("the COPY on line %d would lose all its sources or change the meaning of its destination without the test requirements", c.line)
 		}
 		ns := c.step
 		ns.Copy = &ncp
@@ -207,6 +215,7 @@ func (m *migrator) splitDevReqs(i int, it *item, info ecosystem.Classified, seg 
 		removed: removed,
 		added:   added,
 	})
+	return ""
 }
 
 // dropManifestCopies leaves the test requirements files dev out of the

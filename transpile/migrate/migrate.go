@@ -213,6 +213,9 @@ type item struct {
 	// devSplit is set on an install whose test requirements went to the
 	// test stage (devreqs.go).
 	devSplit bool
+	// devKept says why devReqs left such an install whole ("" when it
+	// split it or did not look at it), for the note.
+	devKept string
 }
 
 type migrator struct {

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"strings"
@@ -123,8 +124,15 @@ func (m *migrator) testsOut() {
 		paths = append(paths, path.Join(dest, f))
 	}
 	what := strings.Join(names, " and ")
+	// The comment names what the rm takes: the test files, and the test
+	// requirements files where it takes them (their packages may stay:
+	// the notes say so).
+	said := "the tests are the test stage's, not prod's"
+	if len(files) > 0 {
+		said = "the tests and the test requirements files are the test stage's, not prod's"
+	}
 	rm := spec.Step{Run: &spec.Run{Command: spec.Command{Shell: "rm -rf " + strings.Join(paths, " ")}}, Pos: m.final.Pos,
-		Comment: []string{"dockstage migrate: the tests and the test requirements are the test stage's, not prod's"}}
+		Comment: []string{"dockstage migrate: " + said}}
 	m.prodPrep = append(m.prodPrep, rm)
 	caveats := []string{
 		"the files stay in src's layer, so the image is not smaller by them; only their presence goes (COPY --exclude would drop them from the layer, but BuildKit before 0.13, as in Docker 20.10, ignores it silently)",
@@ -181,8 +189,8 @@ func (m *migrator) mixedTestInstalls() string {
 					}
 				}
 			}
-			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and migrate splits such an install only when it is a RUN of the pip install alone, its WORKDIR is known and no compiler install comes before it (the wheels stage takes it as it is), so it is left as it is; give %s a RUN of its own to move it to the test stage",
-				files, copied, it.line, files)})
+			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod holds the test packages of %s%s: line %d installs them with the runtime requirements, which prod needs, and migrate left the install whole: %s; give %s a RUN of its own to move it to the test stage",
+				files, copied, it.line, cmp.Or(it.devKept, "it is not a RUN of the pip install alone before the tests"), files)})
 			all = append(all, fmt.Sprintf("%s (line %d)", files, it.line))
 		}
 	}
