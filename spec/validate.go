@@ -70,13 +70,20 @@ func (v *validator) errorf(p Pos, format string, args ...any) {
 
 func (v *validator) validate() {
 	s := v.s
-	if s.Version != Version {
+	switch {
+	case s.Version == 0 && s.VersionPos.Line == 0:
+		v.errorf(s.VersionPos, "version: missing; begin the spec with version: %d", Version)
+	case s.Version != Version:
 		v.errorf(s.VersionPos, "version: unknown spec version %d; this dockstage reads version %d", s.Version, Version)
 	}
 	if s.Name == "" {
 		v.errorf(s.NamePos, "name: missing; give the service a name (lower case letters, digits, '.', '_', '-')")
 	} else if !ValidName(s.Name) {
-		v.errorf(s.NamePos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'", s.Name)
+		hint := ""
+		if l := strings.ToLower(s.Name); l != s.Name && ValidName(l) {
+			hint = " (no capitals: " + l + ")"
+		}
+		v.errorf(s.NamePos, "name: %q is not a valid service name; use lower case letters, digits, '.', '_' and '-'%s", s.Name, hint)
 	}
 	if d := s.Directives; d != nil {
 		v.escape = s.Escape()

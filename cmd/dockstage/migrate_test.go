@@ -139,8 +139,8 @@ func TestMigrateForce(t *testing.T) {
 	if code, _, errs := dockstage(t, "", "render", filepath.Join(dir, "dockstage.yaml")); code != 0 {
 		t.Fatalf("render after migrate: exit %d: %s", code, errs)
 	}
-	// Migrating it again is refused: it already has the stages.
-	if code, _, errs := dockstage(t, "", "migrate", df, "-o", "-"); code != 2 || !strings.Contains(errs, "already has dockstage's stages") {
+	// Migrating it again is refused: dockstage generated it.
+	if code, _, errs := dockstage(t, "", "migrate", df, "-o", "-"); code != 2 || !strings.Contains(errs, "dockstage generated this Dockerfile") || !strings.Contains(errs, "dockstage render") {
 		t.Fatalf("migrate of a migrated Dockerfile: exit %d: %s", code, errs)
 	}
 }

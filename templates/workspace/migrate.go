@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/dockstage/dockstage/spec"
+	"github.com/dockstage/dockstage/templates"
 	"github.com/dockstage/dockstage/transpile"
 	"github.com/dockstage/dockstage/transpile/migrate"
 )
@@ -87,6 +88,9 @@ func Migrate(data []byte, opts MigrateOptions) (*Migrated, error) {
 	}
 	if opts.JSON && m.OutDir == "-" {
 		return nil, errors.New("--json prints the report on standard output; give -o DIR for the other files")
+	}
+	if generated, _ := templates.Owned(data); generated {
+		return nil, fmt.Errorf("%s: migrate: dockstage generated this Dockerfile (see its first line): it is migrated already; edit the spec it names and run dockstage render", file)
 	}
 	if m.ContextDir == "" {
 		m.ContextDir = dfDir
