@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -139,6 +140,12 @@ func explainLine(lines []string, l int, msg string) (int, string) {
 		if in == 0 {
 			break
 		}
+	}
+	if strings.HasPrefix(trim, "- ") {
+		// A list item most likely means another item of a list above.
+		sort.SliceStable(cols, func(i, j int) bool {
+			return strings.Contains(cols[i], "new item") && !strings.Contains(cols[j], "new item")
+		})
 	}
 	what := "this line"
 	if k, _, ok := strings.Cut(trim, ":"); ok && !strings.ContainsAny(k, " \"'") {

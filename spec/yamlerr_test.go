@@ -17,6 +17,7 @@ func TestYAMLErrors(t *testing.T) {
 		{head + "    steps:\n      - run: 'echo hi\n      - user: x\n", "f.yaml:7:14", `quoted with ' here is not closed`},
 		// yaml.v3 names the line the construct started on (3 and 7);
 		// the mistake is on 5 and 8.
+		{"version: 1\nname: web\nstages:\n  base:\n    from: golang:1.22\n    steps:\n      - workdir: /src\n       - run: go build ./...\n", "f.yaml:8:8", "this line is indented 7 space(s), which fits no mapping or list above it; indent it 6 for a new item of the list on line 7, or 8 to go on with workdir (line 7), or 4 to go on with steps (line 6), or 2 to go on with base (line 4), or 0 to go on with stages (line 3)"},
 		{"version: 1\nname: web\nextends:\n  - layout: l.yaml\n   with: {user: root}\nstages: {}\n", "f.yaml:5:4", "with: is indented 3 space(s), which fits no mapping or list above it; indent it 4 to go on with layout (line 4), or 2 for a new item of the list on line 4, or 0 to go on with extends (line 3)"},
 		{head + "    steps:\n      - run: echo\n      - expose: [80, 443\n      - user: app\n", "f.yaml:8:17", "the [ opened here is not closed; add ] at the end of the list"},
 		{head + "    steps: [{run: echo}]\n    user: x\n  bad\n", "f.yaml:8:3", "bad is not key: value inside the mapping above"},
