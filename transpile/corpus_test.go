@@ -14,6 +14,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
@@ -286,7 +287,7 @@ func buildkitView(src []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{})) // nil panics on a # check= comment
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
@@ -69,7 +70,7 @@ func (r *reverser) checkOnBuild(ast *parser.Node) {
 		if !strings.EqualFold(n.Value, "onbuild") || n.Next == nil || len(n.Next.Children) == 0 {
 			continue
 		}
-		if _, err := instructions.ParseInstruction(n.Next.Children[0]); err != nil {
+		if _, err := instructions.ParseInstructionWithLinter(n.Next.Children[0], linter.New(&linter.Config{})); err != nil {
 			msg := TrimParseErrorPrefix(err.Error())
 			r.errorf(n.StartLine, "ONBUILD trigger: %s", msg)
 		}
@@ -258,7 +259,7 @@ func (r *reverser) checkExpansion(stages []instructions.Stage, metaArgs []instru
 			if err != nil || len(res.AST.Children) != 1 {
 				return // checkOnBuild reports a trigger that does not parse
 			}
-			trigger, err := instructions.ParseInstruction(res.AST.Children[0])
+			trigger, err := instructions.ParseInstructionWithLinter(res.AST.Children[0], linter.New(&linter.Config{}))
 			if err != nil {
 				return
 			}

@@ -37,6 +37,8 @@ func TestHadolintCases(t *testing.T) {
 		{"DL3026", trusted, "FROM trusted.com/a:1 AS build\nFROM trusted.com/b:1\nCOPY --from=build /a /b\nCOPY --from=0 /a /c\n", false},
 		{"DL3026", trusted, "FROM trusted.com/a:1\nRUN --mount=type=bind,from=untrusted.com/i:1,target=/x true\n", true},
 		{"DL3026", trusted, "FROM trusted.com/a:1\nRUN --mount=type=cache,from=trusted.com/i:1,target=/x true\n", false},
+		// a # check= comment above the RUN: BuildKit's reader needs a linter there
+		{"DL3026", trusted, "FROM trusted.com/a:1\n# check=skip=all\nRUN --mount=type=bind,from=x.com/i:1,target=/x true\n", true},
 		{"DL3026", trusted, "FROM eu.corp.example/a:1\n", false},
 		{"DL3026", trusted, "FROM registry.example.org/a:1\n", false},
 		{"DL3026", trusted, "FROM other.example/a:1\n", true},

@@ -11,6 +11,7 @@ import (
 	"github.com/dockstage/dockstage/transpile/ecosystem"
 	runshell "github.com/dockstage/dockstage/transpile/shell"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -541,7 +542,7 @@ func (d *dfCheck) mountImages(n *parser.Node) {
 	if d.cfg == nil || len(d.cfg.TrustedRegistries) == 0 || !slices.ContainsFunc(n.Flags, func(f string) bool { return strings.HasPrefix(f, "--mount=") }) {
 		return
 	}
-	cmd, err := instructions.ParseInstruction(n)
+	cmd, err := instructions.ParseInstructionWithLinter(n, linter.New(&linter.Config{})) // not nil: a # check= comment above n needs one
 	if err != nil {
 		return
 	}

@@ -80,6 +80,9 @@ func (m *migrator) wheels() {
 		}
 	}
 	if pip == nil {
+		for _, it := range compilers {
+			m.notes = append(m.notes, Note{Line: it.line, Msg: fmt.Sprintf("prod keeps the compiler packages this RUN installs (%s): migrate moves a compiler out of prod only for a pip install that needs it (the wheels stage); a later install (npm, gem, bundle, go...) may build native code with it, so it stays; to drop it, do that install in a stage of its own and copy its output into prod", strings.Join(compilerNames(it), ", "))})
+		}
 		return
 	}
 	// Another build step after the install may compile too.
@@ -287,4 +290,23 @@ func (p *wheelsPlan) unwheel(migrated *spec.Spec, esc rune) (*spec.Spec, []strin
 		}
 	}
 	return &out, issues
+}
+
+// compilerNames are the compiler packages the RUN of it installs
+// (ecosystem.CompilerPackages), as written.
+func compilerNames(it *item) []string {
+	var out []string
+	for _, seg := range it.run.segs {
+		idx, ok := ecosystem.CompilerPackages(seg)
+		if !ok {
+			continue
+		}
+		v := seg.Values()
+		for _, i := range idx {
+			if i < len(v) {
+				out = append(out, v[i])
+			}
+		}
+	}
+	return out
 }
