@@ -280,7 +280,8 @@ func (anyEnv) Keys() []string              { return nil }
 // buildkitView lists what BuildKit reads from a Dockerfile, one line per
 // instruction: the escape character, the build args before the first
 // FROM, then each stage (name, base, platform) and its instructions as
-// their exported fields in JSON, words expanded with anyEnv. Layout,
+// their exported fields in JSON, words expanded with anyEnv (a stage's
+// and an ARG's doc comment included: `--call outline` shows them). Layout,
 // comments, keyword case and the original text are not in it.
 func buildkitView(src []byte) ([]string, error) {
 	res, err := parser.Parse(bytes.NewReader(src))
@@ -351,7 +352,7 @@ func buildkitView(src []byte) ([]string, error) {
 		return reference.TagNameOnly(named).String()
 	}
 	for _, st := range stages {
-		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q", st.Name, image(st.BaseName, false), st.Platform))
+		out = append(out, fmt.Sprintf("FROM name=%q base=%q platform=%q doc=%q", st.Name, image(st.BaseName, false), st.Platform, st.DocComment))
 		earlier[strings.ToLower(st.Name)] = true
 		for _, c := range st.Commands {
 			if cp, ok := c.(*instructions.CopyCommand); ok {

@@ -54,6 +54,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			r.ignoredFlags(in)
 			kvs := r.argKVs(in)
 			r.kvComments(in, kvs, true)
+			r.checkMovedDoc(in, pending, kvKeys(kvs)...)
 			above := append(append([]string(nil), pending...), in.moved...)
 			if len(s.Args) == 0 || len(kvs) == 0 {
 				s.Comment = append(s.Comment, above...) // the file's header
@@ -80,6 +81,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			r.moveComments(in, lg.end+1)
 			stageIdx++
 			stage = r.stage(in, stageIdx)
+			r.checkMovedDoc(in, pending, strings.ToLower(stage.Name))
 			stage.Steps = make([]spec.Step, 0, stepsUntilFrom(ast.Children[ni+1:]))
 			stage.Comment = append(append([]string(nil), pending...), in.moved...)
 			s.Stages = append(s.Stages, stage)
@@ -90,6 +92,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 				stage.Steps = stage.Steps[:len(stage.Steps)-1]
 				break
 			}
+			r.checkMovedDoc(in, pending, kvKeys(st.Arg)...)
 			st.Comment = append(append([]string(nil), pending...), in.moved...)
 			if len(st.Comment) == 0 {
 				st.Comment = nil
@@ -433,4 +436,60 @@ func fromWords(n *parser.Node) (base, name string, nargs int) {
 		nargs++
 	}
 	return base, name, nargs
+}
+
+// docOf is the doc comment BuildKit gives name from the comment lines
+// above its ARG or FROM (instructions.getDocComment over the parser's
+// PrevComment): the first line, after the last empty comment line, that
+// begins with name and a blank, without them; "" when none does.
+// Blank-line items (spec.CommentBlank) do not end the group.
+func docOf(above []string, name string) string {
+	doc := ""
+	for _, c := range above {
+		if c == spec.CommentBlank {
+			continue
+		}
+		c = strings.TrimSpace(c)
+		if c == "" {
+			doc = "" // an empty comment line starts a new group
+			continue
+		}
+		if after, ok := strings.CutPrefix(c, name+" "); ok && doc == "" && name != "" {
+			doc = after
+		}
+	}
+	return doc
+}
+
+// checkMovedDoc refuses in when the comment lines inside its continuation
+// that import moves above it (in.moved) would change the doc comment
+// BuildKit reads for one of names (ARG keys, a FROM's stage name): the
+// description `docker buildx build --call outline` shows, which
+// comments inside a continuation never give. pending is the comment list
+// above in in the Dockerfile.
+func (r *reverser) checkMovedDoc(in *instr, pending []string, names ...string) {
+	if len(in.moved) == 0 {
+		return
+	}
+	above := append(append([]string(nil), pending...), in.moved...)
+	for _, name := range names {
+		if before, after := docOf(pending, name), docOf(above, name); before != after {
+			what := "build arg " + name
+			if in.kw == "from" {
+				what = "stage " + name
+			}
+			r.errorf(in.line, "a comment inside this continued %s has no place in the spec where it stands, and moved above the %s it would change the description BuildKit reads for %s (%q, was %q): move the comment above the %s yourself, after an empty # line, or below it",
+				strings.ToUpper(in.kw), strings.ToUpper(in.kw), what, after, before, strings.ToUpper(in.kw))
+			return
+		}
+	}
+}
+
+// kvKeys lists the keys of kvs, in order.
+func kvKeys(kvs spec.KVList) []string {
+	keys := make([]string, len(kvs))
+	for i, kv := range kvs {
+		keys[i] = kv.Key
+	}
+	return keys
 }
