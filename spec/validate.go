@@ -223,6 +223,9 @@ func (v *validator) stage(idx int, st *Stage) {
 		fp = st.Pos
 	}
 	v.line(fp, path.dot("from"), st.From)
+	if syntax.Continues(st.From, v.escape) {
+		v.errorf(fp, "%s.from: %q ends with the escape character %c, which would join the next line to the FROM; an image reference never holds it: remove it", path, st.From, v.escape)
+	}
 	v.line(fp, path.dot("platform"), st.Platform)
 	if st.Platform != "" && !strings.Contains(st.Platform, "$") {
 		// As dockerfile2llb reads FROM --platform (containerd's parser).

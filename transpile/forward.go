@@ -141,7 +141,7 @@ func forwardInstruction(s *spec.Step, esc rune) Instruction {
 		return Instruction{Keyword: kw, Form: FormWords, Words: s.Expose, WordComment: s.ExposeComment}
 	case "VOLUME":
 		form := FormJSON
-		if s.VolumeShell {
+		if s.VolumeShell && !needsJSON(s.Volume, esc) {
 			form = FormWords
 		}
 		return Instruction{Keyword: kw, Form: form, Words: s.Volume, WordComment: s.VolumeComment}

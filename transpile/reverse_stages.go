@@ -363,7 +363,10 @@ func (r *reverser) step(in *instr, st *spec.Step) bool {
 			st.Volume = append(st.Volume, strings.TrimSpace(v))
 		}
 		st.VolumeComment = r.listComments(in, len(st.Volume), 0)
-		st.VolumeShell = !n.Attributes["json"] && st.VolumeComment == nil // a string in YAML
+		// A string in YAML; a path the shell form cannot write (one ending
+		// with the escape character, left by a continuation at end of
+		// file) makes a list, the JSON form.
+		st.VolumeShell = !n.Attributes["json"] && st.VolumeComment == nil && !needsJSON(st.Volume, r.escape)
 	case "shell":
 		st.Shell = nodeValues(n.Next)
 		st.ShellComment = r.listComments(in, len(st.Shell), 0)

@@ -75,7 +75,8 @@ func FormatNotes(file string, src []byte) ([]byte, []transpile.Warning, error) {
 			moved = append(moved, w)
 		}
 	}
-	out, err := render(ma, src)
+	ps := parses{}
+	out, err := render(ma, src, ps)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,7 +87,7 @@ func FormatNotes(file string, src []byte) ([]byte, []transpile.Warning, error) {
 	if err := prove(file, sa, sb, src, out); err != nil {
 		return nil, nil, err
 	}
-	if again, err := render(mb, out); err != nil || !bytes.Equal(again, out) {
+	if again, err := render(mb, out, ps); err != nil || !bytes.Equal(again, out) {
 		return nil, nil, refusal(file, 1, "formatting the result again changes it (not a fixed point)")
 	}
 	return out, moved, nil
@@ -94,13 +95,13 @@ func FormatNotes(file string, src []byte) ([]byte, []transpile.Warning, error) {
 
 // render renders model (the lowered import of src), with src's blank
 // lines, line endings and byte order mark.
-func render(model *transpile.Output, src []byte) ([]byte, error) {
+func render(model *transpile.Output, src []byte, ps parses) ([]byte, error) {
 	keepDirectiveOrder(model.Dockerfile.Directives, src)
 	out, _, err := templates.RenderDockerfile(model.Dockerfile, templates.Options{})
 	if err != nil {
 		return nil, err
 	}
-	out = restoreBlanks(src, out)
+	out = restoreBlanks(src, out, ps)
 	if crlf(src) {
 		out = toCRLF(out)
 	}
@@ -250,7 +251,7 @@ var bom = []byte("\xef\xbb\xbf")
 // A comment line inside a continued instruction is left alone (an empty
 // continuation line is dropped on import), and so is one inside a heredoc
 // body (kept byte for byte, blank lines included).
-func restoreBlanks(src, out []byte) []byte {
+func restoreBlanks(src, out []byte, ps parses) []byte {
 	in, lines := strings.Split(string(src), "\n"), strings.Split(string(out), "\n")
 	esc := escapeOf(src)
 	have := comments(out)
@@ -281,7 +282,7 @@ func restoreBlanks(src, out []byte) []byte {
 	// The blank line right below an instruction (before the next one or
 	// its comment lines): instructions pair up in order, since the render
 	// holds the same instructions.
-	na, nb := nodes(src), nodes(out)
+	na, nb := ps.nodes(src), ps.nodes(out)
 	if len(na) == len(nb) {
 		for i := 0; i+1 < len(na); i++ {
 			end, next := na[i].EndLine, na[i+1].StartLine
@@ -308,14 +309,22 @@ func restoreBlanks(src, out []byte) []byte {
 	return []byte(b.String())
 }
 
+// parses holds BuildKit's reading of the texts one Format call parses
+// (the fixed-point render reads the first render again), by content.
+type parses map[string][]*parser.Node
+
 // nodes are the instructions of b, as BuildKit's parser reads them; nil
 // when it does not.
-func nodes(b []byte) []*parser.Node {
-	res, err := parser.Parse(bytes.NewReader(b))
-	if err != nil {
-		return nil
+func (ps parses) nodes(b []byte) []*parser.Node {
+	if n, ok := ps[string(b)]; ok {
+		return n
 	}
-	return res.AST.Children
+	var n []*parser.Node
+	if res, err := parser.Parse(bytes.NewReader(b)); err == nil {
+		n = res.AST.Children
+	}
+	ps[string(b)] = n
+	return n
 }
 
 // continued reports whether line i of lines (0-based) stands inside a

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/dockstage/dockstage/templates/format"
 	"github.com/dockstage/dockstage/transpile"
@@ -49,44 +51,69 @@ type Formatted struct {
 	Plan *Plan
 }
 
-// Fmt formats every path ("-" is FmtOptions.Stdin) with format.Format.
+// Fmt formats every path ("-" is FmtOptions.Stdin) with format.Format,
+// GOMAXPROCS files at a time; Files keep the order of paths.
 // A file that fails does not stop the others: its FmtFile.Err says why,
 // and it is never planned.
 func Fmt(paths []string, opts FmtOptions) *Formatted {
 	res := &Formatted{Plan: &Plan{}}
-	for _, p := range paths {
-		f := FmtFile{Name: DisplayName(p)}
-		var data []byte
-		var mode os.FileMode
-		var err error
+	type job struct {
+		data []byte
+		mode os.FileMode
+		err  error
+	}
+	// Files are read in order (standard input once, where it is named),
+	// formatted in parallel (Format is pure and CPU-bound), and reported in
+	// order.
+	jobs := make([]job, len(paths))
+	res.Files = make([]FmtFile, len(paths))
+	for i, p := range paths {
+		res.Files[i].Name = DisplayName(p)
+		j := &jobs[i]
 		if p == "-" {
 			if opts.Stdin == nil {
 				opts.Stdin = bytes.NewReader(nil)
 			}
-			data, err = io.ReadAll(opts.Stdin)
-		} else {
-			var st os.FileInfo
-			if st, err = os.Stat(p); err == nil {
-				mode = st.Mode().Perm()
-				data, err = os.ReadFile(p)
-			}
-		}
-		if err == nil {
-			f.Output, f.Moved, err = format.FormatNotes(f.Name, data)
-		}
-		if err != nil {
-			f.Err = err
-			res.Files = append(res.Files, f)
+			j.data, j.err = io.ReadAll(opts.Stdin)
 			continue
 		}
-		f.Changed = !bytes.Equal(data, f.Output)
+		var st os.FileInfo
+		if st, j.err = os.Stat(p); j.err == nil {
+			j.mode = st.Mode().Perm()
+			j.data, j.err = os.ReadFile(p)
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if f, j := &res.Files[i], &jobs[i]; j.err == nil {
+					f.Output, f.Moved, j.err = format.FormatNotes(f.Name, j.data)
+				}
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, p := range paths {
+		f, j := &res.Files[i], &jobs[i]
+		if j.err != nil {
+			f.Err, f.Output, f.Moved = j.err, nil, nil
+			continue
+		}
+		f.Changed = !bytes.Equal(j.data, f.Output)
 		if f.Changed && opts.Diff {
-			f.Diff = unifiedDiff(f.Name+" (original)", f.Name+" (formatted)", data, f.Output)
+			f.Diff = unifiedDiff(f.Name+" (original)", f.Name+" (formatted)", j.data, f.Output)
 		}
 		if f.Changed && opts.Write && p != "-" {
-			res.Plan.add("", File{Name: p, Path: p, Content: f.Output, Kind: Reformatted, Original: data, Mode: mode}, false)
+			res.Plan.add("", File{Name: p, Path: p, Content: f.Output, Kind: Reformatted, Original: j.data, Mode: j.mode}, false)
 		}
-		res.Files = append(res.Files, f)
 	}
 	return res
 }
