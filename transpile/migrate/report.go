@@ -493,7 +493,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 	case onbuild:
 		m.notes = append(m.notes, Note{Msg: "no test stage suggested: this is an ONBUILD image, whose triggers build the app in the images FROM it; there is no app here to test"})
 	case len(r.Ecosystems) == 0:
-		m.notes = append(m.notes, Note{Msg: "no test stage: the original runs no tests and no ecosystem was recognised to suggest one"})
+		m.notes = append(m.notes, Note{Msg: "no test stage: " + m.noTests() + " and no ecosystem was recognised to suggest one"})
 	default:
 		from, e, ok := m.testStageFrom(r.Ecosystems)
 		if !ok {
@@ -505,7 +505,7 @@ func (m *migrator) report(out *spec.Spec) *Report {
 			if e.Tool != "" {
 				name += " (" + e.Tool + ")"
 			}
-			reason := "the original runs no tests, so there is no test stage"
+			reason := m.noTests() + ", so there is no test stage"
 			if mixed {
 				reason = "the original runs its tests inside a build command (see the notes), so there is no test stage"
 			}
@@ -524,4 +524,32 @@ func (m *migrator) report(out *spec.Spec) *Report {
 		r.Notes = []Note{}
 	}
 	return r
+}
+
+// noTests says that the original runs no tests, naming its build-time
+// checks (RUNs of `test` or `[` only, such as `test -f index.html`): they
+// are assertions on the build, not a test suite, and stay in it, so the
+// prod build still fails without them.
+func (m *migrator) noTests() string {
+	var lines []string
+	for _, it := range m.items {
+		if it.run == nil || len(it.run.segs) == 0 || it.testRun != nil {
+			continue
+		}
+		check := true
+		for _, seg := range it.run.segs {
+			args := seg.Args()
+			check = check && len(args) > 0 && (args[0].Value == "test" || args[0].Value == "[" || args[0].Value == "[[")
+		}
+		if check {
+			lines = append(lines, strconv.Itoa(it.line))
+		}
+	}
+	switch len(lines) {
+	case 0:
+		return "the original runs no tests"
+	case 1:
+		return "the original runs no tests (its check on line " + lines[0] + " stays in the build, which still fails without it)"
+	}
+	return "the original runs no tests (its checks on lines " + strings.Join(lines, ", ") + " stay in the build, which still fails without them)"
 }
