@@ -236,7 +236,7 @@ var hadolintRules = []Rule{
 		"A RUN replaces /bin/sh with a link: it changes the shell of every later RUN and of the image's own scripts without saying so.",
 		`use SHELL ["/bin/bash", "-c"] to change the shell of the RUNs that need it`),
 	dl("4006", "pipefail", Warning,
-		"A RUN has a pipe but the shell does not run with -o pipefail: a failing command before the last | goes unnoticed and the build goes on.",
+		"A RUN has a pipe but the shell does not run with -o pipefail (a SHELL of bash, zsh or ash with -o pipefail; /bin/sh -o pipefail does not count, as dash lacks it): a failing command before the last | goes unnoticed and the build goes on.",
 		`set SHELL ["/bin/bash", "-o", "pipefail", "-c"] before the RUN (spec: shell:), or begin the RUN with set -o pipefail && (bash)`),
 	func() Rule {
 		r := ds(RuleShellCheck, "shellcheck", Warning,

@@ -31,6 +31,10 @@ func TestHadolintCases(t *testing.T) {
 		{"DL3059", nil, "FROM debian:bookworm\nRUN foo && bar\nRUN foobar\n", false},
 		{"DL3059", nil, "FROM debian:bookworm\nRUN foobar\nRUN foo; bar\n", false},
 		{"DL3059", nil, "FROM debian:bookworm\nRUN foo && bar\nRUN foo\nRUN bar\n", true},
+		// DL4006: pipefail counts for bash, zsh and ash only (dash has none).
+		{"DL4006", nil, "FROM scratch\nSHELL [\"/bin/sh\", \"-o\", \"pipefail\", \"-c\"]\nRUN wget -O - https://x | wc -l\n", true},
+		{"DL4006", nil, "FROM scratch\nSHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN wget -O - https://x | wc -l\n", false},
+		{"DL4006", nil, "FROM scratch\nSHELL [\"/bin/bash\", \"-c\"]\nRUN wget -O - https://x | wc -l\n", true},
 		// DL3026: COPY --from and mount images too; stages and indexes are not images.
 		{"DL3026", trusted, "FROM trusted.com/a:1\nCOPY --from=untrusted.com/repo/image:tag /foo /bar\n", true},
 		{"DL3026", trusted, "FROM trusted.com/a:1\nCOPY --from=trusted.com/repo/image:tag /foo /bar\n", false},

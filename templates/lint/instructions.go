@@ -28,7 +28,8 @@ type dfStage struct {
 	name     string // lower-case, "" when unnamed
 	from     spec.Pos
 	workdir  bool
-	pipefail bool // SHELL runs with -o pipefail
+	pipefail bool   // SHELL is bash, zsh or ash run with -o pipefail (hadolint DL4006)
+	shell    string // the SHELL program's base name, lower case; "" for the default /bin/sh
 	nonPOSIX bool // SHELL is PowerShell or cmd
 	windows  bool // the base image is a Windows one (servercore, nanoserver)
 	labels   map[string]string
@@ -221,10 +222,11 @@ func (d *dfCheck) node(n *parser.Node) {
 		d.user(n)
 	case "shell":
 		a := args(n)
-		joined := strings.Join(a, " ")
-		d.st.pipefail = strings.Contains(joined, "pipefail")
+		d.st.pipefail, d.st.shell = false, ""
 		if len(a) > 0 {
 			base := strings.ToLower(path.Base(strings.ReplaceAll(a[0], "\\", "/")))
+			d.st.shell = base
+			d.st.pipefail = (base == "bash" || base == "zsh" || base == "ash") && pipefailOption(a[1:])
 			d.st.nonPOSIX = strings.HasPrefix(base, "pwsh") || strings.HasPrefix(base, "powershell") || strings.HasPrefix(base, "cmd")
 		}
 	case "expose":
@@ -302,7 +304,7 @@ func (d *dfCheck) from(n *parser.Node) {
 		st.windows = windowsImageRE().MatchString(img)
 		for _, p := range d.stages {
 			if p.name != "" && p.name == img {
-				st.workdir, st.pipefail, st.nonPOSIX, st.windows, st.health = p.workdir, p.pipefail, p.nonPOSIX, p.windows, p.health
+				st.workdir, st.pipefail, st.shell, st.nonPOSIX, st.windows, st.health = p.workdir, p.pipefail, p.shell, p.nonPOSIX, p.windows, p.health
 				for k, v := range p.labels {
 					st.labels[k] = v
 				}
@@ -680,4 +682,17 @@ func (d *dfCheck) addLocal(n *parser.Node) {
 		return
 	}
 	d.addWord(RuleAddForCopy, n, fmt.Sprintf("ADD %s: local files that are not archives; COPY does the same", strings.Join(a[:len(a)-1], " ")), a[0])
+}
+
+// pipefailOption reports whether a SHELL's arguments set -o pipefail: an
+// option word holding o (-o, -eo, -euxo) followed by pipefail, as
+// hadolint's DL4006 reads them. /bin/sh (dash) has no pipefail there: hadolint
+// counts it for bash, zsh and ash only.
+func pipefailOption(args []string) bool {
+	for i := 0; i+1 < len(args); i++ {
+		if o := args[i]; len(o) > 1 && o[0] == '-' && o[1] != '-' && strings.ContainsRune(o, 'o') && args[i+1] == "pipefail" {
+			return true
+		}
+	}
+	return false
 }

@@ -174,8 +174,9 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 	d.mountImages(n)
 	scripts, texts := d.runScripts(n)
 	shell := "sh"
-	if d.st.pipefail {
-		shell = "bash"
+	switch d.st.shell {
+	case "bash", "zsh", "ksh", "mksh":
+		shell = d.st.shell
 	}
 	for _, t := range texts {
 		if d.st.nonPOSIX || d.st.windows || d.esc == '`' {
@@ -185,7 +186,9 @@ func (d *dfCheck) run(n *parser.Node) (int, bool) {
 		t.pos = d.posOf
 		switch t.shell {
 		case "", "sh", "ash", "dash":
-			t.shell = shell // POSIX sh, or bash where SHELL sets it
+			t.shell = shell // POSIX sh, or the shell SHELL sets
+		}
+		switch t.shell {
 		case "zsh":
 			continue // not a language ShellCheck reads
 		case "mksh":
