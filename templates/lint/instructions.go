@@ -30,8 +30,8 @@ type dfStage struct {
 	workdir  bool
 	pipefail bool   // SHELL is bash, zsh or ash run with -o pipefail (hadolint DL4006)
 	shell    string // the SHELL program's base name, lower case; "" for the default /bin/sh
-	nonPOSIX bool // SHELL is PowerShell or cmd
-	windows  bool // the base image is a Windows one (servercore, nanoserver)
+	nonPOSIX bool   // SHELL is PowerShell or cmd
+	windows  bool   // the base image is a Windows one (servercore, nanoserver)
 	labels   map[string]string
 	labelAt  map[string]spec.Pos
 	health   bool
