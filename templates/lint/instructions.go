@@ -448,10 +448,10 @@ func (d *dfCheck) copy(n *parser.Node, kw string) {
 	}
 	if kw == "copy" && !hasFrom {
 		for _, s := range srcs {
-			if tarRE().MatchString(s) {
-				d.archives[path.Base(s)] = d.posOf(n.StartLine)
-				if len(srcs) == 1 && !strings.HasSuffix(dest, "/") && tarRE().MatchString(dest) {
-					d.archives[path.Base(dest)] = d.posOf(n.StartLine) // copied under another name
+			if s := strings.Trim(s, `"'`); tarRE().MatchString(s) {
+				d.archives[archiveBase(s)] = d.posOf(n.StartLine)
+				if dest := strings.Trim(dest, `"'`); !strings.HasSuffix(dest, "/") && tarRE().MatchString(dest) {
+					d.archives[archiveBase(dest)] = d.posOf(n.StartLine) // copied under another name
 				}
 			}
 		}
@@ -695,4 +695,11 @@ func pipefailOption(args []string) bool {
 		}
 	}
 	return false
+}
+
+// archiveBase is the file name of an archive path, after its last / or \
+// (hadolint DL3010 reads Windows paths in any stage: build\app.tar.gz is
+// app.tar.gz).
+func archiveBase(p string) string {
+	return p[strings.LastIndexAny(p, `/\`)+1:]
 }
