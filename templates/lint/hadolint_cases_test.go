@@ -32,7 +32,7 @@ func TestHadolintCases(t *testing.T) {
 		{"DL3059", nil, "FROM debian:bookworm\nRUN foobar\nRUN foo; bar\n", false},
 		{"DL3059", nil, "FROM debian:bookworm\nRUN foo && bar\nRUN foo\nRUN bar\n", true},
 		// DL3010: an archive's name after its last / or \, copied under another name too.
-		{"DL3010", nil, "FROM debian:bookworm\nCOPY build\\foo\\bar.tar.gz /tmp/\nRUN tar -xf /tmp/bar.tar.gz\n", true},
+		{"DL3010", nil, "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY build\\foo\\bar.tar.gz C:\\tmp\\\nRUN tar -xf C:\\tmp\\bar.tar.gz\n", true},
 		{"DL3010", nil, "FROM debian:bookworm\nCOPY build/bar.tar.gz /tmp/foo.tar.gz\nRUN tar -xf /tmp/foo.tar.gz\n", true},
 		{"DL3010", nil, "FROM debian:bookworm\nCOPY build/bar.tar.gz /tmp/\nRUN tar -xf /tmp/other.tar.gz\n", false},
 		// DL4006: pipefail counts for bash, zsh and ash only (dash has none).

@@ -698,8 +698,8 @@ func pipefailOption(args []string) bool {
 }
 
 // archiveBase is the file name of an archive path, after its last / or \
-// (hadolint DL3010 reads Windows paths in any stage: build\app.tar.gz is
-// app.tar.gz).
+// (a Windows stage's build\app.tar.gz is app.tar.gz; hadolint DL3010
+// splits at both in any stage).
 func archiveBase(p string) string {
 	return p[strings.LastIndexAny(p, `/\`)+1:]
 }
