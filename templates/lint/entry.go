@@ -163,7 +163,11 @@ func Spec(file string, src []byte, opt Options) []Finding {
 	c.shellcheck, c.isSpec = opt.ShellCheck, true
 	invalid := func(err error) []Finding {
 		for _, e := range errorList(file, err) {
+			n := len(c.out)
 			c.addID(RuleInvalid, e.Pos, 0, e.Msg)
+			if len(c.out) > n {
+				c.out[n].Fix = specInvalidFix(e.Msg)
+			}
 		}
 		return c.findings()
 	}
@@ -310,6 +314,20 @@ func onlyBuildValues(bk buildkitResult, src []byte) bool {
 }
 
 // invalidFix is the fix hint for a file BuildKit rejects, by its message.
+// specInvalidFix is the fix for a DS000 finding on a spec (an error of the
+// spec loader or of transpile.Forward's validation), from its message.
+func specInvalidFix(msg string) string {
+	switch {
+	case strings.Contains(msg, "unknown key"):
+		return "use one of the keys the message lists, spelt and indented as they are (dockstage schema prints every field of the spec)"
+	case strings.Contains(msg, "missing key"), strings.Contains(msg, "missing;"):
+		return "add the key the message names"
+	case strings.Contains(msg, "is not a duration"), strings.Contains(msg, ".expose["):
+		return invalidFix(msg)
+	}
+	return "correct the field at this line and column as the message says; dockstage render refuses the spec until then"
+}
+
 func invalidFix(msg string) string {
 	switch {
 	case strings.Contains(msg, "unknown instruction"):

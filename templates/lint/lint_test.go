@@ -723,3 +723,30 @@ func TestIgnoreAll(t *testing.T) {
 		t.Errorf("dockstage:ignore=all: %v", fs)
 	}
 }
+
+// TestSpecInvalidFix: an invalid spec's DS000 findings each carry a fix
+// for what their message says, not one text for all.
+func TestSpecInvalidFix(t *testing.T) {
+	src := "version: 1\nname: app\nstages:\n  prod:\n    from: alpine:3.20\n    steps:\n      - expose: [\"abc\"]\n      - healthcheck: {cmd: [curl, x], interval: 5}\n"
+	want := map[string]string{
+		"port must be":     "EXPOSE a port number",
+		"missing key":      "add the key the message names",
+		"unknown key":      "dockstage schema prints every field",
+		"is not a duration": "write durations with a unit",
+	}
+	fs := Spec("dockstage.yaml", []byte(src), Options{})
+	seen := 0
+	for _, f := range fs {
+		for m, fix := range want {
+			if strings.Contains(f.Msg, m) {
+				seen++
+				if f.Rule != RuleInvalid || !strings.Contains(f.Fix, fix) {
+					t.Errorf("%s %q: fix %q, want it to hold %q", f.Rule, f.Msg, f.Fix, fix)
+				}
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("want %d DS000 findings, one per message, got:\n%s", len(want), textOf(t, fs, TextOptions{}))
+	}
+}
