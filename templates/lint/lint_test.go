@@ -729,9 +729,9 @@ func TestIgnoreAll(t *testing.T) {
 func TestSpecInvalidFix(t *testing.T) {
 	src := "version: 1\nname: app\nstages:\n  prod:\n    from: alpine:3.20\n    steps:\n      - expose: [\"abc\"]\n      - healthcheck: {cmd: [curl, x], interval: 5}\n"
 	want := map[string]string{
-		"port must be":     "EXPOSE a port number",
-		"missing key":      "add the key the message names",
-		"unknown key":      "dockstage schema prints every field",
+		"port must be":      "EXPOSE a port number",
+		"missing key":       "add the key the message names",
+		"unknown key":       "dockstage schema prints every field",
 		"is not a duration": "write durations with a unit",
 	}
 	fs := Spec("dockstage.yaml", []byte(src), Options{})
