@@ -225,8 +225,13 @@ var nonRootImageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCo
 
 func isRootUser(u string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(u), ":")
-	return name == "root" || name == "0"
+	return name == "root" || name == "0" || strings.EqualFold(name, "ContainerAdministrator")
 }
+
+// windowsRootFix is DS001's fix in a stage from a Windows image other
+// than nanoserver: its default user is ContainerAdministrator, and
+// ContainerUser is the unprivileged account every Windows image has.
+const windowsRootFix = "switch to the unprivileged account at the end of prod: USER ContainerUser (spec: - user: ContainerUser)"
 
 func checkProdUser(c *collector, l *layout) {
 	prod := l.s.Stages[l.prod]
@@ -264,6 +269,15 @@ func checkProdUser(c *collector, l *layout) {
 	}
 	// hadolint's DL3002 is about an explicit USER root only.
 	r, _ := LookupRule(RuleProdRoot)
+	img, _ := l.s.ExpandFrom(root.From)
+	if windowsImageRE().MatchString(strings.ToLower(cmp.Or(img, root.From))) {
+		n := len(c.out)
+		c.addAlias(r, "-", prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as ContainerAdministrator, the Windows image's administrator: it sets no USER%s", label(prod), via))
+		if len(c.out) > n {
+			c.out[n].Fix = windowsRootFix
+		}
+		return
+	}
 	c.addAlias(r, "-", prod.Pos, prod.Pos.Line, fmt.Sprintf("the production stage %s runs as root: it sets no USER%s", label(prod), via))
 }
 

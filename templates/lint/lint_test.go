@@ -750,3 +750,15 @@ func TestSpecInvalidFix(t *testing.T) {
 		t.Errorf("want %d DS000 findings, one per message, got:\n%s", len(want), textOf(t, fs, TextOptions{}))
 	}
 }
+
+// TestWindowsRootFix: DS001 on a servercore stage gives the Windows fix.
+func TestWindowsRootFix(t *testing.T) {
+	src, err := os.ReadFile("testdata/dockerfile/windows-servercore-admin/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Dockerfile("Dockerfile", src, Options{})
+	if len(fs) != 1 || fs[0].Rule != RuleProdRoot || !strings.Contains(fs[0].Fix, "USER ContainerUser") {
+		t.Errorf("want one DS001 with the ContainerUser fix, got:\n%s", textOf(t, fs, TextOptions{}))
+	}
+}
