@@ -380,7 +380,17 @@ func instructionLine(in transpile.Instruction, esc rune, col int) (string, error
 		parts = append(parts, sub)
 	}
 	line := strings.Join(parts, " ")
-	if len(in.Flags) > 0 && in.Sub == nil && (wrapFlags || len(strings.SplitN(line, "\n", 2)[0]) > maxLine || spec.HasComments(in.FlagComment)) {
+	long := len(strings.SplitN(line, "\n", 2)[0]) > maxLine
+	if len(in.Flags) > 0 && in.Sub == nil && (wrapFlags || long || spec.HasComments(in.FlagComment)) {
+		line = flagsPerLine(in, parts, esc)
+	}
+	if len(in.Flags) > 0 && in.Keyword == "HEALTHCHECK" && in.Sub != nil && (long || spec.HasComments(in.FlagComment)) {
+		// The flags one a line, then CMD on a line of its own.
+		sub, err := instructionLine(*in.Sub, esc, len(argsIndent))
+		if err != nil {
+			return "", err
+		}
+		parts[len(parts)-1] = sub
 		line = flagsPerLine(in, parts, esc)
 	}
 	return line, nil

@@ -484,15 +484,19 @@ func pairs(n *parser.Node) [][2]string {
 }
 
 func (d *dfCheck) env(n *parser.Node) {
-	defined := map[string]bool{}
+	defined := map[string]string{} // key: its value in this ENV
 	for _, kv := range pairs(n) {
 		k, v := kv[0], kv[1]
 		for _, m := range envRefRE().FindAllStringSubmatch(v, -1) {
-			if defined[m[1]] {
+			if val, ok := defined[m[1]]; ok {
+				at := len(d.c.out)
 				d.addWord(RuleEnvSelfRef, n, fmt.Sprintf("ENV %s=%s refers to %s, which the same ENV sets: it gets the value from before this instruction", k, v, m[1]), k)
+				if len(d.c.out) > at {
+					d.c.out[at].Fix = fmt.Sprintf("set %s in an ENV of its own before this one: ENV %s=%s, then ENV %s=%s", m[1], m[1], val, k, v)
+				}
 			}
 		}
-		defined[k] = true
+		defined[k] = v
 	}
 }
 

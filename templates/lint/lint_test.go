@@ -762,3 +762,17 @@ func TestWindowsRootFix(t *testing.T) {
 		t.Errorf("want one DS001 with the ContainerUser fix, got:\n%s", textOf(t, fs, TextOptions{}))
 	}
 }
+
+// TestEnvSelfRefFix: DS3044's fix names the user's own keys and values.
+func TestEnvSelfRefFix(t *testing.T) {
+	fs := Dockerfile("Dockerfile", []byte("FROM alpine\nENV A=1 B=\"two words\" C=$A\nUSER 1000\n"), Options{})
+	for _, f := range fs {
+		if f.Rule == RuleEnvSelfRef {
+			if want := "ENV A=1, then ENV C=$A"; !strings.Contains(f.Fix, want) {
+				t.Errorf("fix %q, want it to hold %q", f.Fix, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no DS3044 finding:\n%s", textOf(t, fs, TextOptions{}))
+}
