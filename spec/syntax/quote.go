@@ -64,9 +64,11 @@ func Key(k string, esc rune) string {
 // `$` is copied as written (in the spec and in the Dockerfile it reads as
 // half as many literal escape characters, then a literal dollar when the
 // run is odd), as the spec's value conventions say (UnquoteWord).
-// A value whose `${...}` holds quotes or blanks cannot sit inside double
-// quotes (the parser would end the quote inside it); it is written
-// unquoted with each blank and quote escaped instead.
+// A value whose `${...}` holds quotes cannot sit inside double quotes (the
+// parser would end the quote inside it); it is written unquoted with each
+// blank and quote outside the reference escaped instead. One whose
+// `${...}` holds blanks only is double-quoted: unquoted, the parser would
+// split the line at the blank (and `\ ` is no escape in a ${V#pattern}).
 //
 // A value that spans lines (JoinValue) keeps its breaks: each is written
 // as it stands before the character it precedes (after a ${...}
@@ -141,8 +143,7 @@ func escRunBeforeDollar(rs []rune, i int, esc rune) int {
 	return 0
 }
 
-// hasComplexRef reports whether a ${...} reference in rs holds a quote or
-// a blank.
+// hasComplexRef reports whether a ${...} reference in rs holds a quote.
 func hasComplexRef(rs []rune, esc rune) bool {
 	for i := 0; i+1 < len(rs); i++ {
 		if rs[i] == esc {
@@ -151,7 +152,7 @@ func hasComplexRef(rs []rune, esc rune) bool {
 		}
 		if rs[i] == '$' && rs[i+1] == '{' {
 			end, _ := RefEnd(rs, i+1, esc)
-			if strings.ContainsAny(string(rs[i:end]), "\"' \t") {
+			if strings.ContainsAny(string(rs[i:end]), "\"'") {
 				return true
 			}
 			i = end - 1
