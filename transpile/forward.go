@@ -212,7 +212,10 @@ func forwardCopy(keyword string, c *spec.Copy, esc rune) Instruction {
 // needsJSON reports whether a path list must be written in JSON form: an
 // empty path, one with white space, one that ends with the escape
 // character esc (a line continuation in shell form), or one that starts
-// like a flag or a JSON array, cannot be a shell-form word. Quotes and
+// like a flag or a JSON array, cannot be a shell-form word; nor can one
+// that starts with '#': at the start of a continuation line, where a long
+// or commented list puts it, BuildKit skips it as a comment (JSON for it
+// always, so the form does not depend on the layout). Quotes and
 // escape characters inside a word need no JSON: BuildKit splits a
 // shell-form COPY/ADD at white space and expands each word with its shell
 // lexer in both forms (instructions.SourcesAndDest.Expand), so the word
@@ -220,7 +223,7 @@ func forwardCopy(keyword string, c *spec.Copy, esc rune) Instruction {
 func needsJSON(words []string, esc rune) bool {
 	for _, w := range words {
 		if w == "" || strings.HasSuffix(w, string(esc)) || strings.IndexFunc(w, unicode.IsSpace) >= 0 ||
-			strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") {
+			strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") || strings.HasPrefix(w, "#") {
 			return true
 		}
 	}
