@@ -56,6 +56,7 @@ func (r *reverser) build(ast *parser.Node) *spec.Spec {
 			r.kvComments(in, kvs, true)
 			r.checkMovedDoc(in, pending, kvKeys(kvs)...)
 			above := append(append([]string(nil), pending...), in.moved...)
+			r.keepArgDocs(in, above, kvs)
 			if len(s.Args) == 0 || len(kvs) == 0 {
 				s.Comment = append(s.Comment, above...) // the file's header
 			} else {
@@ -495,4 +496,34 @@ func kvKeys(kvs spec.KVList) []string {
 		keys[i] = kv.Key
 	}
 	return keys
+}
+
+// keepArgDocs keeps the doc comment BuildKit reads for each name of a
+// global ARG that the spec splits into one ARG per name (kvs, their
+// comments the lines inside the continuation): in the Dockerfile every
+// name takes its doc comment from the comment lines above the one ARG
+// (above); split, each ARG reads the lines above it. A later name's doc
+// comment line is repeated above its own ARG (with a warning), and an
+// inner comment line that would give a name a doc comment the Dockerfile
+// does not is closed by an empty comment line.
+func (r *reverser) keepArgDocs(in *instr, above []string, kvs spec.KVList) {
+	for i := range kvs {
+		kv := &kvs[i]
+		want := docOf(above, kv.Key)
+		group := kv.Comment
+		if i == 0 {
+			group = append(withoutBlanks(above), kv.Comment...)
+		}
+		if docOf(group, kv.Key) == want {
+			continue
+		}
+		if want != "" && i > 0 {
+			kv.Comment = append([]string{kv.Key + " " + want}, kv.Comment...)
+			r.warnf(in.line, "the doc comment of build arg %s (# %s %s) is repeated above its own ARG: the spec writes one ARG per name", kv.Key, kv.Key, want)
+			if docOf(kv.Comment, kv.Key) == want {
+				continue
+			}
+		}
+		kv.Comment = append(kv.Comment, "") // an empty comment line ends the group
+	}
 }
