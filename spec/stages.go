@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/util/suggest"
 
@@ -56,10 +57,14 @@ func (s *Spec) ProdStage() int {
 // no stage, is close to the name of a stage before `before`, and which: a
 // misspelt stage rather than an image to BuildKit's reading, which takes
 // it as the image docker.io/library/REF:latest. Validation refuses such a
-// reference (a spec says the image as REF:TAG).
+// reference (a spec says the image as REF:TAG). A ref that is no image
+// reference either (`\e`) is not one: BuildKit fails on it as written.
 func (s *Spec) MisspeltStage(ref string, before int) (string, bool) {
 	if strings.ContainsAny(ref, "/:@$.") || ref == "scratch" || s.StageIndex(ref, before) >= 0 {
 		return "", false
+	}
+	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+		return "", false // no image either: the build fails on it as written
 	}
 	var stages []string
 	for _, st := range s.Stages[:min(max(before, 0), len(s.Stages))] {
