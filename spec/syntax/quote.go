@@ -8,10 +8,11 @@ import (
 )
 
 // FlagValue writes a flag value; BuildKit's parser removes quotes from
-// flag words, so a value with blanks, quotes or the escape character is
+// flag words, so a value with white space (any Unicode space: the parser
+// splits flags at it), quotes or the escape character is
 // double-quoted with `"` and the escape character escaped.
 func FlagValue(v string, esc rune) string {
-	if v != "" && !strings.ContainsAny(v, " \t\"'"+string(esc)) {
+	if v != "" && !strings.ContainsAny(v, "\"'"+string(esc)) && !strings.ContainsFunc(v, unicode.IsSpace) {
 		return v
 	}
 	var b strings.Builder
